@@ -1,0 +1,2 @@
+// Package bench is part of schedlab (work in progress).
+package bench

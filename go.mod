@@ -1,0 +1,8 @@
+module github.com/schedlab/schedlab
+
+go 1.26.8
+
+require (
+	github.com/google/btree v1.1.3
+	gonum.org/v1/gonum v0.17.0
+)

@@ -1,0 +1,2 @@
+// Package binpack is part of schedlab (work in progress).
+package binpack

@@ -1,0 +1,2 @@
+// Package gang is part of schedlab (work in progress).
+package gang

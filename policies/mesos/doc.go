@@ -1,0 +1,2 @@
+// Package mesos is part of schedlab (work in progress).
+package mesos

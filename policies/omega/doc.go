@@ -1,0 +1,2 @@
+// Package omega is part of schedlab (work in progress).
+package omega

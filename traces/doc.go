@@ -1,0 +1,2 @@
+// Package traces is part of schedlab (work in progress).
+package traces

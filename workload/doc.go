@@ -1,0 +1,2 @@
+// Package workload is part of schedlab (work in progress).
+package workload
