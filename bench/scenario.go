@@ -1,0 +1,77 @@
+package bench
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/schedlab/schedlab/scheduler"
+)
+
+// Label is one coordinate of a sweep cell ("scheduler"="omega", "timeout"="60s").
+type Label struct {
+	Key, Value string
+}
+
+// Cell is one independent run of a scenario: its coordinates, its seed, and the
+// function that performs it. Run must be deterministic in (Labels, Seed) and safe to
+// call concurrently with other cells' Run (cells share nothing mutable).
+type Cell struct {
+	Labels []Label
+	Seed   uint64
+	Run    func() (*scheduler.Result, error)
+}
+
+// Key returns the cell's coordinates as "k=v,k=v" (without the seed).
+func (c *Cell) Key() string {
+	var b strings.Builder
+	for i, l := range c.Labels {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(l.Key + "=" + l.Value)
+	}
+	return b.String()
+}
+
+// ScenarioSpec registers a named experiment for `schedlab bench --scenario NAME`.
+type ScenarioSpec struct {
+	Name   string
+	Doc    string
+	Params []Param
+	// Cells expands the scenario into its runs, seeds per coordinate (the
+	// scenario's own default when seeds <= 0).
+	Cells func(p *Params, seeds int) ([]Cell, error)
+	// Report, if set, writes the scenario's own tables and plots (e.g. the
+	// expected trend beside the measured one) into dir, after every cell ran.
+	// results[i] is cells[i]'s result, nil for a cell that failed.
+	Report func(dir string, cells []Cell, results []*scheduler.Result) error
+}
+
+var scenarios = map[string]ScenarioSpec{}
+
+// RegisterScenario adds a scenario; it panics on a duplicate name.
+func RegisterScenario(s ScenarioSpec) {
+	if _, dup := scenarios[s.Name]; dup {
+		panic("bench: scenario registered twice: " + s.Name)
+	}
+	scenarios[s.Name] = s
+}
+
+// Scenarios returns the registered scenarios sorted by name.
+func Scenarios() []ScenarioSpec {
+	var out []ScenarioSpec
+	for _, k := range sortedKeys(scenarios) {
+		out = append(out, scenarios[k])
+	}
+	return out
+}
+
+// LookupScenario returns the scenario named name; an unknown name's error lists the
+// valid ones.
+func LookupScenario(name string) (ScenarioSpec, error) {
+	s, ok := scenarios[name]
+	if !ok {
+		return s, fmt.Errorf("unknown scenario %q (valid: %s)", name, strings.Join(sortedKeys(scenarios), ", "))
+	}
+	return s, nil
+}
