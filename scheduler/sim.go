@@ -262,6 +262,11 @@ func (s *Sim) Step() bool {
 		s.stopReason = "horizon"
 		return false
 	}
+	if s.q.external == 0 && e.kind >= evTimer && s.next == nil && s.rec.pending == 0 && s.rec.held == 0 {
+		// Nothing is waiting to be placed and nothing more will arrive: only
+		// policy timers are left, and they have nothing to act on.
+		return false
+	}
 	if s.q.external == 0 && e.kind >= evTimer && s.next == nil && e.at-s.lastOutside > s.cfg.Quiesce {
 		// Only timers are left and nothing has come from outside for a while.
 		s.stopReason = "quiesced"
@@ -588,8 +593,8 @@ func (s *Sim) complete(t *Task) {
 	s.State.Release(t)
 	s.rec.running--
 	t.Job.running--
-	s.terminal(t, TaskCompleted, "")
 	s.observe("finish", t, id, "")
+	s.terminal(t, TaskCompleted, "")
 	s.sched.Released(id)
 }
 
