@@ -58,6 +58,7 @@ func (s *State) index(r Resource) *freeIndex {
 
 // reindex moves node id in every built index from its old free vector to the new.
 func (s *State) reindex(id NodeID, old, now Resources, wasUp, isUp bool) {
+	defer s.notify(id)
 	for r, ix := range s.idx {
 		if ix == nil {
 			continue

@@ -49,6 +49,8 @@ type State struct {
 
 	shapes []nodeShape // distinct node shapes, for "can this ever fit"
 	tx     *Tx
+
+	listeners []NodeListener // see listener.go
 }
 
 type nodeShape struct {
@@ -479,6 +481,7 @@ func (s *State) SetDown(id NodeID, down bool) {
 		s.capacity = s.capacity.Add(n.Capacity)
 	}
 	s.version++
+	s.notify(id)
 }
 
 // Remove takes node id out of the cluster for good. The caller must first release
