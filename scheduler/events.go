@@ -22,7 +22,7 @@ type event struct {
 	timer *Timer
 }
 
-// eventQueue is a binary min-heap of events by (at, seq), stored by value.
+// eventQueue is a 4-ary min-heap of events by (at, seq), stored by value.
 type eventQueue struct {
 	h   []event
 	seq uint64
@@ -50,7 +50,7 @@ func (q *eventQueue) push(e event) {
 	q.h = append(q.h, e)
 	i := len(q.h) - 1
 	for i > 0 {
-		p := (i - 1) / 2
+		p := (i - 1) / 4
 		if !q.less(i, p) {
 			break
 		}
@@ -69,13 +69,15 @@ func (q *eventQueue) pop() event {
 	q.h = q.h[:n]
 	i := 0
 	for {
-		l := 2*i + 1
-		if l >= n {
+		c := 4*i + 1
+		if c >= n {
 			break
 		}
-		m := l
-		if r := l + 1; r < n && q.less(r, l) {
-			m = r
+		m := c
+		for k := c + 1; k < c+4 && k < n; k++ {
+			if q.less(k, m) {
+				m = k
+			}
 		}
 		if !q.less(m, i) {
 			break
@@ -89,19 +91,28 @@ func (q *eventQueue) pop() event {
 	return e
 }
 
-// Timer is a scheduled callback of a policy. Stop cancels it.
+// Timer is a scheduled callback of a policy. Stop cancels it. A Timer made with
+// NewTimer can be re-armed with Sim.Arm any number of times without allocating.
 type Timer struct {
 	fn      func()
 	at      Time
+	gen     uint32 // the generation of the pending event; older events are ignored
 	stopped bool
 }
+
+// NewTimer returns a timer that calls fn when armed with Sim.Arm; it is not armed.
+func NewTimer(fn func()) *Timer { return &Timer{fn: fn, stopped: true} }
 
 // Stop cancels the timer. It is safe to call more than once, and after it fired.
 func (t *Timer) Stop() {
 	if t != nil {
 		t.stopped = true
+		t.gen++
 	}
 }
+
+// Armed reports whether the timer is waiting to fire.
+func (t *Timer) Armed() bool { return t != nil && !t.stopped }
 
 // When returns the time the timer fires.
 func (t *Timer) When() Time { return t.at }

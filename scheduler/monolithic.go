@@ -66,6 +66,7 @@ type entity struct {
 	where    uint8
 	hidx     int
 	gang     bool
+	one      [1]*Task // backing store of tasks for a single-task entity
 }
 
 // Monolithic is a single scheduler with one queue, in the style of kube-scheduler:
@@ -89,6 +90,7 @@ type Monolithic struct {
 	released []NodeID
 
 	passQueued bool
+	passTmr    *Timer
 	busy       bool
 	backoffTmr *Timer
 	flushTmr   *Timer
@@ -131,6 +133,7 @@ func (m *Monolithic) Placer() Placer { return m.cfg.Placer }
 // Attach implements Scheduler.
 func (m *Monolithic) Attach(sim *Sim) error {
 	m.sim = sim
+	m.passTmr = NewTimer(m.pass)
 	if s, ok := m.cfg.Placer.(Seeder); ok {
 		s.Seed(sim.Rand("placer"))
 	}
@@ -178,7 +181,10 @@ func (m *Monolithic) Enqueue(tasks []*Task) {
 
 func (m *Monolithic) newEntity(j *Job, t *Task) *entity {
 	m.seq++
-	return &entity{job: j, tasks: []*Task{t}, prio: t.Priority, ts: m.sim.now, seq: m.seq}
+	e := &entity{job: j, prio: t.Priority, ts: m.sim.now, seq: m.seq}
+	e.one[0] = t
+	e.tasks = e.one[:1]
+	return e
 }
 
 // Released implements Scheduler.
@@ -194,7 +200,7 @@ func (m *Monolithic) schedulePass() {
 		return
 	}
 	m.passQueued = true
-	m.sim.At(m.sim.now, m.pass)
+	m.sim.Arm(m.passTmr, m.sim.now)
 }
 
 func (m *Monolithic) toActive(e *entity) {

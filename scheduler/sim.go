@@ -202,9 +202,20 @@ func (s *Sim) At(t Time, fn func()) *Timer {
 	if t < s.now {
 		t = s.now
 	}
-	tm := &Timer{fn: fn, at: t}
-	s.q.push(event{at: t, kind: evTimer, timer: tm})
+	tm := &Timer{fn: fn}
+	s.Arm(tm, t)
 	return tm
+}
+
+// Arm (re)schedules timer tm to fire at time t (not before now), cancelling any
+// earlier arming. It does not allocate.
+func (s *Sim) Arm(tm *Timer, t Time) {
+	if t < s.now {
+		t = s.now
+	}
+	tm.gen++
+	tm.at, tm.stopped = t, false
+	s.q.push(event{at: t, kind: evTimer, timer: tm, epoch: tm.gen})
 }
 
 // After schedules fn after d and returns its timer. d = Forever never fires.
@@ -295,9 +306,9 @@ func (s *Sim) Step() bool {
 		s.pullNode(i)
 		s.nodeEvent(ne)
 	case evTimer:
-		if !ev.timer.stopped {
-			ev.timer.stopped = true
-			ev.timer.fn()
+		if tm := ev.timer; !tm.stopped && tm.gen == ev.epoch {
+			tm.stopped = true
+			tm.fn()
 		}
 	case evSample:
 		s.rec.sample()
