@@ -6,3 +6,8 @@ require (
 	github.com/google/btree v1.1.3
 	gonum.org/v1/gonum v0.17.0
 )
+
+require (
+	github.com/klauspost/compress v1.20.4 // indirect
+	github.com/leanovate/gopter v0.2.11 // indirect
+)
