@@ -324,6 +324,7 @@ func (s *Sim) finish() *Result {
 		res.StopReason = "drained"
 	}
 	res.Deadlock.FirstSeconds = -1
+	s.reportDeadlock(res)
 	u, h := res.Utilization, res.HeldIdle
 	res.UsefulUtilization = PerResource{u.CPU - h.CPU, u.Mem - h.Mem, u.GPU - h.GPU, u.Disk - h.Disk}
 	if hrs := s.now.Seconds() / 3600; hrs > 0 {

@@ -11,8 +11,11 @@ import (
 // queue, Omega's shared-state schedulers, Mesos' offers. The engine calls it; it acts
 // through the Sim (placing, starting, holding, timers).
 //
-// The engine never calls back into the scheduler from inside a Sim method the
-// scheduler called, except Evict, which hands the victims back through Enqueue.
+// Sim methods that free capacity call back into the scheduler synchronously: Unhold,
+// and Fail or Abandon of a held task, call Released; Evict calls Enqueue (the victim
+// is resubmitted) and Released. A scheduler should therefore only record what these
+// callbacks tell it and act in a later pass (a timer armed at Now), as Monolithic
+// does.
 type Scheduler interface {
 	// Attach binds the scheduler to sim before the first event.
 	Attach(sim *Sim) error
@@ -137,6 +140,7 @@ type Sim struct {
 	failing     bool
 	buf         []*Task
 	stopReason  string
+	dl          deadlock // the deadlock detector (deadlock.go)
 }
 
 // NewSim builds a run. It validates cfg and the nodes; it does not start the run.
@@ -316,6 +320,9 @@ func (s *Sim) Step() bool {
 			s.q.push(event{at: s.now + s.cfg.SampleEvery, kind: evSample})
 		}
 	}
+	if s.dl.dirty {
+		s.settleDeadlock()
+	}
 	return !s.done && s.err == nil
 }
 
@@ -365,6 +372,7 @@ func (s *Sim) pullNode(i int) {
 }
 
 func (s *Sim) observe(what string, t *Task, n NodeID, reason string) {
+	s.observeDeadlock(what, t)
 	if s.cfg.Observer != nil {
 		s.cfg.Observer.Observe(Record{Time: s.now, What: what, Task: t, Node: n, Reason: reason})
 	}

@@ -227,9 +227,13 @@ func (js *JobSpec) job(i, n int) *scheduler.Job {
 		}
 		j.Groups = append(j.Groups, grp)
 	}
-	total := js.numTasks()
+	specs := js.Tasks
+	if len(specs) == 0 {
+		specs = []TaskSpec{{}} // a job has at least one task
+	}
+	total := max(js.numTasks(), 1)
 	j.Tasks = make([]scheduler.Task, 0, total)
-	for _, ts := range js.Tasks {
+	for _, ts := range specs {
 		for r := 0; r < max(ts.N, 1); r++ {
 			t := scheduler.Task{
 				Index:       int32(len(j.Tasks)),

@@ -1,0 +1,202 @@
+package schedtest
+
+import (
+	"fmt"
+
+	"github.com/schedlab/schedlab/scheduler"
+)
+
+// CheckState verifies the cluster state's own invariants (State.CheckInvariants:
+// no resource or GPU device over-committed, free + allocated = capacity per node,
+// totals and indexes in agreement). It returns "" when they hold, else the first
+// violation. Cost O(nodes + tasks).
+func CheckState(st *scheduler.State) string {
+	if msg := st.CheckInvariants(); msg != "" {
+		return "state: " + msg
+	}
+	return ""
+}
+
+// CheckTasks verifies that the tasks of jobs and the state agree, whatever a policy
+// did: every submitted task is in exactly one valid state; it is placed exactly
+// when it is held or running, and then on an up node whose task list holds it;
+// held tasks are the held allocations; each job's running count is right; and the
+// nodes hold no task that is not one of jobs' (a double placement or a forged task).
+// Jobs that were never submitted (all tasks TaskNew) are ignored. It returns "" or
+// the first violation. Cost O(nodes + tasks) plus a map of the tasks.
+func CheckTasks(st *scheduler.State, jobs []*scheduler.Job) string {
+	known := make(map[*scheduler.Task]bool)
+	placed := 0
+	for _, j := range jobs {
+		running := 0
+		for i := range j.Tasks {
+			t := &j.Tasks[i]
+			if t.State == scheduler.TaskNew {
+				continue
+			}
+			known[t] = true
+			if t.State > scheduler.TaskAbandoned {
+				return fmt.Sprintf("task %v: invalid state %v", t, t.State)
+			}
+			on := t.Node != scheduler.NoNode
+			want := t.State == scheduler.TaskHeld || t.State == scheduler.TaskRunning
+			if on != want {
+				return fmt.Sprintf("task %v is %v but its node is %d", t, t.State, t.Node)
+			}
+			if t.State == scheduler.TaskRunning {
+				running++
+			}
+			if !on {
+				continue
+			}
+			placed++
+			if int(t.Node) >= st.NumNodes() || !st.Up(t.Node) {
+				return fmt.Sprintf("task %v is %v on node %d, which is down or unknown", t, t.State, t.Node)
+			}
+			if t.IsHeld() != (t.State == scheduler.TaskHeld) {
+				return fmt.Sprintf("task %v is %v but its allocation held=%v", t, t.State, t.IsHeld())
+			}
+		}
+		if running != j.Running() {
+			return fmt.Sprintf("job %d: %d tasks running but the job counts %d", j.ID, running, j.Running())
+		}
+	}
+	onNodes := 0
+	bad := ""
+	for id := scheduler.NodeID(0); int(id) < st.NumNodes(); id++ {
+		st.Tasks(id, func(t *scheduler.Task) bool {
+			onNodes++
+			if !known[t] {
+				bad = fmt.Sprintf("node %d holds task %v (id %d) that is not a submitted task of the workload (double placement or forged task)", id, t, t.ID)
+				return false
+			}
+			if t.State != scheduler.TaskHeld && t.State != scheduler.TaskRunning {
+				bad = fmt.Sprintf("node %d holds task %v, which is %v", id, t, t.State)
+				return false
+			}
+			return true
+		})
+		if bad != "" {
+			return bad
+		}
+	}
+	if onNodes != placed {
+		return fmt.Sprintf("the nodes hold %d tasks but %d tasks are held or running", onNodes, placed)
+	}
+	return ""
+}
+
+// GangTracker checks gang atomicity step by step: a gang (MinMember > 0) never has
+// a task running before MinMember of its tasks have run together. Once they have,
+// members may finish, fail or be restarted one by one. Call Check after every
+// simulation step; the zero value is ready to use.
+type GangTracker struct {
+	started map[scheduler.JobID]bool
+}
+
+// Check returns "" or a description of the first gang that is partially running
+// without ever having started. Cost O(tasks of gang jobs).
+func (g *GangTracker) Check(jobs []*scheduler.Job) string {
+	if g.started == nil {
+		g.started = map[scheduler.JobID]bool{}
+	}
+	for _, j := range jobs {
+		if !j.IsGang() || g.started[j.ID] {
+			continue
+		}
+		running := 0
+		for i := range j.Tasks {
+			if j.Tasks[i].State == scheduler.TaskRunning {
+				running++
+			}
+		}
+		switch {
+		case running >= int(j.MinMember):
+			g.started[j.ID] = true
+		case running > 0:
+			return fmt.Sprintf("gang job %d has %d of its MinMember %d tasks running before the gang ever started",
+				j.ID, running, j.MinMember)
+		}
+	}
+	return ""
+}
+
+// CheckResult verifies that a finished run's Result agrees with its tasks: the
+// per-state counts match the tasks' states, they add up to the submitted tasks, and
+// the job counts are right. Call it after the run, with the same jobs. It returns
+// "" or the first disagreement. Cost O(tasks).
+func CheckResult(res *scheduler.Result, jobs []*scheduler.Job) string {
+	var count [scheduler.TaskAbandoned + 1]int
+	submitted, jobsSubmitted, jobsCompleted, jobsAbandoned := 0, 0, 0, 0
+	for _, j := range jobs {
+		sub := false
+		for i := range j.Tasks {
+			t := &j.Tasks[i]
+			if t.State == scheduler.TaskNew {
+				continue
+			}
+			sub = true
+			submitted++
+			if t.State <= scheduler.TaskAbandoned {
+				count[t.State]++
+			}
+			if t.State == scheduler.TaskCompleted && t.Ended < t.Started {
+				return fmt.Sprintf("task %v completed at %v before it started at %v", t, t.Ended, t.Started)
+			}
+		}
+		if sub {
+			jobsSubmitted++
+			if j.Done >= 0 && j.Completed() == len(j.Tasks) && !j.Abandoned {
+				jobsCompleted++
+			}
+			if j.Abandoned {
+				jobsAbandoned++
+			}
+		}
+	}
+	type pair struct {
+		name      string
+		got, want int
+	}
+	for _, p := range []pair{
+		{"tasks_submitted", res.TasksSubmitted, submitted},
+		{"tasks_completed", res.TasksCompleted, count[scheduler.TaskCompleted]},
+		{"tasks_failed", res.TasksFailed, count[scheduler.TaskFailed]},
+		{"tasks_abandoned", res.TasksAbandoned, count[scheduler.TaskAbandoned]},
+		{"tasks_pending", res.TasksPending, count[scheduler.TaskPending]},
+		{"tasks_held", res.TasksHeld, count[scheduler.TaskHeld]},
+		{"tasks_running", res.TasksRunning, count[scheduler.TaskRunning]},
+		{"tasks_blocked", res.TasksBlocked, count[scheduler.TaskBlocked]},
+		{"jobs_submitted", res.JobsSubmitted, jobsSubmitted},
+		{"jobs_completed", res.JobsCompleted, jobsCompleted},
+		{"jobs_abandoned", res.JobsAbandoned, jobsAbandoned},
+	} {
+		if p.got != p.want {
+			return fmt.Sprintf("result %s = %d but %d tasks/jobs are in that state", p.name, p.got, p.want)
+		}
+	}
+	sum := res.TasksCompleted + res.TasksFailed + res.TasksAbandoned + res.TasksPending + res.TasksHeld + res.TasksRunning + res.TasksBlocked
+	if sum != res.TasksSubmitted {
+		return fmt.Sprintf("result task states add up to %d, not tasks_submitted %d", sum, res.TasksSubmitted)
+	}
+	return ""
+}
+
+// CheckNothingLost verifies, after a run that drained (stop reason "drained": the
+// event queue ran dry, so nothing will ever happen again), that no task was left
+// pending or held: a policy must place, fail or abandon every task it is given,
+// or keep a timer to come back to it. It returns "" or the first lost task.
+func CheckNothingLost(res *scheduler.Result, jobs []*scheduler.Job) string {
+	if res.StopReason != "drained" {
+		return ""
+	}
+	for _, j := range jobs {
+		for i := range j.Tasks {
+			t := &j.Tasks[i]
+			if t.State == scheduler.TaskPending || t.State == scheduler.TaskHeld {
+				return fmt.Sprintf("task %v is still %v after the run drained (nothing left to wake the policy): the policy lost it", t, t.State)
+			}
+		}
+	}
+	return ""
+}
