@@ -1,0 +1,337 @@
+package bench
+
+import (
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/schedlab/schedlab/scheduler"
+)
+
+// RunSpec describes one run by name, the way the command line and sweep files give
+// it. The zero value of every field but Scheduler, Placer and Workload is a usable
+// default.
+type RunSpec struct {
+	// Scheduler is "NAME[:k=v,...]" of a registered scheduler (see Schedulers);
+	// empty means "monolithic".
+	Scheduler string
+	// Placer is "NAME[:k=v,...]" of a registered placer (see Placers); empty means
+	// "bestfit".
+	Placer string
+	// Workload is "NAME[:k=v,...]" of a registered workload generator, or
+	// "trace:FORMAT:PATH[,PATH...]" to replay trace files.
+	Workload string
+	// Cluster is the machines: "nodes=N,cpu=MILLI,mem=MIB,gpu=N[,gpumodel=M,disk=MIB,racks=R]"
+	// (several shapes joined with '+'), "trace" for the workload's own machines,
+	// or "" / "auto" for the workload's machines when it has some and
+	// DefaultCluster otherwise. See ParseCluster.
+	Cluster string
+	// Seed seeds the workload generator and every random component of the run.
+	Seed uint64
+	// Horizon stops the run at this simulated time; 0 runs until drained.
+	Horizon scheduler.Time
+	// SampleEvery records Result.Series every so often (simulated); 0 records none.
+	SampleEvery scheduler.Time
+	// MaxRestarts overrides scheduler.Config.MaxRestarts when non-zero.
+	MaxRestarts int
+	// Quiesce overrides scheduler.Config.Quiesce when non-zero.
+	Quiesce scheduler.Time
+	// Observer, if set, receives every transition of the run.
+	Observer scheduler.Observer
+	// NodeEvents is an optional extra stream of node events (a failure schedule).
+	NodeEvents scheduler.NodeSource
+	// Configure, if set, may adjust the engine configuration last, after every
+	// other field was applied.
+	Configure func(*scheduler.Config)
+}
+
+// DefaultCluster is the cluster used when neither the spec nor the workload gives
+// machines: 100 nodes of 32 cores, 128 GiB and no GPU.
+const DefaultCluster = "nodes=100,cpu=32000,mem=131072,gpu=0"
+
+// UsageError is an error in what the user asked for (an unknown name, a bad
+// parameter, a malformed cluster, unreadable trace input), as opposed to a run that
+// failed. Field names the RunSpec field or sweep key at fault ("scheduler",
+// "cluster", ...), so the CLI can name its flag. The CLI exits 2 on it.
+type UsageError struct {
+	Field string
+	Err   error
+}
+
+// Error returns the underlying message, without the field.
+func (e *UsageError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *UsageError) Unwrap() error { return e.Err }
+
+func usage(field string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var ue *UsageError
+	if errors.As(err, &ue) {
+		return err
+	}
+	return &UsageError{Field: field, Err: err}
+}
+
+// IsUsage reports whether err is (or wraps) a UsageError, and returns it.
+func IsUsage(err error) (*UsageError, bool) {
+	var ue *UsageError
+	ok := errors.As(err, &ue)
+	return ue, ok
+}
+
+// ErrPanic marks a run that panicked: Run recovers the panic and returns it as an
+// error wrapping ErrPanic, with the stack in the message's last lines.
+var ErrPanic = errors.New("bench: run panicked")
+
+// Run builds the workload, cluster, scheduler and placer of spec, runs the
+// simulation and returns its result with Scheduler, Placer and Workload set to the
+// spec's strings and the wall-clock fields (WallSeconds, EventsPerSecond,
+// PlacementsPerSecond) measured. Errors in the spec are UsageErrors naming the
+// field; a panic inside the run is recovered and returned wrapping ErrPanic.
+func Run(spec RunSpec) (res *scheduler.Result, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			res, err = nil, fmt.Errorf("%w: %v\n%s", ErrPanic, p, debug.Stack())
+		}
+	}()
+	spec = spec.withDefaults()
+	if spec.Horizon < 0 {
+		return nil, usage("horizon", errors.New("negative horizon"))
+	}
+	if spec.SampleEvery < 0 {
+		return nil, usage("sample_every", errors.New("negative sample interval"))
+	}
+	if _, err := NewPlacer(spec.Placer); err != nil {
+		return nil, usage("placer", err)
+	}
+	sched, err := NewScheduler(spec.Scheduler, spec.Placer)
+	if err != nil {
+		return nil, usage("scheduler", err)
+	}
+	w, isTrace, err := OpenWorkload(spec.Workload, spec.Seed)
+	if err != nil {
+		return nil, usage("workload", err)
+	}
+	cfg := scheduler.DefaultConfig()
+	cfg.Seed = spec.Seed
+	cfg.Horizon = spec.Horizon
+	cfg.SampleEvery = spec.SampleEvery
+	if spec.MaxRestarts != 0 {
+		cfg.MaxRestarts = spec.MaxRestarts
+	}
+	if spec.Quiesce != 0 {
+		cfg.Quiesce = spec.Quiesce
+	}
+	cfg.Observer = spec.Observer
+	cfg.NodeEvents = spec.NodeEvents
+	src := w.Source
+	_, hasNodeEvents := src.(scheduler.NodeSource)
+	cl := strings.TrimSpace(spec.Cluster)
+	if cl == "" || cl == "auto" {
+		if len(w.Nodes) > 0 || hasNodeEvents {
+			cl = "trace"
+		} else {
+			cl = DefaultCluster
+		}
+	}
+	if cl == "trace" {
+		if len(w.Nodes) == 0 && !hasNodeEvents {
+			return nil, usage("cluster", fmt.Errorf("cluster \"trace\": workload %q has no machines of its own; give a cluster such as %q", spec.Workload, DefaultCluster))
+		}
+		cfg.Nodes = w.Nodes
+	} else {
+		nodes, err := ParseCluster(cl)
+		if err != nil {
+			return nil, usage("cluster", err)
+		}
+		cfg.Nodes = nodes
+		if hasNodeEvents {
+			src = jobsOnly{src} // the trace's machines are not wanted
+		}
+	}
+	if spec.Configure != nil {
+		spec.Configure(&cfg)
+	}
+	start := time.Now()
+	res, err = scheduler.Run(cfg, src, sched)
+	wall := time.Since(start).Seconds()
+	if err != nil {
+		if isTrace {
+			return nil, usage("workload", err)
+		}
+		return nil, err
+	}
+	res.Scheduler, res.Placer, res.Workload = spec.Scheduler, spec.Placer, spec.Workload
+	SetWallClock(res, wall)
+	return res, nil
+}
+
+// SetWallClock sets res's wall-clock fields from a measured wall time in seconds:
+// WallSeconds and the events and placements per wall second.
+func SetWallClock(res *scheduler.Result, wallSeconds float64) {
+	res.WallSeconds = wallSeconds
+	res.EventsPerSecond, res.PlacementsPerSecond = 0, 0
+	if wallSeconds > 0 {
+		res.EventsPerSecond = float64(res.Events) / wallSeconds
+		res.PlacementsPerSecond = float64(res.Placements) / wallSeconds
+	}
+}
+
+func (s RunSpec) withDefaults() RunSpec {
+	if strings.TrimSpace(s.Scheduler) == "" {
+		s.Scheduler = "monolithic"
+	}
+	if strings.TrimSpace(s.Placer) == "" {
+		s.Placer = "bestfit"
+	}
+	return s
+}
+
+// jobsOnly hides a source's NodeSource side, so a trace's machine events are not
+// replayed on a cluster given explicitly.
+type jobsOnly struct{ src scheduler.Source }
+
+func (j jobsOnly) Next() (*scheduler.Job, error) { return j.src.Next() }
+
+// OpenWorkload builds the workload of spec: a registered generator
+// ("NAME[:k=v,...]", see NewWorkload) or a trace replay ("trace:FORMAT:PATH[,PATH...]",
+// see OpenTrace). isTrace reports the latter.
+func OpenWorkload(spec string, seed uint64) (w *Workload, isTrace bool, err error) {
+	spec = strings.TrimSpace(spec)
+	if spec == "" {
+		return nil, false, fmt.Errorf("no workload given (valid: %s, or trace:FORMAT:PATH[,PATH...])", strings.Join(sortedKeys(workloads), ", "))
+	}
+	if rest, ok := strings.CutPrefix(spec, "trace:"); ok {
+		format, paths, ok := strings.Cut(rest, ":")
+		if !ok || format == "" || paths == "" {
+			return nil, true, fmt.Errorf("workload %q: want trace:FORMAT:PATH[,PATH...]", spec)
+		}
+		var ps []string
+		for _, p := range strings.Split(paths, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				ps = append(ps, p)
+			}
+		}
+		w, err := OpenTrace(format, ps)
+		return w, true, err
+	}
+	w, err = NewWorkload(spec, seed)
+	return w, false, err
+}
+
+// ClusterKeys documents the keys of a cluster spec, for `schedlab list`.
+var ClusterKeys = []Param{
+	{Name: "nodes", Default: "100", Unit: "machines", Doc: "number of machines of this shape (> 0)"},
+	{Name: "cpu", Default: "32000", Unit: "milli-cores", Doc: "CPU per machine (> 0)"},
+	{Name: "mem", Default: "131072", Unit: "MiB", Doc: "memory per machine (> 0)"},
+	{Name: "gpu", Default: "0", Unit: "GPUs", Doc: "whole GPU devices per machine (0..64)"},
+	{Name: "gpumodel", Default: "", Doc: "GPU model name matched by task constraints"},
+	{Name: "disk", Default: "0", Unit: "MiB", Doc: "local disk per machine"},
+	{Name: "racks", Default: "0", Unit: "racks", Doc: "spread machines round-robin over this many failure domains (0 = none)"},
+}
+
+// ParseCluster parses a cluster spec "nodes=N,cpu=MILLI,mem=MIB,gpu=N[,gpumodel=M,disk=MIB,racks=R]"
+// into nodes named "node-0", "node-1", ... Several shapes may be joined with '+'
+// ("nodes=90,cpu=32000,mem=131072+nodes=10,cpu=96000,mem=786432,gpu=8"); their
+// machines are numbered in order. Missing keys take the defaults of ClusterKeys.
+// Sizes must be positive (gpu, disk and racks may be 0).
+func ParseCluster(spec string) ([]scheduler.Node, error) {
+	spec = strings.TrimSpace(spec)
+	if spec == "" {
+		return nil, errors.New("empty cluster spec")
+	}
+	var nodes []scheduler.Node
+	for _, part := range strings.Split(spec, "+") {
+		vals := map[string]string{}
+		for _, kv := range strings.Split(part, ",") {
+			kv = strings.TrimSpace(kv)
+			if kv == "" {
+				continue
+			}
+			k, v, ok := strings.Cut(kv, "=")
+			k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+			if !ok || k == "" {
+				return nil, fmt.Errorf("cluster %q: %q is not key=value", spec, kv)
+			}
+			known := false
+			for _, p := range ClusterKeys {
+				known = known || p.Name == k
+			}
+			if !known {
+				return nil, fmt.Errorf("cluster %q: unknown key %q (valid: nodes, cpu, mem, gpu, gpumodel, disk, racks; or the word trace)", spec, k)
+			}
+			if _, dup := vals[k]; dup {
+				return nil, fmt.Errorf("cluster %q: key %q given twice", spec, k)
+			}
+			vals[k] = v
+		}
+		num := func(k string, def int64, min int64) (int64, error) {
+			v, ok := vals[k]
+			if !ok {
+				return def, nil
+			}
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("cluster %q: %s=%q: want an integer", spec, k, v)
+			}
+			if n < min {
+				if min == 1 {
+					return 0, fmt.Errorf("cluster %q: %s=%d: want a positive integer", spec, k, n)
+				}
+				return 0, fmt.Errorf("cluster %q: %s=%d: must not be negative", spec, k, n)
+			}
+			return n, nil
+		}
+		n, err := num("nodes", 100, 1)
+		if err != nil {
+			return nil, err
+		}
+		cpu, err := num("cpu", 32000, 1)
+		if err != nil {
+			return nil, err
+		}
+		mem, err := num("mem", 131072, 1)
+		if err != nil {
+			return nil, err
+		}
+		gpu, err := num("gpu", 0, 0)
+		if err != nil {
+			return nil, err
+		}
+		if gpu > scheduler.MaxGPUsPerNode {
+			return nil, fmt.Errorf("cluster %q: gpu=%d: at most %d GPUs per machine", spec, gpu, scheduler.MaxGPUsPerNode)
+		}
+		disk, err := num("disk", 0, 0)
+		if err != nil {
+			return nil, err
+		}
+		racks, err := num("racks", 0, 0)
+		if err != nil {
+			return nil, err
+		}
+		if n > 10_000_000 {
+			return nil, fmt.Errorf("cluster %q: nodes=%d: at most 10000000", spec, n)
+		}
+		for i := int64(0); i < n; i++ {
+			id := len(nodes)
+			nd := scheduler.Node{
+				ID:       scheduler.NodeID(id),
+				Name:     "node-" + strconv.Itoa(id),
+				Capacity: scheduler.Resources{scheduler.CPU: cpu, scheduler.Memory: mem, scheduler.GPU: gpu * 1000, scheduler.Disk: disk},
+				GPUs:     int(gpu),
+				GPUModel: vals["gpumodel"],
+			}
+			if racks > 0 {
+				nd.Domain = "rack-" + strconv.FormatInt(int64(id)%racks, 10)
+			}
+			nodes = append(nodes, nd)
+		}
+	}
+	return nodes, nil
+}

@@ -1,0 +1,42 @@
+package bench
+
+import (
+	"io"
+
+	"github.com/schedlab/schedlab/scheduler"
+)
+
+// tinySource is a small seeded workload for the package's tests: jobs of 1..4
+// tasks, a third of them gangs, arriving about every 2 s.
+type tinySource struct {
+	n, i int
+	r    interface{ IntN(int) int }
+	t    scheduler.Time
+}
+
+func (s *tinySource) Next() (*scheduler.Job, error) {
+	if s.i >= s.n {
+		return nil, io.EOF
+	}
+	s.t += scheduler.Time(1+s.r.IntN(3000)) * scheduler.Millisecond
+	k := 1 + s.r.IntN(4)
+	j := &scheduler.Job{ID: scheduler.JobID(s.i), Submit: s.t, Tasks: make([]scheduler.Task, k)}
+	for x := range j.Tasks {
+		j.Tasks[x] = scheduler.Task{Request: scheduler.Res(int64(500+s.r.IntN(4)*500), 1024, 0),
+			Runtime: scheduler.Time(5+s.r.IntN(30)) * scheduler.Second}
+	}
+	if s.i%3 == 0 && k > 1 {
+		j.MinMember = int32(k)
+	}
+	s.i++
+	return j, nil
+}
+
+func init() {
+	RegisterWorkload(WorkloadSpec{Name: "tiny", Doc: "test workload",
+		Params: []Param{{Name: "jobs", Default: "40", Doc: "jobs"}},
+		New: func(p *Params, seed uint64) (*Workload, error) {
+			n := p.Int("jobs", 40)
+			return &Workload{Source: &tinySource{n: n, r: scheduler.NewRand(seed, "tiny")}}, p.Err()
+		}})
+}

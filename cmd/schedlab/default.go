@@ -1,0 +1,140 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/schedlab/schedlab/bench"
+	"github.com/schedlab/schedlab/scheduler"
+)
+
+// defaultWorkloads are the workloads the default comparison prefers, in order: the
+// built-in trace-shaped one first, the plain synthetic generator as a fallback.
+var defaultWorkloads = []string{"alibaba-gpu", "synthetic"}
+
+// defaultSchedulers and defaultPlacers are the comparison's rows, those that are
+// registered in this build, crossed.
+var (
+	defaultSchedulers = []string{"monolithic", "gang-permit", "gang-nonstrict", "volcano", "yunikorn", "omega", "mesos"}
+	defaultPlacers    = []string{"firstfit", "bestfit", "fgd"}
+)
+
+// defaultWorkload returns the first registered of defaultWorkloads, or "".
+func defaultWorkload() string {
+	for _, name := range defaultWorkloads {
+		for _, w := range bench.Workloads() {
+			if w.Name == name {
+				return name
+			}
+		}
+	}
+	return ""
+}
+
+func registered[T any](specs []T, name func(T) string, want []string) []string {
+	var out []string
+	for _, w := range want {
+		if slices.ContainsFunc(specs, func(s T) bool { return name(s) == w }) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// runDefault is `schedlab` with no command: every registered default scheduler ×
+// placer on the built-in workload, in parallel, as one comparison table.
+func runDefault(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("", stderr)
+	seed := uint64(1)
+	fs.Var(seedFlag{&seed}, "seed", "random seed `N`")
+	workload := fs.String("workload", defaultWorkload(), "workload `SPEC` to compare on")
+	cluster := fs.String("cluster", "auto", "cluster `SPEC`")
+	format := fs.String("format", "table", "output `format`: table or json")
+	parallel := fs.Int("parallel", 0, "runs at once (0 = one per CPU)")
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "schedlab: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	if !checkFormat(stderr, "", *format) {
+		return exitUsage
+	}
+	if *workload == "" {
+		fmt.Fprintln(stderr, "schedlab: no built-in workload is registered in this build (want one of "+strings.Join(defaultWorkloads, ", ")+")")
+		return exitFail
+	}
+	scheds := registered(bench.Schedulers(), func(s bench.SchedulerSpec) string { return s.Name }, defaultSchedulers)
+	placers := registered(bench.Placers(), func(s bench.PlacerSpec) string { return s.Name }, defaultPlacers)
+	var cells []bench.Cell
+	var labels [][]string
+	for _, s := range scheds {
+		for _, p := range placers {
+			spec := bench.RunSpec{Scheduler: s, Placer: p, Workload: *workload, Cluster: *cluster, Seed: seed}
+			cells = append(cells, bench.Cell{
+				Labels: []bench.Label{{Key: "scheduler", Value: s}, {Key: "placer", Value: p}},
+				Seed:   seed,
+				Run:    func() (*scheduler.Result, error) { return bench.Run(spec) },
+			})
+			labels = append(labels, []string{s, p})
+		}
+	}
+	if len(cells) == 0 {
+		fmt.Fprintln(stderr, "schedlab: no scheduler or placer registered")
+		return exitFail
+	}
+	results, errs := bench.RunCells(cells, *parallel, nil)
+	for _, err := range errs {
+		if ue, ok := bench.IsUsage(err); ok {
+			return failure(stderr, "", ue)
+		}
+	}
+	failed := 0
+	for _, err := range errs {
+		if err != nil {
+			failed++
+		}
+	}
+	if *format == "json" {
+		type row struct {
+			Result *scheduler.Result `json:"result,omitempty"`
+			Error  string            `json:"error,omitempty"`
+		}
+		rows := make([]row, len(cells))
+		for i := range cells {
+			rows[i].Result = results[i]
+			if errs[i] != nil {
+				rows[i].Error = firstLineOf(errs[i].Error())
+			}
+		}
+		if err := writeJSON(stdout, map[string]any{"workload": *workload, "seed": seed, "runs": rows}); err != nil {
+			return exitFail
+		}
+	} else {
+		fmt.Fprintf(stdout, "schedlab %s: workload %s, cluster %s, seed %d\n\n", version, *workload, *cluster, seed)
+		t := bench.CompareTable(labels, []string{"scheduler", "placer"}, results, errs)
+		if err := t.WriteText(stdout); err != nil {
+			return exitFail
+		}
+		fmt.Fprintln(stdout, "\nutil = allocated/capacity over the run; held-idle = allocated but not running (max of cpu, gpu);")
+		fmt.Fprintln(stdout, "waits in simulated seconds; deadlock = terminal gang deadlock; conflicts = Omega conflict fraction.")
+		fmt.Fprintln(stdout, "Details: schedlab run --scheduler S --placer P --workload "+*workload+" --format json")
+	}
+	if failed > 0 {
+		fmt.Fprintf(stderr, "schedlab: %d of %d runs failed\n", failed, len(cells))
+		return exitFail
+	}
+	return exitOK
+}
+
+func firstLineOf(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/schedlab/schedlab/bench"
+)
+
+// listEntry is one named thing in `schedlab list`.
+type listEntry struct {
+	Name   string        `json:"name"`
+	Doc    string        `json:"doc"`
+	Params []bench.Param `json:"params"`
+}
+
+// listing is the JSON document of `schedlab list --format json`.
+type listing struct {
+	Schedulers   []listEntry   `json:"schedulers"`
+	Placers      []listEntry   `json:"placers"`
+	Workloads    []listEntry   `json:"workloads"`
+	Scenarios    []listEntry   `json:"scenarios"`
+	TraceFormats []listEntry   `json:"trace_formats"`
+	ClusterKeys  []bench.Param `json:"cluster_keys"`
+}
+
+func entry(name, doc string, ps []bench.Param) listEntry {
+	if ps == nil {
+		ps = []bench.Param{}
+	}
+	return listEntry{Name: name, Doc: doc, Params: ps}
+}
+
+func buildListing() listing {
+	l := listing{Schedulers: []listEntry{}, Placers: []listEntry{}, Workloads: []listEntry{},
+		Scenarios: []listEntry{}, TraceFormats: []listEntry{}, ClusterKeys: bench.ClusterKeys}
+	for _, s := range bench.Schedulers() {
+		l.Schedulers = append(l.Schedulers, entry(s.Name, s.Doc, s.Params))
+	}
+	for _, s := range bench.Placers() {
+		l.Placers = append(l.Placers, entry(s.Name, s.Doc, s.Params))
+	}
+	for _, s := range bench.Workloads() {
+		l.Workloads = append(l.Workloads, entry(s.Name, s.Doc, s.Params))
+	}
+	for _, s := range bench.Scenarios() {
+		l.Scenarios = append(l.Scenarios, entry(s.Name, s.Doc, s.Params))
+	}
+	for _, s := range bench.TraceFormats() {
+		l.TraceFormats = append(l.TraceFormats, entry(s.Name, s.Doc, s.Options))
+	}
+	return l
+}
+
+func runList(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("list", stderr)
+	format := fs.String("format", "table", "output `format`: table or json")
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "schedlab list: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	if !checkFormat(stderr, "list", *format) {
+		return exitUsage
+	}
+	l := buildListing()
+	var err error
+	if *format == "json" {
+		err = writeJSON(stdout, l)
+	} else {
+		err = writeListText(stdout, l)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "schedlab list: %v\n", err)
+		return exitFail
+	}
+	return exitOK
+}
+
+func writeListText(w io.Writer, l listing) error {
+	var b strings.Builder
+	section := func(title, use string, es []listEntry) {
+		fmt.Fprintf(&b, "%s (%s)\n", title, use)
+		if len(es) == 0 {
+			b.WriteString("  (none registered in this build)\n")
+		}
+		for _, e := range es {
+			fmt.Fprintf(&b, "  %-20s %s\n", e.Name, e.Doc)
+			writeParams(&b, e.Params)
+		}
+		b.WriteByte('\n')
+	}
+	section("SCHEDULERS", "--scheduler NAME[:k=v,...]", l.Schedulers)
+	section("PLACERS", "--placer NAME[:k=v,...]", l.Placers)
+	section("WORKLOADS", "--workload NAME[:k=v,...]", l.Workloads)
+	section("TRACE FORMATS", "--workload trace:FORMAT:PATH[,PATH...]", l.TraceFormats)
+	section("SCENARIOS", "schedlab bench --scenario NAME[:k=v,...]", l.Scenarios)
+	b.WriteString("CLUSTER KEYS (--cluster k=v,...; or trace; shapes joined with +)\n")
+	writeParams(&b, l.ClusterKeys)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeParams(b *strings.Builder, ps []bench.Param) {
+	for _, p := range ps {
+		def := p.Default
+		if def == "" {
+			def = `""`
+		}
+		unit := ""
+		if p.Unit != "" {
+			unit = " " + p.Unit
+		}
+		fmt.Fprintf(b, "      %-18s default %s%s — %s\n", p.Name, def, unit, p.Doc)
+	}
+}
+
+func sortStrings(s []string) { sort.Strings(s) }

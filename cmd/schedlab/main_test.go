@@ -1,0 +1,217 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/schedlab/schedlab/bench"
+	"github.com/schedlab/schedlab/scheduler"
+)
+
+// cliTiny is a small seeded workload so the CLI tests run in milliseconds.
+type cliTiny struct {
+	n, i int
+	r    interface{ IntN(int) int }
+	t    scheduler.Time
+}
+
+func (s *cliTiny) Next() (*scheduler.Job, error) {
+	if s.i >= s.n {
+		return nil, io.EOF
+	}
+	s.t += scheduler.Time(1+s.r.IntN(2000)) * scheduler.Millisecond
+	k := 1 + s.r.IntN(3)
+	j := &scheduler.Job{ID: scheduler.JobID(s.i), Submit: s.t, Tasks: make([]scheduler.Task, k)}
+	for x := range j.Tasks {
+		j.Tasks[x] = scheduler.Task{Request: scheduler.Res(int64(500+500*s.r.IntN(3)), 1024, 0),
+			Runtime: scheduler.Time(3+s.r.IntN(20)) * scheduler.Second}
+	}
+	if s.i%4 == 0 && k > 1 {
+		j.MinMember = int32(k)
+	}
+	s.i++
+	return j, nil
+}
+
+func init() {
+	bench.RegisterWorkload(bench.WorkloadSpec{Name: "cli-tiny", Doc: "CLI test workload",
+		Params: []bench.Param{{Name: "jobs", Default: "30", Doc: "jobs"}},
+		New: func(p *bench.Params, seed uint64) (*bench.Workload, error) {
+			return &bench.Workload{Source: &cliTiny{n: p.Int("jobs", 30), r: scheduler.NewRand(seed, "cli-tiny")}}, p.Err()
+		}})
+	defaultWorkloads = []string{"cli-tiny"}
+}
+
+func runCLI(args ...string) (code int, stdout, stderr string) {
+	var o, e bytes.Buffer
+	code = run(args, &o, &e)
+	return code, o.String(), e.String()
+}
+
+const tinyRun = "--workload=cli-tiny --cluster=nodes=4,cpu=4000,mem=8192"
+
+func TestUsageErrors(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		args string
+		want string // in stderr
+	}{
+		{"unknown command", "frobnicate", `unknown command "frobnicate" (valid: run, list`},
+		{"unknown scheduler", "run --scheduler nope " + tinyRun, `--scheduler: unknown scheduler "nope" (valid: monolithic)`},
+		{"unknown placer", "run --placer nope " + tinyRun, `--placer: unknown placer "nope" (valid: bestfit, firstfit`},
+		{"unknown scheduler parameter", "run --scheduler monolithic:bogus=1 " + tinyRun, "--scheduler: scheduler monolithic: unknown parameter(s) bogus"},
+		{"unknown workload", "run --workload nope", `--workload: unknown workload "nope" (valid: cli-tiny`},
+		{"negative nodes", "run --workload cli-tiny --cluster nodes=-4,cpu=4000,mem=8192", "--cluster: cluster \"nodes=-4,cpu=4000,mem=8192\": nodes=-4: want a positive integer"},
+		{"zero cpu", "run --workload cli-tiny --cluster nodes=4,cpu=0,mem=8192", "cpu=0: want a positive integer"},
+		{"negative gpu", "run --workload cli-tiny --cluster nodes=4,gpu=-1", "gpu=-1: must not be negative"},
+		{"bad horizon", "run --horizon 10parsecs " + tinyRun, `invalid value "10parsecs" for flag -horizon: want a duration such as 90s`},
+		{"negative horizon", "run --horizon -5s " + tinyRun, `invalid value "-5s" for flag -horizon`},
+		{"negative seed", "run --seed -1 " + tinyRun, `invalid value "-1" for flag -seed: want a non-negative integer`},
+		{"bad format", "run --format xml " + tinyRun, `--format: unknown format "xml" (valid: table, json)`},
+		{"unknown flag", "run --frob 1", "flag provided but not defined: -frob"},
+		{"stray argument", "run extra " + tinyRun, `unexpected argument "extra"`},
+		{"list bad format", "list --format yaml", `unknown format "yaml"`},
+		{"version argument", "version now", `unexpected argument "now"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, stderr := runCLI(strings.Fields(c.args)...)
+			if code != exitUsage {
+				t.Errorf("exit %d, want 2; stderr:\n%s", code, stderr)
+			}
+			if !strings.Contains(stderr, c.want) {
+				t.Errorf("stderr does not contain %q:\n%s", c.want, stderr)
+			}
+			if strings.Contains(stderr, "goroutine ") || strings.Contains(stderr, "panic") {
+				t.Errorf("stack trace on stderr:\n%s", stderr)
+			}
+		})
+	}
+}
+
+// wallKeys matches the wall-clock fields of a result's JSON, which alone may differ
+// between identical runs.
+var wallKeys = regexp.MustCompile(`"(wall_seconds|events_per_second|placements_per_second)": [^,\n]*`)
+
+func TestRunJSONDeterministic(t *testing.T) {
+	args := strings.Fields("run --format json --seed 7 --sample-every 10s " + tinyRun)
+	code, a, stderr := runCLI(args...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	_, b, _ := runCLI(args...)
+	if wallKeys.ReplaceAllString(a, "") != wallKeys.ReplaceAllString(b, "") {
+		t.Fatalf("same seed, different JSON:\n%s\n---\n%s", a, b)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(a), &m); err != nil {
+		t.Fatalf("not one JSON object: %v\n%s", err, a)
+	}
+	for _, k := range []string{"scheduler", "placer", "workload", "seed", "sim_seconds", "wall_seconds", "events",
+		"events_per_second", "placements", "placements_per_second", "jobs_submitted", "jobs_completed",
+		"jobs_abandoned", "tasks_submitted", "tasks_completed", "tasks_failed", "tasks_pending", "tasks_running",
+		"utilization", "held_idle", "job_wait_seconds", "gang_wait_seconds", "deadlock", "conflicts", "busyness",
+		"fragmentation"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("JSON lacks stable key %q", k)
+		}
+	}
+	if m["scheduler"] != "monolithic" || m["workload"] != "cli-tiny" || m["seed"] != 7.0 || m["jobs_submitted"] != 30.0 {
+		t.Errorf("unexpected values: %v %v %v %v", m["scheduler"], m["workload"], m["seed"], m["jobs_submitted"])
+	}
+	_, c, _ := runCLI(strings.Fields("run --format json --seed 8 " + tinyRun)...)
+	if wallKeys.ReplaceAllString(a, "") == wallKeys.ReplaceAllString(c, "") {
+		t.Error("seeds 7 and 8 gave identical JSON")
+	}
+}
+
+func TestRunTableAndOut(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r.txt")
+	code, stdout, stderr := runCLI(append([]string{"run", "--out", out}, strings.Fields(tinyRun)...)...)
+	if code != exitOK || stdout != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %s", code, stdout, stderr)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"scheduler", "monolithic", "utilization", "job wait (s)", "stop reason"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("table lacks %q:\n%s", want, b)
+		}
+	}
+}
+
+func TestListJSON(t *testing.T) {
+	code, stdout, stderr := runCLI("list", "--format", "json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var l listing
+	if err := json.Unmarshal([]byte(stdout), &l); err != nil {
+		t.Fatal(err)
+	}
+	has := func(es []listEntry, name string) bool {
+		for _, e := range es {
+			if e.Name == name {
+				return true
+			}
+		}
+		return false
+	}
+	if !has(l.Schedulers, "monolithic") || !has(l.Placers, "bestfit") || !has(l.Workloads, "cli-tiny") || len(l.ClusterKeys) == 0 {
+		t.Fatalf("listing incomplete: %s", stdout)
+	}
+	code, stdout, _ = runCLI("list")
+	if code != exitOK || !strings.Contains(stdout, "SCHEDULERS") || !strings.Contains(stdout, "max_backoff") {
+		t.Fatalf("text listing: %d\n%s", code, stdout)
+	}
+}
+
+func TestDefaultComparison(t *testing.T) {
+	code, stdout, stderr := runCLI()
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"scheduler", "placer", "util cpu", "wait p99 s", "monolithic", "bestfit", "firstfit"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("default table lacks %q:\n%s", want, stdout)
+		}
+	}
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	code, stdout, _ := runCLI("version")
+	if code != exitOK || !strings.HasPrefix(stdout, "schedlab v") {
+		t.Fatalf("version: %d %q", code, stdout)
+	}
+	code, stdout, _ = runCLI("help")
+	if code != exitOK || !strings.Contains(stdout, "schedlab bench") {
+		t.Fatalf("help: %d %q", code, stdout)
+	}
+}
+
+func TestTraceDispatch(t *testing.T) {
+	saved := traceCommand
+	defer func() { traceCommand = saved }()
+	var got []string
+	traceCommand = func(args []string, stdout, stderr io.Writer) int { got = args; return 7 }
+	if code, _, _ := runCLI("trace", "stats", "x"); code != 7 || strings.Join(got, " ") != "stats x" {
+		t.Fatalf("trace dispatch: %d %v", code, got)
+	}
+}
+
+func TestPanicBecomesExit1(t *testing.T) {
+	saved := traceCommand
+	defer func() { traceCommand = saved }()
+	traceCommand = func(args []string, stdout, stderr io.Writer) int { panic("kaboom") }
+	code, _, stderr := runCLI("trace")
+	if code != exitFail || !strings.Contains(stderr, "internal error: kaboom") || strings.Contains(stderr, "goroutine") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+}
