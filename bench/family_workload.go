@@ -1,0 +1,226 @@
+package bench
+
+import (
+	"github.com/schedlab/schedlab/scheduler"
+	"github.com/schedlab/schedlab/workload"
+)
+
+// This file registers the workload generators of package workload. Distribution
+// parameters use workload.ParseDist syntax (e.g. median(60;1.5)[1;86400]); choices
+// use workload.ParseChoice syntax (V:W;V:W).
+
+// distParam returns the distribution value of k, or def.
+func (p *Params) distParam(k string, def workload.Dist) workload.Dist {
+	v, ok := p.get(k)
+	if !ok {
+		return def
+	}
+	d, err := workload.ParseDist(v)
+	if err != nil {
+		p.fail(k, v, "a distribution such as 5, exp(300), median(60;1.5), lognormal(4;1.2), pareto(1;1.5), uniform(1;8) or empirical(0:1;0.5:4;1:64), optionally clamped [lo;hi]")
+		return def
+	}
+	return d
+}
+
+// choiceParam returns the choice value of k, or def.
+func (p *Params) choiceParam(k string, def workload.Choice) workload.Choice {
+	v, ok := p.get(k)
+	if !ok {
+		return def
+	}
+	c, err := workload.ParseChoice(v)
+	if err != nil {
+		p.fail(k, v, "integer values with weights such as 1:0.5;2:0.3;8:0.2")
+		return def
+	}
+	return c
+}
+
+// transformParams are accepted by every generated workload: inflation and
+// sub-sampling (see workload.Inflate and workload.Subsample).
+var transformParams = []Param{
+	{Name: "arrival_scale", Default: "1", Unit: "×", Doc: "multiply the arrival rate (divide submit times); 2 = twice as many jobs per hour"},
+	{Name: "size_scale", Default: "1", Unit: "×", Doc: "multiply every job's task count (stochastic rounding; MinMember scales too)"},
+	{Name: "request_scale", Default: "1", Unit: "×", Doc: "multiply every task's CPU and memory request"},
+	{Name: "sample", Default: "1", Doc: "keep each job with this probability (sub-sampling)"},
+}
+
+// transforms holds the transform parameters read from a spec.
+type transforms struct {
+	inf    workload.Inflation
+	sample float64
+}
+
+// readTransforms reads the transform parameters (before Params.Err is checked).
+func readTransforms(p *Params) transforms {
+	return transforms{
+		inf: workload.Inflation{
+			Arrivals: p.Float("arrival_scale", 1),
+			Tasks:    p.Float("size_scale", 1),
+			Requests: p.Float("request_scale", 1),
+		},
+		sample: p.Float("sample", 1),
+	}
+}
+
+// apply wraps src with the transforms asked for.
+func (t transforms) apply(src scheduler.Source, seed uint64) (scheduler.Source, error) {
+	if t.sample != 1 {
+		s, err := workload.Subsample(src, t.sample, seed)
+		if err != nil {
+			return nil, err
+		}
+		src = s
+	}
+	if t.inf != (workload.Inflation{Arrivals: 1, Tasks: 1, Requests: 1}) {
+		s, err := workload.Inflate(src, t.inf, seed)
+		if err != nil {
+			return nil, err
+		}
+		src = s
+	}
+	return src, nil
+}
+
+func withTransforms(ps ...Param) []Param { return append(ps, transformParams...) }
+
+func init() {
+	def := workload.DefaultSynthetic()
+	RegisterWorkload(WorkloadSpec{
+		Name: "synthetic",
+		Doc:  "synthetic batch jobs: Poisson (or bursty, diurnal) arrivals, lognormal sizes and runtimes, correlated CPU/memory (Gaussian copula), optional gangs, GPUs, DAGs, services, priorities",
+		Params: withTransforms(
+			Param{Name: "jobs", Default: "10000", Doc: "number of jobs (0 = until horizon)"},
+			Param{Name: "horizon", Default: "0", Unit: "s", Doc: "no arrivals at or after this time (0 = none)"},
+			Param{Name: "arrival", Default: "poisson", Doc: "poisson, bursty (two-state MMPP) or diurnal"},
+			Param{Name: "rate", Default: "2", Unit: "jobs/s", Doc: "arrival rate (poisson), calm rate (bursty) or mean rate (diurnal)"},
+			Param{Name: "burst_rate", Default: "10×rate", Unit: "jobs/s", Doc: "bursty: rate in the burst state"},
+			Param{Name: "calm", Default: "1h", Doc: "bursty: mean time in the calm state"},
+			Param{Name: "burst", Default: "5m", Doc: "bursty: mean time in the burst state"},
+			Param{Name: "amplitude", Default: "0.5", Doc: "diurnal: relative swing of the rate, 0..1"},
+			Param{Name: "period", Default: "24h", Doc: "diurnal: period"},
+			Param{Name: "tasks", Default: def.Tasks.String(), Unit: "tasks", Doc: "tasks per job"},
+			Param{Name: "runtime", Default: def.Runtime.String(), Unit: "s", Doc: "job runtime"},
+			Param{Name: "task_sigma", Default: "0", Doc: "per-task lognormal runtime spread within a job (log σ)"},
+			Param{Name: "cpu", Default: def.CPU.String(), Unit: "milli-cores", Doc: "CPU request per task"},
+			Param{Name: "mem", Default: def.Mem.String(), Unit: "MiB", Doc: "memory request per task"},
+			Param{Name: "corr", Default: "0.6", Doc: "CPU–memory correlation (Gaussian copula), -1..1"},
+			Param{Name: "gang", Default: "0.1", Doc: "fraction of jobs that are gangs"},
+			Param{Name: "min_member", Default: "1", Doc: "MinMember as a fraction of a gang's tasks (rounded up)"},
+			Param{Name: "gpu", Default: "0", Doc: "fraction of jobs whose tasks request GPUs"},
+			Param{Name: "gpu_count", Default: "1", Unit: "GPUs", Doc: "GPUs per task of a whole-GPU job, as a choice V:W;V:W"},
+			Param{Name: "gpu_share", Default: "0", Doc: "fraction of GPU jobs taking a share of one GPU"},
+			Param{Name: "share_milli", Default: "500", Unit: "milli-GPU", Doc: "share of a GPU per task of a sharing job"},
+			Param{Name: "dag", Default: "0", Doc: "fraction of (non-gang) jobs that are DAGs of task groups"},
+			Param{Name: "stages", Default: "3", Doc: "task groups per DAG job"},
+			Param{Name: "service", Default: "0", Doc: "fraction of jobs of class service"},
+			Param{Name: "service_runtime", Default: "1e15 (forever)", Unit: "s", Doc: "runtime of service jobs"},
+			Param{Name: "priority", Default: "0", Doc: "job priority, as a choice V:W;V:W"},
+			Param{Name: "tenants", Default: "0", Doc: "spread jobs over this many tenants t0, t1, …"},
+		),
+		New: func(p *Params, seed uint64) (*Workload, error) {
+			c := workload.DefaultSynthetic()
+			c.Jobs = p.Int("jobs", c.Jobs)
+			c.Horizon = p.Duration("horizon", 0)
+			kind, err := workload.ParseArrivalKind(p.Enum("arrival", "poisson", "poisson", "bursty", "diurnal"))
+			if err != nil {
+				return nil, err
+			}
+			c.Arrival.Kind = kind
+			c.Arrival.Rate = p.Float("rate", c.Arrival.Rate)
+			c.Arrival.BurstRate = p.Float("burst_rate", 10*c.Arrival.Rate)
+			c.Arrival.CalmMean = p.Duration("calm", scheduler.Hour)
+			c.Arrival.BurstMean = p.Duration("burst", 5*scheduler.Minute)
+			c.Arrival.Amplitude = p.Float("amplitude", 0.5)
+			c.Arrival.Period = p.Duration("period", scheduler.Day)
+			c.Tasks = p.distParam("tasks", c.Tasks)
+			c.Runtime = p.distParam("runtime", c.Runtime)
+			c.TaskRuntimeSigma = p.Float("task_sigma", 0)
+			c.CPU = p.distParam("cpu", c.CPU)
+			c.Mem = p.distParam("mem", c.Mem)
+			c.CPUMemCorrelation = p.Float("corr", c.CPUMemCorrelation)
+			c.GangFraction = p.Float("gang", c.GangFraction)
+			c.MinMemberFraction = p.Float("min_member", 1)
+			c.GPUFraction = p.Float("gpu", 0)
+			c.GPUCount = p.choiceParam("gpu_count", c.GPUCount)
+			c.GPUShareFraction = p.Float("gpu_share", 0)
+			c.GPUShareMilli = p.distParam("share_milli", c.GPUShareMilli)
+			c.DAGFraction = p.Float("dag", 0)
+			c.DAGStages = p.distParam("stages", c.DAGStages)
+			c.ServiceFraction = p.Float("service", 0)
+			c.ServiceRuntime = p.distParam("service_runtime", c.ServiceRuntime)
+			c.Priority = p.choiceParam("priority", c.Priority)
+			c.Tenants = p.Int("tenants", 0)
+			return buildSynthetic(p, c, seed, nil)
+		},
+	})
+
+	adef := workload.DefaultAlibabaGPU()
+	RegisterWorkload(WorkloadSpec{
+		Name: "alibaba-gpu",
+		Doc:  "the embedded default: the openb GPU cluster's node shapes and pod mix (FGD.md §1; CPU-only, GPU-sharing, 1/2/4/8-GPU pods) with multi-GPU training gangs added; Poisson arrivals at a target GPU load; generated from published statistics, never trace rows",
+		Params: withTransforms(
+			Param{Name: "nodes", Default: "1213", Unit: "nodes", Doc: "cluster size (node shapes scaled in proportion); also sets the arrival rate"},
+			Param{Name: "jobs", Default: "10000", Doc: "number of jobs: single pods and gangs (0 = until horizon)"},
+			Param{Name: "horizon", Default: "0", Unit: "s", Doc: "no arrivals at or after this time (0 = none)"},
+			Param{Name: "load", Default: "0.95", Doc: "offered GPU load as a fraction of GPU capacity"},
+			Param{Name: "gang", Default: "0.02", Doc: "fraction of jobs that are training gangs"},
+			Param{Name: "gang_size", Default: adef.GangSize.String(), Unit: "pods", Doc: "pods per gang, as a choice V:W;V:W"},
+			Param{Name: "gang_gpus", Default: adef.GangGPUs.String(), Unit: "GPUs", Doc: "whole GPUs per gang pod (1, 2, 4 or 8), as a choice"},
+			Param{Name: "runtime", Default: adef.Runtime.String(), Unit: "s", Doc: "runtime of single pods"},
+			Param{Name: "gang_runtime", Default: adef.GangRuntime.String(), Unit: "s", Doc: "runtime of gangs"},
+			Param{Name: "cpu_only", Default: "1088", Doc: "relative weight of CPU-only pods (FGD.md §1.2 count)"},
+			Param{Name: "share", Default: "3078", Doc: "relative weight of GPU-sharing pods"},
+			Param{Name: "gpu1", Default: "3911", Doc: "relative weight of whole 1-GPU pods"},
+			Param{Name: "gpu2", Default: "16", Doc: "relative weight of 2-GPU pods"},
+			Param{Name: "gpu4", Default: "15", Doc: "relative weight of 4-GPU pods"},
+			Param{Name: "gpu8", Default: "44", Doc: "relative weight of 8-GPU pods"},
+		),
+		New: func(p *Params, seed uint64) (*Workload, error) {
+			c := workload.DefaultAlibabaGPU()
+			c.Nodes = p.Int("nodes", c.Nodes)
+			c.Jobs = p.Int("jobs", c.Jobs)
+			c.Horizon = p.Duration("horizon", 0)
+			c.Load = p.Float("load", c.Load)
+			c.GangFraction = p.Float("gang", c.GangFraction)
+			c.GangSize = p.choiceParam("gang_size", c.GangSize)
+			c.GangGPUs = p.choiceParam("gang_gpus", c.GangGPUs)
+			c.Runtime = p.distParam("runtime", c.Runtime)
+			c.GangRuntime = p.distParam("gang_runtime", c.GangRuntime)
+			for i, k := range []string{"cpu_only", "share", "gpu1", "gpu2", "gpu4", "gpu8"} {
+				c.Mix[i] = p.Float(k, c.Mix[i])
+			}
+			tr := readTransforms(p)
+			if err := p.Err(); err != nil {
+				return nil, err
+			}
+			g, err := workload.NewAlibabaGPU(c, seed)
+			if err != nil {
+				return nil, err
+			}
+			src, err := tr.apply(g, seed)
+			if err != nil {
+				return nil, err
+			}
+			return &Workload{Source: src, Nodes: g.Nodes()}, nil
+		},
+	})
+}
+
+// buildSynthetic validates c, builds its generator and applies the transforms.
+func buildSynthetic(p *Params, c workload.Synthetic, seed uint64, nodes []scheduler.Node) (*Workload, error) {
+	tr := readTransforms(p)
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	g, err := workload.NewSynthetic(c, seed)
+	if err != nil {
+		return nil, err
+	}
+	src, err := tr.apply(g, seed)
+	if err != nil {
+		return nil, err
+	}
+	return &Workload{Source: src, Nodes: nodes}, nil
+}

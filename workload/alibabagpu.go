@@ -1,0 +1,406 @@
+package workload
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"sort"
+
+	"github.com/schedlab/schedlab/scheduler"
+)
+
+// openbRow is one node shape of the openb GPU cluster (FGD.md §1.1).
+type openbRow struct {
+	model string
+	gpus  int
+	cpu   int64 // milli-cores
+	mem   int64 // MiB
+	count int
+}
+
+// openbShapes are the 1213 GPU nodes of Alibaba's openb cluster (FGD.md §1.1, taken
+// from openb_node_list_gpu_node.csv): 6212 GPUs, 107,018,000 milli-cores in total.
+var openbShapes = [...]openbRow{
+	{"G2", 8, 96000, 393216, 549},
+	{"T4", 2, 104000, 524288, 387},
+	{"T4", 4, 96000, 393216, 17},
+	{"P100", 2, 16000, 122880, 107},
+	{"P100", 2, 64000, 262144, 22},
+	{"P100", 2, 8000, 61440, 2},
+	{"P100", 1, 8000, 61440, 3},
+	{"G3", 8, 128000, 786432, 39},
+	{"V100M16", 8, 64000, 262144, 7},
+	{"V100M16", 8, 82000, 344064, 1},
+	{"V100M16", 4, 32000, 131072, 28},
+	{"V100M16", 1, 8000, 32768, 19},
+	{"V100M32", 8, 96000, 786432, 21},
+	{"V100M32", 4, 48000, 376832, 9},
+	{"A10", 1, 128000, 1048576, 2},
+}
+
+// OpenBNodeCount is the number of GPU nodes in the openb cluster (FGD.md §1.1).
+const OpenBNodeCount = 1213
+
+// OpenBRackSize is how many consecutive nodes OpenBNodes puts in one failure domain
+// (a choice of schedlab: the published node list has no rack information).
+const OpenBRackSize = 16
+
+// OpenBNodes returns n nodes shaped like the GPU nodes of Alibaba's openb cluster
+// (FGD.md §1.1): with n = 1213 exactly its 15 node shapes in their published
+// counts; otherwise each shape's count scaled by n/1213 and rounded by the
+// largest-remainder method (ties to the shape listed first), so the total is exactly
+// n. Nodes are numbered 0..n−1, named "openb-node-NNNN", carry their GPU model, and
+// fall into failure domains "rack-NNN" of OpenBRackSize consecutive nodes. Each GPU
+// is 1000 milli-GPU. The caller owns the slice.
+func OpenBNodes(n int) []scheduler.Node {
+	if n <= 0 {
+		return nil
+	}
+	counts := make([]int, len(openbShapes))
+	type rem struct {
+		i int
+		r float64
+	}
+	rems := make([]rem, len(openbShapes))
+	total := 0
+	for i, s := range openbShapes {
+		exact := float64(s.count) * float64(n) / OpenBNodeCount
+		counts[i] = int(exact)
+		total += counts[i]
+		rems[i] = rem{i, exact - float64(counts[i])}
+	}
+	sort.SliceStable(rems, func(a, b int) bool {
+		if rems[a].r != rems[b].r {
+			return rems[a].r > rems[b].r
+		}
+		return rems[a].i < rems[b].i
+	})
+	for k := 0; total < n; k = (k + 1) % len(rems) {
+		counts[rems[k].i]++
+		total++
+	}
+	nodes := make([]scheduler.Node, 0, n)
+	for i, s := range openbShapes {
+		for range counts[i] {
+			id := len(nodes)
+			nodes = append(nodes, scheduler.Node{
+				ID:       scheduler.NodeID(id),
+				Name:     fmt.Sprintf("openb-node-%04d", id),
+				Capacity: scheduler.Res(s.cpu, s.mem, int64(s.gpus)*1000),
+				GPUs:     s.gpus,
+				GPUModel: s.model,
+				Domain:   fmt.Sprintf("rack-%03d", id/OpenBRackSize),
+			})
+		}
+	}
+	return nodes
+}
+
+// Pod kinds of the openb pod mix, in the order of AlibabaGPU.Mix.
+const (
+	PodCPUOnly = iota // no GPU
+	PodShare          // a share of one GPU (< 1000 milli)
+	PodGPU1           // one whole GPU
+	PodGPU2           // two whole GPUs
+	PodGPU4           // four whole GPUs
+	PodGPU8           // eight whole GPUs
+	numPodKinds
+)
+
+// podGPUs is the whole-GPU count of each pod kind (share pods: 1 device, partially).
+var podGPUs = [numPodKinds]int32{0, 1, 1, 2, 4, 8}
+
+// AlibabaGPU configures the trace-shaped GPU workload of schedlab's embedded default:
+// pods in the proportions of Alibaba's openb_pod_list_default (FGD.md §1.2), arriving
+// by Poisson at the rate that offers Load of the cluster's GPU capacity, with
+// multi-GPU training gangs added. It is generated from those published statistics;
+// no trace row is copied. Numbers not in FGD.md are schedlab's choices, documented on
+// each field and in DefaultAlibabaGPU.
+type AlibabaGPU struct {
+	// Nodes is the cluster size for OpenBNodes and for the arrival rate (default
+	// 1213, the full openb GPU cluster).
+	Nodes int
+	// Jobs is the number of jobs (single pods and gangs); 0 = until Horizon.
+	Jobs int
+	// Horizon stops arrivals at this time; 0 = none.
+	Horizon scheduler.Time
+	// Load is the offered GPU load: arrival rate × mean GPU-time per job ÷ cluster
+	// GPU capacity. Above 1 the queue grows without bound.
+	Load float64
+	// Mix holds the relative weights of single pods of each kind (PodCPUOnly …
+	// PodGPU8).
+	Mix [numPodKinds]float64
+	// ShareMilli is the milli-GPU of a share pod (rounded, clamped to 1..999).
+	ShareMilli Dist
+	// CPUOnlyCPU is the CPU request of a CPU-only pod, in milli-cores.
+	CPUOnlyCPU Dist
+	// CPUPerGPU is the CPU request of a GPU pod per GPU device (a share pod counts as
+	// one), in milli-cores.
+	CPUPerGPU Dist
+	// MemPerCore is a pod's memory request per requested core, in MiB: memory is
+	// CPU × this ratio, so CPU and memory are positively correlated.
+	MemPerCore Dist
+	// Runtime is a single pod's runtime in seconds.
+	Runtime Dist
+	// GangFraction is the fraction of jobs that are training gangs: GangSize pods,
+	// each with GangGPUs whole GPUs, all-or-nothing (MinMember = size), running for
+	// GangRuntime seconds.
+	GangFraction float64
+	GangSize     Choice
+	GangGPUs     Choice
+	GangRuntime  Dist
+}
+
+// DefaultAlibabaGPU returns the embedded default workload.
+//
+// From FGD.md: the node shapes (§1.1) and the pod mix of openb_pod_list_default
+// (§1.2): of 8152 pods, 1088 CPU-only, 3078 share pods, 3911 whole 1-GPU pods, 16
+// 2-GPU, 15 4-GPU and 44 8-GPU pods. The mean share-pod milli-GPU, 562.6, is derived
+// from §1.2 (the 6,086,800 milli total minus the 4355 whole GPUs, over 3078 pods);
+// ShareMilli is uniform on [125, 1000), whose mean 562.5 matches it.
+//
+// Chosen by schedlab (FGD.md gives no runtimes, CPU or memory distributions, and the
+// pods have no gangs): CPU-only pods request lognormal CPU with median 4 cores (σ 0.8,
+// 0.5..32 cores); GPU pods request lognormal CPU with median 4 cores per GPU (σ 0.5,
+// 1..8 cores per GPU, so an 8-GPU pod fits the smallest 8-GPU node); memory is CPU ×
+// a lognormal ratio with median 3 GiB per core (σ 0.4, 1..4 GiB per core, the
+// nodes' own ratio being 3–8 GiB per core). Pods run lognormal with median 5 min
+// (σ 1.0, 10 s..2 h). 2% of jobs are training gangs of 2, 4 or 8 pods
+// (probabilities 0.4, 0.4, 0.2) each taking 1, 2, 4 or 8 whole GPUs (0.2, 0.2, 0.3,
+// 0.3), running lognormal with median 20 min (σ 0.8, 2 min..4 h). Load 0.95 of the
+// GPU capacity; 20,000 jobs on the full 1213-node cluster, which arrive in about an
+// hour of simulated time (Span). Runtimes are short and clamped so that a run of
+// seconds of wall time reaches steady state; utilization over a whole run includes
+// the ramp-up and the drain after the last arrival, so compare policies with a
+// horizon of about Span.
+func DefaultAlibabaGPU() AlibabaGPU {
+	return AlibabaGPU{
+		Nodes:        OpenBNodeCount,
+		Jobs:         20000,
+		Load:         0.95,
+		Mix:          [numPodKinds]float64{1088, 3078, 3911, 16, 15, 44},
+		ShareMilli:   UniformDist(125, 1000),
+		CPUOnlyCPU:   LogNormalMedian(4000, 0.8).Clamp(500, 32000),
+		CPUPerGPU:    LogNormalMedian(4000, 0.5).Clamp(1000, 8000),
+		MemPerCore:   LogNormalMedian(3072, 0.4).Clamp(1024, 4096),
+		Runtime:      LogNormalMedian(300, 1.0).Clamp(10, 2*3600),
+		GangFraction: 0.02,
+		GangSize:     Choice{Values: []int64{2, 4, 8}, Weights: []float64{0.4, 0.4, 0.2}},
+		GangGPUs:     Choice{Values: []int64{1, 2, 4, 8}, Weights: []float64{0.2, 0.2, 0.3, 0.3}},
+		GangRuntime:  LogNormalMedian(1200, 0.8).Clamp(120, 4*3600),
+	}
+}
+
+// Validate reports the first invalid field, by name.
+func (c *AlibabaGPU) Validate() error {
+	switch {
+	case c.Nodes <= 0:
+		return fmt.Errorf("workload: alibaba-gpu Nodes = %d must be > 0", c.Nodes)
+	case c.Jobs < 0:
+		return fmt.Errorf("workload: alibaba-gpu Jobs = %d must be ≥ 0", c.Jobs)
+	case c.Horizon < 0:
+		return errors.New("workload: alibaba-gpu Horizon must be ≥ 0")
+	case c.Jobs == 0 && c.Horizon == 0:
+		return errors.New("workload: alibaba-gpu needs Jobs > 0 or a Horizon")
+	case !(c.Load > 0) || math.IsInf(c.Load, 0):
+		return fmt.Errorf("workload: alibaba-gpu Load = %g must be > 0", c.Load)
+	case !(c.GangFraction >= 0 && c.GangFraction <= 1):
+		return fmt.Errorf("workload: alibaba-gpu GangFraction = %g must be in [0, 1]", c.GangFraction)
+	}
+	var sum float64
+	for i, w := range c.Mix {
+		if !(w >= 0) || math.IsInf(w, 0) {
+			return fmt.Errorf("workload: alibaba-gpu Mix[%d] = %g must be ≥ 0", i, w)
+		}
+		sum += w
+	}
+	if sum <= 0 && c.GangFraction < 1 {
+		return errors.New("workload: alibaba-gpu Mix weights sum to zero")
+	}
+	for _, d := range []struct {
+		name string
+		d    *Dist
+	}{{"ShareMilli", &c.ShareMilli}, {"CPUOnlyCPU", &c.CPUOnlyCPU}, {"CPUPerGPU", &c.CPUPerGPU},
+		{"MemPerCore", &c.MemPerCore}, {"Runtime", &c.Runtime}, {"GangRuntime", &c.GangRuntime}} {
+		if err := d.d.Validate(); err != nil {
+			return fmt.Errorf("workload: alibaba-gpu %s: %w", d.name, err)
+		}
+	}
+	if c.GangFraction > 0 {
+		if err := c.GangSize.Validate(); err != nil {
+			return fmt.Errorf("workload: alibaba-gpu GangSize: %w", err)
+		}
+		if err := c.GangGPUs.Validate(); err != nil {
+			return fmt.Errorf("workload: alibaba-gpu GangGPUs: %w", err)
+		}
+		for _, v := range c.GangSize.Values {
+			if v < 1 {
+				return fmt.Errorf("workload: alibaba-gpu GangSize value %d must be ≥ 1", v)
+			}
+		}
+		for _, v := range c.GangGPUs.Values {
+			if v != 1 && v != 2 && v != 4 && v != 8 {
+				return fmt.Errorf("workload: alibaba-gpu GangGPUs value %d must be 1, 2, 4 or 8", v)
+			}
+		}
+	}
+	return nil
+}
+
+// Rate returns the arrival rate (jobs per second) that offers Load of the GPU
+// capacity of OpenBNodes(Nodes), from the clamped means of the distributions.
+func (c *AlibabaGPU) Rate() float64 {
+	var capacity float64
+	for _, n := range OpenBNodes(c.Nodes) {
+		capacity += float64(n.Capacity[scheduler.GPU])
+	}
+	var sum, single float64
+	for _, w := range c.Mix {
+		sum += w
+	}
+	share := math.Min(999, c.ShareMilli.ClampedMean())
+	for k, w := range c.Mix {
+		if sum == 0 {
+			break
+		}
+		d := float64(podGPUs[k]) * 1000
+		if k == PodShare {
+			d = share
+		}
+		single += w / sum * d
+	}
+	work := (1 - c.GangFraction) * single * c.Runtime.ClampedMean()
+	if c.GangFraction > 0 {
+		work += c.GangFraction * c.GangSize.Mean() * c.GangGPUs.Mean() * 1000 * c.GangRuntime.ClampedMean()
+	}
+	if work <= 0 || capacity <= 0 {
+		return 1
+	}
+	return c.Load * capacity / work
+}
+
+// Span returns the expected time over which Jobs jobs arrive (Jobs ÷ Rate); 0 when
+// Jobs is 0.
+func (c *AlibabaGPU) Span() scheduler.Time {
+	if c.Jobs == 0 {
+		return 0
+	}
+	return scheduler.Seconds(float64(c.Jobs) / c.Rate())
+}
+
+// AlibabaGPUGenerator streams an AlibabaGPU workload; it implements scheduler.Source.
+type AlibabaGPUGenerator struct {
+	cfg      AlibabaGPU
+	arr      *arrivals
+	shape    *rand.Rand
+	req      *rand.Rand
+	run      *rand.Rand
+	kinds    chooser
+	size     chooser
+	ggpus    chooser
+	share    Sampler
+	cpuOnly  Sampler
+	cpuGPU   Sampler
+	memCore  Sampler
+	runtime  Sampler
+	gangTime Sampler
+	n        int
+	done     bool
+}
+
+var _ scheduler.Source = (*AlibabaGPUGenerator)(nil)
+
+// NewAlibabaGPU validates cfg and returns its generator.
+func NewAlibabaGPU(cfg AlibabaGPU, seed uint64) (*AlibabaGPUGenerator, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	g := &AlibabaGPUGenerator{
+		cfg:   cfg,
+		arr:   newArrivals(Arrival{Kind: Poisson, Rate: cfg.Rate()}, scheduler.NewRand(seed, "workload/alibaba-gpu/arrival")),
+		shape: scheduler.NewRand(seed, "workload/alibaba-gpu/shape"),
+		req:   scheduler.NewRand(seed, "workload/alibaba-gpu/request"),
+		run:   scheduler.NewRand(seed, "workload/alibaba-gpu/runtime"),
+	}
+	kinds := Choice{Values: make([]int64, numPodKinds), Weights: cfg.Mix[:]}
+	for i := range kinds.Values {
+		kinds.Values[i] = int64(i)
+	}
+	if kinds.Validate() == nil {
+		g.kinds = newChooser(kinds)
+	}
+	if cfg.GangFraction > 0 {
+		g.size = newChooser(cfg.GangSize)
+		g.ggpus = newChooser(cfg.GangGPUs)
+	}
+	g.share = NewSampler(cfg.ShareMilli, g.req)
+	g.cpuOnly = NewSampler(cfg.CPUOnlyCPU, g.req)
+	g.cpuGPU = NewSampler(cfg.CPUPerGPU, g.req)
+	g.memCore = NewSampler(cfg.MemPerCore, g.req)
+	g.runtime = NewSampler(cfg.Runtime, g.run)
+	g.gangTime = NewSampler(cfg.GangRuntime, g.run)
+	return g, nil
+}
+
+// Config returns the generator's configuration.
+func (g *AlibabaGPUGenerator) Config() AlibabaGPU { return g.cfg }
+
+// Nodes returns OpenBNodes(cfg.Nodes), the cluster the workload is shaped for.
+func (g *AlibabaGPUGenerator) Nodes() []scheduler.Node { return OpenBNodes(g.cfg.Nodes) }
+
+// Next returns the next job, or io.EOF after Jobs jobs or at the Horizon.
+func (g *AlibabaGPUGenerator) Next() (*scheduler.Job, error) {
+	if g.done || (g.cfg.Jobs > 0 && g.n >= g.cfg.Jobs) {
+		g.done = true
+		return nil, io.EOF
+	}
+	t, _ := g.arr.next()
+	if g.cfg.Horizon > 0 && t >= g.cfg.Horizon {
+		g.done = true
+		return nil, io.EOF
+	}
+	j := &scheduler.Job{ID: scheduler.JobID(g.n), Submit: t}
+	g.n++
+	if g.shape.Float64() < g.cfg.GangFraction || len(g.kinds.values) == 0 {
+		size := int(g.size.draw(g.shape))
+		gpus := int32(g.ggpus.draw(g.shape))
+		j.MinMember = int32(size)
+		j.Tasks = make([]scheduler.Task, size)
+		rt := runtimeTime(g.gangTime.Draw())
+		for i := range j.Tasks {
+			g.fill(&j.Tasks[i], gpus, 1000)
+			j.Tasks[i].Index = int32(i)
+			j.Tasks[i].Runtime = rt
+		}
+		return j, nil
+	}
+	j.Tasks = make([]scheduler.Task, 1)
+	k := int(g.kinds.draw(g.shape))
+	switch k {
+	case PodCPUOnly:
+		g.fill(&j.Tasks[0], 0, 0)
+	case PodShare:
+		g.fill(&j.Tasks[0], 1, int32(min(999, max(1, math.Round(g.share.Draw())))))
+	default:
+		g.fill(&j.Tasks[0], podGPUs[k], 1000)
+	}
+	j.Tasks[0].Runtime = runtimeTime(g.runtime.Draw())
+	return j, nil
+}
+
+// fill sets a pod's requests: count × milli GPU, CPU per the pod kind, memory
+// proportional to CPU.
+func (g *AlibabaGPUGenerator) fill(t *scheduler.Task, count, milli int32) {
+	var cpu float64
+	if count == 0 {
+		cpu = g.cpuOnly.Draw()
+	} else {
+		cpu = float64(count) * g.cpuGPU.Draw()
+	}
+	c := int64(math.Round(cpu))
+	m := int64(math.Round(float64(c) / 1000 * g.memCore.Draw()))
+	t.Request = scheduler.Res(c, m, int64(count)*int64(milli))
+	t.GPUCount, t.GPUMilli = count, milli
+}
