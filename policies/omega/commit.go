@@ -217,13 +217,13 @@ func (a *agent) finish(e *jobEntry, plan *scheduler.Plan, d scheduler.Time) {
 		if len(res.Conflicts) > 0 {
 			a.stats.conflicted++
 			a.stats.wasted += d
-			what := "conflict"
-			if aon {
-				what = "rollback"
-			}
 			for _, i := range res.Conflicts {
 				c := plan.Claims[i]
-				o.observe(what, c.Task, c.Node, fmt.Sprintf("%s, seq seen %d now %d: %s", a.name, c.Seq, sim.State.Seq(c.Node), res.First.Reason))
+				if aon {
+					o.observe("rollback", c.Task, c.Node, fmt.Sprintf("%s, seq seen %d now %d: transaction undone, first conflict: %s", a.name, c.Seq, sim.State.Seq(c.Node), res.First.Reason))
+				} else {
+					o.observe("conflict", c.Task, c.Node, fmt.Sprintf("%s, seq seen %d now %d: %s", a.name, c.Seq, sim.State.Seq(c.Node), res.First.Reason))
+				}
 			}
 		} else {
 			a.stats.useful += d
