@@ -200,3 +200,106 @@ func CheckNothingLost(res *scheduler.Result, jobs []*scheduler.Job) string {
 	}
 	return ""
 }
+
+// CheckLive verifies the liveness that a deadlock-free policy promises, after a run
+// of sc without a horizon and without tasks that run forever (on other scenarios it
+// judges nothing and returns ""): every job that fits the cluster on its own (the nodes
+// that are up at the end of the failure schedule, empty, by a first-fit packing of
+// all its tasks at once) and whose prerequisite jobs do too ended with no task
+// pending, held or still running (a task that runs forever excepted), and with no
+// task blocked unless one of its tasks failed or was abandoned. Jobs that do not fit
+// on their own may wait forever; they must not stop the others. It returns "" or
+// the first stuck task. Cost O(jobs × tasks × nodes).
+func CheckLive(sc *Scenario, jobs []*scheduler.Job) string {
+	if sc.Horizon > 0 {
+		return ""
+	}
+	for _, j := range jobs {
+		for i := range j.Tasks {
+			if j.Tasks[i].Runtime == scheduler.Forever {
+				return "" // a task that never ends may hold what others need: liveness is not judged
+			}
+		}
+	}
+	feasible := Feasible(sc)
+	for _, j := range jobs {
+		if !feasible[j.ID] {
+			continue
+		}
+		gaveUp := false
+		for i := range j.Tasks {
+			if s := j.Tasks[i].State; s == scheduler.TaskFailed || s == scheduler.TaskAbandoned {
+				gaveUp = true
+			}
+		}
+		for i := range j.Tasks {
+			t := &j.Tasks[i]
+			switch {
+			case t.State == scheduler.TaskPending, t.State == scheduler.TaskHeld,
+				t.State == scheduler.TaskRunning && t.Runtime != scheduler.Forever,
+				t.State == scheduler.TaskBlocked && !gaveUp,
+				t.State == scheduler.TaskNew:
+				return fmt.Sprintf("deadlock-free: task %v of job %d, which fits the cluster on its own, is still %v", t, j.ID, t.State)
+			}
+		}
+	}
+	return ""
+}
+
+// Feasible reports, for each job of sc (by JobID), whether it could run on its own:
+// all its tasks fit at once, by first fit in task order, on the empty nodes that
+// are up at the end of the failure schedule, and every job it waits for (submitted
+// before it) is feasible too. First fit is a sufficient test, not an exact one: a
+// job it calls infeasible might still fit another way. Cost O(tasks × nodes).
+func Feasible(sc *Scenario) map[scheduler.JobID]bool {
+	down := make([]bool, len(sc.Nodes))
+	for _, f := range sc.Failures {
+		if len(sc.Nodes) > 0 && (f.Remove || f.For <= 0) {
+			down[((f.Node%len(sc.Nodes))+len(sc.Nodes))%len(sc.Nodes)] = true
+		}
+	}
+	var nodes []scheduler.Node
+	for i, ns := range sc.Nodes {
+		if !down[i] {
+			nodes = append(nodes, ns.node(i))
+		}
+	}
+	out := map[scheduler.JobID]bool{}
+	st, err := scheduler.NewState(nodes)
+	if err != nil {
+		return out
+	}
+	b := sc.Build()
+	seen := map[scheduler.JobID]bool{}
+	for _, j := range b.Jobs {
+		ok := true
+		for _, d := range j.After {
+			if seen[d] && !out[d] {
+				ok = false
+			}
+		}
+		seen[j.ID] = true
+		if !ok {
+			continue
+		}
+		tx := st.Begin()
+		for i := range j.Tasks {
+			t := &j.Tasks[i]
+			t.Job, t.Node = j, scheduler.NoNode
+			placed := false
+			for id := scheduler.NodeID(0); int(id) < st.NumNodes(); id++ {
+				if st.Place(t, id, 0, false).IsOK() {
+					placed = true
+					break
+				}
+			}
+			if !placed {
+				ok = false
+				break
+			}
+		}
+		tx.Rollback()
+		out[j.ID] = ok
+	}
+	return out
+}

@@ -26,7 +26,7 @@ type Scenario struct {
 	// Horizon stops the run after this many simulated seconds; 0 drains it.
 	Horizon int64 `json:"horizon_s,omitempty"`
 	// MaxRestarts is scheduler.Config.MaxRestarts; 0 takes the default (10).
-	MaxRestarts int `json:"max_restarts,omitempty"`
+	MaxRestarts int           `json:"max_restarts,omitempty"`
 	Nodes       []NodeSpec    `json:"nodes"`
 	Jobs        []JobSpec     `json:"jobs"`
 	Failures    []FailureSpec `json:"failures,omitempty"`
@@ -45,20 +45,20 @@ type NodeSpec struct {
 
 // TaskSpec describes N identical tasks of a job.
 type TaskSpec struct {
-	N       int   `json:"n,omitempty"`       // replicas; 0 counts as 1
-	CPU     int64 `json:"cpu"`               // milli-cores
-	Mem     int64 `json:"mem"`               // MiB
-	GPU     int64 `json:"gpu,omitempty"`     // milli-GPU: below 1000 a share of one device, else whole devices
-	Runtime int64 `json:"runtime_s"`         // seconds; negative runs until the horizon
-	Group   int   `json:"group,omitempty"`   // DAG group index (taken modulo the number of groups)
+	N       int   `json:"n,omitempty"`        // replicas; 0 counts as 1
+	CPU     int64 `json:"cpu"`                // milli-cores
+	Mem     int64 `json:"mem"`                // MiB
+	GPU     int64 `json:"gpu,omitempty"`      // milli-GPU: below 1000 a share of one device, else whole devices
+	Runtime int64 `json:"runtime_s"`          // seconds; negative runs until the horizon
+	Group   int   `json:"group,omitempty"`    // DAG group index (taken modulo the number of groups)
 	Prio    int32 `json:"priority,omitempty"` // task priority; 0 inherits the job's
 }
 
 // JobSpec describes one job. Its JobID in the built workload is its index in
 // Scenario.Jobs plus one.
 type JobSpec struct {
-	Submit    int64      `json:"submit_s"`            // seconds
-	Priority  int32      `json:"priority,omitempty"`  // job priority
+	Submit    int64      `json:"submit_s"`             // seconds
+	Priority  int32      `json:"priority,omitempty"`   // job priority
 	MinMember int        `json:"min_member,omitempty"` // gang size; 0 = not a gang (clamped to the task count)
 	Tasks     []TaskSpec `json:"tasks"`
 	// Groups lists, per DAG group, the earlier groups it waits for. Empty = no DAG.
@@ -244,6 +244,11 @@ func (js *JobSpec) job(i, n int) *scheduler.Job {
 			}
 			if ts.Runtime < 0 {
 				t.Runtime = scheduler.Forever
+			}
+			if g := t.Request[scheduler.GPU]; g > 0 && g < 1000 {
+				t.GPUCount, t.GPUMilli = 1, int32(g)
+			} else if g > 0 {
+				t.GPUCount, t.GPUMilli = int32(g/1000), 1000
 			}
 			if ng > 0 {
 				t.Group = int32(((ts.Group % ng) + ng) % ng)

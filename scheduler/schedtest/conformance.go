@@ -1,0 +1,294 @@
+package schedtest
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/leanovate/gopter"
+	"github.com/leanovate/gopter/prop"
+)
+
+// Flags that tune every property of the package from the go test command line:
+//
+//	go test ./policies/mine -schedtest.n=5000 -schedtest.seed=42 -schedtest.out=/tmp/cex
+var (
+	flagN    = flag.Int("schedtest.n", 0, "schedtest: cases per property (0 = each test's default, DefaultCases for Conformance)")
+	flagSeed = flag.Int64("schedtest.seed", 0, "schedtest: gopter generator seed (0 = each test's fixed default)")
+	flagOut  = flag.String("schedtest.out", "", "schedtest: directory to save shrunk counterexamples in (replay them with schedtest.Replay)")
+)
+
+// DefaultCases is the number of generated scenarios per property of Conformance
+// when neither Options.Cases nor -schedtest.n says otherwise: sized so that the
+// whole suite takes a second or two per policy on one core.
+const DefaultCases = 200
+
+// DefaultSeed is the generator seed when neither Options.Seed nor -schedtest.seed
+// says otherwise. It is fixed, so CI runs are reproducible; it is printed on failure.
+const DefaultSeed int64 = 20261127
+
+// Options declares the policy's guarantees and sizes the suite. The zero value
+// checks only what every policy must keep (the safety invariants, nothing lost,
+// determinism) on DefaultCases scenarios per property.
+type Options struct {
+	// GangAtomic declares that a gang never has a task running before MinMember of
+	// its tasks run together (strict all-or-nothing co-scheduling).
+	GangAtomic bool
+	// DeadlockFree declares that, when the run is not cut by a horizon, every job
+	// that fits the cluster on its own eventually finishes (no deadlock, no
+	// starvation), whatever else is pending. See CheckLive.
+	DeadlockFree bool
+	// Cases is the number of scenarios per property; 0 = -schedtest.n, else
+	// DefaultCases.
+	Cases int
+	// Seed is the generator seed; 0 = -schedtest.seed, else DefaultSeed.
+	Seed int64
+	// Shape bounds and restricts the generated scenarios (zero = DefaultShape).
+	Shape Shape
+	// MaxSteps bounds one run's simulation steps; 0 = 200000. A run that does not
+	// end within it is reported.
+	MaxSteps int
+}
+
+func (o *Options) checks() Checks {
+	return Checks{GangAtomic: o.GangAtomic, DeadlockFree: o.DeadlockFree}
+}
+
+func (o *Options) cases() int {
+	switch {
+	case *flagN > 0:
+		return *flagN
+	case o.Cases > 0:
+		return o.Cases
+	}
+	return DefaultCases
+}
+
+func (o *Options) seed() int64 {
+	switch {
+	case *flagSeed != 0:
+		return *flagSeed
+	case o.Seed != 0:
+		return o.Seed
+	}
+	return DefaultSeed
+}
+
+func (o *Options) runOpts() runOpts {
+	r := runOpts{checks: o.checks(), maxSteps: o.MaxSteps}
+	if r.maxSteps <= 0 {
+		r.maxSteps = defaultMaxSteps
+	}
+	return r
+}
+
+// Failure is a property that did not hold, with its shrunk counterexample.
+type Failure struct {
+	Property  string
+	Policy    string
+	Seed      int64 // gopter generator seed
+	Passed    int   // cases that passed before the failing one
+	Shrinks   int
+	Violation string // of the shrunk scenario
+	Original  Scenario
+	Scenario  Scenario // shrunk
+	Checks    Checks
+	Error     string // a property that errored rather than failed (a bug in the suite)
+}
+
+// String reports the failure for a test log: the property, the seed, the violation
+// and the shrunk scenario as JSON, ready to be saved under testdata/ and replayed.
+func (f *Failure) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "schedtest: %s: property %q falsified after %d passed cases (generator seed %d; rerun with -schedtest.seed=%d)\n",
+		f.Policy, f.Property, f.Passed, f.Seed, f.Seed)
+	if f.Error != "" {
+		fmt.Fprintf(&b, "  error: %s\n", f.Error)
+		return b.String()
+	}
+	fmt.Fprintf(&b, "  violation: %s\n", f.Violation)
+	fmt.Fprintf(&b, "  shrunk %d times from %d jobs/%d tasks/%d nodes to %d jobs/%d tasks/%d nodes\n", f.Shrinks,
+		len(f.Original.Jobs), f.Original.NumTasks(), len(f.Original.Nodes), len(f.Scenario.Jobs), f.Scenario.NumTasks(), len(f.Scenario.Nodes))
+	fmt.Fprintf(&b, "  save this as testdata/<name>.json and call schedtest.Replay(t, path, factory) to keep it as a regression test:\n%s",
+		f.File())
+	return b.String()
+}
+
+// File returns the failure in the saved-counterexample form that Replay reads.
+func (f *Failure) File() []byte {
+	return marshalFile(&file{Policy: f.Policy, Property: f.Property, GenSeed: f.Seed,
+		Violation: f.Violation, Checks: f.Checks, Scenario: f.Scenario})
+}
+
+// property is one named check of a scenario.
+type property struct {
+	name  string
+	shape func(Shape) Shape
+	check func(sc *Scenario) string
+}
+
+func properties(f Factory, o Options) []property {
+	ro := o.runOpts()
+	safety := ro
+	safety.checks.DeadlockFree = false
+	ps := []property{
+		{name: "safety: no over-commit, conservation, consistent task states and nothing lost at every step" + gangSuffix(o),
+			check: func(sc *Scenario) string { return run(sc, f, safety).Violation }},
+		{name: "determinism: the same scenario and seed give the same transcript and result hash",
+			check: func(sc *Scenario) string { return checkDeterminism(sc, f, safety) }},
+	}
+	if o.DeadlockFree {
+		ps = append(ps, property{name: "deadlock-free: every job that fits on its own finishes",
+			shape: func(s Shape) Shape { s.Live = true; return s },
+			check: func(sc *Scenario) string { return run(sc, f, ro).Violation }})
+	}
+	return ps
+}
+
+func gangSuffix(o Options) string {
+	if o.GangAtomic {
+		return ", gangs atomic"
+	}
+	return ""
+}
+
+// checkDeterminism runs sc twice and compares.
+func checkDeterminism(sc *Scenario, f Factory, ro runOpts) string {
+	ro.keep = true
+	a := run(sc, f, ro)
+	b := run(sc, f, ro)
+	if a.Violation != "" || b.Violation != "" {
+		return "" // the safety property reports these
+	}
+	if a.Transcript != b.Transcript {
+		for i := 0; i < len(a.Lines) || i < len(b.Lines); i++ {
+			var la, lb string
+			if i < len(a.Lines) {
+				la = a.Lines[i]
+			}
+			if i < len(b.Lines) {
+				lb = b.Lines[i]
+			}
+			if la != lb {
+				return fmt.Sprintf("two runs of the same scenario diverge at transcript line %d:\n    run 1: %s\n    run 2: %s", i+1, la, lb)
+			}
+		}
+	}
+	if ha, hb := a.Result.Hash(), b.Result.Hash(); ha != hb {
+		return fmt.Sprintf("two runs of the same scenario give result hashes %s and %s", ha[:12], hb[:12])
+	}
+	return ""
+}
+
+// Check runs every property of the suite for the policy that f builds and returns
+// the failures (nil when all hold). Conformance is Check plus reporting; Check is
+// for tests that expect a policy to fail (the suite's own tests of broken policies).
+func Check(f Factory, o Options) []*Failure {
+	if err := f.validate(); err != nil {
+		return []*Failure{{Property: "factory", Error: err.Error()}}
+	}
+	name := f.name()
+	var fails []*Failure
+	for _, p := range properties(f, o) {
+		if fl := checkProperty(p, name, o); fl != nil {
+			fails = append(fails, fl)
+		}
+	}
+	return fails
+}
+
+func checkProperty(p property, policy string, o Options) *Failure {
+	sh := o.Shape
+	if p.shape != nil {
+		sh = p.shape(sh)
+	}
+	seed := o.seed()
+	params := gopter.DefaultTestParametersWithSeed(seed)
+	params.MinSuccessfulTests = o.cases()
+	params.MaxShrinkCount = 200
+	var last string
+	pr := prop.ForAll(func(sc Scenario) string {
+		v := p.check(&sc)
+		if v != "" {
+			last = v
+		}
+		return v
+	}, Scenarios(sh))
+	res := pr.Check(params)
+	if res.Passed() {
+		return nil
+	}
+	fl := &Failure{Property: p.name, Policy: policy, Seed: seed, Passed: res.Succeeded, Checks: o.checks()}
+	if p.shape != nil && p.shape(Shape{}).Live {
+		fl.Checks.DeadlockFree = true
+	}
+	if res.Error != nil {
+		fl.Error = fmt.Sprintf("%v\n%s", res.Error, res.ErrorStack)
+		return fl
+	}
+	if len(res.Args) == 0 {
+		fl.Error = fmt.Sprintf("gopter reported %v without a counterexample", res.Status)
+		return fl
+	}
+	arg := res.Args[0]
+	fl.Scenario, _ = arg.Arg.(Scenario)
+	fl.Original, _ = arg.OrigArg.(Scenario)
+	fl.Shrinks = arg.Shrinks
+	// Re-run the shrunk scenario to report its own violation.
+	fl.Violation = p.check(&fl.Scenario)
+	if fl.Violation == "" {
+		fl.Violation = last
+	}
+	return fl
+}
+
+// Conformance checks the policy that f builds against generated scenarios: the
+// safety invariants at every simulation step (no over-commit of any resource or GPU
+// device, allocated + free = capacity, every submitted task in exactly one state
+// consistent with its placement, the placer contract), nothing lost, the result's
+// counts, determinism (two runs give the same transcript and Result.Hash), and the
+// guarantees o declares (GangAtomic, DeadlockFree). A failing property reports its
+// generator seed and a shrunk scenario as JSON that Replay can run again; with
+// -schedtest.out=DIR it is also saved there.
+func Conformance(t *testing.T, f Factory, o Options) {
+	t.Helper()
+	for _, fl := range Check(f, o) {
+		t.Error(fl.String())
+		if *flagOut != "" && fl.Error == "" {
+			name := strings.NewReplacer("/", "_", "*", "", ".", "_", " ", "_").Replace(fl.Policy)
+			path := filepath.Join(*flagOut, fmt.Sprintf("%s-%s-%d.json", name, strings.SplitN(fl.Property, ":", 2)[0], fl.Seed))
+			if err := os.MkdirAll(*flagOut, 0o755); err == nil {
+				err = os.WriteFile(path, fl.File(), 0o644)
+				if err == nil {
+					t.Logf("schedtest: counterexample saved to %s", path)
+				}
+			}
+		}
+	}
+}
+
+// Replay runs the scenario saved at path (a failure's JSON, or a bare Scenario)
+// with the policy that f builds, twice, and fails t if any check the file names —
+// or any safety invariant, or determinism — does not hold. Keep counterexamples
+// under testdata/ and replay them as regression tests.
+func Replay(t *testing.T, path string, f Factory) {
+	t.Helper()
+	if msg := replay(path, f); msg != "" {
+		t.Errorf("schedtest: replay %s: %s", path, msg)
+	}
+}
+
+func replay(path string, f Factory) string {
+	sc, checks, err := Load(path)
+	if err != nil {
+		return err.Error()
+	}
+	ro := runOpts{checks: checks, maxSteps: defaultMaxSteps}
+	if v := run(&sc, f, ro).Violation; v != "" {
+		return v
+	}
+	return checkDeterminism(&sc, f, ro)
+}

@@ -1,0 +1,17 @@
+package schedtest
+
+import (
+	"testing"
+
+	"github.com/schedlab/schedlab/scheduler"
+)
+
+func TestConformanceMonolithicFirstFit(t *testing.T) {
+	Conformance(t, PlacerFactory(func() scheduler.Placer { return scheduler.FirstFit{} }),
+		Options{GangAtomic: true, DeadlockFree: true})
+}
+
+func TestConformanceMonolithicBestFit(t *testing.T) {
+	Conformance(t, PlacerFactory(func() scheduler.Placer { return scheduler.BestFit{} }),
+		Options{GangAtomic: true, DeadlockFree: true})
+}

@@ -1,0 +1,318 @@
+package schedtest
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"math/rand/v2"
+	"runtime/debug"
+	"strings"
+
+	"github.com/schedlab/schedlab/scheduler"
+)
+
+// Factory builds a fresh policy for every run. Set exactly one of Placer (run under
+// scheduler.NewMonolithic with the Monolithic config) and Scheduler (a complete
+// Scheduler). Use PlacerFactory or SchedulerFactory to make one.
+type Factory struct {
+	// Name identifies the policy in failure reports and saved files; empty takes
+	// the built value's type name.
+	Name string
+	// Placer returns a new placer; it is run by the monolithic scheduler.
+	Placer func() scheduler.Placer
+	// Monolithic configures the monolithic scheduler a Placer runs under (its
+	// Placer field is ignored). The zero value takes NewMonolithic's defaults.
+	Monolithic scheduler.MonolithicConfig
+	// Scheduler returns a new scheduler.
+	Scheduler func() scheduler.Scheduler
+}
+
+// PlacerFactory returns a Factory for a placer, which the suite runs under the
+// core's monolithic scheduler with its defaults. fn must return a new placer, with
+// no state shared with earlier ones, on every call.
+func PlacerFactory(fn func() scheduler.Placer) Factory { return Factory{Placer: fn} }
+
+// SchedulerFactory returns a Factory for a complete scheduler. fn must return a new
+// scheduler, with no state shared with earlier ones, on every call.
+func SchedulerFactory(fn func() scheduler.Scheduler) Factory { return Factory{Scheduler: fn} }
+
+func (f *Factory) validate() error {
+	if (f.Placer == nil) == (f.Scheduler == nil) {
+		return fmt.Errorf("schedtest: a Factory needs exactly one of Placer and Scheduler")
+	}
+	return nil
+}
+
+// name returns the factory's name, building one policy to learn its type if unset.
+func (f *Factory) name() string {
+	if f.Name != "" {
+		return f.Name
+	}
+	if f.Placer != nil {
+		return fmt.Sprintf("%T", f.Placer())
+	}
+	return fmt.Sprintf("%T", f.Scheduler())
+}
+
+// build returns a new scheduler, with the placer wrapped by the contract checker.
+func (f *Factory) build(pc *placerCheck) (scheduler.Scheduler, error) {
+	if f.Scheduler != nil {
+		s := f.Scheduler()
+		if s == nil {
+			return nil, fmt.Errorf("schedtest: the factory returned a nil Scheduler")
+		}
+		return s, nil
+	}
+	p := f.Placer()
+	if p == nil {
+		return nil, fmt.Errorf("schedtest: the factory returned a nil Placer")
+	}
+	cfg := f.Monolithic
+	cfg.Placer = pc.wrap(p)
+	return scheduler.NewMonolithic(cfg)
+}
+
+// Outcome is what one checked run produced.
+type Outcome struct {
+	Result *scheduler.Result
+	// Transcript is the SHA-256 of every transition record of the run, in order.
+	Transcript string
+	// Lines is the transcript itself, kept only when asked for.
+	Lines []string
+	// Violation is "" when every checked invariant held, else the first violation,
+	// prefixed with the simulated time and step at which it was seen.
+	Violation string
+	// Steps is the number of simulation steps taken.
+	Steps int
+	// Jobs are the run's jobs as they were left at the end.
+	Jobs []*scheduler.Job
+}
+
+// runOpts says what a run checks.
+type runOpts struct {
+	checks   Checks
+	maxSteps int
+	keep     bool // keep transcript lines
+}
+
+// transcript hashes every record (and optionally keeps the lines).
+type transcript struct {
+	h     hash.Hash
+	lines []string
+	keep  bool
+}
+
+func (tr *transcript) Observe(r scheduler.Record) {
+	s := r.String()
+	tr.h.Write([]byte(s))
+	tr.h.Write([]byte{'\n'})
+	if tr.keep {
+		tr.lines = append(tr.lines, s)
+	}
+}
+
+// stepper wraps the policy's scheduler so that the run can be driven one step at a
+// time with checks in between: its first event (a timer at time 0) steps the rest
+// of the run itself.
+type stepper struct {
+	inner scheduler.Scheduler
+	drive func(sim *scheduler.Sim)
+}
+
+func (s *stepper) Attach(sim *scheduler.Sim) error {
+	sim.At(0, func() { s.drive(sim) })
+	return s.inner.Attach(sim)
+}
+func (s *stepper) Enqueue(tasks []*scheduler.Task) { s.inner.Enqueue(tasks) }
+func (s *stepper) Released(id scheduler.NodeID)    { s.inner.Released(id) }
+
+// Report forwards to the policy's Reporter, if it has one.
+func (s *stepper) Report(r *scheduler.Result) {
+	if rep, ok := s.inner.(scheduler.Reporter); ok {
+		rep.Report(r)
+	}
+}
+
+// Run runs scenario sc with a policy from f, checking after every simulation step
+// the state invariants (CheckState), the task bookkeeping (CheckTasks), the placer
+// contract for placer factories (a placer never modifies the state and only
+// returns nodes that fit), and gang atomicity (GangTracker) if checks.GangAtomic;
+// and at the end the result (CheckResult), that nothing was lost
+// (CheckNothingLost) and, if checks.DeadlockFree, that every job that fits the
+// cluster on its own finished (CheckLive). A panic in the policy is reported as a
+// violation. It does not check determinism (run twice and compare Transcript).
+func Run(sc *Scenario, f Factory, checks Checks) Outcome {
+	return run(sc, f, runOpts{checks: checks, maxSteps: defaultMaxSteps})
+}
+
+const defaultMaxSteps = 200000
+
+func run(sc *Scenario, f Factory, o runOpts) (out Outcome) {
+	if err := f.validate(); err != nil {
+		out.Violation = err.Error()
+		return out
+	}
+	b := sc.Build()
+	out.Jobs = b.Jobs
+	tr := &transcript{h: sha256.New(), keep: o.keep}
+	b.Config.Observer = tr
+	pc := &placerCheck{}
+	var sim *scheduler.Sim
+	where := func() string {
+		if sim == nil {
+			return "at start"
+		}
+		return fmt.Sprintf("at %.3fs step %d", sim.Now().Seconds(), out.Steps)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			out.Violation = fmt.Sprintf("%s: panic: %v\n%s", where(), p, trimStack(debug.Stack()))
+		}
+	}()
+	inner, err := f.build(pc)
+	if err != nil {
+		out.Violation = err.Error()
+		return out
+	}
+	gangs := &GangTracker{}
+	check := func() string {
+		if pc.violation != "" {
+			return pc.violation
+		}
+		if msg := CheckState(sim.State); msg != "" {
+			return msg
+		}
+		if msg := CheckTasks(sim.State, b.Jobs); msg != "" {
+			return msg
+		}
+		if o.checks.GangAtomic {
+			if msg := gangs.Check(b.Jobs); msg != "" {
+				return "gang atomicity: " + msg
+			}
+		}
+		return ""
+	}
+	st := &stepper{inner: inner, drive: func(s *scheduler.Sim) {
+		for {
+			if msg := check(); msg != "" {
+				out.Violation = where() + ": " + msg
+				s.Stop("schedtest: violation")
+				return
+			}
+			if out.Steps >= o.maxSteps {
+				out.Violation = fmt.Sprintf("%s: the run did not end within %d steps", where(), o.maxSteps)
+				s.Stop("schedtest: step limit")
+				return
+			}
+			if !s.Step() {
+				if msg := check(); msg != "" {
+					out.Violation = where() + ": " + msg
+				}
+				return
+			}
+			out.Steps++
+		}
+	}}
+	sim, err = scheduler.NewSim(b.Config, &scheduler.SliceSource{Jobs: b.Jobs}, st)
+	if err != nil {
+		out.Violation = "scenario rejected: " + err.Error()
+		return out
+	}
+	res, err := sim.Run()
+	if err != nil {
+		if out.Violation == "" {
+			out.Violation = "run error: " + err.Error()
+		}
+		return out
+	}
+	out.Result = res
+	out.Transcript = hex.EncodeToString(tr.h.Sum(nil))
+	out.Lines = tr.lines
+	if out.Violation != "" {
+		return out
+	}
+	for _, c := range []func() string{
+		check,
+		func() string { return CheckResult(res, b.Jobs) },
+		func() string { return CheckNothingLost(res, b.Jobs) },
+		func() string {
+			if o.checks.DeadlockFree && sc.Horizon <= 0 {
+				return CheckLive(sc, b.Jobs)
+			}
+			return ""
+		},
+	} {
+		if msg := c(); msg != "" {
+			out.Violation = "at the end (" + res.StopReason + fmt.Sprintf(", %.3fs): ", res.SimSeconds) + msg
+			return out
+		}
+	}
+	return out
+}
+
+// trimStack keeps the first lines of a panic stack below the runtime frames.
+func trimStack(b []byte) string {
+	lines := strings.Split(string(b), "\n")
+	if len(lines) > 24 {
+		lines = lines[:24]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// placerCheck wraps a placer and records the first breach of the Placer contract:
+// Place must not modify the state, and a node it returns with an OK status must fit
+// the task (State.Fits) at that moment.
+type placerCheck struct {
+	violation string
+}
+
+func (pc *placerCheck) wrap(p scheduler.Placer) scheduler.Placer {
+	cp := &checkedPlacer{inner: p, pc: pc}
+	if gp, ok := p.(scheduler.GangPlacer); ok {
+		return &checkedGangPlacer{checkedPlacer: cp, gang: gp}
+	}
+	return cp
+}
+
+type checkedPlacer struct {
+	inner scheduler.Placer
+	pc    *placerCheck
+}
+
+func (c *checkedPlacer) Place(s *scheduler.State, t *scheduler.Task) (scheduler.NodeID, scheduler.GPUSet, scheduler.Status) {
+	v := s.Version()
+	id, gpus, st := c.inner.Place(s, t)
+	if c.pc.violation != "" {
+		return id, gpus, st
+	}
+	if s.Version() != v {
+		c.pc.violation = fmt.Sprintf("placer contract: Place(%v) modified the state", t)
+	} else if st.IsOK() {
+		if fit := s.Fits(t, id); !fit.IsOK() {
+			c.pc.violation = fmt.Sprintf("placer contract: Place(%v) chose node %d, which does not fit (%v)", t, id, fit)
+		}
+	}
+	return id, gpus, st
+}
+
+// Seed forwards the run's generator to a placer that draws random numbers.
+func (c *checkedPlacer) Seed(r *rand.Rand) {
+	if s, ok := c.inner.(scheduler.Seeder); ok {
+		s.Seed(r)
+	}
+}
+
+type checkedGangPlacer struct {
+	*checkedPlacer
+	gang scheduler.GangPlacer
+}
+
+func (c *checkedGangPlacer) PlaceGang(s *scheduler.State, tasks []*scheduler.Task, need int) ([]scheduler.Claim, scheduler.Status) {
+	fp := s.Fingerprint()
+	claims, st := c.gang.PlaceGang(s, tasks, need)
+	if c.pc.violation == "" && s.Fingerprint() != fp {
+		c.pc.violation = "placer contract: PlaceGang left the state changed"
+	}
+	return claims, st
+}
