@@ -39,56 +39,74 @@ type headerCSV struct {
 // row's columns are found with col. required lists the columns that must exist.
 func readHeaderCSV(path string, required []string, fn func(h *headerCSV, r *row) error) error {
 	return walkInputs([]string{path}, func(m member) error {
-		h := &headerCSV{lr: newLineReader(m), index: map[string]int{}}
+		h, err := newHeaderCSV(m, required)
+		if err != nil {
+			return err
+		}
+		return h.rows(fn)
+	})
+}
+
+// newHeaderCSV reads the header row of m and checks the required columns.
+func newHeaderCSV(m member, required []string) (*headerCSV, error) {
+	h := &headerCSV{lr: newLineReader(m), index: map[string]int{}}
+	line, err := h.lr.next()
+	for err == nil && len(line) > 0 && line[0] == '#' {
+		line, err = h.lr.next()
+	}
+	if err == io.EOF {
+		return nil, &InputError{File: m.name, Line: 1, Reason: "missing_header", Msg: "empty file: expected a header row"}
+	}
+	if err != nil {
+		return nil, err
+	}
+	var ok bool
+	h.fields, h.quote, ok = splitCSV(line, h.fields, h.quote)
+	if !ok {
+		return nil, &InputError{File: m.name, Line: h.lr.line, Reason: "bad_quote", Msg: "unterminated quote in header"}
+	}
+	for i, f := range h.fields {
+		name := strings.TrimSpace(string(f))
+		h.names = append(h.names, name)
+		if _, dup := h.index[name]; !dup {
+			h.index[name] = i
+		}
+	}
+	for _, c := range required {
+		if _, ok := h.index[c]; !ok {
+			return nil, &InputError{File: m.name, Line: h.lr.line, Field: c, Reason: "missing_column",
+				Msg: fmt.Sprintf("required column %q is absent (header: %s)", c, strings.Join(h.names, ","))}
+		}
+	}
+	return h, nil
+}
+
+// rows calls fn for each data row (blank lines are skipped).
+func (h *headerCSV) rows(fn func(h *headerCSV, r *row) error) error {
+	for {
 		line, err := h.lr.next()
 		if err == io.EOF {
-			return &InputError{File: m.name, Line: 1, Reason: "missing_header", Msg: "empty file: expected a header row"}
+			return nil
 		}
 		if err != nil {
 			return err
 		}
+		if len(line) == 0 {
+			continue
+		}
+		r := row{file: h.lr.file, line: h.lr.line, names: h.names}
 		var ok bool
-		h.fields, h.quote, ok = splitCSV(line, h.fields, h.quote)
+		r.f, h.quote, ok = splitCSV(line, h.fields, h.quote)
+		h.fields = r.f
 		if !ok {
-			return &InputError{File: m.name, Line: 1, Reason: "bad_quote", Msg: "unterminated quote in header"}
+			r.failRow("bad_quote", "unterminated quote")
+		} else if len(r.f) != len(h.names) {
+			r.failRow("field_count", fmt.Sprintf("%d fields, want %d (as in the header)", len(r.f), len(h.names)))
 		}
-		for i, f := range h.fields {
-			name := strings.TrimSpace(string(f))
-			h.names = append(h.names, name)
-			if _, dup := h.index[name]; !dup {
-				h.index[name] = i
-			}
+		if err := fn(h, &r); err != nil {
+			return err
 		}
-		for _, c := range required {
-			if _, ok := h.index[c]; !ok {
-				return &InputError{File: m.name, Line: 1, Field: c, Reason: "missing_column",
-					Msg: fmt.Sprintf("required column %q is absent (header: %s)", c, strings.Join(h.names, ","))}
-			}
-		}
-		for {
-			line, err := h.lr.next()
-			if err == io.EOF {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			if len(line) == 0 {
-				continue
-			}
-			r := row{file: m.name, line: h.lr.line, names: h.names}
-			r.f, h.quote, ok = splitCSV(line, h.fields, h.quote)
-			h.fields = r.f
-			if !ok {
-				r.failRow("bad_quote", "unterminated quote")
-			} else if len(r.f) != len(h.names) {
-				r.failRow("field_count", fmt.Sprintf("%d fields, want %d (as in the header)", len(r.f), len(h.names)))
-			}
-			if err := fn(h, &r); err != nil {
-				return err
-			}
-		}
-	})
+	}
 }
 
 // col returns the index of a column, or −1 if the file lacks it.

@@ -1,0 +1,166 @@
+package traces
+
+import (
+	"strings"
+
+	"github.com/schedlab/schedlab/scheduler"
+)
+
+// openb2023: Alibaba cluster-trace-gpu-v2023. Node lists become NodeAdd events at
+// time 0; each pod is a one-task job (TRACES.md §11.7).
+
+func init() {
+	register(formatSpec{info: FormatInfo{Name: "openb2023",
+		Doc: "Alibaba cluster-trace-gpu-v2023 (FGD, ATC'23): node list → machines at time 0 (cpu milli, MiB, GPUs, model); " +
+			"each pod → a one-task job submitted at creation_time, runtime deletion−scheduled, gpu_spec → allowed GPU models, qos LS/Guaranteed → service",
+		Files: "openb_node_list_*.csv (header sn,cpu_milli,memory_mib,gpu,model), openb_pod_list_*.csv (header name,cpu_milli,...); matched by header"},
+		newReader: func(*Options) reader { return &openbReader{} }})
+}
+
+type openbReader struct{ nodes, pods int }
+
+func (o *openbReader) input(b *builder, m member) (bool, error) {
+	h, err := newHeaderCSV(m, nil)
+	if err != nil {
+		return false, err
+	}
+	switch {
+	case h.col("sn") >= 0 && h.col("cpu_milli") >= 0:
+		if _, err := newHeaderCheck(h, m, "sn", "cpu_milli", "memory_mib", "gpu"); err != nil {
+			return false, err
+		}
+		return true, h.rows(func(h *headerCSV, r *row) error {
+			b.st.Rows["nodes"]++
+			n, err := openbNode(h, r)
+			if err != nil {
+				return b.bad(r.err)
+			}
+			ev := scheduler.NodeEvent{Time: 0, Kind: scheduler.NodeAdd, Node: n}
+			if _, dup := b.machines[n.Name]; dup {
+				return b.orphan("duplicate_node")
+			}
+			return b.node(&ev)
+		})
+	case h.col("name") >= 0 && h.col("cpu_milli") >= 0:
+		if _, err := newHeaderCheck(h, m, "name", "cpu_milli", "memory_mib", "num_gpu"); err != nil {
+			return false, err
+		}
+		var buf []byte
+		return true, h.rows(func(h *headerCSV, r *row) error {
+			b.st.Rows["pods"]++
+			p, err := openbPod(h, r)
+			if err != nil {
+				return b.bad(r.err)
+			}
+			b.st.Events["pod_phase/"+p.Phase]++
+			b.st.Events["qos/"+p.QoS]++
+			for _, t := range []int64{p.Creation, p.Deletion, p.Scheduled} {
+				if t >= 0 {
+					b.seen(secondsToTime(t))
+				}
+			}
+			buf = encodeOpenbPod(buf[:0], &p)
+			return b.group([]byte(p.Name), nil, buf)
+		})
+	}
+	return false, nil
+}
+
+// newHeaderCheck checks that a header has the named columns.
+func newHeaderCheck(h *headerCSV, m member, cols ...string) (*headerCSV, error) {
+	for _, c := range cols {
+		if h.col(c) < 0 {
+			return nil, &InputError{File: m.name, Line: 1, Field: c, Reason: "missing_column",
+				Msg: "required column \"" + c + "\" is absent (header: " + strings.Join(h.names, ",") + ")"}
+		}
+	}
+	return h, nil
+}
+
+func encodeOpenbPod(buf []byte, p *OpenbPod) []byte {
+	e := enc{buf}
+	e.s(p.Name)
+	e.i(p.CPUMilli)
+	e.i(p.MemoryMiB)
+	e.i(int64(p.NumGPU))
+	e.i(p.GPUMilli)
+	e.s(p.GPUSpec)
+	e.s(p.QoS)
+	e.s(p.Phase)
+	e.i(p.Creation)
+	e.i(p.Deletion)
+	e.i(p.Scheduled)
+	return e.b
+}
+
+func decodeOpenbPod(buf []byte) OpenbPod {
+	d := dec{b: buf}
+	return OpenbPod{Name: d.s(), CPUMilli: d.i(), MemoryMiB: d.i(), NumGPU: int(d.i()), GPUMilli: d.i(),
+		GPUSpec: d.s(), QoS: d.s(), Phase: d.s(), Creation: d.i(), Deletion: d.i(), Scheduled: d.i()}
+}
+
+func (o *openbReader) finish(b *builder) error { return nil }
+
+
+func (o *openbReader) assemble(b *builder, key []byte, recs []record) error {
+	if len(recs) > 1 {
+		b.count("duplicate_pod_rows", int64(len(recs)-1))
+	}
+	b.st.Jobs++
+	b.st.Tasks++
+	p := decodeOpenbPod(recs[0].val)
+	origin := b.opt.Origin
+	if origin < 0 {
+		origin = 0
+	}
+	l := lifetime{submit: secondsToTime(p.Creation - origin)}
+	if p.Creation < 0 {
+		// No creation time: the pod arrives at the origin.
+		l.submit = 0
+		b.count("pods_without_creation", 1)
+	}
+	if p.Scheduled >= 0 {
+		l.start, l.hasStart = secondsToTime(p.Scheduled-origin), true
+	}
+	if p.Deletion >= 0 {
+		l.end, l.hasEnd = secondsToTime(p.Deletion-origin), true
+	}
+	submit, rt, flags, drop := b.resolve(l, b.traceEnd(0))
+	if drop {
+		b.count("pods_dropped", 1)
+		return nil
+	}
+	t := scheduler.Task{Request: scheduler.Res(max(p.CPUMilli, 0), max(p.MemoryMiB, 0), 0), Runtime: rt}
+	if p.CPUMilli < 0 || p.MemoryMiB < 0 {
+		b.count("invalid_request", 1)
+	}
+	if p.NumGPU > 0 {
+		t.GPUCount = int32(p.NumGPU)
+		milli := p.GPUMilli
+		if p.NumGPU > 1 || milli > 1000 || milli <= 0 {
+			if p.NumGPU == 1 && (milli > 1000 || milli < 0) {
+				b.count("invalid_gpu_milli", 1)
+			}
+			milli = 1000
+		}
+		t.GPUMilli = int32(milli)
+		t.Request[scheduler.GPU] = int64(t.GPUCount) * milli
+	}
+	if b.opt.Constraints == "enforce" && p.GPUSpec != "" {
+		var models []string
+		for _, s := range strings.Split(p.GPUSpec, "|") {
+			if s = strings.TrimSpace(s); s != "" {
+				models = append(models, s)
+			}
+		}
+		if len(models) > 0 {
+			t.Constraints = &scheduler.Constraints{GPUModels: models}
+		}
+	}
+	class := scheduler.Batch
+	if p.QoS == "LS" || p.QoS == "Guaranteed" {
+		class = scheduler.Service
+	}
+	j := &scheduler.Job{ID: scheduler.JobID(b.st.Jobs), Name: p.Name, Submit: submit, Class: class, Tasks: []scheduler.Task{t}}
+	return b.job(j, []uint8{flags})
+}

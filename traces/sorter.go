@@ -1,0 +1,222 @@
+package traces
+
+import (
+	"bufio"
+	"bytes"
+	"container/heap"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+
+	"github.com/klauspost/compress/s2"
+)
+
+// sorter is an external merge sort of (key, value) byte records: records are held
+// in memory up to a budget, then sorted and spilled as an s2-compressed run to a
+// temporary file; iteration merges the runs. Records with equal keys keep their
+// insertion order, so a sort by (time) is stable in the order rows were read.
+// Memory is bounded by the budget plus one buffered record per run.
+type sorter struct {
+	budget  int
+	tempDir string
+	arena   []byte
+	recs    []span
+	runs    []*os.File
+	n       int64
+}
+
+type span struct{ off, klen, vlen uint32 }
+
+func newSorter(opt *Options) *sorter {
+	return &sorter{budget: int(opt.SortMemMiB << 20), tempDir: opt.TempDir}
+}
+
+// add appends a record; key and val are copied.
+func (s *sorter) add(key, val []byte) error {
+	if len(s.arena)+len(key)+len(val) > s.budget && len(s.recs) > 0 {
+		if err := s.spill(); err != nil {
+			return err
+		}
+	}
+	off := len(s.arena)
+	s.arena = append(s.arena, key...)
+	s.arena = append(s.arena, val...)
+	s.recs = append(s.recs, span{uint32(off), uint32(len(key)), uint32(len(val))})
+	s.n++
+	return nil
+}
+
+func (s *sorter) key(r span) []byte { return s.arena[r.off : r.off+r.klen] }
+func (s *sorter) val(r span) []byte { return s.arena[r.off+r.klen : r.off+r.klen+r.vlen] }
+
+func (s *sorter) sortMem() {
+	slices.SortStableFunc(s.recs, func(a, b span) int { return bytes.Compare(s.key(a), s.key(b)) })
+}
+
+func (s *sorter) spill() error {
+	s.sortMem()
+	f, err := os.CreateTemp(s.tempDir, "schedlab-sort-*")
+	if err != nil {
+		return fmt.Errorf("traces: external sort: %w", err)
+	}
+	s.runs = append(s.runs, f)
+	w := s2.NewWriter(f, s2.WriterConcurrency(1))
+	bw := bufio.NewWriterSize(w, 256<<10)
+	var hdr [2 * binary.MaxVarintLen64]byte
+	for _, r := range s.recs {
+		n := binary.PutUvarint(hdr[:], uint64(r.klen))
+		n += binary.PutUvarint(hdr[n:], uint64(r.vlen))
+		bw.Write(hdr[:n])
+		bw.Write(s.arena[r.off : r.off+r.klen+r.vlen])
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("traces: external sort: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("traces: external sort: %w", err)
+	}
+	s.arena, s.recs = s.arena[:0], s.recs[:0]
+	return nil
+}
+
+// close removes the spill files.
+func (s *sorter) close() {
+	for _, f := range s.runs {
+		f.Close()
+		os.Remove(f.Name())
+	}
+	s.runs = nil
+	s.arena, s.recs = nil, nil
+}
+
+// sortIter yields a sorter's records in key order. A returned key and value are
+// valid until the next call.
+type sortIter struct {
+	s    *sorter
+	mem  int // next in-memory record, when there are no runs
+	h    runHeap
+	last *runReader
+}
+
+// iter sorts what is in memory and returns an iterator; no more records may be
+// added.
+func (s *sorter) iter() (*sortIter, error) {
+	it := &sortIter{s: s}
+	if len(s.runs) == 0 {
+		s.sortMem()
+		return it, nil
+	}
+	if len(s.recs) > 0 {
+		if err := s.spill(); err != nil {
+			return nil, err
+		}
+	}
+	s.arena, s.recs = nil, nil
+	for i, f := range s.runs {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return nil, err
+		}
+		rr := &runReader{idx: i, br: bufio.NewReaderSize(s2.NewReader(f), 64<<10)}
+		ok, err := rr.next()
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			it.h = append(it.h, rr)
+		}
+	}
+	heap.Init(&it.h)
+	return it, nil
+}
+
+// next returns the next record; ok is false at the end.
+func (it *sortIter) next() (key, val []byte, ok bool, err error) {
+	if it.s.runs == nil {
+		if it.mem >= len(it.s.recs) {
+			return nil, nil, false, nil
+		}
+		r := it.s.recs[it.mem]
+		it.mem++
+		return it.s.key(r), it.s.val(r), true, nil
+	}
+	if it.last != nil {
+		more, err := it.last.next()
+		if err != nil {
+			return nil, nil, false, err
+		}
+		if more {
+			heap.Fix(&it.h, 0)
+		} else {
+			heap.Pop(&it.h)
+		}
+		it.last = nil
+	}
+	if len(it.h) == 0 {
+		return nil, nil, false, nil
+	}
+	top := it.h[0]
+	it.last = top
+	return top.key, top.val, true, nil
+}
+
+type runReader struct {
+	idx      int
+	br       *bufio.Reader
+	key, val []byte
+}
+
+func (r *runReader) next() (bool, error) {
+	kl, err := binary.ReadUvarint(r.br)
+	if err == io.EOF {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("traces: external sort: reading run: %w", err)
+	}
+	vl, err := binary.ReadUvarint(r.br)
+	if err != nil {
+		return false, fmt.Errorf("traces: external sort: reading run: %w", err)
+	}
+	need := int(kl + vl)
+	buf := slices.Grow(r.key[:0], need)[:need]
+	if _, err := io.ReadFull(r.br, buf); err != nil {
+		return false, errors.New("traces: external sort: truncated run")
+	}
+	r.key, r.val = buf[:kl:kl], buf[kl:]
+	return true, nil
+}
+
+type runHeap []*runReader
+
+func (h runHeap) Len() int { return len(h) }
+func (h runHeap) Less(i, j int) bool {
+	if c := bytes.Compare(h[i].key, h[j].key); c != 0 {
+		return c < 0
+	}
+	return h[i].idx < h[j].idx
+}
+func (h runHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *runHeap) Push(x any)   { *h = append(*h, x.(*runReader)) }
+func (h *runHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// Key encoding: fixed-width big-endian so that bytes.Compare orders like numbers.
+
+// appendKeyInt appends v so that keys compare in signed numeric order.
+func appendKeyInt(b []byte, v int64) []byte {
+	return binary.BigEndian.AppendUint64(b, uint64(v)^(1<<63))
+}
+
+// appendKeyStr appends s terminated by 0x00 (trace IDs contain no NUL), so that
+// a shorter string sorts before its extensions and fields stay separable.
+func appendKeyStr(b []byte, s []byte) []byte {
+	b = append(b, s...)
+	return append(b, 0)
+}
