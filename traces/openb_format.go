@@ -101,7 +101,6 @@ func decodeOpenbPod(buf []byte) OpenbPod {
 
 func (o *openbReader) finish(b *builder) error { return nil }
 
-
 func (o *openbReader) assemble(b *builder, key []byte, recs []record) error {
 	if len(recs) > 1 {
 		b.count("duplicate_pod_rows", int64(len(recs)-1))
