@@ -1,0 +1,458 @@
+package bench
+
+import (
+	"fmt"
+	"math"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/schedlab/schedlab/policies/binpack"
+	"github.com/schedlab/schedlab/scheduler"
+	"github.com/schedlab/schedlab/traces"
+)
+
+// FGD reproduction (FGD.md): the experiment of the USENIX ATC'23 paper "Beware of
+// Fragmentation" on the Alibaba openb trace, one (trace, policy, seed) per run.
+
+// OpenbEnv is the environment variable that names the openb data directory.
+const OpenbEnv = "SCHEDLAB_OPENB"
+
+// DefaultOpenbDir returns $SCHEDLAB_OPENB, or ../shared/data/openb (the project's
+// shared data, relative to the module root) when it is unset.
+func DefaultOpenbDir() string {
+	if d := os.Getenv(OpenbEnv); d != "" {
+		return d
+	}
+	return filepath.Join("..", "shared", "data", "openb")
+}
+
+// FGDTuneRatio is the arrived GPU demand the trace is tuned to, × capacity.
+const FGDTuneRatio = 1.3
+
+// FGDInput is a loaded openb experiment input: the GPU-node cluster and one pod list.
+// It is read-only once loaded, so runs may share it.
+type FGDInput struct {
+	Trace string
+	Nodes []scheduler.Node
+	Pods  []traces.OpenbPod // sorted by name (W0)
+	// Typical is the typical-pod distribution of the original trace (95 %).
+	Typical *binpack.TypicalPods
+}
+
+// LoadFGDInput reads openb_node_list_gpu_node.csv and openb_pod_list_<trace>.csv
+// from dir.
+func LoadFGDInput(dir, trace string) (*FGDInput, error) {
+	nodes, err := traces.ReadOpenbNodes(filepath.Join(dir, "openb_node_list_gpu_node.csv"))
+	if err != nil {
+		return nil, err
+	}
+	pods, err := traces.ReadOpenbPods(filepath.Join(dir, "openb_pod_list_"+trace+".csv"))
+	if err != nil {
+		return nil, err
+	}
+	if len(nodes) == 0 || len(pods) == 0 {
+		return nil, fmt.Errorf("fgd: %s: empty node or pod list", dir)
+	}
+	slices.SortStableFunc(pods, func(a, b traces.OpenbPod) int { return strings.Compare(a.Name, b.Name) })
+	in := &FGDInput{Trace: trace, Nodes: nodes, Pods: pods}
+	shapes := make([]binpack.PodShape, len(pods))
+	for i := range pods {
+		t := fgdTask(&pods[i])
+		shapes[i] = binpack.ShapeOf(&t)
+	}
+	in.Typical = binpack.NewTypicalPods(shapes, 95)
+	return in, nil
+}
+
+// fgdTask converts a pod as pod_csv_to_yaml.py does (FGD.md §1.2).
+func fgdTask(p *traces.OpenbPod) scheduler.Task {
+	t := scheduler.Task{Request: scheduler.Res(p.CPUMilli, p.MemoryMiB, 0)}
+	if p.NumGPU != 0 {
+		g := min(max(p.GPUMilli, 0), 1000)
+		t.GPUCount, t.GPUMilli = int32(p.NumGPU), int32(g)
+		t.Request[scheduler.GPU] = int64(p.NumGPU) * g
+		var models []string
+		for _, m := range strings.Split(p.GPUSpec, "|") {
+			if m != "" {
+				models = append(models, m)
+			}
+		}
+		if len(models) > 0 {
+			t.Constraints = &scheduler.Constraints{GPUModels: models}
+		}
+	}
+	return t
+}
+
+// FGDMaxX is the last point of the curves (130 % arrived).
+const FGDMaxX = 130
+
+// FGDRun is the outcome of one run: the curves of FGD.md §6.2 and totals.
+type FGDRun struct {
+	Policy   binpack.GPUKind
+	Seed     int64
+	Pods     int // after tuning
+	Failed   int
+	Arrived  int64 // milli-GPU
+	Capacity int64 // milli-GPU
+	// Alloc[x] and Frag[x] are the curve points at x % arrived (x = 0..130); Has[x]
+	// is false for a missing point.
+	Alloc, Frag [FGDMaxX + 1]float64
+	Has         [FGDMaxX + 1]bool
+	Wall        time.Duration
+}
+
+// RunFGD runs one (trace, policy, seed) of the FGD protocol (FGD.md §3): math/rand v1
+// seeded with seed; one Int(); Shuffle of the name-sorted pods; tune to 1.3 ×
+// capacity; Perm for the node tie-break ranks; then one pod at a time, failed pods
+// never retried, metrics after every event.
+func RunFGD(in *FGDInput, kind binpack.GPUKind, seed int64) (*FGDRun, error) {
+	start := time.Now()
+	rng := rand.New(rand.NewSource(seed))
+	_ = rng.Int() // the eagerly evaluated debug-log argument
+
+	// Step 4: pod order.
+	n0 := len(in.Pods)
+	list := make([]int, n0, n0+n0/2)
+	for i := range list {
+		list[i] = i
+	}
+	rng.Shuffle(n0, func(i, j int) { list[i], list[j] = list[j], list[i] })
+
+	// Step 5: tune.
+	var capacity int64
+	for i := range in.Nodes {
+		capacity += in.Nodes[i].Capacity[scheduler.GPU]
+	}
+	demand := func(i int) int64 {
+		p := &in.Pods[i]
+		if p.NumGPU == 0 {
+			return 0
+		}
+		return int64(p.NumGPU) * min(max(p.GPUMilli, 0), 1000)
+	}
+	var D int64
+	for _, i := range list {
+		D += demand(i)
+	}
+	T := int64(float64(capacity) * FGDTuneRatio)
+	if D < T {
+		for {
+			idx := rng.Intn(n0)
+			g := int64(0)
+			if in.Pods[idx].NumGPU != 0 {
+				g = min(max(in.Pods[idx].GPUMilli, 0), 1000)
+			}
+			if D+g > T {
+				break
+			}
+			list = append(list, idx)
+			D += demand(idx)
+		}
+	} else {
+		for D > T {
+			idx := rng.Intn(len(list))
+			D -= demand(list[idx])
+			list = slices.Delete(list, idx, idx+1)
+		}
+	}
+
+	// Step 6: node ranks.
+	byName := make([]int, len(in.Nodes))
+	for i := range byName {
+		byName[i] = i
+	}
+	slices.SortStableFunc(byName, func(a, b int) int { return strings.Compare(in.Nodes[a].Name, in.Nodes[b].Name) })
+	perm := rng.Perm(len(in.Nodes))
+	rank := make([]int32, len(in.Nodes))
+	for pos, id := range byName {
+		rank[id] = int32(perm[pos])
+	}
+
+	s, err := scheduler.NewState(in.Nodes)
+	if err != nil {
+		return nil, fmt.Errorf("fgd: %w", err)
+	}
+	frag := binpack.NewFrag(in.Typical)
+	pol, err := binpack.NewGPUPolicy(kind, frag)
+	if err != nil {
+		return nil, err
+	}
+	pol.Rank = rank
+	pol.Intn = rng.Intn
+	tr := binpack.NewFragTracker(frag, s)
+
+	// Step 7: replay, with per-event metrics binned by arrive%.
+	tasks := make([]scheduler.Task, len(list))
+	nbins := int(2*FGDTuneRatio*100) + 10
+	allocSum := make([]float64, nbins)
+	fragSum := make([]float64, nbins)
+	count := make([]int, nbins)
+	run := &FGDRun{Policy: kind, Seed: seed, Pods: len(list), Capacity: capacity}
+	unit := float64(capacity) / 100 // milli-GPU per percent (10 × total GPUs)
+	var arrived int64
+	for i, pi := range list {
+		t := &tasks[i]
+		*t = fgdTask(&in.Pods[pi])
+		t.ID = scheduler.TaskID(i)
+		t.Node = scheduler.NoNode
+		arrived += t.Request[scheduler.GPU]
+		id, gpus, st := pol.Place(s, t)
+		if st.IsOK() {
+			st = s.Place(t, id, gpus, false)
+		}
+		if !st.IsOK() {
+			run.Failed++
+		}
+		x := int(math.RoundToEven(float64(arrived) / unit))
+		if x >= nbins {
+			x = nbins - 1
+		}
+		allocSum[x] += math.RoundToEven(float64(s.Allocated()[scheduler.GPU])/unit*100) / 100
+		fragSum[x] += math.Round(tr.Ratio()*100) / 100
+		count[x]++
+	}
+	run.Arrived = arrived
+	for x := 0; x <= FGDMaxX; x++ {
+		var a, f float64
+		var c int
+		if count[x] > 0 {
+			a, f, c = allocSum[x], fragSum[x], count[x]
+		} else {
+			for y := max(x-1, 0); y <= x+1 && y < nbins; y++ {
+				a, f, c = a+allocSum[y], f+fragSum[y], c+count[y]
+			}
+		}
+		if c > 0 {
+			run.Alloc[x] = math.RoundToEven(a/float64(c)*100) / 100
+			run.Frag[x] = f / float64(c)
+			run.Has[x] = true
+		}
+	}
+	run.Wall = time.Since(start)
+	return run, nil
+}
+
+// FGDPaper holds the published means for openb_pod_list_default (FGD.md §7):
+// GPU alloc % at 130 % arrived, frag ratio % at 80 % arrived, unallocated % at 100 %.
+var FGDPaper = map[binpack.GPUKind][3]float64{
+	binpack.GPURandom:     {87.47, 74.64, 13.70},
+	binpack.GPUDotProduct: {90.85, 50.50, 9.38},
+	binpack.GPUClustering: {91.88, 46.86, 8.35},
+	binpack.GPUPacking:    {92.00, 46.43, 8.22},
+	binpack.GPUBestFit:    {93.08, 41.49, 7.14},
+	binpack.GPUFGD:        {95.39, 29.86, 4.77},
+}
+
+// FGDSummary is the mean, min and max over seeds of one policy's checkpoints.
+type FGDSummary struct {
+	Policy                       binpack.GPUKind
+	Seeds                        int
+	Alloc130, Frag80, Unalloc100 [3]float64 // mean, min, max
+	Wall                         time.Duration
+}
+
+func meanMinMax(v []float64) [3]float64 {
+	if len(v) == 0 {
+		return [3]float64{math.NaN(), math.NaN(), math.NaN()}
+	}
+	r := [3]float64{0, v[0], v[0]}
+	for _, x := range v {
+		r[0] += x
+		r[1], r[2] = min(r[1], x), max(r[2], x)
+	}
+	r[0] /= float64(len(v))
+	return r
+}
+
+// SummarizeFGD groups runs by policy (in GPUKind order).
+func SummarizeFGD(runs []*FGDRun) []FGDSummary {
+	var out []FGDSummary
+	for k := binpack.GPURandom; k <= binpack.GPUFGD; k++ {
+		var a, f, u []float64
+		var wall time.Duration
+		for _, r := range runs {
+			if r == nil || r.Policy != k {
+				continue
+			}
+			wall += r.Wall
+			if r.Has[130] {
+				a = append(a, r.Alloc[130])
+			}
+			if r.Has[80] {
+				f = append(f, r.Frag[80])
+			}
+			if r.Has[100] {
+				u = append(u, 100-r.Alloc[100])
+			}
+		}
+		if len(a)+len(f) == 0 {
+			continue
+		}
+		out = append(out, FGDSummary{Policy: k, Seeds: len(a), Alloc130: meanMinMax(a), Frag80: meanMinMax(f), Unalloc100: meanMinMax(u), Wall: wall})
+	}
+	return out
+}
+
+// FGDTable formats summaries beside the paper's numbers as a markdown table.
+func FGDTable(sums []FGDSummary) string {
+	var b strings.Builder
+	b.WriteString("| policy | seeds | GPU alloc % @130% arrived: measured mean [min, max] | paper | Δ | frag ratio % @80% arrived: measured mean [min, max] | paper | Δ | unallocated % @100%: measured | paper |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|\n")
+	for _, s := range sums {
+		p := FGDPaper[s.Policy]
+		fmt.Fprintf(&b, "| %s | %d | %.2f [%.2f, %.2f] | %.2f | %+.2f | %.2f [%.2f, %.2f] | %.2f | %+.2f | %.2f | %.2f |\n",
+			s.Policy, s.Seeds, s.Alloc130[0], s.Alloc130[1], s.Alloc130[2], p[0], s.Alloc130[0]-p[0],
+			s.Frag80[0], s.Frag80[1], s.Frag80[2], p[1], s.Frag80[0]-p[1], s.Unalloc100[0], p[2])
+	}
+	return b.String()
+}
+
+// FGDCurvesCSV formats the runs' curves: policy, seed, x, alloc, frag.
+func FGDCurvesCSV(runs []*FGDRun) string {
+	var b strings.Builder
+	b.WriteString("policy,seed,arrived_pct,alloc_pct,frag_ratio_pct\n")
+	for _, r := range runs {
+		if r == nil {
+			continue
+		}
+		for x := 0; x <= FGDMaxX; x++ {
+			if r.Has[x] {
+				fmt.Fprintf(&b, "%s,%d,%d,%.2f,%.4f\n", r.Policy, r.Seed, x, r.Alloc[x], r.Frag[x])
+			}
+		}
+	}
+	return b.String()
+}
+
+// fgdResult packs a run into a scheduler.Result: the curves go into Extra under
+// alloc_xNNN / frag_xNNN, the checkpoints under alloc_at_130, frag_at_80,
+// alloc_at_100.
+func fgdResult(in *FGDInput, r *FGDRun) *scheduler.Result {
+	res := &scheduler.Result{Scheduler: "fgd-replay", Placer: "gpu:" + r.Policy.String(),
+		Workload: "openb:" + in.Trace, Seed: uint64(r.Seed), WallSeconds: r.Wall.Seconds(),
+		TasksSubmitted: r.Pods, TasksFailed: r.Failed, Placements: int64(r.Pods - r.Failed),
+		Extra: map[string]float64{}}
+	if r.Wall > 0 {
+		res.PlacementsPerSecond = float64(res.Placements) / r.Wall.Seconds()
+	}
+	for x := 0; x <= FGDMaxX; x++ {
+		if r.Has[x] {
+			res.Extra[fmt.Sprintf("alloc_x%03d", x)] = r.Alloc[x]
+			res.Extra[fmt.Sprintf("frag_x%03d", x)] = r.Frag[x]
+		}
+	}
+	for _, c := range []struct {
+		key string
+		x   int
+		f   bool
+	}{{"alloc_at_130", 130, false}, {"alloc_at_100", 100, false}, {"frag_at_80", 80, true}} {
+		if r.Has[c.x] {
+			v := r.Alloc[c.x]
+			if c.f {
+				v = r.Frag[c.x]
+			}
+			res.Extra[c.key] = v
+		}
+	}
+	res.Utilization.GPU = r.Alloc[FGDMaxX] / 100
+	res.Fragmentation = r.Frag[FGDMaxX] / 100
+	return res
+}
+
+// fgdRunFromResult rebuilds the curve part of an FGDRun from fgdResult's Extra.
+func fgdRunFromResult(r *scheduler.Result) *FGDRun {
+	k, err := binpack.ParseGPUKind(strings.TrimPrefix(r.Placer, "gpu:"))
+	if err != nil {
+		return nil
+	}
+	run := &FGDRun{Policy: k, Seed: int64(r.Seed), Pods: r.TasksSubmitted, Failed: r.TasksFailed,
+		Wall: time.Duration(r.WallSeconds * float64(time.Second))}
+	for x := 0; x <= FGDMaxX; x++ {
+		a, ok := r.Extra[fmt.Sprintf("alloc_x%03d", x)]
+		if ok {
+			run.Alloc[x], run.Frag[x], run.Has[x] = a, r.Extra[fmt.Sprintf("frag_x%03d", x)], true
+		}
+	}
+	return run
+}
+
+func init() {
+	RegisterScenario(ScenarioSpec{
+		Name: "fgd",
+		Doc: "FGD paper reproduction (USENIX ATC'23) on the Alibaba openb trace: 6 GPU policies × seeds 42.., " +
+			"GPU alloc % at 130% arrived and frag ratio % at 80% beside the published numbers",
+		Params: []Param{
+			{Name: "path", Default: "$" + OpenbEnv + " or ../shared/data/openb", Doc: "directory with openb_node_list_gpu_node.csv and openb_pod_list_<trace>.csv (alibaba/clusterdata cluster-trace-gpu-v2023)"},
+			{Name: "trace", Default: "default", Doc: "pod list: openb_pod_list_<trace>.csv"},
+			{Name: "policies", Default: "random+dotprod+clustering+packing+bestfit+fgd", Doc: "policies, joined by +"},
+			{Name: "first_seed", Default: "42", Doc: "seed of the first run (the paper uses 42..51)"},
+		},
+		Cells: fgdCells,
+		Report: func(dir string, cells []Cell, results []*scheduler.Result) error {
+			var runs []*FGDRun
+			for _, r := range results {
+				if r != nil {
+					if run := fgdRunFromResult(r); run != nil {
+						runs = append(runs, run)
+					}
+				}
+			}
+			table := "# FGD reproduction\n\nMeasured (10-seed protocol of FGD.md §3) beside the published means (FGD.md §7).\n\n" + FGDTable(SummarizeFGD(runs))
+			if err := os.WriteFile(filepath.Join(dir, "fgd_table.md"), []byte(table), 0o644); err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(dir, "fgd_curves.csv"), []byte(FGDCurvesCSV(runs)), 0o644)
+		},
+	})
+}
+
+func fgdCells(p *Params, seeds int) ([]Cell, error) {
+	dir := p.String("path", "")
+	if dir == "" {
+		dir = DefaultOpenbDir()
+	}
+	trace := p.String("trace", "default")
+	pols := p.String("policies", "random+dotprod+clustering+packing+bestfit+fgd")
+	first := p.Int("first_seed", 42)
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	var kinds []binpack.GPUKind
+	for _, name := range strings.Split(pols, "+") {
+		k, err := binpack.ParseGPUKind(strings.TrimSpace(name))
+		if err != nil {
+			return nil, fmt.Errorf("scenario fgd: parameter policies: %w", err)
+		}
+		kinds = append(kinds, k)
+	}
+	if seeds <= 0 {
+		seeds = 10
+	}
+	in, err := LoadFGDInput(dir, trace)
+	if err != nil {
+		return nil, fmt.Errorf("scenario fgd: %w (set path= or $%s to the openb data directory)", err, OpenbEnv)
+	}
+	var cells []Cell
+	for _, k := range kinds {
+		for i := range seeds {
+			seed := int64(first + i)
+			cells = append(cells, Cell{
+				Labels: []Label{{"policy", k.String()}, {"trace", trace}},
+				Seed:   uint64(seed),
+				Run: func() (*scheduler.Result, error) {
+					r, err := RunFGD(in, k, seed)
+					if err != nil {
+						return nil, err
+					}
+					return fgdResult(in, r), nil
+				},
+			})
+		}
+	}
+	return cells, nil
+}

@@ -1,0 +1,171 @@
+package bench
+
+import (
+	"flag"
+	"math"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/schedlab/schedlab/policies/binpack"
+	"github.com/schedlab/schedlab/scheduler"
+)
+
+var fgdFull = flag.Bool("fgd.full", false, "run the whole 6-policy × 10-seed FGD reproduction and print the table")
+
+// openbDir returns the openb data directory, or skips the test when it is absent.
+func openbDir(t testing.TB) string {
+	d := os.Getenv(OpenbEnv)
+	if d == "" {
+		d = filepath.Join("..", "..", "shared", "data", "openb") // from bench/ to the module root's ../shared
+	}
+	if _, err := os.Stat(filepath.Join(d, "openb_pod_list_default.csv")); err != nil {
+		t.Skipf("openb trace not found at %s (set %s or put cluster-trace-gpu-v2023 under ../shared/data/openb): %v", d, OpenbEnv, err)
+	}
+	return d
+}
+
+var (
+	fgdOnce sync.Once
+	fgdIn   *FGDInput
+	fgdErr  error
+)
+
+func loadDefault(t testing.TB) *FGDInput {
+	d := openbDir(t)
+	fgdOnce.Do(func() { fgdIn, fgdErr = LoadFGDInput(d, "default") })
+	if fgdErr != nil {
+		t.Fatal(fgdErr)
+	}
+	return fgdIn
+}
+
+// TestFGDInputMatchesSpec checks the numbers FGD.md §1 and §5.6.1 give for the
+// default trace: 1213 nodes, 6212 GPUs, 8152 pods, 35 typical shapes covering 7766.
+func TestFGDInputMatchesSpec(t *testing.T) {
+	in := loadDefault(t)
+	var gpus int64
+	for _, n := range in.Nodes {
+		gpus += n.Capacity[scheduler.GPU]
+	}
+	if len(in.Nodes) != 1213 || gpus != 6212000 {
+		t.Fatalf("cluster: %d nodes, %d milli-GPU; want 1213, 6212000", len(in.Nodes), gpus)
+	}
+	if len(in.Pods) != 8152 {
+		t.Fatalf("pods: %d, want 8152", len(in.Pods))
+	}
+	tp := in.Typical
+	if len(tp.Pods) != 35 || tp.Total != 7766 {
+		t.Fatalf("typical pods: %d shapes covering %d; want 35 covering 7766", len(tp.Pods), tp.Total)
+	}
+	var cpuOnly int64
+	for _, p := range tp.Pods {
+		if p.GPUCount == 0 {
+			cpuOnly += p.Count
+		}
+	}
+	if got := float64(cpuOnly) / float64(tp.Total); math.Abs(got-0.1360) > 0.0005 {
+		t.Fatalf("CPU-only typical probability %.4f, want 0.1360", got)
+	}
+}
+
+// TestFGDCalibrationEmptyCluster is FGD.md §7's calibration check: the empty
+// cluster's frag ratio for the default trace is 13.95 %.
+func TestFGDCalibrationEmptyCluster(t *testing.T) {
+	in := loadDefault(t)
+	s, err := scheduler.NewState(in.Nodes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := binpack.NewFragTracker(binpack.NewFrag(in.Typical), s)
+	if got := tr.Ratio(); math.Abs(got-13.95) > 0.01 {
+		t.Fatalf("empty-cluster frag ratio %.4f %%, want 13.95 %%", got)
+	}
+}
+
+// TestFGDRunProtocol runs one seed of FGD and checks the protocol's invariants:
+// tuned demand ≈ 130 %, curves present at the checkpoints, FGD near its published
+// numbers for that seed range.
+func TestFGDRunProtocol(t *testing.T) {
+	in := loadDefault(t)
+	r, err := RunFGD(in, binpack.GPUFGD, 42)
+	if err != nil {
+		t.Fatal(err)
+	}
+	arr := 100 * float64(r.Arrived) / float64(r.Capacity)
+	if arr < 129.9 || arr > 130.2 || r.Pods < 10000 || r.Pods > 11500 {
+		t.Fatalf("tuned to %.2f %% arrived with %d pods; want ≈130 %% and ≈10.8k pods", arr, r.Pods)
+	}
+	for _, x := range []int{0, 80, 100, 130} {
+		if !r.Has[x] {
+			t.Fatalf("curve point %d missing", x)
+		}
+	}
+	if math.Abs(r.Frag[0]-13.95) > 0.2 {
+		t.Errorf("frag at 0 %% arrived %.2f, want ≈13.95", r.Frag[0])
+	}
+	t.Logf("fgd seed 42: alloc@130 %.2f frag@80 %.2f alloc@100 %.2f failed %d/%d wall %v", r.Alloc[130], r.Frag[80], r.Alloc[100], r.Failed, r.Pods, r.Wall)
+	if r.Alloc[130] < 94 || r.Alloc[130] > 96.5 {
+		t.Errorf("FGD alloc@130 %.2f, published range 95.27–95.49", r.Alloc[130])
+	}
+	// Same seed, same run.
+	r2, err := RunFGD(in, binpack.GPUFGD, 42)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r2.Alloc != r.Alloc || r2.Frag != r.Frag || r2.Failed != r.Failed {
+		t.Fatal("two runs with the same seed differ")
+	}
+}
+
+// TestFGDReproduction runs the whole 6 × 10 experiment (flag -fgd.full) and checks
+// each mean against the paper and the ordering.
+func TestFGDReproduction(t *testing.T) {
+	if !*fgdFull {
+		t.Skip("the full reproduction runs with -fgd.full")
+	}
+	in := loadDefault(t)
+	start := time.Now()
+	var runs []*FGDRun
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	jobs := make(chan [2]int64)
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				r, err := RunFGD(in, binpack.GPUKind(j[0]), j[1])
+				if err != nil {
+					t.Error(err)
+					continue
+				}
+				mu.Lock()
+				runs = append(runs, r)
+				mu.Unlock()
+			}
+		}()
+	}
+	for k := binpack.GPURandom; k <= binpack.GPUFGD; k++ {
+		for s := int64(42); s < 52; s++ {
+			jobs <- [2]int64{int64(k), s}
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	wall := time.Since(start)
+	sums := SummarizeFGD(runs)
+	t.Logf("6 policies × 10 seeds in %v wall (2 workers)\n%s", wall, FGDTable(sums))
+	for _, s := range sums {
+		t.Logf("%s: %v CPU time over 10 runs", s.Policy, s.Wall)
+		p := FGDPaper[s.Policy]
+		if d := s.Alloc130[0] - p[0]; math.Abs(d) > 1 {
+			t.Errorf("%s: alloc@130 %.2f vs paper %.2f (Δ %+.2f > 1 pp)", s.Policy, s.Alloc130[0], p[0], d)
+		}
+		if d := s.Frag80[0] - p[1]; math.Abs(d) > 1 {
+			t.Errorf("%s: frag@80 %.2f vs paper %.2f (Δ %+.2f > 1 pp)", s.Policy, s.Frag80[0], p[1], d)
+		}
+	}
+}

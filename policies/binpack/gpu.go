@@ -1,0 +1,374 @@
+package binpack
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/schedlab/schedlab/scheduler"
+)
+
+// GPUKind is one of the six scoring policies of the FGD paper (FGD.md §5).
+type GPUKind uint8
+
+// The FGD paper's policies.
+const (
+	GPURandom     GPUKind = iota // uniform over feasible nodes, random fitting device
+	GPUDotProduct                // Tetris-style dot product, merge dimension, max-normalised
+	GPUClustering                // co-locate tasks of the same GPU-count tag
+	GPUPacking                   // partly used devices first, then partly used nodes, then idle nodes
+	GPUBestFit                   // least CPU+GPU left, min–max normalised
+	GPUFGD                       // fragmentation gradient descent
+)
+
+var gpuKindNames = [...]string{"random", "dotprod", "clustering", "packing", "bestfit", "fgd"}
+
+// String returns the policy's short name (as in the fgd scenario's labels).
+func (k GPUKind) String() string {
+	if int(k) < len(gpuKindNames) {
+		return gpuKindNames[k]
+	}
+	return fmt.Sprintf("GPUKind(%d)", int(k))
+}
+
+// ParseGPUKind returns the GPUKind named s.
+func ParseGPUKind(s string) (GPUKind, error) {
+	for i, n := range gpuKindNames {
+		if n == s {
+			return GPUKind(i), nil
+		}
+	}
+	return 0, fmt.Errorf("binpack: unknown gpu policy %q (valid: random, dotprod, clustering, packing, bestfit, fgd)", s)
+}
+
+// Constants of the FGD simulator's scores.
+const (
+	fgdMaxCPU = 128000 // MaxCPU, milli
+	fgdMaxGPU = 8000   // MaxGPU, milli
+)
+
+// GPUPolicy places a task the way the FGD paper's simulator does with one score
+// plugin enabled (FGD.md §4–5): every up node is filtered with State.Fits, each
+// feasible node gets an integer score in 0..100, the highest score wins and ties go
+// to the node with the smallest Rank. If exactly one node is feasible it is chosen
+// without scoring. Place also chooses the GPU devices: FGD chooses a share task's
+// device by its score, Random a uniformly random fitting device, the others the
+// tightest fitting device; whole-device tasks always get the lowest-indexed fully
+// free devices.
+//
+// Cost per decision: O(nodes × devices), plus for FGD O(nodes × devices ×
+// typical shapes) on memo misses. The FGD kind needs Frag; GPUClustering walks each
+// feasible node's task list.
+type GPUPolicy struct {
+	Kind GPUKind
+	// Frag is the fragmentation measure (FGD only).
+	Frag *Frag
+	// Rank is the tie-break rank of each node ID (the FGD simulator's random name
+	// prefix); nil ranks nodes by ID.
+	Rank []int32
+	// Intn, if set, is the random source of GPURandom (the FGD reproduction passes
+	// its math/rand v1 stream); otherwise a PCG generator (scheduler.Seeder) is used.
+	Intn func(n int) int
+
+	rng   *rand.Rand
+	tr    *FragTracker
+	feas  []scheduler.NodeID
+	raw   []int64
+	gpu   []scheduler.GPUSet
+	buf   [scheduler.MaxGPUsPerNode]int32
+	devs  []int
+	shape PodShape
+}
+
+var (
+	_ scheduler.Placer = (*GPUPolicy)(nil)
+	_ scheduler.Seeder = (*GPUPolicy)(nil)
+)
+
+// NewGPUPolicy returns a policy of kind k; FGD requires f.
+func NewGPUPolicy(k GPUKind, f *Frag) (*GPUPolicy, error) {
+	if k > GPUFGD {
+		return nil, fmt.Errorf("binpack: unknown gpu policy %d", k)
+	}
+	if k == GPUFGD && f == nil {
+		return nil, fmt.Errorf("binpack: the fgd policy needs a typical-pod distribution")
+	}
+	return &GPUPolicy{Kind: k, Frag: f}, nil
+}
+
+// Seed implements scheduler.Seeder.
+func (p *GPUPolicy) Seed(r *rand.Rand) { p.rng = r }
+
+func (p *GPUPolicy) intn(n int) int {
+	if p.Intn != nil {
+		return p.Intn(n)
+	}
+	if p.rng == nil {
+		p.rng = scheduler.NewRand(0, "binpack.gpu")
+	}
+	return p.rng.IntN(n)
+}
+
+func (p *GPUPolicy) rank(id scheduler.NodeID) int32 {
+	if p.Rank == nil || int(id) >= len(p.Rank) {
+		return int32(id)
+	}
+	return p.Rank[id]
+}
+
+// Place implements scheduler.Placer.
+func (p *GPUPolicy) Place(s *scheduler.State, t *scheduler.Task) (scheduler.NodeID, scheduler.GPUSet, scheduler.Status) {
+	if p.Kind == GPUFGD {
+		if p.tr == nil || p.tr.F != p.Frag {
+			p.tr = &FragTracker{F: p.Frag}
+		}
+		p.tr.attach(s)
+	}
+	p.shape = ShapeOf(t)
+	p.feas = p.feas[:0]
+	for i := range s.NumNodes() {
+		id := scheduler.NodeID(i)
+		if t.Request.LessEq(s.Free(id)) && s.Fits(t, id).IsOK() {
+			p.feas = append(p.feas, id)
+		}
+	}
+	if len(p.feas) == 0 {
+		return scheduler.NoNode, 0, StatusNoFit
+	}
+	if p.Kind == GPURandom {
+		id := p.feas[0]
+		if len(p.feas) > 1 {
+			id = p.feas[p.intn(len(p.feas))]
+		}
+		return id, p.randomDevice(s, t, id), scheduler.StatusOK
+	}
+	p.raw, p.gpu = p.raw[:0], p.gpu[:0]
+	for _, id := range p.feas {
+		sc, g := p.Score(s, t, id)
+		p.raw = append(p.raw, sc)
+		p.gpu = append(p.gpu, g)
+	}
+	if p.Kind == GPUBestFit {
+		NormalizeMinMax(p.raw)
+	}
+	best := 0
+	for i := 1; i < len(p.feas); i++ {
+		if p.raw[i] > p.raw[best] || p.raw[i] == p.raw[best] && p.rank(p.feas[i]) < p.rank(p.feas[best]) {
+			best = i
+		}
+	}
+	id := p.feas[best]
+	g := p.gpu[best]
+	if g == 0 {
+		g = s.ChooseGPUs(t, id)
+	}
+	return id, g, scheduler.StatusOK
+}
+
+// NormalizeMinMax rescales scores in place to ⌊(s − min)·100/(max − min)⌋, or all 0
+// when max = min (the FGD simulator's NormalizeScore).
+func NormalizeMinMax(sc []int64) {
+	if len(sc) == 0 {
+		return
+	}
+	lo, hi := sc[0], sc[0]
+	for _, v := range sc {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	for i, v := range sc {
+		if hi == lo {
+			sc[i] = 0
+		} else {
+			sc[i] = (v - lo) * MaxNodeScore / (hi - lo)
+		}
+	}
+}
+
+func (p *GPUPolicy) randomDevice(s *scheduler.State, t *scheduler.Task, id scheduler.NodeID) scheduler.GPUSet {
+	if !t.IsShareGPU() {
+		return s.ChooseGPUs(t, id)
+	}
+	p.devs = p.devs[:0]
+	for j, g := range s.GPUFree(id) {
+		if g >= t.GPUMilli {
+			p.devs = append(p.devs, j)
+		}
+	}
+	if len(p.devs) == 0 {
+		return 0
+	}
+	return 1 << uint(p.devs[p.intn(len(p.devs))])
+}
+
+// Score returns task t's raw score on feasible node id under the policy (before
+// BestFit's normalisation; Random scores 0) and, for FGD and share tasks, the
+// device the score chose (0 otherwise).
+func (p *GPUPolicy) Score(s *scheduler.State, t *scheduler.Task, id scheduler.NodeID) (int64, scheduler.GPUSet) {
+	sh := ShapeOf(t)
+	free := s.GPUFree(id)
+	cpuLeft := s.Free(id)[scheduler.CPU]
+	var G int64
+	for _, g := range free {
+		G += int64(g)
+	}
+	D := int64(sh.GPUCount) * int64(sh.GPUMilli)
+	switch p.Kind {
+	case GPUDotProduct:
+		c, cl := float64(sh.CPU)/fgdMaxCPU, float64(cpuLeft)/fgdMaxCPU
+		d, gl := float64(D)/fgdMaxGPU, float64(G)/fgdMaxGPU
+		return int64(100 * (1 - (c*cl+d*gl)/2)), 0
+	case GPUClustering:
+		return clusteringScore(s, t, id, G), 0
+	case GPUPacking:
+		return packingScore(sh, free), 0
+	case GPUBestFit:
+		raw := 0.5*float64(cpuLeft-sh.CPU)/fgdMaxCPU + 0.5*float64(G-D)/fgdMaxGPU
+		return int64(100 * (1 - raw)), 0
+	case GPUFGD:
+		return p.fgdScore(s, sh, id, cpuLeft, free)
+	}
+	return 0, 0
+}
+
+// gpuTag is a task's GpuClustering affinity tag: 0 for none (CPU-only), 1 for a
+// share task, 1+k for a k-device task.
+func gpuTag(t *scheduler.Task) uint {
+	switch {
+	case t.GPUCount == 0:
+		return 0
+	case t.IsShareGPU():
+		return 1
+	}
+	return 1 + uint(min(t.GPUCount, 62))
+}
+
+func clusteringScore(s *scheduler.State, t *scheduler.Task, id scheduler.NodeID, G int64) int64 {
+	tag := gpuTag(t)
+	if tag == 0 {
+		return 0
+	}
+	var tags uint64
+	s.Tasks(id, func(o *scheduler.Task) bool {
+		if g := gpuTag(o); g != 0 {
+			tags |= 1 << g
+		}
+		return true
+	})
+	base := 25 * (fgdMaxGPU - G) / fgdMaxGPU
+	own := uint64(1) << tag
+	switch {
+	case tags == own:
+		return base + 75
+	case tags&own != 0:
+		return base + 50
+	case tags == 0:
+		return base + 25
+	}
+	return base
+}
+
+func packingScore(sh PodShape, free []int32) int64 {
+	if sh.GPUCount == 0 {
+		return 0
+	}
+	var f int64
+	for _, g := range free {
+		if g == 1000 {
+			f++
+		}
+	}
+	if f == int64(len(free)) {
+		return max(33-f, f)
+	}
+	// Ascending free, stable: visit values from low to high, each value's devices
+	// in index order.
+	var buf [scheduler.MaxGPUsPerNode]int32
+	a := buf[:len(free)]
+	copy(a, free)
+	insertionSort32(a)
+	var taken, u, sum int64
+	for _, g := range a {
+		if taken == int64(sh.GPUCount) {
+			break
+		}
+		if g >= sh.GPUMilli {
+			taken++
+			if g == 1000 {
+				u++
+			}
+			sum += int64(g) * 100 / 1000
+		}
+	}
+	if u > 0 {
+		return max(50-u, 33)
+	}
+	return max(100-sum/10, 50)
+}
+
+func insertionSort32(a []int32) {
+	for i := 1; i < len(a); i++ {
+		for j := i; j > 0 && a[j] < a[j-1]; j-- {
+			a[j], a[j-1] = a[j-1], a[j]
+		}
+	}
+}
+
+// FGDScore maps a fragmentation change into the FGD score:
+// ⌊100·σ((F_n − F_n′)/1000)⌋, with the fragmentations given × total.
+func FGDScore(before, after, total int64) int64 {
+	x := float64(before-after) / float64(total) / 1000
+	return int64(100 / (1 + math.Exp(-x)))
+}
+
+func (p *GPUPolicy) fgdScore(s *scheduler.State, sh PodShape, id scheduler.NodeID, cpuLeft int64, free []int32) (int64, scheduler.GPUSet) {
+	tr := p.tr
+	before := tr.NodeScaled(id)
+	model := tr.model[id]
+	total := p.Frag.Typical.Total
+	hyp := p.buf[:len(free)]
+	copy(hyp, free)
+	if sh.IsShare() {
+		best, bestJ := int64(-1), -1
+		for j, g := range free {
+			if g < sh.GPUMilli {
+				continue
+			}
+			dup := false
+			for i := range j {
+				if free[i] == g {
+					dup = true // same multiset as device i: same score, i is lower
+					break
+				}
+			}
+			if dup {
+				continue
+			}
+			hyp[j] = g - sh.GPUMilli
+			sc := FGDScore(before, p.Frag.FragScaled(model, cpuLeft-sh.CPU, hyp), total)
+			hyp[j] = g
+			if sc > best {
+				best, bestJ = sc, j
+			}
+		}
+		if bestJ < 0 {
+			return 0, 0
+		}
+		return best, 1 << uint(bestJ)
+	}
+	if sh.GPUCount > 0 {
+		// The first k devices with free ≥ g in ascending (stable) order; for the
+		// frag multiset only the values matter.
+		insertionSort32(hyp)
+		k := sh.GPUCount
+		for i := range hyp {
+			if k == 0 {
+				break
+			}
+			if hyp[i] >= sh.GPUMilli {
+				hyp[i] -= sh.GPUMilli
+				k--
+			}
+		}
+	}
+	return FGDScore(before, p.Frag.FragScaled(model, cpuLeft-sh.CPU, hyp), total), 0
+}

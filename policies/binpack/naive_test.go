@@ -1,0 +1,183 @@
+package binpack
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/schedlab/schedlab/scheduler"
+)
+
+// Naive full scans, the specification the indexed placers must match.
+
+func naiveFirst(s *scheduler.State, t *scheduler.Task, from, to int) scheduler.NodeID {
+	for i := from; i < to; i++ {
+		if s.Fits(t, scheduler.NodeID(i)).IsOK() {
+			return scheduler.NodeID(i)
+		}
+	}
+	return scheduler.NoNode
+}
+
+// naiveFit scans every node: best = min value, ties lowest ID; worst = max value,
+// ties highest ID when highTies (the index order) and lowest otherwise.
+func naiveFit(s *scheduler.State, t *scheduler.Task, norm Norm, key scheduler.Resource, worst, highTies bool, max scheduler.Resources) scheduler.NodeID {
+	best, bestV := scheduler.NoNode, 0.0
+	for i := range s.NumNodes() {
+		id := scheduler.NodeID(i)
+		if !s.Fits(t, id).IsOK() {
+			continue
+		}
+		v := NormValue(norm, s, t, id, key, max)
+		switch {
+		case best == scheduler.NoNode,
+			!worst && v < bestV,
+			worst && v > bestV,
+			worst && highTies && v == bestV:
+			best, bestV = id, v
+		}
+	}
+	return best
+}
+
+// randomCluster builds n nodes of a few shapes (some with GPUs of two models, one
+// with a label) and a random load, with some nodes down.
+func randomCluster(r *rand.Rand, n int) (*scheduler.State, []*scheduler.Task) {
+	nodes := make([]scheduler.Node, n)
+	for i := range nodes {
+		switch r.IntN(4) {
+		case 0:
+			nodes[i] = scheduler.Node{Capacity: scheduler.Res(4000, 8192, 0)}
+		case 1:
+			nodes[i] = scheduler.Node{Capacity: scheduler.Res(8000, 16384, 0), Labels: []scheduler.Label{{Key: "zone", Value: "a"}}}
+		case 2:
+			nodes[i] = scheduler.Node{Capacity: scheduler.Res(16000, 65536, 4000), GPUModel: "T4"}
+		default:
+			nodes[i] = scheduler.Node{Capacity: scheduler.Res(32000, 131072, 8000), GPUModel: "V100"}
+		}
+	}
+	s, err := scheduler.NewState(nodes)
+	if err != nil {
+		panic(err)
+	}
+	var placed []*scheduler.Task
+	for i := 0; i < n*3; i++ {
+		t := randomTask(r, int64(i))
+		id := scheduler.NodeID(r.IntN(n))
+		if s.Place(t, id, 0, false).IsOK() {
+			placed = append(placed, t)
+		}
+	}
+	return s, placed
+}
+
+func randomTask(r *rand.Rand, id int64) *scheduler.Task {
+	t := &scheduler.Task{ID: scheduler.TaskID(id), Node: scheduler.NoNode}
+	t.Request = scheduler.Res(int64(r.IntN(9))*500, int64(r.IntN(9))*1024, 0)
+	switch r.IntN(5) {
+	case 0:
+		t.GPUCount, t.GPUMilli = 1, int32(100*(1+r.IntN(9)))
+	case 1:
+		t.GPUCount, t.GPUMilli = int32(1+r.IntN(4)), 1000
+	}
+	t.Request[scheduler.GPU] = int64(t.GPUCount) * int64(t.GPUMilli)
+	switch r.IntN(8) {
+	case 0:
+		t.Constraints = &scheduler.Constraints{GPUModels: []string{"V100"}}
+	case 1:
+		t.Constraints = &scheduler.Constraints{Selectors: []scheduler.Selector{{Key: "zone", Op: scheduler.OpEq, Values: []string{"a"}}}}
+	}
+	return t
+}
+
+// TestIndexedPlacersChooseAsNaiveScan is the property: on random clusters, under
+// random placements, releases and node failures, every indexed placer chooses
+// exactly the node its naive full scan chooses. The seed is fixed and printed.
+func TestIndexedPlacersChooseAsNaiveScan(t *testing.T) {
+	const seed = 20261127
+	r := rand.New(rand.NewPCG(seed, 1))
+	for trial := range 30 {
+		n := 1 + r.IntN(200)
+		s, placed := randomCluster(r, n)
+		ff, nf := &FirstFit{}, &NextFit{}
+		fits := map[string]*Fit{}
+		for _, norm := range []Norm{NormKey, NormSum, NormL2, NormMax} {
+			for _, worst := range []bool{false, true} {
+				fits[fmt.Sprintf("%v/worst=%v", norm, worst)] = &Fit{Worst: worst, Norm: norm, Key: AutoKey}
+			}
+		}
+		fits["key=mem/best"] = &Fit{Norm: NormKey, Key: scheduler.Memory}
+		fits["key=mem/worst"] = &Fit{Worst: true, Norm: NormKey, Key: scheduler.Memory}
+		next := int64(1 << 20)
+		for step := range 150 {
+			tk := randomTask(r, next)
+			next++
+			ctx := fmt.Sprintf("seed %d trial %d step %d (%d nodes) task %v gpu %d×%d", seed, trial, step, n, tk.Request, tk.GPUCount, tk.GPUMilli)
+			want := naiveFirst(s, tk, 0, n)
+			got, _, st := ff.Place(s, tk)
+			if got != want || st.IsOK() != (want != scheduler.NoNode) {
+				t.Fatalf("%s: firstfit chose %d, naive %d", ctx, got, want)
+			}
+			cur := nf.cursor
+			if cur >= n {
+				cur = 0
+			}
+			wantNF := naiveFirst(s, tk, cur, n)
+			if wantNF == scheduler.NoNode {
+				wantNF = naiveFirst(s, tk, 0, cur)
+			}
+			if got, _, _ := nf.Place(s, tk); got != wantNF {
+				t.Fatalf("%s: nextfit chose %d, naive %d", ctx, got, wantNF)
+			}
+			for name, f := range fits {
+				f.sum.attach(s) // so the naive scan sees the index's weights
+				w := naiveFit(s, tk, f.Norm, f.Key, f.Worst, f.Norm == NormKey || f.Norm == NormSum, f.sum.max)
+				if got, _, _ := f.Place(s, tk); got != w {
+					t.Fatalf("%s: %s chose %d, naive %d", ctx, name, got, w)
+				}
+			}
+			// Mutate: place the task somewhere, release something, fail or
+			// recover a node, sometimes inside a rolled-back transaction.
+			switch op := r.IntN(10); {
+			case op < 5:
+				if want != scheduler.NoNode && s.Place(tk, want, 0, false).IsOK() {
+					placed = append(placed, tk)
+				}
+			case op < 8 && len(placed) > 0:
+				i := r.IntN(len(placed))
+				s.Release(placed[i])
+				placed = append(placed[:i], placed[i+1:]...)
+			case op == 8:
+				tx := s.Begin()
+				for range 3 {
+					x := randomTask(r, next)
+					next++
+					s.Place(x, scheduler.NodeID(r.IntN(n)), 0, false)
+				}
+				tx.Rollback()
+			default:
+				id := scheduler.NodeID(r.IntN(n))
+				if s.NumTasks(id) == 0 {
+					s.SetDown(id, s.Up(id))
+				}
+			}
+		}
+		if bad := s.CheckInvariants(); bad != "" {
+			t.Fatal(bad)
+		}
+	}
+}
+
+// TestFirstFitAddedNode checks that the index follows nodes added after it was built.
+func TestFirstFitAddedNode(t *testing.T) {
+	s, _ := scheduler.NewState([]scheduler.Node{{Capacity: scheduler.Res(1000, 1000, 0)}})
+	ff := &FirstFit{}
+	big := &scheduler.Task{Request: scheduler.Res(2000, 10, 0), Node: scheduler.NoNode}
+	if _, _, st := ff.Place(s, big); st.IsOK() {
+		t.Fatal("placed a task larger than every node")
+	}
+	id, _ := s.AddNode(scheduler.Node{Capacity: scheduler.Res(4000, 1000, 0)})
+	if got, _, st := ff.Place(s, big); !st.IsOK() || got != id {
+		t.Fatalf("after AddNode: got %d %v, want node %d", got, st, id)
+	}
+}
