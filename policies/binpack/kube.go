@@ -12,9 +12,9 @@ type Strategy uint8
 
 // NodeResourcesFit strategies.
 const (
-	LeastAllocated Strategy = iota // the default: spread
-	MostAllocated                  // pack
-	RequestedToCapacityRatio       // a broken-linear shape of utilisation
+	LeastAllocated           Strategy = iota // the default: spread
+	MostAllocated                            // pack
+	RequestedToCapacityRatio                 // a broken-linear shape of utilisation
 )
 
 var strategyNames = [...]string{"LeastAllocated", "MostAllocated", "RequestedToCapacityRatio"}
