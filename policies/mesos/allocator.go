@@ -1,0 +1,409 @@
+package mesos
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strconv"
+
+	"github.com/schedlab/schedlab/scheduler"
+)
+
+// Mesos is the two-level scheduler: an allocator that offers free resources to
+// frameworks in DRF order, once per allocation interval, and the frameworks that
+// accept, decline or hoard them. It implements scheduler.Scheduler and
+// scheduler.Reporter.
+//
+// Offered resources are locked: while a framework decides, nobody else is offered
+// them. The lock is the allocator's own accounting (the State does not see it; the
+// Mesos scheduler is the only one placing tasks in a run), reported as the locked
+// fraction in Result.Extra. Hoarded gang members are Sim.Hold'd, so the State and
+// the core's held-idle metric see them.
+type Mesos struct {
+	cfg  Config
+	sim  *scheduler.Sim
+	fws  []*framework
+	jobs map[scheduler.JobID]*jobEntry
+	rng  *rand.Rand
+
+	locked      []scheduler.Resources // per node, the sum of outstanding offers
+	lockedTotal scheduler.Resources
+	offerSeq    int64
+
+	roundTmr  *scheduler.Timer
+	lastRound scheduler.Time
+	rounds    int
+	rr        map[rrKey]int // round-robin counters of the assignment rule
+
+	acct      accounting
+	det       detector
+	violation string
+}
+
+type rrKey struct {
+	gang  bool
+	class scheduler.Class
+}
+
+var (
+	_ scheduler.Scheduler = (*Mesos)(nil)
+	_ scheduler.Reporter  = (*Mesos)(nil)
+)
+
+// New returns a Mesos scheduler. Zero fields of cfg take the defaults of
+// DefaultConfig (and of each FrameworkConfig).
+func New(cfg Config) (*Mesos, error) {
+	if cfg.Frameworks == nil {
+		cfg.Frameworks = DefaultFrameworks()
+	}
+	if cfg.Interval == 0 {
+		cfg.Interval = scheduler.Second
+	}
+	if cfg.MinOffer.IsZero() && !cfg.NoMinOffer {
+		cfg.MinOffer = scheduler.Res(10, 32, 0)
+	}
+	if cfg.NoMinOffer {
+		cfg.MinOffer = scheduler.Resources{}
+	}
+	fcs := make([]FrameworkConfig, len(cfg.Frameworks))
+	for i, f := range cfg.Frameworks {
+		fcs[i] = f.withDefaults()
+	}
+	cfg.Frameworks = fcs
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	m := &Mesos{cfg: cfg, jobs: map[scheduler.JobID]*jobEntry{}, rr: map[rrKey]int{}, lastRound: -1}
+	for i := range cfg.Frameworks {
+		m.fws = append(m.fws, &framework{m: m, idx: i, cfg: cfg.Frameworks[i], filters: map[scheduler.NodeID]filter{}})
+	}
+	return m, nil
+}
+
+// Attach implements scheduler.Scheduler.
+func (m *Mesos) Attach(sim *scheduler.Sim) error {
+	m.sim = sim
+	m.rng = sim.Rand("mesos")
+	if s, ok := m.cfg.Placer.(scheduler.Seeder); ok {
+		s.Seed(sim.Rand("placer"))
+	}
+	m.det.init(m)
+	return nil
+}
+
+// Frameworks returns the names of the frameworks in registration order.
+func (m *Mesos) Frameworks() []string {
+	out := make([]string, len(m.fws))
+	for i, f := range m.fws {
+		out[i] = f.cfg.Name
+	}
+	return out
+}
+
+// Violation returns the first invariant violation seen with Config.Check, or "".
+func (m *Mesos) Violation() string { return m.violation }
+
+// frameworkFor applies the documented assignment rule to job j.
+func (m *Mesos) frameworkFor(j *scheduler.Job) *framework {
+	if j.Tenant != "" {
+		for _, f := range m.fws {
+			if f.cfg.Name == j.Tenant {
+				return f
+			}
+		}
+	}
+	pick := func(k rrKey, ok func(f *framework) bool) *framework {
+		var cand []*framework
+		for _, f := range m.fws {
+			if ok(f) {
+				cand = append(cand, f)
+			}
+		}
+		if len(cand) == 0 {
+			return nil
+		}
+		i := m.rr[k] % len(cand)
+		m.rr[k]++
+		return cand[i]
+	}
+	if j.IsGang() {
+		if f := pick(rrKey{gang: true}, func(f *framework) bool { return f.cfg.Gang }); f != nil {
+			return f
+		}
+	}
+	if f := pick(rrKey{class: j.Class}, func(f *framework) bool { return !f.cfg.Gang && f.cfg.Class == j.Class }); f != nil {
+		return f
+	}
+	return pick(rrKey{class: 255}, func(*framework) bool { return true })
+}
+
+// Enqueue implements scheduler.Scheduler.
+func (m *Mesos) Enqueue(tasks []*scheduler.Task) {
+	m.account()
+	st := m.sim.State
+	for _, t := range tasks {
+		e := m.jobs[t.Job.ID]
+		if e == nil {
+			f := m.frameworkFor(t.Job)
+			e = &jobEntry{job: t.Job, fw: f, seq: len(f.queue)}
+			m.jobs[t.Job.ID] = e
+			f.live = append(f.live, e)
+		}
+		// A held member lost to a node failure comes back pending.
+		e.dropHeld(t)
+		if !st.CanEverFit(t) {
+			m.sim.Fail(t, "larger than every node")
+			continue
+		}
+		if !slices.Contains(e.pending, t) {
+			e.pending = append(e.pending, t)
+		}
+		if !e.queued {
+			e.queued = true
+			e.fw.queue = append(e.fw.queue, e)
+		}
+	}
+	m.kick()
+	m.check()
+}
+
+// Released implements scheduler.Scheduler.
+func (m *Mesos) Released(scheduler.NodeID) {
+	m.account()
+	m.kick()
+}
+
+// kick makes sure an offer round is scheduled: now, or one interval after the
+// previous round.
+func (m *Mesos) kick() {
+	if m.roundTmr != nil {
+		return
+	}
+	at := m.sim.Now()
+	if m.lastRound >= 0 && m.lastRound+m.cfg.Interval > at {
+		at = m.lastRound + m.cfg.Interval
+	}
+	m.roundTmr = m.sim.At(at, m.round)
+}
+
+// hasWork reports whether any framework has queued work (possibly waiting for a
+// retry or a back-off).
+func (m *Mesos) hasWork() bool {
+	for _, f := range m.fws {
+		if len(f.queue) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// round is one allocation cycle: frameworks without an outstanding offer, in DRF
+// order, each get an offer of what is free, unlocked and not filtered for them.
+func (m *Mesos) round() {
+	m.roundTmr = nil
+	m.account()
+	now := m.sim.Now()
+	m.lastRound = now
+	m.rounds++
+	for _, f := range m.fws {
+		f.prune()
+	}
+	if !m.hasWork() {
+		m.check()
+		return
+	}
+	m.growLocks()
+	type rank struct {
+		f     *framework
+		share float64
+	}
+	var order []rank
+	var wsum float64
+	for _, f := range m.fws {
+		if f.cfg.Suppress && !f.hasWork() {
+			continue
+		}
+		wsum += f.cfg.Weight
+		if f.offer != nil {
+			continue
+		}
+		order = append(order, rank{f, f.share()})
+	}
+	slices.SortFunc(order, func(a, b rank) int {
+		switch {
+		case a.share < b.share:
+			return -1
+		case a.share > b.share:
+			return 1
+		}
+		return a.f.idx - b.f.idx
+	})
+	made := 0
+	for _, r := range order {
+		if o := m.buildOffer(r.f, wsum); o != nil {
+			made++
+			r.f.receive(o)
+		}
+	}
+	if made == 0 {
+		m.det.check()
+	}
+	// Mesos allocates periodically; keep the cycle going while work waits.
+	if m.hasWork() && !m.sim.State.Capacity().IsZero() {
+		m.roundTmr = m.sim.At(now+m.cfg.Interval, m.round)
+	}
+	m.check()
+}
+
+func (m *Mesos) growLocks() {
+	if n := m.sim.State.NumNodes(); len(m.locked) < n {
+		m.locked = append(m.locked, make([]scheduler.Resources, n-len(m.locked))...)
+	}
+}
+
+// buildOffer collects what framework f may be offered now, or nil.
+func (m *Mesos) buildOffer(f *framework, wsum float64) *offer {
+	st := m.sim.State
+	now := m.sim.Now()
+	var budget scheduler.Resources
+	capped := m.cfg.Scope == ScopeFair
+	if capped {
+		fair := st.Capacity()
+		alloc := f.allocation()
+		for r := range fair {
+			budget[r] = int64(float64(fair[r])*f.cfg.Weight/wsum) - alloc[r]
+		}
+		if budget[scheduler.CPU] <= 0 && fair[scheduler.CPU] > 0 || budget[scheduler.Memory] <= 0 && fair[scheduler.Memory] > 0 {
+			return nil
+		}
+	}
+	o := &offer{fw: f, made: now}
+	for i := 0; i < st.NumNodes(); i++ {
+		id := scheduler.NodeID(i)
+		if !st.Up(id) {
+			continue
+		}
+		avail := st.Free(id).Sub(m.locked[id])
+		if flt, ok := f.filters[id]; ok {
+			if flt.until > now && (m.cfg.FilterWholeNode || avail.LessEq(flt.amount)) {
+				continue
+			}
+			if flt.until <= now {
+				delete(f.filters, id)
+			}
+		}
+		if capped {
+			avail = avail.Min(budget.Max(scheduler.Resources{}))
+		}
+		if avail.IsZero() || !m.allocatable(avail) {
+			continue
+		}
+		if capped {
+			budget = budget.Sub(avail)
+		}
+		o.nodes = append(o.nodes, id)
+		o.amount = append(o.amount, avail)
+		o.total = o.total.Add(avail)
+		if capped && (budget[scheduler.CPU] <= 0 || budget[scheduler.Memory] <= 0) {
+			break
+		}
+	}
+	if len(o.nodes) == 0 {
+		return nil
+	}
+	m.offerSeq++
+	o.id = m.offerSeq
+	o.left = slices.Clone(o.amount)
+	o.pos = make(map[scheduler.NodeID]int, len(o.nodes))
+	for i, id := range o.nodes {
+		o.pos[id] = i
+		m.locked[id] = m.locked[id].Add(o.amount[i])
+	}
+	m.lockedTotal = m.lockedTotal.Add(o.total)
+	return o
+}
+
+// allocatable reports whether r reaches the minimum offer.
+func (m *Mesos) allocatable(r scheduler.Resources) bool {
+	for i, v := range m.cfg.MinOffer {
+		if v > 0 && r[i] < v {
+			return false
+		}
+	}
+	return true
+}
+
+// unlock returns an offer's resources to the pool.
+func (m *Mesos) unlock(o *offer) {
+	if o.unlocked {
+		return
+	}
+	o.unlocked = true
+	for i, id := range o.nodes {
+		m.locked[id] = m.locked[id].Sub(o.amount[i])
+	}
+	m.lockedTotal = m.lockedTotal.Sub(o.total)
+}
+
+// check verifies the allocator's invariants when Config.Check is set.
+func (m *Mesos) check() {
+	if !m.cfg.Check || m.violation != "" || m.sim == nil {
+		return
+	}
+	if v := m.checkInvariants(); v != "" {
+		m.violation = m.sim.Now().String() + ": " + v
+	}
+}
+
+// checkInvariants returns a description of the first broken invariant, or "".
+//
+//   - Offers never double-allocate: on every node the resources locked by
+//     outstanding offers are at most its free capacity, and equal the sum of
+//     those offers.
+//   - A framework never holds more than it was offered: for every offer, what its
+//     framework accepted on each node is at most what the node was offered.
+//   - What the State holds equals what the gang frameworks say they hoard.
+func (m *Mesos) checkInvariants() string {
+	st := m.sim.State
+	sum := make([]scheduler.Resources, len(m.locked))
+	var total scheduler.Resources
+	for _, f := range m.fws {
+		if o := f.offer; o != nil && !o.unlocked {
+			for i, id := range o.nodes {
+				sum[id] = sum[id].Add(o.amount[i])
+				total = total.Add(o.amount[i])
+			}
+		}
+	}
+	if total != m.lockedTotal {
+		return "locked total " + m.lockedTotal.String() + " != sum of outstanding offers " + total.String()
+	}
+	for i := range m.locked {
+		id := scheduler.NodeID(i)
+		if sum[i] != m.locked[i] {
+			return "node lock drifted from its offers"
+		}
+		if st.Up(id) && !m.locked[i].LessEq(st.Free(id)) {
+			return "node " + strconv.Itoa(i) + ": locked " + m.locked[i].String() + " exceeds free " + st.Free(id).String()
+		}
+	}
+	for _, f := range m.fws {
+		if v := f.overAccepted; v != "" {
+			return v
+		}
+	}
+	var held scheduler.Resources
+	for _, f := range m.fws {
+		for _, e := range f.live {
+			for _, t := range e.held {
+				if t.State != scheduler.TaskHeld {
+					return "task " + t.String() + " listed as hoarded but " + t.State.String()
+				}
+				held = held.Add(t.Request)
+			}
+		}
+	}
+	if held != st.Held() {
+		return "hoarded " + held.String() + " != state held " + st.Held().String()
+	}
+	return ""
+}

@@ -1,0 +1,515 @@
+package mesos
+
+import (
+	"slices"
+	"strconv"
+
+	"github.com/schedlab/schedlab/scheduler"
+)
+
+// offer is one outstanding resource offer: per node, the resources locked for one
+// framework until it answers.
+type offer struct {
+	id     int64
+	fw     *framework
+	made   scheduler.Time
+	nodes  []scheduler.NodeID // ascending
+	amount []scheduler.Resources
+	left   []scheduler.Resources // during planning: what is not yet claimed
+	pos    map[scheduler.NodeID]int
+	total  scheduler.Resources
+
+	plan      []planned
+	decision  scheduler.Time
+	idle      bool // the framework had nothing to place
+	unlocked  bool
+	rescinded bool
+}
+
+// planned is one job's share of an offer: the placements the framework decided.
+type planned struct {
+	e      *jobEntry
+	claims []scheduler.Claim
+}
+
+// filter is a decline filter on one node for one framework.
+type filter struct {
+	until  scheduler.Time
+	amount scheduler.Resources
+}
+
+// jobEntry is a framework's record of one job.
+type jobEntry struct {
+	job     *scheduler.Job
+	fw      *framework
+	seq     int
+	pending []*scheduler.Task // pending tasks the framework owns
+	held    []*scheduler.Task // hoarded gang members, in the order they were held
+	active  []*scheduler.Task // tasks it started or held that may still be running
+	queued  bool
+
+	attempts      int
+	placedAny     bool
+	offeredEnough bool
+	retryAt       scheduler.Time
+
+	// gang hoarding
+	holdTimer    *scheduler.Timer
+	holdStart    scheduler.Time
+	gangAttempts int
+	backoffUntil scheduler.Time
+}
+
+func (e *jobEntry) dropHeld(t *scheduler.Task) {
+	if i := slices.Index(e.held, t); i >= 0 {
+		e.held = slices.Delete(e.held, i, i+1)
+	}
+}
+
+// gangOpen reports whether the job is a gang that has not started yet.
+func (e *jobEntry) gangOpen() bool { return e.job.IsGang() && e.job.GangReady < 0 }
+
+// prunePending drops tasks that are no longer pending.
+func (e *jobEntry) prunePending() {
+	e.pending = slices.DeleteFunc(e.pending, func(t *scheduler.Task) bool {
+		return t.State != scheduler.TaskPending || t.Node != scheduler.NoNode
+	})
+}
+
+// framework is one registered framework.
+type framework struct {
+	m       *Mesos
+	idx     int
+	cfg     FrameworkConfig
+	queue   []*jobEntry // jobs with pending tasks, in arrival order
+	live    []*jobEntry // every job assigned and not finished
+	offer   *offer
+	filters map[scheduler.NodeID]filter
+
+	overAccepted string
+	stats        fwStats
+}
+
+type fwStats struct {
+	offers, declined, rescinded     int
+	accepted                        int // tasks placed from offers
+	offeredCPUSeconds               float64
+	busyUseful, busyWasted          scheduler.Time
+	holdTimeouts, gangReleases      int
+	abandoned, starved, jobs        int
+	lastOffer                       scheduler.Time
+	offeredRes, acceptedRes, heldRs scheduler.Resources
+}
+
+// hasWork reports whether the framework has queued jobs.
+func (f *framework) hasWork() bool { return len(f.queue) > 0 }
+
+// prune drops finished jobs from the framework's lists and, for starvation
+// accounting, counts them.
+func (f *framework) prune() {
+	f.queue = slices.DeleteFunc(f.queue, func(e *jobEntry) bool {
+		e.prunePending()
+		if len(e.pending) == 0 {
+			e.queued = false
+			return true
+		}
+		return false
+	})
+	f.live = slices.DeleteFunc(f.live, func(e *jobEntry) bool {
+		if e.job.Done >= 0 {
+			f.finishJob(e)
+			return true
+		}
+		return false
+	})
+}
+
+func (f *framework) finishJob(e *jobEntry) {
+	f.stats.jobs++
+	if !e.offeredEnough {
+		f.stats.starved++
+	}
+	if e.holdTimer != nil {
+		e.holdTimer.Stop()
+	}
+	delete(f.m.jobs, e.job.ID)
+}
+
+// allocation returns the resources of the framework's running and held tasks.
+// Cost O(its live tasks).
+func (f *framework) allocation() scheduler.Resources {
+	var a scheduler.Resources
+	for _, e := range f.live {
+		e.active = slices.DeleteFunc(e.active, func(t *scheduler.Task) bool {
+			return t.State != scheduler.TaskRunning && t.State != scheduler.TaskHeld
+		})
+		for _, t := range e.active {
+			a = a.Add(t.Request)
+		}
+	}
+	return a
+}
+
+// share returns the framework's weighted dominant share.
+func (f *framework) share() float64 {
+	c := f.m.sim.State.Capacity()
+	a := f.allocation()
+	s := 0.0
+	for r := range c {
+		if c[r] > 0 {
+			s = max(s, float64(a[r])/float64(c[r]))
+		}
+	}
+	return s / f.cfg.Weight
+}
+
+// atCap reports whether allocation a has reached the framework's cap.
+func (f *framework) atCap(a scheduler.Resources) bool {
+	for r, c := range f.cfg.Cap {
+		if c > 0 && a[r] >= c {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *framework) fitsCap(a, req scheduler.Resources) bool {
+	n := a.Add(req)
+	for r, c := range f.cfg.Cap {
+		if c > 0 && n[r] > c {
+			return false
+		}
+	}
+	return true
+}
+
+// receive gives the framework offer o: it decides at once on a private view
+// (the offer is locked, so the view stays valid) and answers after its decision
+// time.
+func (f *framework) receive(o *offer) {
+	m := f.m
+	now := m.sim.Now()
+	f.offer = o
+	f.stats.offers++
+	f.stats.lastOffer = now
+	f.stats.offeredRes = f.stats.offeredRes.Add(o.total)
+	f.decide(o)
+	if m.cfg.OfferTimeout > 0 && o.decision > m.cfg.OfferTimeout {
+		m.sim.After(m.cfg.OfferTimeout, func() { f.rescind(o) })
+	}
+	m.sim.After(o.decision, func() { f.respond(o) })
+}
+
+// decide plans placements for the queued jobs inside offer o, in queue order,
+// while the offer has room. Each job handled costs DecisionJob + DecisionTask ×
+// (its unscheduled tasks). Placements are tried on the State inside a
+// transaction that is rolled back: they are committed by respond.
+func (f *framework) decide(o *offer) {
+	m := f.m
+	st := m.sim.State
+	now := m.sim.Now()
+	alloc := f.allocation()
+	o.idle = true
+	if f.atCap(alloc) {
+		return
+	}
+	tx := st.Begin()
+	defer tx.Rollback()
+	for _, e := range f.queue {
+		if !m.roomLeft(o) {
+			break
+		}
+		e.prunePending()
+		if len(e.pending) == 0 || e.retryAt > now || e.backoffUntil > now {
+			continue
+		}
+		o.idle = false
+		o.decision += f.cfg.DecisionJob + f.cfg.DecisionTask*scheduler.Time(len(e.pending))
+		e.attempts++
+		for _, t := range e.pending {
+			t.Attempts++
+		}
+		mark := tx.Len()
+		var claims []scheduler.Claim
+		tasks := e.pending
+		limit := len(tasks)
+		allOrNothing := false
+		if e.gangOpen() {
+			need := int(e.job.MinMember) - len(e.held) - e.job.Running()
+			if need <= 0 {
+				need = 1
+			}
+			limit = min(limit, need)
+			allOrNothing = !f.cfg.Gang
+		}
+		var saved []scheduler.Resources
+		if allOrNothing {
+			saved = slices.Clone(o.left)
+		}
+		for _, t := range tasks {
+			if len(claims) >= limit {
+				break
+			}
+			if !f.fitsCap(alloc, t.Request) {
+				continue
+			}
+			if id, ok := m.placeInOffer(o, t); ok {
+				claims = append(claims, scheduler.Claim{Task: t, Node: id, Seq: st.Seq(id)})
+				alloc = alloc.Add(t.Request)
+			}
+		}
+		if len(claims) > 0 {
+			e.offeredEnough = true
+		}
+		if allOrNothing && len(claims) < limit {
+			tx.RollbackTo(mark)
+			copy(o.left, saved)
+			for _, c := range claims {
+				alloc = alloc.Sub(c.Task.Request)
+			}
+			claims = nil
+		}
+		o.plan = append(o.plan, planned{e: e, claims: claims})
+		if f.atCap(alloc) {
+			break
+		}
+	}
+}
+
+// roomLeft reports whether some node of the offer still has an allocatable amount.
+func (m *Mesos) roomLeft(o *offer) bool {
+	for _, l := range o.left {
+		if !l.IsZero() && m.allocatable(l) {
+			return true
+		}
+	}
+	return false
+}
+
+// placeInOffer places t tentatively (inside the caller's transaction) on a node of
+// offer o where it fits in what is left of the offer.
+func (m *Mesos) placeInOffer(o *offer, t *scheduler.Task) (scheduler.NodeID, bool) {
+	st := m.sim.State
+	if m.cfg.Placer != nil {
+		if id, gpus, s := m.cfg.Placer.Place(st, t); s.IsOK() {
+			if i, ok := o.pos[id]; ok && t.Request.LessEq(o.left[i]) && st.Place(t, id, gpus, false).IsOK() {
+				o.left[i] = o.left[i].Sub(t.Request)
+				return id, true
+			}
+		}
+	}
+	for i, id := range o.nodes {
+		if !t.Request.LessEq(o.left[i]) {
+			continue
+		}
+		if st.Place(t, id, 0, false).IsOK() {
+			o.left[i] = o.left[i].Sub(t.Request)
+			return id, true
+		}
+	}
+	return scheduler.NoNode, false
+}
+
+// rescind withdraws an unanswered offer (offer timeout).
+func (f *framework) rescind(o *offer) {
+	m := f.m
+	if o.unlocked {
+		return
+	}
+	m.account()
+	o.rescinded = true
+	f.stats.rescinded++
+	m.unlock(o)
+	if f.offer == o {
+		f.offer = nil
+	}
+	m.kick()
+	m.check()
+}
+
+// respond answers offer o: it starts (or, for a gang framework, holds) the
+// planned tasks, declines the rest with a filter, and retries or abandons jobs
+// that are not fully placed.
+func (f *framework) respond(o *offer) {
+	m := f.m
+	sim := m.sim
+	now := sim.Now()
+	m.account()
+	m.unlock(o)
+	if f.offer == o {
+		f.offer = nil
+	}
+	used := make([]scheduler.Resources, len(o.nodes))
+	progress := false
+	for _, p := range o.plan {
+		e := p.e
+		if o.rescinded {
+			// Mesos answers a launch on a rescinded offer with TASK_LOST.
+			p.claims = nil
+		}
+		for _, c := range p.claims {
+			t := c.Task
+			if t.State != scheduler.TaskPending || t.Node != scheduler.NoNode {
+				continue
+			}
+			i := o.pos[c.Node]
+			if !used[i].Add(t.Request).LessEq(o.amount[i]) {
+				f.overAccepted = "framework " + f.cfg.Name + " accepted more than offer " + strconv.FormatInt(o.id, 10) + " carried on a node"
+				continue
+			}
+			var s scheduler.Status
+			hold := f.cfg.Gang && e.gangOpen()
+			if hold {
+				s = sim.Hold(t, c.Node, 0)
+			} else {
+				s = sim.Start(t, c.Node, 0)
+			}
+			if !s.IsOK() {
+				continue
+			}
+			used[i] = used[i].Add(t.Request)
+			progress = true
+			e.placedAny = true
+			e.active = append(e.active, t)
+			f.stats.accepted++
+			f.stats.acceptedRes = f.stats.acceptedRes.Add(t.Request)
+			if hold {
+				e.held = append(e.held, t)
+				if e.holdTimer == nil {
+					f.armHold(e)
+				}
+			}
+		}
+		if e.gangOpen() && len(e.held) > 0 && len(e.held)+e.job.Running() >= int(e.job.MinMember) {
+			f.launch(e)
+		}
+	}
+	busy := o.decision
+	if progress {
+		f.stats.busyUseful += busy
+	} else {
+		f.stats.busyWasted += busy
+		f.stats.declined++
+	}
+	// Decline what was not used, with a filter.
+	refuse := f.cfg.RefuseSeconds
+	if o.idle {
+		refuse = f.cfg.IdleRefuse
+	}
+	if refuse > 0 && !o.rescinded {
+		for i, id := range o.nodes {
+			if left := o.amount[i].Sub(used[i]); !left.IsZero() {
+				f.filters[id] = filter{until: now + refuse, amount: left}
+			}
+		}
+	}
+	// Retry or abandon the jobs that were tried.
+	for _, p := range o.plan {
+		e := p.e
+		e.prunePending()
+		if len(e.pending) == 0 || e.job.Done >= 0 {
+			continue
+		}
+		e.retryAt = now + f.cfg.RetryDelay
+		if f.cfg.MaxAttempts >= 0 && e.attempts > f.cfg.MaxAttempts ||
+			f.cfg.MaxAttemptsNothing >= 0 && e.attempts > f.cfg.MaxAttemptsNothing && !e.placedAny {
+			f.abandon(e, "attempt limit")
+		}
+	}
+	f.prune()
+	if !progress {
+		m.det.check()
+	} else {
+		m.det.progress()
+	}
+	m.kick()
+	m.check()
+}
+
+// launch starts every hoarded member of gang e: the gang is complete.
+func (f *framework) launch(e *jobEntry) {
+	if e.holdTimer != nil {
+		e.holdTimer.Stop()
+		e.holdTimer = nil
+	}
+	held := e.held
+	e.held = nil
+	for _, t := range held {
+		f.m.sim.Activate(t)
+	}
+}
+
+// armHold starts the hold timeout of gang e's current hold cycle.
+func (f *framework) armHold(e *jobEntry) {
+	e.holdStart = f.m.sim.Now()
+	if f.cfg.HoldTimeout >= scheduler.Forever {
+		e.holdTimer = &scheduler.Timer{} // marks the cycle; never fires
+		e.holdTimer.Stop()
+		return
+	}
+	e.holdTimer = f.m.sim.After(f.cfg.HoldTimeout, func() { f.holdExpired(e) })
+}
+
+// holdExpired releases a partial gang's holdings on its hold timeout.
+func (f *framework) holdExpired(e *jobEntry) {
+	m := f.m
+	m.account()
+	e.holdTimer = nil
+	if !e.gangOpen() || len(e.held) == 0 {
+		return
+	}
+	f.stats.holdTimeouts++
+	e.gangAttempts++
+	n := len(e.held)
+	if f.cfg.Release == ReleasePartial {
+		n = (n + 1) / 2
+	}
+	for i := 0; i < n; i++ {
+		t := e.held[len(e.held)-1]
+		e.held = e.held[:len(e.held)-1]
+		f.stats.gangReleases++
+		m.sim.Unhold(t, "hold timeout")
+		if !slices.Contains(e.pending, t) {
+			e.pending = append(e.pending, t)
+		}
+	}
+	if !e.queued {
+		e.queued = true
+		f.queue = append(f.queue, e)
+	}
+	e.backoffUntil = m.sim.Now() + f.backoff(e.gangAttempts)
+	if f.cfg.MaxGangAttempts > 0 && e.gangAttempts >= f.cfg.MaxGangAttempts {
+		f.abandon(e, "gang attempt limit")
+	} else if len(e.held) > 0 {
+		f.armHold(e)
+	}
+	f.prune()
+	m.det.update()
+	m.kick()
+	m.check()
+}
+
+// backoff returns the back-off after the n-th hold timeout of a gang.
+func (f *framework) backoff(n int) scheduler.Time {
+	b := f.cfg.Backoff
+	for i := 1; i < n && b < f.cfg.MaxBackoff; i++ {
+		b *= 2
+	}
+	b = min(b, f.cfg.MaxBackoff)
+	if j := f.cfg.BackoffJitter; j > 0 {
+		b += scheduler.Time(f.m.rng.Float64() * j * float64(b))
+	}
+	return b
+}
+
+// abandon gives up on job e (the Omega attempt rule, or the gang attempt limit).
+func (f *framework) abandon(e *jobEntry, reason string) {
+	if e.holdTimer != nil {
+		e.holdTimer.Stop()
+		e.holdTimer = nil
+	}
+	e.held = nil
+	f.stats.abandoned++
+	f.m.sim.Abandon(e.job, reason)
+	e.pending = nil
+}
