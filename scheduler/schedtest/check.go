@@ -86,17 +86,52 @@ func CheckTasks(st *scheduler.State, jobs []*scheduler.Job) string {
 	return ""
 }
 
-// GangTracker checks gang atomicity step by step: a gang (MinMember > 0) never has
-// a task running before MinMember of its tasks have run together. Once they have,
-// members may finish, fail or be restarted one by one. Call Check after every
-// simulation step; the zero value is ready to use.
+// GangTracker checks gang atomicity: a gang (MinMember > 0) never has a task
+// running before MinMember of its tasks run together, and those first MinMember
+// start in one atomic step. Precisely, when a member of a gang that has not started
+// yet starts running, at least MinMember members must already be placed (a plan
+// committed as a whole, or held members activated together); and after every
+// simulation step, a gang that has not started has no task running. Once it has
+// started, members may finish, fail or be restarted one by one. Feed it every
+// "start" record (OnStart) and call Check after every step; the zero value is ready.
 type GangTracker struct {
-	started map[scheduler.JobID]bool
+	started   map[scheduler.JobID]bool
+	violation string
 }
 
-// Check returns "" or a description of the first gang that is partially running
-// without ever having started. Cost O(tasks of gang jobs).
+// OnStart records that task t started running. A violation is kept and returned by
+// the next Check. Cost O(tasks of the job) for a gang that has not started.
+func (g *GangTracker) OnStart(t *scheduler.Task) {
+	j := t.Job
+	if j == nil || !j.IsGang() || g.violation != "" {
+		return
+	}
+	if g.started == nil {
+		g.started = map[scheduler.JobID]bool{}
+	}
+	if g.started[j.ID] {
+		return
+	}
+	placed := 0
+	for i := range j.Tasks {
+		if j.Tasks[i].Node != scheduler.NoNode {
+			placed++
+		}
+	}
+	if placed < int(j.MinMember) {
+		g.violation = fmt.Sprintf("gang job %d: task %v started while only %d of its MinMember %d tasks were placed (a partial gang)",
+			j.ID, t, placed, j.MinMember)
+		return
+	}
+	g.started[j.ID] = true
+}
+
+// Check returns "" or a description of the first gang that started partially or
+// is partially running without ever having started. Cost O(tasks of gang jobs).
 func (g *GangTracker) Check(jobs []*scheduler.Job) string {
+	if g.violation != "" {
+		return g.violation
+	}
 	if g.started == nil {
 		g.started = map[scheduler.JobID]bool{}
 	}

@@ -101,9 +101,13 @@ type transcript struct {
 	h     hash.Hash
 	lines []string
 	keep  bool
+	gangs *GangTracker // fed the start records, if set
 }
 
 func (tr *transcript) Observe(r scheduler.Record) {
+	if tr.gangs != nil && r.What == "start" && r.Task != nil {
+		tr.gangs.OnStart(r.Task)
+	}
 	s := r.String()
 	tr.h.Write([]byte(s))
 	tr.h.Write([]byte{'\n'})
@@ -176,6 +180,9 @@ func run(sc *Scenario, f Factory, o runOpts) (out Outcome) {
 		return out
 	}
 	gangs := &GangTracker{}
+	if o.checks.GangAtomic {
+		tr.gangs = gangs
+	}
 	check := func() string {
 		if pc.violation != "" {
 			return pc.violation

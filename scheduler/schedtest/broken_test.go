@@ -1,0 +1,270 @@
+package schedtest
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/schedlab/schedlab/scheduler"
+)
+
+// The suite's own proof that it catches bugs: deliberately broken placers and
+// schedulers, each of which must be reported by the property named, with a shrunk
+// counterexample that replays.
+
+// bug selects a deliberate defect of the fifo scheduler below.
+type bug int
+
+const (
+	noBug          bug = iota
+	runUnplaced        // marks a task running that does not fit anywhere, without placing it
+	doublePlace        // places a copy of the task on a second node as well
+	loseOnRollback     // a gang whose tentative placement is rolled back is forgotten
+)
+
+// fifo is a small correct scheduler (unless given a bug): tasks in arrival order,
+// first fit, gangs placed all-or-nothing with PlaceGang and CommitPlan, tasks that
+// can never fit failed, a retry timer while anything waits.
+type fifo struct {
+	bug    bug
+	sim    *scheduler.Sim
+	queue  [][]*scheduler.Task // entities: one task, or a gang's pending members
+	queued bool
+	retry  *scheduler.Timer
+}
+
+func (f *fifo) Attach(sim *scheduler.Sim) error { f.sim = sim; return nil }
+
+func (f *fifo) Enqueue(tasks []*scheduler.Task) {
+	gangs := map[scheduler.JobID]int{}
+	for _, t := range tasks {
+		if t.Job.IsGang() && t.Job.GangReady < 0 {
+			if i, ok := gangs[t.Job.ID]; ok {
+				f.queue[i] = append(f.queue[i], t)
+				continue
+			}
+			gangs[t.Job.ID] = len(f.queue)
+		}
+		f.queue = append(f.queue, []*scheduler.Task{t})
+	}
+	f.wake()
+}
+
+func (f *fifo) Released(scheduler.NodeID) { f.wake() }
+
+func (f *fifo) wake() {
+	if !f.queued {
+		f.queued = true
+		f.sim.At(f.sim.Now(), f.pass)
+	}
+}
+
+func (f *fifo) pass() {
+	f.queued = false
+	st := f.sim.State
+	// Fail and Start can call Enqueue back synchronously (a job that others wait
+	// for ends): work on the current queue and append what arrives meanwhile.
+	q := f.queue
+	f.queue = nil
+	var keep [][]*scheduler.Task
+	for _, e := range q {
+		e = pendingOnly(e)
+		if len(e) == 0 {
+			continue
+		}
+		j := e[0].Job
+		if j.IsGang() && j.GangReady < 0 {
+			need := int(j.MinMember) - j.Running()
+			claims, s := scheduler.PlaceGang(st, scheduler.FirstFit{}, e, min(need, len(e)))
+			if s.IsOK() && len(e) >= need {
+				f.sim.CommitPlan(&scheduler.Plan{Claims: claims}, scheduler.DetectFit, true)
+				if rest := pendingOnly(e); len(rest) > 0 {
+					keep = append(keep, rest) // the started gang's other members
+				}
+				continue
+			}
+			if f.bug == loseOnRollback {
+				continue // BUG: the rolled-back gang is dropped from the queue
+			}
+			if !canEverFit(st, e, need) {
+				for _, t := range e {
+					f.sim.Fail(t, "gang can never fit")
+				}
+				continue
+			}
+			keep = append(keep, e)
+			continue
+		}
+		var left []*scheduler.Task
+		for _, t := range e {
+			id, gpus, s := scheduler.FirstFit{}.Place(st, t)
+			if s.IsOK() {
+				f.sim.Start(t, id, gpus)
+				if f.bug == doublePlace && t.Job.ID%2 == 0 {
+					// BUG: a copy of the task is placed on another node too.
+					dup := *t
+					dup.Node = scheduler.NoNode
+					for o := scheduler.NodeID(0); int(o) < st.NumNodes(); o++ {
+						if o != id && st.Place(&dup, o, 0, false).IsOK() {
+							break
+						}
+					}
+				}
+				continue
+			}
+			if !st.CanEverFit(t) {
+				if f.bug == runUnplaced {
+					t.State = scheduler.TaskRunning // BUG: claims it runs, places nothing
+					continue
+				}
+				f.sim.Fail(t, "can never fit")
+				continue
+			}
+			left = append(left, t)
+		}
+		if len(left) > 0 {
+			keep = append(keep, left)
+		}
+	}
+	f.queue = append(keep, f.queue...)
+	if len(f.queue) > 0 && (f.retry == nil || f.retry.When() <= f.sim.Now()) {
+		f.retry = f.sim.After(5*scheduler.Second, f.wake)
+	}
+}
+
+func pendingOnly(e []*scheduler.Task) []*scheduler.Task {
+	var out []*scheduler.Task
+	for _, t := range e {
+		if t.State == scheduler.TaskPending && t.Node == scheduler.NoNode {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func canEverFit(st *scheduler.State, e []*scheduler.Task, need int) bool {
+	n := 0
+	for _, t := range e {
+		if st.CanEverFit(t) {
+			n++
+		}
+	}
+	return n >= need
+}
+
+// partialGang is a GangPlacer that returns one claim fewer than the gang needs.
+type partialGang struct{ scheduler.FirstFit }
+
+func (partialGang) PlaceGang(s *scheduler.State, tasks []*scheduler.Task, need int) ([]scheduler.Claim, scheduler.Status) {
+	claims, st := scheduler.PlaceGang(s, scheduler.FirstFit{}, tasks, need)
+	if st.IsOK() && need > 1 {
+		claims = claims[:need-1] // BUG: a strict gang placed partially
+	}
+	return claims, st
+}
+
+// ignoresMemory is a placer that looks only at CPU: it returns nodes where the task
+// does not fit (the state refuses them, but the placer is wrong).
+type ignoresMemory struct{}
+
+func (ignoresMemory) Place(s *scheduler.State, t *scheduler.Task) (scheduler.NodeID, scheduler.GPUSet, scheduler.Status) {
+	for id := scheduler.NodeID(0); int(id) < s.NumNodes(); id++ {
+		if s.Up(id) && s.Free(id)[scheduler.CPU] >= t.Request[scheduler.CPU] {
+			return id, 0, scheduler.StatusOK
+		}
+	}
+	return scheduler.NoNode, 0, scheduler.Status{Code: scheduler.Unschedulable, Reason: "no cpu"}
+}
+
+// mapOrder picks among the fitting nodes by map iteration order: nondeterministic.
+type mapOrder struct{}
+
+func (mapOrder) Place(s *scheduler.State, t *scheduler.Task) (scheduler.NodeID, scheduler.GPUSet, scheduler.Status) {
+	fit := map[scheduler.NodeID]bool{}
+	for id := scheduler.NodeID(0); int(id) < s.NumNodes(); id++ {
+		if s.Fits(t, id).IsOK() {
+			fit[id] = true
+		}
+	}
+	for id := range fit { // BUG: map order decides
+		return id, 0, scheduler.StatusOK
+	}
+	return scheduler.NoNode, 0, scheduler.Status{Code: scheduler.Unschedulable, Reason: "no node fits"}
+}
+
+func TestFIFOIsCorrect(t *testing.T) {
+	Conformance(t, SchedulerFactory(func() scheduler.Scheduler { return &fifo{} }),
+		Options{GangAtomic: true, DeadlockFree: true})
+}
+
+func TestBrokenPoliciesAreCaught(t *testing.T) {
+	cases := []struct {
+		name     string
+		f        Factory
+		o        Options
+		property string // prefix of the property that must fail
+		want     string // substring of the violation
+	}{
+		{"claims a task runs without placing it",
+			SchedulerFactory(func() scheduler.Scheduler { return &fifo{bug: runUnplaced} }),
+			Options{}, "safety", "is running but its node is -1"},
+		{"double-places a task (over-commit behind the state's back)",
+			SchedulerFactory(func() scheduler.Scheduler { return &fifo{bug: doublePlace} }),
+			Options{}, "safety", "not a submitted task"},
+		{"placer returns nodes that do not fit",
+			PlacerFactory(func() scheduler.Placer { return ignoresMemory{} }),
+			Options{}, "safety", "placer contract"},
+		{"loses a gang on rollback",
+			SchedulerFactory(func() scheduler.Scheduler { return &fifo{bug: loseOnRollback} }),
+			Options{}, "safety", "lost it"},
+		{"places a strict gang partially",
+			PlacerFactory(func() scheduler.Placer { return partialGang{} }),
+			Options{GangAtomic: true}, "safety", "gang atomicity"},
+		{"nondeterministic placer (map order)",
+			PlacerFactory(func() scheduler.Placer { return mapOrder{} }),
+			Options{}, "determinism", "diverge"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			fails := Check(c.f, c.o)
+			var got *Failure
+			for _, fl := range fails {
+				if strings.HasPrefix(fl.Property, c.property) {
+					got = fl
+				}
+			}
+			if got == nil {
+				t.Fatalf("the suite did not catch it (failures: %v)", fails)
+			}
+			if got.Error != "" || !strings.Contains(got.Violation, c.want) {
+				t.Fatalf("caught, but not as expected (want %q):\n%s", c.want, got)
+			}
+			if got.Scenario.NumTasks() > got.Original.NumTasks() || len(got.Scenario.Jobs) > len(got.Original.Jobs) {
+				t.Errorf("the counterexample grew while shrinking")
+			}
+			if n := got.Scenario.NumTasks(); n > 4 {
+				t.Errorf("shrunk counterexample still has %d tasks", n)
+			}
+			// A nondeterministic policy may agree with itself by chance: replay a few times.
+			caught := false
+			for i := 0; i < 20 && !caught; i++ {
+				caught = replayFile(t, got.File(), c.f) != ""
+			}
+			if !caught {
+				t.Errorf("the saved counterexample does not fail on replay")
+			}
+			t.Logf("caught:\n%s", got)
+		})
+	}
+}
+
+// replayFile saves data in a temporary file and replays it, returning the violation.
+func replayFile(t *testing.T, data []byte, f Factory) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "cex.json")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return replay(path, f)
+}
