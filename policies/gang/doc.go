@@ -1,2 +1,77 @@
-// Package gang is part of schedlab (work in progress).
+// Package gang implements the all-or-nothing co-scheduling variants that real
+// cluster schedulers chose, each as a scheduler.Scheduler that works with any
+// scheduler.Placer, and measures their deadlock behaviour with the core's detector
+// (scheduler.Sim.CheckDeadlock).
+//
+// A gang is a job with MinMember > 0: it starts only when MinMember of its tasks run
+// together. Resources that a gang holds before it starts are scheduler.Sim.Hold'd
+// tasks, so the run's held_idle metric counts them and the deadlock detector sees
+// them as partial gangs.
+//
+// # Variants
+//
+// One Scheduler type runs every variant; Config.Variant chooses it.
+//
+//   - Strict: the gang's MinMember tasks are planned against one snapshot and started
+//     together by an all-or-nothing commit, or nothing is placed (KEP-4671 beta's
+//     workload cycle, Volcano's transactional allocate). Greedy placement with the
+//     configured placer is tried first, then a bounded backtracking search
+//     (Backtrack) so a gang that fits is not refused because of greedy order
+//     (volcano#1297). It never holds resources: it cannot deadlock, but large gangs
+//     can starve.
+//   - Permit: members are placed one by one and held at a barrier until MinMember are
+//     held, then all are activated (scheduler-plugins coscheduling). The barrier's
+//     wait timeout runs from the first held member; a member that fails triggers
+//     PostFilter, which rejects the whole group when (MinMember − held)/MinMember
+//     exceeds RejectPercent; an optional group backoff and failure-time ordering
+//     (PR #949) follow a rejection. KEP4671Alpha gives the KEP-4671 alpha defaults.
+//   - Placeholder: placeholders reserve the gang's MinMember tasks one at a time and
+//     the real tasks swap in when all are reserved (YuniKorn). The timeout runs from
+//     the first placeholder; Soft releases the placeholders and schedules the tasks
+//     best effort, Hard fails the job. Order Group is YuniKorn's FIFO, Fair its fair
+//     sort.
+//   - NonStrict: members accumulate as they fit and are held until MinMember are
+//     held (Koordinator NonStrict). Without a timeout it deadlocks by design.
+//
+// Config.Overcommit > 0 puts Volcano's enqueue gate in front of any variant.
+//
+// # Parameters and defaults
+//
+// DefaultConfig(v) gives each variant the defaults of the system it models:
+//
+//	variant      timeout   other defaults                                    source
+//	strict       —         backtracking budget 10000, branch 8                KEP-4671 beta, Volcano
+//	permit       60 s      reject 10 %, group backoff 0, failure order,       scheduler-plugins
+//	                       min-resources PreFilter
+//	permit (KEP) 300 s     no group reject, no min-resources check            KEP-4671 alpha
+//	placeholder  15 min    Soft, FIFO (order group)                           YuniKorn
+//	nonstrict    600 s     (Forever: no timeout, deadlocks by design)         Koordinator
+//	gate         —         overcommit 1.2 (1.0 admits only what fits)         Volcano enqueue
+//
+// Every variant retries a failed pod (Strict and Placeholder: a failed gang) after
+// a backoff of 1 s doubling to 10 s (× √MinMember for a gang), once a capacity
+// release wakes it, or after 5 min without one (kube-scheduler's flush).
+//
+// # Queue order
+//
+// Order Group keeps a gang's members back to back (priority, then the gang's
+// timestamp, then job ID, then task index); Interleave offers the members of gangs
+// submitted together round-robin, as pods created by several controllers at once
+// reach the queue; Fair offers the next member of the gang with the smallest
+// dominant share. Interleaving is what lets two gangs each hold part of the cluster.
+//
+// # Deadlock
+//
+// At the end of every pass that leaves work unplaced while some gang holds
+// resources, the scheduler calls scheduler.Sim.CheckDeadlock. The Scheduler
+// implements scheduler.DeadlockBreaker: a gang with an armed timeout, or a Permit
+// gang that its next failed retry will reject, can still be released, so a cycle of
+// such gangs is an episode and not a terminal deadlock. NonStrict without a timeout
+// has no way out: its cycles are terminal and stop the run.
+//
+// # Metrics
+//
+// Besides the core's result, Report adds under Result.Extra: gang_timeouts,
+// gang_rejections, gangs_started, deadlock_checks and (with the gate)
+// gang_admitted.
 package gang
