@@ -35,7 +35,7 @@ type Mesos struct {
 	rr        map[rrKey]int // round-robin counters of the assignment rule
 
 	acct      accounting
-	det       detector
+	checks    int // deadlock checks requested
 	violation string
 }
 
@@ -45,8 +45,9 @@ type rrKey struct {
 }
 
 var (
-	_ scheduler.Scheduler = (*Mesos)(nil)
-	_ scheduler.Reporter  = (*Mesos)(nil)
+	_ scheduler.Scheduler       = (*Mesos)(nil)
+	_ scheduler.Reporter        = (*Mesos)(nil)
+	_ scheduler.DeadlockBreaker = (*Mesos)(nil)
 )
 
 // New returns a Mesos scheduler. Zero fields of cfg take the defaults of
@@ -86,7 +87,6 @@ func (m *Mesos) Attach(sim *scheduler.Sim) error {
 	if s, ok := m.cfg.Placer.(scheduler.Seeder); ok {
 		s.Seed(sim.Rand("placer"))
 	}
-	m.det.init(m)
 	return nil
 }
 
@@ -245,10 +245,11 @@ func (m *Mesos) round() {
 		}
 	}
 	if made == 0 {
-		m.det.check()
+		m.noProgress()
 	}
-	// Mesos allocates periodically; keep the cycle going while work waits.
-	if m.hasWork() && !m.sim.State.Capacity().IsZero() {
+	// Mesos allocates periodically; keep the cycle going while work waits (also
+	// with no capacity up: nodes may come back).
+	if m.hasWork() {
 		m.roundTmr = m.sim.At(now+m.cfg.Interval, m.round)
 	}
 	m.check()
@@ -406,4 +407,34 @@ func (m *Mesos) checkInvariants() string {
 		return "hoarded " + held.String() + " != state held " + st.Held().String()
 	}
 	return ""
+}
+
+// noProgress runs the core deadlock detector (scheduler.Sim.CheckDeadlock) after a
+// round or an answer that placed nothing, when some gang hoards.
+func (m *Mesos) noProgress() {
+	if m.cfg.NoDeadlockCheck || m.sim.State.Held().IsZero() {
+		return
+	}
+	m.checks++
+	m.sim.CheckDeadlock()
+}
+
+// CanRelease implements scheduler.DeadlockBreaker: a partial gang's holdings will
+// be released without outside help if its hold timeout is armed, or if its
+// framework's attempt limit can still fire — the gang is attempted on every offer
+// its framework gets, and offers keep coming while tasks run or capacity is free.
+func (m *Mesos) CanRelease(j *scheduler.Job) bool {
+	e := m.jobs[j.ID]
+	if e == nil || len(e.held) == 0 {
+		return false
+	}
+	f := e.fw
+	if f.cfg.HoldTimeout < scheduler.Forever && e.holdTimer != nil {
+		return true
+	}
+	if f.cfg.MaxAttempts < 0 {
+		return false
+	}
+	st := m.sim.State
+	return !st.Allocated().Sub(st.Held()).IsZero() || m.allocatable(st.Capacity().Sub(st.Allocated()))
 }

@@ -418,9 +418,7 @@ func (f *framework) respond(o *offer) {
 	}
 	f.prune()
 	if !progress {
-		m.det.check()
-	} else {
-		m.det.progress()
+		m.noProgress()
 	}
 	m.kick()
 	m.check()
@@ -484,7 +482,6 @@ func (f *framework) holdExpired(e *jobEntry) {
 		f.armHold(e)
 	}
 	f.prune()
-	m.det.update()
 	m.kick()
 	m.check()
 }

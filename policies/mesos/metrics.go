@@ -38,6 +38,7 @@ const (
 	KeyRescinded = "mesos_offers_rescinded"
 	// KeyRounds counts allocation rounds.
 	KeyRounds = "mesos_rounds"
+	// KeyDeadlockCheck counts the calls to the core deadlock detector.
 	// KeyHoldTimeouts counts hold timeouts of partial gangs, and KeyGangReleases
 	// the members released by them.
 	KeyHoldTimeouts  = "mesos_hold_timeouts"
@@ -73,7 +74,6 @@ func (m *Mesos) account() {
 			a.locked[r] += float64(l[r]) * dt
 			a.held[r] += float64(h[r]) * dt
 		}
-		m.det.integrate(dt)
 	}
 	a.last = now
 }
@@ -96,7 +96,8 @@ func dominant(num, den [scheduler.NumResources]float64) float64 {
 // Report implements scheduler.Reporter: the Mesos metrics go into r.Extra under
 // the Key* names, the deadlock detector's findings into r.Deadlock, and the
 // frameworks' busy time (useful when an offer led to a launch or hold, wasted
-// otherwise, averaged over frameworks) into r.Busyness.
+// otherwise, averaged over frameworks) into r.Busyness. Result.Deadlock is filled by
+// the core detector, which Mesos calls after every pass that makes no progress.
 func (m *Mesos) Report(r *scheduler.Result) {
 	m.account()
 	a := &m.acct
@@ -155,19 +156,9 @@ func (m *Mesos) Report(r *scheduler.Result) {
 	r.SetExtra(KeyRounds, float64(m.rounds))
 	r.SetExtra(KeyHoldTimeouts, float64(timeouts))
 	r.SetExtra(KeyGangReleases, float64(releases))
-	r.SetExtra(KeyDeadlockCheck, float64(m.det.checks))
+	r.SetExtra(KeyDeadlockCheck, float64(m.checks))
 	if k := len(m.fws); k > 0 {
 		r.Busyness.Useful = useful / float64(k)
 		r.Busyness.Wasted = wasted / float64(k)
 	}
-	d := &m.det
-	r.Deadlock.Terminal = d.terminal
-	if d.first >= 0 {
-		r.Deadlock.FirstSeconds = d.first.Seconds()
-	}
-	r.Deadlock.Episodes = d.episodes
-	r.Deadlock.Gangs = len(d.gangs)
-	r.Deadlock.HeldResourceSeconds = d.heldRS
-	r.Deadlock.HeldByResource = scheduler.PerResource{CPU: d.heldBy[scheduler.CPU], Mem: d.heldBy[scheduler.Memory],
-		GPU: d.heldBy[scheduler.GPU], Disk: d.heldBy[scheduler.Disk]}
 }
