@@ -141,6 +141,7 @@ func (s *Sim) settleDeadlock() {
 	rep := s.evalDeadlock()
 	s.integrateDeadlock()
 	if len(rep.Cycle) == 0 {
+		s.observe("deadlock", nil, NoNode, "episode ends: "+jobList(d.gangs))
 		d.active = false
 		d.gangs = nil
 		d.heldNow = Resources{}
