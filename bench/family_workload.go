@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"strconv"
+
 	"github.com/schedlab/schedlab/scheduler"
 	"github.com/schedlab/schedlab/workload"
 )
@@ -85,6 +87,40 @@ func (t transforms) apply(src scheduler.Source, seed uint64) (scheduler.Source, 
 
 func withTransforms(ps ...Param) []Param { return append(ps, transformParams...) }
 
+// failureParams are accepted by workloads that bring their own nodes: a machine
+// failure schedule (workload.Failures) streamed with the jobs.
+var failureParams = []Param{
+	{Name: "mtbf", Default: "0", Unit: "s", Doc: "per-node mean time between failures (0 = no node failures)"},
+	{Name: "mttr", Default: "1h", Doc: "mean time to repair a failed node"},
+	{Name: "domain_mtbf", Default: "0", Unit: "s", Doc: "per-rack mean time between failures (0 = none); a rack's nodes fail together"},
+	{Name: "domain_mttr", Default: "2h", Doc: "mean time to repair a failed rack"},
+	{Name: "failures_until", Default: "horizon or 1d", Doc: "no failures at or after this time (a schedule must end)"},
+}
+
+// readFailures reads the failure parameters; ok is false when none are asked for.
+func readFailures(p *Params, until scheduler.Time) (workload.Failures, bool) {
+	f := workload.Failures{
+		MTBF:       p.Duration("mtbf", 0),
+		MTTR:       p.Duration("mttr", scheduler.Hour),
+		DomainMTBF: p.Duration("domain_mtbf", 0),
+		DomainMTTR: p.Duration("domain_mttr", 2*scheduler.Hour),
+	}
+	if until <= 0 {
+		until = scheduler.Day
+	}
+	f.Until = p.Duration("failures_until", until)
+	return f, f.MTBF > 0 || f.DomainMTBF > 0
+}
+
+// withFailures attaches the failure schedule f over nodes to src.
+func withFailures(src scheduler.Source, f workload.Failures, nodes []scheduler.Node, seed uint64) (scheduler.Source, error) {
+	fs, err := workload.NewFailureSchedule(f, nodes, seed)
+	if err != nil {
+		return nil, err
+	}
+	return &workload.WithNodeEvents{Source: src, Events: fs}, nil
+}
+
 func init() {
 	def := workload.DefaultSynthetic()
 	RegisterWorkload(WorkloadSpec{
@@ -160,7 +196,7 @@ func init() {
 	RegisterWorkload(WorkloadSpec{
 		Name: "alibaba-gpu",
 		Doc:  "the embedded default: the openb GPU cluster's node shapes and pod mix (FGD.md §1; CPU-only, GPU-sharing, 1/2/4/8-GPU pods) with multi-GPU training gangs added; Poisson arrivals at a target GPU load; generated from published statistics, never trace rows",
-		Params: withTransforms(
+		Params: append(withTransforms(
 			Param{Name: "nodes", Default: "1213", Unit: "nodes", Doc: "cluster size (node shapes scaled in proportion); also sets the arrival rate"},
 			Param{Name: "jobs", Default: "10000", Doc: "number of jobs: single pods and gangs (0 = until horizon)"},
 			Param{Name: "horizon", Default: "0", Unit: "s", Doc: "no arrivals at or after this time (0 = none)"},
@@ -176,7 +212,7 @@ func init() {
 			Param{Name: "gpu2", Default: "16", Doc: "relative weight of 2-GPU pods"},
 			Param{Name: "gpu4", Default: "15", Doc: "relative weight of 4-GPU pods"},
 			Param{Name: "gpu8", Default: "44", Doc: "relative weight of 8-GPU pods"},
-		),
+		), failureParams...),
 		New: func(p *Params, seed uint64) (*Workload, error) {
 			c := workload.DefaultAlibabaGPU()
 			c.Nodes = p.Int("nodes", c.Nodes)
@@ -192,6 +228,7 @@ func init() {
 				c.Mix[i] = p.Float(k, c.Mix[i])
 			}
 			tr := readTransforms(p)
+			fail, failing := readFailures(p, c.Horizon)
 			if err := p.Err(); err != nil {
 				return nil, err
 			}
@@ -203,10 +240,91 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			return &Workload{Source: src, Nodes: g.Nodes()}, nil
+			nodes := g.Nodes()
+			if failing {
+				if src, err = withFailures(src, fail, nodes, seed); err != nil {
+					return nil, err
+				}
+			}
+			return &Workload{Source: src, Nodes: nodes}, nil
 		},
 	})
 }
+
+func init() {
+	presetParams := func(c workload.Synthetic) []Param {
+		return withTransforms(
+			Param{Name: "jobs", Default: itoa(c.Jobs), Doc: "number of jobs (0 = until horizon)"},
+			Param{Name: "horizon", Default: "0", Unit: "s", Doc: "no arrivals at or after this time (0 = none)"},
+			Param{Name: "rate", Default: ftoa(c.Arrival.Rate), Unit: "jobs/s", Doc: "Poisson arrival rate"},
+		)
+	}
+	preset := func(c workload.Synthetic, p *Params, seed uint64) (*Workload, error) {
+		c.Jobs = p.Int("jobs", c.Jobs)
+		c.Horizon = p.Duration("horizon", 0)
+		c.Arrival.Rate = p.Float("rate", c.Arrival.Rate)
+		return buildSynthetic(p, c, seed, nil)
+	}
+	ml := workload.GangML()
+	RegisterWorkload(WorkloadSpec{
+		Name:   "gang-ml",
+		Doc:    "gang-heavy ML-style jobs (workload.GangML): 60% strict gangs of 1..64 GPU workers (1/2/4/8 GPUs or a GPU share each), long runtimes, two priorities, 8 tenants; use GPU nodes (e.g. --cluster trace with alibaba-gpu's nodes, or a gpu= cluster)",
+		Params: presetParams(ml),
+		New:    func(p *Params, seed uint64) (*Workload, error) { return preset(workload.GangML(), p, seed) },
+	})
+	dag := workload.DAGJobs()
+	RegisterWorkload(WorkloadSpec{
+		Name:   "dag",
+		Doc:    "DAG jobs in the style of Alibaba 2018 batch (workload.DAGJobs): 2..6 task groups with random precedence, 2..1000 tasks, short runtimes",
+		Params: presetParams(dag),
+		New:    func(p *Params, seed uint64) (*Workload, error) { return preset(workload.DAGJobs(), p, seed) },
+	})
+	RegisterWorkload(WorkloadSpec{
+		Name: "google2011",
+		Doc:  "trace-shaped Google 2011 cell (workload.Google2011): the published 10 machine shapes of 12,583 machines, 672,004 jobs and 25.4M tasks over 29 days at scale=1; diurnal arrivals, heavy-tailed job sizes, priorities 0-11; scaled to any size",
+		Params: append(withTransforms(
+			Param{Name: "scale", Default: "1", Unit: "×", Doc: "machines, jobs and arrival rate × scale (same load per machine, same span)"},
+			Param{Name: "days", Default: "29", Unit: "days", Doc: "span of arrivals (jobs scale with it)"},
+		), failureParams...),
+		New: func(p *Params, seed uint64) (*Workload, error) {
+			shape := workload.Google2011()
+			scale := p.Float("scale", 1)
+			days := p.Float("days", 29)
+			tr := readTransforms(p)
+			if !(days > 0) {
+				p.fail("days", ftoa(days), "a positive number of days")
+			}
+			span := scheduler.Seconds(days * 86400)
+			fail, failing := readFailures(p, span)
+			if err := p.Err(); err != nil {
+				return nil, err
+			}
+			c, nodes, err := shape.Scaled(scale)
+			if err != nil {
+				return nil, err
+			}
+			c.Jobs = max(1, int(float64(c.Jobs)*days/29))
+			c.Horizon = span
+			g, err := workload.NewSynthetic(c, seed)
+			if err != nil {
+				return nil, err
+			}
+			src, err := tr.apply(g, seed)
+			if err != nil {
+				return nil, err
+			}
+			if failing {
+				if src, err = withFailures(src, fail, nodes, seed); err != nil {
+					return nil, err
+				}
+			}
+			return &Workload{Source: src, Nodes: nodes}, nil
+		},
+	})
+}
+
+func itoa(n int) string     { return strconv.Itoa(n) }
+func ftoa(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
 // buildSynthetic validates c, builds its generator and applies the transforms.
 func buildSynthetic(p *Params, c workload.Synthetic, seed uint64, nodes []scheduler.Node) (*Workload, error) {

@@ -361,7 +361,10 @@ func ParseDist(s string) (Dist, error) {
 	}
 	if v, err := strconv.ParseFloat(body, 64); err == nil {
 		d.Kind, d.A = Constant, v
-		return d, d.Validate()
+		if err := d.Validate(); err != nil {
+			return Dist{}, fmt.Errorf("%w %q: %v", ErrDistSyntax, s, err)
+		}
+		return d, nil
 	}
 	name, args, ok := strings.Cut(body, "(")
 	if !ok || !strings.HasSuffix(args, ")") {
