@@ -90,3 +90,12 @@ func (b *builder) gang(def string) string {
 	}
 	return b.opt.Gang
 }
+
+// orphanN counts n references to absent entities, or fails under orphans=error.
+func (b *builder) orphanN(what string, n int) error {
+	b.st.Counters["orphan_"+what] += int64(n)
+	if b.opt.Orphans == "error" && n > 0 {
+		return badf("%s: %d reference(s) to an absent %s (option orphans=error)", b.format, n, what)
+	}
+	return nil
+}

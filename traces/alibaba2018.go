@@ -1,0 +1,658 @@
+package traces
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/schedlab/schedlab/scheduler"
+)
+
+// alibaba2018: Alibaba cluster-trace-v2018 (TRACES.md §6, §11.5).
+
+func init() {
+	register(formatSpec{info: FormatInfo{Name: "alibaba2018",
+		Doc: "Alibaba cluster-trace-v2018: machine_meta → machines (cpu_num cores, mem normalised [0,100] × norm_mem/100; unavailable outside machine_status); " +
+			"batch_task rows → DAG task groups of a job (task_name digits), batch_instance attempts → tasks (dedup on job,task,instance,seq_no; runtime per runtime=); container_meta → one-task service jobs",
+		Files: "batch_task, batch_instance, machine_meta, container_meta (.csv, .csv.gz or the shipped .tar.gz); machine_usage and container_usage are not read"},
+		newReader: func(*Options) reader { return &ali18Reader{} }})
+}
+
+var (
+	ali18MachineMetaT = &csvTable{name: "machine_meta", cols: []string{"machine_id", "time_stamp", "failure_domain_1", "failure_domain_2", "cpu_num", "mem_size", "status"}}
+	ali18ContainerT   = &csvTable{name: "container_meta", cols: []string{"container_id", "machine_id", "time_stamp", "app_du", "status", "cpu_request", "cpu_limit", "mem_size"}}
+	ali18TaskT        = &csvTable{name: "batch_task", cols: []string{"task_name", "instance_num", "job_name", "task_type", "status", "start_time", "end_time", "plan_cpu", "plan_mem"}}
+	ali18InstanceT    = &csvTable{name: "batch_instance", cols: []string{"instance_name", "task_name", "job_name", "task_type", "status", "start_time", "end_time", "machine_id", "seq_no", "total_seq_no", "cpu_avg", "cpu_max", "mem_avg", "mem_max"}}
+	ali18Usage        = []*csvTable{{name: "machine_usage"}, {name: "container_usage"}}
+	ali18Tables       = []*csvTable{ali18MachineMetaT, ali18ContainerT, ali18TaskT, ali18InstanceT, ali18Usage[0], ali18Usage[1]}
+)
+
+// ali18TraceEnd is the documented length: 8 days.
+const ali18TraceEnd = 8 * scheduler.Day
+
+type ali18Reader struct {
+	machines *sorter // machine_meta rows keyed (machine, time, seq)
+	seq      int64
+	haveTask bool
+	lastSeq  []byte
+}
+
+// Group-key tags: batch jobs and containers never share a key.
+const (
+	ali18Batch     = 'b'
+	ali18Container = 'c'
+	subTask        = 0
+	subInstance    = 1
+)
+
+func (a *ali18Reader) keysFor(name string) (bool, int, func([]byte) (rowKeys, bool)) {
+	t := matchTable(name, ali18Tables)
+	if t == nil || t.cols == nil {
+		return false, 0, nil
+	}
+	var fields [][]byte
+	cols := map[*csvTable][3]int{ // time, job, machine columns (-1 = none)
+		ali18MachineMetaT: {1, -1, 0}, ali18ContainerT: {2, 0, 1}, ali18TaskT: {5, 2, -1}, ali18InstanceT: {5, 2, 7}}[t]
+	return true, 0, func(line []byte) (rowKeys, bool) {
+		fields, _, _ = splitCSV(line, fields, nil)
+		if len(fields) != len(t.cols) {
+			return rowKeys{}, false
+		}
+		var k rowKeys
+		if v, e := atof(fields[cols[0]]); e == numOK && v > 0 {
+			k.time, k.hasTime = floatSecondsToTime(v), true
+		}
+		if cols[1] >= 0 {
+			k.job = fields[cols[1]]
+		}
+		if cols[2] >= 0 && len(fields[cols[2]]) > 0 {
+			k.machine = fields[cols[2]]
+		}
+		return k, true
+	}
+}
+
+func (a *ali18Reader) input(b *builder, m member) (bool, error) {
+	t := matchTable(m.name, ali18Tables)
+	if t == nil || t.cols == nil {
+		return false, nil
+	}
+	switch t {
+	case ali18MachineMetaT:
+		if a.machines == nil {
+			a.machines = newSorter(b.opt)
+		}
+		return true, b.readCSV(m, t, func(r *row) error { return a.machineRow(b, r) })
+	case ali18ContainerT:
+		var buf []byte
+		st := statusCounter{prefix: "container_meta/"}
+		defer st.flush(b)
+		return true, b.readCSV(m, t, func(r *row) error {
+			ts, _ := r.optFloat(2)
+			if !r.has(2) {
+				r.fail(2, "missing_field", "required value is empty")
+			}
+			cpu, hc := r.optFloat(5)
+			lim, hl := r.optFloat(6)
+			mem, hm := r.optFloat(7)
+			if !r.has(0) {
+				r.fail(0, "missing_field", "required value is empty")
+			}
+			if r.err != nil {
+				return b.bad(r.err)
+			}
+			st.add(r.f[4])
+			b.seen(floatSecondsToTime(ts))
+			e := enc{buf[:0]}
+			e.f(ts)
+			e.s(bstr(r.f[4]))
+			e.s(bstr(r.f[3]))
+			e.optF(cpu, hc)
+			e.optF(lim, hl)
+			e.optF(mem, hm)
+			buf = e.b
+			key := append([]byte{ali18Container}, r.f[0]...)
+			sub := appendKeyInt(nil, int64(floatSecondsToTime(ts)))
+			return b.group(key, sub, buf)
+		})
+	case ali18TaskT:
+		a.haveTask = true
+		var key, sub, buf []byte
+		st := statusCounter{prefix: "batch_task/"}
+		defer st.flush(b)
+		return true, b.readCSV(m, t, func(r *row) error {
+			num, hn := r.optInt(1)
+			start, hs := r.optFloat(5)
+			end, he := r.optFloat(6)
+			cpu, hc := r.optFloat(7)
+			mem, hm := r.optFloat(8)
+			if !r.has(0) {
+				r.fail(0, "missing_field", "required value is empty")
+			} else if !r.has(2) {
+				r.fail(2, "missing_field", "required value is empty")
+			} else if !hn && r.err == nil {
+				r.fail(1, "missing_field", "required value is empty")
+			} else if num < 0 || num > 1<<24 {
+				r.fail(1, "invalid", "instance_num out of range 0..16777216")
+			}
+			if r.err != nil {
+				return b.bad(r.err)
+			}
+			st.add(r.f[4])
+			if hs && start > 0 {
+				b.seen(floatSecondsToTime(start))
+			}
+			if he && end > 0 {
+				b.seen(floatSecondsToTime(end))
+			}
+			key = append(append(key[:0], ali18Batch), r.f[2]...)
+			sub = append(append(sub[:0], subTask), r.f[0]...)
+			e := enc{buf[:0]}
+			e.i(num)
+			e.s(bstr(r.f[4]))
+			e.optF(start, hs)
+			e.optF(end, he)
+			e.optF(cpu, hc)
+			e.optF(mem, hm)
+			buf = e.b
+			return b.group(key, sub, buf)
+		})
+	case ali18InstanceT:
+		var key, sub, buf []byte
+		st := statusCounter{prefix: "batch_instance/"}
+		defer st.flush(b)
+		return true, b.readCSV(m, t, func(r *row) error {
+			start, hs := r.optFloat(5)
+			end, he := r.optFloat(6)
+			seq, hq := r.optInt(8)
+			r.optInt(9)
+			r.optFloat(10)
+			r.optFloat(11)
+			r.optFloat(12)
+			r.optFloat(13)
+			if !r.has(0) {
+				r.fail(0, "missing_field", "required value is empty")
+			} else if !r.has(1) {
+				r.fail(1, "missing_field", "required value is empty")
+			} else if !r.has(2) {
+				r.fail(2, "missing_field", "required value is empty")
+			}
+			if r.err != nil {
+				return b.bad(r.err)
+			}
+			st.add(r.f[4])
+			if hs && start > 0 {
+				b.seen(floatSecondsToTime(start))
+			}
+			if he && end > 0 {
+				b.seen(floatSecondsToTime(end))
+			}
+			if !hq {
+				seq = 0
+			}
+			key = append(append(key[:0], ali18Batch), r.f[2]...)
+			sub = append(append(sub[:0], subInstance), r.f[1]...)
+			sub = append(sub, 0)
+			sub = append(sub, r.f[0]...)
+			sub = append(sub, 0)
+			sub = appendKeyInt(sub, seq)
+			e := enc{buf[:0]}
+			e.s(bstr(r.f[4]))
+			e.optF(start, hs)
+			e.optF(end, he)
+			buf = e.b
+			return b.group(key, sub, buf)
+		})
+	}
+	return false, nil
+}
+
+func (a *ali18Reader) machineRow(b *builder, r *row) error {
+	ts := r.float(1)
+	cpu, hc := r.optFloat(4)
+	mem, hm := r.optFloat(5)
+	if !r.has(0) {
+		r.fail(0, "missing_field", "required value is empty")
+	}
+	if r.err != nil {
+		return b.bad(r.err)
+	}
+	b.st.Events["machine_meta/"+string(r.f[6])]++
+	a.seq++
+	k := appendKeyStr(nil, r.f[0])
+	k = appendKeyInt(k, int64(floatSecondsToTime(ts)))
+	k = appendKeyInt(k, a.seq)
+	e := enc{}
+	e.f(ts)
+	e.s(bstr(r.f[2]))
+	e.s(bstr(r.f[3]))
+	e.optF(cpu, hc)
+	e.optF(mem, hm)
+	e.s(bstr(r.f[6]))
+	return a.machines.add(k, e.b)
+}
+
+// finish turns machine_meta rows, per machine in time order, into node events:
+// the first row adds the machine; a status outside machine_status fails it, a
+// return recovers it; a capacity change is an update.
+func (a *ali18Reader) finish(b *builder) error {
+	if a.machines == nil {
+		return nil
+	}
+	defer a.machines.close()
+	avail := strings.Split(b.opt.MachineStatus, "|")
+	it, err := a.machines.iter()
+	if err != nil {
+		return err
+	}
+	var cur string
+	var node scheduler.Node
+	up := false
+	for {
+		k, v, ok, err := it.next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return nil
+		}
+		name := string(k[:len(k)-17])
+		d := dec{b: v}
+		ts := d.f()
+		fd1, fd2 := d.s(), d.s()
+		cpu, hc := d.optF()
+		mem, hm := d.optF()
+		status := d.s()
+		t := floatSecondsToTime(ts)
+		if t < 0 {
+			t = 0
+		}
+		c := node.Capacity
+		if name != cur {
+			c = scheduler.Resources{}
+		}
+		if hc {
+			if v, ok, err := b.invalid(cpu, 0, 1e6, "cpu_num"); err != nil {
+				return err
+			} else if ok {
+				c[scheduler.CPU] = scaleRound(v, 1000)
+			}
+		}
+		if hm {
+			if v, ok, err := b.invalid(mem, 0, 100, "mem_size"); err != nil {
+				return err
+			} else if ok {
+				c[scheduler.Memory] = scaleRound(v/100, float64(b.opt.NormMem))
+			}
+		}
+		isUp := slices.Contains(avail, status)
+		if name != cur {
+			cur = name
+			node = scheduler.Node{Name: name, Capacity: c, Domain: fd1,
+				Labels: []scheduler.Label{{Key: "failure_domain_1", Value: fd1}, {Key: "failure_domain_2", Value: fd2}}}
+			if err := b.node(&scheduler.NodeEvent{Time: t, Kind: scheduler.NodeAdd, Node: node}); err != nil {
+				return err
+			}
+			up = true
+		} else if c != node.Capacity {
+			node.Capacity = c
+			if err := b.node(&scheduler.NodeEvent{Time: t, Kind: scheduler.NodeUpdate, Node: node}); err != nil {
+				return err
+			}
+		}
+		if up && !isUp {
+			up = false
+			err = b.node(&scheduler.NodeEvent{Time: t, Kind: scheduler.NodeFail, Node: scheduler.Node{Name: name}})
+		} else if !up && isUp {
+			up = true
+			err = b.node(&scheduler.NodeEvent{Time: t, Kind: scheduler.NodeRecover, Node: scheduler.Node{Name: name}})
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+type ali18Task struct {
+	name    string
+	num     int64
+	status  string
+	start   float64
+	hasS    bool
+	end     float64
+	hasE    bool
+	cpu     float64
+	hasCPU  bool
+	mem     float64
+	hasMem  bool
+	dag     dagName
+	insts   []ali18Inst
+	present bool
+}
+
+type ali18Inst struct {
+	name     string
+	attempts []ali18Attempt
+}
+
+type ali18Attempt struct {
+	status string
+	start  float64
+	hasS   bool
+	end    float64
+	hasE   bool
+}
+
+func (a *ali18Reader) assemble(b *builder, key []byte, recs []record) error {
+	if key[0] == ali18Container {
+		return a.assembleContainer(b, key[1:], recs)
+	}
+	var tasks []*ali18Task
+	byName := map[string]*ali18Task{}
+	get := func(name string) *ali18Task {
+		t := byName[name]
+		if t == nil {
+			t = &ali18Task{name: name}
+			byName[name] = t
+			tasks = append(tasks, t)
+		}
+		return t
+	}
+	for _, rc := range recs {
+		d := dec{b: rc.val}
+		switch rc.sub[0] {
+		case subTask:
+			t := get(string(rc.sub[1:]))
+			if t.present {
+				b.count("duplicate_task_rows", 1)
+			}
+			t.present = true
+			t.num = d.i()
+			t.status = d.s()
+			t.start, t.hasS = d.optF()
+			t.end, t.hasE = d.optF()
+			t.cpu, t.hasCPU = d.optF()
+			t.mem, t.hasMem = d.optF()
+		case subInstance:
+			rest := rc.sub[1:]
+			i := indexByte(rest, 0)
+			t := get(string(rest[:i]))
+			rest = rest[i+1:]
+			j := indexByte(rest, 0)
+			inst := string(rest[:j])
+			at := ali18Attempt{status: d.s()}
+			at.start, at.hasS = d.optF()
+			at.end, at.hasE = d.optF()
+			if n := len(t.insts); n == 0 || t.insts[n-1].name != inst {
+				t.insts = append(t.insts, ali18Inst{name: inst})
+				b.st.Tasks++
+			}
+			last := &t.insts[len(t.insts)-1]
+			seqKey := rest[j+1:]
+			if n := len(last.attempts); n > 0 && string(seqKey) == string(a.lastSeq) {
+				last.attempts[n-1] = at // duplicate (job, task, instance, seq_no): keep the last row
+				b.count("duplicate_attempt_rows", 1)
+			} else {
+				last.attempts = append(last.attempts, at)
+			}
+			a.lastSeq = append(a.lastSeq[:0], seqKey...)
+		}
+	}
+	b.st.Jobs++
+	// Tasks known only from batch_instance are orphans.
+	kept := tasks[:0]
+	for _, t := range tasks {
+		if !t.present {
+			if err := b.orphan("task"); err != nil {
+				return err
+			}
+			continue
+		}
+		if len(t.insts) == 0 {
+			b.st.Tasks += t.num
+		}
+		kept = append(kept, t)
+	}
+	tasks = kept
+	if len(tasks) == 0 {
+		return nil
+	}
+	// Submit: the earliest valid task start (instances' if no task has one).
+	var submit float64
+	have := false
+	for _, t := range tasks {
+		if s, ok := ali18Start(t.start, t.hasS, t.end, t.hasE, t.status); ok && (!have || s < submit) {
+			submit, have = s, true
+		}
+	}
+	if !have {
+		for _, t := range tasks {
+			for _, in := range t.insts {
+				for _, at := range in.attempts {
+					if s, ok := ali18Start(at.start, at.hasS, at.end, at.hasE, at.status); ok && (!have || s < submit) {
+						submit, have = s, true
+					}
+				}
+			}
+		}
+	}
+	if !have {
+		b.count("jobs_without_start", 1)
+		return nil
+	}
+	names := make([]dagName, len(tasks))
+	for i, t := range tasks {
+		names[i] = parseDAGName(t.name)
+		if names[i].bad {
+			b.count("dag_unparseable_names", 1)
+		}
+	}
+	after, dangling, cyclic := dagEdges(names)
+	if dangling > 0 {
+		if err := b.orphanN("dag_parent", dangling); err != nil {
+			return err
+		}
+	}
+	b.count("dag_cyclic_edges_dropped", int64(cyclic))
+	end := b.traceEnd(ali18TraceEnd)
+	j := &scheduler.Job{ID: scheduler.JobID(b.st.Jobs), Name: string(key[1:]), Submit: floatSecondsToTime(submit)}
+	var flags []uint8
+	dropJob := false
+	useDAG := false
+	for _, a := range after {
+		if len(a) > 0 {
+			useDAG = true
+		}
+	}
+	groupOf := make([]int32, len(tasks))
+	for gi, t := range tasks {
+		req := scheduler.Resources{}
+		okReq := t.hasCPU && t.hasMem
+		if t.hasCPU {
+			if v, ok, err := b.invalid(t.cpu, 0, 1e7, "plan_cpu"); err != nil {
+				return err
+			} else if ok {
+				req[scheduler.CPU] = scaleRound(v, 10)
+			} else {
+				okReq = false
+			}
+		}
+		if t.hasMem {
+			if v, ok, err := b.invalid(t.mem, 0, 100, "plan_mem"); err != nil {
+				return err
+			} else if ok {
+				req[scheduler.Memory] = scaleRound(v/100, float64(b.opt.NormMem))
+			} else {
+				okReq = false
+			}
+		}
+		if !okReq {
+			b.count("tasks_missing_request", 1)
+			switch b.opt.MissingRequest {
+			case "drop-job":
+				dropJob = true
+			case "drop-task":
+				groupOf[gi] = -1
+				continue
+			}
+		}
+		groupOf[gi] = int32(len(j.Groups))
+		j.Groups = append(j.Groups, scheduler.Group{Name: t.name})
+		emit := func(l lifetime, retried bool) {
+			sub, rt, f, drop := b.resolve(l, end)
+			_ = sub
+			if drop {
+				b.count("tasks_dropped", 1)
+				return
+			}
+			if retried {
+				f |= flagRetried
+			}
+			j.Tasks = append(j.Tasks, scheduler.Task{Index: int32(len(j.Tasks)), Group: groupOf[gi], Request: req, Runtime: rt})
+			flags = append(flags, f)
+		}
+		if len(t.insts) == 0 {
+			l := ali18Life(t.start, t.hasS, t.end, t.hasE, t.status, submit)
+			for k := int64(0); k < t.num; k++ {
+				emit(l, false)
+			}
+			continue
+		}
+		for _, in := range t.insts {
+			last := in.attempts[len(in.attempts)-1]
+			l := ali18Life(last.start, last.hasS, last.end, last.hasE, last.status, submit)
+			if b.opt.RuntimeSource == "sum-attempts" && len(in.attempts) > 1 && l.hasEnd {
+				// Earlier attempts' durations are added to the last one's.
+				for _, at := range in.attempts[:len(in.attempts)-1] {
+					if la := ali18Life(at.start, at.hasS, at.end, at.hasE, at.status, submit); la.hasEnd {
+						l.end += la.end - la.start
+					}
+				}
+			}
+			emit(l, len(in.attempts) > 1)
+		}
+	}
+	if dropJob {
+		b.count("jobs_dropped_missing_request", 1)
+		return nil
+	}
+	if len(j.Tasks) == 0 {
+		b.count("jobs_without_tasks", 1)
+		return nil
+	}
+	if useDAG {
+		for gi := range tasks {
+			g := groupOf[gi]
+			if g < 0 {
+				continue
+			}
+			for _, p := range after[gi] {
+				if pg := groupOf[p]; pg >= 0 {
+					j.Groups[g].After = append(j.Groups[g].After, pg)
+				}
+			}
+		}
+	} else {
+		j.Groups = nil
+		for k := range j.Tasks {
+			j.Tasks[k].Group = 0
+		}
+	}
+	switch b.gang("none") {
+	case "job":
+		j.MinMember = int32(len(j.Tasks))
+	case "task":
+		if len(tasks) == 1 {
+			j.MinMember = int32(len(j.Tasks))
+		} else {
+			b.count("gang_task_multi_task_job", 1)
+		}
+	}
+	return b.job(j, flags)
+}
+
+// ali18Start returns the start of a row unless it is missing: on a row that is
+// not Terminated a time of 0 means "not set" (TRACES.md §6.2; ali18Life treats an
+// end of 0, or an end before the start, the same way).
+func ali18Start(start float64, hasS bool, end float64, hasE bool, status string) (float64, bool) {
+	if !hasS || start < 0 {
+		return 0, false
+	}
+	if status != "Terminated" && start == 0 {
+		return 0, false
+	}
+	return start, true
+}
+
+// ali18Life builds the lifetime of an attempt relative to the job's submit.
+func ali18Life(start float64, hasS bool, end float64, hasE bool, status string, submit float64) lifetime {
+	l := lifetime{submit: floatSecondsToTime(submit)}
+	if s, ok := ali18Start(start, hasS, end, hasE, status); ok {
+		l.start, l.hasStart = floatSecondsToTime(s), true
+		if hasE && end >= s && (end > 0 || status == "Terminated") {
+			l.end, l.hasEnd = floatSecondsToTime(end), true
+		}
+	}
+	if !l.hasStart {
+		l.start, l.hasStart = l.submit, true
+	}
+	return l
+}
+
+func (a *ali18Reader) assembleContainer(b *builder, id []byte, recs []record) error {
+	b.st.Jobs++
+	b.st.Tasks++
+	var first, stop scheduler.Time
+	stopped := false
+	var app string
+	var req scheduler.Resources
+	okReq := false
+	for i, rc := range recs {
+		d := dec{b: rc.val}
+		ts := floatSecondsToTime(d.f())
+		status := d.s()
+		appdu := d.s()
+		cpu, hc := d.optF()
+		_, _ = d.optF()
+		mem, hm := d.optF()
+		if i == 0 {
+			first, app = ts, appdu
+		}
+		if hc && hm && cpu >= 0 && mem >= 0 && mem <= 100 {
+			req = scheduler.Resources{scheduler.CPU: scaleRound(cpu, 10), scheduler.Memory: scaleRound(mem/100, float64(b.opt.NormMem))}
+			okReq = true
+		}
+		if status == "stopped" && !stopped {
+			stop, stopped = ts, true
+		}
+	}
+	if !okReq {
+		b.count("containers_missing_request", 1)
+		if b.opt.MissingRequest != "zero" {
+			return nil
+		}
+	}
+	l := lifetime{submit: first, start: first, hasStart: true, end: stop, hasEnd: stopped}
+	if first <= 0 {
+		l.submit, l.start = -1, -1 // created before the trace
+	}
+	submit, rt, flags, drop := b.resolve(l, b.traceEnd(ali18TraceEnd))
+	if drop {
+		b.count("containers_dropped", 1)
+		return nil
+	}
+	if first <= 0 && stopped {
+		rt = stop
+	}
+	j := &scheduler.Job{ID: scheduler.JobID(b.st.Jobs), Name: string(id), Submit: submit, Class: scheduler.Service, Tenant: app,
+		Tasks: []scheduler.Task{{Request: req, Runtime: rt}}}
+	return b.job(j, []uint8{flags})
+}
+
+func indexByte(b []byte, c byte) int {
+	for i, x := range b {
+		if x == c {
+			return i
+		}
+	}
+	return len(b)
+}

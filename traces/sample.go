@@ -1,0 +1,187 @@
+package traces
+
+import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/schedlab/schedlab/scheduler"
+)
+
+// SampleSpec selects the rows that Sample keeps. A row is kept when its time (if
+// the row has one) lies in [From, To) and its job and machine (if it names them)
+// are among the chosen fractions. Jobs and machines are chosen by a seeded hash of
+// their trace ID, so every row of a kept job is kept, across tables and shards.
+type SampleSpec struct {
+	From, To float64 // trace seconds since the origin; negative = unbounded
+	Machines float64 // fraction of machines kept, in (0, 1]
+	Jobs     float64 // fraction of jobs kept, in (0, 1]
+	Seed     uint64
+}
+
+// SampleResult reports what Sample wrote.
+type SampleResult struct {
+	Files []string         `json:"files"`
+	Rows  map[string]int64 `json:"rows"` // per output file: rows kept
+	Read  int64            `json:"rows_read"`
+	Kept  int64            `json:"rows_kept"`
+}
+
+// rowKeys is what a sampler needs to know of one row.
+type rowKeys struct {
+	time    scheduler.Time
+	hasTime bool
+	job     []byte // nil = the row names no job
+	machine []byte // nil = the row names no machine
+}
+
+// sampler is implemented by readers that support Sample. keysFor returns, for one
+// input, whether it is a table of the format, how many header lines it has, and a
+// function giving the keys of a data line (false for a line to keep as is).
+type sampler interface {
+	keysFor(name string) (ok bool, header int, keys func(line []byte) (rowKeys, bool))
+}
+
+// Sample writes a smaller copy of a trace, in the same format, into directory
+// out: each input file (or archive member) that is a table of the format becomes
+// one output file of the same name (gzip'd when its name ends in .gz; archive
+// members are written as plain files named archive_member). Rows outside the
+// spec are dropped; header and comment lines are kept.
+func Sample(format string, paths []string, opt Options, spec SampleSpec, out string) (*SampleResult, error) {
+	f, err := lookupFormat(format)
+	if err != nil {
+		return nil, err
+	}
+	if spec.Machines <= 0 || spec.Machines > 1 || spec.Jobs <= 0 || spec.Jobs > 1 || math.IsNaN(spec.Machines) || math.IsNaN(spec.Jobs) {
+		return nil, badf("sample: fractions of machines and jobs must be in (0, 1]")
+	}
+	if spec.From >= 0 && spec.To >= 0 && spec.To <= spec.From {
+		return nil, badf("sample: --to must be after --from")
+	}
+	if f.newReader == nil {
+		return nil, badf("sample: format %s cannot be sampled (convert works on the original)", format)
+	}
+	sm, ok := f.newReader(&opt).(sampler)
+	if !ok {
+		return nil, badf("sample: format %s does not support sampling", format)
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, err
+	}
+	res := &SampleResult{Rows: map[string]int64{}}
+	from, to := scheduler.Time(math.MinInt64), scheduler.Forever
+	if spec.From >= 0 {
+		from = floatSecondsToTime(spec.From)
+	}
+	if spec.To >= 0 {
+		to = floatSecondsToTime(spec.To)
+	}
+	chosen := func(id []byte, salt string, frac float64) bool {
+		if frac >= 1 {
+			return true
+		}
+		h := fnv.New64a()
+		var s [8]byte
+		binary.LittleEndian.PutUint64(s[:], spec.Seed)
+		h.Write(s[:])
+		h.Write([]byte(salt))
+		h.Write(id)
+		return float64(h.Sum64()>>11)/float64(1<<53) < frac
+	}
+	used := map[string]bool{}
+	err = walkInputs(paths, func(m member) error {
+		ok, header, keys := sm.keysFor(m.name)
+		if !ok {
+			return nil
+		}
+		name := sampleName(m.name)
+		for used[name] {
+			name = "x" + name
+		}
+		used[name] = true
+		dst := filepath.Join(out, name)
+		fh, err := os.Create(dst)
+		if err != nil {
+			return err
+		}
+		defer fh.Close()
+		var w io.Writer = fh
+		var zw *gzip.Writer
+		if strings.HasSuffix(name, ".gz") {
+			zw = gzip.NewWriter(fh)
+			w = zw
+		}
+		bw := bufio.NewWriterSize(w, 256<<10)
+		lr := newLineReader(m)
+		for {
+			line, err := lr.next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return err
+			}
+			keep := true
+			if lr.line > int64(header) && len(line) > 0 && line[0] != '#' && line[0] != ';' {
+				res.Read++
+				k, ok := keys(line)
+				if ok {
+					if k.hasTime && (k.time < from || k.time >= to) {
+						keep = false
+					}
+					if keep && k.job != nil && !chosen(k.job, "job", spec.Jobs) {
+						keep = false
+					}
+					if keep && k.machine != nil && !chosen(k.machine, "machine", spec.Machines) {
+						keep = false
+					}
+				}
+				if keep {
+					res.Kept++
+					res.Rows[name]++
+				}
+			}
+			if keep {
+				bw.Write(line)
+				bw.WriteByte('\n')
+			}
+		}
+		if err := bw.Flush(); err != nil {
+			return err
+		}
+		if zw != nil {
+			if err := zw.Close(); err != nil {
+				return err
+			}
+		}
+		res.Files = append(res.Files, dst)
+		return fh.Close()
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(res.Files) == 0 {
+		return nil, badf("sample: none of the inputs is a table of format %s", format)
+	}
+	return res, nil
+}
+
+// sampleName turns an input name into an output file name that keeps the table
+// name: the last two path elements joined by '_' (so google2011's
+// task_events/part-00000-of-00500.csv.gz stays distinct from job_events' shard),
+// and "archive:member" as archive_member.
+func sampleName(name string) string {
+	name = strings.ReplaceAll(name, ":", "/")
+	parts := strings.Split(filepath.ToSlash(name), "/")
+	if len(parts) >= 2 {
+		return fmt.Sprintf("%s_%s", parts[len(parts)-2], parts[len(parts)-1])
+	}
+	return parts[len(parts)-1]
+}

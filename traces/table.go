@@ -1,0 +1,184 @@
+package traces
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"strings"
+)
+
+// csvTable describes a headerless CSV table of a trace.
+type csvTable struct {
+	name     string   // table name, matched in file names
+	cols     []string // column names, in file order
+	minCols  int      // fewest fields accepted (0 = len(cols))
+	trailing bool     // rows may end with one extra empty field
+}
+
+// matchTable returns the table whose name occurs in the base name (or, failing
+// that, the parent directory) of an input name; longer names win, so that
+// "machine_events" does not match a file of "machine_events_v2" wrongly.
+func matchTable(name string, tables []*csvTable) *csvTable {
+	name = strings.ReplaceAll(name, ":", "/")
+	base := strings.ToLower(filepath.Base(name))
+	dir := strings.ToLower(filepath.Base(filepath.Dir(name)))
+	var best *csvTable
+	for _, try := range []string{base, dir} {
+		for _, t := range tables {
+			if strings.Contains(try, t.name) && (best == nil || len(t.name) > len(best.name)) {
+				best = t
+			}
+		}
+		if best != nil {
+			return best
+		}
+	}
+	return nil
+}
+
+// readCSV reads every row of a headerless CSV input, calling fn with each row
+// whose field count is right; rows with a wrong field count go to b.bad. Blank
+// lines and lines starting with '#' (a comment some third-party samples add) are
+// skipped. fn parses the row's fields and must itself hand r.err to b.bad.
+func (b *builder) readCSV(m member, t *csvTable, fn func(r *row) error) error {
+	lr := newLineReader(m)
+	var fields [][]byte
+	var quote []byte
+	minC, maxC := t.minCols, len(t.cols)
+	if minC == 0 {
+		minC = len(t.cols)
+	}
+	if t.trailing {
+		maxC++
+	}
+	rows := int64(0)
+	defer func() { b.st.Rows[t.name] += rows }()
+	for {
+		line, err := lr.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if len(line) == 0 || line[0] == '#' {
+			continue
+		}
+		rows++
+		r := row{file: lr.file, line: lr.line, names: t.cols}
+		var ok bool
+		fields, quote, ok = splitCSV(line, fields, quote)
+		r.f = fields
+		if !ok {
+			r.failRow("bad_quote", "unterminated quote")
+		} else if len(fields) < minC || len(fields) > maxC {
+			want := fmt.Sprint(len(t.cols))
+			if minC != maxC {
+				want = fmt.Sprintf("%d to %d", minC, maxC)
+			}
+			r.failRow("field_count", fmt.Sprintf("%d fields, want %s (%s)", len(fields), want, t.name))
+		}
+		if r.err != nil {
+			if err := b.bad(r.err); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := fn(&r); err != nil {
+			return err
+		}
+	}
+}
+
+// statusCounter counts rows per status value without allocating per row.
+type statusCounter struct {
+	prefix string
+	names  [][]byte
+	counts []int64
+}
+
+func (s *statusCounter) add(v []byte) {
+	for i, n := range s.names {
+		if string(n) == string(v) {
+			s.counts[i]++
+			return
+		}
+	}
+	s.names = append(s.names, append([]byte(nil), v...))
+	s.counts = append(s.counts, 1)
+}
+
+func (s *statusCounter) flush(b *builder) {
+	for i, n := range s.names {
+		name := string(n)
+		if name == "" {
+			name = "(empty)"
+		}
+		b.st.Events[s.prefix+name] += s.counts[i]
+	}
+	s.names, s.counts = nil, nil
+}
+
+// f appends a float64 in 8 bytes.
+func (e *enc) f(v float64) {
+	u := math.Float64bits(v)
+	e.b = append(e.b, byte(u), byte(u>>8), byte(u>>16), byte(u>>24), byte(u>>32), byte(u>>40), byte(u>>48), byte(u>>56))
+}
+
+func (d *dec) f() float64 {
+	if len(d.b) < 8 {
+		d.fail()
+		return 0
+	}
+	b := d.b
+	u := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 | uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+	d.b = d.b[8:]
+	return math.Float64frombits(u)
+}
+
+// optF encodes an optional float: presence byte then value.
+func (e *enc) optF(v float64, ok bool) {
+	if !ok {
+		e.b = append(e.b, 0)
+		return
+	}
+	e.b = append(e.b, 1)
+	e.f(v)
+}
+
+func (d *dec) optF() (float64, bool) {
+	if len(d.b) < 1 {
+		d.fail()
+		return 0, false
+	}
+	p := d.b[0]
+	d.b = d.b[1:]
+	if p == 0 {
+		return 0, false
+	}
+	return d.f(), true
+}
+
+// optI encodes an optional int: presence byte then varint.
+func (e *enc) optI(v int64, ok bool) {
+	if !ok {
+		e.b = append(e.b, 0)
+		return
+	}
+	e.b = append(e.b, 1)
+	e.i(v)
+}
+
+func (d *dec) optI() (int64, bool) {
+	if len(d.b) < 1 {
+		d.fail()
+		return 0, false
+	}
+	p := d.b[0]
+	d.b = d.b[1:]
+	if p == 0 {
+		return 0, false
+	}
+	return d.i(), true
+}
