@@ -292,3 +292,20 @@ func replay(path string, f Factory) string {
 	}
 	return checkDeterminism(&sc, f, ro)
 }
+
+// propSeed returns -schedtest.seed if set, else def: the seed of a property test
+// outside Conformance.
+func propSeed(def int64) int64 {
+	if *flagSeed != 0 {
+		return *flagSeed
+	}
+	return def
+}
+
+// propCases returns -schedtest.n if set, else def.
+func propCases(def int) int {
+	if *flagN > 0 {
+		return *flagN
+	}
+	return def
+}
