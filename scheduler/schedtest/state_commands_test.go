@@ -257,7 +257,9 @@ func (c *placeCmd) PostCondition(state commands.State, res commands.Result) *gop
 		return ""
 	})
 }
-func (c *placeCmd) String() string { return fmt.Sprintf("Place(task %d, node %d, held=%v)", c.T, c.N, c.Held) }
+func (c *placeCmd) String() string {
+	return fmt.Sprintf("Place(task %d, node %d, held=%v)", c.T, c.N, c.Held)
+}
 
 // releaseCmd releases task T (a finishing task; a no-op if it is not placed).
 type releaseCmd struct{ T int }
