@@ -330,21 +330,8 @@ func NewWorkload(spec string, seed uint64) (*Workload, error) {
 }
 
 func init() {
-	RegisterPlacer(PlacerSpec{Name: "firstfit", Doc: "lowest-numbered node that fits (linear scan)",
-		New: func(*Params) (scheduler.Placer, error) { return scheduler.FirstFit{}, nil }})
-	RegisterPlacer(PlacerSpec{Name: "bestfit", Doc: "node with the least free capacity of the key resource that fits (btree index, O(log n))",
-		Params: []Param{{Name: "key", Default: "auto", Doc: "resource to fit tightly: cpu, mem, gpu, disk, or auto (gpu for GPU tasks, else cpu)"}},
-		New: func(p *Params) (scheduler.Placer, error) {
-			k := p.String("key", "auto")
-			if k == "auto" {
-				return scheduler.BestFit{}, nil
-			}
-			r, err := scheduler.ParseResource(k)
-			if err != nil {
-				return nil, fmt.Errorf("placer bestfit: parameter key: %w", err)
-			}
-			return scheduler.BestFit{Key: r, Fixed: true}, nil
-		}})
+	RegisterPlacer(PlacerSpec{Name: "firstfit", Doc: firstFitDoc, New: newFirstFitPlacer})
+	RegisterPlacer(PlacerSpec{Name: "bestfit", Doc: bestFitDoc, Params: bestFitParams, New: newBestFitPlacer})
 	RegisterScheduler(SchedulerSpec{Name: "monolithic", Doc: "one Kubernetes-style queue (priority, then arrival; backoff 1s doubling to 10s); gangs placed all-or-nothing in one cycle",
 		Params: []Param{
 			{Name: "t_job", Default: "0", Unit: "s", Doc: "simulated decision time per attempt"},

@@ -60,9 +60,17 @@ func NewTypicalPods(shapes []PodShape, threshold int) *TypicalPods {
 	for _, s := range shapes {
 		counts[s]++
 	}
+	return NewTypicalPodsFromCounts(counts, threshold)
+}
+
+// NewTypicalPodsFromCounts is NewTypicalPods from a count per shape. Cost
+// O(s log s) for s shapes.
+func NewTypicalPodsFromCounts(counts map[PodShape]int64, threshold int) *TypicalPods {
 	all := make([]TypicalPod, 0, len(counts))
+	var n int64
 	for s, c := range counts {
 		all = append(all, TypicalPod{s, c})
+		n += c
 	}
 	slices.SortFunc(all, func(a, b TypicalPod) int {
 		if c := cmp.Compare(b.Count, a.Count); c != 0 {
@@ -79,7 +87,7 @@ func NewTypicalPods(shapes []PodShape, threshold int) *TypicalPods {
 		}
 		return strings.Compare(b.Spec, a.Spec)
 	})
-	tp := &TypicalPods{N: int64(len(shapes))}
+	tp := &TypicalPods{N: n}
 	for _, p := range all {
 		if tp.Total*100 >= int64(threshold)*tp.N {
 			break

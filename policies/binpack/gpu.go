@@ -69,7 +69,14 @@ type GPUPolicy struct {
 	// Intn, if set, is the random source of GPURandom (the FGD reproduction passes
 	// its math/rand v1 stream); otherwise a PCG generator (scheduler.Seeder) is used.
 	Intn func(n int) int
+	// OnlineEvery, for FGD without a fixed Frag, learns the typical pods online:
+	// the policy counts the shapes of the tasks it is asked to place and rebuilds
+	// the distribution (95 %) after every OnlineEvery tasks (and after the first).
+	// Until a distribution exists every node scores 50 (ties by rank).
+	OnlineEvery int
 
+	seen  map[PodShape]int64
+	nseen int
 	rng   *rand.Rand
 	tr    *FragTracker
 	feas  []scheduler.NodeID
@@ -91,9 +98,18 @@ func NewGPUPolicy(k GPUKind, f *Frag) (*GPUPolicy, error) {
 		return nil, fmt.Errorf("binpack: unknown gpu policy %d", k)
 	}
 	if k == GPUFGD && f == nil {
-		return nil, fmt.Errorf("binpack: the fgd policy needs a typical-pod distribution")
+		return nil, fmt.Errorf("binpack: the fgd policy needs a typical-pod distribution (or use NewOnlineFGD)")
 	}
 	return &GPUPolicy{Kind: k, Frag: f}, nil
+}
+
+// NewOnlineFGD returns an FGD policy that learns its typical pods from the tasks it
+// places, rebuilding the distribution every `every` tasks (see OnlineEvery).
+func NewOnlineFGD(every int) (*GPUPolicy, error) {
+	if every < 1 {
+		return nil, fmt.Errorf("binpack: online fgd: refresh interval %d < 1", every)
+	}
+	return &GPUPolicy{Kind: GPUFGD, OnlineEvery: every}, nil
 }
 
 // Seed implements scheduler.Seeder.
@@ -118,8 +134,17 @@ func (p *GPUPolicy) rank(id scheduler.NodeID) int32 {
 
 // Place implements scheduler.Placer.
 func (p *GPUPolicy) Place(s *scheduler.State, t *scheduler.Task) (scheduler.NodeID, scheduler.GPUSet, scheduler.Status) {
+	if p.Kind == GPUFGD && p.OnlineEvery > 0 {
+		p.learn(t)
+	}
+	if p.Kind == GPUFGD && p.Frag == nil {
+		return p.placeNoFrag(s, t)
+	}
 	if p.Kind == GPUFGD {
 		if p.tr == nil || p.tr.F != p.Frag {
+			if p.tr != nil && p.tr.s != nil {
+				p.tr.s.RemoveListener(p.tr)
+			}
 			p.tr = &FragTracker{F: p.Frag}
 		}
 		p.tr.attach(s)
@@ -371,4 +396,31 @@ func (p *GPUPolicy) fgdScore(s *scheduler.State, sh PodShape, id scheduler.NodeI
 		}
 	}
 	return FGDScore(before, p.Frag.FragScaled(model, cpuLeft-sh.CPU, hyp), total), 0
+}
+
+func (p *GPUPolicy) learn(t *scheduler.Task) {
+	if p.seen == nil {
+		p.seen = map[PodShape]int64{}
+	}
+	p.seen[ShapeOf(t)]++
+	p.nseen++
+	if p.nseen == 1 || p.nseen%p.OnlineEvery == 0 {
+		p.Frag = NewFrag(NewTypicalPodsFromCounts(p.seen, 95))
+	}
+}
+
+// placeNoFrag is FGD before any distribution exists: every feasible node scores
+// the same, so the lowest rank wins.
+func (p *GPUPolicy) placeNoFrag(s *scheduler.State, t *scheduler.Task) (scheduler.NodeID, scheduler.GPUSet, scheduler.Status) {
+	best := scheduler.NoNode
+	for i := range s.NumNodes() {
+		id := scheduler.NodeID(i)
+		if s.Fits(t, id).IsOK() && (best == scheduler.NoNode || p.rank(id) < p.rank(best)) {
+			best = id
+		}
+	}
+	if best == scheduler.NoNode {
+		return scheduler.NoNode, 0, StatusNoFit
+	}
+	return best, s.ChooseGPUs(t, best), scheduler.StatusOK
 }

@@ -1,0 +1,210 @@
+package bench
+
+import (
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/schedlab/schedlab/policies/binpack"
+	"github.com/schedlab/schedlab/scheduler"
+	"github.com/schedlab/schedlab/traces"
+)
+
+// Placer registrations of the binpack family (policies/binpack). "firstfit" and
+// "bestfit" are registered in registry.go's init with these constructors.
+
+var keyParam = Param{Name: "key", Default: "auto", Doc: "resource for norm=key and for comparisons: cpu, mem, gpu, disk, or auto (gpu for GPU tasks, else cpu)"}
+
+func parseKey(owner string, p *Params) (scheduler.Resource, error) {
+	k := p.String("key", "auto")
+	if k == "auto" {
+		return binpack.AutoKey, nil
+	}
+	r, err := scheduler.ParseResource(k)
+	if err != nil {
+		return 0, fmt.Errorf("placer %s: parameter key: %w", owner, err)
+	}
+	return r, nil
+}
+
+func newFitPlacer(name string, worst bool) func(p *Params) (scheduler.Placer, error) {
+	return func(p *Params) (scheduler.Placer, error) {
+		key, err := parseKey(name, p)
+		if err != nil {
+			return nil, err
+		}
+		norm, err := binpack.ParseNorm(p.Enum("norm", "key", "key", "sum", "l2", "max"))
+		if err != nil {
+			return nil, err
+		}
+		return &binpack.Fit{Worst: worst, Norm: norm, Key: key}, p.Err()
+	}
+}
+
+var fitParams = []Param{keyParam,
+	{Name: "norm", Default: "key", Doc: "key: one resource (btree, O(log n)); sum: Σ free_r/max_cap_r (own btree, O(log n)); l2, max: leftover normalised by the node's capacity (scan, O(n))"}}
+
+// newFirstFitPlacer and newBestFitPlacer are used by registry.go's init.
+func newFirstFitPlacer(*Params) (scheduler.Placer, error) { return &binpack.FirstFit{}, nil }
+
+var (
+	firstFitDoc   = "lowest-numbered node that fits (segment tree over node IDs, O(log n))"
+	bestFitDoc    = "feasible node with the least free capacity by a norm, ties lowest ID (ordered index, O(log n) for norm=key|sum)"
+	bestFitParams = fitParams
+)
+
+func newBestFitPlacer(p *Params) (scheduler.Placer, error) { return newFitPlacer("bestfit", false)(p) }
+
+func parseShape(s string) ([]binpack.ShapePoint, error) {
+	var pts []binpack.ShapePoint
+	for _, pt := range strings.Split(s, "+") {
+		u, sc, ok := strings.Cut(pt, ":")
+		ui, err1 := strconv.ParseInt(strings.TrimSpace(u), 10, 64)
+		si, err2 := strconv.ParseInt(strings.TrimSpace(sc), 10, 64)
+		if !ok || err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("placer kube: parameter shape: point %q is not utilisation:score", pt)
+		}
+		pts = append(pts, binpack.ShapePoint{Utilization: ui, Score: si})
+	}
+	return pts, nil
+}
+
+func parseResourceWeights(s string) ([]binpack.ResourceWeight, error) {
+	var out []binpack.ResourceWeight
+	for _, rw := range strings.Split(s, "+") {
+		name, w, ok := strings.Cut(rw, ":")
+		r, err := scheduler.ParseResource(strings.TrimSpace(name))
+		if err != nil {
+			return nil, fmt.Errorf("placer kube: parameter resources: %w", err)
+		}
+		wt := int64(1)
+		if ok {
+			wt, err = strconv.ParseInt(strings.TrimSpace(w), 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("placer kube: parameter resources: weight %q is not an integer", w)
+			}
+		}
+		out = append(out, binpack.ResourceWeight{Resource: r, Weight: wt})
+	}
+	return out, nil
+}
+
+func init() {
+	RegisterPlacer(PlacerSpec{Name: "nextfit", Doc: "first node that fits at or after the last chosen one, wrapping (segment tree, O(log n))",
+		New: func(*Params) (scheduler.Placer, error) { return &binpack.NextFit{}, nil }})
+	RegisterPlacer(PlacerSpec{Name: "worstfit", Doc: "feasible node with the most free capacity by a norm (ties: highest ID for key|sum, lowest for l2|max)",
+		Params: fitParams, New: newFitPlacer("worstfit", true)})
+	RegisterPlacer(PlacerSpec{Name: "random", Doc: "uniformly random feasible node (rejection sampling, then a scan)",
+		New: func(*Params) (scheduler.Placer, error) { return &binpack.Random{}, nil }})
+	RegisterPlacer(PlacerSpec{Name: "randomk", Doc: "power of k choices: probe k random nodes, take the feasible one with the most (or least) free key resource; falls back to random",
+		Params: []Param{{Name: "k", Default: "2", Doc: "nodes probed per decision"}, keyParam,
+			{Name: "prefer", Default: "most", Doc: "most (spread, Sparrow) or least (pack) free capacity among the probes"}},
+		New: func(p *Params) (scheduler.Placer, error) {
+			key, err := parseKey("randomk", p)
+			if err != nil {
+				return nil, err
+			}
+			k := p.Int("k", 2)
+			if k < 1 {
+				return nil, fmt.Errorf("placer randomk: parameter k=%d: want ≥ 1", k)
+			}
+			least := p.Enum("prefer", "most", "most", "least") == "least"
+			return &binpack.RandomK{K: k, Key: key, Least: least}, p.Err()
+		}})
+	RegisterPlacer(PlacerSpec{Name: "tetris", Doc: "largest alignment Σ_r (req_r/cap_r)(free_r/cap_r) (Tetris, SIGCOMM'14), O(n)",
+		New: func(*Params) (scheduler.Placer, error) { return binpack.Tetris{}, nil }})
+	RegisterPlacer(PlacerSpec{Name: "ffd", Doc: "first fit; gangs placed first-fit decreasing (largest request first) all at once",
+		New: func(*Params) (scheduler.Placer, error) { return &binpack.FFD{}, nil }})
+	RegisterPlacer(PlacerSpec{Name: "kube", Doc: "kube-scheduler NodeResourcesFit + BalancedAllocation, integer-exact, percentageOfNodesToScore with a rotating start; ties lowest ID",
+		Params: []Param{
+			{Name: "strategy", Default: "least", Doc: "least (LeastAllocated), most (MostAllocated), rtcr (RequestedToCapacityRatio)"},
+			{Name: "resources", Default: "cpu:1+mem:1", Doc: "NodeResourcesFit resources and weights, joined by +"},
+			{Name: "shape", Default: "0:0+100:10", Doc: "RTCR shape points utilisation:score (score 0..10), joined by +"},
+			{Name: "fit_weight", Default: "1", Doc: "NodeResourcesFit weight (0 disables)"},
+			{Name: "balanced_weight", Default: "1", Doc: "NodeResourcesBalancedAllocation weight (0 disables)"},
+			{Name: "balanced", Default: "current", Doc: "current (v1.34+: change in balance) or legacy (balance after the pod)"},
+			{Name: "pct", Default: "0", Unit: "%", Doc: "percentageOfNodesToScore; 0 = adaptive (50 − N/125, ≥ 5), 100 = all"},
+		},
+		New: func(p *Params) (scheduler.Placer, error) {
+			cfg := binpack.DefaultKubeConfig()
+			st, err := binpack.ParseStrategy(p.Enum("strategy", "least", "least", "most", "rtcr", "LeastAllocated", "MostAllocated", "RequestedToCapacityRatio"))
+			if err != nil {
+				return nil, err
+			}
+			cfg.Strategy = st
+			if cfg.Resources, err = parseResourceWeights(p.String("resources", "cpu:1+mem:1")); err != nil {
+				return nil, err
+			}
+			if cfg.Shape, err = parseShape(p.String("shape", "0:0+100:10")); err != nil {
+				return nil, err
+			}
+			cfg.FitWeight = int64(p.Int("fit_weight", 1))
+			cfg.BalancedWeight = int64(p.Int("balanced_weight", 1))
+			cfg.LegacyBalanced = p.Enum("balanced", "current", "current", "legacy") == "legacy"
+			cfg.Percentage = p.Int("pct", 0)
+			if err := p.Err(); err != nil {
+				return nil, err
+			}
+			k, err := binpack.NewKube(cfg)
+			if err != nil {
+				return nil, fmt.Errorf("placer kube: %w", err)
+			}
+			return k, nil
+		}})
+	RegisterPlacer(PlacerSpec{Name: "nomad", Doc: "Nomad-style: shuffled nodes, first `limit` feasible candidates, best bin-pack (or spread) score",
+		Params: []Param{
+			{Name: "limit", Default: "0", Doc: "candidate limit; 0 = Nomad's (2 for batch jobs, max(2, ⌈log₂ N⌉) for service jobs)"},
+			{Name: "algorithm", Default: "binpack", Doc: "binpack or spread"},
+		},
+		New: func(p *Params) (scheduler.Placer, error) {
+			l := p.Int("limit", 0)
+			if l < 0 {
+				return nil, fmt.Errorf("placer nomad: parameter limit=%d: want ≥ 0", l)
+			}
+			spread := p.Enum("algorithm", "binpack", "binpack", "spread") == "spread"
+			return &binpack.Nomad{Limit: l, Spread: spread}, p.Err()
+		}})
+	for k := binpack.GPURandom; k <= binpack.GPUFGD; k++ {
+		spec := PlacerSpec{Name: "gpu-" + k.String(), Doc: gpuDocs[k]}
+		if k == binpack.GPUFGD {
+			spec.Params = []Param{
+				{Name: "typical", Default: "online", Doc: "typical-pod distribution: online (learned from the tasks placed) or the path of an openb pod list CSV"},
+				{Name: "refresh", Default: "1000", Doc: "online: rebuild the distribution every this many tasks"},
+			}
+		}
+		spec.New = func(p *Params) (scheduler.Placer, error) {
+			if k != binpack.GPUFGD {
+				return binpack.NewGPUPolicy(k, nil)
+			}
+			typ := p.String("typical", "online")
+			every := p.Int("refresh", 1000)
+			if err := p.Err(); err != nil {
+				return nil, err
+			}
+			if typ == "online" {
+				return binpack.NewOnlineFGD(every)
+			}
+			pods, err := traces.ReadOpenbPods(filepath.Clean(typ))
+			if err != nil {
+				return nil, fmt.Errorf("placer gpu-fgd: parameter typical: %w", err)
+			}
+			shapes := make([]binpack.PodShape, len(pods))
+			for i := range pods {
+				t := fgdTask(&pods[i])
+				shapes[i] = binpack.ShapeOf(&t)
+			}
+			return binpack.NewGPUPolicy(k, binpack.NewFrag(binpack.NewTypicalPods(shapes, 95)))
+		}
+		RegisterPlacer(spec)
+	}
+}
+
+var gpuDocs = map[binpack.GPUKind]string{
+	binpack.GPURandom:     "FGD paper: uniformly random feasible node and random fitting GPU",
+	binpack.GPUDotProduct: "FGD paper: DotProduct (Tetris-style, merge dimension, max-normalised), tightest GPU",
+	binpack.GPUClustering: "FGD paper: GpuClustering (co-locate tasks with the same GPU-count tag)",
+	binpack.GPUPacking:    "FGD paper: GpuPacking (partly used GPUs, then partly used nodes, then idle nodes)",
+	binpack.GPUBestFit:    "FGD paper: BestFit (least CPU+GPU left, min-max normalised)",
+	binpack.GPUFGD:        "FGD paper: fragmentation gradient descent (least growth of expected GPU fragmentation)",
+}
