@@ -148,8 +148,9 @@ type Config struct {
 	// Style is what a placeholder timeout does (default Soft).
 	Style Style
 	// InitialBackoff and MaxBackoff bound the retry backoff of a failed pod (or, for
-	// Strict and Placeholder, of a failed gang): min(initial × 2^(n−1), max), with
-	// max × √MinMember for a gang (KEP-4671). A failed entity is retried once a
+	// Strict, of a failed gang): min(initial × 2^(n−1), max), with max × √MinMember
+	// for a gang (KEP-4671). Placeholder has no backoff: YuniKorn retries pending
+	// asks on every cycle. A failed entity is retried once a
 	// release wakes it and its backoff has expired, or after FlushAfter without a
 	// wake. Defaults 1 s, 10 s; a negative MaxBackoff disables backoff.
 	InitialBackoff, MaxBackoff scheduler.Time

@@ -225,3 +225,43 @@ deadlock happens; at 1.0 it admits one at a time and it does not.`, cfg, mk, nil
 		{"gate-1.0+nonstrict", "Volcano enqueue at 1.0 in front of NonStrict", gate(1.0), all(noDeadlock, completed(2))},
 	})
 }
+
+// TestScenarioSchedulerPlugins114 reproduces kubernetes-sigs/scheduler-plugins#114
+// (and #117): 2 nodes × 8 GPUs, 60 gangs of 1–8 one-GPU pods arriving every 15 s.
+func TestScenarioSchedulerPlugins114(t *testing.T) {
+	cfg := scheduler.DefaultConfig()
+	cfg.Nodes = nodes(2, scheduler.Res(64000, 256*1024, 8000))
+	mk := func() []*scheduler.Job {
+		r := scheduler.NewRand(114, "sizes")
+		var jobs []*scheduler.Job
+		for i := 0; i < 60; i++ {
+			n := 1 + r.IntN(8)
+			j := gangJob(i+1, scheduler.Time(i)*15*scheduler.Second, n, n, scheduler.Res(1000, 1024, 1000), 120*scheduler.Second)
+			for k := range j.Tasks {
+				j.Tasks[k].Runtime += scheduler.Time(r.IntN(30000)) * scheduler.Millisecond
+			}
+			jobs = append(jobs, j)
+		}
+		return jobs
+	}
+	era := DefaultConfig(Permit) // the coscheduling of the issue: no group rejection, no min-resources check
+	era.RejectPercent, era.MinResources, era.FailureOrder = 100, false, false
+	runScenario(t, "scheduler_plugins_114.txt", `
+scheduler-plugins#114/#117: 2 nodes x 8 GPUs; 60 gangs of 1-8 one-GPU pods (sizes drawn
+with seed 114; the issue does not give the pod shape, so one GPU per pod), one every 15 s,
+each pod running 120 s plus up to 30 s, so a job's GPUs come free a few at a time. Pods
+back off one by one (1 s doubling to 10 s): a release that comes while the head group's
+pods are still backing off goes to a newer group's pods, so several groups hold GPUs in
+Permit at once (the queue is group-contiguous only in activeQ). Without a timeout (the
+coscheduling of the issue, no group rejection) the cluster deadlocks for good; a 60 s
+wait breaks each episode; today's reject threshold, single-cycle placement and FIFO
+placeholders avoid it. Only deadlock records are shown.`, cfg, mk, map[string]bool{"deadlock": true}, []scenarioCase{
+		{"permit-issue", "Permit, no timeout, no group reject (the issue's coscheduling)", noTimeout(era), terminal},
+		{"permit-issue-60s", "the same with a 60 s Permit wait", era, episodesNotTerminal},
+		{"permit", "coscheduling defaults (60 s, reject 10 %, min-resources, failure order)", DefaultConfig(Permit), all(noDeadlock, completed(60))},
+		{"permit-kep4671", "KEP-4671 alpha (300 s, no group reject)", KEP4671Alpha(), all(episodesNotTerminal, completed(60))},
+		{"strict", "single-cycle all-or-nothing", DefaultConfig(Strict), all(noDeadlock, completed(60))},
+		{"placeholder-fifo", "YuniKorn FIFO, 15 min Soft", DefaultConfig(Placeholder), all(noDeadlock, completed(60))},
+		{"nonstrict", "Koordinator NonStrict, no timeout", noTimeout(DefaultConfig(NonStrict)), terminal},
+	})
+}

@@ -191,6 +191,10 @@ func (s *Scheduler) fail(r *retry, size int) {
 		b *= 2
 	}
 	r.notBefore = r.failedAt + min(b, maxB)
+	if s.cfg.Variant == Placeholder {
+		// YuniKorn retries pending asks on every scheduling cycle: no backoff.
+		r.notBefore = r.failedAt
+	}
 }
 
 // pass is one scheduling cycle over the queue.
