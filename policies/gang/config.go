@@ -157,6 +157,10 @@ type Config struct {
 	// FlushAfter retries a failed entity even without a wake-up after it has
 	// waited this long (kube-scheduler's 5 min unschedulable flush). Default 5 min.
 	FlushAfter scheduler.Time
+	// Period, when > 0, runs scheduling passes as sessions at multiples of Period
+	// (Volcano's schedule-period, 1 s): work that arrives at the same instant is
+	// seen by one session. 0 runs a pass right after every arrival or release.
+	Period scheduler.Time
 	// Overcommit, when > 0, puts Volcano's enqueue gate in front of the variant: a
 	// gang is admitted only while the MinMember requests of the admitted, not yet
 	// started gangs plus its own fit in Overcommit × capacity − allocated (on the
@@ -217,7 +221,7 @@ func (c *Config) Validate() error {
 		return errors.New("gang: timeout must be positive (use scheduler.Forever for none)")
 	case c.RejectPercent < 0 || c.RejectPercent > 100:
 		return fmt.Errorf("gang: reject percent %d is outside 0..100", c.RejectPercent)
-	case c.GroupBackoff < 0 || c.InitialBackoff < 0 || c.FlushAfter < 0:
+	case c.GroupBackoff < 0 || c.InitialBackoff < 0 || c.FlushAfter < 0 || c.Period < 0:
 		return errors.New("gang: negative backoff")
 	case c.Overcommit < 0 || c.Overcommit > 0 && c.Overcommit < 1:
 		return fmt.Errorf("gang: overcommit %v must be 0 (off) or at least 1.0 (Volcano rejects less)", c.Overcommit)

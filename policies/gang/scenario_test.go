@@ -136,6 +136,13 @@ func noDeadlock(r *scheduler.Result) string {
 	return ""
 }
 
+func livelock(r *scheduler.Result) string {
+	if r.Deadlock.Terminal || r.Deadlock.Episodes < 5 || r.JobsCompleted != 0 || r.Extra["gang_rejections"] < 5 {
+		return "want a livelock: repeated rejections and episodes, nothing completed"
+	}
+	return ""
+}
+
 func completed(n int) expect {
 	return func(r *scheduler.Result) string {
 		if r.JobsCompleted != n {
@@ -161,6 +168,7 @@ type scenarioCase struct {
 	name, what string
 	cfg        Config
 	want       expect
+	horizon    scheduler.Time // overrides the scenario's horizon when > 0
 }
 
 // runScenario runs every case, checks its expectation and compares the whole
@@ -173,7 +181,11 @@ func runScenario(t *testing.T, file, header string, simCfg scheduler.Config, mk 
 	}
 	var sections []string
 	for _, c := range cases {
-		res, lines := runCase(t, simCfg, variantCase{c.name, c.cfg}, mk, only)
+		sc := simCfg
+		if c.horizon > 0 {
+			sc.Horizon = c.horizon
+		}
+		res, lines := runCase(t, sc, variantCase{c.name, c.cfg}, mk, only)
 		if msg := c.want(res); msg != "" {
 			t.Errorf("%s: %s: %s", file, c.name, msg)
 		}
@@ -192,6 +204,7 @@ var slot = scheduler.Res(1000, 1024, 0)
 
 func interleaved(c Config) Config { c.Order = Interleave; return c }
 func noTimeout(c Config) Config   { c.Timeout = scheduler.Forever; return c }
+func session(c Config) Config     { c.Period = scheduler.Second; return c }
 
 // TestScenarioKubeBatch158 reproduces kubernetes-retired/kube-batch#158 (and
 // volcano#3373 in small): two jobs each needing more than half the nodes.
@@ -214,15 +227,15 @@ time out together after 300 s); coscheduling's whole-group reject and min-resour
 PreFilter avoid it; single-cycle all-or-nothing and FIFO placeholders never hold partially
 in a cycle. Volcano's enqueue gate at 1.2 admits both gangs (12 <= 1.2 x 10) and the
 deadlock happens; at 1.0 it admits one at a time and it does not.`, cfg, mk, nil, []scenarioCase{
-		{"strict", "single-cycle all-or-nothing", DefaultConfig(Strict), all(noDeadlock, completed(2))},
-		{"permit", "coscheduling defaults (60 s, reject 10 %), interleaved", interleaved(DefaultConfig(Permit)), all(noDeadlock, completed(2))},
-		{"permit-kep4671", "KEP-4671 alpha (300 s, no group reject), interleaved", interleaved(KEP4671Alpha()), all(episodesNotTerminal, completed(2))},
-		{"placeholder-fifo", "YuniKorn FIFO, 15 min Soft", DefaultConfig(Placeholder), all(noDeadlock, completed(2))},
-		{"placeholder-fair", "YuniKorn fair sort, 15 min Soft", with(DefaultConfig(Placeholder), func(c *Config) { c.Order = Fair }), all(episodesNotTerminal, completed(2))},
-		{"nonstrict", "Koordinator NonStrict, no timeout, interleaved", interleaved(noTimeout(DefaultConfig(NonStrict))), all(terminal, completed(0))},
-		{"nonstrict-600s", "Koordinator NonStrict, 600 s wait, interleaved", interleaved(DefaultConfig(NonStrict)), all(episodesNotTerminal, completed(2))},
-		{"gate-1.2+nonstrict", "Volcano enqueue at 1.2 in front of NonStrict", gate(1.2), terminal},
-		{"gate-1.0+nonstrict", "Volcano enqueue at 1.0 in front of NonStrict", gate(1.0), all(noDeadlock, completed(2))},
+		{"strict", "single-cycle all-or-nothing", DefaultConfig(Strict), all(noDeadlock, completed(2)), 0},
+		{"permit", "coscheduling defaults (60 s, reject 10 %), interleaved", interleaved(DefaultConfig(Permit)), all(noDeadlock, completed(2)), 0},
+		{"permit-kep4671", "KEP-4671 alpha (300 s, no group reject), interleaved", interleaved(KEP4671Alpha()), all(episodesNotTerminal, completed(2)), 0},
+		{"placeholder-fifo", "YuniKorn FIFO, 15 min Soft", DefaultConfig(Placeholder), all(noDeadlock, completed(2)), 0},
+		{"placeholder-fair", "YuniKorn fair sort, 15 min Soft", with(DefaultConfig(Placeholder), func(c *Config) { c.Order = Fair }), all(episodesNotTerminal, completed(2)), 0},
+		{"nonstrict", "Koordinator NonStrict, no timeout, interleaved", interleaved(noTimeout(DefaultConfig(NonStrict))), all(terminal, completed(0)), 0},
+		{"nonstrict-600s", "Koordinator NonStrict, 600 s wait, interleaved", interleaved(DefaultConfig(NonStrict)), all(episodesNotTerminal, completed(2)), 0},
+		{"gate-1.2+nonstrict", "Volcano enqueue at 1.2 in front of NonStrict", gate(1.2), terminal, 0},
+		{"gate-1.0+nonstrict", "Volcano enqueue at 1.0 in front of NonStrict", gate(1.0), all(noDeadlock, completed(2)), 0},
 	})
 }
 
@@ -256,12 +269,101 @@ Permit at once (the queue is group-contiguous only in activeQ). Without a timeou
 coscheduling of the issue, no group rejection) the cluster deadlocks for good; a 60 s
 wait breaks each episode; today's reject threshold, single-cycle placement and FIFO
 placeholders avoid it. Only deadlock records are shown.`, cfg, mk, map[string]bool{"deadlock": true}, []scenarioCase{
-		{"permit-issue", "Permit, no timeout, no group reject (the issue's coscheduling)", noTimeout(era), terminal},
-		{"permit-issue-60s", "the same with a 60 s Permit wait", era, episodesNotTerminal},
-		{"permit", "coscheduling defaults (60 s, reject 10 %, min-resources, failure order)", DefaultConfig(Permit), all(noDeadlock, completed(60))},
-		{"permit-kep4671", "KEP-4671 alpha (300 s, no group reject)", KEP4671Alpha(), all(episodesNotTerminal, completed(60))},
-		{"strict", "single-cycle all-or-nothing", DefaultConfig(Strict), all(noDeadlock, completed(60))},
-		{"placeholder-fifo", "YuniKorn FIFO, 15 min Soft", DefaultConfig(Placeholder), all(noDeadlock, completed(60))},
-		{"nonstrict", "Koordinator NonStrict, no timeout", noTimeout(DefaultConfig(NonStrict)), terminal},
+		{"permit-issue", "Permit, no timeout, no group reject (the issue's coscheduling)", noTimeout(era), terminal, 0},
+		{"permit-issue-60s", "the same with a 60 s Permit wait", era, episodesNotTerminal, 0},
+		{"permit", "coscheduling defaults (60 s, reject 10 %, min-resources, failure order)", DefaultConfig(Permit), all(noDeadlock, completed(60)), 0},
+		{"permit-kep4671", "KEP-4671 alpha (300 s, no group reject)", KEP4671Alpha(), all(episodesNotTerminal, completed(60)), 0},
+		{"strict", "single-cycle all-or-nothing", DefaultConfig(Strict), all(noDeadlock, completed(60)), 0},
+		{"placeholder-fifo", "YuniKorn FIFO, 15 min Soft", DefaultConfig(Placeholder), all(noDeadlock, completed(60)), 0},
+		{"nonstrict", "Koordinator NonStrict, no timeout", noTimeout(DefaultConfig(NonStrict)), terminal, 0},
+	})
+}
+
+// TestScenarioKoordinator872 reproduces koordinator-sh/koordinator#872: gang groups
+// {A, B} and {C, D}, where A and C together fill the cluster, scheduled A, C, B, D.
+func TestScenarioKoordinator872(t *testing.T) {
+	cfg := scheduler.DefaultConfig()
+	cfg.Nodes = nodes(4, slot)
+	// A gang group is one gang here: job 1 = A (tasks 0-1) + B (tasks 2-3), job 2 =
+	// C + D. Interleaved order offers A0 C0 A1 C1 B0 D0 B1 D1: A, C, B, D.
+	mk := func() []*scheduler.Job {
+		return []*scheduler.Job{gangJob(1, 0, 4, 4, slot, 60*scheduler.Second), gangJob(2, 0, 4, 4, slot, 60*scheduler.Second)}
+	}
+	koordStrict := DefaultConfig(Permit)
+	koordStrict.RejectPercent, koordStrict.MinResources, koordStrict.Timeout, koordStrict.FailureOrder = 0, false, 600*scheduler.Second, false
+	runScenario(t, "koordinator_872.txt", `
+koordinator#872: 4 one-slot nodes; gang groups {A, B} and {C, D} of 2 pods each (a group
+is modelled as one gang of 4), offered A, C, B, D. A and C fill the cluster, so neither
+group completes: NonStrict deadlocks for good. The maintainers' fix has two parts: order
+by group, and Strict mode, which rejects every waiting pod of the group on a failure
+(Permit with reject threshold 0). Group order alone suffices here; Strict mode alone, with
+the A C B D order, turns the deadlock into a livelock: both groups are rejected and retry
+in step (shown for the first 30 s).`, cfg, mk, nil, []scenarioCase{
+		{"nonstrict", "NonStrict, no timeout, order A C B D", interleaved(noTimeout(DefaultConfig(NonStrict))), all(terminal, completed(0)), 0},
+		{"nonstrict-600s", "NonStrict, 600 s wait, order A C B D", interleaved(DefaultConfig(NonStrict)), all(episodesNotTerminal, completed(2)), 0},
+		{"nonstrict-group-order", "NonStrict, no timeout, ordered by group (the fix)", noTimeout(DefaultConfig(NonStrict)), all(noDeadlock, completed(2)), 0},
+		{"koordinator-strict", "Strict mode and group order (the fix)", koordStrict, all(noDeadlock, completed(2)), 0},
+		{"koordinator-strict-acbd", "Strict mode alone, order A C B D: livelock", interleaved(koordStrict), livelock, 30 * scheduler.Second},
+		{"strict", "single-cycle all-or-nothing", DefaultConfig(Strict), all(noDeadlock, completed(2)), 0},
+	})
+}
+
+// TestScenarioKoordinatorNonStrictQuota reproduces the Koordinator gang proposal's
+// NonStrict example: quota 10, three gangs of 5 one-unit pods, ending at 3/3/4.
+func TestScenarioKoordinatorNonStrictQuota(t *testing.T) {
+	cfg := scheduler.DefaultConfig()
+	cfg.Nodes = nodes(20, slot)
+	cfg.Quotas = map[string]scheduler.Resources{"": scheduler.Res(10000, 1<<40, 0)}
+	mk := func() []*scheduler.Job {
+		return []*scheduler.Job{gangJob(1, 0, 5, 5, slot, 60*scheduler.Second), gangJob(2, 0, 5, 5, slot, 60*scheduler.Second),
+			gangJob(3, 0, 5, 5, slot, 60*scheduler.Second)}
+	}
+	runScenario(t, "koordinator_nonstrict_quota.txt", `
+Koordinator NonStrict (proposal 20220901-gang-scheduling): a tenant quota of 10 one-CPU
+units on a 20-slot cluster; three gangs of 5 one-unit pods submitted together and offered
+interleaved (passes run as 1 s sessions so that one pass sees all three). NonStrict
+accumulation ends at 4/3/3: no gang reaches 5 and, without a timeout, the deadlock is
+terminal (the quota, not the nodes, closes the cycle). With Koordinator's 600 s wait it
+lasts until the timeout. Single-cycle placement runs two gangs, then the third;
+coscheduling's group reject releases the gang that falls short.`, cfg, mk, nil, []scenarioCase{
+		{"nonstrict", "NonStrict, no timeout, interleaved", session(interleaved(noTimeout(DefaultConfig(NonStrict)))), all(terminal, completed(0)), 0},
+		{"nonstrict-600s", "NonStrict, 600 s wait, interleaved", session(interleaved(DefaultConfig(NonStrict))), all(episodesNotTerminal, completed(3)), 0},
+		{"strict", "single-cycle all-or-nothing", session(DefaultConfig(Strict)), all(noDeadlock, completed(3)), 0},
+		{"permit", "coscheduling defaults, interleaved", session(interleaved(DefaultConfig(Permit))), all(noDeadlock, completed(3)), 0},
+		{"placeholder-fifo", "YuniKorn FIFO", session(DefaultConfig(Placeholder)), all(noDeadlock, completed(3)), 0},
+	})
+}
+
+// TestScenarioKubeBatch514 reproduces kubernetes-retired/kube-batch#514: a 10-CPU
+// node, a 3 × 4-CPU gang created first and a 1 × 3-CPU gang behind it.
+func TestScenarioKubeBatch514(t *testing.T) {
+	cfg := scheduler.DefaultConfig()
+	cfg.Nodes = nodes(1, scheduler.Res(10000, 64*1024, 0))
+	cfg.Horizon = 1200 * scheduler.Second
+	mk := func() []*scheduler.Job {
+		return []*scheduler.Job{gangJob(1, 0, 3, 3, scheduler.Res(4000, 1024, 0), 60*scheduler.Second),
+			gangJob(2, scheduler.Second, 1, 1, scheduler.Res(3000, 1024, 0), 60*scheduler.Second)}
+	}
+	gate := func(f float64) Config { c := DefaultConfig(Strict); c.Overcommit = f; return c }
+	hard := DefaultConfig(Placeholder)
+	hard.Style = Hard
+	starves := func(n int) expect {
+		return all(noDeadlock, completed(n))
+	}
+	runScenario(t, "kube_batch_514.txt", `
+kube-batch#514: one 10-CPU node; PG1 = 3 x 4 CPU (submitted first, can never fit) and
+PG2 = 1 x 3 CPU a second later; horizon 20 min. Nothing here is a deadlock (one partial
+gang cannot form a cycle): it is starvation. Volcano's gate at 1.2 admits PG1 (12 <= 12)
+and then refuses PG2 (15 > 12): both stay pending, as reported. At 1.0 PG1 is never
+admitted and PG2 runs. Single-cycle placement runs PG2 at once; a partial hold without
+rejection (NonStrict, KEP-4671 alpha) keeps 8 CPUs and starves PG2 until a timeout, if
+any; YuniKorn Hard fails PG1 after 15 min and only then runs PG2.`, cfg, mk, nil, []scenarioCase{
+		{"strict", "single-cycle all-or-nothing", DefaultConfig(Strict), starves(1), 0},
+		{"gate-1.2+strict", "Volcano enqueue at 1.2, then all-or-nothing", gate(1.2), starves(0), 0},
+		{"gate-1.0+strict", "Volcano enqueue at 1.0, then all-or-nothing", gate(1.0), starves(1), 0},
+		{"permit", "coscheduling defaults (min-resources PreFilter rejects PG1)", DefaultConfig(Permit), starves(1), 0},
+		{"permit-kep4671", "KEP-4671 alpha (300 s, no group reject)", KEP4671Alpha(), starves(1), 0},
+		{"nonstrict", "NonStrict, no timeout", noTimeout(DefaultConfig(NonStrict)), starves(0), 0},
+		{"placeholder-hard", "YuniKorn FIFO, 15 min Hard", hard, starves(1), 0},
 	})
 }

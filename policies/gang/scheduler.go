@@ -163,7 +163,11 @@ func (s *Scheduler) schedulePass() {
 		return
 	}
 	s.passQueued = true
-	s.sim.At(s.sim.Now(), s.pass)
+	at := s.sim.Now()
+	if p := s.cfg.Period; p > 0 {
+		at = (at/p + 1) * p
+	}
+	s.sim.At(at, s.pass)
 }
 
 // eligible reports whether r may be tried now.
