@@ -1,0 +1,832 @@
+package traces
+
+import (
+	"math"
+	"regexp"
+	"slices"
+	"strconv"
+
+	"github.com/schedlab/schedlab/scheduler"
+)
+
+// google2011: Google clusterdata-2011-2 (TRACES.md §3, §11.2).
+
+func init() {
+	register(formatSpec{info: FormatInfo{Name: "google2011",
+		Doc: "Google clusterdata-2011-2 (Borg, May 2011): machine_events → machines (capacity × norm_cpu/norm_mem; REMOVE = fail, re-ADD = recover; attributes at add time → labels); " +
+			"job_events + task_events + task_constraints → jobs of tasks (job, index) with the request and runtime of the attempt chosen by runtime=",
+		Files: "job_events, task_events, machine_events, machine_attributes, task_constraints (directories of part-NNNNN-of-MMMMM.csv.gz shards); task_usage is not read"},
+		newReader: func(*Options) reader { return &g11Reader{shards: map[string]*shardSet{}} }})
+}
+
+var (
+	g11JobEvents   = &csvTable{name: "job_events", cols: []string{"time", "missing_info", "job_id", "event_type", "user", "scheduling_class", "job_name", "logical_job_name"}}
+	g11TaskEvents  = &csvTable{name: "task_events", cols: []string{"time", "missing_info", "job_id", "task_index", "machine_id", "event_type", "user", "scheduling_class", "priority", "cpu_request", "memory_request", "disk_request", "different_machines"}}
+	g11MachineEv   = &csvTable{name: "machine_events", cols: []string{"timestamp", "machine_id", "event_type", "platform_id", "cpus", "memory"}}
+	g11MachineAttr = &csvTable{name: "machine_attributes", cols: []string{"time", "machine_id", "attribute_name", "attribute_value", "attribute_deleted"}}
+	g11Constraints = &csvTable{name: "task_constraints", cols: []string{"time", "job_id", "task_index", "comparison_operator", "attribute_name", "attribute_value"}}
+	g11Tables      = []*csvTable{g11JobEvents, g11TaskEvents, g11MachineEv, g11MachineAttr, g11Constraints, {name: "task_usage"}}
+	// Alternative task_constraints order: time, job, task, name, value, operator.
+	g11ConstraintsAlt = &csvTable{name: "task_constraints", cols: []string{"time", "job_id", "task_index", "attribute_name", "attribute_value", "comparison_operator"}}
+)
+
+// Google 2011 event types (task_events col 6, job_events col 4).
+var g11EventNames = []string{"SUBMIT", "SCHEDULE", "EVICT", "FAIL", "FINISH", "KILL", "LOST", "UPDATE_PENDING", "UPDATE_RUNNING"}
+
+const (
+	g11Submit        = 0
+	g11Schedule      = 1
+	g11UpdatePending = 7
+	g11TraceEnd      = 29 * scheduler.Day
+	g11Origin        = 600_000_000 // raw µs of trace start
+	g11After         = math.MaxInt64
+)
+
+var shardRe = regexp.MustCompile(`part-(\d+)-of-(\d+)`)
+
+type shardSet struct {
+	of   int
+	seen map[int]bool
+}
+
+type g11Reader struct {
+	machines *sorter // machine_events rows keyed (time, seq)
+	attrs    *sorter // machine_attributes rows keyed (machine, time, seq)
+	seq      int64
+	shards   map[string]*shardSet
+}
+
+// g11Time converts a raw time: before = the "before the window" sentinel (0),
+// after = the "after the window" sentinel (2^63−1).
+func (g *g11Reader) time(b *builder, raw int64) (t scheduler.Time, before, after bool) {
+	if raw == 0 {
+		return 0, true, false
+	}
+	if raw == g11After {
+		return scheduler.Forever, false, true
+	}
+	origin := int64(g11Origin)
+	if b.opt.Origin >= 0 {
+		origin = b.opt.Origin
+	}
+	return scheduler.Time(raw - origin), false, false
+}
+
+func (g *g11Reader) keysFor(name string) (bool, int, func([]byte) (rowKeys, bool)) {
+	t := matchTable(name, g11Tables)
+	if t == nil || t.cols == nil {
+		return false, 0, nil
+	}
+	cols := map[*csvTable][3]int{g11JobEvents: {0, 2, -1}, g11TaskEvents: {0, 2, 4}, g11MachineEv: {0, -1, 1},
+		g11MachineAttr: {0, -1, 1}, g11Constraints: {0, 1, -1}}[t]
+	var f [][]byte
+	return true, 0, func(line []byte) (rowKeys, bool) {
+		f, _, _ = splitCSV(line, f, nil)
+		if len(f) < len(t.cols) {
+			return rowKeys{}, false
+		}
+		var k rowKeys
+		if v, e := atoi(f[cols[0]]); e == numOK && v > 0 && v < g11After {
+			k.time, k.hasTime = scheduler.Time(v-g11Origin), true
+		}
+		if cols[1] >= 0 {
+			k.job = f[cols[1]]
+		}
+		if cols[2] >= 0 && len(f[cols[2]]) > 0 {
+			k.machine = f[cols[2]]
+		}
+		return k, true
+	}
+}
+
+func (g *g11Reader) input(b *builder, m member) (bool, error) {
+	t := matchTable(m.name, g11Tables)
+	if t == nil || t.cols == nil {
+		return false, nil
+	}
+	if sm := shardRe.FindStringSubmatch(m.name); sm != nil {
+		i, _ := strconv.Atoi(sm[1])
+		of, _ := strconv.Atoi(sm[2])
+		s := g.shards[t.name]
+		if s == nil {
+			s = &shardSet{of: of, seen: map[int]bool{}}
+			g.shards[t.name] = s
+		}
+		s.seen[i] = true
+	}
+	switch t {
+	case g11JobEvents:
+		return true, g.jobEvents(b, m)
+	case g11TaskEvents:
+		return true, g.taskEvents(b, m)
+	case g11MachineEv:
+		if g.machines == nil {
+			g.machines = newSorter(b.opt)
+		}
+		var buf []byte
+		return true, b.readCSV(m, t, func(r *row) error {
+			raw := r.int(0)
+			id := r.int(1)
+			typ := r.int(2)
+			cpu, hc := r.optFloat(4)
+			mem, hm := r.optFloat(5)
+			if r.err == nil && (typ < 0 || typ > 2) {
+				r.fail(2, "unknown_code", "unknown machine event type "+strconv.FormatInt(typ, 10)+" (want 0 ADD, 1 REMOVE, 2 UPDATE)")
+			}
+			if r.err != nil {
+				return b.bad(r.err)
+			}
+			b.st.Events["machine_events/"+[]string{"ADD", "REMOVE", "UPDATE"}[typ]]++
+			tm, before, after := g.time(b, raw)
+			if after {
+				b.count("machine_events_after_window", 1)
+				return nil
+			}
+			if !before {
+				b.seen(tm)
+			}
+			g.seq++
+			e := enc{buf[:0]}
+			e.i(int64(tm))
+			e.i(id)
+			e.i(typ)
+			e.s(bstr(r.f[3]))
+			e.optF(cpu, hc)
+			e.optF(mem, hm)
+			buf = e.b
+			return g.machines.add(appendKeyInt(appendKeyInt(nil, int64(tm)), g.seq), buf)
+		})
+	case g11MachineAttr:
+		if g.attrs == nil {
+			g.attrs = newSorter(b.opt)
+		}
+		var buf []byte
+		return true, b.readCSV(m, t, func(r *row) error {
+			raw := r.int(0)
+			id := r.int(1)
+			del := r.int(4)
+			if !r.has(2) {
+				r.fail(2, "missing_field", "required value is empty")
+			}
+			if r.err == nil && del != 0 && del != 1 {
+				r.fail(4, "unknown_code", "attribute_deleted must be 0 or 1")
+			}
+			if r.err != nil {
+				return b.bad(r.err)
+			}
+			tm, _, after := g.time(b, raw)
+			if after {
+				return nil
+			}
+			g.seq++
+			e := enc{buf[:0]}
+			e.s(bstr(r.f[2]))
+			e.s(bstr(r.f[3]))
+			e.i(del)
+			buf = e.b
+			return g.attrs.add(appendKeyInt(appendKeyInt(appendKeyInt(nil, id), int64(tm)), g.seq), buf)
+		})
+	case g11Constraints:
+		return true, g.constraints(b, m)
+	}
+	return false, nil
+}
+
+func (g *g11Reader) jobEvents(b *builder, m member) error {
+	var key, sub, buf []byte
+	var counts [9]int64
+	defer func() {
+		for i, n := range counts {
+			if n > 0 {
+				b.st.Events["job_events/"+g11EventNames[i]] += n
+			}
+		}
+	}()
+	return b.readCSV(m, g11JobEvents, func(r *row) error {
+		raw := r.int(0)
+		mi, hmi := r.optInt(1)
+		job := r.int(2)
+		typ := r.int(3)
+		class, hc := r.optInt(5)
+		if r.err == nil && (typ < 0 || typ > 8) {
+			r.fail(3, "unknown_code", "unknown event type "+strconv.FormatInt(typ, 10)+" (want 0..8)")
+		}
+		if r.err == nil && hmi && (mi < 0 || mi > 2) {
+			r.fail(1, "unknown_code", "unknown missing-info code "+strconv.FormatInt(mi, 10)+" (want 0..2 or empty)")
+		}
+		if r.err == nil && hc && (class < 0 || class > 3) {
+			r.fail(5, "unknown_code", "scheduling class "+strconv.FormatInt(class, 10)+" out of range 0..3")
+		}
+		if r.err != nil {
+			return b.bad(r.err)
+		}
+		counts[typ]++
+		tm, before, after := g.time(b, raw)
+		if !before && !after {
+			b.seen(tm)
+		}
+		key = appendKeyInt(key[:0], job)
+		sub = appendKeyInt(append(sub[:0], 0), int64(tm))
+		e := enc{buf[:0]}
+		e.i(int64(tm))
+		e.optI(mi, hmi)
+		e.i(typ)
+		e.s(bstr(r.f[4]))
+		e.optI(class, hc)
+		buf = e.b
+		return b.group(key, sub, buf)
+	})
+}
+
+func (g *g11Reader) taskEvents(b *builder, m member) error {
+	var key, sub, buf []byte
+	var counts [9]int64
+	defer func() {
+		for i, n := range counts {
+			if n > 0 {
+				b.st.Events["task_events/"+g11EventNames[i]] += n
+			}
+		}
+	}()
+	return b.readCSV(m, g11TaskEvents, func(r *row) error {
+		raw := r.int(0)
+		mi, hmi := r.optInt(1)
+		job := r.int(2)
+		idx := r.int(3)
+		mach, hm := r.optInt(4)
+		typ := r.int(5)
+		class, hc := r.optInt(7)
+		prio := r.int(8)
+		cpu, hcpu := r.optFloat(9)
+		mem, hmem := r.optFloat(10)
+		disk, hdisk := r.optFloat(11)
+		diff, hdiff := r.optInt(12)
+		switch {
+		case r.err != nil:
+		case typ < 0 || typ > 8:
+			r.fail(5, "unknown_code", "unknown event type "+strconv.FormatInt(typ, 10)+" (want 0..8)")
+		case hmi && (mi < 0 || mi > 2):
+			r.fail(1, "unknown_code", "unknown missing-info code "+strconv.FormatInt(mi, 10)+" (want 0..2 or empty)")
+		case hc && (class < 0 || class > 3):
+			r.fail(7, "unknown_code", "scheduling class "+strconv.FormatInt(class, 10)+" out of range 0..3")
+		case prio < 0 || prio > 12:
+			r.fail(8, "unknown_code", "priority "+strconv.FormatInt(prio, 10)+" out of range 0..12")
+		case hdiff && diff != 0 && diff != 1:
+			r.fail(12, "unknown_code", "different-machines flag must be 0 or 1")
+		case idx < 0 || idx > math.MaxInt32:
+			r.fail(3, "invalid", "task index out of range")
+		}
+		if r.err != nil {
+			return b.bad(r.err)
+		}
+		counts[typ]++
+		tm, before, after := g.time(b, raw)
+		if !before && !after {
+			b.seen(tm)
+		}
+		key = appendKeyInt(key[:0], job)
+		sub = appendKeyInt(appendKeyInt(append(sub[:0], 1), idx), int64(tm))
+		e := enc{buf[:0]}
+		var bits byte
+		if before {
+			bits |= 1
+		}
+		if after {
+			bits |= 2
+		}
+		if hmi {
+			bits |= 4
+		}
+		if hdiff && diff == 1 {
+			bits |= 8
+		}
+		e.b = append(e.b, bits, byte(typ))
+		e.i(int64(tm))
+		e.optI(mach, hm)
+		e.i(prio)
+		e.optI(class, hc)
+		e.optF(cpu, hcpu)
+		e.optF(mem, hmem)
+		e.optF(disk, hdisk)
+		e.s(bstr(r.f[6]))
+		buf = e.b
+		return b.group(key, sub, buf)
+	})
+}
+
+// isHash reports whether b looks like a 2011 hashed string (44 base64 chars).
+func isHash(b []byte) bool { return len(b) == 44 }
+
+func isSmallInt(b []byte) bool {
+	v, e := atoi(b)
+	return e == numOK && v >= 0 && v <= 9
+}
+
+func (g *g11Reader) constraints(b *builder, m member) error {
+	var key, sub, buf []byte
+	var layout *csvTable // decided from the first row
+	opCol, nameCol, valCol := 3, 4, 5
+	return b.readCSV(m, g11Constraints, func(r *row) error {
+		if layout == nil {
+			switch {
+			case isSmallInt(r.f[3]) && !isSmallInt(r.f[5]):
+				layout = g11Constraints
+			case isSmallInt(r.f[5]) && !isSmallInt(r.f[3]):
+				layout = g11ConstraintsAlt
+				opCol, nameCol, valCol = 5, 3, 4
+			case isSmallInt(r.f[3]) && isHash(r.f[4]):
+				layout = g11Constraints
+			default:
+				return &InputError{File: r.file, Line: r.line, Column: 4, Field: "comparison_operator", Reason: "bad_layout",
+					Msg: "cannot tell the column order of task_constraints: neither column 4 nor column 6 is an operator code 0..3"}
+			}
+		}
+		r.names = layout.cols
+		raw := r.int(0)
+		job := r.int(1)
+		idx := r.int(2)
+		op := r.int(opCol)
+		if r.err == nil && (op < 0 || op > 3) {
+			r.fail(opCol, "unknown_code", "unknown comparison operator "+strconv.FormatInt(op, 10)+" (want 0..3)")
+		}
+		if r.err == nil && !r.has(nameCol) {
+			r.fail(nameCol, "missing_field", "required value is empty")
+		}
+		if r.err != nil {
+			return b.bad(r.err)
+		}
+		b.st.Events["task_constraints/"+[]string{"EQUAL", "NOT_EQUAL", "LESS_THAN", "GREATER_THAN"}[op]]++
+		tm, _, _ := g.time(b, raw)
+		key = appendKeyInt(key[:0], job)
+		sub = appendKeyInt(appendKeyInt(append(sub[:0], 2), idx), int64(tm))
+		e := enc{buf[:0]}
+		e.i(op)
+		e.s(bstr(r.f[nameCol]))
+		e.s(bstr(r.f[valCol]))
+		buf = e.b
+		return b.group(key, sub, buf)
+	})
+}
+
+type g11Machine struct {
+	added   bool
+	up      bool
+	addTime scheduler.Time
+	node    scheduler.Node
+	known   bool // capacity known
+}
+
+// finish replays machine_events in time order into node events, with the
+// attributes in force at each machine's first ADD as its labels.
+func (g *g11Reader) finish(b *builder) error {
+	for _, name := range sortedKeys(g.shards) {
+		s := g.shards[name]
+		missing := 0
+		for i := 0; i < s.of; i++ {
+			if !s.seen[i] {
+				missing++
+			}
+		}
+		if missing > 0 {
+			b.count("missing_shards_"+name, int64(missing))
+		}
+	}
+	if g.machines == nil {
+		if g.attrs != nil {
+			g.attrs.close()
+		}
+		return nil
+	}
+	defer g.machines.close()
+	// Pass 1: the first ADD time of every machine.
+	it, err := g.machines.iter()
+	if err != nil {
+		return err
+	}
+	firstAdd := map[int64]scheduler.Time{}
+	type mrow struct {
+		t        scheduler.Time
+		id, typ  int64
+		platform string
+		cpu, mem float64
+		hc, hm   bool
+	}
+	decode := func(v []byte) mrow {
+		d := dec{b: v}
+		var r mrow
+		r.t = scheduler.Time(d.i())
+		r.id, r.typ = d.i(), d.i()
+		r.platform = d.s()
+		r.cpu, r.hc = d.optF()
+		r.mem, r.hm = d.optF()
+		return r
+	}
+	for {
+		_, v, ok, err := it.next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		r := decode(v)
+		if _, seen := firstAdd[r.id]; !seen && r.typ == 0 {
+			firstAdd[r.id] = r.t
+		}
+	}
+	// Attributes in force at the first ADD.
+	labels := map[int64][]scheduler.Label{}
+	if g.attrs != nil {
+		ait, err := g.attrs.iter()
+		if err != nil {
+			return err
+		}
+		for {
+			k, v, ok, err := ait.next()
+			if err != nil {
+				return err
+			}
+			if !ok {
+				break
+			}
+			id := int64(uint64FromKey(k[0:8]))
+			tm := scheduler.Time(int64(uint64FromKey(k[8:16])))
+			at, added := firstAdd[id]
+			if !added {
+				if err := b.orphan("attribute_machine"); err != nil {
+					return err
+				}
+				continue
+			}
+			if tm > at {
+				b.count("attribute_changes_after_add_ignored", 1)
+				continue
+			}
+			d := dec{b: v}
+			name, val, del := d.s(), d.s(), d.i()
+			ls := labels[id]
+			i := slices.IndexFunc(ls, func(l scheduler.Label) bool { return l.Key == name })
+			switch {
+			case del == 1 && i >= 0:
+				ls = slices.Delete(ls, i, i+1)
+			case del == 0 && i >= 0:
+				ls[i].Value = val
+			case del == 0:
+				ls = append(ls, scheduler.Label{Key: name, Value: val})
+			}
+			labels[id] = ls
+		}
+		g.attrs.close()
+	}
+	// Pass 2: the events.
+	it, err = g.machines.iter()
+	if err != nil {
+		return err
+	}
+	state := map[int64]*g11Machine{}
+	for {
+		_, v, ok, err := it.next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return nil
+		}
+		r := decode(v)
+		m := state[r.id]
+		if m == nil {
+			m = &g11Machine{node: scheduler.Node{Name: strconv.FormatInt(r.id, 10)}}
+			state[r.id] = m
+		}
+		old := m.node.Capacity
+		if r.hc {
+			m.node.Capacity[scheduler.CPU] = scaleRound(r.cpu, float64(b.opt.NormCPU))
+		}
+		if r.hm {
+			m.node.Capacity[scheduler.Memory] = scaleRound(r.mem, float64(b.opt.NormMem))
+		}
+		if b.opt.Disk {
+			m.node.Capacity[scheduler.Disk] = b.opt.NormDisk
+		}
+		if r.hc && r.hm {
+			m.known = true
+		}
+		if r.platform != "" {
+			m.node.Domain = ""
+		}
+		t := max(r.t, 0)
+		ev := scheduler.NodeEvent{Time: t, Node: scheduler.Node{Name: m.node.Name}}
+		switch r.typ {
+		case 0: // ADD
+			switch {
+			case !m.known:
+				b.count("machines_without_capacity", 1)
+				continue
+			case !m.added:
+				m.added, m.up = true, true
+				ev.Kind, ev.Node = scheduler.NodeAdd, m.node
+				ev.Node.Labels = labels[r.id]
+				if r.platform != "" {
+					ev.Node.Labels = append(slices.Clone(ev.Node.Labels), scheduler.Label{Key: "platform", Value: r.platform})
+				}
+			case !m.up:
+				m.up = true
+				ev.Kind = scheduler.NodeRecover
+				if err := b.node(&ev); err != nil {
+					return err
+				}
+				if old == m.node.Capacity {
+					continue
+				}
+				ev.Kind, ev.Node.Capacity = scheduler.NodeUpdate, m.node.Capacity
+			default:
+				b.count("machine_add_while_up", 1)
+				if old == m.node.Capacity {
+					continue
+				}
+				ev.Kind, ev.Node.Capacity = scheduler.NodeUpdate, m.node.Capacity
+			}
+		case 1: // REMOVE
+			if !m.added || !m.up {
+				if err := b.orphan("machine_remove"); err != nil {
+					return err
+				}
+				continue
+			}
+			m.up = false
+			ev.Kind = scheduler.NodeFail
+		case 2: // UPDATE
+			if !m.added {
+				if err := b.orphan("machine_update"); err != nil {
+					return err
+				}
+				continue
+			}
+			if old == m.node.Capacity {
+				continue
+			}
+			ev.Kind, ev.Node.Capacity = scheduler.NodeUpdate, m.node.Capacity
+		}
+		if err := b.node(&ev); err != nil {
+			return err
+		}
+	}
+}
+
+func uint64FromKey(k []byte) uint64 {
+	var u uint64
+	for _, c := range k {
+		u = u<<8 | uint64(c)
+	}
+	return u ^ 1<<63
+}
+
+type g11Attempt struct {
+	start, end scheduler.Time
+	hasEnd     bool
+	startPre   bool
+	req        scheduler.Resources
+	reqOK      bool
+}
+
+func (g *g11Reader) assemble(b *builder, key []byte, recs []record) error {
+	jobID := int64(uint64FromKey(key))
+	b.st.Jobs++
+	var (
+		submit     scheduler.Time
+		haveSubmit bool
+		class      int64 = -1
+		tenant     string
+		jobMissing bool
+	)
+	i := 0
+	for ; i < len(recs) && recs[i].sub[0] == 0; i++ {
+		d := dec{b: recs[i].val}
+		tm := scheduler.Time(d.i())
+		_, hmi := d.optI()
+		typ := d.i()
+		user := d.s()
+		c, hc := d.optI()
+		if hmi {
+			jobMissing = true
+		}
+		if typ == g11Submit && !haveSubmit && tm != scheduler.Forever {
+			submit, haveSubmit = tm, true
+			tenant = user
+			if hc {
+				class = c
+			}
+		}
+		if tenant == "" {
+			tenant = user
+		}
+	}
+	if i == 0 {
+		b.count("jobs_without_job_events", 1)
+	}
+	// Task events and constraints, grouped by task index.
+	type task struct {
+		idx       int64
+		attempts  []g11Attempt
+		req       scheduler.Resources
+		reqOK     bool
+		prio      int64
+		submit    scheduler.Time
+		hasSubmit bool
+		missing   bool
+		distinct  bool
+		open      bool
+		preSubmit bool
+		sels      []scheduler.Selector
+	}
+	var tasks []*task
+	var cur *task
+	end := b.traceEnd(g11TraceEnd)
+	for ; i < len(recs); i++ {
+		rc := recs[i]
+		idx := int64(uint64FromKey(rc.sub[1:9]))
+		if cur == nil || cur.idx != idx {
+			cur = &task{idx: idx}
+			tasks = append(tasks, cur)
+		}
+		if rc.sub[0] == 2 {
+			d := dec{b: rc.val}
+			op, name, val := d.i(), d.s(), d.s()
+			s := scheduler.Selector{Key: name, Op: []scheduler.SelectorOp{scheduler.OpEq, scheduler.OpNe, scheduler.OpLt, scheduler.OpGt}[op], Values: []string{val}}
+			if j := slices.IndexFunc(cur.sels, func(x scheduler.Selector) bool { return x.Key == s.Key && x.Op == s.Op }); j >= 0 {
+				cur.sels[j] = s
+			} else {
+				cur.sels = append(cur.sels, s)
+			}
+			continue
+		}
+		v := rc.val
+		bits, typ := v[0], int64(v[1])
+		d := dec{b: v[2:]}
+		tm := scheduler.Time(d.i())
+		d.optI() // machine
+		prio := d.i()
+		d.optI() // class
+		cpu, hcpu := d.optF()
+		mem, hmem := d.optF()
+		disk, hdisk := d.optF()
+		user := d.s()
+		if tenant == "" {
+			tenant = user
+		}
+		before, after := bits&1 != 0, bits&2 != 0
+		if bits&4 != 0 {
+			cur.missing = true
+		}
+		if bits&8 != 0 {
+			cur.distinct = true
+		}
+		cur.prio = prio
+		if hcpu {
+			cur.req[scheduler.CPU] = scaleRound(cpu, float64(b.opt.NormCPU))
+		}
+		if hmem {
+			cur.req[scheduler.Memory] = scaleRound(mem, float64(b.opt.NormMem))
+		}
+		if hdisk && b.opt.Disk {
+			cur.req[scheduler.Disk] = scaleRound(disk, float64(b.opt.NormDisk))
+		}
+		if hcpu && hmem {
+			cur.reqOK = true
+		}
+		if before {
+			tm = 0
+		}
+		switch {
+		case typ == g11Submit:
+			if !cur.hasSubmit && !after {
+				cur.submit, cur.hasSubmit, cur.preSubmit = tm, true, before
+			}
+		case typ == g11Schedule:
+			if after {
+				continue
+			}
+			if cur.open {
+				b.count("schedule_without_terminal", 1)
+				cur.attempts = cur.attempts[:len(cur.attempts)-1]
+			}
+			cur.attempts = append(cur.attempts, g11Attempt{start: tm, startPre: before, req: cur.req, reqOK: cur.reqOK})
+			cur.open = true
+		case typ >= 2 && typ <= 6:
+			if cur.open {
+				a := &cur.attempts[len(cur.attempts)-1]
+				if !after {
+					a.end, a.hasEnd = tm, true
+				}
+				cur.open = false
+			}
+		}
+	}
+	b.st.Tasks += int64(len(tasks))
+	if len(tasks) == 0 {
+		b.count("jobs_without_tasks", 1)
+		return nil
+	}
+	if !haveSubmit {
+		for _, t := range tasks {
+			if t.hasSubmit && (!haveSubmit || t.submit < submit) {
+				submit, haveSubmit = t.submit, true
+			}
+		}
+	}
+	if !haveSubmit {
+		// Only SCHEDULE and later events: the job was submitted before the window.
+		submit, haveSubmit = 0, true
+		b.count("jobs_without_submit", 1)
+	}
+	leftJob := submit <= 0
+	if leftJob && b.opt.PreTrace == "drop" {
+		b.count("jobs_dropped_pretrace", 1)
+		return nil
+	}
+	if jobMissing && b.opt.MissingInfo == "drop-entity" {
+		b.count("jobs_dropped_missing_info", 1)
+		return nil
+	}
+	j := &scheduler.Job{ID: scheduler.JobID(jobID), Name: strconv.FormatInt(jobID, 10), Submit: max(submit, 0), Tenant: tenant}
+	if class >= 2 {
+		j.Class = scheduler.Service
+	}
+	var flags []uint8
+	maxPrio, minPrio := int64(-1), int64(math.MaxInt64)
+	for _, t := range tasks {
+		if t.missing && b.opt.MissingInfo == "drop-entity" {
+			b.count("tasks_dropped_missing_info", 1)
+			continue
+		}
+		if len(t.attempts) == 0 {
+			b.count("tasks_never_scheduled", 1)
+			continue
+		}
+		last := t.attempts[len(t.attempts)-1]
+		l := lifetime{submit: j.Submit, start: last.start, hasStart: true, end: last.end, hasEnd: last.hasEnd}
+		if last.startPre || leftJob {
+			l.submit = -1
+		}
+		_, rt, f, drop := b.resolve(l, end)
+		if drop {
+			b.count("tasks_dropped", 1)
+			continue
+		}
+		if b.opt.RuntimeSource == "sum-attempts" {
+			for _, a := range t.attempts[:len(t.attempts)-1] {
+				if a.hasEnd {
+					rt += a.end - a.start
+				}
+			}
+		}
+		if len(t.attempts) > 1 {
+			f |= flagRetried
+		}
+		if t.missing {
+			f |= flagMissingInfo
+		}
+		req, ok := last.req, last.reqOK
+		if !ok {
+			req, ok = t.req, t.reqOK
+		}
+		if !ok {
+			b.count("tasks_missing_request", 1)
+			switch b.opt.MissingRequest {
+			case "drop-job":
+				b.count("jobs_dropped_missing_request", 1)
+				return nil
+			case "drop-task":
+				continue
+			}
+		}
+		task := scheduler.Task{Index: int32(t.idx), Request: req, Runtime: rt, Priority: int32(t.prio)}
+		if b.opt.Constraints == "enforce" && (len(t.sels) > 0 || t.distinct) {
+			task.Constraints = &scheduler.Constraints{Selectors: t.sels, DistinctNodes: t.distinct}
+		}
+		maxPrio, minPrio = max(maxPrio, t.prio), min(minPrio, t.prio)
+		j.Tasks = append(j.Tasks, task)
+		flags = append(flags, f)
+	}
+	if len(j.Tasks) == 0 {
+		b.count("jobs_without_runnable_tasks", 1)
+		return nil
+	}
+	if maxPrio != minPrio {
+		b.count("jobs_mixed_priority", 1)
+	}
+	j.Priority = int32(maxPrio)
+	if b.gang("none") == "job" {
+		j.MinMember = int32(len(j.Tasks))
+	}
+	return b.job(j, flags)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
