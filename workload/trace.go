@@ -126,13 +126,15 @@ const (
 // SoCC'12: most jobs are small and short, a few are huge or long-running services):
 // tasks per job empirical (60% of jobs have one task, p80 5, p90 20, p95 60, p98
 // 300, p99.5 1,500, max 4,300; mean ≈ 37.9, matching the published ratio); runtimes
-// lognormal with median 10 min (σ 1.8, 10 s..29 days) with a per-task spread σ 0.3;
-// 1% of jobs are services that run to the end; normalised CPU requests empirical
+// lognormal with median 15 min (σ 1.8, 10 s..29 days) with a per-task spread σ 0.3;
+// 0.1% of jobs are services that run to the end; normalised CPU requests empirical
 // (p0 0.001, p25 0.0125, p50 0.025, p75 0.0625, p90 0.125, p99 0.25, max 0.5) and
 // memory (p0 0.0005, p25 0.006, p50 0.0155, p75 0.03, p90 0.06, p99 0.17, max 0.5)
 // with copula correlation 0.5; priorities 0 (free, 25%), 2–8 (batch, 55%) and 9–11
 // (production, 20%); a diurnal arrival rate with amplitude 0.3 peaking at 14:00.
-// No gangs (Borg jobs are not gangs).
+// No gangs (Borg jobs are not gangs). With these choices the offered CPU load is
+// about 37% of capacity from batch work plus services accumulating to about 20% by
+// the end of the span.
 func Google2011() TraceShape {
 	const machines = 12583
 	shares := []struct {
@@ -162,7 +164,7 @@ func Google2011() TraceShape {
 		Arrival: Arrival{Kind: Diurnal, Rate: jobs / span.Seconds(), Amplitude: 0.3, Period: scheduler.Day, Peak: 14 * scheduler.Hour},
 		Tasks: EmpiricalDist([]float64{0, 0.6, 0.8, 0.9, 0.95, 0.98, 0.995, 1},
 			[]float64{1, 1, 5, 20, 60, 300, 1500, 4300}),
-		Runtime:          LogNormalMedian(600, 1.8).Clamp(10, span.Seconds()),
+		Runtime:          LogNormalMedian(900, 1.8).Clamp(10, span.Seconds()),
 		TaskRuntimeSigma: 0.3,
 		CPU: EmpiricalDist([]float64{0, 0.25, 0.5, 0.75, 0.9, 0.99, 1},
 			[]float64{cpu(0.001), cpu(0.0125), cpu(0.025), cpu(0.0625), cpu(0.125), cpu(0.25), cpu(0.5)}),
@@ -175,7 +177,7 @@ func Google2011() TraceShape {
 		DAGStages:         Const(2),
 		Priority: Choice{Values: []int64{0, 2, 4, 6, 8, 9, 10, 11},
 			Weights: []float64{25, 20, 15, 10, 10, 12, 6, 2}},
-		ServiceFraction: 0.01,
+		ServiceFraction: 0.001,
 		ServiceRuntime:  Const(1e15),
 	}
 	return TraceShape{Name: "google2011", Span: span, Machines: shapes, Model: m}
