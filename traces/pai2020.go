@@ -1,0 +1,442 @@
+package traces
+
+import (
+	"io"
+	"math"
+	"strings"
+
+	"github.com/schedlab/schedlab/scheduler"
+)
+
+// pai2020: Alibaba cluster-trace-gpu-v2020 (PAI; TRACES.md §7, §11.6).
+
+func init() {
+	register(formatSpec{info: FormatInfo{Name: "pai2020",
+		Doc: "Alibaba cluster-trace-gpu-v2020 (PAI, NSDI'22): machine_spec → machines at time 0 (cap_cpu vCPU, cap_mem GB, cap_gpu, gpu_type); job → job at start_time; " +
+			"task rows → roles of inst_num instances (plan_cpu/100 vCPU, plan_mem GB, plan_gpu/100 GPU), instance rows → attempts; gang: a role's instances (a multi-role job: the whole job)",
+		Files: "pai_job_table, pai_task_table, pai_instance_table, pai_machine_spec (+ optional .header files, checked); sensor, group_tag and machine_metric are not read"},
+		newReader: func(*Options) reader { return &paiReader{minStart: math.Inf(1), maxTime: math.Inf(-1)} }})
+}
+
+var (
+	paiJob      = &csvTable{name: "pai_job_table", cols: strings.Split("job_name,inst_id,user,status,start_time,end_time", ",")}
+	paiTask     = &csvTable{name: "pai_task_table", cols: strings.Split("job_name,task_name,inst_num,status,start_time,end_time,plan_cpu,plan_mem,plan_gpu,gpu_type", ",")}
+	paiInstance = &csvTable{name: "pai_instance_table", cols: strings.Split("job_name,task_name,inst_name,worker_name,inst_id,status,start_time,end_time,machine", ",")}
+	paiSpec     = &csvTable{name: "pai_machine_spec", cols: strings.Split("machine,gpu_type,cap_cpu,cap_mem,cap_gpu", ",")}
+	paiTables   = []*csvTable{paiJob, paiTask, paiInstance, paiSpec,
+		{name: "pai_sensor_table"}, {name: "pai_group_tag_table"}, {name: "pai_machine_metric"}}
+)
+
+type paiReader struct {
+	minStart float64 // origin: the earliest job start_time
+	maxTime  float64
+	minTime  float64
+	anyTime  bool
+}
+
+func (p *paiReader) note(t float64) {
+	if !p.anyTime {
+		p.minTime, p.maxTime, p.anyTime = t, t, true
+	}
+	p.minTime, p.maxTime = min(p.minTime, t), max(p.maxTime, t)
+}
+
+func (p *paiReader) keysFor(name string) (bool, int, func([]byte) (rowKeys, bool)) {
+	t := matchTable(name, paiTables)
+	if t == nil || t.cols == nil || strings.HasSuffix(name, ".header") {
+		return false, 0, nil
+	}
+	cols := map[*csvTable][3]int{paiJob: {4, 0, -1}, paiTask: {4, 0, -1}, paiInstance: {6, 0, 8}, paiSpec: {-1, -1, 0}}[t]
+	var f [][]byte
+	return true, 0, func(line []byte) (rowKeys, bool) {
+		f, _, _ = splitCSV(line, f, nil)
+		if len(f) != len(t.cols) {
+			return rowKeys{}, false
+		}
+		var k rowKeys
+		if cols[0] >= 0 {
+			if v, e := atof(f[cols[0]]); e == numOK {
+				k.time, k.hasTime = floatSecondsToTime(v), true
+			}
+		}
+		if cols[1] >= 0 {
+			k.job = f[cols[1]]
+		}
+		if cols[2] >= 0 && len(f[cols[2]]) > 0 {
+			k.machine = f[cols[2]]
+		}
+		return k, true
+	}
+}
+
+func (p *paiReader) input(b *builder, m member) (bool, error) {
+	t := matchTable(m.name, paiTables)
+	if t == nil || t.cols == nil {
+		return false, nil
+	}
+	if strings.HasSuffix(m.name, ".header") {
+		lr := newLineReader(m)
+		line, err := lr.next()
+		if err != nil && err != io.EOF {
+			return true, err
+		}
+		if got := strings.TrimSpace(string(line)); got != strings.Join(t.cols, ",") {
+			return true, &InputError{File: m.name, Line: 1, Reason: "bad_header",
+				Msg: "columns " + got + " differ from the expected " + strings.Join(t.cols, ",")}
+		}
+		return true, nil
+	}
+	var buf []byte
+	switch t {
+	case paiSpec:
+		return true, b.readCSV(m, t, func(r *row) error {
+			cpu := r.float(2)
+			mem := r.float(3)
+			gpu, hg := r.optFloat(4)
+			if !r.has(0) {
+				r.fail(0, "missing_field", "required value is empty")
+			}
+			if r.err == nil && (gpu < 0 || gpu > scheduler.MaxGPUsPerNode || gpu != math.Trunc(gpu)) {
+				r.fail(4, "invalid", "cap_gpu must be a whole number of GPUs in 0..64")
+			}
+			if r.err != nil {
+				return b.bad(r.err)
+			}
+			if !hg {
+				gpu = 0
+			}
+			n := scheduler.Node{Name: r.str(0), GPUs: int(gpu), GPUModel: r.str(1),
+				Capacity: scheduler.Res(scaleRound(cpu, 1000), scaleRound(mem, 1024), int64(gpu)*1000)}
+			if n.GPUModel != "" {
+				n.Labels = []scheduler.Label{{Key: "gpu_type", Value: n.GPUModel}}
+			}
+			if _, dup := b.machines[n.Name]; dup {
+				return b.orphan("duplicate_machine")
+			}
+			return b.node(&scheduler.NodeEvent{Kind: scheduler.NodeAdd, Node: n})
+		})
+	case paiJob:
+		st := statusCounter{prefix: "pai_job_table/"}
+		defer st.flush(b)
+		return true, b.readCSV(m, t, func(r *row) error {
+			start, hs := r.optFloat(4)
+			end, he := r.optFloat(5)
+			if !r.has(0) {
+				r.fail(0, "missing_field", "required value is empty")
+			}
+			if r.err != nil {
+				return b.bad(r.err)
+			}
+			st.add(r.f[3])
+			if hs {
+				p.minStart = min(p.minStart, start)
+				p.note(start)
+			}
+			if he {
+				p.note(end)
+			}
+			e := enc{buf[:0]}
+			e.s(bstr(r.f[2]))
+			e.s(bstr(r.f[3]))
+			e.optF(start, hs)
+			e.optF(end, he)
+			buf = e.b
+			return b.group(r.f[0], []byte{0}, buf)
+		})
+	case paiTask:
+		st := statusCounter{prefix: "pai_task_table/"}
+		defer st.flush(b)
+		return true, b.readCSV(m, t, func(r *row) error {
+			num := r.int(2)
+			start, hs := r.optFloat(4)
+			end, he := r.optFloat(5)
+			cpu, hc := r.optFloat(6)
+			mem, hm := r.optFloat(7)
+			gpu, hg := r.optFloat(8)
+			if r.err == nil && !r.has(0) {
+				r.fail(0, "missing_field", "required value is empty")
+			}
+			if r.err == nil && (num < 0 || num > 1<<20) {
+				r.fail(2, "invalid", "inst_num out of range 0..1048576")
+			}
+			if r.err != nil {
+				return b.bad(r.err)
+			}
+			st.add(r.f[3])
+			if hs {
+				p.note(start)
+			}
+			if he {
+				p.note(end)
+			}
+			e := enc{buf[:0]}
+			e.i(num)
+			e.optF(start, hs)
+			e.optF(end, he)
+			e.optF(cpu, hc)
+			e.optF(mem, hm)
+			e.optF(gpu, hg)
+			e.s(bstr(r.f[9]))
+			buf = e.b
+			sub := append(append([]byte{1}, r.f[1]...), 0)
+			return b.group(r.f[0], sub, buf)
+		})
+	case paiInstance:
+		st := statusCounter{prefix: "pai_instance_table/"}
+		defer st.flush(b)
+		return true, b.readCSV(m, t, func(r *row) error {
+			start, hs := r.optFloat(6)
+			end, he := r.optFloat(7)
+			if r.err == nil && !r.has(0) {
+				r.fail(0, "missing_field", "required value is empty")
+			}
+			if r.err != nil {
+				return b.bad(r.err)
+			}
+			st.add(r.f[5])
+			if hs {
+				p.note(start)
+			}
+			if he {
+				p.note(end)
+			}
+			e := enc{buf[:0]}
+			e.optF(start, hs)
+			e.optF(end, he)
+			buf = e.b
+			sub := append(append([]byte{2}, r.f[1]...), 0)
+			sub = append(append(sub, r.f[2]...), 0)
+			st := start
+			if !hs {
+				st = math.Inf(1)
+			}
+			sub = appendKeyInt(sub, int64(floatSecondsToTime(st)))
+			return b.group(r.f[0], sub, buf)
+		})
+	}
+	return false, nil
+}
+
+func (p *paiReader) origin(b *builder) float64 {
+	if b.opt.Origin >= 0 {
+		return float64(b.opt.Origin)
+	}
+	if math.IsInf(p.minStart, 1) {
+		return 0
+	}
+	return p.minStart
+}
+
+func (p *paiReader) finish(b *builder) error {
+	if p.anyTime {
+		o := p.origin(b)
+		b.seen(floatSecondsToTime(p.minTime - o))
+		b.seen(floatSecondsToTime(p.maxTime - o))
+	}
+	return nil
+}
+
+type paiRole struct {
+	name          string
+	num           int64
+	start, end    float64
+	hasS, hasE    bool
+	cpu, mem, gpu float64
+	hc, hm, hg    bool
+	gpuType       string
+	present       bool
+	insts         []paiInst
+}
+
+type paiInst struct {
+	name     string
+	attempts [][4]float64 // start, hasStart, end, hasEnd
+}
+
+func (p *paiReader) assemble(b *builder, key []byte, recs []record) error {
+	o := p.origin(b)
+	var (
+		tenant     string
+		start, end float64
+		hasS, hasE bool
+		haveJob    bool
+		roles      []*paiRole
+	)
+	find := func(name string) *paiRole {
+		for _, r := range roles {
+			if r.name == name {
+				return r
+			}
+		}
+		r := &paiRole{name: name}
+		roles = append(roles, r)
+		return r
+	}
+	for _, rc := range recs {
+		d := dec{b: rc.val}
+		switch rc.sub[0] {
+		case 0:
+			if haveJob {
+				b.count("duplicate_job_rows", 1)
+			}
+			haveJob = true
+			tenant = d.s()
+			d.s()
+			start, hasS = d.optF()
+			end, hasE = d.optF()
+		case 1:
+			r := find(string(rc.sub[1 : len(rc.sub)-1]))
+			if r.present {
+				b.count("duplicate_task_rows", 1)
+			}
+			r.present = true
+			r.num = d.i()
+			r.start, r.hasS = d.optF()
+			r.end, r.hasE = d.optF()
+			r.cpu, r.hc = d.optF()
+			r.mem, r.hm = d.optF()
+			r.gpu, r.hg = d.optF()
+			r.gpuType = d.s()
+		case 2:
+			rest := rc.sub[1:]
+			i := indexByte(rest, 0)
+			r := find(string(rest[:i]))
+			rest = rest[i+1:]
+			name := string(rest[:indexByte(rest, 0)])
+			s, hs := d.optF()
+			e, he := d.optF()
+			if n := len(r.insts); n == 0 || r.insts[n-1].name != name {
+				r.insts = append(r.insts, paiInst{name: name})
+				b.st.Tasks++
+			}
+			in := &r.insts[len(r.insts)-1]
+			in.attempts = append(in.attempts, [4]float64{s, b2f(hs), e, b2f(he)})
+		}
+	}
+	b.st.Jobs++
+	if !haveJob {
+		if err := b.orphan("job"); err != nil {
+			return err
+		}
+		for _, r := range roles {
+			if len(r.insts) == 0 {
+				b.st.Tasks += r.num
+			}
+		}
+		return nil
+	}
+	_ = end
+	_ = hasE
+	if !hasS {
+		b.count("jobs_without_start", 1)
+		return nil
+	}
+	submit := floatSecondsToTime(start - o)
+	j := &scheduler.Job{ID: scheduler.JobID(b.st.Jobs), Name: string(key), Submit: submit, Tenant: tenant}
+	var flags []uint8
+	traceEnd := b.traceEnd(0)
+	present := 0
+	for _, r := range roles {
+		if !r.present {
+			if err := b.orphan("task"); err != nil {
+				return err
+			}
+			continue
+		}
+		present++
+		if len(r.insts) == 0 {
+			b.st.Tasks += r.num
+		}
+		if !r.hc || !r.hm {
+			b.count("tasks_missing_request", 1)
+			switch b.opt.MissingRequest {
+			case "drop-job":
+				b.count("jobs_dropped_missing_request", 1)
+				return nil
+			case "drop-task":
+				continue
+			}
+		}
+		gpu := r.gpu
+		if !r.hg {
+			b.count("plan_gpu_empty_as_zero", 1)
+			gpu = 0
+		}
+		t := scheduler.Task{Request: scheduler.Res(scaleRound(r.cpu, 10), scaleRound(r.mem, 1024), 0)}
+		if g := scaleRound(gpu, 10); g > 0 {
+			if g <= 1000 {
+				t.GPUCount, t.GPUMilli = 1, int32(g)
+			} else {
+				n := (g + 999) / 1000
+				if n*1000 != g {
+					b.count("gpu_request_rounded_up", 1)
+				}
+				t.GPUCount, t.GPUMilli = int32(min(n, scheduler.MaxGPUsPerNode)), 1000
+			}
+			t.Request[scheduler.GPU] = int64(t.GPUCount) * int64(t.GPUMilli)
+			if r.gpuType != "" && b.opt.Constraints == "enforce" {
+				t.Constraints = &scheduler.Constraints{GPUModels: []string{r.gpuType}}
+			}
+		}
+		emit := func(s float64, hs bool, e float64, he bool, retried bool) {
+			l := lifetime{submit: submit}
+			if hs {
+				l.start, l.hasStart = floatSecondsToTime(s-o), true
+			}
+			if he {
+				l.end, l.hasEnd = floatSecondsToTime(e-o), true
+			}
+			_, rt, f, drop := b.resolve(l, traceEnd)
+			if drop {
+				b.count("tasks_dropped", 1)
+				return
+			}
+			if retried {
+				f |= flagRetried
+			}
+			tk := t
+			tk.Index = int32(len(j.Tasks))
+			tk.Runtime = rt
+			j.Tasks = append(j.Tasks, tk)
+			flags = append(flags, f)
+		}
+		if len(r.insts) == 0 {
+			for k := int64(0); k < r.num; k++ {
+				emit(r.start, r.hasS, r.end, r.hasE, false)
+			}
+			continue
+		}
+		for _, in := range r.insts {
+			a := in.attempts[len(in.attempts)-1]
+			if b.opt.RuntimeSource == "sum-attempts" && a[3] == 1 {
+				for _, x := range in.attempts[:len(in.attempts)-1] {
+					if x[1] == 1 && x[3] == 1 {
+						a[2] += x[2] - x[0]
+					}
+				}
+			}
+			emit(a[0], a[1] == 1, a[2], a[3] == 1, len(in.attempts) > 1)
+		}
+	}
+	if len(j.Tasks) == 0 {
+		b.count("jobs_without_tasks", 1)
+		return nil
+	}
+	switch b.gang("task") {
+	case "job":
+		j.MinMember = int32(len(j.Tasks))
+	case "task":
+		j.MinMember = int32(len(j.Tasks))
+		if present > 1 {
+			b.count("gang_multi_role_as_job", 1)
+		}
+	}
+	return b.job(j, flags)
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
