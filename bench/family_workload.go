@@ -1,7 +1,10 @@
 package bench
 
 import (
+	"fmt"
+	"io"
 	"strconv"
+	"strings"
 
 	"github.com/schedlab/schedlab/scheduler"
 	"github.com/schedlab/schedlab/workload"
@@ -94,26 +97,32 @@ var failureParams = []Param{
 	{Name: "mttr", Default: "1h", Doc: "mean time to repair a failed node"},
 	{Name: "domain_mtbf", Default: "0", Unit: "s", Doc: "per-rack mean time between failures (0 = none); a rack's nodes fail together"},
 	{Name: "domain_mttr", Default: "2h", Doc: "mean time to repair a failed rack"},
-	{Name: "failures_until", Default: "horizon or 1d", Doc: "no failures at or after this time (a schedule must end)"},
+	{Name: "failures_until", Default: "the horizon, or 1d", Doc: "no failures at or after this time (a schedule must end)"},
 }
 
 // readFailures reads the failure parameters; ok is false when none are asked for.
-func readFailures(p *Params, until scheduler.Time) (workload.Failures, bool) {
-	f := workload.Failures{
+// Until is 0 unless failures_until is given: withFailures then uses the workload's
+// horizon, or one day.
+func readFailures(p *Params) (f workload.Failures, ok bool) {
+	f = workload.Failures{
 		MTBF:       p.Duration("mtbf", 0),
 		MTTR:       p.Duration("mttr", scheduler.Hour),
 		DomainMTBF: p.Duration("domain_mtbf", 0),
 		DomainMTTR: p.Duration("domain_mttr", 2*scheduler.Hour),
+		Until:      p.Duration("failures_until", 0),
 	}
-	if until <= 0 {
-		until = scheduler.Day
-	}
-	f.Until = p.Duration("failures_until", until)
 	return f, f.MTBF > 0 || f.DomainMTBF > 0
 }
 
-// withFailures attaches the failure schedule f over nodes to src.
-func withFailures(src scheduler.Source, f workload.Failures, nodes []scheduler.Node, seed uint64) (scheduler.Source, error) {
+// withFailures attaches the failure schedule f over nodes to src; a zero f.Until
+// becomes horizon, or one day when horizon is 0.
+func withFailures(src scheduler.Source, f workload.Failures, nodes []scheduler.Node, horizon scheduler.Time, seed uint64) (scheduler.Source, error) {
+	if f.Until == 0 {
+		f.Until = horizon
+		if f.Until <= 0 {
+			f.Until = scheduler.Day
+		}
+	}
 	fs, err := workload.NewFailureSchedule(f, nodes, seed)
 	if err != nil {
 		return nil, err
@@ -228,7 +237,7 @@ func init() {
 				c.Mix[i] = p.Float(k, c.Mix[i])
 			}
 			tr := readTransforms(p)
-			fail, failing := readFailures(p, c.Horizon)
+			fail, failing := readFailures(p)
 			if err := p.Err(); err != nil {
 				return nil, err
 			}
@@ -242,7 +251,7 @@ func init() {
 			}
 			nodes := g.Nodes()
 			if failing {
-				if src, err = withFailures(src, fail, nodes, seed); err != nil {
+				if src, err = withFailures(src, fail, nodes, c.Horizon, seed); err != nil {
 					return nil, err
 				}
 			}
@@ -295,7 +304,7 @@ func init() {
 				p.fail("days", ftoa(days), "a positive number of days")
 			}
 			span := scheduler.Seconds(days * 86400)
-			fail, failing := readFailures(p, span)
+			fail, failing := readFailures(p)
 			if err := p.Err(); err != nil {
 				return nil, err
 			}
@@ -314,13 +323,94 @@ func init() {
 				return nil, err
 			}
 			if failing {
-				if src, err = withFailures(src, fail, nodes, seed); err != nil {
+				if src, err = withFailures(src, fail, nodes, c.Horizon, seed); err != nil {
 					return nil, err
 				}
 			}
 			return &Workload{Source: src, Nodes: nodes}, nil
 		},
 	})
+}
+
+func init() {
+	RegisterWorkload(WorkloadSpec{
+		Name: "fit",
+		Doc:  "trace-shaped: read a trace once, fit its statistics (workload.FitTrace: empirical task counts, runtimes, requests, CPU-memory correlation, gang/GPU/DAG/service fractions, priorities, arrival rate, machine shapes), then generate a synthetic workload of any scale from the fit; no trace row is replayed",
+		Params: append(withTransforms(
+			Param{Name: "trace", Default: "", Doc: "FORMAT:PATH[;PATH...] of the trace to fit (required)"},
+			Param{Name: "scale", Default: "1", Unit: "×", Doc: "machines, jobs and arrival rate × scale (same load per machine, same span)"},
+		), failureParams...),
+		New: func(p *Params, seed uint64) (*Workload, error) {
+			spec := p.String("trace", "")
+			scale := p.Float("scale", 1)
+			tr := readTransforms(p)
+			fail, failing := readFailures(p)
+			if err := p.Err(); err != nil {
+				return nil, err
+			}
+			format, paths, ok := strings.Cut(spec, ":")
+			if !ok || format == "" || paths == "" {
+				return nil, fmt.Errorf("workload fit: parameter trace=%q: want FORMAT:PATH[;PATH...]", spec)
+			}
+			w, err := OpenTrace(format, strings.Split(paths, ";"))
+			if err != nil {
+				return nil, fmt.Errorf("workload fit: %w", err)
+			}
+			c, nodes, err := fitWorkload(format, w, scale)
+			if err != nil {
+				return nil, err
+			}
+			return buildFitted(c, nodes, tr, fail, failing, seed)
+		},
+	})
+}
+
+// fitWorkload fits a trace workload and scales the fit. The trace's machines are
+// its Nodes, or else the NodeAdd events its Source streams before the first job.
+func fitWorkload(name string, w *Workload, scale float64) (workload.Synthetic, []scheduler.Node, error) {
+	machines := w.Nodes
+	if machines == nil {
+		if ns, ok := w.Source.(scheduler.NodeSource); ok {
+			for {
+				e, err := ns.NextNodeEvent()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					return workload.Synthetic{}, nil, fmt.Errorf("workload fit %s: %w", name, err)
+				}
+				if e.Kind == scheduler.NodeAdd {
+					machines = append(machines, e.Node)
+				}
+			}
+		}
+	}
+	shape, err := workload.FitTrace(name, w.Source, machines)
+	if err != nil {
+		return workload.Synthetic{}, nil, err
+	}
+	if shape.MachineCount() == 0 {
+		return workload.Synthetic{}, nil, fmt.Errorf("workload fit %s: the trace has no machines to scale", name)
+	}
+	return shape.Scaled(scale)
+}
+
+// buildFitted generates the fitted model with transforms and, if failing, failures.
+func buildFitted(c workload.Synthetic, nodes []scheduler.Node, tr transforms, fail workload.Failures, failing bool, seed uint64) (*Workload, error) {
+	g, err := workload.NewSynthetic(c, seed)
+	if err != nil {
+		return nil, err
+	}
+	src, err := tr.apply(g, seed)
+	if err != nil {
+		return nil, err
+	}
+	if failing {
+		if src, err = withFailures(src, fail, nodes, c.Horizon, seed); err != nil {
+			return nil, err
+		}
+	}
+	return &Workload{Source: src, Nodes: nodes}, nil
 }
 
 func itoa(n int) string     { return strconv.Itoa(n) }
