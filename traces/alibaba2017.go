@@ -1,0 +1,509 @@
+package traces
+
+import (
+	"strconv"
+
+	"github.com/schedlab/schedlab/scheduler"
+)
+
+// alibaba2017: Alibaba cluster-trace-v2017 (TRACES.md §5, §11.4).
+
+func init() {
+	register(formatSpec{info: FormatInfo{Name: "alibaba2017",
+		Doc: "Alibaba cluster-trace-v2017: server_event → machines (add, harderror = fail, later add = recover; softerror per softerror=); batch_task → tasks of instances (plan_cpu cores, plan_mem × norm_mem), " +
+			"batch_instance final attempts (seq_no = total_seq_no) → instances; container_event Create/Remove → one-task service jobs",
+		Files: "server_event.csv, batch_task.csv, batch_instance.csv, container_event.csv (or the shipped tar.gz); usage tables and schema.csv are not read"},
+		newReader: func(*Options) reader { return &ali17Reader{} }})
+}
+
+var (
+	ali17Server    = &csvTable{name: "server_event", cols: []string{"timestamp", "machine_id", "event_type", "event_detail", "cpus", "memory", "disk"}}
+	ali17Task      = &csvTable{name: "batch_task", cols: []string{"create_timestamp", "modify_timestamp", "job_id", "task_id", "instance_num", "status", "plan_cpu", "plan_mem"}}
+	ali17Instance  = &csvTable{name: "batch_instance", cols: []string{"start_timestamp", "end_timestamp", "job_id", "task_id", "machine_id", "status", "seq_no", "total_seq_no", "real_cpu_max", "real_cpu_avg", "real_mem_max", "real_mem_avg"}}
+	ali17Container = &csvTable{name: "container_event", cols: []string{"timestamp", "event_type", "instance_id", "machine_id", "cpus", "memory", "disk", "cpuset"}}
+	ali17Tables    = []*csvTable{ali17Server, ali17Task, ali17Instance, ali17Container, {name: "server_usage"}, {name: "container_usage"}}
+)
+
+const (
+	ali17BatchEnd     = 24 * scheduler.Hour
+	ali17ContainerEnd = 12 * scheduler.Hour
+)
+
+type ali17Reader struct {
+	servers *sorter
+	seq     int64
+}
+
+func (a *ali17Reader) keysFor(name string) (bool, int, func([]byte) (rowKeys, bool)) {
+	t := matchTable(name, ali17Tables)
+	if t == nil || t.cols == nil {
+		return false, 0, nil
+	}
+	cols := map[*csvTable][3]int{ali17Server: {0, -1, 1}, ali17Task: {0, 2, -1}, ali17Instance: {0, 2, 4}, ali17Container: {0, 2, 3}}[t]
+	var f [][]byte
+	return true, 0, func(line []byte) (rowKeys, bool) {
+		f, _, _ = splitCSV(line, f, nil)
+		if len(f) != len(t.cols) {
+			return rowKeys{}, false
+		}
+		var k rowKeys
+		if v, e := atoi(f[cols[0]]); e == numOK && v > 0 {
+			k.time, k.hasTime = secondsToTime(v), true
+		}
+		if cols[1] >= 0 {
+			k.job = f[cols[1]]
+		}
+		if cols[2] >= 0 && len(f[cols[2]]) > 0 {
+			k.machine = f[cols[2]]
+		}
+		return k, true
+	}
+}
+
+func (a *ali17Reader) time(b *builder, s int64) scheduler.Time {
+	if b.opt.Origin >= 0 {
+		s -= b.opt.Origin
+	}
+	return secondsToTime(s)
+}
+
+func (a *ali17Reader) input(b *builder, m member) (bool, error) {
+	t := matchTable(m.name, ali17Tables)
+	if t == nil || t.cols == nil {
+		return false, nil
+	}
+	var buf []byte
+	switch t {
+	case ali17Server:
+		if a.servers == nil {
+			a.servers = newSorter(b.opt)
+		}
+		return true, b.readCSV(m, t, func(r *row) error {
+			ts := r.int(0)
+			id := r.int(1)
+			cpu, hc := r.optInt(4)
+			mem, hm := r.optFloat(5)
+			disk, hd := r.optFloat(6)
+			typ := string(r.bytes(2))
+			if r.err == nil && typ != "add" && typ != "softerror" && typ != "harderror" {
+				r.fail(2, "unknown_code", "unknown server event "+quoteField(r.f[2])+" (want add, softerror, harderror)")
+			}
+			if r.err != nil {
+				return b.bad(r.err)
+			}
+			b.st.Events["server_event/"+typ]++
+			tm := a.time(b, ts)
+			if ts > 0 {
+				b.seen(tm)
+			}
+			a.seq++
+			e := enc{buf[:0]}
+			e.i(int64(tm))
+			e.i(id)
+			e.s(typ)
+			e.optI(cpu, hc)
+			e.optF(mem, hm)
+			e.optF(disk, hd)
+			buf = e.b
+			return a.servers.add(appendKeyInt(appendKeyInt(nil, int64(max(tm, 0))), a.seq), buf)
+		})
+	case ali17Task:
+		st := statusCounter{prefix: "batch_task/"}
+		defer st.flush(b)
+		return true, b.readCSV(m, t, func(r *row) error {
+			create := r.int(0)
+			end, he := r.optInt(1)
+			job := r.int(2)
+			task := r.int(3)
+			num := r.int(4)
+			cpu, hc := r.optInt(6)
+			mem, hm := r.optFloat(7)
+			if r.err == nil && (num < 0 || num > 1<<24) {
+				r.fail(4, "invalid", "instance count out of range 0..16777216")
+			}
+			if r.err != nil {
+				return b.bad(r.err)
+			}
+			st.add(r.f[5])
+			if create > 0 {
+				b.seen(a.time(b, create))
+			}
+			if he && end > 0 {
+				b.seen(a.time(b, end))
+			}
+			e := enc{buf[:0]}
+			e.i(create)
+			e.optI(end, he)
+			e.i(num)
+			e.s(bstr(r.f[5]))
+			e.optI(cpu, hc)
+			e.optF(mem, hm)
+			buf = e.b
+			return b.group(appendKeyInt([]byte{'b'}, job), appendKeyInt([]byte{0}, task), buf)
+		})
+	case ali17Instance:
+		st := statusCounter{prefix: "batch_instance/"}
+		defer st.flush(b)
+		return true, b.readCSV(m, t, func(r *row) error {
+			start, hs := r.optInt(0)
+			end, he := r.optInt(1)
+			job, hj := r.optInt(2)
+			task, ht := r.optInt(3)
+			seq, _ := r.optInt(6)
+			total, _ := r.optInt(7)
+			r.optFloat(8)
+			r.optFloat(9)
+			r.optFloat(10)
+			r.optFloat(11)
+			if r.err != nil {
+				return b.bad(r.err)
+			}
+			st.add(r.f[5])
+			if !hj || !ht {
+				b.count("instances_without_job_or_task", 1)
+				return nil
+			}
+			if hs && start > 0 {
+				b.seen(a.time(b, start))
+			}
+			if he && end > 0 {
+				b.seen(a.time(b, end))
+			}
+			e := enc{buf[:0]}
+			e.optI(start, hs)
+			e.optI(end, he)
+			e.s(bstr(r.f[5]))
+			e.i(seq)
+			e.i(total)
+			buf = e.b
+			return b.group(appendKeyInt([]byte{'b'}, job), appendKeyInt([]byte{1}, task), buf)
+		})
+	case ali17Container:
+		return true, b.readCSV(m, t, func(r *row) error {
+			ts := r.int(0)
+			id := r.int(2)
+			cpu := r.int(4)
+			mem := r.float(5)
+			disk := r.float(6)
+			typ := string(r.bytes(1))
+			if r.err == nil && typ != "Create" && typ != "Remove" {
+				r.fail(1, "unknown_code", "unknown container event "+quoteField(r.f[1])+" (want Create, Remove)")
+			}
+			if r.err != nil {
+				return b.bad(r.err)
+			}
+			b.st.Events["container_event/"+typ]++
+			if ts > 0 {
+				b.seen(a.time(b, ts))
+			}
+			e := enc{buf[:0]}
+			e.i(ts)
+			e.s(typ)
+			e.s(bstr(r.f[3]))
+			e.i(cpu)
+			e.f(mem)
+			e.f(disk)
+			buf = e.b
+			return b.group(appendKeyInt([]byte{'c'}, id), appendKeyInt(nil, ts), buf)
+		})
+	}
+	return false, nil
+}
+
+// finish replays server events in time order: the first add adds the machine,
+// harderror (and softerror with softerror=fail) fails it, a later add recovers it
+// (with an update if its capacity changed).
+func (a *ali17Reader) finish(b *builder) error {
+	if a.servers == nil {
+		return nil
+	}
+	defer a.servers.close()
+	it, err := a.servers.iter()
+	if err != nil {
+		return err
+	}
+	type mstate struct {
+		node      scheduler.Node
+		added, up bool
+	}
+	state := map[int64]*mstate{}
+	for {
+		_, v, ok, err := it.next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return nil
+		}
+		d := dec{b: v}
+		tm := max(scheduler.Time(d.i()), 0)
+		id := d.i()
+		typ := d.s()
+		cpu, hc := d.optI()
+		mem, hm := d.optF()
+		disk, hd := d.optF()
+		m := state[id]
+		if m == nil {
+			m = &mstate{node: scheduler.Node{Name: strconv.FormatInt(id, 10)}}
+			state[id] = m
+		}
+		old := m.node.Capacity
+		if hc {
+			m.node.Capacity[scheduler.CPU] = max(cpu, 0) * 1000
+		}
+		if hm {
+			m.node.Capacity[scheduler.Memory] = scaleRound(mem, float64(b.opt.NormMem))
+		}
+		if hd && b.opt.Disk {
+			m.node.Capacity[scheduler.Disk] = scaleRound(disk, float64(b.opt.NormDisk))
+		}
+		ev := scheduler.NodeEvent{Time: tm, Node: scheduler.Node{Name: m.node.Name}}
+		switch {
+		case typ == "add" && !m.added:
+			m.added, m.up = true, true
+			ev.Kind, ev.Node = scheduler.NodeAdd, m.node
+		case typ == "add" && !m.up:
+			m.up = true
+			ev.Kind = scheduler.NodeRecover
+			if err := b.node(&ev); err != nil {
+				return err
+			}
+			if old == m.node.Capacity {
+				continue
+			}
+			ev.Kind, ev.Node.Capacity = scheduler.NodeUpdate, m.node.Capacity
+		case typ == "add":
+			if old == m.node.Capacity {
+				continue
+			}
+			ev.Kind, ev.Node.Capacity = scheduler.NodeUpdate, m.node.Capacity
+		case typ == "harderror" || typ == "softerror" && b.opt.SoftError == "fail":
+			if !m.added || !m.up {
+				if !m.added {
+					if err := b.orphan("machine"); err != nil {
+						return err
+					}
+				}
+				continue
+			}
+			m.up = false
+			ev.Kind = scheduler.NodeFail
+		default:
+			continue
+		}
+		if err := b.node(&ev); err != nil {
+			return err
+		}
+	}
+}
+
+func (a *ali17Reader) assemble(b *builder, key []byte, recs []record) error {
+	if key[0] == 'c' {
+		return a.assembleContainer(b, key, recs)
+	}
+	jobID := int64(uint64FromKey(key[1:9]))
+	b.st.Jobs++
+	type inst struct {
+		start, end int64
+		hs, he     bool
+		status     string
+	}
+	type task struct {
+		id          int64
+		create, end int64
+		hasEnd      bool
+		num         int64
+		status      string
+		cpu         int64
+		mem         float64
+		hc, hm      bool
+		present     bool
+		final       []inst
+		retries     int
+	}
+	var tasks []*task
+	byID := map[int64]*task{}
+	for _, rc := range recs {
+		id := int64(uint64FromKey(rc.sub[1:9]))
+		cur := byID[id]
+		if cur == nil {
+			cur = &task{id: id}
+			byID[id] = cur
+			tasks = append(tasks, cur)
+		}
+		d := dec{b: rc.val}
+		if rc.sub[0] == 0 {
+			if cur.present {
+				b.count("duplicate_task_rows", 1)
+			}
+			cur.present = true
+			cur.create = d.i()
+			cur.end, cur.hasEnd = d.optI()
+			cur.num = d.i()
+			cur.status = d.s()
+			cur.cpu, cur.hc = d.optI()
+			cur.mem, cur.hm = d.optF()
+			continue
+		}
+		var in inst
+		in.start, in.hs = d.optI()
+		in.end, in.he = d.optI()
+		in.status = d.s()
+		seq, total := d.i(), d.i()
+		if seq == total {
+			cur.final = append(cur.final, in)
+			b.st.Tasks++
+		} else {
+			cur.retries++
+		}
+	}
+	var submit int64
+	have := false
+	for _, t := range tasks {
+		if t.present && (!have || t.create < submit) {
+			submit, have = t.create, true
+		}
+	}
+	if !have {
+		return b.orphanN("task", len(tasks))
+	}
+	end := b.traceEnd(ali17BatchEnd)
+	j := &scheduler.Job{ID: scheduler.JobID(jobID), Name: strconv.FormatInt(jobID, 10), Submit: a.time(b, submit)}
+	left := submit <= 0
+	var flags []uint8
+	for _, t := range tasks {
+		if !t.present {
+			if err := b.orphan("task"); err != nil {
+				return err
+			}
+			continue
+		}
+		if len(t.final) == 0 {
+			b.st.Tasks += t.num
+		}
+		if !t.hc || !t.hm || t.cpu < 0 || t.mem < 0 {
+			b.count("tasks_missing_request", 1)
+			switch b.opt.MissingRequest {
+			case "drop-job":
+				b.count("jobs_dropped_missing_request", 1)
+				return nil
+			case "drop-task":
+				continue
+			}
+		}
+		req := scheduler.Res(max(t.cpu, 0)*1000, scaleRound(t.mem, float64(b.opt.NormMem)), 0)
+		emit := func(l lifetime, retried bool) {
+			if left {
+				l.submit = -1
+			}
+			_, rt, f, drop := b.resolve(l, end)
+			if drop {
+				b.count("tasks_dropped", 1)
+				return
+			}
+			if retried {
+				f |= flagRetried
+			}
+			j.Tasks = append(j.Tasks, scheduler.Task{Index: int32(len(j.Tasks)), Request: req, Runtime: rt})
+			flags = append(flags, f)
+		}
+		if len(t.final) == 0 {
+			l := lifetime{submit: j.Submit, start: a.time(b, t.create), hasStart: true}
+			if t.hasEnd && t.status == "Terminated" && t.end >= t.create {
+				l.end, l.hasEnd = a.time(b, t.end), true
+			}
+			for k := int64(0); k < t.num; k++ {
+				emit(l, false)
+			}
+			continue
+		}
+		for _, in := range t.final {
+			l := lifetime{submit: j.Submit}
+			// Zero times on unfinished rows mean "not set" (TRACES.md §13.13).
+			if in.hs && (in.start != 0 || in.status == "Terminated") {
+				l.start, l.hasStart = a.time(b, in.start), true
+				if in.start < 0 {
+					l.submit = -1
+				}
+			}
+			if in.he && (in.end != 0 || in.status == "Terminated") && (!l.hasStart || in.end >= in.start) {
+				l.end, l.hasEnd = a.time(b, in.end), true
+			}
+			if !l.hasEnd && in.status == "Failed" {
+				switch b.opt.MissingEnd {
+				case "task-end":
+					if t.hasEnd && t.end > 0 {
+						l.end, l.hasEnd = a.time(b, t.end), true
+						b.count("failed_end_from_task", 1)
+					}
+				case "drop":
+					b.count("tasks_dropped_missing_end", 1)
+					continue
+				}
+			}
+			emit(l, t.retries > 0)
+		}
+	}
+	if len(j.Tasks) == 0 {
+		b.count("jobs_without_tasks", 1)
+		return nil
+	}
+	j.Submit = max(j.Submit, 0)
+	switch b.gang("none") {
+	case "job":
+		j.MinMember = int32(len(j.Tasks))
+	case "task":
+		if len(tasks) == 1 {
+			j.MinMember = int32(len(j.Tasks))
+		} else {
+			b.count("gang_task_multi_task_job", 1)
+		}
+	}
+	return b.job(j, flags)
+}
+
+func (a *ali17Reader) assembleContainer(b *builder, key []byte, recs []record) error {
+	id := int64(uint64FromKey(key[1:9]))
+	b.st.Jobs++
+	b.st.Tasks++
+	var created, removed bool
+	var ct, rt int64
+	var req scheduler.Resources
+	for _, rc := range recs {
+		d := dec{b: rc.val}
+		ts := d.i()
+		typ := d.s()
+		d.s()
+		cpu := d.i()
+		mem := d.f()
+		disk := d.f()
+		if typ == "Create" && !created {
+			created, ct = true, ts
+			req = scheduler.Res(max(cpu, 0)*1000, scaleRound(mem, float64(b.opt.NormMem)), 0)
+			if b.opt.Disk {
+				req[scheduler.Disk] = scaleRound(disk, float64(b.opt.NormDisk))
+			}
+		}
+		if typ == "Remove" && !removed {
+			removed, rt = true, ts
+		}
+	}
+	if !created {
+		return b.orphan("container_create")
+	}
+	l := lifetime{submit: a.time(b, ct), start: a.time(b, ct), hasStart: true}
+	if ct <= 0 {
+		l.submit, l.start = -1, 0
+	}
+	if removed {
+		l.end, l.hasEnd = a.time(b, rt), true
+	}
+	submit, run, flags, drop := b.resolve(l, b.traceEnd(ali17ContainerEnd))
+	if drop {
+		b.count("containers_dropped", 1)
+		return nil
+	}
+	j := &scheduler.Job{ID: scheduler.JobID(-id - 1), Name: "container-" + strconv.FormatInt(id, 10), Submit: submit, Class: scheduler.Service,
+		Tasks: []scheduler.Task{{Request: req, Runtime: run}}}
+	return b.job(j, []uint8{flags})
+}
