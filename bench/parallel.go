@@ -19,7 +19,7 @@ import (
 // gets the cell's measured wall time (see SetWallClock).
 func RunCells(cells []Cell, parallel int, done func(i int, res *scheduler.Result, err error)) ([]*scheduler.Result, []error) {
 	if parallel <= 0 {
-		parallel = runtime.NumCPU()
+		parallel = defaultParallel()
 	}
 	parallel = min(parallel, max(len(cells), 1))
 	results := make([]*scheduler.Result, len(cells))
@@ -36,7 +36,7 @@ func RunCells(cells []Cell, parallel int, done func(i int, res *scheduler.Result
 				if i >= len(cells) {
 					return
 				}
-				res, err := runCell(&cells[i])
+				res, _, err := runCell(&cells[i])
 				results[i], errs[i] = res, err
 				if done != nil {
 					mu.Lock()
@@ -50,27 +50,34 @@ func RunCells(cells []Cell, parallel int, done func(i int, res *scheduler.Result
 	return results, errs
 }
 
-// runCell runs one cell, recovering a panic and timing it.
-func runCell(c *Cell) (res *scheduler.Result, err error) {
+// runCell runs one cell (with RunDetail when it has one), recovering a panic and
+// timing it.
+func runCell(c *Cell) (res *scheduler.Result, det *Detail, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			res, err = nil, fmt.Errorf("%w: %v\n%s", ErrPanic, p, debug.Stack())
+			res, det, err = nil, nil, fmt.Errorf("%w: %v\n%s", ErrPanic, p, debug.Stack())
 		}
 	}()
-	if c.Run == nil {
-		return nil, fmt.Errorf("bench: cell %s seed %d has no Run function", c.Key(), c.Seed)
-	}
 	start := time.Now()
-	res, err = c.Run()
+	switch {
+	case c.RunDetail != nil:
+		res, det, err = c.RunDetail()
+	case c.Run != nil:
+		res, err = c.Run()
+	default:
+		return nil, nil, fmt.Errorf("bench: cell %s seed %d has no Run function", c.Key(), c.Seed)
+	}
 	wall := time.Since(start).Seconds()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if res == nil {
-		return nil, fmt.Errorf("bench: cell %s seed %d returned no result", c.Key(), c.Seed)
+		return nil, nil, fmt.Errorf("bench: cell %s seed %d returned no result", c.Key(), c.Seed)
 	}
 	if res.WallSeconds == 0 {
 		SetWallClock(res, wall)
 	}
-	return res, nil
+	return res, det, nil
 }
+
+func defaultParallel() int { return runtime.NumCPU() }

@@ -60,11 +60,11 @@ func TestRunUsageErrorsNameTheField(t *testing.T) {
 		spec         RunSpec
 		field, wants string
 	}{
-		{RunSpec{Scheduler: "nope", Workload: "tiny"}, "scheduler", "valid: monolithic"},
-		{RunSpec{Placer: "nope", Workload: "tiny"}, "placer", "valid: bestfit, firstfit"},
+		{RunSpec{Scheduler: "nope", Workload: "tiny"}, "scheduler", "(valid: "},
+		{RunSpec{Placer: "nope", Workload: "tiny"}, "placer", "firstfit"},
 		{RunSpec{Placer: "bestfit:key=foo", Workload: "tiny"}, "placer", "unknown resource"},
 		{RunSpec{Scheduler: "monolithic:tjob=1", Workload: "tiny"}, "scheduler", "unknown parameter(s) tjob"},
-		{RunSpec{Workload: "nope"}, "workload", "valid: tiny"},
+		{RunSpec{Workload: "nope"}, "workload", "tiny"},
 		{RunSpec{Workload: "tiny:jobs=x"}, "workload", "want an integer"},
 		{RunSpec{Workload: "trace:borg"}, "workload", "trace:FORMAT:PATH"},
 		{RunSpec{Workload: "tiny", Cluster: "nodes=-1"}, "cluster", "positive"},

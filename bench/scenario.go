@@ -19,6 +19,9 @@ type Cell struct {
 	Labels []Label
 	Seed   uint64
 	Run    func() (*scheduler.Result, error)
+	// RunDetail, if set, is used by sweeps instead of Run: the same run, also
+	// returning the curves of Detail for the sweep's plots (see SpecCell).
+	RunDetail func() (*scheduler.Result, *Detail, error)
 }
 
 // Key returns the cell's coordinates as "k=v,k=v" (without the seed).

@@ -21,6 +21,9 @@ type Table struct {
 func (t *Table) Add(cells ...string) { t.Rows = append(t.Rows, cells) }
 
 func isNumeric(s string) bool {
+	if a, b, ok := strings.Cut(s, " ± "); ok {
+		return isNumeric(a) && isNumeric(b)
+	}
 	s = strings.TrimSuffix(strings.TrimSpace(s), "%")
 	s = strings.TrimPrefix(s, "±")
 	_, err := strconv.ParseFloat(s, 64)

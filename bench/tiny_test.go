@@ -2,6 +2,7 @@ package bench
 
 import (
 	"io"
+	"sync/atomic"
 
 	"github.com/schedlab/schedlab/scheduler"
 )
@@ -32,10 +33,14 @@ func (s *tinySource) Next() (*scheduler.Job, error) {
 	return j, nil
 }
 
+// tinyBuilt counts tiny workloads built, i.e. cells run.
+var tinyBuilt atomic.Int64
+
 func init() {
 	RegisterWorkload(WorkloadSpec{Name: "tiny", Doc: "test workload",
 		Params: []Param{{Name: "jobs", Default: "40", Doc: "jobs"}},
 		New: func(p *Params, seed uint64) (*Workload, error) {
+			tinyBuilt.Add(1)
 			n := p.Int("jobs", 40)
 			return &Workload{Source: &tinySource{n: n, r: scheduler.NewRand(seed, "tiny")}}, p.Err()
 		}})

@@ -61,30 +61,31 @@ func TestUsageErrors(t *testing.T) {
 		name string
 		args string
 		want string // in stderr
+		also string // in stderr too, if set
 	}{
-		{"unknown command", "frobnicate", `unknown command "frobnicate" (valid: run, list`},
-		{"unknown scheduler", "run --scheduler nope " + tinyRun, `--scheduler: unknown scheduler "nope" (valid: monolithic)`},
-		{"unknown placer", "run --placer nope " + tinyRun, `--placer: unknown placer "nope" (valid: bestfit, firstfit`},
-		{"unknown scheduler parameter", "run --scheduler monolithic:bogus=1 " + tinyRun, "--scheduler: scheduler monolithic: unknown parameter(s) bogus"},
-		{"unknown workload", "run --workload nope", `--workload: unknown workload "nope" (valid: cli-tiny`},
-		{"negative nodes", "run --workload cli-tiny --cluster nodes=-4,cpu=4000,mem=8192", "--cluster: cluster \"nodes=-4,cpu=4000,mem=8192\": nodes=-4: want a positive integer"},
-		{"zero cpu", "run --workload cli-tiny --cluster nodes=4,cpu=0,mem=8192", "cpu=0: want a positive integer"},
-		{"negative gpu", "run --workload cli-tiny --cluster nodes=4,gpu=-1", "gpu=-1: must not be negative"},
-		{"bad horizon", "run --horizon 10parsecs " + tinyRun, `invalid value "10parsecs" for flag -horizon: want a duration such as 90s`},
-		{"negative horizon", "run --horizon -5s " + tinyRun, `invalid value "-5s" for flag -horizon`},
-		{"negative seed", "run --seed -1 " + tinyRun, `invalid value "-1" for flag -seed: want a non-negative integer`},
-		{"bad format", "run --format xml " + tinyRun, `--format: unknown format "xml" (valid: table, json)`},
-		{"unknown flag", "run --frob 1", "flag provided but not defined: -frob"},
-		{"stray argument", "run extra " + tinyRun, `unexpected argument "extra"`},
-		{"list bad format", "list --format yaml", `unknown format "yaml"`},
-		{"version argument", "version now", `unexpected argument "now"`},
+		{"unknown command", "frobnicate", `unknown command "frobnicate" (valid: run, list`, ""},
+		{"unknown scheduler", "run --scheduler nope " + tinyRun, `--scheduler: unknown scheduler "nope" (valid: `, "monolithic"},
+		{"unknown placer", "run --placer nope " + tinyRun, `--placer: unknown placer "nope" (valid: `, "firstfit"},
+		{"unknown scheduler parameter", "run --scheduler monolithic:bogus=1 " + tinyRun, "--scheduler: scheduler monolithic: unknown parameter(s) bogus", ""},
+		{"unknown workload", "run --workload nope", `--workload: unknown workload "nope" (valid: `, "cli-tiny"},
+		{"negative nodes", "run --workload cli-tiny --cluster nodes=-4,cpu=4000,mem=8192", "--cluster: cluster \"nodes=-4,cpu=4000,mem=8192\": nodes=-4: want a positive integer", ""},
+		{"zero cpu", "run --workload cli-tiny --cluster nodes=4,cpu=0,mem=8192", "cpu=0: want a positive integer", ""},
+		{"negative gpu", "run --workload cli-tiny --cluster nodes=4,gpu=-1", "gpu=-1: must not be negative", ""},
+		{"bad horizon", "run --horizon 10parsecs " + tinyRun, `invalid value "10parsecs" for flag -horizon: want a duration such as 90s`, ""},
+		{"negative horizon", "run --horizon -5s " + tinyRun, `invalid value "-5s" for flag -horizon`, ""},
+		{"negative seed", "run --seed -1 " + tinyRun, `invalid value "-1" for flag -seed: want a non-negative integer`, ""},
+		{"bad format", "run --format xml " + tinyRun, `--format: unknown format "xml" (valid: table, json)`, ""},
+		{"unknown flag", "run --frob 1", "flag provided but not defined: -frob", ""},
+		{"stray argument", "run extra " + tinyRun, `unexpected argument "extra"`, ""},
+		{"list bad format", "list --format yaml", `unknown format "yaml"`, ""},
+		{"version argument", "version now", `unexpected argument "now"`, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			code, _, stderr := runCLI(strings.Fields(c.args)...)
 			if code != exitUsage {
 				t.Errorf("exit %d, want 2; stderr:\n%s", code, stderr)
 			}
-			if !strings.Contains(stderr, c.want) {
+			if !strings.Contains(stderr, c.want) || !strings.Contains(stderr, c.also) {
 				t.Errorf("stderr does not contain %q:\n%s", c.want, stderr)
 			}
 			if strings.Contains(stderr, "goroutine ") || strings.Contains(stderr, "panic") {

@@ -1,0 +1,318 @@
+package bench
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image/color"
+	"math"
+	"os"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+)
+
+// Line is one curve of a Chart.
+type Line struct {
+	Name string    // legend entry
+	X, Y []float64 // points, same length; NaN or infinite points are skipped
+	// Err, when set, is a symmetric error bar per point (e.g. the 95% interval's
+	// half-width from MeanCI); NaN entries draw no bar.
+	Err []float64
+	// Color is a palette index + 1 (0: the line's position in the chart), so two
+	// lines can share a color (utilization solid, held-idle dashed).
+	Color  int
+	Dashed bool
+	Points bool // mark each point
+}
+
+// Chart is a line chart saved as PNG and SVG, with a title, labelled axes (give
+// units in the labels, e.g. "job wait (s)") and the legend beside the plot so it
+// never hides data.
+type Chart struct {
+	Title, XLabel, YLabel string
+	Lines                 []Line
+	// YFrom0 starts the y axis at 0; YMax, when > 0, fixes its top (100 for percent).
+	YFrom0 bool
+	YMax   float64
+	// XMin/XMax, when XMax > XMin, fix the x range.
+	XMin, XMax float64
+	// Note is a line of small print under the title (e.g. the workload).
+	Note string
+}
+
+// Palette is the chart line colors, in order.
+var Palette = []color.Color{
+	color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff}, color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff},
+	color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff}, color.RGBA{R: 0xff, G: 0x7f, B: 0x0e, A: 0xff},
+	color.RGBA{R: 0x94, G: 0x67, B: 0xbd, A: 0xff}, color.RGBA{R: 0x8c, G: 0x56, B: 0x4b, A: 0xff},
+	color.RGBA{R: 0xe3, G: 0x77, B: 0xc2, A: 0xff}, color.RGBA{R: 0x7f, G: 0x7f, B: 0x7f, A: 0xff},
+	color.RGBA{R: 0xbc, G: 0xbd, B: 0x22, A: 0xff}, color.RGBA{R: 0x17, G: 0xbe, B: 0xcf, A: 0xff},
+}
+
+func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
+
+type errXY struct {
+	plotter.XYs
+	plotter.YErrors
+}
+
+// Save writes the chart to base+".png" and base+".svg". A chart with no drawable
+// point is an error.
+func (c *Chart) Save(base string) error {
+	p := plot.New()
+	p.Title.Text = c.Title
+	if c.Note != "" {
+		p.Title.Text += "\n" + c.Note
+	}
+	p.X.Label.Text = c.XLabel
+	p.Y.Label.Text = c.YLabel
+	p.Add(plotter.NewGrid())
+	leg := plot.NewLegend()
+	leg.Left = true
+	leg.Top = true
+	leg.ThumbnailWidth = vg.Points(22)
+	points := 0
+	for i, l := range c.Lines {
+		if len(l.X) != len(l.Y) {
+			return fmt.Errorf("bench: chart %q: line %q has %d x and %d y values", c.Title, l.Name, len(l.X), len(l.Y))
+		}
+		var xys plotter.XYs
+		var errs plotter.YErrors
+		for k := range l.X {
+			if !finite(l.X[k]) || !finite(l.Y[k]) {
+				continue
+			}
+			xys = append(xys, plotter.XY{X: l.X[k], Y: l.Y[k]})
+			e := 0.0
+			if k < len(l.Err) && finite(l.Err[k]) {
+				e = l.Err[k]
+			}
+			errs = append(errs, struct{ Low, High float64 }{e, e})
+		}
+		if len(xys) == 0 {
+			continue
+		}
+		points += len(xys)
+		col := Palette[i%len(Palette)]
+		if l.Color > 0 {
+			col = Palette[(l.Color-1)%len(Palette)]
+		}
+		line, err := plotter.NewLine(xys)
+		if err != nil {
+			return err
+		}
+		line.Color = col
+		line.Width = vg.Points(1.5)
+		if l.Dashed {
+			line.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+		}
+		p.Add(line)
+		thumbs := []plot.Thumbnailer{line}
+		if l.Points || len(xys) == 1 {
+			sc, err := plotter.NewScatter(xys)
+			if err != nil {
+				return err
+			}
+			sc.Color = col
+			sc.Radius = vg.Points(2.5)
+			p.Add(sc)
+			thumbs = append(thumbs, sc)
+		}
+		if len(l.Err) > 0 {
+			eb, err := plotter.NewYErrorBars(errXY{xys, errs})
+			if err != nil {
+				return err
+			}
+			eb.Color = col
+			p.Add(eb)
+		}
+		if l.Name != "" {
+			leg.Add(l.Name, thumbs...)
+		}
+	}
+	if points == 0 {
+		return fmt.Errorf("bench: chart %q has no data to draw", c.Title)
+	}
+	if c.YFrom0 && p.Y.Min > 0 {
+		p.Y.Min = 0
+	}
+	if c.YMax > 0 && p.Y.Max < c.YMax {
+		p.Y.Max = c.YMax
+	}
+	if c.XMax > c.XMin {
+		p.X.Min, p.X.Max = c.XMin, c.XMax
+	}
+	if p.Y.Max == p.Y.Min {
+		p.Y.Max = p.Y.Min + 1
+	}
+	if p.X.Max == p.X.Min {
+		p.X.Min, p.X.Max = p.X.Min-1, p.X.Max+1
+	}
+	w, h := 7*vg.Inch, 4.2*vg.Inch
+	lw := vg.Length(0)
+	if len(c.Lines) > 0 {
+		r := leg.Rectangle(draw.Canvas{}) // only measures
+		lw = r.Max.X - r.Min.X
+	}
+	if lw > 0 {
+		w += lw + vg.Points(16)
+	}
+	render := func(dc draw.Canvas) {
+		plotArea := dc
+		if lw > 0 {
+			plotArea = draw.Crop(dc, 0, -(lw + vg.Points(16)), 0, 0)
+			legArea := draw.Crop(dc, dc.Max.X-dc.Min.X-lw-vg.Points(8), 0, 0, -vg.Points(28))
+			leg.Draw(legArea)
+		}
+		p.Draw(plotArea)
+	}
+	img := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(110))
+	render(draw.New(img))
+	var pngBuf bytes.Buffer
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&pngBuf); err != nil {
+		return err
+	}
+	svg := vgsvg.New(w, h)
+	render(draw.New(svg))
+	var svgBuf bytes.Buffer
+	if _, err := svg.WriteTo(&svgBuf); err != nil {
+		return err
+	}
+	return errors.Join(os.WriteFile(base+".png", pngBuf.Bytes(), 0o644), os.WriteFile(base+".svg", svgBuf.Bytes(), 0o644))
+}
+
+// CDFLine returns a cumulative distribution line from quantiles: quantiles[i] is
+// the value at probability i/(len−1), drawn with probability in percent on y.
+func CDFLine(name string, quantiles []float64) Line {
+	l := Line{Name: name}
+	n := len(quantiles)
+	for i, q := range quantiles {
+		l.X = append(l.X, q)
+		l.Y = append(l.Y, 100*float64(i)/float64(max(n-1, 1)))
+	}
+	return l
+}
+
+// MeanQuantiles averages quantile vectors of equal length (Vincent averaging of
+// the seeds' distributions); nil vectors are skipped, nil if none is left.
+func MeanQuantiles(qs [][]float64) []float64 {
+	var out []float64
+	n := 0
+	for _, q := range qs {
+		if len(q) == 0 {
+			continue
+		}
+		if out == nil {
+			out = make([]float64, len(q))
+		}
+		if len(q) != len(out) {
+			continue
+		}
+		for i := range q {
+			out[i] += q[i]
+		}
+		n++
+	}
+	for i := range out {
+		out[i] /= float64(n)
+	}
+	return out
+}
+
+// MetricVsLabel returns, for metric m, one line per combination of the groups'
+// other labels (series), with x the numeric value of label key (a number, or a
+// duration such as 30s in seconds), y the mean over seeds and Err the 95%
+// interval. Groups whose label is not numeric are left out; lines are named by
+// their other labels (those that vary).
+func MetricVsLabel(groups []Group, key string, m Metric) []Line {
+	varying := varyingLabels(groups)
+	var lines []Line
+	at := map[string]int{}
+	for gi := range groups {
+		g := &groups[gi]
+		x, ok := LabelNumber(g.Label(key))
+		if !ok || len(g.Results) == 0 {
+			continue
+		}
+		var parts []string
+		for _, l := range g.Labels {
+			if l.Key != key && varying[l.Key] {
+				parts = append(parts, l.Key+"="+l.Value)
+			}
+		}
+		name := strings.Join(parts, " ")
+		i, ok := at[name]
+		if !ok {
+			i = len(lines)
+			at[name] = i
+			lines = append(lines, Line{Name: name, Points: true})
+		}
+		mean, half := MeanCI(g.Values(m))
+		lines[i].X = append(lines[i].X, x)
+		lines[i].Y = append(lines[i].Y, mean)
+		lines[i].Err = append(lines[i].Err, half)
+	}
+	for i := range lines {
+		sortLine(&lines[i])
+	}
+	return lines
+}
+
+func sortLine(l *Line) {
+	idx := make([]int, len(l.X))
+	for i := range idx {
+		idx[i] = i
+	}
+	for i := 1; i < len(idx); i++ { // insertion sort: stable, small
+		for j := i; j > 0 && l.X[idx[j]] < l.X[idx[j-1]]; j-- {
+			idx[j], idx[j-1] = idx[j-1], idx[j]
+		}
+	}
+	pick := func(s []float64) []float64 {
+		if len(s) == 0 {
+			return s
+		}
+		out := make([]float64, len(idx))
+		for i, k := range idx {
+			out[i] = s[k]
+		}
+		return out
+	}
+	l.X, l.Y, l.Err = pick(l.X), pick(l.Y), pick(l.Err)
+}
+
+// varyingLabels returns the label keys that take more than one value.
+func varyingLabels(groups []Group) map[string]bool {
+	seen := map[string]string{}
+	out := map[string]bool{}
+	for _, g := range groups {
+		for _, l := range g.Labels {
+			if v, ok := seen[l.Key]; ok && v != l.Value {
+				out[l.Key] = true
+			}
+			seen[l.Key] = l.Value
+		}
+	}
+	return out
+}
+
+// GroupName names a group by its labels that vary across groups (all labels if
+// none varies).
+func GroupName(g *Group, varying map[string]bool) string {
+	var parts []string
+	for _, l := range g.Labels {
+		if varying[l.Key] {
+			parts = append(parts, l.Value)
+		}
+	}
+	if len(parts) == 0 {
+		return g.Key
+	}
+	return strings.Join(parts, " · ")
+}

@@ -1,0 +1,446 @@
+package bench
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/schedlab/schedlab/scheduler"
+)
+
+// fixedLabels are the labels every spec sweep has; others are parameters.
+var fixedLabels = map[string]bool{"scheduler": true, "placer": true, "workload": true, "cluster": true}
+
+// LabelNumber parses a label value as a number: a plain number, a percentage
+// ("80%"), or a duration ("30s", "2m", in seconds).
+func LabelNumber(v string) (float64, bool) {
+	v = strings.TrimSpace(v)
+	if f, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64); err == nil {
+		return f, true
+	}
+	if t, err := scheduler.ParseTime(v); err == nil && t != scheduler.Forever {
+		return t.Seconds(), true
+	}
+	return 0, false
+}
+
+// WriteReports writes a sweep's reports into dir from its records (sorted by cell
+// index): results.csv, results.json, summary.md and the plots (PNG and SVG) under
+// plots/, then calls the scenario's report, if any, with results aligned to
+// cells (nil for failed or missing cells). Everything but the wall-clock columns
+// depends only on the records, so it is identical whatever the parallelism or
+// sharding of the run.
+func WriteReports(dir string, m *Manifest, cells []Cell, recs []*Record, report func(dir string, cells []Cell, results []*scheduler.Result) error) error {
+	return writeReports(dir, m, cells, recs, report, true)
+}
+
+func writeReports(dir string, m *Manifest, cells []Cell, recs []*Record, report func(dir string, cells []Cell, results []*scheduler.Result) error, plots bool) error {
+	if err := writeCSV(filepath.Join(dir, "results.csv"), recs); err != nil {
+		return err
+	}
+	if err := writeResultsJSON(filepath.Join(dir, "results.json"), m, recs); err != nil {
+		return err
+	}
+	groups := groupRecords(recs)
+	var names []string
+	var perr error
+	if plots {
+		names, perr = writeSweepPlots(filepath.Join(dir, "plots"), groups)
+	}
+	if err := writeSummary(filepath.Join(dir, "summary.md"), m, recs, groups, names); err != nil {
+		return err
+	}
+	if perr != nil {
+		return perr
+	}
+	if report != nil {
+		results := make([]*scheduler.Result, len(cells))
+		for _, r := range recs {
+			if r.Index < len(results) {
+				results[r.Index] = r.Result
+			}
+		}
+		if err := report(dir, cells, results); err != nil {
+			return fmt.Errorf("scenario report: %w", err)
+		}
+	}
+	return nil
+}
+
+// labelColumns returns the label keys in order of first appearance and their
+// column names: the key itself, or "cell."+key when a result column has that
+// name (scheduler, placer, workload, seed, ...).
+func labelColumns(recs []*Record, resultKeys map[string]bool) ([]string, []string) {
+	var keys []string
+	seen := map[string]bool{}
+	for _, r := range recs {
+		for _, l := range r.Labels {
+			if !seen[l.Key] {
+				seen[l.Key] = true
+				keys = append(keys, l.Key)
+			}
+		}
+	}
+	cols := make([]string, len(keys))
+	for i, k := range keys {
+		cols[i] = k
+		if resultKeys[k] || k == "cell" || k == "error" {
+			cols[i] = "cell." + k
+		}
+	}
+	return keys, cols
+}
+
+func writeCSV(path string, recs []*Record) error {
+	flats := make([]*Flat, len(recs))
+	var lists [][]string
+	for i, r := range recs {
+		if r.Result == nil {
+			continue
+		}
+		f, err := Flatten(r.Result)
+		if err != nil {
+			return err
+		}
+		flats[i] = f
+		lists = append(lists, f.Keys)
+	}
+	rkeys := unionKeys(lists)
+	isResult := map[string]bool{}
+	for _, k := range rkeys {
+		isResult[k] = true
+	}
+	lkeys, lcols := labelColumns(recs, isResult)
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	header := append([]string{"cell"}, lcols...)
+	header = append(header, "error")
+	header = append(header, rkeys...)
+	w.Write(header)
+	for i, r := range recs {
+		row := []string{strconv.Itoa(r.Index)}
+		lv := map[string]string{}
+		for _, l := range r.Labels {
+			lv[l.Key] = l.Value
+		}
+		for _, k := range lkeys {
+			row = append(row, lv[k])
+		}
+		row = append(row, firstLine(r.Error))
+		for _, k := range rkeys {
+			v := ""
+			if flats[i] != nil {
+				v = flats[i].Values[k]
+			}
+			row = append(row, v)
+		}
+		w.Write(row)
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return err
+	}
+	return writeFileAtomic(path, buf.Bytes())
+}
+
+func writeResultsJSON(path string, m *Manifest, recs []*Record) error {
+	doc := struct {
+		Plan  Plan      `json:"plan"`
+		Cells int       `json:"cells"`
+		Runs  []*Record `json:"runs"`
+	}{m.Plan, m.Cells, recs}
+	if doc.Runs == nil {
+		doc.Runs = []*Record{}
+	}
+	b, err := json.MarshalIndent(&doc, "", " ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, append(b, '\n'))
+}
+
+// fmtCI formats a mean and interval half-width.
+func fmtCI(mean, half float64) string {
+	if math.IsNaN(mean) {
+		return "–"
+	}
+	if math.IsNaN(half) {
+		return Num(mean)
+	}
+	return Num(mean) + " ± " + Num(half)
+}
+
+func writeSummary(path string, m *Manifest, recs []*Record, groups []Group, plots []string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s\n\n", m.Plan.Title())
+	failed := 0
+	for _, r := range recs {
+		if r.Error != "" {
+			failed++
+		}
+	}
+	fmt.Fprintf(&b, "%d runs in %d cells (%d failed, %d not run). Each value is the mean over seeds ± the half-width of its 95%% confidence interval (Student's t); a value without ± had one successful seed.\n\n",
+		len(recs), len(groups), failed, m.Cells-len(recs))
+	// columns: labels that vary (all if none varies), then metrics that are not all zero
+	varying := varyingLabels(groups)
+	var lkeys []string
+	seen := map[string]bool{}
+	for _, g := range groups {
+		for _, l := range g.Labels {
+			if !seen[l.Key] && (varying[l.Key] || len(varying) == 0) {
+				seen[l.Key] = true
+				lkeys = append(lkeys, l.Key)
+			}
+		}
+	}
+	var metrics []Metric
+	for _, mt := range SummaryMetrics {
+		nonzero := false
+		for gi := range groups {
+			for _, v := range groups[gi].Values(mt) {
+				nonzero = nonzero || v != 0
+			}
+		}
+		if nonzero || mt.Key == "jobs_completed" {
+			metrics = append(metrics, mt)
+		}
+	}
+	t := &Table{Header: append(append([]string{}, lkeys...), "seeds")}
+	for _, mt := range metrics {
+		t.Header = append(t.Header, mt.Label())
+	}
+	for gi := range groups {
+		g := &groups[gi]
+		row := []string{}
+		for _, k := range lkeys {
+			row = append(row, g.Label(k))
+		}
+		n := fmt.Sprint(len(g.Results))
+		if g.Failed > 0 {
+			n += fmt.Sprintf(" (+%d failed)", g.Failed)
+		}
+		row = append(row, n)
+		for _, mt := range metrics {
+			row = append(row, fmtCI(MeanCI(g.Values(mt))))
+		}
+		t.Add(row...)
+	}
+	if len(varying) > 0 && len(groups) > 0 {
+		var fixed []string
+		for _, l := range groups[0].Labels {
+			if !varying[l.Key] {
+				fixed = append(fixed, fmt.Sprintf("%s `%s`", l.Key, l.Value))
+			}
+		}
+		if len(fixed) > 0 {
+			fmt.Fprintf(&b, "Common to all cells: %s.\n\n", strings.Join(fixed, ", "))
+		}
+	}
+	t.WriteMarkdown(&b)
+	if failed > 0 {
+		b.WriteString("\n## Failed runs\n\n")
+		for _, r := range recs {
+			if r.Error != "" {
+				fmt.Fprintf(&b, "- cell %d (%s, seed %d): %s\n", r.Index, r.Key, r.Seed, firstLine(r.Error))
+			}
+		}
+	}
+	if len(plots) > 0 {
+		b.WriteString("\n## Plots\n\n")
+		for _, p := range plots {
+			fmt.Fprintf(&b, "![%s](plots/%s.png) ", p, p)
+		}
+		b.WriteString("\n\nEach plot is also in SVG beside the PNG.\n")
+	}
+	// Simulator speed depends on the machine: kept apart from the metrics above.
+	var wall, ev float64
+	for _, r := range recs {
+		if r.Result != nil {
+			wall += r.Result.WallSeconds
+			ev += float64(r.Result.Events)
+		}
+	}
+	if wall > 0 {
+		fmt.Fprintf(&b, "\n## Simulator speed (wall clock, this machine)\n\n%s simulated events in %s s of run time: %s events per second.\n",
+			Num(ev), Num(wall), Num(ev/wall))
+	}
+	return writeFileAtomic(path, []byte(b.String()))
+}
+
+// writeSweepPlots draws the standard plots of a sweep and returns their names
+// (without extension). Plots with no data (no GPU, no parameter) are skipped.
+func writeSweepPlots(dir string, groups []Group) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	var names []string
+	save := func(name string, c *Chart) error {
+		if len(c.Lines) == 0 {
+			return nil
+		}
+		if err := c.Save(filepath.Join(dir, name)); err != nil {
+			if strings.Contains(err.Error(), "no data to draw") {
+				return nil
+			}
+			return err
+		}
+		names = append(names, name)
+		return nil
+	}
+	varying := varyingLabels(groups)
+	shown := groups
+	note := ""
+	if len(shown) > len(Palette) {
+		shown = shown[:len(Palette)]
+		note = fmt.Sprintf("first %d of %d cells", len(Palette), len(groups))
+	}
+	gpu := false
+	for gi := range groups {
+		for _, r := range groups[gi].Results {
+			gpu = gpu || r.Utilization.GPU > 0
+		}
+	}
+	resName := "CPU"
+	if gpu {
+		resName = "GPU"
+	}
+	// 1. job wait CDF, averaged over seeds
+	cdf := &Chart{Title: "Job wait time CDF (mean over seeds)", XLabel: "job wait: submit → first task running (simulated s)",
+		YLabel: "jobs waiting at most x (%)", YFrom0: true, YMax: 100, Note: note}
+	for gi := range shown {
+		g := &shown[gi]
+		var qs [][]float64
+		for _, d := range g.Details {
+			if d != nil {
+				qs = append(qs, d.JobWaitQuantiles)
+			}
+		}
+		if q := MeanQuantiles(qs); q != nil {
+			cdf.Lines = append(cdf.Lines, CDFLine(GroupName(g, varying), q))
+		}
+	}
+	if err := save("wait_cdf", cdf); err != nil {
+		return names, err
+	}
+	// 2. utilization and held-idle over time (first seed of each cell)
+	util := &Chart{Title: resName + " utilization over time (first seed)", XLabel: "simulated time (h)",
+		YLabel: resName + " allocated (%)", YFrom0: true, YMax: 100, Note: note}
+	held := &Chart{Title: resName + " held idle over time (first seed)", XLabel: "simulated time (h)",
+		YLabel: resName + " held but not running (%)", YFrom0: true, Note: note}
+	anyHeld := false
+	for gi := range shown {
+		g := &shown[gi]
+		if len(g.Results) == 0 || len(g.Results[0].Series) == 0 {
+			continue
+		}
+		var u, h Line
+		u.Name, h.Name = GroupName(g, varying), GroupName(g, varying)
+		u.Color, h.Color = gi+1, gi+1
+		for _, s := range g.Results[0].Series {
+			a, hd := s.Allocated.CPU, s.Held.CPU
+			if gpu {
+				a, hd = s.Allocated.GPU, s.Held.GPU
+			}
+			u.X, u.Y = append(u.X, s.Seconds/3600), append(u.Y, 100*a)
+			h.X, h.Y = append(h.X, s.Seconds/3600), append(h.Y, 100*hd)
+			anyHeld = anyHeld || hd > 0
+		}
+		util.Lines = append(util.Lines, u)
+		held.Lines = append(held.Lines, h)
+	}
+	if err := save("utilization_time", util); err != nil {
+		return names, err
+	}
+	if anyHeld {
+		if err := save("held_idle_time", held); err != nil {
+			return names, err
+		}
+	}
+	// 3. metrics against each numeric parameter
+	var params []string
+	for gi := range groups {
+		for _, l := range groups[gi].Labels {
+			if !fixedLabels[l.Key] && varying[l.Key] && !slices.Contains(params, l.Key) {
+				params = append(params, l.Key)
+			}
+		}
+	}
+	sort.Strings(params)
+	utilMetric := MetricUtilCPU
+	if gpu {
+		utilMetric = MetricUtilGPU
+	}
+	for _, p := range params {
+		numeric := true
+		for gi := range groups {
+			if _, ok := LabelNumber(groups[gi].Label(p)); !ok {
+				numeric = false
+			}
+		}
+		if !numeric {
+			continue
+		}
+		xl := p
+		if _, err := strconv.ParseFloat(groups[0].Label(p), 64); err != nil {
+			xl += " (s)"
+		}
+		for _, mt := range []Metric{MetricDeadlockRate, utilMetric, MetricConflicts, MetricBusyness, MetricWaitP99} {
+			nonzero := false
+			for gi := range groups {
+				for _, v := range groups[gi].Values(mt) {
+					nonzero = nonzero || v != 0
+				}
+			}
+			if !nonzero && mt.Key != utilMetric.Key {
+				continue
+			}
+			c := &Chart{Title: mt.Name + " vs " + p + " (mean, 95% CI over seeds)", XLabel: xl, YLabel: mt.Label(),
+				YFrom0: true, Lines: MetricVsLabel(groups, p, mt)}
+			if mt.Unit == "%" {
+				c.YMax = 100
+			}
+			name := strings.NewReplacer(".", "_", " ", "_").Replace(mt.Key) + "_vs_" + sanitize(p)
+			if err := save(name, c); err != nil {
+				return names, err
+			}
+		}
+	}
+	// 4. GPU allocation against arrived GPU demand
+	if gpu {
+		arr := &Chart{Title: "GPU allocation vs arrived GPU demand (first seed)", XLabel: "GPU demand arrived so far (% of cluster GPUs)",
+			YLabel: "GPU allocated (% of cluster GPUs)", YFrom0: true, Note: note}
+		for gi := range shown {
+			g := &shown[gi]
+			if len(g.Results) == 0 || g.Details[0] == nil || len(g.Details[0].ArrivedGPU) != len(g.Results[0].Series) {
+				continue
+			}
+			l := Line{Name: GroupName(g, varying)}
+			for i, s := range g.Results[0].Series {
+				l.X = append(l.X, 100*g.Details[0].ArrivedGPU[i])
+				l.Y = append(l.Y, 100*s.Allocated.GPU)
+			}
+			arr.Lines = append(arr.Lines, l)
+		}
+		if err := save("gpu_alloc_vs_arrived", arr); err != nil {
+			return names, err
+		}
+	}
+	return names, nil
+}
+
+func sanitize(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' {
+			return r
+		}
+		return '_'
+	}, s)
+}
