@@ -120,8 +120,13 @@ type genSource struct {
 }
 
 func newGenSource(seed uint64, nodes, tasks int) *genSource {
-	// Mean request 1.6 cores → 10 tasks/node at 100%; 70% → 7 per node live.
-	live := float64(nodes) * 7
+	return newLoadSource(seed, nodes, tasks, 0.7)
+}
+
+// newLoadSource offers load × the cluster's CPU capacity.
+func newLoadSource(seed uint64, nodes, tasks int, load float64) *genSource {
+	// Mean request 1.6 cores → 10 tasks per 16-core node at 100%.
+	live := float64(nodes) * 10 * load
 	taskRate := live / 300
 	return &genSource{r: NewRand(seed, "gen"), tasksLeft: tasks, rate: taskRate / 5.5}
 }
@@ -146,15 +151,18 @@ func (g *genSource) Next() (*Job, error) {
 // scheduler with best fit and reports tasks and events per wall second and the heap
 // bytes per live task at the end of the arrivals.
 func BenchmarkMonolithicEndToEnd(b *testing.B) {
-	for _, size := range []struct{ nodes, tasks int }{{1000, 100000}, {10000, 1000000}} {
-		b.Run(fmt.Sprintf("nodes=%d/tasks=%d", size.nodes, size.tasks), func(b *testing.B) {
+	for _, size := range []struct {
+		nodes, tasks int
+		load         float64
+	}{{1000, 100000, 0.7}, {10000, 1000000, 0.7}, {1000, 50000, 1.2}, {10000, 1000000, 1.2}} {
+		b.Run(fmt.Sprintf("nodes=%d/tasks=%d/load=%.1f", size.nodes, size.tasks, size.load), func(b *testing.B) {
 			b.ReportAllocs()
 			var events, placed int64
 			for i := 0; i < b.N; i++ {
 				cfg := DefaultConfig()
 				cfg.Nodes = benchNodes(size.nodes)
 				m, _ := NewMonolithic(MonolithicConfig{})
-				res, err := Run(cfg, newGenSource(uint64(i), size.nodes, size.tasks), m)
+				res, err := Run(cfg, newLoadSource(uint64(i), size.nodes, size.tasks, size.load), m)
 				if err != nil {
 					b.Fatal(err)
 				}

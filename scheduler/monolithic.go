@@ -4,6 +4,8 @@ import (
 	"errors"
 	"math"
 	"slices"
+
+	"github.com/google/btree"
 )
 
 // MonolithicConfig configures the monolithic scheduler.
@@ -66,6 +68,7 @@ type entity struct {
 	where    uint8
 	hidx     int
 	gang     bool
+	poolCPU  int64    // the head task's CPU request when it entered the pool
 	one      [1]*Task // backing store of tasks for a single-task entity
 }
 
@@ -83,7 +86,7 @@ type Monolithic struct {
 	sim      *Sim
 	active   entityHeap
 	backoff  entityHeap
-	pool     []*entity
+	pool     *btree.BTreeG[*entity] // unschedulable entities by (head CPU request, seq)
 	poolN    int
 	gangs    map[JobID]*entity
 	seq      uint64
@@ -121,7 +124,7 @@ func NewMonolithic(cfg MonolithicConfig) (*Monolithic, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	m := &Monolithic{cfg: cfg, gangs: map[JobID]*entity{}}
+	m := &Monolithic{cfg: cfg, gangs: map[JobID]*entity{}, pool: btree.NewG(16, poolLess)}
 	m.active.less = activeLess
 	m.backoff.less = backoffLess
 	return m, nil
@@ -146,6 +149,13 @@ func activeLess(a, b *entity) bool {
 	}
 	if a.ts != b.ts {
 		return a.ts < b.ts
+	}
+	return a.seq < b.seq
+}
+
+func poolLess(a, b *entity) bool {
+	if a.poolCPU != b.poolCPU {
+		return a.poolCPU < b.poolCPU
 	}
 	return a.seq < b.seq
 }
@@ -379,7 +389,8 @@ func (m *Monolithic) unschedulable(e *entity) {
 	e.expiry = m.sim.now + m.backoffFor(e.attempts, size)
 	e.where = inPool
 	e.since = m.sim.now
-	m.pool = append(m.pool, e)
+	e.poolCPU = e.tasks[0].Request[CPU]
+	m.pool.ReplaceOrInsert(e)
 	m.poolN++
 	if m.flushTmr == nil || m.flushTmr.stopped {
 		m.flushTmr = m.sim.After(m.cfg.FlushInterval, m.flush)
@@ -388,34 +399,61 @@ func (m *Monolithic) unschedulable(e *entity) {
 
 // wakePool moves pool entities that may fit on a node released since the last pass
 // to the backoff or active queue (Kubernetes' queueing hints for resource release).
+// Each released node's free capacity is a budget that the woken entities use up, so
+// a release wakes only as many entities as it can hold. The pool is ordered by the
+// head task's CPU request and scanned upward until no budget has that much CPU left,
+// so the cost is O(log n + examined), independent of the pool's size. The price is a
+// bias: when a release can hold only some of the entities that fit it, the smaller
+// ones are woken first; the others are retried by the periodic flush
+// (MaxUnschedulable), after which queue order (priority, arrival) decides.
 func (m *Monolithic) wakePool() {
 	st := m.sim.State
 	rel := m.released
 	slices.Sort(rel)
 	rel = slices.Compact(rel)
-	// Free capacity released, per node, bounds how many entities can benefit.
-	budget := make([]Resources, len(rel))
-	for i, id := range rel {
-		budget[i] = st.Free(id)
-	}
-	for _, e := range m.pool {
-		if e.where != inPool || len(e.tasks) == 0 {
+	budget := make([]Resources, 0, len(rel))
+	up := rel[:0]
+	var maxCPU int64 = -1
+	for _, id := range rel {
+		if !st.Up(id) {
 			continue
 		}
+		f := st.Free(id)
+		up = append(up, id)
+		budget = append(budget, f)
+		maxCPU = max(maxCPU, f[CPU])
+	}
+	if maxCPU < 0 {
+		m.released = m.released[:0]
+		return
+	}
+	var woken []*entity
+	m.pool.AscendLessThan(&entity{poolCPU: maxCPU + 1}, func(e *entity) bool {
+		if e.poolCPU > maxCPU {
+			return false // every later entity needs more CPU than any budget has left
+		}
 		t := e.tasks[0]
-		for i, id := range rel {
+		for i, id := range up {
 			if t.Request.LessEq(budget[i]) && st.Fits(t, id).IsOK() {
 				budget[i] = budget[i].Sub(t.Request)
-				m.unpool(e)
+				woken = append(woken, e)
+				maxCPU = -1
+				for _, b := range budget {
+					maxCPU = max(maxCPU, b[CPU])
+				}
 				break
 			}
 		}
-	}
+		return true
+	})
 	m.released = m.released[:0]
-	m.compactPool()
+	for _, e := range woken {
+		m.unpool(e)
+	}
 }
 
 func (m *Monolithic) unpool(e *entity) {
+	m.pool.Delete(e)
 	m.poolN--
 	if e.expiry <= m.sim.now {
 		m.toActive(e)
@@ -425,33 +463,20 @@ func (m *Monolithic) unpool(e *entity) {
 	}
 }
 
-func (m *Monolithic) compactPool() {
-	if len(m.pool) < 64 || m.poolN*2 > len(m.pool) {
-		return
-	}
-	k := 0
-	for _, e := range m.pool {
-		if e.where == inPool {
-			m.pool[k] = e
-			k++
-		}
-	}
-	clear(m.pool[k:])
-	m.pool = m.pool[:k]
-}
-
 func (m *Monolithic) flush() {
 	now := m.sim.now
-	for _, e := range m.pool {
-		if e.where == inPool && now-e.since >= m.cfg.MaxUnschedulable {
-			m.unpool(e)
+	var old []*entity
+	m.pool.Ascend(func(e *entity) bool {
+		if now-e.since >= m.cfg.MaxUnschedulable {
+			old = append(old, e)
 		}
+		return true
+	})
+	for _, e := range old {
+		m.unpool(e)
 	}
-	m.compactPool()
 	if m.poolN > 0 {
 		m.flushTmr = m.sim.After(m.cfg.FlushInterval, m.flush)
-	} else {
-		m.pool = m.pool[:0]
 	}
 	m.schedulePass()
 }
