@@ -13,7 +13,7 @@ func Example() {
 	cfg := scheduler.DefaultConfig()
 	cfg.Seed = 1
 	cfg.Nodes = []scheduler.Node{
-		{Name: "n0", Capacity: scheduler.Res(8000, 16384, 0)},     // 8 cores, 16 GiB
+		{Name: "n0", Capacity: scheduler.Res(8000, 16384, 0)},    // 8 cores, 16 GiB
 		{Name: "n1", Capacity: scheduler.Res(8000, 16384, 2000)}, // and 2 GPUs
 	}
 	mk := func(id int, at scheduler.Time, n int, req scheduler.Resources, run scheduler.Time) *scheduler.Job {
