@@ -1,2 +1,54 @@
-// Package binpack is part of schedlab (work in progress).
+// Package binpack holds schedlab's placement policies: where a task goes. Every
+// policy implements scheduler.Placer (one task) and returns the node and the GPU
+// devices it chose; FFD also implements scheduler.GangPlacer (a whole gang).
+//
+// # Classic placers
+//
+//   - FirstFit: the lowest-numbered node that fits. A segment tree over node IDs
+//     (maximum free capacity, largest free GPU share, most fully free devices per
+//     subtree) makes a decision O(log n).
+//   - NextFit: first fit starting at the last chosen node, wrapping once.
+//   - Fit: best fit or worst fit by a Norm. NormKey (one resource) walks the core
+//     State's btree index; NormSum (Σ_r free_r / M_r with fixed weights) walks an
+//     index of its own; both are O(log n) plus nodes skipped because another
+//     dimension does not fit. NormL2 and NormMax depend on each node's capacity and
+//     are full scans.
+//   - Random (uniform over feasible nodes), RandomK (power of k choices), Tetris
+//     (alignment score), FFD (first-fit decreasing for gangs).
+//
+// Indexed placers keep their index current through scheduler.NodeListener, an
+// optional hook on the State (scheduler/listener.go). The package tests check, on
+// random clusters under random placements, releases, rollbacks and node failures,
+// that every indexed placer chooses exactly what a naive full scan chooses.
+//
+// # Kubernetes scorers
+//
+// Kube imitates kube-scheduler's filter and score phases: NodeResourcesFit with
+// LeastAllocated, MostAllocated or RequestedToCapacityRatio, and
+// NodeResourcesBalancedAllocation (current or legacy form), combined with plugin
+// weights; integer division and rounding exactly as REFERENCES.md §1.4–1.5 give
+// them; non-zero default requests (100 m CPU, 200 MiB) for NodeResourcesFit; and
+// percentageOfNodesToScore sampling with a rotating start index (§1.7). The pure
+// score functions (LeastAllocatedScore, …) are exported and table-tested against
+// hand-computed values. Ties go to the lowest node ID (kube picks randomly).
+//
+// # Nomad
+//
+// Nomad is the bin-pack ("BestFit v3") or spread score over a candidate limit of
+// feasible nodes from a shuffled order (REFERENCES.md §5.3).
+//
+// # GPU policies of the FGD paper
+//
+// GPUPolicy implements the six policies of "Beware of Fragmentation" (USENIX ATC'23)
+// exactly as FGD.md specifies: Random, DotProduct, GpuClustering, GpuPacking,
+// BestFit and FGD, with the simulator's integer scores, its node tie-break ranks
+// and its GPU device choice. TypicalPods, Frag and FragTracker implement the
+// typical-pod distribution and the expected-fragmentation measure, kept as exact
+// integers (scaled by the distribution's total count). The bench package's "fgd"
+// scenario reproduces the paper's table with them.
+//
+// # Determinism
+//
+// No placer reads the clock, starts goroutines or ranges over a map to decide;
+// random placers draw from a generator given through scheduler.Seeder.
 package binpack

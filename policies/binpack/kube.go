@@ -286,6 +286,10 @@ func NonZero(r scheduler.Resources) scheduler.Resources {
 	return r
 }
 
+// jumpAfter is how many infeasible nodes in a row the filter scans one by one
+// before it asks the segment tree for the next feasible node.
+const jumpAfter = 8
+
 // Kube is the kube-scheduler placement pipeline: the filter (State.Fits) runs
 // sequentially over the nodes in ID order from a rotating start index and stops
 // after NumFeasibleNodesToFind feasible nodes; the next decision starts where this
@@ -301,7 +305,8 @@ type Kube struct {
 	cfg   KubeConfig
 	start int
 	s     *scheduler.State
-	zeros [][2]int32 // per node: tasks with zero cpu, zero memory
+	nodes []kubeNode // per node, maintained through the listener
+	tree  fitTree    // to skip runs of infeasible nodes in the filter
 	cand  []scheduler.NodeID
 }
 
@@ -319,7 +324,7 @@ func NewKube(cfg KubeConfig) (*Kube, error) {
 func (k *Kube) Config() KubeConfig { return k.cfg }
 
 func (k *Kube) attach(s *scheduler.State) {
-	if k.s == s && len(k.zeros) == s.NumNodes() {
+	if k.s == s && len(k.nodes) == s.NumNodes() {
 		return
 	}
 	if k.s != nil && k.s != s {
@@ -330,8 +335,8 @@ func (k *Kube) attach(s *scheduler.State) {
 		k.start = 0
 	}
 	k.s = s
-	k.zeros = make([][2]int32, s.NumNodes())
-	for i := range k.zeros {
+	k.nodes = make([]kubeNode, s.NumNodes())
+	for i := range k.nodes {
 		k.count(scheduler.NodeID(i))
 	}
 }
@@ -347,13 +352,24 @@ func (k *Kube) count(id scheduler.NodeID) {
 		}
 		return true
 	})
-	k.zeros[id] = z
+	cp := k.s.Node(id).Capacity
+	used := cp.Sub(k.s.Free(id))
+	k.nodes[id] = kubeNode{cap: cp, used: used, free: k.s.Free(id), zeros: z, up: k.s.Up(id),
+		balance: balance(used, cp, k.cfg.BalancedResources)}
+}
+
+// kubeNode is the placer's compact copy of what scoring reads about a node.
+type kubeNode struct {
+	cap, used, free scheduler.Resources
+	zeros           [2]int32 // tasks with zero cpu, zero memory
+	up              bool
+	balance         int64 // balance(used), the "before" of BalancedAllocation
 }
 
 // NodeChanged implements scheduler.NodeListener.
 func (k *Kube) NodeChanged(id scheduler.NodeID) {
-	if int(id) >= len(k.zeros) {
-		k.zeros = append(k.zeros, make([][2]int32, int(id)+1-len(k.zeros))...)
+	if int(id) >= len(k.nodes) {
+		k.nodes = append(k.nodes, make([]kubeNode, int(id)+1-len(k.nodes))...)
 	}
 	k.count(id)
 }
@@ -365,14 +381,13 @@ func (k *Kube) Score(s *scheduler.State, t *scheduler.Task, id scheduler.NodeID)
 }
 
 func (k *Kube) score(s *scheduler.State, t *scheduler.Task, id scheduler.NodeID) int64 {
-	cp := s.Node(id).Capacity
-	used := cp.Sub(s.Free(id))
+	kn := &k.nodes[id]
+	cp, used := kn.cap, kn.used
 	total := int64(0)
 	if k.cfg.FitWeight > 0 {
 		req := used.Add(NonZero(t.Request))
-		z := k.zeros[id]
-		req[scheduler.CPU] += int64(z[0]) * DefaultMilliCPURequest
-		req[scheduler.Memory] += int64(z[1]) * DefaultMemoryRequestMiB
+		req[scheduler.CPU] += int64(kn.zeros[0]) * DefaultMilliCPURequest
+		req[scheduler.Memory] += int64(kn.zeros[1]) * DefaultMemoryRequestMiB
 		var f int64
 		switch k.cfg.Strategy {
 		case LeastAllocated:
@@ -385,7 +400,12 @@ func (k *Kube) score(s *scheduler.State, t *scheduler.Task, id scheduler.NodeID)
 		total += k.cfg.FitWeight * f
 	}
 	if k.cfg.BalancedWeight > 0 && !bestEffort(t, k.cfg.BalancedResources) {
-		total += k.cfg.BalancedWeight * BalancedAllocationScore(used, used.Add(t.Request), cp, k.cfg.BalancedResources, k.cfg.LegacyBalanced)
+		after := balance(used.Add(t.Request), cp, k.cfg.BalancedResources)
+		b := after
+		if !k.cfg.LegacyBalanced {
+			b = 50 + (50+after-kn.balance)/2
+		}
+		total += k.cfg.BalancedWeight * b
 	}
 	return total
 }
@@ -413,17 +433,67 @@ func (k *Kube) Place(s *scheduler.State, t *scheduler.Task) (scheduler.NodeID, s
 		k.start = 0
 	}
 	k.cand = k.cand[:0]
-	processed := 0
-	for i := k.start; processed < n && len(k.cand) < want; i++ {
-		if i == n {
-			i = 0
+	k.tree.attach(s)
+	// The sequential filter from the start index, wrapping, keeping the first want
+	// feasible nodes. Dense stretches are scanned node by node; after a node that
+	// does not fit, the segment tree jumps to the next feasible node in O(log n),
+	// which visits exactly the nodes a sequential scan would accept. processed is
+	// the number of nodes a sequential scan would have examined.
+	// For a task with no GPU and no constraints, State.Fits is exactly "up and the
+	// request fits the free vector".
+	simple := t.GPUCount == 0 && t.Constraints == nil
+	processed, misses := 0, 0
+	pos := k.start // next node to examine, in [start, start+n)
+	end := k.start + n
+	for pos < end && len(k.cand) < want {
+		i := pos
+		if i >= n {
+			i -= n
 		}
-		processed++
 		id := scheduler.NodeID(i)
-		if t.Request.LessEq(s.Free(id)) && s.Fits(t, id).IsOK() {
+		kn := &k.nodes[i]
+		if kn.up && t.Request.LessEq(kn.free) && (simple || s.Fits(t, id).IsOK()) {
 			k.cand = append(k.cand, id)
+			pos++
+			misses = 0
+			continue
+		}
+		if misses++; misses < jumpAfter {
+			pos++
+			continue
+		}
+		misses = 0
+		// Jump: the next feasible node in [i+1, min(n, i+rest)) or, wrapping,
+		// in [0, end−n).
+		var next scheduler.NodeID
+		if pos < n {
+			next = k.tree.first(t, i+1, min(n, end))
+			if next == scheduler.NoNode && end > n {
+				if w := k.tree.first(t, 0, end-n); w != scheduler.NoNode {
+					next = w
+					pos = n + int(w)
+				} else {
+					pos = end
+				}
+			} else if next == scheduler.NoNode {
+				pos = end
+			} else {
+				pos = int(next)
+			}
+		} else {
+			next = k.tree.first(t, i+1, end-n)
+			if next == scheduler.NoNode {
+				pos = end
+			} else {
+				pos = n + int(next)
+			}
+		}
+		if next != scheduler.NoNode {
+			k.cand = append(k.cand, next)
+			pos++
 		}
 	}
+	processed = pos - k.start
 	k.start = (k.start + processed) % n
 	if len(k.cand) == 0 {
 		return scheduler.NoNode, 0, StatusNoFit

@@ -181,3 +181,56 @@ func TestFirstFitAddedNode(t *testing.T) {
 		t.Fatalf("after AddNode: got %d %v, want node %d", got, st, id)
 	}
 }
+
+// TestKubeFilterMatchesSequentialScan: the Kube placer's tree-accelerated filter
+// finds the same candidates, chooses the same node and advances the start index
+// exactly as kube-scheduler's sequential scan would.
+func TestKubeFilterMatchesSequentialScan(t *testing.T) {
+	const seed = 77
+	r := rand.New(rand.NewPCG(seed, 2))
+	for trial := range 20 {
+		n := 1 + r.IntN(400)
+		s, placed := randomCluster(r, n)
+		cfg := DefaultKubeConfig()
+		cfg.Percentage = []int{0, 5, 30, 100}[trial%4]
+		cfg.Strategy = Strategy(trial % 3)
+		k, err := NewKube(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := 0
+		for step := range 100 {
+			tk := randomTask(r, int64(1<<30+step))
+			// Naive: sequential scan from start.
+			want := NumFeasibleNodesToFind(n, cfg.Percentage)
+			var cand []scheduler.NodeID
+			processed := 0
+			for i := 0; i < n && len(cand) < want; i++ {
+				id := scheduler.NodeID((start + i) % n)
+				processed++
+				if s.Fits(tk, id).IsOK() {
+					cand = append(cand, id)
+				}
+			}
+			start = (start + processed) % n
+			best, bestSc := scheduler.NoNode, int64(-1)
+			for _, id := range cand {
+				if sc := k.Score(s, tk, id); sc > bestSc || sc == bestSc && id < best {
+					best, bestSc = id, sc
+				}
+			}
+			got, _, _ := k.Place(s, tk)
+			if got != best || k.start != start {
+				t.Fatalf("seed %d trial %d step %d (n=%d pct=%d): chose %d start %d; sequential scan %d start %d",
+					seed, trial, step, n, cfg.Percentage, got, k.start, best, start)
+			}
+			if best != scheduler.NoNode && r.IntN(2) == 0 && s.Place(tk, best, 0, false).IsOK() {
+				placed = append(placed, tk)
+			} else if len(placed) > 0 && r.IntN(3) == 0 {
+				i := r.IntN(len(placed))
+				s.Release(placed[i])
+				placed = append(placed[:i], placed[i+1:]...)
+			}
+		}
+	}
+}

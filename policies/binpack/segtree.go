@@ -141,3 +141,11 @@ func (t *fitTree) find(i, lo, hi, from, to int, tk *scheduler.Task) scheduler.No
 	}
 	return t.find(2*i+1, mid, hi, from, to, tk)
 }
+
+// detach unregisters the tree from the state it indexes.
+func (t *fitTree) detach() {
+	if t.s != nil {
+		t.s.RemoveListener(t)
+		t.s, t.n, t.v = nil, 0, nil
+	}
+}
