@@ -21,6 +21,8 @@ const (
 	runUnplaced        // marks a task running that does not fit anywhere, without placing it
 	doublePlace        // places a copy of the task on a second node as well
 	loseOnRollback     // a gang whose tentative placement is rolled back is forgotten
+	starveGangs        // a gang that did not fit at once is kept but never tried again
+	hoardGangs         // gang members are held one by one as they fit (can deadlock)
 )
 
 // fifo is a small correct scheduler (unless given a bug): tasks in arrival order,
@@ -32,6 +34,38 @@ type fifo struct {
 	queue  [][]*scheduler.Task // entities: one task, or a gang's pending members
 	queued bool
 	retry  *scheduler.Timer
+
+	starved [][]*scheduler.Task
+}
+
+// hoard holds whichever pending members of a gang fit now and starts the gang once
+// MinMember are held: non-strict accumulation, which deadlocks when two gangs each
+// hold part of what the other needs. It returns the members still pending.
+func (f *fifo) hoard(e []*scheduler.Task) [][]*scheduler.Task {
+	j := e[0].Job
+	var left []*scheduler.Task
+	for _, t := range e {
+		id, gpus, s := scheduler.FirstFit{}.Place(f.sim.State, t)
+		if s.IsOK() && f.sim.Hold(t, id, gpus).IsOK() {
+			continue
+		}
+		left = append(left, t)
+	}
+	held := 0
+	for i := range j.Tasks {
+		if j.Tasks[i].State == scheduler.TaskHeld {
+			held++
+		}
+	}
+	if held >= int(j.MinMember) {
+		for i := range j.Tasks {
+			f.sim.Activate(&j.Tasks[i])
+		}
+	}
+	if len(left) == 0 {
+		return nil
+	}
+	return [][]*scheduler.Task{left}
 }
 
 func (f *fifo) Attach(sim *scheduler.Sim) error { f.sim = sim; return nil }
@@ -74,6 +108,10 @@ func (f *fifo) pass() {
 			continue
 		}
 		j := e[0].Job
+		if f.bug == hoardGangs && j.IsGang() && j.GangReady < 0 {
+			keep = append(keep, f.hoard(e)...)
+			continue
+		}
 		if j.IsGang() && j.GangReady < 0 {
 			need := int(j.MinMember) - j.Running()
 			claims, s := scheduler.PlaceGang(st, scheduler.FirstFit{}, e, min(need, len(e)))
@@ -86,6 +124,10 @@ func (f *fifo) pass() {
 			}
 			if f.bug == loseOnRollback {
 				continue // BUG: the rolled-back gang is dropped from the queue
+			}
+			if f.bug == starveGangs {
+				f.starved = append(f.starved, e) // BUG: kept, never retried
+				continue
 			}
 			if !canEverFit(st, e, need) {
 				for _, t := range e {
@@ -128,7 +170,7 @@ func (f *fifo) pass() {
 		}
 	}
 	f.queue = append(keep, f.queue...)
-	if len(f.queue) > 0 && (f.retry == nil || f.retry.When() <= f.sim.Now()) {
+	if (len(f.queue) > 0 || len(f.starved) > 0) && (f.retry == nil || f.retry.When() <= f.sim.Now()) {
 		f.retry = f.sim.After(5*scheduler.Second, f.wake)
 	}
 }
@@ -221,12 +263,19 @@ func TestBrokenPoliciesAreCaught(t *testing.T) {
 		{"places a strict gang partially",
 			PlacerFactory(func() scheduler.Placer { return partialGang{} }),
 			Options{GangAtomic: true}, "safety", "gang atomicity"},
+		{"starves a gang that did not fit at once",
+			SchedulerFactory(func() scheduler.Scheduler { return &fifo{bug: starveGangs} }),
+			Options{DeadlockFree: true}, "deadlock-free", "fits the cluster on its own, is still"},
+		{"hoards gang members (deadlocks)",
+			SchedulerFactory(func() scheduler.Scheduler { return &fifo{bug: hoardGangs} }),
+			Options{DeadlockFree: true}, "deadlock-free", "fits the cluster on its own, is still"},
 		{"nondeterministic placer (map order)",
 			PlacerFactory(func() scheduler.Placer { return mapOrder{} }),
 			Options{}, "determinism", "diverge"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			c.o.Cases = 150
 			fails := Check(c.f, c.o)
 			var got *Failure
 			for _, fl := range fails {
@@ -243,7 +292,7 @@ func TestBrokenPoliciesAreCaught(t *testing.T) {
 			if got.Scenario.NumTasks() > got.Original.NumTasks() || len(got.Scenario.Jobs) > len(got.Original.Jobs) {
 				t.Errorf("the counterexample grew while shrinking")
 			}
-			if n := got.Scenario.NumTasks(); n > 4 {
+			if n := got.Scenario.NumTasks(); n > 6 {
 				t.Errorf("shrunk counterexample still has %d tasks", n)
 			}
 			// A nondeterministic policy may agree with itself by chance: replay a few times.
