@@ -461,8 +461,8 @@ func (s *Sim) waitFor(gangs []*partialGang) ([][2]JobID, []JobID) {
 	for _, a := range blocked {
 		ga := gangs[a]
 		for _, b := range blocked {
-			if a == b {
-				continue
+			if a == b || len(ga.pending) < ga.need || !ga.sum.LessEq(freeSum.Add(gangs[b].hsum)) {
+				continue // cheap aggregate bound first
 			}
 			m := tx.Len()
 			releaseHeld(gangs[b])
@@ -472,13 +472,20 @@ func (s *Sim) waitFor(gangs []*partialGang) ([][2]JobID, []JobID) {
 				adj[a] = append(adj[a], b)
 			}
 		}
-		if len(adj[a]) == 0 {
-			m := tx.Len()
+		if len(adj[a]) == 0 && len(ga.pending) >= ga.need {
 			var all Resources
 			for _, b := range blocked {
 				if b != a {
-					releaseHeld(gangs[b])
 					all = all.Add(gangs[b].hsum)
+				}
+			}
+			if !ga.sum.LessEq(freeSum.Add(all)) {
+				continue
+			}
+			m := tx.Len()
+			for _, b := range blocked {
+				if b != a {
+					releaseHeld(gangs[b])
 				}
 			}
 			ok := fits(ga, all)

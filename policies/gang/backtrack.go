@@ -39,22 +39,21 @@ func (b *Backtrack) placer() scheduler.Placer {
 // Budget placements of the search, each O(log n + candidates).
 func (b *Backtrack) PlaceGang(s *scheduler.State, tasks []*scheduler.Task, need int) ([]scheduler.Claim, scheduler.Status) {
 	claims, st := scheduler.PlaceGang(s, b.placer(), tasks, need)
-	if st.IsOK() || b.Budget <= 0 || st.Code == scheduler.Unresolvable {
+	if st.IsOK() || b.Budget <= 0 || st.Code == scheduler.Unresolvable || len(tasks) < need {
 		return claims, st
 	}
+	// Cheap bound: the need smallest requests must fit the free sum.
+	small := slices.Clone(tasks)
+	slices.SortFunc(small, func(x, y *scheduler.Task) int { return cmpSize(y, x) })
+	var sum scheduler.Resources
+	for _, t := range small[len(small)-need:] {
+		sum = sum.Add(t.Request)
+	}
+	if !sum.LessEq(s.Capacity().Sub(s.Allocated())) {
+		return nil, st
+	}
 	order := slices.Clone(tasks)
-	slices.SortStableFunc(order, func(x, y *scheduler.Task) int {
-		kx, ky := sizeKey(x), sizeKey(y)
-		for i := range kx {
-			if kx[i] != ky[i] {
-				if kx[i] > ky[i] {
-					return -1
-				}
-				return 1
-			}
-		}
-		return int(x.ID - y.ID)
-	})
+	slices.SortStableFunc(order, cmpSize)
 	branch := b.Branch
 	if branch <= 0 {
 		branch = 8
@@ -79,6 +78,20 @@ func (b *Backtrack) PlaceGang(s *scheduler.State, tasks []*scheduler.Task, need 
 		out[i].Seq = s.Seq(out[i].Node)
 	}
 	return out, scheduler.StatusOK
+}
+
+// cmpSize orders tasks largest first (sizeKey), then by ID.
+func cmpSize(x, y *scheduler.Task) int {
+	kx, ky := sizeKey(x), sizeKey(y)
+	for i := range kx {
+		if kx[i] != ky[i] {
+			if kx[i] > ky[i] {
+				return -1
+			}
+			return 1
+		}
+	}
+	return int(x.ID - y.ID)
 }
 
 // sizeKey orders tasks for the search: GPU, then CPU, then memory, largest first.

@@ -169,7 +169,7 @@ type Config struct {
 	Overcommit float64
 	// Backtrack is the budget (tentative placements) of Strict's backtracking
 	// search, tried when greedy placement with Placer fails (volcano#1297).
-	// 0 disables backtracking. Default 10000.
+	// 0 disables backtracking. Default 1000.
 	Backtrack int
 	// Branch is how many distinct candidate nodes backtracking tries per task
 	// (default 8).
@@ -177,14 +177,14 @@ type Config struct {
 }
 
 // DefaultConfig returns the documented defaults of variant v, taken from the
-// system that made it: Strict (backtracking 10000), Permit with
+// system that made it: Strict (backtracking budget 1000), Permit with
 // scheduler-plugins coscheduling's defaults (60 s wait, 10 % reject threshold, no
 // group backoff, failure-time ordering), Placeholder with YuniKorn's (15 min, Soft,
 // FIFO), NonStrict with Koordinator's 600 s wait.
 func DefaultConfig(v Variant) Config {
 	c := Config{Variant: v, Placer: scheduler.BestFit{}, Timeout: scheduler.Forever, RejectPercent: 100,
 		InitialBackoff: scheduler.Second, MaxBackoff: 10 * scheduler.Second, FlushAfter: 5 * scheduler.Minute,
-		Backtrack: 10000, Branch: 8}
+		Backtrack: 1000, Branch: 8}
 	switch v {
 	case Permit:
 		c.Timeout = 60 * scheduler.Second

@@ -40,7 +40,7 @@
 // DefaultConfig(v) gives each variant the defaults of the system it models:
 //
 //	variant      timeout   other defaults                                    source
-//	strict       —         backtracking budget 10000, branch 8                KEP-4671 beta, Volcano
+//	strict       —         backtracking budget 1000, branch 8                KEP-4671 beta, Volcano
 //	permit       60 s      reject 10 %, group backoff 0, failure order,       scheduler-plugins
 //	                       min-resources PreFilter
 //	permit (KEP) 300 s     no group reject, no min-resources check            KEP-4671 alpha
