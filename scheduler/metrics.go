@@ -141,6 +141,7 @@ type recorder struct {
 	evictions, lost, resubmitted                int
 	unknownNodeEvents                           int
 	makespan                                    Time
+	liveJobTasks                                int // tasks of submitted jobs that are not done
 	reqSum                                      Resources
 
 	jobWait, gangWait, jct, slowdown []float64
@@ -185,6 +186,7 @@ func (r *recorder) sample() {
 func (r *recorder) jobSubmitted(j *Job) {
 	r.jobsSubmitted++
 	r.tasksSubmitted += len(j.Tasks)
+	r.liveJobTasks += len(j.Tasks)
 	for i := range j.Tasks {
 		r.reqSum = r.reqSum.Add(j.Tasks[i].Request)
 	}
@@ -208,6 +210,7 @@ func (r *recorder) taskEnded(t *Task, st TaskState) {
 }
 
 func (r *recorder) jobDone(j *Job) {
+	r.liveJobTasks -= len(j.Tasks)
 	if j.completed == int32(len(j.Tasks)) && !j.Abandoned {
 		r.jobsCompleted++
 		jct := (r.sim.now - j.Submit).Seconds()
