@@ -153,6 +153,7 @@ func (g *g11Reader) input(b *builder, m member) (bool, error) {
 			e.s(bstr(r.f[3]))
 			e.optF(cpu, hc)
 			e.optF(mem, hm)
+			e.s("")
 			buf = e.b
 			return g.machines.add(appendKeyInt(appendKeyInt(nil, int64(tm)), g.seq), buf)
 		})
@@ -233,9 +234,53 @@ func (g *g11Reader) jobEvents(b *builder, m member) error {
 		e.i(typ)
 		e.s(bstr(r.f[4]))
 		e.optI(class, hc)
+		e = appendJobExtra(e, g11JobExtra{})
 		buf = e.b
 		return b.group(key, sub, buf)
 	})
+}
+
+// g11JobExtra holds the job fields that only Google 2019 has.
+type g11JobExtra struct {
+	prio          int64
+	hasPrio       bool
+	alloc         bool // collection_type 1: an alloc set
+	after         []int64
+	parent        bool
+	maxPerMachine int64
+}
+
+func appendJobExtra(e enc, x g11JobExtra) enc {
+	e.optI(x.prio, x.hasPrio)
+	var bits uint64
+	if x.alloc {
+		bits |= 1
+	}
+	if x.parent {
+		bits |= 2
+	}
+	e.u(bits)
+	e.i(x.maxPerMachine)
+	e.u(uint64(len(x.after)))
+	for _, a := range x.after {
+		e.i(a)
+	}
+	return e
+}
+
+func decodeJobExtra(d *dec) g11JobExtra {
+	var x g11JobExtra
+	x.prio, x.hasPrio = d.optI()
+	bits := d.u()
+	x.alloc, x.parent = bits&1 != 0, bits&2 != 0
+	x.maxPerMachine = d.i()
+	if n := d.n(len(d.b)); n > 0 {
+		x.after = make([]int64, n)
+		for i := range x.after {
+			x.after[i] = d.i()
+		}
+	}
+	return x
 }
 
 func (g *g11Reader) taskEvents(b *builder, m member) error {
@@ -360,8 +405,9 @@ func (g *g11Reader) constraints(b *builder, m member) error {
 		key = appendKeyInt(key[:0], job)
 		sub = appendKeyInt(appendKeyInt(append(sub[:0], 2), idx), int64(tm))
 		e := enc{buf[:0]}
-		e.i(op)
+		e.i(int64([]scheduler.SelectorOp{scheduler.OpEq, scheduler.OpNe, scheduler.OpLt, scheduler.OpGt}[op]))
 		e.s(bstr(r.f[nameCol]))
+		e.u(1)
 		e.s(bstr(r.f[valCol]))
 		buf = e.b
 		return b.group(key, sub, buf)
@@ -410,6 +456,7 @@ func (g *g11Reader) finish(b *builder) error {
 		platform string
 		cpu, mem float64
 		hc, hm   bool
+		sw       string
 	}
 	decode := func(v []byte) mrow {
 		d := dec{b: v}
@@ -419,6 +466,7 @@ func (g *g11Reader) finish(b *builder) error {
 		r.platform = d.s()
 		r.cpu, r.hc = d.optF()
 		r.mem, r.hm = d.optF()
+		r.sw = d.s()
 		return r
 	}
 	for {
@@ -511,9 +559,6 @@ func (g *g11Reader) finish(b *builder) error {
 		if r.hc && r.hm {
 			m.known = true
 		}
-		if r.platform != "" {
-			m.node.Domain = ""
-		}
 		t := max(r.t, 0)
 		ev := scheduler.NodeEvent{Time: t, Node: scheduler.Node{Name: m.node.Name}}
 		switch r.typ {
@@ -528,6 +573,10 @@ func (g *g11Reader) finish(b *builder) error {
 				ev.Node.Labels = labels[r.id]
 				if r.platform != "" {
 					ev.Node.Labels = append(slices.Clone(ev.Node.Labels), scheduler.Label{Key: "platform", Value: r.platform})
+				}
+				if r.sw != "" {
+					ev.Node.Labels = append(slices.Clone(ev.Node.Labels), scheduler.Label{Key: "switch", Value: r.sw})
+					ev.Node.Domain = r.sw
 				}
 			case !m.up:
 				m.up = true
@@ -598,6 +647,7 @@ func (g *g11Reader) assemble(b *builder, key []byte, recs []record) error {
 		class      int64 = -1
 		tenant     string
 		jobMissing bool
+		extra      g11JobExtra
 	)
 	i := 0
 	for ; i < len(recs) && recs[i].sub[0] == 0; i++ {
@@ -607,8 +657,24 @@ func (g *g11Reader) assemble(b *builder, key []byte, recs []record) error {
 		typ := d.i()
 		user := d.s()
 		c, hc := d.optI()
+		x := decodeJobExtra(&d)
 		if hmi {
 			jobMissing = true
+		}
+		if x.hasPrio {
+			extra.prio, extra.hasPrio = x.prio, true
+		}
+		if x.alloc {
+			extra.alloc = true
+		}
+		if len(x.after) > 0 {
+			extra.after = x.after
+		}
+		if x.parent {
+			extra.parent = true
+		}
+		if x.maxPerMachine != 0 {
+			extra.maxPerMachine = x.maxPerMachine
 		}
 		if typ == g11Submit && !haveSubmit && tm != scheduler.Forever {
 			submit, haveSubmit = tm, true
@@ -651,8 +717,11 @@ func (g *g11Reader) assemble(b *builder, key []byte, recs []record) error {
 		}
 		if rc.sub[0] == 2 {
 			d := dec{b: rc.val}
-			op, name, val := d.i(), d.s(), d.s()
-			s := scheduler.Selector{Key: name, Op: []scheduler.SelectorOp{scheduler.OpEq, scheduler.OpNe, scheduler.OpLt, scheduler.OpGt}[op], Values: []string{val}}
+			op, name := scheduler.SelectorOp(d.i()), d.s()
+			s := scheduler.Selector{Key: name, Op: op}
+			for n := d.n(len(d.b)); n > 0; n-- {
+				s.Values = append(s.Values, d.s())
+			}
 			if j := slices.IndexFunc(cur.sels, func(x scheduler.Selector) bool { return x.Key == s.Key && x.Op == s.Op }); j >= 0 {
 				cur.sels[j] = s
 			} else {
@@ -722,6 +791,12 @@ func (g *g11Reader) assemble(b *builder, key []byte, recs []record) error {
 			}
 		}
 	}
+	if extra.alloc {
+		// AllocSet=flatten: the alloc set is dropped; its members are scheduled
+		// directly (TRACES.md §11.3).
+		b.count("alloc_sets_flattened", 1)
+		return nil
+	}
 	b.st.Tasks += int64(len(tasks))
 	if len(tasks) == 0 {
 		b.count("jobs_without_tasks", 1)
@@ -748,9 +823,25 @@ func (g *g11Reader) assemble(b *builder, key []byte, recs []record) error {
 		b.count("jobs_dropped_missing_info", 1)
 		return nil
 	}
+	var distinct *bool
 	j := &scheduler.Job{ID: scheduler.JobID(jobID), Name: strconv.FormatInt(jobID, 10), Submit: max(submit, 0), Tenant: tenant}
 	if class >= 2 {
 		j.Class = scheduler.Service
+	}
+	for _, a := range extra.after {
+		j.After = append(j.After, scheduler.JobID(a))
+	}
+	if extra.parent {
+		b.count("parent_edges_recorded_not_enforced", 1)
+	}
+	switch {
+	case extra.maxPerMachine == 1:
+		if b.opt.Constraints == "enforce" {
+			t := true
+			distinct = &t
+		}
+	case extra.maxPerMachine > 1:
+		b.count("max_per_machine_not_enforced", 1)
 	}
 	var flags []uint8
 	maxPrio, minPrio := int64(-1), int64(math.MaxInt64)
@@ -801,6 +892,9 @@ func (g *g11Reader) assemble(b *builder, key []byte, recs []record) error {
 			}
 		}
 		task := scheduler.Task{Index: int32(t.idx), Request: req, Runtime: rt, Priority: int32(t.prio)}
+		if distinct != nil {
+			t.distinct = true
+		}
 		if b.opt.Constraints == "enforce" && (len(t.sels) > 0 || t.distinct) {
 			task.Constraints = &scheduler.Constraints{Selectors: t.sels, DistinctNodes: t.distinct}
 		}
@@ -816,6 +910,9 @@ func (g *g11Reader) assemble(b *builder, key []byte, recs []record) error {
 		b.count("jobs_mixed_priority", 1)
 	}
 	j.Priority = int32(maxPrio)
+	if extra.hasPrio {
+		j.Priority = int32(extra.prio)
+	}
 	if b.gang("none") == "job" {
 		j.MinMember = int32(len(j.Tasks))
 	}

@@ -1,0 +1,379 @@
+package traces
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/schedlab/schedlab/scheduler"
+)
+
+// google2019: Google ClusterData 2019, Borg trace v3, one cell (TRACES.md §4,
+// §11.3). Rows are converted to the google2011 record layout (event codes mapped
+// to 2011's) and assembled by the same code.
+
+func init() {
+	register(formatSpec{info: FormatInfo{Name: "google2019",
+		Doc: "Google ClusterData 2019 (Borg v3), one cell: machine_events → machines (ADD 1, REMOVE 2 = fail, UPDATE 3; switch → domain); collection_events (jobs; alloc sets flattened) + instance_events → jobs of instances, " +
+			"start_after_collection_ids → After, constraints → selectors, max_per_machine 1 → distinct nodes; int64 as number or string",
+		Files: "collection_events-*.json.gz, instance_events-*.json.gz, machine_events-*.json.gz, machine_attributes-*.json.gz (newline-delimited JSON); instance_usage is not read"},
+		newReader: func(*Options) reader { return &g19Reader{g11Reader{shards: map[string]*shardSet{}}} }})
+}
+
+var g19Tables = []*csvTable{{name: "collection_events"}, {name: "instance_events"}, {name: "machine_events"}, {name: "machine_attributes"}, {name: "instance_usage"}}
+
+var g19EventNames = []string{"SUBMIT", "QUEUE", "ENABLE", "SCHEDULE", "EVICT", "FAIL", "FINISH", "KILL", "LOST", "UPDATE_PENDING", "UPDATE_RUNNING"}
+
+// g19To11 maps a 2019 EventType to the 2011 code (−1: QUEUE and ENABLE, kept as
+// events only).
+var g19To11 = []int64{0, -1, -1, 1, 2, 3, 4, 5, 6, 7, 8}
+
+type g19Res struct {
+	CPUs   jFloat `json:"cpus"`
+	Memory jFloat `json:"memory"`
+}
+
+type g19Constraint struct {
+	Name     jStr `json:"name"`
+	Value    jStr `json:"value"`
+	Relation jInt `json:"relation"`
+}
+
+// g19Row is the union of the rows of the four tables read.
+type g19Row struct {
+	Time               jInt            `json:"time"`
+	Type               jInt            `json:"type"`
+	CollectionID       jInt            `json:"collection_id"`
+	SchedulingClass    jInt            `json:"scheduling_class"`
+	MissingType        jInt            `json:"missing_type"`
+	CollectionType     jInt            `json:"collection_type"`
+	Priority           jInt            `json:"priority"`
+	User               jStr            `json:"user"`
+	ParentCollectionID jInt            `json:"parent_collection_id"`
+	StartAfter         []jInt          `json:"start_after_collection_ids"`
+	MaxPerMachine      jInt            `json:"max_per_machine"`
+	InstanceIndex      jInt            `json:"instance_index"`
+	MachineID          jInt            `json:"machine_id"`
+	ResourceRequest    *g19Res         `json:"resource_request"`
+	Constraint         []g19Constraint `json:"constraint"`
+	SwitchID           jStr            `json:"switch_id"`
+	Capacity           *g19Res         `json:"capacity"`
+	PlatformID         jStr            `json:"platform_id"`
+	MissingDataReason  jInt            `json:"missing_data_reason"`
+	Name               jStr            `json:"name"`
+	Value              jStr            `json:"value"`
+	Deleted            jBool           `json:"deleted"`
+}
+
+type g19Reader struct{ g11Reader }
+
+func (g *g19Reader) keysFor(name string) (bool, int, func([]byte) (rowKeys, bool)) {
+	t := matchTable(name, g19Tables)
+	if t == nil || t.name == "instance_usage" {
+		return false, 0, nil
+	}
+	return true, 0, func(line []byte) (rowKeys, bool) {
+		var r g19Row
+		if json.Unmarshal(line, &r) != nil {
+			return rowKeys{}, false
+		}
+		var k rowKeys
+		if r.Time.Ok && r.Time.V > 0 && r.Time.V < g11After {
+			k.time, k.hasTime = scheduler.Time(r.Time.V-g11Origin), true
+		}
+		if r.CollectionID.Ok {
+			k.job = []byte(strconv.FormatInt(r.CollectionID.V, 10))
+		}
+		if r.MachineID.Ok && r.MachineID.V > 0 {
+			k.machine = []byte(strconv.FormatInt(r.MachineID.V, 10))
+		}
+		return k, true
+	}
+}
+
+// jsonErr builds the error for a bad row.
+func jsonErr(file string, line int64, col int, field, reason, msg string) *InputError {
+	return &InputError{File: file, Line: line, Column: col, Field: field, Reason: reason, Msg: msg}
+}
+
+func (g *g19Reader) input(b *builder, m member) (bool, error) {
+	t := matchTable(m.name, g19Tables)
+	if t == nil || t.name == "instance_usage" {
+		return false, nil
+	}
+	lr := newLineReader(m)
+	var counts [11]int64
+	defer func() {
+		for i, n := range counts {
+			if n > 0 {
+				b.st.Events[t.name+"/"+g19EventNames[i]] += n
+			}
+		}
+	}()
+	var key, sub, buf []byte
+	for {
+		line, err := lr.next()
+		if err == io.EOF {
+			return true, nil
+		}
+		if err != nil {
+			return true, err
+		}
+		if len(trimSpace(line)) == 0 {
+			continue
+		}
+		b.st.Rows[t.name]++
+		var r g19Row
+		if err := json.Unmarshal(line, &r); err != nil {
+			col, msg := 0, err.Error()
+			var se *json.SyntaxError
+			var te *json.UnmarshalTypeError
+			field := "json"
+			if errors.As(err, &se) {
+				col = int(se.Offset)
+			} else if errors.As(err, &te) {
+				col, field = int(te.Offset), te.Field
+			}
+			if err := b.bad(jsonErr(lr.file, lr.line, col, field, "bad_json", "invalid JSON: "+msg)); err != nil {
+				return true, err
+			}
+			continue
+		}
+		bad := func(field, reason, msg string) error {
+			return b.bad(jsonErr(lr.file, lr.line, 0, field, reason, msg))
+		}
+		checks := []struct {
+			name string
+			v    jInt
+			req  bool
+		}{{"time", r.Time, true}, {"type", r.Type, t.name != "machine_attributes"}, {"collection_id", r.CollectionID, t.name == "collection_events" || t.name == "instance_events"},
+			{"scheduling_class", r.SchedulingClass, false}, {"missing_type", r.MissingType, false}, {"collection_type", r.CollectionType, false},
+			{"priority", r.Priority, false}, {"parent_collection_id", r.ParentCollectionID, false}, {"max_per_machine", r.MaxPerMachine, false},
+			{"instance_index", r.InstanceIndex, t.name == "instance_events"}, {"machine_id", r.MachineID, t.name == "machine_events" || t.name == "machine_attributes"},
+			{"missing_data_reason", r.MissingDataReason, false}}
+		var rowErr error
+		handled := false
+		for _, c := range checks {
+			if c.v.Bad != "" {
+				rowErr, handled = bad(c.name, "bad_number", "value "+c.v.Bad+" is not an int64"), true
+				break
+			}
+			if c.req && !c.v.Ok {
+				rowErr, handled = bad(c.name, "missing_field", "required key is absent or null"), true
+				break
+			}
+		}
+		if !handled {
+			for _, a := range r.StartAfter {
+				if a.Bad != "" || !a.Ok {
+					rowErr, handled = bad("start_after_collection_ids", "bad_number", "element "+a.Bad+" is not an int64"), true
+					break
+				}
+			}
+		}
+		if !handled {
+			for _, res := range []*g19Res{r.ResourceRequest, r.Capacity} {
+				if res != nil && (res.CPUs.Bad != "" || res.Memory.Bad != "") {
+					rowErr, handled = bad("resources", "bad_number", "cpus/memory value is not a number"), true
+				}
+			}
+		}
+		if !handled && r.Deleted.Bad != "" {
+			rowErr, handled = bad("deleted", "bad_bool", "value "+r.Deleted.Bad+" is not a boolean"), true
+		}
+		if !handled && t.name != "machine_attributes" {
+			limit := int64(10)
+			if t.name == "machine_events" {
+				limit = 3
+			}
+			if r.Type.V < 0 || r.Type.V > limit {
+				rowErr, handled = bad("type", "unknown_code", "unknown event type "+strconv.FormatInt(r.Type.V, 10)), true
+			}
+		}
+		if handled {
+			if rowErr != nil {
+				return true, rowErr
+			}
+			continue
+		}
+		tm, before, after := g.time(b, r.Time.V)
+		if !before && !after && t.name != "machine_attributes" {
+			b.seen(tm)
+		}
+		switch t.name {
+		case "machine_events":
+			if r.Type.V == 0 {
+				b.count("machine_events_unknown_type", 1)
+				continue
+			}
+			b.st.Events["machine_events/"+[]string{"", "ADD", "REMOVE", "UPDATE"}[r.Type.V]]++
+			if after {
+				continue
+			}
+			if r.MissingDataReason.Ok && r.MissingDataReason.V != 0 {
+				b.count("machine_events_missing_data", 1)
+			}
+			if g.machines == nil {
+				g.machines = newSorter(b.opt)
+			}
+			g.seq++
+			e := enc{buf[:0]}
+			e.i(int64(tm))
+			e.i(r.MachineID.V)
+			e.i(r.Type.V - 1)
+			e.s(r.PlatformID.V)
+			var cap g19Res
+			if r.Capacity != nil {
+				cap = *r.Capacity
+			}
+			e.optF(cap.CPUs.V, cap.CPUs.Ok)
+			e.optF(cap.Memory.V, cap.Memory.Ok)
+			e.s(r.SwitchID.V)
+			buf = e.b
+			if err := g.machines.add(appendKeyInt(appendKeyInt(nil, int64(tm)), g.seq), buf); err != nil {
+				return true, err
+			}
+		case "machine_attributes":
+			if after {
+				continue
+			}
+			if g.attrs == nil {
+				g.attrs = newSorter(b.opt)
+			}
+			g.seq++
+			e := enc{buf[:0]}
+			e.s(r.Name.V)
+			e.s(r.Value.V)
+			if r.Deleted.V {
+				e.i(1)
+			} else {
+				e.i(0)
+			}
+			buf = e.b
+			if err := g.attrs.add(appendKeyInt(appendKeyInt(appendKeyInt(nil, r.MachineID.V), int64(tm)), g.seq), buf); err != nil {
+				return true, err
+			}
+		case "collection_events":
+			counts[r.Type.V]++
+			key = appendKeyInt(key[:0], r.CollectionID.V)
+			sub = appendKeyInt(append(sub[:0], 0), int64(tm))
+			typ := g19To11[r.Type.V]
+			if typ < 0 {
+				typ = 7 // QUEUE, ENABLE: no lifecycle effect (UPDATE_PENDING in 2011 terms)
+			}
+			e := enc{buf[:0]}
+			e.i(int64(tm))
+			e.optI(r.MissingType.V, r.MissingType.Ok && r.MissingType.V != 0)
+			e.i(typ)
+			e.s(r.User.V)
+			e.optI(r.SchedulingClass.V, r.SchedulingClass.Ok)
+			x := g11JobExtra{prio: r.Priority.V, hasPrio: r.Priority.Ok, alloc: r.CollectionType.V == 1,
+				parent: r.ParentCollectionID.Ok && r.ParentCollectionID.V != 0, maxPerMachine: r.MaxPerMachine.V}
+			for _, a := range r.StartAfter {
+				x.after = append(x.after, a.V)
+			}
+			e = appendJobExtra(e, x)
+			buf = e.b
+			if err := b.group(key, sub, buf); err != nil {
+				return true, err
+			}
+		case "instance_events":
+			counts[r.Type.V]++
+			if r.CollectionType.V == 1 {
+				b.count("alloc_instance_rows_flattened", 1)
+				continue
+			}
+			typ := g19To11[r.Type.V]
+			if typ < 0 {
+				continue
+			}
+			key = appendKeyInt(key[:0], r.CollectionID.V)
+			sub = appendKeyInt(appendKeyInt(append(sub[:0], 1), r.InstanceIndex.V), int64(tm))
+			var bits byte
+			if before {
+				bits |= 1
+			}
+			if after {
+				bits |= 2
+			}
+			if r.MissingType.Ok && r.MissingType.V != 0 {
+				bits |= 4
+			}
+			e := enc{append(buf[:0], bits, byte(typ))}
+			e.i(int64(tm))
+			mach := r.MachineID
+			if mach.V == -1 {
+				b.count("dedicated_machine_rows", 1)
+			}
+			e.optI(mach.V, mach.Ok && mach.V > 0)
+			e.i(r.Priority.V)
+			e.optI(r.SchedulingClass.V, r.SchedulingClass.Ok)
+			var req g19Res
+			if r.ResourceRequest != nil {
+				req = *r.ResourceRequest
+			}
+			e.optF(req.CPUs.V, req.CPUs.Ok)
+			e.optF(req.Memory.V, req.Memory.Ok)
+			e.optF(0, false)
+			e.s(r.User.V)
+			buf = e.b
+			if err := b.group(key, sub, buf); err != nil {
+				return true, err
+			}
+			// Constraints, as 2011 constraint rows at the same time.
+			for _, c := range r.Constraint {
+				op, vals, ok := g19Relation(c)
+				if !ok {
+					b.count("constraints_unsupported_relation", 1)
+					continue
+				}
+				csub := appendKeyInt(appendKeyInt([]byte{2}, r.InstanceIndex.V), int64(tm))
+				ce := enc{}
+				ce.i(int64(op))
+				ce.s(c.Name.V)
+				ce.u(uint64(len(vals)))
+				for _, v := range vals {
+					ce.s(v)
+				}
+				if err := b.group(key, csub, ce.b); err != nil {
+					return true, err
+				}
+			}
+		}
+	}
+}
+
+// g19Relation maps a MachineConstraint relation to a selector. The core compares
+// Lt/Gt as integers: LESS_THAN_EQUAL x becomes Lt x+1 (and GREATER_THAN_EQUAL Gt
+// x−1) when x is an integer; non-integer ordering values are unsupported.
+func g19Relation(c g19Constraint) (scheduler.SelectorOp, []string, bool) {
+	v := c.Value.V
+	switch c.Relation.V {
+	case 0:
+		return scheduler.OpEq, []string{v}, true
+	case 1:
+		return scheduler.OpNe, []string{v}, true
+	case 2, 3, 4, 5:
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil {
+			return 0, nil, false
+		}
+		switch c.Relation.V {
+		case 2:
+			return scheduler.OpLt, []string{strconv.FormatInt(n, 10)}, true
+		case 3:
+			return scheduler.OpGt, []string{strconv.FormatInt(n, 10)}, true
+		case 4:
+			return scheduler.OpLt, []string{strconv.FormatInt(n+1, 10)}, true
+		default:
+			return scheduler.OpGt, []string{strconv.FormatInt(n-1, 10)}, true
+		}
+	case 6:
+		return scheduler.OpExists, nil, true
+	case 7:
+		return scheduler.OpNotExists, nil, true
+	}
+	return 0, nil, false
+}
