@@ -71,7 +71,7 @@
 //
 // # Metrics
 //
-// Besides the core's result, Report adds under Result.Extra: gang_timeouts,
+// Besides the core's result, Report adds under Result.Extra: gangs_submitted, gang_timeouts,
 // gang_rejections, gangs_started, deadlock_checks and (with the gate)
 // gang_admitted.
 package gang

@@ -71,7 +71,7 @@ type Scheduler struct {
 	retryTmr   *scheduler.Timer
 	inqueue    scheduler.Resources
 
-	timeouts, rejections, gangsStarted, admittedN, checks int
+	timeouts, rejections, gangsStarted, admittedN, checks, gangsSubmitted int
 }
 
 var (
@@ -132,6 +132,9 @@ func (s *Scheduler) Enqueue(tasks []*scheduler.Task) {
 		if g == nil {
 			s.seq++
 			g = &group{job: t.Job, seq: s.seq, ts: s.sim.Now(), admitted: s.cfg.Overcommit == 0 || !t.Job.IsGang()}
+			if t.Job.IsGang() && t.Job.Started < 0 {
+				s.gangsSubmitted++
+			}
 			s.groups[t.Job.ID] = g
 			s.list = append(s.list, g)
 		}
@@ -718,9 +721,10 @@ func (s *Scheduler) CanRelease(j *scheduler.Job) bool {
 }
 
 // Report implements scheduler.Reporter: the variant's own counters under
-// Result.Extra ("gang_timeouts", "gang_rejections", "gangs_started",
-// "gang_admitted", "deadlock_checks").
+// Result.Extra ("gangs_submitted", "gang_timeouts", "gang_rejections",
+// "gangs_started", "gang_admitted", "deadlock_checks").
 func (s *Scheduler) Report(r *scheduler.Result) {
+	r.SetExtra("gangs_submitted", float64(s.gangsSubmitted))
 	r.SetExtra("gang_timeouts", float64(s.timeouts))
 	r.SetExtra("gang_rejections", float64(s.rejections))
 	r.SetExtra("gangs_started", float64(s.gangsStarted))
