@@ -1,6 +1,75 @@
-// Package schedtest is schedlab's exported property-based test harness: generators
-// of clusters, workloads and failure schedules (leanovate/gopter, seeded and
-// shrinking), invariant checks usable on any state or run, and a conformance suite
-// that every placer and scheduler — in this repository or a researcher's own —
-// runs from its tests.
+// Package schedtest is schedlab's exported property-based test harness: seeded,
+// shrinking generators of clusters, workloads and failure schedules
+// (leanovate/gopter), invariant checks usable on any state or run, and a
+// conformance suite that every placer and scheduler — in this repository or a
+// researcher's own — runs from its tests.
+//
+// # Checking a policy
+//
+// A test builds a Factory (a fresh policy per run) and declares what the policy
+// promises:
+//
+//	func TestMyPlacer(t *testing.T) {
+//		schedtest.Conformance(t, schedtest.PlacerFactory(func() scheduler.Placer { return &MyPlacer{} }),
+//			schedtest.Options{GangAtomic: true, DeadlockFree: true})
+//	}
+//
+// A placer runs under the core's monolithic scheduler (Factory.Monolithic
+// configures it); a complete scheduler comes from SchedulerFactory. Check returns
+// the failures instead of failing a test.
+//
+// # Properties
+//
+// Every policy must keep, on every generated scenario:
+//
+//   - safety, checked after every simulation step: State.CheckInvariants (no
+//     resource or GPU device over-committed, free + allocated = capacity, totals and
+//     indexes agree); every submitted task in exactly one state, placed exactly when
+//     held or running, on an up node that lists it, no task on a node that is not a
+//     submitted task (double placement); for placers, the Placer contract (Place
+//     does not modify the state and only returns nodes that fit);
+//   - at the end: the Result's per-state counts agree with the tasks and add up to
+//     tasks_submitted; nothing lost (a run that drained leaves no task pending or
+//     held);
+//   - determinism: two runs of a scenario give the same transcript (every
+//     transition, in order) and the same Result.Hash.
+//
+// Declared guarantees add:
+//
+//   - GangAtomic: a gang's first MinMember tasks start together — when a member of
+//     a gang that has not started starts, at least MinMember members are placed —
+//     and after every step a gang that has not started has no task running;
+//   - DeadlockFree: on scenarios without a horizon, where every failed node
+//     recovers, every job that fits the cluster on its own finishes (CheckLive).
+//
+// # Scenarios, shrinking and replay
+//
+// A Scenario is a small JSON-serialisable description (nodes, jobs with gangs,
+// DAG groups, dependencies and constraints, a failure schedule, a seed and a
+// horizon) in which every value is valid, so gopter can shrink a failing one
+// freely: fewer jobs, failures and nodes, smaller jobs, simpler tasks. A failing
+// property prints its generator seed and the shrunk scenario; save it under
+// testdata/ and call Replay to keep it as a regression test. -schedtest.out=DIR
+// saves every counterexample.
+//
+// # Flags
+//
+// -schedtest.n=N runs N cases per property instead of DefaultCases (200);
+// -schedtest.seed=S changes the generator seed (DefaultSeed is fixed so that CI is
+// reproducible); -schedtest.out=DIR saves counterexamples.
+//
+// # Generators
+//
+// Scenarios, Clusters, Workloads, Gangs and FailureSchedules are gopter
+// generators bounded by a Shape (nodes, jobs and tasks per job; features can be
+// switched off for policies that do not handle them). GenScenario draws one
+// scenario from any *rand.Rand.
+//
+// # How a run is stepped
+//
+// The suite wraps the policy's scheduler so that the run's first event (a timer at
+// time 0, which adds one event to Result.Events) drives the rest of the run with
+// Sim.Step, checking between steps. The wrapper forwards Attach, Enqueue, Released
+// and Report; a scheduler that relies on another optional interface of the engine
+// would not see it.
 package schedtest

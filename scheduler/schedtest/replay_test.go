@@ -45,3 +45,10 @@ func TestLoadRejectsBadFiles(t *testing.T) {
 		t.Errorf("Load: %v %+v", err, sc)
 	}
 }
+
+func TestLoadNamesTheLine(t *testing.T) {
+	_, err := parseFile([]byte("{\n  \"nodes\": [\n    {\"cpu\": \"many\"}\n  ],\n  \"jobs\": []\n}\n"))
+	if err == nil || !strings.Contains(err.Error(), "line 3") || !strings.Contains(err.Error(), "cpu") {
+		t.Errorf("want an error naming line 3 and the cpu field, got %v", err)
+	}
+}

@@ -3,6 +3,7 @@ package schedtest
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -320,6 +321,28 @@ func Load(path string) (Scenario, Checks, error) {
 }
 
 func parseFile(data []byte) (*file, error) {
+	f, err := parseFile1(data)
+	if err != nil {
+		var off int64 = -1
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &se):
+			off = se.Offset
+		case errors.As(err, &te):
+			off = te.Offset
+			if te.Field != "" {
+				err = fmt.Errorf("field %s: %w", te.Field, err)
+			}
+		}
+		if off >= 0 && off <= int64(len(data)) {
+			err = fmt.Errorf("line %d: %w", bytes.Count(data[:off], []byte{'\n'})+1, err)
+		}
+	}
+	return f, err
+}
+
+func parseFile1(data []byte) (*file, error) {
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(data, &probe); err != nil {
 		return nil, err
