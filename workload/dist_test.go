@@ -201,3 +201,16 @@ func TestChoiceDrawsConverge(t *testing.T) {
 		}
 	}
 }
+
+func TestRuntimeSpreadTableIsLognormal(t *testing.T) {
+	d := spreadTable(0.3)
+	s := NewSampler(d, scheduler.NewRand(5, "spread"))
+	xs := make([]float64, convergeN)
+	for i := range xs {
+		xs[i] = s.Draw()
+	}
+	ln := LogNormalDist(0, 0.3)
+	if ks := ksStatistic(xs, ln.CDF); ks > ksTolerance {
+		t.Errorf("KS distance to lognormal(0, 0.3) = %.4f > %.4f", ks, ksTolerance)
+	}
+}
