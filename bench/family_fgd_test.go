@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -167,5 +168,50 @@ func TestFGDReproduction(t *testing.T) {
 		if d := s.Frag80[0] - p[1]; math.Abs(d) > 1 {
 			t.Errorf("%s: frag@80 %.2f vs paper %.2f (Δ %+.2f > 1 pp)", s.Policy, s.Frag80[0], p[1], d)
 		}
+	}
+}
+
+// TestFGDScenarioCellsAndReport expands the registered "fgd" scenario for one
+// policy and one seed, runs the cell and writes the report.
+func TestFGDScenarioCellsAndReport(t *testing.T) {
+	dir := openbDir(t)
+	sc, err := LookupScenario("fgd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cells, err := sc.Cells(NewParams("scenario fgd", map[string]string{"path": dir, "policies": "dotprod"}), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cells) != 1 || cells[0].Seed != 42 || cells[0].Key() != "policy=dotprod,trace=default" {
+		t.Fatalf("cells %+v", cells)
+	}
+	res, err := cells[0].Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := res.Extra["alloc_at_130"]; !ok {
+		t.Fatalf("result lacks alloc_at_130: %v", res.Extra)
+	}
+	out := t.TempDir()
+	if err := sc.Report(out, cells, []*scheduler.Result{res}); err != nil {
+		t.Fatal(err)
+	}
+	table, err := os.ReadFile(filepath.Join(out, "fgd_table.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(table), "| dotprod | 1 |") || !strings.Contains(string(table), "90.85") {
+		t.Fatalf("table:\n%s", table)
+	}
+	curves, err := os.ReadFile(filepath.Join(out, "fgd_curves.csv"))
+	if err != nil || !strings.Contains(string(curves), "dotprod,42,130,") {
+		t.Fatalf("curves: %v\n%.300s", err, curves)
+	}
+	if _, err := sc.Cells(NewParams("scenario fgd", map[string]string{"path": dir, "policies": "magic"}), 1); err == nil {
+		t.Fatal("unknown policy accepted")
+	}
+	if _, err := sc.Cells(NewParams("scenario fgd", map[string]string{"path": t.TempDir()}), 1); err == nil || !strings.Contains(err.Error(), OpenbEnv) {
+		t.Fatalf("missing data: error %v should point at %s", err, OpenbEnv)
 	}
 }
