@@ -82,13 +82,14 @@ func (b *builder) invalid(v, lo, hi float64, what string) (float64, bool, error)
 
 // gang returns the gang option for a trace whose natural default is def.
 func (b *builder) gang(def string) string {
-	if b.opt.Gang == "default" {
-		return def
+	g := b.opt.Gang
+	if g == "default" {
+		g = def
 	}
-	if b.opt.Gang == "attempt" {
+	if g == "attempt" {
 		return "job"
 	}
-	return b.opt.Gang
+	return g
 }
 
 // orphanN counts n references to absent entities, or fails under orphans=error.

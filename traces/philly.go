@@ -1,0 +1,375 @@
+package traces
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/schedlab/schedlab/scheduler"
+)
+
+// philly: Microsoft Philly traces (TRACES.md §10, §11.9).
+
+func init() {
+	register(formatSpec{info: FormatInfo{Name: "philly",
+		Doc: "Microsoft Philly (ATC'19): cluster_machine_list → GPU machines at time 0; cluster_job_log jobs → one task per host of the chosen attempt (its GPUs), " +
+			"ganged per attempt, submitted at submitted_time (tz=), runtime end−start, tenant = vc; jobs without attempts have no demand (missing_request)",
+		Files: "cluster_job_log (JSON array), cluster_machine_list (CSV); the util files are not read"},
+		newReader: func(*Options) reader { return &phillyReader{} }})
+}
+
+var (
+	phillyMachines = &csvTable{name: "cluster_machine_list", cols: []string{"machineId", "number of GPUs", "single GPU mem"}}
+	phillyTables   = []*csvTable{{name: "cluster_job_log"}, phillyMachines, {name: "cluster_gpu_util"}, {name: "cluster_cpu_util"}, {name: "cluster_mem_util"}}
+)
+
+type phillyReader struct {
+	loc     *time.Location
+	origin  int64 // earliest submit, Unix µs
+	haveMin bool
+	maxT    int64
+}
+
+type phillyDetail struct {
+	IP   jStr   `json:"ip"`
+	GPUs []jStr `json:"gpus"`
+}
+
+type phillyAttempt struct {
+	Start  jStr           `json:"start_time"`
+	End    jStr           `json:"end_time"`
+	Detail []phillyDetail `json:"detail"`
+}
+
+type phillyJob struct {
+	Status    jStr            `json:"status"`
+	VC        jStr            `json:"vc"`
+	JobID     jStr            `json:"jobid"`
+	Submitted jStr            `json:"submitted_time"`
+	User      jStr            `json:"user"`
+	Attempts  []phillyAttempt `json:"attempts"`
+}
+
+// parseTime parses "YYYY-MM-DD HH:MM:SS" in loc into Unix µs; missing values
+// (null, "None", "") give ok = false; anything else unparseable is an error.
+func (p *phillyReader) parseTime(s jStr) (int64, bool, error) {
+	v := strings.TrimSpace(s.V)
+	if !s.Ok || v == "" || v == "None" || v == "null" {
+		return 0, false, nil
+	}
+	t, err := time.ParseInLocation("2006-01-02 15:04:05", v, p.loc)
+	if err != nil {
+		return 0, false, fmt.Errorf("time %q is not YYYY-MM-DD HH:MM:SS", v)
+	}
+	return t.UnixMicro(), true, nil
+}
+
+func (p *phillyReader) input(b *builder, m member) (bool, error) {
+	t := matchTable(m.name, phillyTables)
+	if t == nil {
+		return false, nil
+	}
+	if p.loc == nil {
+		loc, err := time.LoadLocation(b.opt.Location)
+		if err != nil {
+			return false, badf("option tz=%q: %v", b.opt.Location, err)
+		}
+		p.loc = loc
+	}
+	switch t.name {
+	case "cluster_machine_list":
+		return true, b.readCSV(m, t, func(r *row) error {
+			for i := range r.f {
+				r.f[i] = trimSpace(r.f[i])
+			}
+			if string(r.f[0]) == "machineId" || string(r.f[0]) == "machine" {
+				b.st.Rows[t.name]--
+				return nil // header
+			}
+			n := r.int(1)
+			mem := strings.TrimSuffix(strings.ToUpper(string(r.bytes(2))), "GB")
+			gb, err := strconv.ParseInt(strings.TrimSpace(mem), 10, 64)
+			if r.err == nil && err != nil {
+				r.fail(2, "bad_number", "value "+quoteField(r.f[2])+" is not a whole number of GB such as 24GB")
+			}
+			if r.err == nil && (n < 0 || n > scheduler.MaxGPUsPerNode) {
+				r.fail(1, "invalid", "number of GPUs out of range 0..64")
+			}
+			if r.err == nil && len(r.f[0]) == 0 {
+				r.fail(0, "missing_field", "required value is empty")
+			}
+			if r.err != nil {
+				return b.bad(r.err)
+			}
+			node := scheduler.Node{Name: r.str(0), GPUs: int(n), Capacity: scheduler.Res(0, 0, n*1000),
+				Labels: []scheduler.Label{{Key: "gpu_mem_gb", Value: strconv.FormatInt(gb, 10)}}}
+			if _, dup := b.machines[node.Name]; dup {
+				return b.orphan("duplicate_machine")
+			}
+			return b.node(&scheduler.NodeEvent{Kind: scheduler.NodeAdd, Node: node})
+		})
+	case "cluster_job_log":
+		return true, p.jobLog(b, m)
+	}
+	return false, nil
+}
+
+// lineCounter counts the newlines before each byte offset still of interest.
+type lineCounter struct {
+	r       io.Reader
+	off     int64
+	dropped int64   // newlines before offsets no longer kept
+	nl      []int64 // offsets of kept newlines
+}
+
+func (c *lineCounter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	for i := 0; i < n; i++ {
+		if p[i] == '\n' {
+			c.nl = append(c.nl, c.off+int64(i))
+		}
+	}
+	c.off += int64(n)
+	return n, err
+}
+
+// forget drops newlines before off.
+func (c *lineCounter) forget(off int64) {
+	i := sort.Search(len(c.nl), func(i int) bool { return c.nl[i] >= off })
+	c.dropped += int64(i)
+	c.nl = append(c.nl[:0], c.nl[i:]...)
+}
+
+// line returns the 1-based line of offset off (off must not be forgotten).
+func (c *lineCounter) line(off int64) int64 {
+	return c.dropped + int64(sort.Search(len(c.nl), func(i int) bool { return c.nl[i] >= off })) + 1
+}
+
+func (p *phillyReader) jobLog(b *builder, m member) error {
+	lc := &lineCounter{r: bufio.NewReaderSize(m.r, 256<<10)}
+	dec := json.NewDecoder(lc)
+	st := statusCounter{prefix: "cluster_job_log/"}
+	defer st.flush(b)
+	fail := func(off int64, field, reason, msg string) *InputError {
+		return &InputError{File: m.name, Line: lc.line(off), Field: field, Reason: reason, Msg: msg}
+	}
+	tok, err := dec.Token()
+	if err == io.EOF {
+		return nil
+	}
+	if err != nil {
+		return fail(0, "json", "bad_json", "invalid JSON: "+err.Error())
+	}
+	array := tok == json.Delim('[')
+	if !array {
+		return fail(0, "json", "bad_json", "want a JSON array of jobs")
+	}
+	var buf []byte
+	for dec.More() {
+		start := dec.InputOffset()
+		lc.forget(start)
+		var j phillyJob
+		if err := dec.Decode(&j); err != nil {
+			var te *json.UnmarshalTypeError
+			field := "json"
+			if errors.As(err, &te) {
+				field = te.Field
+				// A type error leaves the decoder usable: skip the element.
+				b.st.Rows["cluster_job_log"]++
+				if e := b.bad(fail(start, field, "bad_json", "in the job starting here: "+err.Error())); e != nil {
+					return e
+				}
+				continue
+			}
+			return fail(start, field, "bad_json", "invalid JSON in the job starting here: "+err.Error())
+		}
+		b.st.Rows["cluster_job_log"]++
+		sub, hs, err := p.parseTime(j.Submitted)
+		var ie *InputError
+		if err != nil {
+			ie = fail(start, "submitted_time", "bad_time", err.Error())
+		} else if !j.JobID.Ok || j.JobID.V == "" {
+			ie = fail(start, "jobid", "missing_field", "required key is absent or empty")
+		}
+		type att struct {
+			s, e   int64
+			hs, he bool
+			hosts  []int64
+		}
+		var atts []att
+		for _, a := range j.Attempts {
+			if ie != nil {
+				break
+			}
+			var x att
+			var err error
+			if x.s, x.hs, err = p.parseTime(a.Start); err != nil {
+				ie = fail(start, "attempts.start_time", "bad_time", err.Error())
+				break
+			}
+			if x.e, x.he, err = p.parseTime(a.End); err != nil {
+				ie = fail(start, "attempts.end_time", "bad_time", err.Error())
+				break
+			}
+			for _, d := range a.Detail {
+				x.hosts = append(x.hosts, int64(len(d.GPUs)))
+			}
+			atts = append(atts, x)
+		}
+		if ie != nil {
+			if err := b.bad(ie); err != nil {
+				return err
+			}
+			continue
+		}
+		st.add([]byte(j.Status.V))
+		if hs && (!p.haveMin || sub < p.origin) {
+			p.origin, p.haveMin = sub, true
+		}
+		if hs {
+			p.maxT = max(p.maxT, sub)
+		}
+		e := enc{buf[:0]}
+		e.optI(sub, hs)
+		e.s(j.VC.V)
+		e.s(j.User.V)
+		e.u(uint64(len(atts)))
+		for _, a := range atts {
+			e.optI(a.s, a.hs)
+			e.optI(a.e, a.he)
+			if a.he {
+				p.maxT = max(p.maxT, a.e)
+			}
+			if a.hs {
+				p.maxT = max(p.maxT, a.s)
+			}
+			e.u(uint64(len(a.hosts)))
+			for _, h := range a.hosts {
+				e.i(h)
+			}
+		}
+		buf = e.b
+		if err := b.group([]byte(j.JobID.V), nil, buf); err != nil {
+			return err
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return fail(dec.InputOffset(), "json", "bad_json", "unterminated job array: "+err.Error())
+	}
+	return nil
+}
+
+func (p *phillyReader) originMicros(b *builder) int64 {
+	if b.opt.Origin >= 0 {
+		return b.opt.Origin * 1e6
+	}
+	return p.origin
+}
+
+func (p *phillyReader) finish(b *builder) error {
+	if p.haveMin {
+		b.seen(0)
+		if p.maxT > 0 {
+			b.seen(scheduler.Time(p.maxT - p.originMicros(b)))
+		}
+	}
+	return nil
+}
+
+func (p *phillyReader) assemble(b *builder, key []byte, recs []record) error {
+	if len(recs) > 1 {
+		b.count("duplicate_jobs", int64(len(recs)-1))
+	}
+	b.st.Jobs++
+	d := dec{b: recs[0].val}
+	sub, hs := d.optI()
+	vc, _ := d.s(), d.s()
+	n := d.n(len(d.b))
+	type att struct {
+		s, e   int64
+		hs, he bool
+		hosts  []int64
+	}
+	atts := make([]att, n)
+	for i := range atts {
+		a := &atts[i]
+		a.s, a.hs = d.optI()
+		a.e, a.he = d.optI()
+		for k := d.n(len(d.b)); k > 0; k-- {
+			a.hosts = append(a.hosts, d.i())
+		}
+	}
+	if !hs {
+		b.count("jobs_without_submit", 1)
+		return nil
+	}
+	o := p.originMicros(b)
+	j := &scheduler.Job{ID: scheduler.JobID(b.st.Jobs), Name: string(key), Submit: scheduler.Time(sub - o), Tenant: vc}
+	if len(atts) == 0 || len(atts[len(atts)-1].hosts) == 0 {
+		b.count("jobs_without_attempts", 1)
+		if b.opt.MissingRequest != "zero" {
+			return nil
+		}
+		atts = []att{{hosts: []int64{0}}}
+	}
+	last := atts[len(atts)-1]
+	b.st.Tasks += int64(len(last.hosts))
+	l := lifetime{submit: j.Submit}
+	if last.hs {
+		l.start, l.hasStart = scheduler.Time(last.s-o), true
+	}
+	if last.he {
+		l.end, l.hasEnd = scheduler.Time(last.e-o), true
+	}
+	submit, rt, f, drop := b.resolve(l, b.traceEnd(0))
+	if drop {
+		b.count("jobs_dropped", 1)
+		return nil
+	}
+	if b.opt.RuntimeSource == "sum-attempts" && rt != scheduler.Forever {
+		for _, a := range atts[:len(atts)-1] {
+			if a.hs && a.he && a.e > a.s {
+				rt += scheduler.Time(a.e - a.s)
+			}
+		}
+	}
+	if len(atts) > 1 {
+		f |= flagRetried
+	}
+	j.Submit = submit
+	var flags []uint8
+	for i, g := range last.hosts {
+		t := scheduler.Task{Index: int32(i), Runtime: rt}
+		if g > 0 {
+			t.GPUCount, t.GPUMilli = int32(min(g, scheduler.MaxGPUsPerNode)), 1000
+			t.Request[scheduler.GPU] = int64(t.GPUCount) * 1000
+		}
+		j.Tasks = append(j.Tasks, t)
+		flags = append(flags, f)
+	}
+	if g := b.gang("attempt"); g == "job" || g == "task" {
+		j.MinMember = int32(len(j.Tasks))
+	}
+	return b.job(j, flags)
+}
+
+func (p *phillyReader) keysFor(name string) (bool, int, func([]byte) (rowKeys, bool)) {
+	t := matchTable(name, phillyTables)
+	if t == nil || t.name != "cluster_machine_list" {
+		return false, 0, nil
+	}
+	var f [][]byte
+	return true, 0, func(line []byte) (rowKeys, bool) {
+		f, _, _ = splitCSV(line, f, nil)
+		if len(f) < 1 || string(f[0]) == "machineId" {
+			return rowKeys{}, false
+		}
+		return rowKeys{machine: trimSpace(f[0])}, true
+	}
+}
