@@ -1,0 +1,121 @@
+package bench
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/schedlab/schedlab/policies/omega"
+	"github.com/schedlab/schedlab/scheduler"
+	"github.com/schedlab/schedlab/workload"
+)
+
+func TestOmegaPrefillTenantsAgree(t *testing.T) {
+	if workload.OmegaPrefillTenant != omega.DefaultPrefillTenant {
+		t.Fatalf("workload.OmegaPrefillTenant %q != omega.DefaultPrefillTenant %q", workload.OmegaPrefillTenant, omega.DefaultPrefillTenant)
+	}
+}
+
+func TestOmegaRegistrationsParseAndReject(t *testing.T) {
+	for _, spec := range []string{
+		"omega", "omega:batch=3,service=0,conflict=seq,transaction=all-or-nothing,t_job_service=10s,t_task_batch=1ms,retry=2s,max_attempts=50,max_attempts_nothing=5,placer=given",
+		"monolithic-single-path:t_job=1s,t_task=5ms", "monolithic-fast-path:t_job_service=10s",
+	} {
+		if _, err := NewScheduler(spec, "firstfit"); err != nil {
+			t.Errorf("%s: %v", spec, err)
+		}
+	}
+	for _, bad := range []string{"omega:conflict=maybe", "omega:batch=0,service=0", "omega:tjob=1s", "monolithic-single-path:t_job=-1", "omega:retry=0s"} {
+		if _, err := NewScheduler(bad, "firstfit"); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
+	}
+	if _, err := NewWorkload("omega:machines=10,lambda_batch=2,gang=0.5,horizon=1h", 1); err != nil {
+		t.Error(err)
+	}
+	for _, bad := range []string{"omega:prefill=2", "omega:machines=0", "omega:batch_cpu=9000", "omega:lambda=2"} {
+		if _, err := NewWorkload(bad, 1); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
+	}
+}
+
+// TestOmegaRunEndToEnd runs the omega scheduler on the omega workload through the
+// registry on a small cell and checks that the metrics are filled and consistent.
+func TestOmegaRunEndToEnd(t *testing.T) {
+	res, err := Run(RunSpec{Scheduler: "omega:batch=2,t_job_service=2s", Placer: OmegaPlacer,
+		Workload: "omega:machines=300,horizon=20m,lambda_batch=0.5", Seed: 3, Horizon: 20 * scheduler.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Conflicts.Transactions == 0 || res.Extra["batch.schedulers"] != 2 || res.Extra["service.wait_attempt.n"] == 0 {
+		t.Fatalf("metrics missing: conflicts %+v extra %v", res.Conflicts, res.Extra)
+	}
+	if res.Utilization.CPU < 0.55 {
+		t.Errorf("cpu utilization %.3f: the 60%% prefill did not happen", res.Utilization.CPU)
+	}
+	sum := res.Extra["omega.batch-0.transactions"] + res.Extra["omega.batch-1.transactions"] + res.Extra["omega.service-0.transactions"]
+	if int(sum) != res.Conflicts.Transactions {
+		t.Errorf("per-scheduler transactions sum to %v, total %d", sum, res.Conflicts.Transactions)
+	}
+	again, err := Run(RunSpec{Scheduler: "omega:batch=2,t_job_service=2s", Placer: OmegaPlacer,
+		Workload: "omega:machines=300,horizon=20m,lambda_batch=0.5", Seed: 3, Horizon: 20 * scheduler.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Hash() != again.Hash() {
+		t.Error("same spec and seed gave different results")
+	}
+}
+
+// TestOmegaScenariosTiny expands and reports every Omega scenario on a tiny cell
+// and a short horizon: cells run, tables and verdicts are written.
+func TestOmegaScenariosTiny(t *testing.T) {
+	dir := t.TempDir()
+	for _, s := range Scenarios() {
+		if !strings.HasPrefix(s.Name, "omega-") {
+			continue
+		}
+		p := NewParams("scenario "+s.Name, map[string]string{"machines": "200", "horizon": "3m"})
+		cells, err := s.Cells(p, 1)
+		if err != nil {
+			t.Fatalf("%s: %v", s.Name, err)
+		}
+		results, errs := RunCells(cells, 2, nil)
+		for i, e := range errs {
+			if e != nil {
+				t.Fatalf("%s cell %s: %v", s.Name, cells[i].Key(), e)
+			}
+		}
+		if err := s.Report(dir, cells, results); err != nil {
+			t.Fatalf("%s report: %v", s.Name, err)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, s.Name+".md"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), "**Paper (expected trend).**") || !strings.Contains(string(b), "reproduced") {
+			t.Errorf("%s.md lacks the expected trend or the verdict:\n%s", s.Name, b)
+		}
+	}
+}
+
+// BenchmarkOmegaDay simulates one day of the default setup: 10,000 machines of 4
+// cores and 16 GiB pre-filled to 60 %, the Omega workload, one service and two
+// batch schedulers with the paper's decision times.
+func BenchmarkOmegaDay(b *testing.B) {
+	for b.Loop() {
+		res, err := Run(RunSpec{Scheduler: "omega:batch=2", Placer: OmegaPlacer, Workload: "omega", Seed: 1, Horizon: scheduler.Day})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Conflicts.Transactions < 10000 || res.SimSeconds != scheduler.Day.Seconds() {
+			b.Fatalf("run did not complete a day: %d transactions, %.0f s", res.Conflicts.Transactions, res.SimSeconds)
+		}
+		b.ReportMetric(float64(res.Conflicts.Transactions)/res.WallSeconds, "transactions/wall-s")
+		b.ReportMetric(res.EventsPerSecond, "events/wall-s")
+		b.ReportMetric(res.PlacementsPerSecond, "placements/wall-s")
+		b.ReportMetric(res.WallSeconds, "wall-s/sim-day")
+	}
+}
