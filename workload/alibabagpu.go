@@ -167,29 +167,30 @@ type AlibabaGPU struct {
 // 1..8 cores per GPU, so an 8-GPU pod fits the smallest 8-GPU node); memory is CPU ×
 // a lognormal ratio with median 3 GiB per core (σ 0.4, 1..4 GiB per core, the
 // nodes' own ratio being 3–8 GiB per core). Pods run lognormal with median 5 min
-// (σ 1.0, 10 s..2 h). 2% of jobs are training gangs of 2, 4 or 8 pods
+// (σ 0.8, 10 s..1 h). 2% of jobs are training gangs of 2, 4 or 8 pods
 // (probabilities 0.4, 0.4, 0.2) each taking 1, 2, 4 or 8 whole GPUs (0.2, 0.2, 0.3,
-// 0.3), running lognormal with median 20 min (σ 0.8, 2 min..4 h). Load 0.95 of the
-// GPU capacity; 20,000 jobs on the full 1213-node cluster, which arrive in about an
-// hour of simulated time (Span). Runtimes are short and clamped so that a run of
-// seconds of wall time reaches steady state; utilization over a whole run includes
-// the ramp-up and the drain after the last arrival, so compare policies with a
-// horizon of about Span.
+// 0.3), running lognormal with median 15 min (σ 0.6, 2 min..1 h): 2% of the jobs
+// but about half of the GPU work. Load 1.1 of the GPU capacity: slightly more than
+// the cluster can run, so a queue builds and policies differ in waiting time,
+// fragmentation and gang starvation. 40,000 jobs on the full 1213-node cluster
+// arrive in about an hour of simulated time (Span); runtimes are short and clamped
+// so that the drain after the last arrival stays short and a run takes seconds of
+// wall time. Utilization over a whole run includes the ramp-up and that drain.
 func DefaultAlibabaGPU() AlibabaGPU {
 	return AlibabaGPU{
 		Nodes:        OpenBNodeCount,
-		Jobs:         20000,
-		Load:         0.95,
+		Jobs:         40000,
+		Load:         1.1,
 		Mix:          [numPodKinds]float64{1088, 3078, 3911, 16, 15, 44},
 		ShareMilli:   UniformDist(125, 1000),
 		CPUOnlyCPU:   LogNormalMedian(4000, 0.8).Clamp(500, 32000),
 		CPUPerGPU:    LogNormalMedian(4000, 0.5).Clamp(1000, 8000),
 		MemPerCore:   LogNormalMedian(3072, 0.4).Clamp(1024, 4096),
-		Runtime:      LogNormalMedian(300, 1.0).Clamp(10, 2*3600),
+		Runtime:      LogNormalMedian(300, 0.8).Clamp(10, 3600),
 		GangFraction: 0.02,
 		GangSize:     Choice{Values: []int64{2, 4, 8}, Weights: []float64{0.4, 0.4, 0.2}},
 		GangGPUs:     Choice{Values: []int64{1, 2, 4, 8}, Weights: []float64{0.2, 0.2, 0.3, 0.3}},
-		GangRuntime:  LogNormalMedian(1200, 0.8).Clamp(120, 4*3600),
+		GangRuntime:  LogNormalMedian(900, 0.6).Clamp(120, 3600),
 	}
 }
 
