@@ -22,16 +22,28 @@ type event struct {
 	timer *Timer
 }
 
-// eventQueue is a 4-ary min-heap of events by (at, seq), stored by value.
+// eventQueue holds events by (at, seq). Future events are in a 4-ary min-heap,
+// stored by value; events scheduled for the current time (the scheduler passes and
+// timers armed at Now) go to a FIFO instead, which pops in O(1). The order is
+// exactly that of one heap: every FIFO event is at now, and any heap event at now
+// was pushed before the clock reached now, so it has a smaller seq.
 type eventQueue struct {
-	h   []event
-	seq uint64
+	h     []event
+	fifo  []event
+	fhead int
+	now   Time
+	seq   uint64
 	// external counts queued events that are not timers or samples: while it is
 	// zero, nothing from outside the schedulers can change the cluster.
 	external int
 }
 
-func (q *eventQueue) Len() int { return len(q.h) }
+func (q *eventQueue) Len() int { return len(q.h) + len(q.fifo) - q.fhead }
+
+// fromFIFO reports whether the next event comes from the FIFO.
+func (q *eventQueue) fromFIFO() bool {
+	return q.fhead < len(q.fifo) && (len(q.h) == 0 || q.h[0].at > q.now)
+}
 
 func (q *eventQueue) less(i, j int) bool {
 	a, b := &q.h[i], &q.h[j]
@@ -47,6 +59,11 @@ func (q *eventQueue) push(e event) {
 	if e.kind <= evNode {
 		q.external++
 	}
+	if e.at <= q.now {
+		e.at = q.now
+		q.fifo = append(q.fifo, e)
+		return
+	}
 	q.h = append(q.h, e)
 	i := len(q.h) - 1
 	for i > 0 {
@@ -59,9 +76,26 @@ func (q *eventQueue) push(e event) {
 	}
 }
 
-func (q *eventQueue) peek() *event { return &q.h[0] }
+func (q *eventQueue) peek() *event {
+	if q.fromFIFO() {
+		return &q.fifo[q.fhead]
+	}
+	return &q.h[0]
+}
 
 func (q *eventQueue) pop() event {
+	if q.fromFIFO() {
+		e := q.fifo[q.fhead]
+		q.fifo[q.fhead] = event{}
+		q.fhead++
+		if q.fhead == len(q.fifo) {
+			q.fifo, q.fhead = q.fifo[:0], 0
+		}
+		if e.kind <= evNode {
+			q.external--
+		}
+		return e
+	}
 	e := q.h[0]
 	n := len(q.h) - 1
 	q.h[0] = q.h[n]

@@ -330,6 +330,7 @@ func (s *Sim) advance(t Time) {
 	if t > s.now {
 		s.rec.advance(t)
 		s.now = t
+		s.q.now = t
 	}
 }
 
