@@ -75,6 +75,11 @@ type GPUPolicy struct {
 	// Until a distribution exists every node scores 50 (ties by rank).
 	OnlineEvery int
 
+	// FGD score cache: per node and shape, valid while the node's stamp is unchanged
+	// (only the node a task lands on changes per decision).
+	shapeIDs map[PodShape]int32
+	fcache   [][]fgdEntry
+
 	seen  map[PodShape]int64
 	nseen int
 	rng   *rand.Rand
@@ -146,6 +151,7 @@ func (p *GPUPolicy) Place(s *scheduler.State, t *scheduler.Task) (scheduler.Node
 				p.tr.s.RemoveListener(p.tr)
 			}
 			p.tr = &FragTracker{F: p.Frag}
+			p.shapeIDs, p.fcache = nil, nil
 		}
 		p.tr.attach(s)
 	}
@@ -168,8 +174,12 @@ func (p *GPUPolicy) Place(s *scheduler.State, t *scheduler.Task) (scheduler.Node
 		return id, p.randomDevice(s, t, id), scheduler.StatusOK
 	}
 	p.raw, p.gpu = p.raw[:0], p.gpu[:0]
+	score := p.Score
+	if p.Kind == GPUFGD {
+		score = p.cachedFGD(p.shape)
+	}
 	for _, id := range p.feas {
-		sc, g := p.Score(s, t, id)
+		sc, g := score(s, t, id)
 		p.raw = append(p.raw, sc)
 		p.gpu = append(p.gpu, g)
 	}
@@ -338,9 +348,54 @@ func insertionSort32(a []int32) {
 	}
 }
 
+type fgdEntry struct {
+	stamp uint32 // the node's FragTracker stamp when computed; 0 = empty
+	score int64
+	gpu   scheduler.GPUSet
+}
+
+// maxCachedShapes bounds the FGD score cache's width.
+const maxCachedShapes = 256
+
+// cachedFGD returns a scoring function for shape sh that memoises FGD scores per
+// (node, shape) until the node changes.
+func (p *GPUPolicy) cachedFGD(sh PodShape) func(*scheduler.State, *scheduler.Task, scheduler.NodeID) (int64, scheduler.GPUSet) {
+	if p.shapeIDs == nil {
+		p.shapeIDs = map[PodShape]int32{}
+		p.fcache = make([][]fgdEntry, len(p.tr.node))
+	}
+	si, ok := p.shapeIDs[sh]
+	if !ok {
+		if len(p.shapeIDs) >= maxCachedShapes {
+			return p.Score
+		}
+		si = int32(len(p.shapeIDs))
+		p.shapeIDs[sh] = si
+	}
+	if len(p.fcache) < len(p.tr.node) {
+		p.fcache = append(p.fcache, make([][]fgdEntry, len(p.tr.node)-len(p.fcache))...)
+	}
+	return func(s *scheduler.State, t *scheduler.Task, id scheduler.NodeID) (int64, scheduler.GPUSet) {
+		row := p.fcache[id]
+		if int(si) < len(row) && row[si].stamp == p.tr.stamp[id] {
+			return row[si].score, row[si].gpu
+		}
+		sc, g := p.Score(s, t, id)
+		if int(si) >= len(row) {
+			row = append(row, make([]fgdEntry, int(si)+1-len(row))...)
+			p.fcache[id] = row
+		}
+		row[si] = fgdEntry{p.tr.stamp[id], sc, g}
+		return sc, g
+	}
+}
+
 // FGDScore maps a fragmentation change into the FGD score:
 // ⌊100·σ((F_n − F_n′)/1000)⌋, with the fragmentations given × total.
 func FGDScore(before, after, total int64) int64 {
+	if before == after {
+		return 50
+	}
 	x := float64(before-after) / float64(total) / 1000
 	return int64(100 / (1 + math.Exp(-x)))
 }
