@@ -219,7 +219,7 @@ type FragTracker struct {
 	F      *Frag
 	s      *scheduler.State
 	model  []int32
-	node   []int64 // scaled by Typical.Total
+	node   []int64  // scaled by Typical.Total
 	stamp  []uint32 // per node, bumped on every change (≥ 1)
 	total  int64
 	idle   int64
