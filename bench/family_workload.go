@@ -339,10 +339,12 @@ func init() {
 		Params: append(withTransforms(
 			Param{Name: "trace", Default: "", Doc: "FORMAT:PATH[;PATH...] of the trace to fit (required)"},
 			Param{Name: "scale", Default: "1", Unit: "×", Doc: "machines, jobs and arrival rate × scale (same load per machine, same span)"},
+			Param{Name: "arrivals", Default: "fitted", Doc: "fitted (Poisson at the trace's mean rate) or replay (the trace's own submit times, each repeated or thinned by scale)"},
 		), failureParams...),
 		New: func(p *Params, seed uint64) (*Workload, error) {
 			spec := p.String("trace", "")
 			scale := p.Float("scale", 1)
+			replay := p.Enum("arrivals", "fitted", "fitted", "replay") == "replay"
 			tr := readTransforms(p)
 			fail, failing := readFailures(p)
 			if err := p.Err(); err != nil {
@@ -356,7 +358,7 @@ func init() {
 			if err != nil {
 				return nil, fmt.Errorf("workload fit: %w", err)
 			}
-			c, nodes, err := fitWorkload(format, w, scale)
+			c, nodes, err := fitWorkload(format, w, scale, replay)
 			if err != nil {
 				return nil, err
 			}
@@ -365,9 +367,10 @@ func init() {
 	})
 }
 
-// fitWorkload fits a trace workload and scales the fit. The trace's machines are
+// fitWorkload fits a trace workload and scales the fit, optionally replaying the
+// trace's submit times. The trace's machines are
 // its Nodes, or else the NodeAdd events its Source streams before the first job.
-func fitWorkload(name string, w *Workload, scale float64) (workload.Synthetic, []scheduler.Node, error) {
+func fitWorkload(name string, w *Workload, scale float64, replay bool) (workload.Synthetic, []scheduler.Node, error) {
 	machines := w.Nodes
 	if machines == nil {
 		if ns, ok := w.Source.(scheduler.NodeSource); ok {
@@ -391,6 +394,11 @@ func fitWorkload(name string, w *Workload, scale float64) (workload.Synthetic, [
 	}
 	if shape.MachineCount() == 0 {
 		return workload.Synthetic{}, nil, fmt.Errorf("workload fit %s: the trace has no machines to scale", name)
+	}
+	if replay {
+		if err := shape.ReplayArrivals(); err != nil {
+			return workload.Synthetic{}, nil, err
+		}
 	}
 	return shape.Scaled(scale)
 }

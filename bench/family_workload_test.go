@@ -126,7 +126,7 @@ func TestFitWorkloadScalesATrace(t *testing.T) {
 		evs[i] = scheduler.NodeEvent{Kind: scheduler.NodeAdd, Node: n}
 	}
 	w := &Workload{Source: &workload.WithNodeEvents{Source: g, Events: &scheduler.SliceNodeSource{Events: evs}}}
-	fitted, fnodes, err := fitWorkload("test", w, 3)
+	fitted, fnodes, err := fitWorkload("test", w, 3, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,5 +140,19 @@ func TestFitWorkloadScalesATrace(t *testing.T) {
 	}
 	if len(firstJobs(t, out, 10)) == 0 {
 		t.Fatal("fitted workload yields no jobs")
+	}
+}
+
+func TestFitWorkloadReplaysArrivals(t *testing.T) {
+	c := workload.DefaultSynthetic()
+	c.Jobs = 500
+	g, _ := workload.NewSynthetic(c, 3)
+	w := &Workload{Source: g, Nodes: workload.OpenBNodes(10)}
+	fitted, _, err := fitWorkload("test", w, 1, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fitted.Arrival.Kind != workload.Replay || len(fitted.Arrival.Times) != 500 {
+		t.Fatalf("arrival %v with %d times", fitted.Arrival.Kind, len(fitted.Arrival.Times))
 	}
 }

@@ -30,6 +30,20 @@ type TraceShape struct {
 	// Model generates the jobs. Its Jobs is the trace's job count, its Horizon the
 	// Span and its arrival rate the trace's mean rate.
 	Model Synthetic
+	// Submits are the trace's own submit times, in order, when known (FitTrace
+	// records them): ReplayArrivals switches the model to them.
+	Submits []scheduler.Time
+}
+
+// ReplayArrivals makes the model submit its jobs at the trace's own submit times
+// (Arrival kind Replay) instead of at the fitted mean rate, keeping the trace's
+// burstiness and daily pattern. It fails when the shape has no recorded submits.
+func (s *TraceShape) ReplayArrivals() error {
+	if len(s.Submits) == 0 {
+		return fmt.Errorf("workload: trace shape %s has no recorded submit times to replay", s.Name)
+	}
+	s.Model.Arrival = Arrival{Kind: Replay, Times: s.Submits}
+	return nil
 }
 
 // MachineCount returns the number of machines over all shapes.
@@ -62,6 +76,19 @@ func (s *TraceShape) Scaled(factor float64) (Synthetic, []scheduler.Node, error)
 		m.Arrival.BurstRate *= factor
 	case Poisson, Diurnal:
 		m.Arrival.Rate *= factor
+	case Replay:
+		// Arrival i of the scaled stream is the trace's arrival ⌊i/factor⌋: each
+		// time repeated about factor times (factor > 1) or every 1/factor-th kept.
+		if factor != 1 && len(m.Arrival.Times) > 0 {
+			src := m.Arrival.Times
+			n := max(1, int(math.Round(float64(len(src))*factor)))
+			times := make([]scheduler.Time, n)
+			for i := range times {
+				times[i] = src[min(len(src)-1, int(float64(i)/factor))]
+			}
+			m.Arrival.Times = times
+		}
+		m.Jobs = min(m.Jobs, len(m.Arrival.Times))
 	}
 	total := s.MachineCount()
 	want := int(math.Round(float64(total) * factor))
@@ -261,10 +288,12 @@ var FitProbs = []float64{0, 0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 
 // runtime spread (pooled log standard deviation), the CPU–memory correlation (Pearson
 // on logs, the Gaussian-copula parameter for lognormal marginals), the fractions of
 // gangs (with the mean MinMember fraction), GPU jobs, DAG jobs and services, the
-// priority mix, and Poisson arrivals at the mean rate over the span of submit times.
-// Tasks with an unbounded runtime (Forever or negative) mark their job a service.
-// machines are grouped into shapes (capacity, GPUs, model), in order of first
-// appearance. Memory: O(distinct values) — the source is streamed.
+// priority mix, and Poisson arrivals at the mean rate over the span of submit times;
+// the submit times themselves are kept in Submits for ReplayArrivals. Tasks with an
+// unbounded runtime (Forever or negative) mark their job a service. machines are
+// grouped into shapes (capacity, GPUs, model), in order of first appearance.
+// Memory: the jobs are streamed; what is kept is O(distinct values) for the
+// histograms plus 8 bytes per job for Submits.
 func FitTrace(name string, src scheduler.Source, machines []scheduler.Node) (*TraceShape, error) {
 	tasks, runtime, cpu, mem, share := newLogHist(), newLogHist(), newLogHist(), newLogHist(), newLogHist()
 	var (
@@ -277,6 +306,7 @@ func FitTrace(name string, src scheduler.Source, machines []scheduler.Node) (*Tr
 	)
 	prios := map[int64]int{}
 	gpuCounts := map[int64]int{}
+	var submits []scheduler.Time
 	for {
 		j, err := src.Next()
 		if err == io.EOF {
@@ -292,6 +322,7 @@ func FitTrace(name string, src scheduler.Source, machines []scheduler.Node) (*Tr
 			first = j.Submit
 		}
 		last = j.Submit
+		submits = append(submits, j.Submit)
 		jobs++
 		tasks.add(float64(len(j.Tasks)))
 		prios[int64(j.Priority)]++
@@ -431,7 +462,7 @@ func FitTrace(name string, src scheduler.Source, machines []scheduler.Node) (*Tr
 		index[k] = len(shapes)
 		shapes = append(shapes, NodeShape{Capacity: n.Capacity, GPUs: n.GPUs, GPUModel: n.GPUModel, Count: 1})
 	}
-	ts := &TraceShape{Name: name, Span: span, Machines: shapes, Model: m}
+	ts := &TraceShape{Name: name, Span: span, Machines: shapes, Model: m, Submits: submits}
 	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("workload: fit %s: fitted model is invalid: %w", name, err)
 	}

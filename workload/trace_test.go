@@ -107,3 +107,39 @@ func TestLogHistQuantiles(t *testing.T) {
 		t.Errorf("median %g, p90 %g; want 500, 900 within 1%%", q[1], q[2])
 	}
 }
+
+func TestReplayArrivalsKeepTheTracePattern(t *testing.T) {
+	orig := DefaultSynthetic()
+	orig.Jobs = 3000
+	orig.Arrival = Arrival{Kind: Bursty, Rate: 0.2, BurstRate: 20, CalmMean: scheduler.Minute, BurstMean: 10 * scheduler.Second}
+	want := collect(t, orig, 4)
+	g, _ := NewSynthetic(orig, 4)
+	shape, err := FitTrace("bursty", g, OpenBNodes(10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := shape.ReplayArrivals(); err != nil {
+		t.Fatal(err)
+	}
+	got := collect(t, shape.Model, 9)
+	if len(got) != len(want) {
+		t.Fatalf("%d jobs replayed, want %d", len(got), len(want))
+	}
+	for i := range got {
+		if got[i].Submit != want[i].Submit {
+			t.Fatalf("job %d at %v, want the trace's %v", i, got[i].Submit, want[i].Submit)
+		}
+	}
+	double, _, err := shape.Scaled(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := collect(t, double, 9)
+	if len(d) != 2*len(want) || d[0].Submit != want[0].Submit || d[1].Submit != want[0].Submit || d[len(d)-1].Submit != want[len(want)-1].Submit {
+		t.Fatalf("scaled ×2 replay: %d jobs", len(d))
+	}
+	empty := Google2011()
+	if err := empty.ReplayArrivals(); err == nil {
+		t.Error("replay without recorded submits accepted")
+	}
+}
