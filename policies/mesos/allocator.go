@@ -59,6 +59,9 @@ func New(cfg Config) (*Mesos, error) {
 	if cfg.Interval == 0 {
 		cfg.Interval = scheduler.Second
 	}
+	if cfg.MaxOffers == 0 {
+		cfg.MaxOffers = 50
+	}
 	if cfg.MinOffer.IsZero() && !cfg.NoMinOffer {
 		cfg.MinOffer = scheduler.Res(10, 32, 0)
 	}
@@ -196,8 +199,9 @@ func (m *Mesos) hasWork() bool {
 	return false
 }
 
-// round is one allocation cycle: frameworks without an outstanding offer, in DRF
-// order, each get an offer of what is free, unlocked and not filtered for them.
+// round is one allocation cycle: frameworks (below MaxOffers outstanding offers),
+// in DRF order, each get an offer of what is free, unlocked and not filtered for
+// them.
 func (m *Mesos) round() {
 	m.roundTmr = nil
 	m.account()
@@ -223,7 +227,7 @@ func (m *Mesos) round() {
 			continue
 		}
 		wsum += f.cfg.Weight
-		if f.offer != nil {
+		if len(f.offers) >= m.cfg.MaxOffers {
 			continue
 		}
 		order = append(order, rank{f, f.share()})
@@ -368,7 +372,10 @@ func (m *Mesos) checkInvariants() string {
 	sum := make([]scheduler.Resources, len(m.locked))
 	var total scheduler.Resources
 	for _, f := range m.fws {
-		if o := f.offer; o != nil && !o.unlocked {
+		for _, o := range f.offers {
+			if o.unlocked {
+				return "framework " + f.cfg.Name + " keeps an unlocked offer"
+			}
 			for i, id := range o.nodes {
 				sum[id] = sum[id].Add(o.amount[i])
 				total = total.Add(o.amount[i])

@@ -217,6 +217,11 @@ type Config struct {
 	// (Mesos' MIN_CPUS and MIN_MEM); set NoMinOffer to offer any sliver.
 	MinOffer   scheduler.Resources
 	NoMinOffer bool
+	// MaxOffers is the most outstanding offers one framework may hold (Mesos'
+	// MAX_OFFERS_PER_FRAMEWORK); a framework decides its offers one at a time,
+	// in the order received, and the queued ones stay locked. Default 50; 1
+	// gives one offer at a time.
+	MaxOffers int
 	// OfferTimeout rescinds an offer the framework has not answered after this
 	// long (--offer_timeout); placements decided on a rescinded offer are lost
 	// and their jobs retry. 0 means off (Mesos' default).
@@ -254,12 +259,12 @@ func DefaultFrameworks() []FrameworkConfig {
 // DefaultConfig returns the documented defaults with DefaultFrameworks.
 func DefaultConfig() Config {
 	return Config{Frameworks: DefaultFrameworks(), Interval: scheduler.Second,
-		MinOffer: scheduler.Res(10, 32, 0)}
+		MinOffer: scheduler.Res(10, 32, 0), MaxOffers: 50}
 }
 
 // Validate reports the first invalid field.
 func (c *Config) Validate() error {
-	if c.Interval < 0 || c.OfferTimeout < 0 {
+	if c.Interval < 0 || c.OfferTimeout < 0 || c.MaxOffers < 0 {
 		return errors.New("mesos: negative interval or offer timeout")
 	}
 	if c.MinOffer.AnyNegative() {

@@ -20,10 +20,12 @@ type offer struct {
 	total  scheduler.Resources
 
 	plan      []planned
+	decided   bool
 	decision  scheduler.Time
 	idle      bool // the framework had nothing to place
 	unlocked  bool
 	rescinded bool
+	timer     *scheduler.Timer // offer timeout
 }
 
 // planned is one job's share of an offer: the placements the framework decided.
@@ -83,7 +85,8 @@ type framework struct {
 	cfg     FrameworkConfig
 	queue   []*jobEntry // jobs with pending tasks, in arrival order
 	live    []*jobEntry // every job assigned and not finished
-	offer   *offer
+	offers   []*offer // outstanding, in the order received; offers[0] may be deciding
+	deciding bool
 	filters map[scheduler.NodeID]filter
 
 	overAccepted string
@@ -183,21 +186,48 @@ func (f *framework) fitsCap(a, req scheduler.Resources) bool {
 	return true
 }
 
-// receive gives the framework offer o: it decides at once on a private view
-// (the offer is locked, so the view stays valid) and answers after its decision
-// time.
+// receive gives the framework offer o. The framework decides its offers one at
+// a time, in the order received: when it is free it decides at once on a private
+// view (the offer is locked, so the view stays valid) and answers after its
+// decision time; otherwise the offer waits, locked, in its inbox.
 func (f *framework) receive(o *offer) {
 	m := f.m
 	now := m.sim.Now()
-	f.offer = o
+	f.offers = append(f.offers, o)
 	f.stats.offers++
 	f.stats.lastOffer = now
 	f.stats.offeredRes = f.stats.offeredRes.Add(o.total)
-	f.decide(o)
-	if m.cfg.OfferTimeout > 0 && o.decision > m.cfg.OfferTimeout {
-		m.sim.After(m.cfg.OfferTimeout, func() { f.rescind(o) })
+	if m.cfg.OfferTimeout > 0 {
+		o.timer = m.sim.After(m.cfg.OfferTimeout, func() { f.rescind(o) })
 	}
-	m.sim.After(o.decision, func() { f.respond(o) })
+	f.next()
+}
+
+// next starts deciding the oldest undecided offer, if the framework is free.
+func (f *framework) next() {
+	if f.deciding {
+		return
+	}
+	for _, o := range f.offers {
+		if o.decided {
+			continue
+		}
+		f.deciding = true
+		o.decided = true
+		f.decide(o)
+		f.m.sim.After(o.decision, func() { f.respond(o) })
+		return
+	}
+}
+
+// drop removes o from the outstanding offers.
+func (f *framework) drop(o *offer) {
+	if i := slices.Index(f.offers, o); i >= 0 {
+		f.offers = slices.Delete(f.offers, i, i+1)
+	}
+	if o.timer != nil {
+		o.timer.Stop()
+	}
 }
 
 // decide plans placements for the queued jobs inside offer o, in queue order,
@@ -320,8 +350,13 @@ func (f *framework) rescind(o *offer) {
 	o.rescinded = true
 	f.stats.rescinded++
 	m.unlock(o)
-	if f.offer == o {
-		f.offer = nil
+	if !o.decided {
+		f.drop(o) // never looked at: simply withdrawn
+	} else {
+		// Being decided: the answer will find it rescinded.
+		if i := slices.Index(f.offers, o); i >= 0 {
+			f.offers = slices.Delete(f.offers, i, i+1)
+		}
 	}
 	m.kick()
 	m.check()
@@ -336,9 +371,8 @@ func (f *framework) respond(o *offer) {
 	now := sim.Now()
 	m.account()
 	m.unlock(o)
-	if f.offer == o {
-		f.offer = nil
-	}
+	f.drop(o)
+	f.deciding = false
 	used := make([]scheduler.Resources, len(o.nodes))
 	progress := false
 	for _, p := range o.plan {
@@ -417,6 +451,7 @@ func (f *framework) respond(o *offer) {
 		}
 	}
 	f.prune()
+	f.next()
 	if !progress {
 		m.noProgress()
 	}

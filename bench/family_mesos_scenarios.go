@@ -1,0 +1,163 @@
+package bench
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/schedlab/schedlab/policies/mesos"
+	"github.com/schedlab/schedlab/scheduler"
+)
+
+// The Mesos scenarios (REFERENCES.md §4, V11 and V12 of §3.5/§7.2):
+//
+//   - mesos-decision-time: the Omega paper's Mesos result — batch and service
+//     frameworks on the Omega workload as the service framework's decision time
+//     grows; locked fraction and abandoned batch jobs rise.
+//   - mesos-gang-hoarding: gang frameworks that hoard offers, against hold timeout
+//     and back-off; terminal deadlock rate, episodes, hoarded-idle, beside Omega
+//     all-or-nothing and strict gang schedulers on the same workload.
+//   - mesos-offer-starvation: a large-job framework behind k small frameworks that
+//     decline with refuse_seconds 5 s or 120 s (MESOS-6111, SPARK-13001).
+//
+// Each report writes a Markdown table and a PNG/SVG plot with the expected trend
+// (dashed) beside the measured one.
+
+// Mesos metrics for tables and plots.
+var (
+	metricMesosLocked = Metric{"extra." + mesos.KeyLockedFraction, "locked fraction", "%",
+		func(r *scheduler.Result) float64 { return 100 * r.Extra[mesos.KeyLockedFraction] }}
+	metricMesosHoarded = Metric{"extra." + mesos.KeyHoardedIdle, "hoarded-idle fraction", "%",
+		func(r *scheduler.Result) float64 { return 100 * r.Extra[mesos.KeyHoardedIdle] }}
+	metricMesosAbandonedBatch = Metric{"extra." + mesos.KeyAbandonedJobs + ".batch", "abandoned batch jobs", "",
+		func(r *scheduler.Result) float64 { return r.Extra[mesos.KeyAbandonedJobs+".batch"] }}
+	metricMesosStarvedBatch = Metric{"extra." + mesos.KeyStarvedJobs + ".batch", "starved batch jobs", "",
+		func(r *scheduler.Result) float64 { return r.Extra[mesos.KeyStarvedJobs+".batch"] }}
+	metricMesosBatchJobs = Metric{"extra." + mesos.KeyJobs + ".batch", "batch jobs", "",
+		func(r *scheduler.Result) float64 { return r.Extra[mesos.KeyJobs+".batch"] }}
+	mesosMetricEpisodesPer1000 = Metric{"deadlock.episodes_per_1000_gangs", "deadlock episodes per 1,000 gangs", "",
+		func(r *scheduler.Result) float64 {
+			return 1000 * float64(r.Deadlock.Episodes) / math.Max(1, r.Extra["gangs_submitted"])
+		}}
+	mesosMetricGangsRun = Metric{"gang_wait_seconds.n", "gangs started", "", func(r *scheduler.Result) float64 { return float64(r.GangWait.N) }}
+	mesosMetricUtil     = Metric{"utilization.cpu", "CPU utilization", "%", func(r *scheduler.Result) float64 { return 100 * r.Utilization.CPU }}
+	mesosMetricHeldIdle = Metric{"held_idle.cpu", "CPU held idle", "%", func(r *scheduler.Result) float64 { return 100 * r.HeldIdle.CPU }}
+)
+
+// mesosMeanCell formats mean ± 95% half-width of m over a group.
+func mesosMeanCell(g *Group, m Metric) string {
+	mean, half := MeanCI(g.Values(m))
+	if math.IsNaN(mean) {
+		return "-"
+	}
+	if math.IsNaN(half) || half == 0 {
+		return Num(mean)
+	}
+	return Num(mean) + " ± " + Num(half)
+}
+
+func mesosMeanOf(g *Group, m Metric) float64 {
+	mean, _ := MeanCI(g.Values(m))
+	return mean
+}
+
+// mesosTrendWord describes how ys move with increasing x: rises, falls, flat or mixed.
+func mesosTrendWord(ys []float64) string {
+	var up, down bool
+	var first, last float64
+	n := 0
+	for _, y := range ys {
+		if math.IsNaN(y) {
+			continue
+		}
+		if n == 0 {
+			first = y
+		}
+		last = y
+		n++
+	}
+	if n < 2 {
+		return "n/a"
+	}
+	scale := math.Max(math.Abs(first), math.Abs(last))
+	tol := 0.05*scale + 1e-9
+	prev := math.NaN()
+	for _, y := range ys {
+		if math.IsNaN(y) {
+			continue
+		}
+		if !math.IsNaN(prev) {
+			if y > prev+tol {
+				up = true
+			} else if y < prev-tol {
+				down = true
+			}
+		}
+		prev = y
+	}
+	switch {
+	case up && !down:
+		return "rises"
+	case down && !up:
+		return "falls"
+	case !up && !down:
+		return "flat"
+	}
+	if last > first+tol {
+		return "rises (not monotone)"
+	}
+	if last < first-tol {
+		return "falls (not monotone)"
+	}
+	return "mixed"
+}
+
+func mesosWriteReport(dir, name, text string) error {
+	return os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644)
+}
+
+func mesosTableMarkdown(t *Table) string {
+	var b strings.Builder
+	_ = t.WriteMarkdown(&b)
+	return b.String()
+}
+
+func mesosSplitPlus(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, "+") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func mesosDurationLabel(t scheduler.Time) string {
+	if t >= scheduler.Forever {
+		return "forever"
+	}
+	return fmt.Sprintf("%gs", t.Seconds())
+}
+
+func mesosParseDurations(kind, s string) ([]scheduler.Time, error) {
+	var out []scheduler.Time
+	for _, f := range mesosSplitPlus(s) {
+		d, err := scheduler.ParseTime(f)
+		if err != nil {
+			return nil, fmt.Errorf("parameter %s: %w", kind, err)
+		}
+		out = append(out, d)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("parameter %s: empty list", kind)
+	}
+	return out, nil
+}
+
+func init() {
+	RegisterScenario(mesosDecisionTimeScenario())
+	RegisterScenario(mesosHoardingScenario())
+	RegisterScenario(mesosStarvationScenario())
+}
