@@ -7,6 +7,8 @@ import (
 	"image/color"
 	"math"
 	"os"
+	"sort"
+	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -154,6 +156,8 @@ func (c *Chart) Save(base string) error {
 	if p.X.Max == p.X.Min {
 		p.X.Min, p.X.Max = p.X.Min-1, p.X.Max+1
 	}
+	p.X.Tick.Marker = niceTicks{}
+	p.Y.Tick.Marker = niceTicks{}
 	w, h := 7*vg.Inch, 4.2*vg.Inch
 	lw := vg.Length(0)
 	if len(c.Lines) > 0 {
@@ -185,6 +189,42 @@ func (c *Chart) Save(base string) error {
 		return err
 	}
 	return errors.Join(os.WriteFile(base+".png", pngBuf.Bytes(), 0o644), os.WriteFile(base+".svg", svgBuf.Bytes(), 0o644))
+}
+
+// niceTicks places about six major ticks at 1, 2, 2.5 or 5 × 10^k steps.
+type niceTicks struct{}
+
+func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !(hi > lo) {
+		return []plot.Tick{{Value: lo, Label: strconv.FormatFloat(lo, 'g', 4, 64)}}
+	}
+	raw := (hi - lo) / 6
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	step := mag
+	for _, m := range []float64{1, 2, 2.5, 5, 10} {
+		if m*mag >= raw {
+			step = m * mag
+			break
+		}
+	}
+	var ticks []plot.Tick
+	first := math.Ceil(lo/step) * step
+	for i := 0; ; i++ {
+		v := first + float64(i)*step
+		if v > hi+step*1e-9 {
+			break
+		}
+		if math.Abs(v) < step*1e-9 {
+			v = 0
+		}
+		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'g', 6, 64)})
+		if i < 1000 { // minor ticks halfway
+			if m := v + step/2; m < hi {
+				ticks = append(ticks, plot.Tick{Value: m})
+			}
+		}
+	}
+	return ticks
 }
 
 // CDFLine returns a cumulative distribution line from quantiles: quantiles[i] is
@@ -232,6 +272,11 @@ func MeanQuantiles(qs [][]float64) []float64 {
 // their other labels (those that vary).
 func MetricVsLabel(groups []Group, key string, m Metric) []Line {
 	varying := varyingLabels(groups)
+	for k := range varying {
+		if k != key && bijective(groups, k, key) {
+			delete(varying, k) // e.g. a workload spec that only carries the parameter
+		}
+	}
 	var lines []Line
 	at := map[string]int{}
 	for gi := range groups {
@@ -302,17 +347,67 @@ func varyingLabels(groups []Group) map[string]bool {
 	return out
 }
 
+// bijective reports whether labels a and b determine each other across groups
+// (one value of a always goes with the same value of b, and the reverse).
+func bijective(groups []Group, a, b string) bool {
+	ab, ba := map[string]string{}, map[string]string{}
+	for gi := range groups {
+		va, vb := groups[gi].Label(a), groups[gi].Label(b)
+		if x, ok := ab[va]; ok && x != vb {
+			return false
+		}
+		if x, ok := ba[vb]; ok && x != va {
+			return false
+		}
+		ab[va], ba[vb] = vb, va
+	}
+	return true
+}
+
+// NamingLabels returns the label keys that tell groups apart: those that vary,
+// less any that another varying label determines one-to-one (of two such labels
+// the one with shorter values is kept, e.g. a parameter rather than the workload
+// spec it is substituted into).
+func NamingLabels(groups []Group) map[string]bool {
+	v := varyingLabels(groups)
+	keys := make([]string, 0, len(v))
+	for k := range v {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	width := func(k string) int {
+		n := 0
+		for gi := range groups {
+			n += len(groups[gi].Label(k))
+		}
+		return n
+	}
+	for i, a := range keys {
+		for _, b := range keys[i+1:] {
+			if !v[a] || !v[b] || !bijective(groups, a, b) {
+				continue
+			}
+			if wa, wb := width(a), width(b); wa > wb || wa == wb && a > b {
+				delete(v, a)
+			} else {
+				delete(v, b)
+			}
+		}
+	}
+	return v
+}
+
 // GroupName names a group by its labels that vary across groups (all labels if
 // none varies).
 func GroupName(g *Group, varying map[string]bool) string {
 	var parts []string
 	for _, l := range g.Labels {
 		if varying[l.Key] {
-			parts = append(parts, l.Value)
+			parts = append(parts, l.Key+"="+l.Value)
 		}
 	}
 	if len(parts) == 0 {
 		return g.Key
 	}
-	return strings.Join(parts, " · ")
+	return strings.Join(parts, " ")
 }

@@ -190,7 +190,7 @@ func writeSummary(path string, m *Manifest, recs []*Record, groups []Group, plot
 	fmt.Fprintf(&b, "%d runs in %d cells (%d failed, %d not run). Each value is the mean over seeds ± the half-width of its 95%% confidence interval (Student's t); a value without ± had one successful seed.\n\n",
 		len(recs), len(groups), failed, m.Cells-len(recs))
 	// columns: labels that vary (all if none varies), then metrics that are not all zero
-	varying := varyingLabels(groups)
+	varying := NamingLabels(groups)
 	var lkeys []string
 	seen := map[string]bool{}
 	for _, g := range groups {
@@ -234,14 +234,26 @@ func writeSummary(path string, m *Manifest, recs []*Record, groups []Group, plot
 		t.Add(row...)
 	}
 	if len(varying) > 0 && len(groups) > 0 {
+		all := varyingLabels(groups)
 		var fixed []string
 		for _, l := range groups[0].Labels {
-			if !varying[l.Key] {
+			if !all[l.Key] {
 				fixed = append(fixed, fmt.Sprintf("%s `%s`", l.Key, l.Value))
 			}
 		}
 		if len(fixed) > 0 {
 			fmt.Fprintf(&b, "Common to all cells: %s.\n\n", strings.Join(fixed, ", "))
+		}
+		for _, l := range groups[0].Labels {
+			if all[l.Key] && !varying[l.Key] {
+				var vals []string
+				for gi := range groups {
+					if v := "`" + groups[gi].Label(l.Key) + "`"; !slices.Contains(vals, v) {
+						vals = append(vals, v)
+					}
+				}
+				fmt.Fprintf(&b, "%s follows the columns below: %s.\n\n", l.Key, strings.Join(vals, ", "))
+			}
 		}
 	}
 	t.WriteMarkdown(&b)
@@ -295,7 +307,7 @@ func writeSweepPlots(dir string, groups []Group) ([]string, error) {
 		names = append(names, name)
 		return nil
 	}
-	varying := varyingLabels(groups)
+	varying := NamingLabels(groups)
 	shown := groups
 	note := ""
 	if len(shown) > len(Palette) {
@@ -423,8 +435,12 @@ func writeSweepPlots(dir string, groups []Group) ([]string, error) {
 				continue
 			}
 			l := Line{Name: GroupName(g, varying)}
+			arrived := g.Details[0].ArrivedGPU
 			for i, s := range g.Results[0].Series {
-				l.X = append(l.X, 100*g.Details[0].ArrivedGPU[i])
+				if i > 0 && arrived[i] == arrived[len(arrived)-1] && arrived[i-1] == arrived[i] {
+					break // arrivals are over: the rest is the cluster draining
+				}
+				l.X = append(l.X, 100*arrived[i])
 				l.Y = append(l.Y, 100*s.Allocated.GPU)
 			}
 			arr.Lines = append(arr.Lines, l)

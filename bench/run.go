@@ -3,6 +3,7 @@ package bench
 import (
 	"errors"
 	"fmt"
+	"io"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -22,7 +23,8 @@ type RunSpec struct {
 	// "bestfit".
 	Placer string
 	// Workload is "NAME[:k=v,...]" of a registered workload generator, or
-	// "trace:FORMAT:PATH[,PATH...]" to replay trace files.
+	// "trace:FORMAT:PATH[,PATH...][:OPTION=VALUE,...]" to replay trace files with
+	// traces.Open (options as in traces.ParseOptions).
 	Workload string
 	// Cluster is the machines: "nodes=N,cpu=MILLI,mem=MIB,gpu=N[,gpumodel=M,disk=MIB,racks=R]"
 	// (several shapes joined with '+'), "trace" for the workload's own machines,
@@ -118,6 +120,9 @@ func Run(spec RunSpec) (res *scheduler.Result, err error) {
 	if err != nil {
 		return nil, usage("workload", err)
 	}
+	if c, ok := w.Source.(io.Closer); ok {
+		defer c.Close() // a trace replay's temporary files
+	}
 	cfg := scheduler.DefaultConfig()
 	cfg.Seed = spec.Seed
 	cfg.Horizon = spec.Horizon
@@ -208,17 +213,11 @@ func OpenWorkload(spec string, seed uint64) (w *Workload, isTrace bool, err erro
 		return nil, false, fmt.Errorf("no workload given (valid: %s, or trace:FORMAT:PATH[,PATH...])", strings.Join(sortedKeys(workloads), ", "))
 	}
 	if rest, ok := strings.CutPrefix(spec, "trace:"); ok {
-		format, paths, ok := strings.Cut(rest, ":")
-		if !ok || format == "" || paths == "" {
-			return nil, true, fmt.Errorf("workload %q: want trace:FORMAT:PATH[,PATH...]", spec)
+		format, paths, opts, err := parseTraceSpec(rest)
+		if err != nil {
+			return nil, true, fmt.Errorf("workload %q: %v", spec, err)
 		}
-		var ps []string
-		for _, p := range strings.Split(paths, ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				ps = append(ps, p)
-			}
-		}
-		w, err := OpenTrace(format, ps)
+		w, err := OpenTraceOptions(format, paths, opts)
 		return w, true, err
 	}
 	w, err = NewWorkload(spec, seed)

@@ -85,7 +85,7 @@ func TestSweepIdenticalWhateverTheParallelism(t *testing.T) {
 		}
 	}
 	sum, _ := os.ReadFile(filepath.Join(a, "summary.md"))
-	if !strings.Contains(string(sum), "| placer | workload | jobs | seeds |") || !strings.Contains(string(sum), " ± ") {
+	if !strings.Contains(string(sum), "| placer | jobs | seeds |") || !strings.Contains(string(sum), " ± ") {
 		t.Errorf("summary.md lacks the per-cell table with intervals:\n%s", sum)
 	}
 	// A second Execute on a finished directory runs nothing.

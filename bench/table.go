@@ -15,6 +15,8 @@ import (
 type Table struct {
 	Header []string
 	Rows   [][]string
+	// Left left-aligns every column in WriteText (for key/value listings).
+	Left bool
 }
 
 // Add appends a row.
@@ -69,7 +71,7 @@ func (t *Table) WriteText(w io.Writer) error {
 			if i > 0 {
 				b.WriteString("  ")
 			}
-			s := pad(c, ws[i], !header && isNumeric(c))
+			s := pad(c, ws[i], !header && !t.Left && isNumeric(c))
 			if i == len(ws)-1 {
 				s = strings.TrimRight(s, " ")
 			}

@@ -1,29 +1,86 @@
 package bench
 
 import (
-	"errors"
 	"fmt"
-)
+	"strings"
 
-// ErrTracesUnavailable is returned for trace workloads while no trace reader is
-// linked in.
-var ErrTracesUnavailable = errors.New("trace workloads not yet available in this build")
+	"github.com/schedlab/schedlab/traces"
+)
 
 // TraceFormat documents one trace format, for `schedlab list`.
 type TraceFormat struct {
 	Name    string  `json:"name"`
 	Doc     string  `json:"doc"`
+	Files   string  `json:"files,omitempty"`
 	Options []Param `json:"options,omitempty"`
 }
 
-// OpenTrace opens the trace files at paths in the named format as a workload whose
-// Nodes (or node events) are the trace's machines.
+// OpenTrace opens the trace files at paths in the named format with
+// traces.Open and traces.DefaultOptions, as a workload whose node events are the
+// trace's machines. The workload's Source is a *traces.Replay (an io.Closer, which
+// Run closes after the run).
 func OpenTrace(format string, paths []string) (*Workload, error) {
+	return OpenTraceOptions(format, paths, "")
+}
+
+// OpenTraceOptions is OpenTrace with reader options "k=v,..." on top of
+// traces.DefaultOptions (see traces.ParseOptions; "" for the defaults).
+func OpenTraceOptions(format string, paths []string, opts string) (*Workload, error) {
 	if len(paths) == 0 {
 		return nil, fmt.Errorf("trace %s: no files given", format)
 	}
-	return nil, fmt.Errorf("trace %s: %w", format, ErrTracesUnavailable)
+	o, err := traces.ParseOptions(opts)
+	if err != nil {
+		return nil, fmt.Errorf("trace %s: %w", format, err)
+	}
+	r, err := traces.Open(format, paths, o)
+	if err != nil {
+		return nil, fmt.Errorf("trace %s: %w", format, err)
+	}
+	return &Workload{Source: r}, nil
 }
 
-// TraceFormats returns the trace formats OpenTrace reads, sorted by name.
-func TraceFormats() []TraceFormat { return nil }
+// parseTraceSpec splits the part after "trace:" — FORMAT:PATH[,PATH...][:k=v,...] —
+// into the format, the paths and the options (the last ':' segment when every
+// comma-separated item of it is k=v).
+func parseTraceSpec(rest string) (format string, paths []string, opts string, err error) {
+	format, p, ok := strings.Cut(rest, ":")
+	if !ok || strings.TrimSpace(format) == "" || strings.TrimSpace(p) == "" {
+		return "", nil, "", fmt.Errorf("want trace:FORMAT:PATH[,PATH...][:OPTION=VALUE,...]")
+	}
+	if i := strings.LastIndexByte(p, ':'); i >= 0 {
+		cand := p[i+1:]
+		all := cand != ""
+		for _, kv := range strings.Split(cand, ",") {
+			if k, _, ok := strings.Cut(kv, "="); !ok || strings.TrimSpace(k) == "" {
+				all = false
+			}
+		}
+		if all {
+			p, opts = p[:i], cand
+		}
+	}
+	for _, x := range strings.Split(p, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			paths = append(paths, x)
+		}
+	}
+	if len(paths) == 0 {
+		return "", nil, "", fmt.Errorf("want trace:FORMAT:PATH[,PATH...][:OPTION=VALUE,...]")
+	}
+	return strings.TrimSpace(format), paths, opts, nil
+}
+
+// TraceFormats returns the trace formats OpenTrace reads, sorted by name, each
+// with the reader options (shared by all formats).
+func TraceFormats() []TraceFormat {
+	var opts []Param
+	for _, d := range traces.OptionDocs() {
+		opts = append(opts, Param{Name: d.Name, Default: d.Default, Doc: d.Doc})
+	}
+	var out []TraceFormat
+	for _, f := range traces.Formats() {
+		out = append(out, TraceFormat{Name: f.Name, Doc: f.Doc, Files: f.Files, Options: opts})
+	}
+	return out
+}

@@ -101,7 +101,18 @@ func writeListText(w io.Writer, l listing) error {
 	section("SCHEDULERS", "--scheduler NAME[:k=v,...]", l.Schedulers)
 	section("PLACERS", "--placer NAME[:k=v,...]", l.Placers)
 	section("WORKLOADS", "--workload NAME[:k=v,...]", l.Workloads)
-	section("TRACE FORMATS", "--workload trace:FORMAT:PATH[,PATH...]", l.TraceFormats)
+	b.WriteString("TRACE FORMATS (--workload trace:FORMAT:PATH[,PATH...][:OPTION=VALUE,...]; see schedlab trace)\n")
+	if len(l.TraceFormats) == 0 {
+		b.WriteString("  (none registered in this build)\n")
+	}
+	for _, e := range l.TraceFormats {
+		fmt.Fprintf(&b, "  %-20s %s\n", e.Name, e.Doc)
+	}
+	if len(l.TraceFormats) > 0 {
+		b.WriteString("    options (every format):\n")
+		writeParams(&b, l.TraceFormats[0].Params)
+	}
+	b.WriteByte('\n')
 	section("SCENARIOS", "schedlab bench --scenario NAME[:k=v,...]", l.Scenarios)
 	b.WriteString("CLUSTER KEYS (--cluster k=v,...; or trace; shapes joined with +)\n")
 	writeParams(&b, l.ClusterKeys)

@@ -142,7 +142,7 @@ func writeJSON(w io.Writer, v any) error {
 
 // writeResultTable writes one result as a two-column metric/value table.
 func writeResultTable(w io.Writer, r *scheduler.Result) error {
-	t := &bench.Table{Header: []string{"metric", "value"}}
+	t := &bench.Table{Header: []string{"metric", "value"}, Left: true}
 	pct := func(p scheduler.Percentiles) string {
 		return fmt.Sprintf("p50 %s  p90 %s  p99 %s  mean %s  (n=%d)", bench.Num(p.P50), bench.Num(p.P90), bench.Num(p.P99), bench.Num(p.Mean), p.N)
 	}
