@@ -142,7 +142,9 @@ func (f *fifo) pass() {
 		for _, t := range e {
 			id, gpus, s := scheduler.FirstFit{}.Place(st, t)
 			if s.IsOK() {
-				f.sim.Start(t, id, gpus)
+				s = f.sim.Start(t, id, gpus) // may still be refused: a tenant quota
+			}
+			if s.IsOK() {
 				if f.bug == doublePlace && t.Job.ID%2 == 0 {
 					// BUG: a copy of the task is placed on another node too.
 					dup := *t

@@ -154,6 +154,45 @@ func (g *GangTracker) Check(jobs []*scheduler.Job) string {
 	return ""
 }
 
+// CheckTenants verifies the tenants' accounting: each tenant's usage in the state
+// (State.TenantUsage) equals the requests of its placed (held or running) tasks, and
+// stays within its quota if quotas has one. It returns "" or the first violation.
+// Cost O(tasks × tenants).
+func CheckTenants(st *scheduler.State, jobs []*scheduler.Job, quotas map[string]scheduler.Resources) string {
+	type use struct {
+		name string
+		sum  scheduler.Resources
+	}
+	var uses []use
+	for _, j := range jobs {
+		k := -1
+		for i := range uses {
+			if uses[i].name == j.Tenant {
+				k = i
+				break
+			}
+		}
+		if k < 0 {
+			uses = append(uses, use{name: j.Tenant})
+			k = len(uses) - 1
+		}
+		for i := range j.Tasks {
+			if t := &j.Tasks[i]; t.State != scheduler.TaskNew && t.Node != scheduler.NoNode {
+				uses[k].sum = uses[k].sum.Add(t.Request)
+			}
+		}
+	}
+	for _, u := range uses {
+		if got := st.TenantUsage(u.name); got != u.sum {
+			return fmt.Sprintf("tenant %q: the state counts usage %v, its placed tasks request %v", u.name, got, u.sum)
+		}
+		if q, ok := quotas[u.name]; ok && !u.sum.LessEq(q) {
+			return fmt.Sprintf("tenant %q uses %v, over its quota %v", u.name, u.sum, q)
+		}
+	}
+	return ""
+}
+
 // CheckResult verifies that a finished run's Result agrees with its tasks: the
 // per-state counts match the tasks' states, they add up to the submitted tasks, and
 // the job counts are right. Call it after the run, with the same jobs. It returns
@@ -281,26 +320,39 @@ func CheckLive(sc *Scenario, jobs []*scheduler.Job) string {
 
 // Feasible reports, for each job of sc (by JobID), whether it could run on its own:
 // all its tasks fit at once, by first fit in task order, on the empty nodes that
-// are up at the end of the failure schedule, and every job it waits for (submitted
+// are up at the end of the failure schedule, within its tenant's quota, and every job it waits for (submitted
 // before it) is feasible too. First fit is a sufficient test, not an exact one: a
 // job it calls infeasible might still fit another way. Cost O(tasks × nodes).
 func Feasible(sc *Scenario) map[scheduler.JobID]bool {
-	down := make([]bool, len(sc.Nodes))
+	total := len(sc.Nodes) + len(sc.Adds)
+	down := make([]bool, total)
 	for _, f := range sc.Failures {
-		if len(sc.Nodes) > 0 && (f.Remove || f.For <= 0) {
-			down[((f.Node%len(sc.Nodes))+len(sc.Nodes))%len(sc.Nodes)] = true
+		if total > 0 && (f.Remove || f.For <= 0) {
+			down[((f.Node%total)+total)%total] = true
 		}
 	}
 	var nodes []scheduler.Node
-	for i, ns := range sc.Nodes {
-		if !down[i] {
-			nodes = append(nodes, ns.node(i))
+	for i := 0; i < total; i++ {
+		if down[i] {
+			continue
+		}
+		if i < len(sc.Nodes) {
+			nodes = append(nodes, sc.Nodes[i].node(sc.nodeName(i)))
+		} else {
+			nodes = append(nodes, sc.Adds[i-len(sc.Nodes)].Node.node(sc.nodeName(i)))
 		}
 	}
 	out := map[scheduler.JobID]bool{}
 	st, err := scheduler.NewState(nodes)
 	if err != nil {
 		return out
+	}
+	set := map[string]bool{}
+	for _, q := range sc.Quotas {
+		if !set[q.Tenant] { // the first entry for a tenant counts, as in Build
+			set[q.Tenant] = true
+			st.SetQuota(q.Tenant, scheduler.Res(max(q.CPU, 0), max(q.Mem, 0), max(q.GPU, 0)))
+		}
 	}
 	b := sc.Build()
 	seen := map[scheduler.JobID]bool{}
@@ -319,6 +371,7 @@ func Feasible(sc *Scenario) map[scheduler.JobID]bool {
 		for i := range j.Tasks {
 			t := &j.Tasks[i]
 			t.Job, t.Node = j, scheduler.NoNode
+			j.TenantID = st.TenantID(j.Tenant)
 			placed := false
 			for id := scheduler.NodeID(0); int(id) < st.NumNodes(); id++ {
 				if st.Place(t, id, 0, false).IsOK() {

@@ -19,8 +19,9 @@ type Shape struct {
 	NoGPUs        bool // no GPU nodes or GPU requests
 	NoGangs       bool // no MinMember
 	NoDAGs        bool // no task groups and no job dependencies
-	NoFailures    bool // no failure schedule
+	NoFailures    bool // no failure schedule and no nodes added during the run
 	NoConstraints bool // no label selectors, GPU models or distinct-node jobs
+	NoTenants     bool // every job in the default tenant, no quotas
 	NoHorizon     bool // always drain: no horizon, no tasks that run forever
 	// Live makes every scenario one where liveness can be judged: no horizon, no
 	// task that runs forever, and every failed node recovers.
@@ -144,6 +145,9 @@ func genJob(r *rand.Rand, sh Shape, i int, submit int64) JobSpec {
 			}
 		}
 	}
+	if !sh.NoTenants && r.Intn(3) == 0 {
+		j.Tenant = pick(r, "t1", "t2")
+	}
 	if !sh.NoDAGs && i > 0 && r.Intn(6) == 0 {
 		j.After = []int{r.Intn(i)}
 	}
@@ -177,6 +181,19 @@ func GenScenario(r *rand.Rand, sh Shape) Scenario {
 		k := 1 + r.Intn(3)
 		for i := 0; i < k; i++ {
 			sc.Failures = append(sc.Failures, genFailure(r, sh, nn))
+		}
+	}
+	if !sh.NoFailures && r.Intn(5) == 0 {
+		for i := 0; i < 1+r.Intn(2); i++ {
+			sc.Adds = append(sc.Adds, AddSpec{At: int64(r.Intn(60)), Node: genNode(r, sh)})
+		}
+	}
+	if !sh.NoTenants && r.Intn(3) == 0 {
+		for _, name := range []string{"t1", "t2"} {
+			if r.Intn(2) == 0 {
+				sc.Quotas = append(sc.Quotas, QuotaSpec{Tenant: name, CPU: pick[int64](r, 1000, 4000, 8000),
+					Mem: 1 << 20, GPU: pick[int64](r, 2000, 1<<20)})
+			}
 		}
 	}
 	if !sh.NoHorizon && r.Intn(4) == 0 {
@@ -381,6 +398,12 @@ func scenarioShrinks(sc Scenario) []Scenario {
 	for _, ns := range removals(sc.Nodes, 1) {
 		with(func(c *Scenario) { c.Nodes = ns })
 	}
+	for _, as := range removals(sc.Adds, 0) {
+		with(func(c *Scenario) { c.Adds = as })
+	}
+	for _, qs := range removals(sc.Quotas, 0) {
+		with(func(c *Scenario) { c.Quotas = qs })
+	}
 	if sc.Horizon != 0 {
 		with(func(c *Scenario) { c.Horizon = 0 })
 	}
@@ -538,6 +561,8 @@ func (sc Scenario) clone() Scenario {
 		c.Nodes[i].Labels = slices.Clone(c.Nodes[i].Labels)
 	}
 	c.Failures = slices.Clone(sc.Failures)
+	c.Adds = slices.Clone(sc.Adds)
+	c.Quotas = slices.Clone(sc.Quotas)
 	c.Jobs = make([]JobSpec, len(sc.Jobs))
 	for i := range sc.Jobs {
 		c.Jobs[i] = cloneJob(sc.Jobs[i])

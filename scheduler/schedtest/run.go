@@ -193,6 +193,9 @@ func run(sc *Scenario, f Factory, o runOpts) (out Outcome) {
 		if msg := CheckTasks(sim.State, b.Jobs); msg != "" {
 			return msg
 		}
+		if msg := CheckTenants(sim.State, b.Jobs, b.Config.Quotas); msg != "" {
+			return msg
+		}
 		if o.checks.GangAtomic {
 			if msg := gangs.Check(b.Jobs); msg != "" {
 				return "gang atomicity: " + msg

@@ -31,6 +31,49 @@ type Scenario struct {
 	Nodes       []NodeSpec    `json:"nodes"`
 	Jobs        []JobSpec     `json:"jobs"`
 	Failures    []FailureSpec `json:"failures,omitempty"`
+	// Adds are nodes that join the cluster during the run.
+	Adds []AddSpec `json:"adds,omitempty"`
+	// Quotas limit tenants' total allocation (scheduler.Config.Quotas); the first
+	// entry for a tenant counts.
+	Quotas []QuotaSpec `json:"quotas,omitempty"`
+}
+
+// AddSpec is a node that joins the cluster At seconds into the run. Its name is
+// "a" followed by its index in Scenario.Adds.
+type AddSpec struct {
+	At   int64    `json:"at_s"`
+	Node NodeSpec `json:"node"`
+}
+
+// QuotaSpec is a tenant's quota.
+type QuotaSpec struct {
+	Tenant string `json:"tenant"`
+	CPU    int64  `json:"cpu"` // milli-cores
+	Mem    int64  `json:"mem"` // MiB
+	GPU    int64  `json:"gpu"` // milli-GPU
+}
+
+// quotas returns the scenario's quotas as the engine takes them (nil if none).
+func (sc *Scenario) quotas() map[string]scheduler.Resources {
+	if len(sc.Quotas) == 0 {
+		return nil
+	}
+	q := map[string]scheduler.Resources{}
+	for _, qs := range sc.Quotas {
+		if _, dup := q[qs.Tenant]; !dup {
+			q[qs.Tenant] = scheduler.Res(max(qs.CPU, 0), max(qs.Mem, 0), max(qs.GPU, 0))
+		}
+	}
+	return q
+}
+
+// nodeName returns the name of node i of the scenario's initial nodes followed by
+// its added nodes.
+func (sc *Scenario) nodeName(i int) string {
+	if i < len(sc.Nodes) {
+		return "n" + strconv.Itoa(i)
+	}
+	return "a" + strconv.Itoa(i-len(sc.Nodes))
 }
 
 // NodeSpec describes one node. Its name in the built cluster is "n" followed by its
@@ -72,8 +115,8 @@ type JobSpec struct {
 	Tenant    string   `json:"tenant,omitempty"`
 }
 
-// FailureSpec is one entry of a failure schedule: node Node (taken modulo the number
-// of nodes) fails at At seconds and, if For > 0, recovers For seconds later. With
+// FailureSpec is one entry of a failure schedule: node Node (an index into the
+// initial nodes followed by the added ones, taken modulo their number) fails at At seconds and, if For > 0, recovers For seconds later. With
 // Remove it leaves the cluster for good instead.
 type FailureSpec struct {
 	At     int64 `json:"at_s"`
@@ -130,14 +173,13 @@ func (sc *Scenario) Build() *Built {
 		cfg.MaxRestarts = sc.MaxRestarts
 	}
 	for i, ns := range sc.Nodes {
-		cfg.Nodes = append(cfg.Nodes, ns.node(i))
+		cfg.Nodes = append(cfg.Nodes, ns.node(sc.nodeName(i)))
 	}
+	cfg.Quotas = sc.quotas()
 	b := &Built{}
-	if len(sc.Nodes) > 0 {
-		b.Failures = sc.failureEvents()
-		if len(b.Failures) > 0 {
-			cfg.NodeEvents = &scheduler.SliceNodeSource{Events: slices.Clone(b.Failures)}
-		}
+	b.Failures = sc.failureEvents()
+	if len(b.Failures) > 0 {
+		cfg.NodeEvents = &scheduler.SliceNodeSource{Events: slices.Clone(b.Failures)}
 	}
 	b.Config = cfg
 	order := make([]int, len(sc.Jobs))
@@ -163,10 +205,10 @@ func cmpInt64(a, b int64) int {
 	return 0
 }
 
-func (ns *NodeSpec) node(i int) scheduler.Node {
+func (ns *NodeSpec) node(name string) scheduler.Node {
 	gpus := min(max(ns.GPUs, 0), scheduler.MaxGPUsPerNode)
 	n := scheduler.Node{
-		Name:     "n" + strconv.Itoa(i),
+		Name:     name,
 		Capacity: scheduler.Res(max(ns.CPU, 0), max(ns.Mem, 0), int64(gpus)*1000),
 		GPUs:     gpus,
 		GPUModel: ns.Model,
@@ -181,11 +223,19 @@ func (ns *NodeSpec) node(i int) scheduler.Node {
 
 func (sc *Scenario) failureEvents() []scheduler.NodeEvent {
 	var evs []scheduler.NodeEvent
+	for i, a := range sc.Adds {
+		evs = append(evs, scheduler.NodeEvent{Time: scheduler.Time(max(a.At, 0)) * scheduler.Second,
+			Kind: scheduler.NodeAdd, Node: a.Node.node(sc.nodeName(len(sc.Nodes) + i))})
+	}
+	total := len(sc.Nodes) + len(sc.Adds)
 	for _, f := range sc.Failures {
+		if total == 0 {
+			break
+		}
 		if f.At < 0 {
 			f.At = 0
 		}
-		name := "n" + strconv.Itoa(((f.Node%len(sc.Nodes))+len(sc.Nodes))%len(sc.Nodes))
+		name := sc.nodeName(((f.Node % total) + total) % total)
 		at := scheduler.Time(f.At) * scheduler.Second
 		if f.Remove {
 			evs = append(evs, scheduler.NodeEvent{Time: at, Kind: scheduler.NodeRemove, Node: scheduler.Node{Name: name}})

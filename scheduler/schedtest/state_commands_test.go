@@ -134,7 +134,7 @@ type sut struct {
 func newSUT(sp *stateSpec) *sut {
 	var nodes []scheduler.Node
 	for i, ns := range sp.Nodes {
-		nodes = append(nodes, ns.node(i))
+		nodes = append(nodes, ns.node(fmt.Sprint("n", i)))
 	}
 	st, err := scheduler.NewState(nodes)
 	if err != nil {
