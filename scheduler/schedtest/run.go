@@ -96,23 +96,51 @@ type runOpts struct {
 	keep     bool // keep transcript lines
 }
 
-// transcript hashes every record (and optionally keeps the lines).
-type transcript struct {
+// Recorder is a scheduler.Observer that records a run's transcript: a SHA-256 of
+// every transition record in order and, if Keep is set, the records' lines (for a
+// golden file or a diff). Set it as Config.Observer. The zero value is ready.
+type Recorder struct {
+	// Keep keeps every line (memory grows with the run); otherwise only the hash.
+	Keep  bool
 	h     hash.Hash
 	lines []string
-	keep  bool
+}
+
+// Observe implements scheduler.Observer.
+func (r *Recorder) Observe(rec scheduler.Record) {
+	if r.h == nil {
+		r.h = sha256.New()
+	}
+	s := rec.String()
+	r.h.Write([]byte(s))
+	r.h.Write([]byte{'\n'})
+	if r.Keep {
+		r.lines = append(r.lines, s)
+	}
+}
+
+// Hash returns the hex SHA-256 of the records so far (equal for runs that made
+// the same transitions in the same order).
+func (r *Recorder) Hash() string {
+	if r.h == nil {
+		r.h = sha256.New()
+	}
+	return hex.EncodeToString(r.h.Sum(nil))
+}
+
+// Lines returns the recorded lines (nil unless Keep). The slice is the recorder's.
+func (r *Recorder) Lines() []string { return r.lines }
+
+// transcript is the run's recorder plus the gang tracker fed from it.
+type transcript struct {
+	Recorder
 	gangs *GangTracker // fed the start records, if set
 }
 
 func (tr *transcript) Observe(r scheduler.Record) {
+	tr.Recorder.Observe(r)
 	if tr.gangs != nil && r.What == "start" && r.Task != nil {
 		tr.gangs.OnStart(r.Task)
-	}
-	s := r.String()
-	tr.h.Write([]byte(s))
-	tr.h.Write([]byte{'\n'})
-	if tr.keep {
-		tr.lines = append(tr.lines, s)
 	}
 }
 
@@ -159,7 +187,7 @@ func run(sc *Scenario, f Factory, o runOpts) (out Outcome) {
 	}
 	b := sc.Build()
 	out.Jobs = b.Jobs
-	tr := &transcript{h: sha256.New(), keep: o.keep}
+	tr := &transcript{Recorder: Recorder{Keep: o.keep}}
 	b.Config.Observer = tr
 	pc := &placerCheck{}
 	var sim *scheduler.Sim
@@ -237,8 +265,8 @@ func run(sc *Scenario, f Factory, o runOpts) (out Outcome) {
 		return out
 	}
 	out.Result = res
-	out.Transcript = hex.EncodeToString(tr.h.Sum(nil))
-	out.Lines = tr.lines
+	out.Transcript = tr.Hash()
+	out.Lines = tr.Lines()
 	if out.Violation != "" {
 		return out
 	}
