@@ -220,7 +220,8 @@ type FragTracker struct {
 	s      *scheduler.State
 	model  []int32
 	node   []int64  // scaled by Typical.Total
-	stamp  []uint32 // per node, bumped on every change (≥ 1)
+	stamp  []uint64 // per node, a value never issued before, set on every change
+	issued uint64   // last stamp issued
 	total  int64
 	idle   int64
 	idleOf []int64
@@ -246,7 +247,7 @@ func (tr *FragTracker) attach(s *scheduler.State) {
 	tr.s = s
 	n := s.NumNodes()
 	tr.model, tr.node, tr.idleOf = make([]int32, n), make([]int64, n), make([]int64, n)
-	tr.stamp = make([]uint32, n)
+	tr.stamp = make([]uint64, n)
 	tr.total, tr.idle = 0, 0
 	for i := range n {
 		tr.model[i] = tr.F.Model(s.Node(scheduler.NodeID(i)).GPUModel)
@@ -258,7 +259,8 @@ func (tr *FragTracker) update(id scheduler.NodeID) {
 	tr.total -= tr.node[id]
 	tr.idle -= tr.idleOf[id]
 	tr.node[id], tr.idleOf[id] = 0, 0
-	tr.stamp[id]++
+	tr.issued++
+	tr.stamp[id] = tr.issued
 	if tr.s.Up(id) {
 		free := tr.s.GPUFree(id)
 		tr.node[id] = tr.F.FragScaled(tr.model[id], tr.s.Free(id)[scheduler.CPU], free)

@@ -349,7 +349,7 @@ func insertionSort32(a []int32) {
 }
 
 type fgdEntry struct {
-	stamp uint32 // the node's FragTracker stamp when computed; 0 = empty
+	stamp uint64 // the node's FragTracker stamp when computed; 0 = empty
 	score int64
 	gpu   scheduler.GPUSet
 }

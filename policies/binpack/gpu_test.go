@@ -1,6 +1,7 @@
 package binpack
 
 import (
+	"math/rand/v2"
 	"testing"
 
 	"github.com/schedlab/schedlab/scheduler"
@@ -213,6 +214,55 @@ func TestFragClasses(t *testing.T) {
 		f := one(c.sh)
 		if got := f.FragScaled(f.Model(c.model), c.cpu, free); got != c.want {
 			t.Errorf("%s: %d, want %d", c.name, got, c.want)
+		}
+	}
+}
+
+// TestFGDCacheMatchesFreshScores: the per-(node, shape) score cache never serves a
+// stale score: at every step, through placements, releases and an added node, the
+// long-lived policy chooses what a fresh policy (empty cache) chooses.
+func TestFGDCacheMatchesFreshScores(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	nodes := make([]scheduler.Node, 40)
+	for i := range nodes {
+		nodes[i] = scheduler.Node{Capacity: scheduler.Res(int64(8+r.IntN(4)*8)*1000, 65536, 0), GPUs: 1 << r.IntN(4), GPUModel: "G2"}
+	}
+	s := gpuState(t, nodes...)
+	var shapes []PodShape
+	mk := func() *scheduler.Task {
+		switch r.IntN(3) {
+		case 0:
+			return gpuTask(int64(1+r.IntN(8))*1000, 1, int32(100*(1+r.IntN(9))))
+		case 1:
+			return gpuTask(int64(1+r.IntN(8))*1000, int32(1<<r.IntN(3)), 1000)
+		}
+		return gpuTask(int64(1+r.IntN(8))*1000, 0, 0)
+	}
+	for range 200 {
+		shapes = append(shapes, ShapeOf(mk()))
+	}
+	f := NewFrag(NewTypicalPods(shapes, 95))
+	long, _ := NewGPUPolicy(GPUFGD, f)
+	var placed []*scheduler.Task
+	for step := range 300 {
+		if step == 150 {
+			s.AddNode(scheduler.Node{Capacity: scheduler.Res(64000, 65536, 0), GPUs: 8, GPUModel: "G2"})
+		}
+		tk := mk()
+		fresh, _ := NewGPUPolicy(GPUFGD, f)
+		id1, g1, st1 := long.Place(s, tk)
+		id2, g2, _ := fresh.Place(s, tk)
+		fresh.Detach()
+		if id1 != id2 || g1 != g2 {
+			t.Fatalf("step %d: cached policy chose %d/%b, fresh %d/%b", step, id1, g1, id2, g2)
+		}
+		if st1.IsOK() && s.Place(tk, id1, g1, false).IsOK() {
+			placed = append(placed, tk)
+		}
+		if len(placed) > 0 && r.IntN(3) == 0 {
+			i := r.IntN(len(placed))
+			s.Release(placed[i])
+			placed = append(placed[:i], placed[i+1:]...)
 		}
 	}
 }
