@@ -348,7 +348,7 @@ type Checks struct {
 	DeadlockFree bool `json:"deadlock_free,omitempty"`
 }
 
-// Marshal returns the saved-counterexample form of a scenario: indented JSON that
+// marshalFile returns the saved-counterexample form of a failure: indented JSON that
 // Replay and Load read back.
 func marshalFile(f *file) []byte {
 	f.Format = fileFormat
