@@ -451,12 +451,12 @@ func verdictVsFastPath(gs []*omegaGroup) string {
 // V5: Omega, batch arrival rate × 1 … × 10.
 func scenarioBatchLambda() ScenarioSpec {
 	return omegaScenario("omega-batch-lambda",
-		"Omega V5: scale λ(batch) ×1…×10 with 1 batch + 1 service scheduler: wait and busyness rise (batch: load; service: conflicts) until saturation",
+		"Omega V5: scale λ(batch) ×1…×16 with 1 batch + 1 service scheduler: wait and busyness rise (batch: load; service: conflicts) until saturation",
 		nil,
 		func(s omegaScale, p *Params, seeds int) ([]Cell, error) {
-			ls := []float64{1, 2, 4, 6, 8, 10}
+			ls := []float64{1, 2, 4, 6, 8, 10, 13, 16}
 			if s.paper {
-				ls = []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
+				ls = []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}
 			}
 			var cells []Cell
 			for _, l := range ls {
@@ -500,9 +500,9 @@ func verdictBatchLambda(gs []*omegaGroup) string {
 			break
 		}
 	}
-	ok := bb1 > bb0 && sc1 > sc0
+	ok := bb1 > bb0 && sc1 > sc0 && !strings.HasPrefix(sat, "none")
 	return fmt.Sprintf("From ×%s to ×%s the batch scheduler's busyness rises %.3f → %.3f (load) and the service scheduler's conflict fraction %.3f → %.3f (more batch claims land on the machines it planned on). "+
-		"First saturation (batch busyness > 0.9, mean wait > 30 s or abandonment): %s. The rising trends are %s. The saturation multiplier is not comparable with the paper's 2.5×/6×/9.5×: those depend on clusters A–C's unpublished workloads, while this synthetic cell saturates when the batch scheduler's own work λ·(t_job + n̄·t_task) ≈ %.2f×λ approaches 1 or the cell's free 40 %% runs out (≈ ×%.0f of the batch load).",
+		"First saturation (batch busyness > 0.9, mean wait > 30 s or abandonment): %s. The rising trends and the saturation are %s. The saturation multiplier is not comparable with the paper's 2.5×/6×/9.5×: those depend on clusters A–C's unpublished workloads, while this synthetic cell saturates when the batch scheduler's own work λ·(t_job + n̄·t_task) ≈ %.3f×λ approaches 1 and, at about the same point, when the cell's free 40 %% runs out (≈ ×%.0f of the batch load).",
 		first.label("lambda_batch"), last.label("lambda_batch"), bb0, bb1, sc0, sc1, sat, yes(ok), lambdaBatch*(paperTJob+nBatch*paperTTask),
 		(1-omegaWL.Prefill)*float64(omegaWL.Machines)*float64(omegaWL.MachineCPU)/(lambdaBatch*nBatch*omegaWL.Batch.Duration.Seconds()*float64(omegaWL.Batch.CPU)))
 }
@@ -563,7 +563,7 @@ func verdictBatchSchedulers(gs []*omegaGroup) string {
 		b1, bN := one.mean(ex("batch.busyness")), many.mean(ex("batch.busyness"))
 		n := parseF(many.label("batch_schedulers"))
 		comp := bN * n / b1 // total batch work relative to one scheduler
-		parts = append(parts, fmt.Sprintf("at λ×%s, going from 1 to %g batch schedulers the batch conflict fraction goes %.4f → %.4f while busyness per scheduler falls %.3f → %.4f (total batch scheduler work ×%.2f)", l, n, c1, cN, b1, bN, comp))
+		parts = append(parts, fmt.Sprintf("At λ×%s, going from 1 to %g batch schedulers the batch conflict fraction goes %.4f → %.4f while busyness per scheduler falls %.3f → %.4f (total batch scheduler work ×%.2f)", l, n, c1, cN, b1, bN, comp))
 		if !(cN >= c1 && bN < b1 && comp < 1.5) {
 			ok = false
 		}
@@ -626,7 +626,7 @@ func verdictModes(gs []*omegaGroup) string {
 	}
 	busy := func(g *omegaGroup) float64 { return g.mean(ex("service.busyness")) + g.mean(ex("batch.busyness")) }
 	var parts []string
-	okAON, okSeq := true, false
+	okAON, okSeq, okSeqBusy := true, false, false
 	for _, l := range lambdas {
 		get := func(c, tx string) *omegaGroup {
 			for _, g := range gs {
@@ -654,14 +654,16 @@ func verdictModes(gs []*omegaGroup) string {
 				okAON = okAON && cr > 1.3 && br < cr
 			case [2]string{"seq", "incremental"}:
 				okSeq = okSeq || cr >= 1.5
+				okSeqBusy = okSeqBusy || br >= 1.5
 			}
 		}
 		parts = append(parts, fmt.Sprintf("at λ(batch)×%s: %s", l, strings.Join(ps, "; ")))
 	}
 	return fmt.Sprintf("Relative to resource-fit/incremental at the same load (conflict fractions and busyness summed over the two schedulers): %s. "+
-		"All-or-nothing raises the conflict fraction by more than it raises busyness: %s. Sequence numbers raise conflicts by ≥ 1.5× at some load: %s. "+
-		"The gap between sequence-number and resource-fit detection is the share of interfering claims that would still have fitted. On this homogeneous cell (1-core tasks, 4-core machines) a machine that receives another claim is often left too full for the stale one, the more so the busier the cell, so coarse detection adds fewer conflicts than the paper's 2–3× on cluster C, whose tasks and machines are heterogeneous.",
-		strings.Join(parts, " — "), yes(okAON), yes(okSeq))
+		"All-or-nothing raises the conflict fraction by more than it raises busyness: %s. Sequence numbers raise the conflict fraction by ≥ 1.5× at some load: %s; they raise busyness by ≥ 1.5×: %s. "+
+		"The gap between the two detections is the share of interfering claims that would still have fitted. On the ×1 cell most machines keep room, so a stale claim usually still fits and sequence numbers add several times the conflicts; at ×10 a machine that receives another claim is usually left too full for the stale one too, and the two detections nearly agree. "+
+		"Busyness barely moves with sequence numbers because conflicts stay below one per successful transaction, so the scheduler's time is dominated by first attempts; the paper's 2–3× busyness comes from cluster C's trace (29 days, heterogeneous tasks, placement constraints), where conflicts are frequent enough for retries to dominate.",
+		strings.Join(parts, " — "), yes(okAON), yes(okSeq), yes(okSeqBusy))
 }
 
 // V8: conflict fraction crossing 1 near t_job(service) ≈ 10 s on a busy cell.
