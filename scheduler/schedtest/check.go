@@ -277,11 +277,12 @@ func CheckNothingLost(res *scheduler.Result, jobs []*scheduler.Job) string {
 // of sc without a horizon and without tasks that run forever (on other scenarios it
 // judges nothing and returns ""): every job that fits the cluster on its own (the nodes
 // that are up at the end of the failure schedule, empty, by a first-fit packing of
-// all its tasks at once) and whose prerequisite jobs do too ended with no task
-// pending, held or still running (a task that runs forever excepted), and with no
-// task blocked unless one of its tasks failed or was abandoned. Jobs that do not fit
-// on their own may wait forever; they must not stop the others. It returns "" or
-// the first stuck task. Cost O(jobs × tasks × nodes).
+// all its tasks at once, within its tenant's quota) and whose prerequisite jobs do
+// too ended with no task pending, held or still running. Jobs that do not fit on
+// their own may wait forever; they must not stop the others. Blocked tasks (DAG
+// groups and job dependencies) are the engine's business, not the policy's, and
+// are not judged. It returns "" or the first stuck task. Cost O(jobs × tasks ×
+// nodes).
 func CheckLive(sc *Scenario, jobs []*scheduler.Job) string {
 	if sc.Horizon > 0 {
 		return ""
@@ -298,19 +299,11 @@ func CheckLive(sc *Scenario, jobs []*scheduler.Job) string {
 		if !feasible[j.ID] {
 			continue
 		}
-		gaveUp := false
-		for i := range j.Tasks {
-			if s := j.Tasks[i].State; s == scheduler.TaskFailed || s == scheduler.TaskAbandoned {
-				gaveUp = true
-			}
-		}
 		for i := range j.Tasks {
 			t := &j.Tasks[i]
 			switch {
 			case t.State == scheduler.TaskPending, t.State == scheduler.TaskHeld,
-				t.State == scheduler.TaskRunning && t.Runtime != scheduler.Forever,
-				t.State == scheduler.TaskBlocked && !gaveUp,
-				t.State == scheduler.TaskNew:
+				t.State == scheduler.TaskRunning && t.Runtime != scheduler.Forever:
 				return fmt.Sprintf("deadlock-free: task %v of job %d, which fits the cluster on its own, is still %v", t, j.ID, t.State)
 			}
 		}
@@ -388,4 +381,64 @@ func Feasible(sc *Scenario) map[scheduler.JobID]bool {
 		out[j.ID] = ok
 	}
 	return out
+}
+
+// CheckIdleFit verifies the work conservation that a policy may declare, at the
+// end of a run that drained or quiesced (nothing else was going to happen): no
+// pending task could be placed as the cluster stands. A pending task of an ordinary
+// job (or of a gang that has started) must not fit any node (State.Fits, and its
+// tenant's quota); the pending members of a gang that has not started must not be
+// placeable together, MinMember of them, by first fit. It returns "" or the first
+// task left waiting. Cost O(tasks × nodes).
+func CheckIdleFit(res *scheduler.Result, st *scheduler.State, jobs []*scheduler.Job, quotas map[string]scheduler.Resources) string {
+	if res.StopReason != "drained" && res.StopReason != "quiesced" {
+		return ""
+	}
+	inQuota := func(t *scheduler.Task) bool {
+		q, ok := quotas[t.Job.Tenant]
+		return !ok || st.TenantUsage(t.Job.Tenant).Add(t.Request).LessEq(q)
+	}
+	for _, j := range jobs {
+		var pending []*scheduler.Task
+		for i := range j.Tasks {
+			if t := &j.Tasks[i]; t.State == scheduler.TaskPending {
+				pending = append(pending, t)
+			}
+		}
+		if len(pending) == 0 {
+			continue
+		}
+		if j.IsGang() && j.GangReady < 0 {
+			need := int(j.MinMember) - j.Running()
+			for i := range j.Tasks {
+				if j.Tasks[i].State == scheduler.TaskHeld {
+					need--
+				}
+			}
+			if need <= 0 || need > len(pending) {
+				continue
+			}
+			if claims, s := scheduler.PlaceGang(st, scheduler.FirstFit{}, pending, need); s.IsOK() {
+				var sum scheduler.Resources
+				for _, c := range claims[:need] {
+					sum = sum.Add(c.Task.Request)
+				}
+				if q, ok := quotas[j.Tenant]; !ok || st.TenantUsage(j.Tenant).Add(sum).LessEq(q) {
+					return fmt.Sprintf("work-conserving: gang job %d waits with %d pending members that fit together now (%d needed)", j.ID, len(pending), need)
+				}
+			}
+			continue
+		}
+		for _, t := range pending {
+			if !inQuota(t) {
+				continue
+			}
+			for id := scheduler.NodeID(0); int(id) < st.NumNodes(); id++ {
+				if st.Fits(t, id).IsOK() {
+					return fmt.Sprintf("work-conserving: task %v is still pending at the end, but fits node %d now", t, id)
+				}
+			}
+		}
+	}
+	return ""
 }

@@ -41,6 +41,9 @@ type Options struct {
 	// that fits the cluster on its own eventually finishes (no deadlock, no
 	// starvation), whatever else is pending. See CheckLive.
 	DeadlockFree bool
+	// WorkConserving declares that a run that drains or quiesces leaves no pending
+	// task that could be placed as the cluster stands (see CheckIdleFit).
+	WorkConserving bool
 	// Cases is the number of scenarios per property; 0 = -schedtest.n, else
 	// DefaultCases.
 	Cases int

@@ -8,10 +8,10 @@ import (
 
 func TestConformanceMonolithicFirstFit(t *testing.T) {
 	Conformance(t, PlacerFactory(func() scheduler.Placer { return scheduler.FirstFit{} }),
-		Options{GangAtomic: true, DeadlockFree: true})
+		Options{GangAtomic: true, DeadlockFree: true, WorkConserving: true})
 }
 
 func TestConformanceMonolithicBestFit(t *testing.T) {
 	Conformance(t, PlacerFactory(func() scheduler.Placer { return scheduler.BestFit{} }),
-		Options{GangAtomic: true, DeadlockFree: true})
+		Options{GangAtomic: true, DeadlockFree: true, WorkConserving: true})
 }

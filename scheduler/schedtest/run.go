@@ -169,10 +169,12 @@ func (s *stepper) Report(r *scheduler.Result) {
 // Run runs scenario sc with a policy from f, checking after every simulation step
 // the state invariants (CheckState), the task bookkeeping (CheckTasks), the placer
 // contract for placer factories (a placer never modifies the state and only
-// returns nodes that fit), and gang atomicity (GangTracker) if checks.GangAtomic;
-// and at the end the result (CheckResult), that nothing was lost
-// (CheckNothingLost) and, if checks.DeadlockFree, that every job that fits the
-// cluster on its own finished (CheckLive). A panic in the policy is reported as a
+// returns nodes that fit), the tenants' usage and quotas (CheckTenants), and gang
+// atomicity (GangTracker) if checks.GangAtomic; and at the end the result
+// (CheckResult), that nothing was lost (CheckNothingLost), if
+// checks.WorkConserving that nothing that fits was left waiting (CheckIdleFit), and,
+// if checks.DeadlockFree, that every job that fits the cluster on its own finished
+// (CheckLive). A panic in the policy is reported as a
 // violation. It does not check determinism (run twice and compare Transcript).
 func Run(sc *Scenario, f Factory, checks Checks) Outcome {
 	return run(sc, f, runOpts{checks: checks, maxSteps: defaultMaxSteps})
@@ -274,6 +276,12 @@ func run(sc *Scenario, f Factory, o runOpts) (out Outcome) {
 		check,
 		func() string { return CheckResult(res, b.Jobs) },
 		func() string { return CheckNothingLost(res, b.Jobs) },
+		func() string {
+			if o.checks.WorkConserving {
+				return CheckIdleFit(res, sim.State, b.Jobs, b.Config.Quotas)
+			}
+			return ""
+		},
 		func() string {
 			if o.checks.DeadlockFree && sc.Horizon <= 0 {
 				return CheckLive(sc, b.Jobs)

@@ -344,8 +344,9 @@ const fileFormat = "scenario/v1"
 // Checks says which declared guarantees a run is checked against, on top of the
 // safety invariants that every policy must keep.
 type Checks struct {
-	GangAtomic   bool `json:"gang_atomic,omitempty"`
-	DeadlockFree bool `json:"deadlock_free,omitempty"`
+	GangAtomic     bool `json:"gang_atomic,omitempty"`
+	DeadlockFree   bool `json:"deadlock_free,omitempty"`
+	WorkConserving bool `json:"work_conserving,omitempty"`
 }
 
 // marshalFile returns the saved-counterexample form of a failure: indented JSON that
