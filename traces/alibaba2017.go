@@ -118,8 +118,8 @@ func (a *ali17Reader) input(b *builder, m member) (bool, error) {
 			num := r.int(4)
 			cpu, hc := r.optInt(6)
 			mem, hm := r.optFloat(7)
-			if r.err == nil && (num < 0 || num > 1<<24) {
-				r.fail(4, "invalid", "instance count out of range 0..16777216")
+			if r.err == nil && (num < 0 || num > 1<<20) {
+				r.fail(4, "invalid", "instance count out of range 0..1048576")
 			}
 			if r.err != nil {
 				return b.bad(r.err)

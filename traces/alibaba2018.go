@@ -131,8 +131,8 @@ func (a *ali18Reader) input(b *builder, m member) (bool, error) {
 				r.fail(2, "missing_field", "required value is empty")
 			} else if !hn && r.err == nil {
 				r.fail(1, "missing_field", "required value is empty")
-			} else if num < 0 || num > 1<<24 {
-				r.fail(1, "invalid", "instance_num out of range 0..16777216")
+			} else if num < 0 || num > 1<<20 {
+				r.fail(1, "invalid", "instance_num out of range 0..1048576")
 			}
 			if r.err != nil {
 				return b.bad(r.err)

@@ -173,6 +173,16 @@ func (p *phillyReader) jobLog(b *builder, m member) error {
 	var buf []byte
 	for dec.More() {
 		start := dec.InputOffset()
+		// Skip the separator to the element's first byte, for its line number.
+		if br, ok := dec.Buffered().(io.ByteReader); ok {
+			for {
+				c, err := br.ReadByte()
+				if err != nil || (c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != ',') {
+					break
+				}
+				start++
+			}
+		}
 		lc.forget(start)
 		var j phillyJob
 		if err := dec.Decode(&j); err != nil {

@@ -170,7 +170,12 @@ func (b *builder) job(j *scheduler.Job, flags []uint8) error {
 
 // run reads every input and assembles every job.
 func (b *builder) run(rd reader, paths []string) error {
-	err := walkInputs(paths, func(m member) error {
+	return b.runWalk(rd, func(fn func(m member) error) error { return walkInputs(paths, fn) })
+}
+
+// runWalk is run over the inputs that walk yields (tests use in-memory inputs).
+func (b *builder) runWalk(rd reader, walk func(fn func(m member) error) error) error {
+	err := walk(func(m member) error {
 		ok, err := rd.input(b, m)
 		if err != nil {
 			return err

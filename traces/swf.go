@@ -24,6 +24,9 @@ var swfCols = []string{"job_number", "submit_time", "wait_time", "run_time", "al
 	"used_memory", "requested_processors", "requested_time", "requested_memory", "status", "user_id", "group_id",
 	"executable", "queue", "partition", "preceding_job", "think_time"}
 
+// swfMaxNodes bounds the machine an SWF log may describe.
+const swfMaxNodes = 1 << 20
+
 type swfReader struct {
 	maxProcs, maxNodes int64
 	maxJob             int64 // largest job, in processors
@@ -102,7 +105,9 @@ func (s *swfReader) input(b *builder, m member) (bool, error) {
 		if procs <= 0 {
 			procs = v[4]
 		}
-		s.maxJob = max(s.maxJob, procs)
+		if procs <= swfMaxNodes {
+			s.maxJob = max(s.maxJob, procs)
+		}
 		s.maxMemKB = max(s.maxMemKB, v[9], v[6])
 		e := enc{buf[:0]}
 		for _, x := range v {
@@ -148,6 +153,9 @@ func (s *swfReader) finish(b *builder) error {
 	}
 	if nodes <= 0 {
 		return nil
+	}
+	if nodes > swfMaxNodes {
+		return badf("swf: a machine of %d nodes (MaxNodes, MaxProcs or the largest job) exceeds the limit of %d", nodes, swfMaxNodes)
 	}
 	per := (procs + nodes - 1) / nodes
 	memPer := (s.maxMemKB + 1023) / 1024
