@@ -1,6 +1,8 @@
 package schedtest
 
 import (
+	"math/rand"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -50,5 +52,26 @@ func TestLoadNamesTheLine(t *testing.T) {
 	_, err := parseFile([]byte("{\n  \"nodes\": [\n    {\"cpu\": \"many\"}\n  ],\n  \"jobs\": []\n}\n"))
 	if err == nil || !strings.Contains(err.Error(), "line 3") || !strings.Contains(err.Error(), "cpu") {
 		t.Errorf("want an error naming line 3 and the cpu field, got %v", err)
+	}
+}
+
+func TestSavedFileRoundTrips(t *testing.T) {
+	r := rand.New(rand.NewSource(5))
+	for i := 0; i < 200; i++ {
+		sc := GenScenario(r, Shape{})
+		f := &file{Policy: "p", Property: "safety: x", GenSeed: 9, Violation: "v \"quoted\"\nline", Checks: Checks{GangAtomic: true}, Scenario: sc}
+		got, err := parseFile(marshalFile(f))
+		if err != nil {
+			t.Fatalf("%v\n%s", err, marshalFile(f))
+		}
+		if len(got.Scenario.Jobs) == 0 && len(sc.Jobs) == 0 {
+			got.Scenario.Jobs = sc.Jobs // null and [] are the same workload
+		}
+		if !reflect.DeepEqual(got.Scenario, sc) {
+			t.Fatalf("round trip changed the scenario:\n%s\n%s", sc, got.Scenario)
+		}
+		if got.Checks != f.Checks || got.Violation != f.Violation {
+			t.Fatalf("round trip changed the header: %+v", got)
+		}
 	}
 }

@@ -349,12 +349,70 @@ type Checks struct {
 	WorkConserving bool `json:"work_conserving,omitempty"`
 }
 
-// marshalFile returns the saved-counterexample form of a failure: indented JSON that
-// Replay and Load read back.
+// marshalFile returns the saved-counterexample form of a failure: JSON with one
+// node, job or failure per line, which Replay and Load read back and which diffs
+// well under testdata/.
 func marshalFile(f *file) []byte {
 	f.Format = fileFormat
-	b, _ := json.MarshalIndent(f, "", "  ")
-	return append(b, '\n')
+	var b bytes.Buffer
+	enc := func(v any) string {
+		out, _ := json.Marshal(v)
+		return string(out)
+	}
+	var fields []string
+	add := func(k string, v any) { fields = append(fields, fmt.Sprintf("%q: %s", k, enc(v))) }
+	add("schedtest", f.Format)
+	if f.Policy != "" {
+		add("policy", f.Policy)
+	}
+	if f.Property != "" {
+		add("property", f.Property)
+	}
+	if f.GenSeed != 0 {
+		add("gen_seed", f.GenSeed)
+	}
+	if f.Violation != "" {
+		add("violation", f.Violation)
+	}
+	add("checks", f.Checks)
+	b.WriteString("{\n")
+	for _, fl := range fields {
+		b.WriteString("  " + fl + ",\n")
+	}
+	sc := &f.Scenario
+	var parts []string
+	parts = append(parts, fmt.Sprintf("%q: %d", "seed", sc.Seed))
+	if sc.Horizon != 0 {
+		parts = append(parts, fmt.Sprintf("%q: %d", "horizon_s", sc.Horizon))
+	}
+	if sc.MaxRestarts != 0 {
+		parts = append(parts, fmt.Sprintf("%q: %d", "max_restarts", sc.MaxRestarts))
+	}
+	list := func(k string, n int, item func(i int) any) {
+		if n == 0 && k != "nodes" && k != "jobs" {
+			return
+		}
+		var l strings.Builder
+		fmt.Fprintf(&l, "%q: [", k)
+		for i := 0; i < n; i++ {
+			if i > 0 {
+				l.WriteByte(',')
+			}
+			l.WriteString("\n      " + enc(item(i)))
+		}
+		if n > 0 {
+			l.WriteString("\n    ")
+		}
+		l.WriteByte(']')
+		parts = append(parts, l.String())
+	}
+	list("nodes", len(sc.Nodes), func(i int) any { return sc.Nodes[i] })
+	list("jobs", len(sc.Jobs), func(i int) any { return sc.Jobs[i] })
+	list("failures", len(sc.Failures), func(i int) any { return sc.Failures[i] })
+	list("adds", len(sc.Adds), func(i int) any { return sc.Adds[i] })
+	list("quotas", len(sc.Quotas), func(i int) any { return sc.Quotas[i] })
+	b.WriteString("  \"scenario\": {\n    " + strings.Join(parts, ",\n    ") + "\n  }\n}\n")
+	return b.Bytes()
 }
 
 // Load reads a scenario saved by a failing property (or written by hand) from path.
