@@ -40,6 +40,9 @@ var openbShapes = [...]openbRow{
 	{"A10", 1, 128000, 1048576, 2},
 }
 
+// openbProbs are the probabilities of the empirical quantiles of DefaultAlibabaGPU.
+var openbProbs = []float64{0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1}
+
 // OpenBNodeCount is the number of GPU nodes in the openb cluster (FGD.md §1.1).
 const OpenBNodeCount = 1213
 
@@ -136,12 +139,24 @@ type AlibabaGPU struct {
 	ShareMilli Dist
 	// CPUOnlyCPU is the CPU request of a CPU-only pod, in milli-cores.
 	CPUOnlyCPU Dist
-	// CPUPerGPU is the CPU request of a GPU pod per GPU device (a share pod counts as
-	// one), in milli-cores.
+	// ShareCPU is the CPU request of a GPU-sharing pod, in milli-cores.
+	ShareCPU Dist
+	// CPUPerGPU is the CPU request of a whole-GPU pod per GPU device, in
+	// milli-cores.
 	CPUPerGPU Dist
 	// MemPerCore is a pod's memory request per requested core, in MiB: memory is
 	// CPU × this ratio, so CPU and memory are positively correlated.
+	//
+	// Every pod's CPU and then memory are capped so that it fits an empty node of
+	// the full openb cluster that has enough GPUs (the largest such node's CPU, then
+	// the largest memory among those nodes with that much CPU); a pod with two or
+	// more GPUs is capped further to its GPUs' share of a G2 node (12 cores and
+	// 48 GiB per GPU).
 	MemPerCore Dist
+	// CPUMemCorrelation couples a pod's CPU draw and its memory-per-core draw
+	// through a Gaussian copula (in [-1, 1]; 0 = independent): in the openb pods,
+	// larger pods also ask for more memory per core.
+	CPUMemCorrelation float64
 	// Runtime is a single pod's runtime in seconds.
 	Runtime Dist
 	// GangFraction is the fraction of jobs that are training gangs: GangSize pods,
@@ -161,12 +176,23 @@ type AlibabaGPU struct {
 // from §1.2 (the 6,086,800 milli total minus the 4355 whole GPUs, over 3078 pods);
 // ShareMilli is uniform on [125, 1000), whose mean 562.5 matches it.
 //
-// Chosen by schedlab (FGD.md gives no runtimes, CPU or memory distributions, and the
-// pods have no gangs): CPU-only pods request lognormal CPU with median 4 cores (σ 0.8,
-// 0.5..32 cores); GPU pods request lognormal CPU with median 4 cores per GPU (σ 0.5,
-// 1..8 cores per GPU, so an 8-GPU pod fits the smallest 8-GPU node); memory is CPU ×
-// a lognormal ratio with median 3 GiB per core (σ 0.4, 1..4 GiB per core, the
-// nodes' own ratio being 3–8 GiB per core). Pods run lognormal with median 5 min
+// CPU and memory (FGD.md gives none) are empirical distributions through the
+// quantiles (at openbProbs: p0, p5, p10, p20, …, p90, p95, p100) that schedlab
+// computed once from the public openb_pod_list_default.csv — aggregate statistics,
+// no row: CPU-only pods' CPU (median 12.5 cores), sharing pods' CPU (median 4
+// cores), whole-GPU pods' CPU per GPU (median 11.3 cores), and memory per requested
+// core for all pods (median 3,815 MiB; the file's minimum of 0 is raised to 512),
+// drawn with copula correlation 0.8 to the CPU draw (chosen: the generated median
+// memory is then about 33 GiB against the file's 41.6 GiB — independent draws give
+// 28 GiB — with a heavier upper tail, p99 about 240 GiB against 126 GiB).
+// Requests are capped to fit (see MemPerCore; multi-GPU pods take at most their
+// GPUs' share of a G2 node, close to the file's 2-, 4- and 8-GPU pods, which ask
+// 3–15 cores and 21–92 GiB per GPU). The file's pods request 14 milli-cores per
+// milli-GPU against the cluster's 17, so CPU is nearly as contended as GPU — the
+// situation FGD's fragmentation measure is about.
+//
+// Chosen by schedlab (FGD.md gives no runtimes and the pods have no gangs):
+// Pods run lognormal with median 5 min
 // (σ 0.8, 10 s..1 h). 2% of jobs are training gangs of 2, 4 or 8 pods
 // (probabilities 0.4, 0.4, 0.2) each taking 1, 2, 4 or 8 whole GPUs (0.2, 0.2, 0.3,
 // 0.3), running lognormal with median 15 min (σ 0.6, 2 min..1 h): 2% of the jobs
@@ -178,19 +204,21 @@ type AlibabaGPU struct {
 // wall time. Utilization over a whole run includes the ramp-up and that drain.
 func DefaultAlibabaGPU() AlibabaGPU {
 	return AlibabaGPU{
-		Nodes:        OpenBNodeCount,
-		Jobs:         40000,
-		Load:         1.1,
-		Mix:          [numPodKinds]float64{1088, 3078, 3911, 16, 15, 44},
-		ShareMilli:   UniformDist(125, 1000),
-		CPUOnlyCPU:   LogNormalMedian(4000, 0.8).Clamp(500, 32000),
-		CPUPerGPU:    LogNormalMedian(4000, 0.5).Clamp(1000, 8000),
-		MemPerCore:   LogNormalMedian(3072, 0.4).Clamp(1024, 4096),
-		Runtime:      LogNormalMedian(300, 0.8).Clamp(10, 3600),
-		GangFraction: 0.02,
-		GangSize:     Choice{Values: []int64{2, 4, 8}, Weights: []float64{0.4, 0.4, 0.2}},
-		GangGPUs:     Choice{Values: []int64{1, 2, 4, 8}, Weights: []float64{0.2, 0.2, 0.3, 0.3}},
-		GangRuntime:  LogNormalMedian(900, 0.6).Clamp(120, 3600),
+		Nodes:             OpenBNodeCount,
+		Jobs:              40000,
+		Load:              1.1,
+		Mix:               [numPodKinds]float64{1088, 3078, 3911, 16, 15, 44},
+		ShareMilli:        UniformDist(125, 1000),
+		CPUOnlyCPU:        EmpiricalDist(openbProbs, []float64{8000, 8000, 8000, 12500, 12500, 12500, 12500, 15400, 16500, 32000, 32000, 32000, 32000}),
+		ShareCPU:          EmpiricalDist(openbProbs, []float64{1000, 3152, 3152, 3152, 3152, 4000, 4000, 6000, 8000, 11908, 11908, 11908, 12000}),
+		CPUPerGPU:         EmpiricalDist(openbProbs, []float64{1000, 3152, 3152, 8000, 11300, 11300, 11300, 11400, 11908, 14200, 16000, 18708, 24200}),
+		MemPerCore:        EmpiricalDist(openbProbs, []float64{512, 1536, 1777, 1777, 2048, 3718, 3815, 3956, 4222, 4350, 4588, 6144, 10923}),
+		CPUMemCorrelation: 0.8,
+		Runtime:           LogNormalMedian(300, 0.8).Clamp(10, 3600),
+		GangFraction:      0.02,
+		GangSize:          Choice{Values: []int64{2, 4, 8}, Weights: []float64{0.4, 0.4, 0.2}},
+		GangGPUs:          Choice{Values: []int64{1, 2, 4, 8}, Weights: []float64{0.2, 0.2, 0.3, 0.3}},
+		GangRuntime:       LogNormalMedian(900, 0.6).Clamp(120, 3600),
 	}
 }
 
@@ -209,6 +237,8 @@ func (c *AlibabaGPU) Validate() error {
 		return fmt.Errorf("workload: alibaba-gpu Load = %g must be > 0", c.Load)
 	case !(c.GangFraction >= 0 && c.GangFraction <= 1):
 		return fmt.Errorf("workload: alibaba-gpu GangFraction = %g must be in [0, 1]", c.GangFraction)
+	case !(c.CPUMemCorrelation >= -1 && c.CPUMemCorrelation <= 1):
+		return fmt.Errorf("workload: alibaba-gpu CPUMemCorrelation = %g must be in [-1, 1]", c.CPUMemCorrelation)
 	}
 	var sum float64
 	for i, w := range c.Mix {
@@ -223,7 +253,7 @@ func (c *AlibabaGPU) Validate() error {
 	for _, d := range []struct {
 		name string
 		d    *Dist
-	}{{"ShareMilli", &c.ShareMilli}, {"CPUOnlyCPU", &c.CPUOnlyCPU}, {"CPUPerGPU", &c.CPUPerGPU},
+	}{{"ShareMilli", &c.ShareMilli}, {"CPUOnlyCPU", &c.CPUOnlyCPU}, {"ShareCPU", &c.ShareCPU}, {"CPUPerGPU", &c.CPUPerGPU},
 		{"MemPerCore", &c.MemPerCore}, {"Runtime", &c.Runtime}, {"GangRuntime", &c.GangRuntime}} {
 		if err := d.d.Validate(); err != nil {
 			return fmt.Errorf("workload: alibaba-gpu %s: %w", d.name, err)
@@ -304,7 +334,9 @@ type AlibabaGPUGenerator struct {
 	share    Sampler
 	cpuOnly  Sampler
 	cpuGPU   Sampler
+	cpuShare Sampler
 	memCore  Sampler
+	rhoC     float64 // √(1−ρ²) of CPUMemCorrelation
 	runtime  Sampler
 	gangTime Sampler
 	n        int
@@ -339,7 +371,9 @@ func NewAlibabaGPU(cfg AlibabaGPU, seed uint64) (*AlibabaGPUGenerator, error) {
 	g.share = NewSampler(cfg.ShareMilli, g.req)
 	g.cpuOnly = NewSampler(cfg.CPUOnlyCPU, g.req)
 	g.cpuGPU = NewSampler(cfg.CPUPerGPU, g.req)
+	g.cpuShare = NewSampler(cfg.ShareCPU, g.req)
 	g.memCore = NewSampler(cfg.MemPerCore, g.req)
+	g.rhoC = math.Sqrt(1 - cfg.CPUMemCorrelation*cfg.CPUMemCorrelation)
 	g.runtime = NewSampler(cfg.Runtime, g.run)
 	g.gangTime = NewSampler(cfg.GangRuntime, g.run)
 	return g, nil
@@ -392,16 +426,56 @@ func (g *AlibabaGPUGenerator) Next() (*scheduler.Job, error) {
 }
 
 // fill sets a pod's requests: count × milli GPU, CPU per the pod kind, memory
-// proportional to CPU.
+// proportional to CPU, both capped to fit the openb node shapes (see MemPerCore).
 func (g *AlibabaGPUGenerator) fill(t *scheduler.Task, count, milli int32) {
+	z1 := g.req.NormFloat64()
+	z2 := g.cfg.CPUMemCorrelation*z1 + g.rhoC*g.req.NormFloat64()
 	var cpu float64
-	if count == 0 {
-		cpu = g.cpuOnly.Draw()
-	} else {
-		cpu = float64(count) * g.cpuGPU.Draw()
+	switch {
+	case count == 0:
+		cpu = g.cpuOnly.FromNormal(z1)
+	case milli < 1000:
+		cpu = g.cpuShare.FromNormal(z1)
+	default:
+		cpu = float64(count) * g.cpuGPU.FromNormal(z1)
 	}
 	c := int64(math.Round(cpu))
-	m := int64(math.Round(float64(c) / 1000 * g.memCore.Draw()))
+	m := int64(math.Round(float64(c) / 1000 * g.memCore.FromNormal(z2)))
+	if count >= 2 {
+		// A multi-GPU pod takes at most its GPUs' share of a G2 node.
+		c = min(c, int64(count)*multiGPUCPUPerGPU)
+		m = min(m, int64(count)*multiGPUMemPerGPU)
+	}
+	c, m = openbCap(int(count), c, m)
 	t.Request = scheduler.Res(c, m, int64(count)*int64(milli))
 	t.GPUCount, t.GPUMilli = count, milli
+}
+
+// A pod with two or more whole GPUs requests at most this much CPU (milli-cores) and
+// memory (MiB) per GPU: a G2 node's share per GPU (96 cores and 384 GiB for 8 GPUs),
+// the commonest multi-GPU node, so that gangs of 8-GPU pods fit G2 nodes (a choice
+// of schedlab).
+const (
+	multiGPUCPUPerGPU = 12000
+	multiGPUMemPerGPU = 49152
+)
+
+// openbCap caps a pod with gpus GPUs to the largest CPU of the openb node shapes
+// with that many GPUs, then its memory to the largest memory among those shapes
+// with at least that CPU, so that it fits an empty node of the full cluster.
+func openbCap(gpus int, cpu, mem int64) (int64, int64) {
+	var maxCPU int64
+	for i := range openbShapes {
+		if s := &openbShapes[i]; s.gpus >= gpus && s.cpu > maxCPU {
+			maxCPU = s.cpu
+		}
+	}
+	cpu = min(cpu, maxCPU)
+	var maxMem int64
+	for i := range openbShapes {
+		if s := &openbShapes[i]; s.gpus >= gpus && s.cpu >= cpu && s.mem > maxMem {
+			maxMem = s.mem
+		}
+	}
+	return cpu, min(mem, maxMem)
 }

@@ -125,7 +125,7 @@ func TestFailureScheduleInARun(t *testing.T) {
 		t.Errorf("no task was lost to %v of node failures", c.Span())
 	}
 	if res.TasksCompleted+res.TasksFailed != res.TasksSubmitted {
-		t.Errorf("%d submitted, %d completed, %d failed", res.TasksSubmitted, res.TasksCompleted, res.TasksFailed)
+		t.Errorf("%d submitted, %d completed, %d failed, %d pending, %d running; stop %q", res.TasksSubmitted, res.TasksCompleted, res.TasksFailed, res.TasksPending, res.TasksRunning, res.StopReason)
 	}
 }
 
