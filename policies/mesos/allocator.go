@@ -216,6 +216,30 @@ func (m *Mesos) round() {
 		return
 	}
 	m.growLocks()
+	order, wsum := m.drfOrder()
+	made := 0
+	for _, f := range order {
+		if o := m.buildOffer(f, wsum); o != nil {
+			made++
+			f.receive(o)
+		}
+	}
+	if made == 0 {
+		m.noProgress()
+	}
+	// Mesos allocates periodically; keep the cycle going while work waits (also
+	// with no capacity up: nodes may come back).
+	if m.hasWork() {
+		m.roundTmr = m.sim.At(now+m.cfg.Interval, m.round)
+	}
+	m.check()
+}
+
+// drfOrder returns the frameworks that may receive an offer now (not suppressed,
+// below MaxOffers outstanding offers) in ascending weighted dominant share, ties
+// to the framework registered first, and the sum of the weights of the
+// frameworks that are not suppressed (for fair-share offers).
+func (m *Mesos) drfOrder() ([]*framework, float64) {
 	type rank struct {
 		f     *framework
 		share float64
@@ -241,22 +265,11 @@ func (m *Mesos) round() {
 		}
 		return a.f.idx - b.f.idx
 	})
-	made := 0
-	for _, r := range order {
-		if o := m.buildOffer(r.f, wsum); o != nil {
-			made++
-			r.f.receive(o)
-		}
+	out := make([]*framework, len(order))
+	for i, r := range order {
+		out[i] = r.f
 	}
-	if made == 0 {
-		m.noProgress()
-	}
-	// Mesos allocates periodically; keep the cycle going while work waits (also
-	// with no capacity up: nodes may come back).
-	if m.hasWork() {
-		m.roundTmr = m.sim.At(now+m.cfg.Interval, m.round)
-	}
-	m.check()
+	return out, wsum
 }
 
 func (m *Mesos) growLocks() {

@@ -71,6 +71,17 @@ func (e *jobEntry) dropHeld(t *scheduler.Task) {
 // gangOpen reports whether the job is a gang that has not started yet.
 func (e *jobEntry) gangOpen() bool { return e.job.IsGang() && e.job.GangReady < 0 }
 
+// hasPending reports whether some task of e.pending is still pending; cost O(1)
+// unless the first ones were placed or ended.
+func (e *jobEntry) hasPending() bool {
+	for _, t := range e.pending {
+		if t.State == scheduler.TaskPending && t.Node == scheduler.NoNode {
+			return true
+		}
+	}
+	return false
+}
+
 // prunePending drops tasks that are no longer pending.
 func (e *jobEntry) prunePending() {
 	e.pending = slices.DeleteFunc(e.pending, func(t *scheduler.Task) bool {
@@ -80,28 +91,26 @@ func (e *jobEntry) prunePending() {
 
 // framework is one registered framework.
 type framework struct {
-	m       *Mesos
-	idx     int
-	cfg     FrameworkConfig
-	queue   []*jobEntry // jobs with pending tasks, in arrival order
-	live    []*jobEntry // every job assigned and not finished
-	offers   []*offer // outstanding, in the order received; offers[0] may be deciding
+	m        *Mesos
+	idx      int
+	cfg      FrameworkConfig
+	queue    []*jobEntry // jobs with pending tasks, in arrival order
+	live     []*jobEntry // every job assigned and not finished
+	offers   []*offer    // outstanding, in the order received; offers[0] may be deciding
 	deciding bool
-	filters map[scheduler.NodeID]filter
+	filters  map[scheduler.NodeID]filter
 
 	overAccepted string
 	stats        fwStats
 }
 
 type fwStats struct {
-	offers, declined, rescinded     int
-	accepted                        int // tasks placed from offers
-	offeredCPUSeconds               float64
-	busyUseful, busyWasted          scheduler.Time
-	holdTimeouts, gangReleases      int
-	abandoned, starved, jobs        int
-	lastOffer                       scheduler.Time
-	offeredRes, acceptedRes, heldRs scheduler.Resources
+	offers, declined, rescinded int
+	accepted                    int // tasks launched or held from offers
+	busyUseful, busyWasted      scheduler.Time
+	holdTimeouts, gangReleases  int
+	abandoned, starved, jobs    int
+	offeredRes, acceptedRes     scheduler.Resources
 }
 
 // hasWork reports whether the framework has queued jobs.
@@ -111,12 +120,12 @@ func (f *framework) hasWork() bool { return len(f.queue) > 0 }
 // accounting, counts them.
 func (f *framework) prune() {
 	f.queue = slices.DeleteFunc(f.queue, func(e *jobEntry) bool {
-		e.prunePending()
-		if len(e.pending) == 0 {
-			e.queued = false
-			return true
+		if e.hasPending() {
+			return false
 		}
-		return false
+		e.pending = e.pending[:0]
+		e.queued = false
+		return true
 	})
 	f.live = slices.DeleteFunc(f.live, func(e *jobEntry) bool {
 		if e.job.Done >= 0 {
@@ -192,10 +201,8 @@ func (f *framework) fitsCap(a, req scheduler.Resources) bool {
 // decision time; otherwise the offer waits, locked, in its inbox.
 func (f *framework) receive(o *offer) {
 	m := f.m
-	now := m.sim.Now()
 	f.offers = append(f.offers, o)
 	f.stats.offers++
-	f.stats.lastOffer = now
 	f.stats.offeredRes = f.stats.offeredRes.Add(o.total)
 	if m.cfg.OfferTimeout > 0 {
 		o.timer = m.sim.After(m.cfg.OfferTimeout, func() { f.rescind(o) })
