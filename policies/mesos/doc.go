@@ -10,11 +10,12 @@
 // # Allocator
 //
 // Once per Config.Interval (1 s, --allocation_interval) while some framework has
-// queued work, the allocator ranks the frameworks without an outstanding offer by
-// weighted dominant share (max over resources of allocated / capacity, where
-// allocated counts running and hoarded tasks; ties go to the framework registered
-// first) and offers each, in that order, the free resources that are not locked by
-// another offer and not filtered for it. The scope is all of them (ScopeAll, Mesos
+// queued work, the allocator ranks the frameworks that do not suppress offers and
+// hold fewer than Config.MaxOffers outstanding offers (50, Mesos'
+// MAX_OFFERS_PER_FRAMEWORK) by weighted dominant share (max over resources of
+// allocated / capacity, where allocated counts running and hoarded tasks; ties go
+// to the framework registered first) and offers each, in that order, the free
+// resources that are not locked by another offer and not filtered for it. The scope is all of them (ScopeAll, Mesos
 // 0.9 and the Omega model) or at most the framework's fair share minus what it holds
 // (ScopeFair). A node is offered only if its part reaches Config.MinOffer (10
 // milli-cores and 32 MiB, Mesos' MIN_CPUS / MIN_MEM). Offered resources are locked
@@ -24,10 +25,11 @@
 //
 // # Frameworks
 //
-// A framework that receives an offer handles its queued jobs in arrival order while
-// the offer has room, each job costing DecisionJob + DecisionTask × (its unscheduled
-// tasks) of simulated time; the offer stays locked for the sum, and the framework
-// answers at the end. Placement inside an offer uses Config.Placer when its choice
+// A framework decides its offers one at a time, in the order received (the others
+// wait, locked). Deciding an offer, it handles its queued jobs in arrival order
+// while the offer has room, each job costing DecisionJob + DecisionTask × (its
+// unscheduled tasks) of simulated time; the offer stays locked for the sum, and the
+// framework answers at the end. Placement inside an offer uses Config.Placer when its choice
 // lies in the offer, else first fit over the offered nodes. An ordinary framework
 // starts what fits (incremental placement) and declines the rest with a
 // refuse_seconds filter (5 s; IdleRefuse when it had nothing to place, e.g. at its
