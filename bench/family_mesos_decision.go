@@ -30,6 +30,7 @@ func mesosDecisionTimeScenario() ScenarioSpec {
 			{Name: "prefill", Default: "0.6", Doc: "share of the cell's CPU pre-filled by long-running jobs (the paper's 60 %)"},
 			{Name: "horizon", Default: "2h", Doc: "simulated time per run (submissions stop then too)"},
 			{Name: "placer", Default: "firstfit", Doc: "placer inside an offer"},
+			{Name: "prefill_framework", Default: "true", Doc: "place the prefill jobs with a framework of their own (else the service framework owns them, and its DRF share)"},
 		},
 		Cells:  mesosDecisionCells,
 		Report: mesosDecisionReport,
@@ -50,6 +51,7 @@ func mesosDecisionCells(p *Params, seeds int) ([]Cell, error) {
 	prefill := p.Float("prefill", 0.6)
 	horizon := p.Duration("horizon", 2*scheduler.Hour)
 	placer := p.String("placer", "firstfit")
+	ownPrefill := p.Bool("prefill_framework", true)
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
@@ -63,7 +65,7 @@ func mesosDecisionCells(p *Params, seeds int) ([]Cell, error) {
 		machines, lambda, lambda, prefill, int64(horizon.Seconds()))
 	var cells []Cell
 	for _, tj := range tjs {
-		sched := fmt.Sprintf("mesos:gang=0,service_t_job=%gs", tj.Seconds())
+		sched := fmt.Sprintf("mesos:gang=0,prefill=%v,service_t_job=%gs", ownPrefill, tj.Seconds())
 		for s := 0; s < seeds; s++ {
 			seed := uint64(s + 1)
 			cells = append(cells, Cell{
