@@ -94,6 +94,7 @@ func CheckTasks(st *scheduler.State, jobs []*scheduler.Job) string {
 // "start" record (OnStart) and call Check after every step; the zero value is ready.
 type GangTracker struct {
 	started   map[scheduler.JobID]bool
+	starting  []*scheduler.Job // started since the last Check: must be running MinMember by then
 	violation string
 }
 
@@ -122,6 +123,7 @@ func (g *GangTracker) OnStart(t *scheduler.Task) {
 		return
 	}
 	g.started[j.ID] = true
+	g.starting = append(g.starting, j)
 }
 
 // Check returns "" or a description of the first gang that started partially or
@@ -133,6 +135,12 @@ func (g *GangTracker) Check(jobs []*scheduler.Job) string {
 	if g.started == nil {
 		g.started = map[scheduler.JobID]bool{}
 	}
+	for _, j := range g.starting {
+		if j.Running() < int(j.MinMember) {
+			return fmt.Sprintf("gang job %d started only %d of its MinMember %d tasks in one step", j.ID, j.Running(), j.MinMember)
+		}
+	}
+	g.starting = g.starting[:0]
 	for _, j := range jobs {
 		if !j.IsGang() || g.started[j.ID] {
 			continue
