@@ -88,8 +88,9 @@ func CheckTasks(st *scheduler.State, jobs []*scheduler.Job) string {
 // running before MinMember of its tasks run together, and those first MinMember
 // start in one atomic step. Precisely, when a member of a gang that has not started
 // yet starts running, at least MinMember members must already be placed (a plan
-// committed as a whole, or held members activated together); and after every
-// simulation step, a gang that has not started has no task running. Once it has
+// committed as a whole, or held members activated together) and at least MinMember
+// must be running at the end of that step; and after every simulation step, a gang
+// that has not started has no task running. Once it has
 // started, members may finish, fail or be restarted one by one. Feed it every
 // "start" record (OnStart) and call Check after every step; the zero value is ready.
 type GangTracker struct {

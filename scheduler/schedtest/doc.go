@@ -37,8 +37,9 @@
 // Declared guarantees add:
 //
 //   - GangAtomic: a gang's first MinMember tasks start together — when a member of
-//     a gang that has not started starts, at least MinMember members are placed —
-//     and after every step a gang that has not started has no task running;
+//     a gang that has not started starts, at least MinMember members are placed,
+//     and by the end of that step MinMember run — and after every step a gang that
+//     has not started has no task running;
 //   - DeadlockFree: on scenarios without a horizon, where every failed node
 //     recovers, every job that fits the cluster on its own finishes (CheckLive).
 //
