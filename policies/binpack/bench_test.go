@@ -137,6 +137,7 @@ func benchOne(b *testing.B, name string, bp benchPlacer, s *scheduler.State, tas
 					b.Fatalf("first decision failed: %v", st)
 				}
 				b.ReportAllocs()
+				cpu0 := cpuSeconds()
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
 					t := tasks[i%len(tasks)]
@@ -153,6 +154,7 @@ func benchOne(b *testing.B, name string, bp benchPlacer, s *scheduler.State, tas
 					}
 				}
 				b.StopTimer()
+				cpu := cpuSeconds() - cpu0
 				if d, ok := p.(interface{ Detach() }); ok {
 					d.Detach()
 				}
@@ -171,6 +173,9 @@ func benchOne(b *testing.B, name string, bp benchPlacer, s *scheduler.State, tas
 					b.Fatalf("allocation drifted: %v, was %v", s.Allocated(), before)
 				}
 				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "decisions/s")
+				if cpu > 0 {
+					b.ReportMetric(float64(b.N)/cpu, "decisions/cpu-s")
+				}
 				b.ReportMetric(float64(placed)/float64(b.N), "placed/decision")
 			})
 		}

@@ -381,26 +381,31 @@ func (k *Kube) Score(s *scheduler.State, t *scheduler.Task, id scheduler.NodeID)
 }
 
 func (k *Kube) score(s *scheduler.State, t *scheduler.Task, id scheduler.NodeID) int64 {
-	kn := &k.nodes[id]
+	return k.scoreNode(&k.nodes[id], t.Request, NonZero(t.Request), bestEffort(t, k.cfg.BalancedResources))
+}
+
+// scoreNode scores a node from the placer's cache: req is the pod's declared
+// request, nz its non-zero form, be whether BalancedAllocation skips the pod.
+func (k *Kube) scoreNode(kn *kubeNode, req, nz scheduler.Resources, be bool) int64 {
 	cp, used := kn.cap, kn.used
 	total := int64(0)
 	if k.cfg.FitWeight > 0 {
-		req := used.Add(NonZero(t.Request))
-		req[scheduler.CPU] += int64(kn.zeros[0]) * DefaultMilliCPURequest
-		req[scheduler.Memory] += int64(kn.zeros[1]) * DefaultMemoryRequestMiB
+		r := used.Add(nz)
+		r[scheduler.CPU] += int64(kn.zeros[0]) * DefaultMilliCPURequest
+		r[scheduler.Memory] += int64(kn.zeros[1]) * DefaultMemoryRequestMiB
 		var f int64
 		switch k.cfg.Strategy {
 		case LeastAllocated:
-			f = LeastAllocatedScore(req, cp, k.cfg.Resources)
+			f = LeastAllocatedScore(r, cp, k.cfg.Resources)
 		case MostAllocated:
-			f = MostAllocatedScore(req, cp, k.cfg.Resources)
+			f = MostAllocatedScore(r, cp, k.cfg.Resources)
 		default:
-			f = RequestedToCapacityRatioScore(req, cp, k.cfg.Resources, k.cfg.Shape)
+			f = RequestedToCapacityRatioScore(r, cp, k.cfg.Resources, k.cfg.Shape)
 		}
 		total += k.cfg.FitWeight * f
 	}
-	if k.cfg.BalancedWeight > 0 && !bestEffort(t, k.cfg.BalancedResources) {
-		after := balance(used.Add(t.Request), cp, k.cfg.BalancedResources)
+	if k.cfg.BalancedWeight > 0 && !be {
+		after := balance(used.Add(req), cp, k.cfg.BalancedResources)
 		b := after
 		if !k.cfg.LegacyBalanced {
 			b = 50 + (50+after-kn.balance)/2
@@ -499,8 +504,9 @@ func (k *Kube) Place(s *scheduler.State, t *scheduler.Task) (scheduler.NodeID, s
 		return scheduler.NoNode, 0, StatusNoFit
 	}
 	best, bestScore := scheduler.NoNode, int64(-1)
+	nz, be := NonZero(t.Request), bestEffort(t, k.cfg.BalancedResources)
 	for _, id := range k.cand {
-		sc := k.score(s, t, id)
+		sc := k.scoreNode(&k.nodes[id], t.Request, nz, be)
 		if sc > bestScore || sc == bestScore && id < best {
 			best, bestScore = id, sc
 		}
