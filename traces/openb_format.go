@@ -163,3 +163,29 @@ func (o *openbReader) assemble(b *builder, key []byte, recs []record) error {
 	j := &scheduler.Job{ID: scheduler.JobID(b.st.Jobs), Name: p.Name, Submit: submit, Class: class, Tasks: []scheduler.Task{t}}
 	return b.job(j, []uint8{flags})
 }
+
+// keysFor supports Sample: node lists are sampled by machine (sn), pod lists by
+// pod (name) and creation_time, assuming the published column order; files are
+// recognised by "node_list" and "pod_list" in their names.
+func (o *openbReader) keysFor(name string) (bool, int, func([]byte) (rowKeys, bool)) {
+	var f [][]byte
+	switch {
+	case strings.Contains(name, "node_list"):
+		return true, 1, func(line []byte) (rowKeys, bool) {
+			f, _, _ = splitCSV(line, f, nil)
+			return rowKeys{machine: f[0]}, true
+		}
+	case strings.Contains(name, "pod_list"):
+		return true, 1, func(line []byte) (rowKeys, bool) {
+			f, _, _ = splitCSV(line, f, nil)
+			k := rowKeys{job: f[0]}
+			if len(f) > 8 {
+				if v, e := atoi(f[8]); e == numOK && v >= 0 {
+					k.time, k.hasTime = secondsToTime(v), true
+				}
+			}
+			return k, true
+		}
+	}
+	return false, 0, nil
+}

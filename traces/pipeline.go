@@ -45,17 +45,19 @@ type builder struct {
 	opt       *Options
 	format    string
 	statsOnly bool
-	groups    *sorter
-	nodes     *sorter
-	jobs      *sorter
-	st        *TraceStats
-	machines  map[string]struct{}
-	nodeSeq   int64
-	kbuf      []byte
-	vbuf      []byte
-	haveTime  bool
-	first     scheduler.Time
-	last      scheduler.Time
+	// discardGroups drops grouped rows (benchmarks of the parse pass only).
+	discardGroups bool
+	groups        *sorter
+	nodes         *sorter
+	jobs          *sorter
+	st            *TraceStats
+	machines      map[string]struct{}
+	nodeSeq       int64
+	kbuf          []byte
+	vbuf          []byte
+	haveTime      bool
+	first         scheduler.Time
+	last          scheduler.Time
 }
 
 func newBuilder(format string, opt *Options, statsOnly bool) *builder {
@@ -111,6 +113,9 @@ func (b *builder) seen(t scheduler.Time) {
 
 // group adds a row to the grouping sorter under (job key, sub-key).
 func (b *builder) group(jobKey []byte, sub []byte, val []byte) error {
+	if b.discardGroups {
+		return nil
+	}
 	k := binary.BigEndian.AppendUint16(b.kbuf[:0], uint16(len(jobKey)))
 	k = append(k, jobKey...)
 	k = append(k, sub...)
