@@ -11,23 +11,25 @@ import (
 	"github.com/schedlab/schedlab/scheduler"
 )
 
-// defaultWorkloads are the workloads the default comparison prefers, in order: the
-// built-in trace-shaped one first, the plain synthetic generator as a fallback.
-var defaultWorkloads = []string{"alibaba-gpu", "synthetic"}
+// defaultWorkloads are the workload specs the default comparison prefers, in
+// order: the built-in trace-shaped one (sized so that every scheduler × placer
+// finishes in seconds), the plain synthetic generator as a fallback.
+var defaultWorkloads = []string{"alibaba-gpu:nodes=200,jobs=2000", "synthetic:jobs=2000"}
 
 // defaultSchedulers and defaultPlacers are the comparison's rows, those that are
 // registered in this build, crossed.
 var (
-	defaultSchedulers = []string{"monolithic", "gang-permit", "gang-nonstrict", "volcano", "yunikorn", "omega", "mesos"}
-	defaultPlacers    = []string{"firstfit", "bestfit", "fgd"}
+	defaultSchedulers = []string{"monolithic", "gang-strict", "gang-permit", "gang-nonstrict", "gang-placeholder", "gang-admission", "omega:placer=given", "mesos"}
+	defaultPlacers    = []string{"firstfit", "bestfit", "gpu-fgd"}
 )
 
 // defaultWorkload returns the first registered of defaultWorkloads, or "".
 func defaultWorkload() string {
-	for _, name := range defaultWorkloads {
+	for _, spec := range defaultWorkloads {
+		name, _, _ := strings.Cut(spec, ":")
 		for _, w := range bench.Workloads() {
 			if w.Name == name {
-				return name
+				return spec
 			}
 		}
 	}
@@ -37,7 +39,8 @@ func defaultWorkload() string {
 func registered[T any](specs []T, name func(T) string, want []string) []string {
 	var out []string
 	for _, w := range want {
-		if slices.ContainsFunc(specs, func(s T) bool { return name(s) == w }) {
+		n, _, _ := strings.Cut(w, ":")
+		if slices.ContainsFunc(specs, func(s T) bool { return name(s) == n }) {
 			out = append(out, w)
 		}
 	}
