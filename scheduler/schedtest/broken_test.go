@@ -179,7 +179,7 @@ func (f *fifo) pass() {
 	}
 	f.queue = append(keep, f.queue...)
 	if (len(f.queue) > 0 || len(f.starved) > 0) && (f.retry == nil || f.retry.When() <= f.sim.Now()) {
-		f.retry = f.sim.After(5*scheduler.Second, f.wake)
+		f.retry = f.sim.After(30*scheduler.Second, f.wake)
 	}
 }
 
