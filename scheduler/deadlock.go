@@ -101,12 +101,20 @@ type deadlock struct {
 	heldSec float64   // ∫ dominant share of heldNow dt
 	heldRes [NumResources]float64
 
+	hv       uint64 // changes that can alter the graph (see observeDeadlock)
 	cacheOK  bool
 	cacheVer uint64
 	cache    DeadlockReport
 }
 
 // observeDeadlock is called by Sim.observe for every transition.
+//
+// It also keeps d.hv, a counter of the changes that can alter the wait-for graph:
+// holds and their release, starts of tasks of gangs that held or of tasks that
+// never end, new pending tasks of such gangs, failures and node events. Starts and
+// finishes of other tasks leave the graph unchanged (Available already counts what
+// running tasks with a finite runtime will release), so they do not invalidate the
+// cached answer.
 func (s *Sim) observeDeadlock(what string, t *Task) {
 	d := &s.dl
 	switch what {
@@ -117,12 +125,22 @@ func (s *Sim) observeDeadlock(what string, t *Task) {
 			}
 			d.cand[t.Job.ID] = t.Job
 		}
-	case "unhold", "evict", "lost", "abandoned", "failed", "node-add", "node-recover", "node-update":
+		d.hv++
+	case "unhold", "evict", "lost", "abandoned", "failed", "node-add", "node-recover", "node-update",
+		"node-fail", "node-remove":
+		d.hv++
 		if d.active {
 			d.dirty = true
 		}
-	case "start":
-		if d.active && t != nil && t.Job != nil {
+	case "start", "submit":
+		if t == nil || t.Job == nil {
+			return
+		}
+		_, held := d.cand[t.Job.ID]
+		if held || what == "start" && (t.Runtime < 0 || t.Runtime >= Forever) {
+			d.hv++
+		}
+		if what == "start" && d.active && held {
 			if _, ok := slices.BinarySearch(d.gangs, t.Job.ID); ok {
 				d.dirty = true
 			}
@@ -196,8 +214,8 @@ func (s *Sim) joinEpisode(cycle []JobID) {
 // while the scheduler holds an open transaction it has not finished using (it opens
 // a nested mark and rolls back to it). The state is unchanged on return.
 //
-// Cost: O(1) when fewer than two gangs are partial or the state did not change since
-// the last call; otherwise O(running tasks × log n) to build Available plus
+// Cost: O(1) when fewer than two gangs are partial or no holding changed since the
+// last call (starts and finishes of ordinary tasks do not count); otherwise O(running tasks × log n) to build Available plus
 // O(P² × need × log n) for P partial gangs.
 func (s *Sim) CheckDeadlock() DeadlockReport {
 	d := &s.dl
@@ -356,11 +374,10 @@ func (s *Sim) partialGangs() []*partialGang {
 }
 
 // evalDeadlock builds the wait-for graph and finds its cycles, without touching
-// episodes. Cached by state version.
+// episodes. Cached while d.hv is unchanged.
 func (s *Sim) evalDeadlock() DeadlockReport {
 	d := &s.dl
-	st := s.State
-	if d.cacheOK && d.cacheVer == st.version {
+	if d.cacheOK && d.cacheVer == d.hv {
 		return d.cache
 	}
 	var rep DeadlockReport
@@ -371,7 +388,7 @@ func (s *Sim) evalDeadlock() DeadlockReport {
 	if len(gangs) >= 2 {
 		rep.Edges, rep.Cycle = s.waitFor(gangs)
 	}
-	d.cache, d.cacheVer, d.cacheOK = rep, st.version, true
+	d.cache, d.cacheVer, d.cacheOK = rep, d.hv, true
 	return rep
 }
 

@@ -69,6 +69,9 @@ type Scheduler struct {
 
 	passQueued bool
 	retryTmr   *scheduler.Timer
+	items      []item // passTasks' order, rebuilt when dirty
+	dirty      bool
+	placed     int // placements (starts and holds) so far, for progress
 	inqueue    scheduler.Resources
 
 	timeouts, rejections, gangsStarted, admittedN, checks, gangsSubmitted int
@@ -146,6 +149,7 @@ func (s *Scheduler) Enqueue(tasks []*scheduler.Task) {
 			}
 		}
 		if !found {
+			s.dirty = true
 			g.members = append(g.members, &member{t: t})
 			slices.SortFunc(g.members, func(a, b *member) int { return int(a.t.Index - b.t.Index) })
 		}
@@ -217,6 +221,9 @@ func (s *Scheduler) pass() {
 	} else {
 		unplaced = s.passTasks()
 	}
+	// DESIGN.md: check for a deadlock when a pass makes no progress. A pass that
+	// placed something and left work unplaced may have closed a cycle too, so it
+	// checks as well (the detector caches its answer while no holding changes).
 	if unplaced && s.anyPartial() {
 		s.checks++
 		s.sim.CheckDeadlock()
@@ -235,6 +242,9 @@ func (s *Scheduler) prune() {
 				g.members[mk] = m
 				mk++
 			}
+		}
+		if mk < len(g.members) {
+			s.dirty = true
 		}
 		clear(g.members[mk:])
 		g.members = g.members[:mk]
@@ -323,11 +333,17 @@ func (s *Scheduler) placeOne(m *member) bool {
 	t := m.t
 	t.Attempts++
 	st := s.sim.State
-	id, gpus, status := s.cfg.Placer.Place(st, t)
-	if status.IsOK() {
-		status = s.sim.Start(t, id, gpus)
+	status := statusNoRoom
+	if t.Request.LessEq(freeSum(st)) { // no node can hold what the cluster cannot
+		var id scheduler.NodeID
+		var gpus scheduler.GPUSet
+		id, gpus, status = s.cfg.Placer.Place(st, t)
+		if status.IsOK() {
+			status = s.sim.Start(t, id, gpus)
+		}
 	}
 	if status.IsOK() {
+		s.placed++
 		return true
 	}
 	if !st.CanEverFit(t) {
@@ -376,11 +392,12 @@ func (s *Scheduler) strictGang(g *group) bool {
 			tasks = append(tasks, m.t)
 		}
 	}
-	if len(tasks) >= need {
+	if len(tasks) >= need && minNeed(tasks, need).LessEq(freeSum(st)) {
 		claims, status := s.gp.PlaceGang(st, tasks, need)
 		if status.IsOK() {
 			res := s.sim.CommitPlan(&scheduler.Plan{Claims: claims}, scheduler.DetectFit, true)
 			if res.Committed == len(claims) {
+				s.placed += len(claims)
 				s.gangsStarted++
 				g.retry = retry{}
 				return true
@@ -414,27 +431,32 @@ func (s *Scheduler) failIfNever(g *group) bool {
 	return true
 }
 
+// item is one member in passTasks' order.
+type item struct {
+	g *group
+	m *member
+}
+
 // passTasks offers members one by one in Group or Interleave order.
 func (s *Scheduler) passTasks() (unplaced bool) {
-	type item struct {
-		g *group
-		m *member
-	}
-	var items []item
-	for _, g := range s.groupOrder() {
-		for _, m := range g.members {
-			items = append(items, item{g, m})
-		}
-	}
-	if s.cfg.Order == Interleave {
-		slices.SortStableFunc(items, func(a, b item) int {
-			if a.g.job.Priority != b.g.job.Priority {
-				return int(b.g.job.Priority - a.g.job.Priority)
+	if s.dirty || s.items == nil {
+		s.items = s.items[:0]
+		for _, g := range s.groupOrder() {
+			for _, m := range g.members {
+				s.items = append(s.items, item{g, m})
 			}
-			return int(a.m.t.Index - b.m.t.Index) // stable: group order within an index
-		})
+		}
+		if s.cfg.Order == Interleave {
+			slices.SortStableFunc(s.items, func(a, b item) int {
+				if a.g.job.Priority != b.g.job.Priority {
+					return int(b.g.job.Priority - a.g.job.Priority)
+				}
+				return int(a.m.t.Index - b.m.t.Index) // stable: group order within an index
+			})
+		}
+		s.dirty = false
 	}
-	for _, it := range items {
+	for _, it := range s.items {
 		if it.m.t.State != scheduler.TaskPending {
 			continue
 		}
@@ -552,9 +574,14 @@ func (s *Scheduler) attempt(g *group, m *member) bool {
 		}
 	}
 	t.Attempts++
-	id, gpus, status := s.cfg.Placer.Place(st, t)
-	if status.IsOK() {
-		status = s.sim.Hold(t, id, gpus)
+	status := statusNoRoom
+	if t.Request.LessEq(freeSum(st)) { // no node can hold what the cluster cannot
+		var id scheduler.NodeID
+		var gpus scheduler.GPUSet
+		id, gpus, status = s.cfg.Placer.Place(st, t)
+		if status.IsOK() {
+			status = s.sim.Hold(t, id, gpus)
+		}
 	}
 	if !status.IsOK() {
 		if s.failIfNever(g) {
@@ -567,6 +594,7 @@ func (s *Scheduler) attempt(g *group, m *member) bool {
 		return false
 	}
 	m.retry = retry{}
+	s.placed++
 	g.held = append(g.held, t)
 	if len(g.held) == 1 && s.cfg.Timeout != scheduler.Forever && !g.timer.Armed() {
 		g.timer = s.sim.After(s.cfg.Timeout, func() { s.timeout(g) })
@@ -576,6 +604,32 @@ func (s *Scheduler) attempt(g *group, m *member) bool {
 	}
 	return true
 }
+
+// minNeed returns, per resource, the sum of the need smallest requests of tasks: a
+// lower bound of what any need of them take together.
+func minNeed(tasks []*scheduler.Task, need int) scheduler.Resources {
+	var out scheduler.Resources
+	if need >= len(tasks) {
+		for _, t := range tasks {
+			out = out.Add(t.Request)
+		}
+		return out
+	}
+	vals := make([]int64, len(tasks))
+	for r := range out {
+		for i, t := range tasks {
+			vals[i] = t.Request[r]
+		}
+		slices.Sort(vals)
+		for _, v := range vals[:need] {
+			out[r] += v
+		}
+	}
+	return out
+}
+
+// statusNoRoom is the outcome of a task larger than the cluster's free sum.
+var statusNoRoom = scheduler.Status{Code: scheduler.Unschedulable, Reason: "cluster free capacity too small"}
 
 func freeSum(st *scheduler.State) scheduler.Resources {
 	return st.Capacity().Sub(st.Allocated())
@@ -623,8 +677,9 @@ func (s *Scheduler) groupFailed(g *group) {
 	if s.cfg.GroupBackoff > 0 {
 		g.backedOff = now + s.cfg.GroupBackoff
 	}
-	if s.cfg.FailureOrder {
+	if s.cfg.FailureOrder && g.ts != now {
 		g.ts = now
+		s.dirty = true
 	}
 }
 
