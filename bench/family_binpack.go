@@ -165,6 +165,15 @@ func init() {
 			spread := p.Enum("algorithm", "binpack", "binpack", "spread") == "spread"
 			return &binpack.Nomad{Limit: l, Spread: spread}, p.Err()
 		}})
+	RegisterPlacer(PlacerSpec{Name: "volcano", Doc: "Volcano bin-pack plugin score (floating point): mean utilisation after the pod over requested resources, O(n)",
+		Params: []Param{{Name: "resources", Default: "cpu:1+mem:1", Doc: "resources and weights, joined by +"}},
+		New: func(p *Params) (scheduler.Placer, error) {
+			w, err := parseResourceWeights(p.String("resources", "cpu:1+mem:1"))
+			if err != nil {
+				return nil, err
+			}
+			return &binpack.Volcano{Weights: w}, p.Err()
+		}})
 	for k := binpack.GPURandom; k <= binpack.GPUFGD; k++ {
 		spec := PlacerSpec{Name: "gpu-" + k.String(), Doc: gpuDocs[k]}
 		if k == binpack.GPUFGD {

@@ -15,7 +15,7 @@ func TestBinpackPlacersRegistered(t *testing.T) {
 		"firstfit", "bestfit", "bestfit:norm=sum", "bestfit:norm=l2,key=mem", "nextfit", "worstfit", "worstfit:norm=max",
 		"random", "randomk", "randomk:k=3,prefer=least", "tetris", "ffd",
 		"kube", "kube:strategy=most,pct=50", "kube:strategy=rtcr,shape=0:0+50:2+100:10,resources=cpu:2+mem:1,balanced=legacy",
-		"nomad", "nomad:limit=5,algorithm=spread",
+		"nomad", "nomad:limit=5,algorithm=spread", "volcano", "volcano:resources=cpu:2+mem:1+gpu:1",
 		"gpu-random", "gpu-dotprod", "gpu-clustering", "gpu-packing", "gpu-bestfit", "gpu-fgd", "gpu-fgd:refresh=10",
 	}
 	for _, spec := range specs {

@@ -52,6 +52,7 @@ func TestConformance(t *testing.T) {
 		{"kube-least", kube(binpack.DefaultKubeConfig())},
 		{"kube-most-30", kube(most)},
 		{"nomad", func() scheduler.Placer { return &binpack.Nomad{} }},
+		{"volcano", func() scheduler.Placer { return &binpack.Volcano{} }},
 		{"gpu-random", gpu(binpack.GPURandom)},
 		{"gpu-dotprod", gpu(binpack.GPUDotProduct)},
 		{"gpu-clustering", gpu(binpack.GPUClustering)},

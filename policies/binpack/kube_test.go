@@ -176,3 +176,31 @@ func TestNomadScores(t *testing.T) {
 		t.Error("candidate limits: want batch 2, service ⌈log₂ 10000⌉ = 14, and at least 2")
 	}
 }
+
+func TestVolcanoBinPackScore(t *testing.T) {
+	alloc := scheduler.Res(4000, 8192, 0)
+	// cpu (1000+1000)/4000 = 0.5, mem (2048+2048)/8192 = 0.5 → 50.
+	if sc, ok := VolcanoBinPackScore(scheduler.Res(1000, 2048, 0), scheduler.Res(1000, 2048, 0), alloc, cpuMem, 1); !ok || sc != 50 {
+		t.Fatalf("got %v %v, want 50", sc, ok)
+	}
+	// Weights cpu 3, mem 1; cpu 0.75, mem 0.25 → (2.25 + 0.25)/4 × 100 = 62.5.
+	if sc, _ := VolcanoBinPackScore(scheduler.Res(2000, 1024, 0), scheduler.Res(1000, 1024, 0), alloc,
+		[]ResourceWeight{{scheduler.CPU, 3}, {scheduler.Memory, 1}}, 1); sc != 62.5 {
+		t.Fatalf("weighted: %v, want 62.5", sc)
+	}
+	// Only requested resources count: a pod with no memory request scores on cpu.
+	if sc, _ := VolcanoBinPackScore(scheduler.Res(2000, 0, 0), scheduler.Res(0, 8000, 0), alloc, cpuMem, 2); sc != 100 {
+		t.Fatalf("cpu only, plugin weight 2: %v, want 0.5 × 100 × 2 = 100", sc)
+	}
+	if _, ok := VolcanoBinPackScore(scheduler.Res(3000, 0, 0), scheduler.Res(2000, 0, 0), alloc, cpuMem, 1); ok {
+		t.Fatal("request above allocatable must reject the node")
+	}
+	if sc, ok := VolcanoBinPackScore(scheduler.Resources{}, scheduler.Res(2000, 0, 0), alloc, cpuMem, 1); !ok || sc != 0 {
+		t.Fatalf("best-effort pod: %v %v, want 0 true", sc, ok)
+	}
+	s, _ := scheduler.NewState([]scheduler.Node{{Capacity: alloc}, {Capacity: alloc}})
+	s.Place(task(2000, 2048), 1, 0, false)
+	if id, _, _ := (&Volcano{}).Place(s, task(1000, 1024)); id != 1 {
+		t.Fatalf("volcano chose %d, want the fuller node 1", id)
+	}
+}
