@@ -248,3 +248,36 @@ func TestHorizonAndQuiesce(t *testing.T) {
 		t.Fatalf("%+v", res)
 	}
 }
+
+func TestFailedDAGStageCancelsSuccessors(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Nodes = []Node{{Name: "a", Capacity: Res(4000, 4096, 0)}}
+	dag := job(1, 0, 3, Res(100, 128, 0), Second)
+	dag.Tasks[0].Request = Res(64000, 128, 0) // can never fit: M1 fails
+	dag.Groups = []Group{{Name: "M1"}, {Name: "R2_1", After: []int32{0}}, {Name: "R3_2", After: []int32{1}}}
+	dag.Tasks[1].Group, dag.Tasks[2].Group = 1, 2
+	after := job(2, Second, 1, Res(100, 128, 0), Second)
+	after.After = []JobID{1}
+	out, res, _ := scenario(t, `
+		A DAG stage that fails ends its successors: M1 can never fit, so R2_1 and R3_2
+		(which needs R2_1) fail too; job 1 is then done and job 2, which waits for it,
+		is released and runs.`, cfg, MonolithicConfig{}, []*Job{dag, after})
+	golden(t, "dag_failure.txt", out)
+	if res.TasksFailed != 3 || res.TasksBlocked != 0 || res.TasksCompleted != 1 || res.StopReason != "drained" {
+		t.Fatalf("%+v", res)
+	}
+}
+
+func TestTenantIDsIndependentOfMapOrder(t *testing.T) {
+	quotas := map[string]Resources{"a": {}, "b": {}, "c": {}, "d": {}}
+	for i := 0; i < 20; i++ {
+		m, _ := NewMonolithic(MonolithicConfig{})
+		s, err := NewSim(Config{Quotas: quotas}, &SliceSource{}, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if id := s.State.TenantID("a"); id != 1 {
+			t.Fatalf("tenant a got ID %d", id)
+		}
+	}
+}

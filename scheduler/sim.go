@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 )
 
 // Scheduler is the architecture that decides when and where tasks run: a monolithic
@@ -13,7 +14,8 @@ import (
 //
 // Sim methods that free capacity call back into the scheduler synchronously: Unhold,
 // and Fail or Abandon of a held task, call Released; Evict calls Enqueue (the victim
-// is resubmitted) and Released. A scheduler should therefore only record what these
+// is resubmitted) and Released; and Fail or Abandon of a job's last open task may
+// call Enqueue, for the jobs that were waiting for it (Job.After). A scheduler should therefore only record what these
 // callbacks tell it and act in a later pass (a timer armed at Now), as Monolithic
 // does.
 type Scheduler interface {
@@ -137,6 +139,7 @@ type Sim struct {
 	nextTaskID  TaskID
 	lastOutside Time
 	done        bool
+	started     bool
 	failing     bool
 	buf         []*Task
 	stopReason  string
@@ -161,8 +164,13 @@ func NewSim(cfg Config, src Source, sched Scheduler) (*Sim, error) {
 	if err != nil {
 		return nil, err
 	}
-	for name, q := range cfg.Quotas {
-		st.SetQuota(name, q)
+	names := make([]string, 0, len(cfg.Quotas))
+	for name := range cfg.Quotas {
+		names = append(names, name)
+	}
+	slices.Sort(names) // tenant IDs must not depend on map order
+	for _, name := range names {
+		st.SetQuota(name, cfg.Quotas[name])
 	}
 	s := &Sim{State: st, cfg: cfg, sched: sched, src: src, nodeByName: map[string]NodeID{},
 		jobs: map[JobID]*Job{}, waiting: map[JobID][]*Job{}}
@@ -241,11 +249,29 @@ func (s *Sim) Stop(reason string) {
 // Stop is called, and returns the result. An error means bad input (a source error,
 // jobs out of order, an invalid job); the run stops there.
 func (s *Sim) Run() (*Result, error) {
-	if err := s.start(); err != nil {
+	if err := s.Init(); err != nil {
 		return nil, err
 	}
 	for s.Step() {
 	}
+	return s.Result()
+}
+
+// Init attaches the scheduler and pulls the first job and node events, so that the
+// run can then be driven one event at a time with Step (for harnesses that check
+// invariants between events). Run calls it; calling it again does nothing.
+func (s *Sim) Init() error {
+	if s.started {
+		return s.err
+	}
+	s.started = true
+	return s.start()
+}
+
+// Result ends the run's accounting at the current time and returns its result, or
+// the error that stopped it. Call it once, after Step returned false (or earlier, to
+// cut the run short).
+func (s *Sim) Result() (*Result, error) {
 	if s.err != nil {
 		return nil, s.err
 	}
@@ -633,11 +659,44 @@ func (s *Sim) terminal(t *Task, st TaskState, reason string) {
 				s.releaseGroups(j)
 			}
 		}
-	} else if st != TaskCompleted && reason != "" {
-		s.observe(st.String(), t, NoNode, reason)
+	} else {
+		if reason != "" {
+			s.observe(st.String(), t, NoNode, reason)
+		}
+		if j.groupLeft != nil {
+			s.cancelSuccessors(j, t.Group, st)
+		}
 	}
 	if int(j.terminal) == len(j.Tasks) {
 		s.jobDone(j)
+	}
+}
+
+// cancelSuccessors ends, with the same state, every still-blocked task of the groups
+// that depend on group g directly or indirectly: a DAG stage whose predecessor
+// failed or was abandoned can never run.
+func (s *Sim) cancelSuccessors(j *Job, g int32, st TaskState) {
+	dead := make([]bool, len(j.Groups))
+	dead[g] = true
+	for changed := true; changed; {
+		changed = false
+		for gi, gr := range j.Groups {
+			if dead[gi] {
+				continue
+			}
+			for _, a := range gr.After {
+				if dead[a] {
+					dead[gi], changed = true, true
+					break
+				}
+			}
+		}
+	}
+	for i := range j.Tasks {
+		o := &j.Tasks[i]
+		if o.State == TaskBlocked && dead[o.Group] {
+			s.terminal(o, st, "predecessor "+j.Groups[g].Name+" "+st.String())
+		}
 	}
 }
 
