@@ -354,8 +354,9 @@ func TestScenarioKubeBatch514(t *testing.T) {
 kube-batch#514: one 10-CPU node; PG1 = 3 x 4 CPU (submitted first, can never fit) and
 PG2 = 1 x 3 CPU a second later; horizon 20 min. Nothing here is a deadlock (one partial
 gang cannot form a cycle): it is starvation. Volcano's gate at 1.2 admits PG1 (12 <= 12)
-and then refuses PG2 (15 > 12): both stay pending, as reported. At 1.0 PG1 is never
-admitted and PG2 runs. Single-cycle placement runs PG2 at once; a partial hold without
+and then refuses PG2 (15 > 12): both stay pending, as reported. At 1.0 PG1 can never be
+admitted (12 > 10): schedlab fails it as unresolvable (Volcano would leave it pending)
+and PG2 runs. Single-cycle placement runs PG2 at once; a partial hold without
 rejection (NonStrict, KEP-4671 alpha) keeps 8 CPUs and starves PG2 until a timeout, if
 any; YuniKorn Hard fails PG1 after 15 min and only then runs PG2.`, cfg, mk, nil, []scenarioCase{
 		{"strict", "single-cycle all-or-nothing", DefaultConfig(Strict), starves(1), 0},

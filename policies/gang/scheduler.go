@@ -308,7 +308,19 @@ func (s *Scheduler) admit() {
 		for i := 0; i < int(g.job.MinMember) && i < len(g.job.Tasks); i++ {
 			minRes = minRes.Add(g.job.Tasks[i].Request)
 		}
-		ok := true
+		ok, never := true, false
+		for r := range minRes {
+			if minRes[r] > int64(float64(capa[r])*s.cfg.Overcommit) {
+				never = true
+			}
+		}
+		if never && st.NumNodes() > 0 {
+			// Not admissible even into an empty cluster: Unresolvable.
+			for _, m := range g.members {
+				s.sim.Fail(m.t, "gang can never be admitted: its MinMember requests exceed overcommit x capacity")
+			}
+			continue
+		}
 		for r := range minRes {
 			if minRes[r] == 0 {
 				continue
@@ -523,9 +535,9 @@ func (s *Scheduler) passFair() (unplaced bool) {
 		req := bm.t.Request
 		if s.attempt(best, bm) {
 			best.usage = best.usage.Add(req)
-		} else {
+		} else if bm.t.State == scheduler.TaskPending {
 			unplaced = true
-			best.blocked = true
+			best.blocked = true // its next members would likely fail too
 		}
 	}
 	for _, g := range gs {
