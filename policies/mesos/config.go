@@ -89,6 +89,12 @@ type FrameworkConfig struct {
 	// An ordinary framework places a not-yet-started gang only when the whole
 	// remaining need fits in one offer, and never hoards.
 	Gang bool
+	// HoardAll lets a gang framework hoard for every queued gang at once, in
+	// queue order, each taking what is left of an offer. By default it hoards for
+	// one gang at a time: the one that holds members, else the oldest one not
+	// backing off (later gangs wait; jobs that are not open gangs are still
+	// placed).
+	HoardAll bool
 	// Weight is the framework's DRF weight (role weight). Default 1.
 	Weight float64
 	// DecisionJob and DecisionTask give the simulated time the framework takes

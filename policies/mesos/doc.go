@@ -41,9 +41,11 @@
 //
 // A gang framework (FrameworkConfig.Gang) hoards: it accepts offers for a gang's
 // members and holds them (Sim.Hold) until MinMember are held, then starts them all
-// (Sim.Activate). A hold timeout (none by default) releases all, or the newest half,
-// of a partial gang's members (Sim.Unhold), after which the gang backs off (fixed or
-// doubling, optional jitter) and, after MaxGangAttempts timeouts, is abandoned.
+// (Sim.Activate). It hoards for one gang at a time — the one holding members, else
+// the oldest not backing off — unless HoardAll. A hold timeout (none by default)
+// releases all, or the newest half, of a partial gang's members (Sim.Unhold), after
+// which the gang backs off (fixed or doubling, optional jitter) and, after
+// MaxGangAttempts timeouts, is abandoned.
 //
 // # Job assignment
 //

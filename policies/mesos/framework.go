@@ -252,6 +252,17 @@ func (f *framework) decide(o *offer) {
 	}
 	tx := st.Begin()
 	defer tx.Rollback()
+	// One gang at a time: the gang that already hoards, else the first open gang
+	// below that is not backing off.
+	var holder *jobEntry
+	if f.cfg.Gang && !f.cfg.HoardAll {
+		for _, e := range f.queue {
+			if e.gangOpen() && len(e.held) > 0 {
+				holder = e
+				break
+			}
+		}
+	}
 	for _, e := range f.queue {
 		if !m.roomLeft(o) {
 			break
@@ -259,6 +270,12 @@ func (f *framework) decide(o *offer) {
 		e.prunePending()
 		if len(e.pending) == 0 || e.retryAt > now || e.backoffUntil > now {
 			continue
+		}
+		if f.cfg.Gang && e.gangOpen() && !f.cfg.HoardAll {
+			if holder != nil && holder != e {
+				continue // one gang at a time: the others wait their turn
+			}
+			holder = e
 		}
 		o.idle = false
 		o.decision += f.cfg.DecisionJob + f.cfg.DecisionTask*scheduler.Time(len(e.pending))
