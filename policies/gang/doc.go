@@ -33,7 +33,10 @@
 //   - NonStrict: members accumulate as they fit and are held until MinMember are
 //     held (Koordinator NonStrict). Without a timeout it deadlocks by design.
 //
-// Config.Overcommit > 0 puts Volcano's enqueue gate in front of any variant.
+// Config.Overcommit > 0 puts Volcano's enqueue gate in front of any variant. A gang
+// whose MinMember requests exceed Overcommit × capacity could never be admitted:
+// it fails as unresolvable (Volcano would leave it pending). Config.Period > 0 runs
+// passes as sessions (Volcano's schedule-period) instead of after every event.
 //
 // # Parameters and defaults
 //
@@ -68,6 +71,14 @@
 // gang that its next failed retry will reject, can still be released, so a cycle of
 // such gangs is an episode and not a terminal deadlock. NonStrict without a timeout
 // has no way out: its cycles are terminal and stop the run.
+//
+// # Guarantees
+//
+// The conformance suite (scheduler/schedtest) checks what each variant declares:
+// Strict is gang-atomic, deadlock-free and work-conserving; Permit, NonStrict and
+// Hard placeholders are gang-atomic (held members start together) but not
+// deadlock-free; Soft placeholders only keep the safety invariants, since a gang
+// that timed out runs best effort.
 //
 // # Metrics
 //
