@@ -295,7 +295,10 @@ func mesosHoardingReport(dir string, cells []Cell, results []*scheduler.Result) 
 	b.WriteString("\n**Expected** (REFERENCES.md §7.2, V11; DESIGN.md): without a hold timeout, interleaved hoarding ends in a terminal deadlock " +
 		"(incidence 1.0); with any timeout no deadlock is terminal, episodes are counted, and hoarded-idle grows with the timeout; " +
 		"a fixed 1 s back-off lets the releasing gang, first in DRF order, grab its resources back (livelock), which exponential back-off with jitter avoids; " +
-		"strict all-or-nothing schedulers never hold a partial gang, so they never deadlock.\n\n")
+		"strict all-or-nothing schedulers never hold a partial gang, so they never deadlock. " +
+		"Read hoarded-idle together with the stop: runs without a timeout stop at their terminal deadlock, so their average covers a " +
+		"shorter run; gangs started / submitted shows the livelock that timeouts trade the deadlock for (episodes form again and again " +
+		"while the background jobs take the machines the released gangs give back).\n\n")
 	if len(lines) > 0 {
 		fmt.Fprintf(&b, "**Measured**: terminal deadlock rate by timeout (forever last): %s; hoarded-idle by timeout: %s.\n\n",
 			mesosSeriesWords(lines[:len(seriesNames)]), mesosSeriesWords(idleLines))
