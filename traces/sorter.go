@@ -28,10 +28,25 @@ type sorter struct {
 	n       int64
 }
 
-type span struct{ off, klen, vlen uint32 }
+// span locates one record in the arena; pre holds the key's first 8 bytes
+// (big-endian, zero-padded) so that most comparisons touch no arena memory.
+type span struct {
+	pre             uint64
+	off, klen, vlen uint32
+}
+
+func keyPrefix(k []byte) uint64 {
+	if len(k) >= 8 {
+		return binary.BigEndian.Uint64(k)
+	}
+	var b [8]byte
+	copy(b[:], k)
+	return binary.BigEndian.Uint64(b[:])
+}
 
 func newSorter(opt *Options) *sorter {
-	return &sorter{budget: int(opt.SortMemMiB << 20), tempDir: opt.TempDir}
+	// Offsets are uint32: cap the budget well below 4 GiB.
+	return &sorter{budget: int(min(opt.SortMemMiB, 3072) << 20), tempDir: opt.TempDir}
 }
 
 // add appends a record; key and val are copied.
@@ -42,9 +57,12 @@ func (s *sorter) add(key, val []byte) error {
 		}
 	}
 	off := len(s.arena)
+	if s.arena == nil {
+		s.arena = make([]byte, 0, min(s.budget+1, 1<<20))
+	}
 	s.arena = append(s.arena, key...)
 	s.arena = append(s.arena, val...)
-	s.recs = append(s.recs, span{uint32(off), uint32(len(key)), uint32(len(val))})
+	s.recs = append(s.recs, span{keyPrefix(key), uint32(off), uint32(len(key)), uint32(len(val))})
 	s.n++
 	return nil
 }
@@ -52,8 +70,23 @@ func (s *sorter) add(key, val []byte) error {
 func (s *sorter) key(r span) []byte { return s.arena[r.off : r.off+r.klen] }
 func (s *sorter) val(r span) []byte { return s.arena[r.off+r.klen : r.off+r.klen+r.vlen] }
 
+// sortMem sorts the in-memory records by key, then by insertion order (arena
+// offsets grow with insertion), so the order is the stable one without the cost
+// of a stable sort.
 func (s *sorter) sortMem() {
-	slices.SortStableFunc(s.recs, func(a, b span) int { return bytes.Compare(s.key(a), s.key(b)) })
+	a := s.arena
+	slices.SortFunc(s.recs, func(x, y span) int {
+		if x.pre != y.pre {
+			if x.pre < y.pre {
+				return -1
+			}
+			return 1
+		}
+		if c := bytes.Compare(a[x.off:x.off+x.klen], a[y.off:y.off+y.klen]); c != 0 {
+			return c
+		}
+		return int(x.off) - int(y.off)
+	})
 }
 
 func (s *sorter) spill() error {

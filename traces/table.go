@@ -54,6 +54,7 @@ func (b *builder) readCSV(m member, t *csvTable, fn func(r *row) error) error {
 	}
 	rows := int64(0)
 	defer func() { b.st.Rows[t.name] += rows }()
+	r := &row{file: lr.file, names: t.cols}
 	for {
 		line, err := lr.next()
 		if err == io.EOF {
@@ -66,7 +67,7 @@ func (b *builder) readCSV(m member, t *csvTable, fn func(r *row) error) error {
 			continue
 		}
 		rows++
-		r := row{file: lr.file, line: lr.line, names: t.cols}
+		*r = row{file: lr.file, line: lr.line, names: t.cols}
 		var ok bool
 		fields, quote, ok = splitCSV(line, fields, quote)
 		r.f = fields
@@ -85,7 +86,7 @@ func (b *builder) readCSV(m member, t *csvTable, fn func(r *row) error) error {
 			}
 			continue
 		}
-		if err := fn(&r); err != nil {
+		if err := fn(r); err != nil {
 			return err
 		}
 	}
