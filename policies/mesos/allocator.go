@@ -35,7 +35,8 @@ type Mesos struct {
 	rr        map[rrKey]int // round-robin counters of the assignment rule
 
 	acct      accounting
-	checks    int // deadlock checks requested
+	checks    int            // deadlock checks requested
+	maxLock   scheduler.Time // longest an offer stayed locked
 	violation string
 }
 
@@ -356,6 +357,7 @@ func (m *Mesos) unlock(o *offer) {
 		return
 	}
 	o.unlocked = true
+	m.maxLock = max(m.maxLock, m.sim.Now()-o.made)
 	for i, id := range o.nodes {
 		m.locked[id] = m.locked[id].Sub(o.amount[i])
 	}

@@ -2,6 +2,7 @@ package mesos
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/schedlab/schedlab/scheduler"
@@ -93,5 +94,82 @@ func TestFairScopeCapsOffers(t *testing.T) {
 	}
 	if got := j.Tasks[4].Started - j.Tasks[0].Started; got <= 0 {
 		t.Errorf("the fifth task started with the first (%v): the first offer was not capped at the fair share", got)
+	}
+}
+
+// TestOfferTimeoutRescinds: a framework that takes 10 s per decision loses every
+// offer to a 2 s offer timeout: nothing it decides is launched, the attempt rule
+// finally abandons the job, and no offer stays locked longer than the timeout;
+// without it, each offer stays locked for the whole 10 s decision and the job runs.
+func TestOfferTimeoutRescinds(t *testing.T) {
+	run := func(timeout scheduler.Time) *scheduler.Result {
+		slow := DefaultFrameworkConfig("slow", scheduler.Batch)
+		slow.DecisionJob = 10 * scheduler.Second
+		slow.MaxAttemptsNothing = 3
+		cfg := DefaultConfig()
+		cfg.Frameworks = []FrameworkConfig{slow}
+		cfg.OfferTimeout = timeout
+		cfg.Check = true
+		m, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := scheduler.DefaultConfig()
+		sc.Nodes = nodes(2, 4000, 16384)
+		res, err := scheduler.Run(sc, &scheduler.SliceSource{Jobs: []*scheduler.Job{
+			mkJob(1, "", 0, 0, scheduler.Res(1000, 1024, 0), 5*scheduler.Second)}}, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := m.Violation(); v != "" {
+			t.Fatal(v)
+		}
+		return res
+	}
+	with, without := run(2*scheduler.Second), run(0)
+	if with.Extra[KeyRescinded] < 1 || with.TasksCompleted != 0 || with.JobsAbandoned != 1 {
+		t.Errorf("with the timeout: want rescinded offers, nothing run and the job abandoned; got rescinded=%v completed=%d abandoned=%d",
+			with.Extra[KeyRescinded], with.TasksCompleted, with.JobsAbandoned)
+	}
+	if without.Extra[KeyRescinded] != 0 || without.JobsCompleted != 1 {
+		t.Errorf("without the timeout: want the job done, got rescinded=%v completed=%d", without.Extra[KeyRescinded], without.JobsCompleted)
+	}
+	if a, b := with.Extra[KeyMaxLock], without.Extra[KeyMaxLock]; a != 2 || b != 10 {
+		t.Errorf("longest lock of one offer: %v s with the 2 s timeout (want 2), %v s without (want 10)", a, b)
+	}
+}
+
+// TestReleasePartial: on its hold timeout a partial gang under ReleasePartial gives
+// back the newest half of its members (one of two) and keeps the rest.
+func TestReleasePartial(t *testing.T) {
+	cfg, jobs := twoGangs(60*scheduler.Second, 10*scheduler.Second)
+	for i := range cfg.Frameworks {
+		cfg.Frameworks[i].Release = ReleasePartial
+	}
+	tr := &transcript{}
+	m, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := scheduler.DefaultConfig()
+	sc.Nodes, sc.Observer = nodes(4, 4000, 16384), tr
+	res, err := scheduler.Run(sc, &scheduler.SliceSource{Jobs: jobs}, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := m.Violation(); v != "" {
+		t.Fatal(v)
+	}
+	var first []string
+	for _, l := range tr.lines {
+		if strings.Contains(l, "unhold") {
+			first = append(first, l)
+		}
+	}
+	if len(first) == 0 || !strings.Contains(first[0], "task 2/1") || strings.Contains(strings.Join(first, "\n"), "70.000s unhold   task 2/0") {
+		t.Errorf("want gang-a to release only its newest member (2/1) at 70 s, got:\n%s", strings.Join(first, "\n"))
+	}
+	if res.Deadlock.Terminal || res.JobsCompleted != 3 {
+		t.Errorf("want all jobs done without a terminal deadlock, got %d completed, %+v", res.JobsCompleted, res.Deadlock)
 	}
 }

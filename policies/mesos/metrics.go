@@ -36,6 +36,8 @@ const (
 	KeyOffers    = "mesos_offers"
 	KeyDeclined  = "mesos_offers_declined"
 	KeyRescinded = "mesos_offers_rescinded"
+	// KeyMaxLock is the longest time one offer stayed locked, in seconds.
+	KeyMaxLock = "mesos_offer_lock_max_seconds"
 	// KeyRounds counts allocation rounds.
 	KeyRounds = "mesos_rounds"
 	// KeyDeadlockCheck counts the calls to the core deadlock detector.
@@ -154,6 +156,7 @@ func (m *Mesos) Report(r *scheduler.Result) {
 	r.SetExtra(KeyDeclined, float64(declined))
 	r.SetExtra(KeyRescinded, float64(rescinded))
 	r.SetExtra(KeyRounds, float64(m.rounds))
+	r.SetExtra(KeyMaxLock, m.maxLock.Seconds())
 	r.SetExtra(KeyHoldTimeouts, float64(timeouts))
 	r.SetExtra(KeyGangReleases, float64(releases))
 	r.SetExtra(KeyDeadlockCheck, float64(m.checks))
