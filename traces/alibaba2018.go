@@ -348,20 +348,25 @@ func (a *ali18Reader) assemble(b *builder, key []byte, recs []record) error {
 	}
 	var tasks []*ali18Task
 	byName := map[string]*ali18Task{}
-	get := func(name string) *ali18Task {
-		t := byName[name]
+	var last *ali18Task
+	get := func(name []byte) *ali18Task {
+		if last != nil && last.name == string(name) {
+			return last
+		}
+		t := byName[string(name)]
 		if t == nil {
-			t = &ali18Task{name: name}
-			byName[name] = t
+			t = &ali18Task{name: string(name)}
+			byName[t.name] = t
 			tasks = append(tasks, t)
 		}
+		last = t
 		return t
 	}
 	for _, rc := range recs {
 		d := dec{b: rc.val}
 		switch rc.sub[0] {
 		case subTask:
-			t := get(string(rc.sub[1:]))
+			t := get(rc.sub[1:])
 			if t.present {
 				b.count("duplicate_task_rows", 1)
 			}
@@ -375,15 +380,15 @@ func (a *ali18Reader) assemble(b *builder, key []byte, recs []record) error {
 		case subInstance:
 			rest := rc.sub[1:]
 			i := indexByte(rest, 0)
-			t := get(string(rest[:i]))
+			t := get(rest[:i])
 			rest = rest[i+1:]
 			j := indexByte(rest, 0)
-			inst := string(rest[:j])
-			at := ali18Attempt{status: d.s()}
+			inst := rest[:j]
+			at := ali18Attempt{status: d.sv()}
 			at.start, at.hasS = d.optF()
 			at.end, at.hasE = d.optF()
-			if n := len(t.insts); n == 0 || t.insts[n-1].name != inst {
-				t.insts = append(t.insts, ali18Inst{name: inst})
+			if n := len(t.insts); n == 0 || t.insts[n-1].name != string(inst) {
+				t.insts = append(t.insts, ali18Inst{name: string(inst)})
 				b.st.Tasks++
 			}
 			last := &t.insts[len(t.insts)-1]

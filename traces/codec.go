@@ -69,6 +69,18 @@ func (d *dec) s() string {
 	return v
 }
 
+// sv returns a string viewing the record's bytes (no copy): valid only while the
+// record is (during assemble).
+func (d *dec) sv() string {
+	n := d.n(len(d.b))
+	if d.err != nil {
+		return ""
+	}
+	v := bstr(d.b[:n])
+	d.b = d.b[n:]
+	return v
+}
+
 func (d *dec) res() (r scheduler.Resources) {
 	for i := range r {
 		r[i] = d.i()
