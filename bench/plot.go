@@ -46,6 +46,8 @@ type Chart struct {
 	XMin, XMax float64
 	// Note is a line of small print under the title (e.g. the workload).
 	Note string
+	// XLog and YLog use logarithmic axes (non-positive values are skipped).
+	XLog, YLog bool
 }
 
 // Palette is the chart line colors, in order.
@@ -87,7 +89,7 @@ func (c *Chart) Save(base string) error {
 		var xys plotter.XYs
 		var errs plotter.YErrors
 		for k := range l.X {
-			if !finite(l.X[k]) || !finite(l.Y[k]) {
+			if !finite(l.X[k]) || !finite(l.Y[k]) || c.XLog && l.X[k] <= 0 || c.YLog && l.Y[k] <= 0 {
 				continue
 			}
 			xys = append(xys, plotter.XY{X: l.X[k], Y: l.Y[k]})
@@ -141,7 +143,7 @@ func (c *Chart) Save(base string) error {
 	if points == 0 {
 		return fmt.Errorf("bench: chart %q has no data to draw", c.Title)
 	}
-	if c.YFrom0 && p.Y.Min > 0 {
+	if c.YFrom0 && !c.YLog && p.Y.Min > 0 {
 		p.Y.Min = 0
 	}
 	if c.YMax > 0 && p.Y.Max < c.YMax {
@@ -158,6 +160,15 @@ func (c *Chart) Save(base string) error {
 	}
 	p.X.Tick.Marker = niceTicks{}
 	p.Y.Tick.Marker = niceTicks{}
+	if c.XLog {
+		p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+	}
+	if c.YLog {
+		p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+		if p.Y.Min <= 0 {
+			p.Y.Min = 1e-9
+		}
+	}
 	w, h := 7*vg.Inch, 4.2*vg.Inch
 	lw := vg.Length(0)
 	if len(c.Lines) > 0 {

@@ -48,6 +48,9 @@ type ScenarioSpec struct {
 	// expected trend beside the measured one) into dir, after every cell ran.
 	// results[i] is cells[i]'s result, nil for a cell that failed.
 	Report func(dir string, cells []Cell, results []*scheduler.Result) error
+	// Serial makes sweeps run the scenario's cells one at a time whatever
+	// --parallel says (cells that measure wall-clock speed).
+	Serial bool
 }
 
 var scenarios = map[string]ScenarioSpec{}

@@ -60,6 +60,16 @@ func (p *Plan) Expand() ([]Cell, func(dir string, cells []Cell, results []*sched
 	return nil, nil, errors.New("no scenario and no sweep spec given")
 }
 
+// serial reports whether the plan's cells must run one at a time.
+func (p *Plan) serial() bool {
+	if p.Scenario == "" {
+		return false
+	}
+	name, _, _ := strings.Cut(p.Scenario, ":")
+	sc, err := LookupScenario(strings.TrimSpace(name))
+	return err == nil && sc.Serial
+}
+
 // Title names the plan in reports.
 func (p *Plan) Title() string {
 	if p.Scenario != "" {
@@ -211,7 +221,11 @@ func Execute(plan Plan, dir string, opt Options) (Outcome, error) {
 	if opt.Progress != nil {
 		opt.Progress(finished, share, "")
 	}
-	runCellsInto(sub, opt.Parallel, opt.Stop, func(k int, res *scheduler.Result, det *Detail, err error) {
+	par := opt.Parallel
+	if plan.serial() {
+		par = 1
+	}
+	runCellsInto(sub, par, opt.Stop, func(k int, res *scheduler.Result, det *Detail, err error) {
 		i := todo[k]
 		c := &cells[i]
 		rec := Record{Index: i, Key: c.Key(), Seed: c.Seed, Labels: c.Labels, Result: res, Detail: det}

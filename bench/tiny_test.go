@@ -1,7 +1,11 @@
 package bench
 
 import (
+	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync/atomic"
 
 	"github.com/schedlab/schedlab/scheduler"
@@ -45,3 +49,23 @@ func init() {
 			return &Workload{Source: &tinySource{n: n, r: scheduler.NewRand(seed, "tiny")}}, p.Err()
 		}})
 }
+
+type scheduler_Node = scheduler.Node
+
+func nodeID(i int) scheduler.NodeID { return scheduler.NodeID(i) }
+
+// shuffleLike applies Compact's seeded machine order.
+func shuffleLike(ns []scheduler.Node, seed uint64) {
+	r := scheduler.NewRand(seed, "compaction-order")
+	r.Shuffle(len(ns), func(i, j int) { ns[i], ns[j] = ns[j], ns[i] })
+}
+
+func readNonEmpty(dir, name string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(dir, name))
+	if err == nil && len(b) == 0 {
+		err = fmt.Errorf("%s is empty", name)
+	}
+	return string(b), err
+}
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }
