@@ -33,6 +33,8 @@ var mesosParams = []Param{
 	{Name: "backoff", Default: "1s", Doc: "gang back-off after a hold timeout"},
 	{Name: "max_backoff", Default: "= backoff", Doc: "back-off doubles per timeout up to this (equal to backoff = fixed)"},
 	{Name: "jitter", Default: "0", Doc: "random extra back-off, as a fraction of the back-off"},
+	{Name: "hoard_all", Default: "false", Doc: "gang frameworks hoard for every queued gang at once (default: one gang at a time)"},
+	{Name: "max_offers", Default: "50", Doc: "outstanding offers per framework (Mesos MAX_OFFERS_PER_FRAMEWORK); a framework decides them one at a time"},
 	{Name: "gang_attempts", Default: "0", Doc: "abandon a gang after this many hold timeouts (0 = never)"},
 	{Name: "max_attempts", Default: "1000", Doc: "abandon a job after this many attempts (-1 = never; Omega simulator rule)"},
 	{Name: "max_attempts_nothing", Default: "100", Doc: "abandon a job with nothing placed after this many attempts (-1 = never)"},
@@ -70,6 +72,8 @@ func MesosConfig(p *Params, placer scheduler.Placer) (mesos.Config, error) {
 	maxBackoff := p.Duration("max_backoff", backoff)
 	jitter := p.Float("jitter", 0)
 	gangAttempts := p.Int("gang_attempts", 0)
+	hoardAll := p.Bool("hoard_all", false)
+	cfg.MaxOffers = p.Int("max_offers", 50)
 	maxAtt, maxNothing := p.Int("max_attempts", 1000), p.Int("max_attempts_nothing", 100)
 	retry := p.Duration("retry", scheduler.Second)
 	if err := p.Err(); err != nil {
@@ -99,6 +103,7 @@ func MesosConfig(p *Params, placer scheduler.Placer) (mesos.Config, error) {
 		f.HoldTimeout, f.Release = hold, rel
 		f.Backoff, f.MaxBackoff, f.BackoffJitter = backoff, maxBackoff, jitter
 		f.MaxGangAttempts = gangAttempts
+		f.HoardAll = hoardAll
 		f.MaxAttempts, f.MaxAttemptsNothing = maxAtt, maxNothing
 		if maxAtt == 0 {
 			f.MaxAttempts = -1
