@@ -206,8 +206,8 @@ func init() {
 		Name: "alibaba-gpu",
 		Doc:  "the embedded default: the openb GPU cluster's node shapes and pod mix (FGD.md §1; CPU-only, GPU-sharing, 1/2/4/8-GPU pods) with multi-GPU training gangs added; Poisson arrivals at a target GPU load; generated from published statistics, never trace rows",
 		Params: append(withTransforms(
-			Param{Name: "nodes", Default: "1213", Unit: "nodes", Doc: "cluster size (node shapes scaled in proportion); also sets the arrival rate"},
-			Param{Name: "jobs", Default: "40000", Doc: "number of jobs: single pods and gangs (0 = until horizon)"},
+			Param{Name: "nodes", Default: "300", Unit: "nodes", Doc: "cluster size (openb node shapes scaled in proportion; 1213 = the full openb GPU cluster); also sets the arrival rate"},
+			Param{Name: "jobs", Default: "10000", Doc: "number of jobs: single pods and gangs (0 = until horizon)"},
 			Param{Name: "horizon", Default: "0", Unit: "s", Doc: "no arrivals at or after this time (0 = none)"},
 			Param{Name: "load", Default: "1.1", Doc: "offered GPU load as a fraction of GPU capacity (above 1 a queue builds)"},
 			Param{Name: "gang", Default: "0.02", Doc: "fraction of jobs that are training gangs"},

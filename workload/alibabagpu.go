@@ -123,7 +123,7 @@ var podGPUs = [numPodKinds]int32{0, 1, 1, 2, 4, 8}
 // each field and in DefaultAlibabaGPU.
 type AlibabaGPU struct {
 	// Nodes is the cluster size for OpenBNodes and for the arrival rate (default
-	// 1213, the full openb GPU cluster).
+	// 300, a quarter-scale openb; 1213 is the full openb GPU cluster).
 	Nodes int
 	// Jobs is the number of jobs (single pods and gangs); 0 = until Horizon.
 	Jobs int
@@ -198,14 +198,17 @@ type AlibabaGPU struct {
 // 0.3), running lognormal with median 15 min (σ 0.6, 2 min..1 h): 2% of the jobs
 // but about half of the GPU work. Load 1.1 of the GPU capacity: slightly more than
 // the cluster can run, so a queue builds and policies differ in waiting time,
-// fragmentation and gang starvation. 40,000 jobs on the full 1213-node cluster
-// arrive in about an hour of simulated time (Span); runtimes are short and clamped
-// so that the drain after the last arrival stays short and a run takes seconds of
-// wall time. Utilization over a whole run includes the ramp-up and that drain.
+// fragmentation and gang starvation. The cluster is a quarter-scale openb of 300
+// nodes (every major shape present; Nodes = 1213 gives the full one), on which
+// 10,000 jobs arrive in about an hour of simulated time (Span) — some six
+// generations of the roughly 1,600 jobs running at once, so a run reaches steady
+// state. Runtimes are short and clamped so that the drain after the last arrival
+// stays short and a run takes a second or two of wall time. Utilization over a
+// whole run includes the ramp-up and that drain.
 func DefaultAlibabaGPU() AlibabaGPU {
 	return AlibabaGPU{
-		Nodes:             OpenBNodeCount,
-		Jobs:              40000,
+		Nodes:             300,
+		Jobs:              10000,
 		Load:              1.1,
 		Mix:               [numPodKinds]float64{1088, 3078, 3911, 16, 15, 44},
 		ShareMilli:        UniformDist(125, 1000),
