@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/schedlab/schedlab/policies/gang"
@@ -354,55 +355,91 @@ func gangDeadlockCells(p *Params, seeds int) ([]Cell, error) {
 	return cells, nil
 }
 
-// gangTimeoutX places a timeout on the plot's x axis: its seconds, or forever at
-// foreverX.
-func gangTimeoutX(label string, foreverX float64) float64 {
-	if x, ok := LabelNumber(label); ok {
-		return x
+// gangTimeoutOrder returns the distinct timeout labels of groups in increasing
+// order, forever last.
+func gangTimeoutOrder(groups []Group) []string {
+	var labels []string
+	for gi := range groups {
+		l := groups[gi].Label("timeout")
+		if !slices.Contains(labels, l) {
+			labels = append(labels, l)
+		}
 	}
-	return foreverX
+	key := func(l string) float64 {
+		if x, ok := LabelNumber(l); ok {
+			return x
+		}
+		return math.Inf(1)
+	}
+	slices.SortStableFunc(labels, func(a, b string) int {
+		ka, kb := key(a), key(b)
+		switch {
+		case ka < kb:
+			return -1
+		case ka > kb:
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	return labels
 }
+
+// metricUsefulGPU is GPU utilization minus GPU held-idle.
+var metricUsefulGPU = Metric{"useful_utilization.gpu", "useful GPU utilization", "%",
+	func(r *scheduler.Result) float64 { return 100 * r.UsefulUtilization.GPU }}
 
 func gangDeadlockReport(dir string, cells []Cell, results []*scheduler.Result) error {
 	groups := Groups(cells, results)
 	t := &Table{Header: []string{"variant", "timeout", "runs", "terminal deadlock rate (%)", "episodes / 1,000 gangs",
-		"GPU held-idle (%)", "gang wait p50 (s)", "gang wait p99 (s)", "GPU utilization (%)", "jobs completed"}}
-	maxX := 0.0
-	for gi := range groups {
-		if x, ok := LabelNumber(groups[gi].Label("timeout")); ok {
-			maxX = math.Max(maxX, x)
-		}
+		"GPU held-idle (%)", "gang wait p50 (s)", "gang wait p99 (s)", "GPU utilization (%)", "useful GPU utilization (%)", "jobs completed"}}
+	// The x axis is the timeout as an ordered category (forever last), so that
+	// "no timeout" sits at the end of the scale rather than at a made-up number.
+	order := gangTimeoutOrder(groups)
+	var ticks []string
+	for i, l := range order {
+		ticks = append(ticks, fmt.Sprintf("%d = %s", i+1, l))
 	}
-	foreverX := math.Max(2*maxX, 60)
-	type series struct{ rate, util Line }
-	var order []string
-	lines := map[string]*series{}
+	note := "x: " + strings.Join(ticks, ", ") + "; mean and 95% interval over seeds"
+	charts := []struct {
+		file string
+		m    Metric
+		c    Chart
+	}{
+		{"gang_deadlock_rate", MetricDeadlockRate, Chart{Title: "gang-deadlock: terminal deadlock rate vs timeout", YLabel: "runs ending in a terminal deadlock (%)", YFrom0: true, YMax: 100}},
+		{"gang_utilization", MetricUtilGPU, Chart{Title: "gang-deadlock: GPU utilization vs timeout", YLabel: "GPU utilization, held included (%)", YFrom0: true}},
+		{"gang_useful_utilization", metricUsefulGPU, Chart{Title: "gang-deadlock: useful GPU utilization vs timeout", YLabel: "GPU utilization minus held-idle (%)", YFrom0: true}},
+		{"gang_held_idle", MetricHeldGPU, Chart{Title: "gang-deadlock: GPU held-idle vs timeout", YLabel: "GPU held idle (%)", YFrom0: true}},
+		{"gang_episodes", metricGangEpisodesPer1000, Chart{Title: "gang-deadlock: deadlock episodes vs timeout", YLabel: "episodes per 1,000 gangs", YFrom0: true}},
+	}
+	var variants []string
+	byVariant := map[string][]*Group{}
 	for gi := range groups {
 		g := &groups[gi]
 		t.Add(g.Label("variant"), g.Label("timeout"), fmt.Sprint(len(g.Results)), gangMeanCell(g, MetricDeadlockRate),
 			gangMeanCell(g, metricGangEpisodesPer1000), gangMeanCell(g, MetricHeldGPU), gangMeanCell(g, metricGangWaitP50),
-			gangMeanCell(g, MetricGangWaitP99), gangMeanCell(g, MetricUtilGPU), gangMeanCell(g, MetricJobsCompleted))
+			gangMeanCell(g, MetricGangWaitP99), gangMeanCell(g, MetricUtilGPU), gangMeanCell(g, metricUsefulGPU), gangMeanCell(g, MetricJobsCompleted))
 		v := g.Label("variant")
-		sr := lines[v]
-		if sr == nil {
-			sr = &series{rate: Line{Name: v, Points: true}, util: Line{Name: v, Points: true}}
-			lines[v] = sr
-			order = append(order, v)
+		if _, ok := byVariant[v]; !ok {
+			variants = append(variants, v)
 		}
-		x := gangTimeoutX(g.Label("timeout"), foreverX)
-		rm, rh := MeanCI(g.Values(MetricDeadlockRate))
-		um, uh := MeanCI(g.Values(MetricUtilGPU))
-		sr.rate.X, sr.rate.Y, sr.rate.Err = append(sr.rate.X, x), append(sr.rate.Y, rm), append(sr.rate.Err, rh)
-		sr.util.X, sr.util.Y, sr.util.Err = append(sr.util.X, x), append(sr.util.Y, um), append(sr.util.Err, uh)
+		byVariant[v] = append(byVariant[v], g)
 	}
-	note := fmt.Sprintf("timeout 'forever' plotted at %gs; mean and 95%% interval over seeds", foreverX)
-	rate := Chart{Title: "gang-deadlock: terminal deadlock rate vs timeout", XLabel: "timeout (s)", YLabel: "runs ending in a terminal deadlock (%)", YFrom0: true, YMax: 100, Note: note}
-	util := Chart{Title: "gang-deadlock: GPU utilization vs timeout", XLabel: "timeout (s)", YLabel: "GPU utilization (%)", YFrom0: true, Note: note}
-	for _, v := range order {
-		sortLine(&lines[v].rate)
-		sortLine(&lines[v].util)
-		rate.Lines = append(rate.Lines, lines[v].rate)
-		util.Lines = append(util.Lines, lines[v].util)
+	for ci := range charts {
+		c := &charts[ci].c
+		c.XLabel, c.Note = "timeout (category, see the note)", note
+		for _, v := range variants {
+			l := Line{Name: v, Points: true}
+			for _, g := range byVariant[v] {
+				if len(g.Results) == 0 {
+					continue
+				}
+				mean, half := MeanCI(g.Values(charts[ci].m))
+				l.X = append(l.X, float64(slices.Index(order, g.Label("timeout"))+1))
+				l.Y, l.Err = append(l.Y, mean), append(l.Err, half)
+			}
+			sortLine(&l)
+			c.Lines = append(c.Lines, l)
+		}
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -411,21 +448,20 @@ func gangDeadlockReport(dir string, cells []Cell, results []*scheduler.Result) e
 	b.WriteString("# gang-deadlock\n\n")
 	b.WriteString("Every gang co-scheduling variant of policies/gang, at each timeout, on the same workload and seeds.\n" +
 		"Terminal deadlock rate = runs that stopped in a deadlock nothing pending could break (DESIGN.md);\n" +
-		"episodes are counted per 1,000 gangs submitted; held-idle is GPU held by waiting or reserved pods.\n" +
-		"Strict ignores the timeout (it never holds).\n\n")
+		"episodes are counted per 1,000 gangs submitted; held-idle is GPU held by waiting or reserved pods;\n" +
+		"useful utilization = utilization - held-idle. A run that ends in a terminal deadlock stops there, so its\n" +
+		"utilization covers a shorter run. Strict ignores the timeout (it never holds); permit-noreject (KEP-4671\n" +
+		"alpha: no group rejection, no min-resources check) behaves as NonStrict accumulation with a timeout.\n\n")
 	if err := t.WriteMarkdown(&b); err != nil {
 		return err
 	}
 	var errs []string
-	for _, c := range []struct {
-		ch   Chart
-		name string
-	}{{rate, "gang_deadlock_rate"}, {util, "gang_utilization"}} {
-		if err := c.ch.Save(filepath.Join(dir, c.name)); err != nil {
+	for _, c := range charts {
+		if err := c.c.Save(filepath.Join(dir, c.file)); err != nil {
 			errs = append(errs, err.Error())
 			continue
 		}
-		fmt.Fprintf(&b, "\n![%s](%s.png)\n", c.ch.Title, c.name)
+		fmt.Fprintf(&b, "\n![%s](%s.png)\n", c.c.Title, c.file)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "report.md"), []byte(b.String()), 0o644); err != nil {
 		return err
