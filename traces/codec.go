@@ -50,9 +50,15 @@ func (d *dec) u() uint64 {
 	return v
 }
 
-func (d *dec) n(limit int) int {
+// n reads a length or count. Every counted element takes at least one byte, so
+// a value above the bytes left is corrupt (this also bounds allocations). The
+// argument is ignored (kept for call-site readability).
+func (d *dec) n(_ int) int {
 	v := d.u()
-	if v > uint64(limit) || v > uint64(len(d.b))+1<<20 {
+	if d.err != nil {
+		return 0
+	}
+	if v > uint64(len(d.b)) {
 		d.fail()
 		return 0
 	}

@@ -58,7 +58,7 @@ func (s *sorter) add(key, val []byte) error {
 	}
 	off := len(s.arena)
 	if s.arena == nil {
-		s.arena = make([]byte, 0, min(s.budget+1, 1<<20))
+		s.arena = make([]byte, 0, min(s.budget+1, 64<<10))
 	}
 	s.arena = append(s.arena, key...)
 	s.arena = append(s.arena, val...)
