@@ -301,14 +301,18 @@ func (d *Dist) clamp(x float64) float64 {
 	return x
 }
 
-// String formats d in the syntax ParseDist reads.
+// String formats d in the syntax ParseDist reads (a lognormal in its median form,
+// the median rounded to 12 significant digits).
 func (d Dist) String() string {
 	var s string
 	g := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 	switch d.Kind {
 	case Constant, Exponential:
 		s = fmt.Sprintf("%s(%s)", d.Kind, g(d.A))
-	case LogNormal, Pareto, Uniform:
+	case LogNormal:
+		// The median form reads better: median(300;0.8) rather than lognormal(5.70…;0.8).
+		s = fmt.Sprintf("median(%s;%s)", strconv.FormatFloat(math.Exp(d.A), 'g', 12, 64), g(d.B))
+	case Pareto, Uniform:
 		s = fmt.Sprintf("%s(%s;%s)", d.Kind, g(d.A), g(d.B))
 	case Empirical:
 		parts := make([]string, len(d.Q))
