@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -65,6 +66,8 @@ func init() {
 			{Name: "nodes", Default: "1000|10000|100000", Unit: "nodes", Doc: "cluster sizes, '|'-separated"},
 			{Name: "jobs_per_node", Default: "1", Doc: "synthetic jobs per node (about 8 tasks each)"},
 			{Name: "rate_per_node", Default: "0.01", Unit: "jobs/s", Doc: "arrival rate per node (keeps the cluster busy but not saturated)"},
+			{Name: "slow", Default: "tetris|kube", Doc: "placers that score every node (O(n) per decision), measured only up to slow_max nodes"},
+			{Name: "slow_max", Default: "10000", Unit: "nodes", Doc: "largest cluster for the slow placers"},
 		},
 		Cells: func(p *Params, seeds int) ([]Cell, error) {
 			scheds := splitBar(p.String("schedulers", "monolithic"))
@@ -83,6 +86,8 @@ func init() {
 				}
 				sizes = append(sizes, n)
 			}
+			slow := splitBar(p.String("slow", "tetris|kube"))
+			slowMax := p.Int("slow_max", 10000)
 			jpn := p.Float("jobs_per_node", 1)
 			rpn := p.Float("rate_per_node", 0.01)
 			if err := p.Err(); err != nil {
@@ -98,6 +103,9 @@ func init() {
 			for _, sc := range scheds {
 				for _, pl := range pls {
 					for _, n := range sizes {
+						if n > slowMax && slices.Contains(slow, pl) {
+							continue
+						}
 						for s := 1; s <= seeds; s++ {
 							ps := PerfSpec{Scheduler: sc, Placer: pl, Nodes: n, JobsPerNode: jpn, RatePerNode: rpn, Seed: uint64(s)}
 							spec := ps.RunSpec()

@@ -31,6 +31,7 @@ const benchUsage = `usage:
   schedlab bench --workload SPEC [--scheduler S]... [--placer P]... [--cluster C]...
                  [--param NAME=VALUE]... --out DIR [options]
   schedlab bench merge [--out DIR] DIR...
+  schedlab bench results [SCENARIO...]   (regenerates bench/RESULTS.md; see the Makefile)
 
 options:
 `
@@ -38,6 +39,9 @@ options:
 func runBench(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "merge" {
 		return runMerge(args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "results" {
+		return runResults(args[1:], stdout, stderr)
 	}
 	fs := newFlagSet("bench", stderr)
 	fs.Usage = func() {

@@ -1,0 +1,36 @@
+# schedlab developer targets. The two set-up commands need no make:
+#   go run ./cmd/schedlab      (the embedded default comparison)
+#   go test ./...              (the tests)
+
+GO      ?= go
+# Scratch directory of the results sweeps (kept, so `make results` resumes).
+WORK    ?= $(or $(TMPDIR),/tmp)/schedlab-results
+# Scenarios for `make results`: empty = every built-in scenario.
+SCENARIOS ?=
+PARALLEL ?= 0
+
+.PHONY: all build test vet bench results clean-results
+
+all: vet test
+
+build:
+	$(GO) build ./...
+
+test:
+	$(GO) test ./...
+
+vet:
+	$(GO) vet ./...
+
+# Simulator speed: decisions/s and events/s at 1k/10k/100k nodes (compare runs with benchstat).
+bench:
+	$(GO) test ./bench -run '^$$' -bench 'Perf/sched=monolithic$$/placer=(bestfit|firstfit|worstfit)$$' -benchtime 1x -count 3
+
+# Regenerate bench/RESULTS.md and bench/results/ (plots) from every built-in scenario,
+# recording the machine and the source revision.
+results:
+	$(GO) run ./cmd/schedlab bench results --parallel $(PARALLEL) --work $(WORK) \
+		--revision "$$(git describe --always --dirty 2>/dev/null)" --command "make results" $(SCENARIOS)
+
+clean-results:
+	rm -rf $(WORK)
