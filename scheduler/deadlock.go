@@ -25,13 +25,18 @@ import (
 //     quotas included), can complete; its holdings are added to Available (when
 //     its tasks have finite runtimes), and the step repeats. Gangs left over are
 //     blocked.
-//  3. A blocked gang A waits on a blocked gang B when A's need fits once B's
-//     holdings are added to Available. When no single B suffices but all other
-//     blocked gangs together would, A waits on each of them.
+//  3. The deadlocked set is the largest set D of blocked gangs in which every gang
+//     could start if the other gangs of D released their holdings: start from all
+//     blocked gangs and drop, until none is dropped, those that could not (a gang
+//     too large for the cluster, a gang that needs more than the others hold).
+//     Each gang of D waits on every other gang of D: together they form the cycle
+//     of DESIGN.md's wait-for graph, a set of gangs none of which can ever start
+//     unless another in the set gives up.
 //
-// A deadlock is a set of gangs on a cycle of that graph (the strongly connected
-// components of two or more gangs). Gangs that are blocked but on no cycle (a gang
-// too large for the cluster, a gang waiting behind a deadlock) are not counted.
+// A deadlock is a deadlocked set of two or more gangs. Gangs that are blocked but
+// not in it (a gang too large for the cluster, a gang waiting on a gang outside
+// the set) are not counted. The set is found with O(|blocked|) fit checks per
+// round, usually one or two rounds, rather than one check per pair of gangs.
 //
 // # Episodes and terminal deadlocks
 //
@@ -71,10 +76,12 @@ type DeadlockReport struct {
 	// Partial lists the partial gangs (holding resources, fewer than MinMember),
 	// sorted by ID.
 	Partial []JobID
-	// Edges lists the wait-for edges {A, B}: A waits on B. Sorted.
+	// Edges lists the wait-for edges {A, B} among the deadlocked gangs: A waits on
+	// B (A could start if the other deadlocked gangs, B among them, released).
+	// Sorted.
 	Edges [][2]JobID
-	// Cycle lists the gangs on a wait-for cycle, sorted; empty when there is no
-	// deadlock.
+	// Cycle lists the deadlocked gangs (the wait-for cycle), sorted; empty when
+	// there is no deadlock.
 	Cycle []JobID
 	// Terminal reports that nothing pending can break the cycle; the run was
 	// stopped.
@@ -392,7 +399,7 @@ func (s *Sim) evalDeadlock() DeadlockReport {
 	return rep
 }
 
-// waitFor computes the wait-for edges among gangs and the gangs on cycles.
+// waitFor computes the deadlocked set among gangs and its wait-for edges.
 func (s *Sim) waitFor(gangs []*partialGang) ([][2]JobID, []JobID) {
 	st := s.State
 	outer := st.tx
@@ -472,59 +479,60 @@ func (s *Sim) waitFor(gangs []*partialGang) ([][2]JobID, []JobID) {
 	if len(blocked) < 2 {
 		return nil, nil
 	}
-	// 3. Edges among blocked gangs.
-	adj := make([][]int, len(gangs))
-	var edges [][2]JobID
-	for _, a := range blocked {
+	// 3. The deadlocked set: the largest set D of blocked gangs in which every
+	// gang could start if the others of D released their holdings (a fixpoint:
+	// drop the gangs that could not, such as a gang too large for the cluster,
+	// and check the rest again without them).
+	in := make([]bool, len(gangs))
+	for _, b := range blocked {
+		in[b] = true
+	}
+	fitsWithOthers := func(a int) bool {
 		ga := gangs[a]
+		var all Resources
 		for _, b := range blocked {
-			if a == b || len(ga.pending) < ga.need || !ga.sum.LessEq(freeSum.Add(gangs[b].hsum)) {
-				continue // cheap aggregate bound first
-			}
-			m := tx.Len()
-			releaseHeld(gangs[b])
-			ok := fits(ga, gangs[b].hsum)
-			tx.RollbackTo(m)
-			if ok {
-				adj[a] = append(adj[a], b)
+			if b != a && in[b] {
+				all = all.Add(gangs[b].hsum)
 			}
 		}
-		if len(adj[a]) == 0 && len(ga.pending) >= ga.need {
-			var all Resources
-			for _, b := range blocked {
-				if b != a {
-					all = all.Add(gangs[b].hsum)
-				}
-			}
-			if !ga.sum.LessEq(freeSum.Add(all)) {
-				continue
-			}
-			m := tx.Len()
-			for _, b := range blocked {
-				if b != a {
-					releaseHeld(gangs[b])
-				}
-			}
-			ok := fits(ga, all)
-			tx.RollbackTo(m)
-			if ok {
-				for _, b := range blocked {
-					if b != a {
-						adj[a] = append(adj[a], b)
-					}
-				}
+		if len(ga.pending) < ga.need || !ga.sum.LessEq(freeSum.Add(all)) {
+			return false // cheap aggregate bound first
+		}
+		m := tx.Len()
+		for _, b := range blocked {
+			if b != a && in[b] {
+				releaseHeld(gangs[b])
 			}
 		}
-		for _, b := range adj[a] {
-			edges = append(edges, [2]JobID{ga.job.ID, gangs[b].job.ID})
+		ok := fits(ga, all)
+		tx.RollbackTo(m)
+		return ok
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, a := range blocked {
+			if in[a] && !fitsWithOthers(a) {
+				in[a] = false
+				changed = true
+			}
 		}
 	}
-	// 4. Cycles: strongly connected components of two or more gangs.
+	var members []int
+	for _, a := range blocked {
+		if in[a] {
+			members = append(members, a)
+		}
+	}
+	if len(members) < 2 {
+		return nil, nil
+	}
+	var edges [][2]JobID
 	var cycle []JobID
-	for _, comp := range sccs(adj) {
-		if len(comp) >= 2 {
-			for _, v := range comp {
-				cycle = append(cycle, gangs[v].job.ID)
+	for _, a := range members {
+		cycle = append(cycle, gangs[a].job.ID)
+		for _, b := range members {
+			if a != b {
+				edges = append(edges, [2]JobID{gangs[a].job.ID, gangs[b].job.ID})
 			}
 		}
 	}
@@ -546,55 +554,6 @@ func cmpID(a, b JobID) int {
 		return 1
 	}
 	return 0
-}
-
-// sccs returns the strongly connected components of the graph adj (Tarjan's
-// algorithm, iterative over vertices in index order).
-func sccs(adj [][]int) [][]int {
-	n := len(adj)
-	index := make([]int, n)
-	low := make([]int, n)
-	on := make([]bool, n)
-	for i := range index {
-		index[i] = -1
-	}
-	var stack []int
-	var out [][]int
-	next := 0
-	var visit func(v int)
-	visit = func(v int) {
-		index[v], low[v] = next, next
-		next++
-		stack = append(stack, v)
-		on[v] = true
-		for _, w := range adj[v] {
-			if index[w] < 0 {
-				visit(w)
-				low[v] = min(low[v], low[w])
-			} else if on[w] {
-				low[v] = min(low[v], index[w])
-			}
-		}
-		if low[v] == index[v] {
-			var comp []int
-			for {
-				w := stack[len(stack)-1]
-				stack = stack[:len(stack)-1]
-				on[w] = false
-				comp = append(comp, w)
-				if w == v {
-					break
-				}
-			}
-			out = append(out, comp)
-		}
-	}
-	for v := 0; v < n; v++ {
-		if index[v] < 0 {
-			visit(v)
-		}
-	}
-	return out
 }
 
 // reportDeadlock fills r.Deadlock at the end of a run.

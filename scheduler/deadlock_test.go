@@ -342,3 +342,62 @@ func TestPropertyNoDeadlockWithoutPartialGangs(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCheckDeadlock measures one uncached wait-for graph evaluation: a
+// cluster of n 8-slot nodes, three quarters of the slots running finite tasks, and
+// k partial gangs holding the rest, each needing everything the running tasks will
+// release plus another gang's holdings (a deadlock by construction, and the worst
+// case: every fit check places that many tasks).
+func BenchmarkCheckDeadlock(b *testing.B) {
+	for _, n := range []int{100, 1000} {
+		for _, k := range []int{2, 8} {
+			b.Run(fmt.Sprintf("nodes=%d/gangs=%d", n, k), func(b *testing.B) {
+				nodes := make([]Node, n)
+				for i := range nodes {
+					nodes[i] = Node{Capacity: Res(8000, 8192, 0)}
+				}
+				slots := n * 8
+				running := slots * 3 / 4
+				heldPer := (slots - running) / k
+				plan, start := map[[2]int]NodeID{}, map[[2]int]NodeID{}
+				var jobs []*Job
+				slot := 0
+				next := func() NodeID { id := NodeID(slot / 8); slot++; return id }
+				bg := job(k+1, 0, running, Res(1000, 1024, 0), Hour)
+				for g := 0; g < k; g++ {
+					size := 2*heldPer + running
+					jobs = append(jobs, gang(g+1, size, size, Second))
+					for i := 0; i < heldPer; i++ {
+						plan[[2]int{g + 1, i}] = next()
+					}
+				}
+				for i := 0; i < running; i++ {
+					start[[2]int{k + 1, i}] = next()
+				}
+				jobs = append(jobs, bg)
+				h := &holder{plan: plan, start: start}
+				cfg := DefaultConfig()
+				cfg.Nodes = nodes
+				sim, err := NewSim(cfg, &SliceSource{Jobs: jobs}, h)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := sim.start(); err != nil {
+					b.Fatal(err)
+				}
+				for i := 0; i <= k; i++ {
+					sim.Step()
+				}
+				if rep := sim.evalDeadlock(); len(rep.Partial) != k || len(rep.Cycle) != k {
+					b.Fatalf("setup: %+v", rep)
+				}
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					sim.dl.cacheOK = false
+					sim.evalDeadlock()
+				}
+				b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "µs/check")
+			})
+		}
+	}
+}
