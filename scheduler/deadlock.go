@@ -14,7 +14,7 @@ import (
 // MinMember). Its remaining need is the MinMember − held − running of its pending
 // tasks that fit best (largest first).
 //
-// The wait-for graph has one vertex per partial gang. Its edges are computed on a
+// The wait-for graph has one vertex per partial gang. It is computed on a
 // hypothetical state, inside a transaction that is rolled back, so the real state
 // is unchanged (sequence numbers and per-node task order included):
 //
@@ -33,7 +33,8 @@ import (
 //     of DESIGN.md's wait-for graph, a set of gangs none of which can ever start
 //     unless another in the set gives up.
 //
-// A deadlock is a deadlocked set of two or more gangs. Gangs that are blocked but
+// A deadlock is a deadlocked set of two or more gangs (a set of one would need
+// only its own holdings, which it already has). Gangs that are blocked but
 // not in it (a gang too large for the cluster, a gang waiting on a gang outside
 // the set) are not counted. The set is found with O(|blocked|) fit checks per
 // round, usually one or two rounds, rather than one check per pair of gangs.
@@ -55,8 +56,10 @@ import (
 // # Using it from a scheduler
 //
 // Call sim.CheckDeadlock() at the end of every scheduling pass that placed nothing
-// while some gang held resources (it is cheap when fewer than two gangs are partial,
-// and cached while the state does not change). A scheduler with timeouts,
+// while some gang held resources (policies/gang also calls it after passes that
+// placed something but left work unplaced). It is cheap when fewer than two gangs
+// are partial, and cached while no holding changes: starts and finishes of
+// ordinary tasks do not invalidate it. A scheduler with timeouts,
 // group rejection or preemption that can release holdings implements
 // DeadlockBreaker; one that does not is taken to have no way out. The detector
 // fills Result.Deadlock; nothing else is needed.
