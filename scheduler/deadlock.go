@@ -33,8 +33,8 @@ import (
 //     of DESIGN.md's wait-for graph, a set of gangs none of which can ever start
 //     unless another in the set gives up.
 //
-// A deadlock is a deadlocked set of two or more gangs (a set of one would need
-// only its own holdings, which it already has). Gangs that are blocked but
+// A deadlock is a deadlocked set of two or more gangs (a gang blocked alone is
+// starving, not deadlocked: no other partial gang's release would let it start). Gangs that are blocked but
 // not in it (a gang too large for the cluster, a gang waiting on a gang outside
 // the set) are not counted. The set is found with O(|blocked|) fit checks per
 // round, usually one or two rounds, rather than one check per pair of gangs.
