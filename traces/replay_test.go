@@ -105,3 +105,35 @@ func TestOpenbReplayRealTrace(t *testing.T) {
 		t.Errorf("pending %d, last %v", st.Events["pod_phase/Pending"], st.LastSeconds)
 	}
 }
+
+func TestReplayNodesHelper(t *testing.T) {
+	r, err := Open("google2011", []string{filepath.Join("testdata", "google2011")}, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	nodes, rest, err := r.Nodes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(nodes) != 3 || nodes[0].Name != "5" || nodes[2].ID != 2 {
+		t.Fatalf("initial nodes = %+v", nodes)
+	}
+	n := 0
+	for {
+		ev, err := rest.NextNodeEvent()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Time == 0 && ev.Kind == scheduler.NodeAdd {
+			t.Fatalf("initial add left in the rest: %+v", ev)
+		}
+		n++
+	}
+	if n != 5 {
+		t.Errorf("%d later events, want 5", n)
+	}
+}
