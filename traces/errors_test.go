@@ -178,16 +178,19 @@ func TestSortSpills(t *testing.T) {
 	}
 	defer r1.Close()
 	s := newSorter(&opt)
-	s.budget = 64
-	for i := 0; i < 100; i++ {
+	s.budget = 4 // two records per run: more than maxRuns runs, so cascade merges happen
+	for i := 0; i < 250; i++ {
 		s.add([]byte{byte(i % 7)}, []byte{byte(i)})
+		if len(s.runs) >= maxRuns {
+			t.Fatalf("%d runs: the cascade merge did not run", len(s.runs))
+		}
+	}
+	if len(s.runs) < 2 {
+		t.Fatalf("runs = %d, want several", len(s.runs))
 	}
 	it, err := s.iter()
 	if err != nil {
 		t.Fatal(err)
-	}
-	if len(s.runs) < 2 {
-		t.Fatalf("runs = %d, want several", len(s.runs))
 	}
 	prevK, prevV := -1, -1
 	n := 0
@@ -206,7 +209,7 @@ func TestSortSpills(t *testing.T) {
 		prevK, prevV = int(k[0]), int(v[0])
 	}
 	s.close()
-	if n != 100 {
-		t.Fatalf("got %d records, want 100", n)
+	if n != 250 {
+		t.Fatalf("got %d records, want 250", n)
 	}
 }

@@ -96,7 +96,7 @@ func (s *sorter) spill() error {
 		return fmt.Errorf("traces: external sort: %w", err)
 	}
 	s.runs = append(s.runs, f)
-	w := s2.NewWriter(f, s2.WriterConcurrency(1))
+	w := newRunWriter(f)
 	bw := bufio.NewWriterSize(w, 256<<10)
 	var hdr [2 * binary.MaxVarintLen64]byte
 	for _, r := range s.recs {
@@ -112,6 +112,80 @@ func (s *sorter) spill() error {
 		return fmt.Errorf("traces: external sort: %w", err)
 	}
 	s.arena, s.recs = s.arena[:0], s.recs[:0]
+	if len(s.runs) >= maxRuns {
+		return s.compact()
+	}
+	return nil
+}
+
+// maxRuns bounds the runs merged at once, and so the merge's buffers: when a
+// spill makes this many, they are merged into one (a cascade merge).
+const maxRuns = 32
+
+// Spill runs use small s2 blocks so that each open run costs little memory.
+const runBlock = 64 << 10
+
+func newRunWriter(f io.Writer) *s2.Writer {
+	return s2.NewWriter(f, s2.WriterConcurrency(1), s2.WriterBlockSize(runBlock))
+}
+
+func newRunReader(f io.Reader, idx int) *runReader {
+	return &runReader{idx: idx, br: bufio.NewReaderSize(s2.NewReader(f, s2.ReaderMaxBlockSize(runBlock)), 32<<10)}
+}
+
+// compact merges every run into one, keeping stability (runs are merged in
+// order and ties go to the earlier run).
+func (s *sorter) compact() error {
+	out, err := os.CreateTemp(s.tempDir, "schedlab-sort-*")
+	if err != nil {
+		return fmt.Errorf("traces: external sort: %w", err)
+	}
+	var h runHeap
+	for i, f := range s.runs {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		rr := newRunReader(f, i)
+		ok, err := rr.next()
+		if err != nil {
+			return err
+		}
+		if ok {
+			h = append(h, rr)
+		}
+	}
+	heap.Init(&h)
+	w := newRunWriter(out)
+	bw := bufio.NewWriterSize(w, 256<<10)
+	var hdr [2 * binary.MaxVarintLen64]byte
+	for len(h) > 0 {
+		top := h[0]
+		n := binary.PutUvarint(hdr[:], uint64(len(top.key)))
+		n += binary.PutUvarint(hdr[n:], uint64(len(top.val)))
+		bw.Write(hdr[:n])
+		bw.Write(top.key)
+		bw.Write(top.val)
+		more, err := top.next()
+		if err != nil {
+			return err
+		}
+		if more {
+			heap.Fix(&h, 0)
+		} else {
+			heap.Pop(&h)
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("traces: external sort: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("traces: external sort: %w", err)
+	}
+	for _, f := range s.runs {
+		f.Close()
+		os.Remove(f.Name())
+	}
+	s.runs = append(s.runs[:0], out)
 	return nil
 }
 
@@ -152,7 +226,7 @@ func (s *sorter) iter() (*sortIter, error) {
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			return nil, err
 		}
-		rr := &runReader{idx: i, br: bufio.NewReaderSize(s2.NewReader(f), 64<<10)}
+		rr := newRunReader(f, i)
 		ok, err := rr.next()
 		if err != nil {
 			return nil, err
@@ -199,6 +273,7 @@ type runReader struct {
 	idx      int
 	br       *bufio.Reader
 	key, val []byte
+	buf      []byte
 }
 
 func (r *runReader) next() (bool, error) {
@@ -214,11 +289,11 @@ func (r *runReader) next() (bool, error) {
 		return false, fmt.Errorf("traces: external sort: reading run: %w", err)
 	}
 	need := int(kl + vl)
-	buf := slices.Grow(r.key[:0], need)[:need]
-	if _, err := io.ReadFull(r.br, buf); err != nil {
+	r.buf = slices.Grow(r.buf[:0], need)[:need]
+	if _, err := io.ReadFull(r.br, r.buf); err != nil {
 		return false, errors.New("traces: external sort: truncated run")
 	}
-	r.key, r.val = buf[:kl:kl], buf[kl:]
+	r.key, r.val = r.buf[:kl:kl], r.buf[kl:]
 	return true, nil
 }
 
