@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"math"
 	"os"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -297,9 +298,12 @@ func MetricVsLabel(groups []Group, key string, m Metric) []Line {
 			continue
 		}
 		var parts []string
+		kv := g.Label(key)
 		for _, l := range g.Labels {
 			if l.Key != key && varying[l.Key] {
-				parts = append(parts, l.Key+"="+l.Value)
+				// a spec that carries the parameter ("gang-permit:timeout=60s")
+				// belongs to one series whatever the parameter's value
+				parts = append(parts, l.Key+"="+templated(l.Value, key, kv))
 			}
 		}
 		name := strings.Join(parts, " ")
@@ -358,6 +362,17 @@ func varyingLabels(groups []Group) map[string]bool {
 	return out
 }
 
+// templated replaces the value v of parameter key where it stands as a whole
+// spec token in s (after '=', ':', ',' or ';' or at the start, before ',', ';',
+// ':' or the end) with "{key}".
+func templated(s, key, v string) string {
+	if v == "" {
+		return s
+	}
+	re := regexp.MustCompile(`(^|[=:,;])` + regexp.QuoteMeta(v) + `($|[,;:])`)
+	return re.ReplaceAllString(s, "${1}{"+key+"}${2}")
+}
+
 // bijective reports whether labels a and b determine each other across groups
 // (one value of a always goes with the same value of b, and the reverse).
 func bijective(groups []Group, a, b string) bool {
@@ -413,7 +428,16 @@ func NamingLabels(groups []Group) map[string]bool {
 func GroupName(g *Group, varying map[string]bool) string {
 	var parts []string
 	for _, l := range g.Labels {
-		if varying[l.Key] {
+		if !varying[l.Key] {
+			continue
+		}
+		inOther := false // the value is already shown inside another label's spec
+		for _, o := range g.Labels {
+			if o.Key != l.Key && varying[o.Key] && templated(o.Value, l.Key, l.Value) != o.Value {
+				inOther = true
+			}
+		}
+		if !inOther {
 			parts = append(parts, l.Key+"="+l.Value)
 		}
 	}

@@ -391,18 +391,34 @@ func writeSweepPlots(dir string, groups []Group) ([]string, error) {
 		utilMetric = MetricUtilGPU
 	}
 	for _, p := range params {
-		numeric := true
+		// plot against p when it takes at least two numeric values; groups with a
+		// non-numeric value (forever) are left out of these plots
+		var xs []float64
+		durations, skipped := false, false
 		for gi := range groups {
-			if _, ok := LabelNumber(groups[gi].Label(p)); !ok {
-				numeric = false
+			v := groups[gi].Label(p)
+			x, ok := LabelNumber(v)
+			if !ok {
+				skipped = true
+				continue
+			}
+			if !slices.Contains(xs, x) {
+				xs = append(xs, x)
+			}
+			if _, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64); err != nil {
+				durations = true
 			}
 		}
-		if !numeric {
+		if len(xs) < 2 {
 			continue
 		}
 		xl := p
-		if _, err := strconv.ParseFloat(groups[0].Label(p), 64); err != nil {
+		if durations {
 			xl += " (s)"
+		}
+		pnote := ""
+		if skipped {
+			pnote = "cells whose " + p + " is not a number (e.g. forever) are not shown"
 		}
 		for _, mt := range []Metric{MetricDeadlockRate, utilMetric, MetricConflicts, MetricBusyness, MetricWaitP99} {
 			nonzero := false
@@ -415,7 +431,7 @@ func writeSweepPlots(dir string, groups []Group) ([]string, error) {
 				continue
 			}
 			c := &Chart{Title: mt.Name + " vs " + p + " (mean, 95% CI over seeds)", XLabel: xl, YLabel: mt.Label(),
-				YFrom0: true, Lines: MetricVsLabel(groups, p, mt)}
+				YFrom0: true, Lines: MetricVsLabel(groups, p, mt), Note: pnote}
 			if mt.Unit == "%" {
 				c.YMax = 100
 			}

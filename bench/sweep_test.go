@@ -320,3 +320,20 @@ func TestParseShard(t *testing.T) {
 		}
 	}
 }
+
+func TestExampleSweepFilesParse(t *testing.T) {
+	files, _ := filepath.Glob("sweeps/*.json")
+	if len(files) == 0 {
+		t.Fatal("no example sweep files in bench/sweeps")
+	}
+	for _, f := range files {
+		s, err := LoadSweep(f)
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		if _, err := s.Cells(0); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}
