@@ -153,6 +153,7 @@ func init() {
 			Param{Name: "corr", Default: "0.6", Doc: "CPU–memory correlation (Gaussian copula), -1..1"},
 			Param{Name: "gang", Default: "0.1", Doc: "fraction of jobs that are gangs"},
 			Param{Name: "min_member", Default: "1", Doc: "MinMember as a fraction of a gang's tasks (rounded up)"},
+			Param{Name: "gang_tasks", Default: "= tasks", Unit: "tasks", Doc: "tasks per gang job, if gangs are sized differently from other jobs"},
 			Param{Name: "gpu", Default: "0", Doc: "fraction of jobs whose tasks request GPUs"},
 			Param{Name: "gpu_count", Default: "1", Unit: "GPUs", Doc: "GPUs per task of a whole-GPU job, as a choice V:W;V:W"},
 			Param{Name: "gpu_share", Default: "0", Doc: "fraction of GPU jobs taking a share of one GPU"},
@@ -187,6 +188,7 @@ func init() {
 			c.CPUMemCorrelation = p.Float("corr", c.CPUMemCorrelation)
 			c.GangFraction = p.Float("gang", c.GangFraction)
 			c.MinMemberFraction = p.Float("min_member", 1)
+			c.GangTasks = p.distParam("gang_tasks", c.GangTasks)
 			c.GPUFraction = p.Float("gpu", 0)
 			c.GPUCount = p.choiceParam("gpu_count", c.GPUCount)
 			c.GPUShareFraction = p.Float("gpu_share", 0)

@@ -30,6 +30,7 @@ func TestWorkloadFamilyBuildsEveryGenerator(t *testing.T) {
 	specs := []string{
 		"synthetic:jobs=50",
 		"synthetic:jobs=50,arrival=bursty,gang=0.5,gpu=0.5,gpu_count=1:1;2:1,gpu_share=0.5,dag=0.3,service=0.1,priority=0:3;9:1,tenants=3,tasks=median(8;1)[1;64],runtime=exp(120)",
+		"synthetic:jobs=50,gang=0.5,gang_tasks=uniform(2;17),min_member=0.75",
 		"synthetic:jobs=50,arrival=diurnal,amplitude=0.8,period=12h,corr=-0.2,cpu=uniform(100;4000),mem=pareto(512;2)[0;65536]",
 		"alibaba-gpu:nodes=50,jobs=50",
 		"alibaba-gpu:nodes=50,jobs=50,mtbf=1d,domain_mtbf=10d,gang=0.5,gang_size=2;4,share=0",

@@ -85,6 +85,12 @@ func EmpiricalDist(probs, values []float64) Dist {
 	return Dist{Kind: Empirical, P: probs, Q: values}
 }
 
+// isSet reports whether d differs from the zero Dist (Const(0), unclamped), which
+// optional distribution fields use to mean "not set".
+func (d *Dist) isSet() bool {
+	return d.Kind != Constant || d.A != 0 || d.Lo != 0 || d.Hi != 0 || d.P != nil || d.Q != nil
+}
+
 // Clamp returns d with every draw clamped to [lo, hi] (hi = 0: no upper bound).
 func (d Dist) Clamp(lo, hi float64) Dist {
 	d.Lo, d.Hi = lo, hi

@@ -57,6 +57,9 @@ type Synthetic struct {
 	// MinMember = ⌈MinMemberFraction × n⌉ (MinMemberFraction 0 means 1: strict).
 	GangFraction      float64
 	MinMemberFraction float64
+	// GangTasks, when set, is the number of tasks of a gang job (rounded, at least
+	// 1), in place of Tasks. The zero value, Const(0), means "use Tasks".
+	GangTasks Dist
 	// DAGFraction is the fraction of jobs that are DAGs of task groups (Job.Groups),
 	// with DAGStages groups (rounded, at least 2, at most the number of tasks).
 	// Group i > 0 runs after group i−1 and, with probability 0.3, also after one
@@ -143,6 +146,7 @@ func (c *Synthetic) Validate() error {
 	}{{"Tasks", &c.Tasks, true}, {"Runtime", &c.Runtime, true}, {"CPU", &c.CPU, true}, {"Mem", &c.Mem, true},
 		{"GPUShareMilli", &c.GPUShareMilli, c.GPUFraction > 0 && c.GPUShareFraction > 0},
 		{"DAGStages", &c.DAGStages, c.DAGFraction > 0},
+		{"GangTasks", &c.GangTasks, c.GangTasks.isSet()},
 		{"ServiceRuntime", &c.ServiceRuntime, c.ServiceFraction > 0}} {
 		if !d.used {
 			continue
@@ -174,26 +178,28 @@ func (c *Synthetic) Validate() error {
 // not grow with the number of jobs generated. Each job allocates one Job and one
 // []Task (plus its groups for a DAG job); tasks are never allocated one by one.
 type Generator struct {
-	cfg     Synthetic
-	arr     *arrivals
-	shape   *rand.Rand // job-level choices: size, gang, DAG, class, priority, tenant
-	req     *rand.Rand // requests
-	run     *rand.Rand // runtimes
-	tasks   Sampler
-	runtime Sampler
-	service Sampler
-	cpu     Sampler
-	mem     Sampler
-	share   Sampler
-	stages  Sampler
-	gpus    chooser
-	prio    chooser
-	tenants []string
-	spread  Dist // per-task runtime factor (see TaskRuntimeSigma)
-	n       int
-	done    bool
-	rho     float64
-	rhoC    float64 // √(1−ρ²)
+	cfg       Synthetic
+	arr       *arrivals
+	shape     *rand.Rand // job-level choices: size, gang, DAG, class, priority, tenant
+	req       *rand.Rand // requests
+	run       *rand.Rand // runtimes
+	tasks     Sampler
+	gangTasks Sampler
+	gangSized bool // GangTasks is set
+	runtime   Sampler
+	service   Sampler
+	cpu       Sampler
+	mem       Sampler
+	share     Sampler
+	stages    Sampler
+	gpus      chooser
+	prio      chooser
+	tenants   []string
+	spread    Dist // per-task runtime factor (see TaskRuntimeSigma)
+	n         int
+	done      bool
+	rho       float64
+	rhoC      float64 // √(1−ρ²)
 }
 
 var _ scheduler.Source = (*Generator)(nil)
@@ -215,6 +221,8 @@ func NewSynthetic(cfg Synthetic, seed uint64) (*Generator, error) {
 		rhoC:  math.Sqrt(1 - cfg.CPUMemCorrelation*cfg.CPUMemCorrelation),
 	}
 	g.tasks = NewSampler(cfg.Tasks, g.shape)
+	g.gangSized = cfg.GangTasks.isSet()
+	g.gangTasks = NewSampler(cfg.GangTasks, g.shape)
 	g.stages = NewSampler(cfg.DAGStages, g.shape)
 	g.runtime = NewSampler(cfg.Runtime, g.run)
 	g.service = NewSampler(cfg.ServiceRuntime, g.run)
@@ -291,7 +299,6 @@ func (g *Generator) build(submit scheduler.Time) *scheduler.Job {
 		n = 1
 	}
 	j := &scheduler.Job{ID: c.FirstID + scheduler.JobID(g.n), Submit: submit}
-	j.Tasks = make([]scheduler.Task, n)
 
 	// Job-level shape, always drawn in the same order so streams stay aligned.
 	uGang, uDAG, uClass, uGPU, uShare := g.shape.Float64(), g.shape.Float64(), g.shape.Float64(), g.shape.Float64(), g.shape.Float64()
@@ -301,6 +308,10 @@ func (g *Generator) build(submit scheduler.Time) *scheduler.Job {
 	if g.tenants != nil {
 		j.Tenant = g.tenants[g.shape.IntN(len(g.tenants))]
 	}
+	if uGang < c.GangFraction && g.gangSized {
+		n = max(1, int(math.Round(g.gangTasks.Draw())))
+	}
+	j.Tasks = make([]scheduler.Task, n)
 	if uGang < c.GangFraction {
 		f := c.MinMemberFraction
 		if f == 0 {

@@ -346,3 +346,33 @@ func containsFold(s, sub string) bool {
 	}
 	return false
 }
+
+func TestGangTasksSizesGangsOnly(t *testing.T) {
+	c := DefaultSynthetic()
+	c.Jobs = 4000
+	c.Tasks = Const(1)
+	c.GangFraction = 0.5
+	c.GangTasks = UniformDist(2, 9) // rounded: 2..9
+	var gangs int
+	for _, j := range collect(t, c, 6) {
+		n := len(j.Tasks)
+		if j.MinMember > 0 {
+			gangs++
+			if n < 2 || n > 9 || int(j.MinMember) != n {
+				t.Fatalf("gang with %d tasks, MinMember %d", n, j.MinMember)
+			}
+		} else if n != 1 {
+			t.Fatalf("non-gang with %d tasks", n)
+		}
+	}
+	within(t, "gang fraction", float64(gangs)/4000, 0.5, 4*math.Sqrt(0.25/4000))
+	// Unset GangTasks leaves the stream exactly as before.
+	a := DefaultSynthetic()
+	b := DefaultSynthetic()
+	b.GangTasks = Dist{}
+	x, _ := NewSynthetic(a, 1)
+	y, _ := NewSynthetic(b, 1)
+	if fingerprintOf(x) != fingerprintOf(y) {
+		t.Fatal("zero GangTasks changed the stream")
+	}
+}
