@@ -49,11 +49,12 @@ type ResultsDoc struct {
 	Elapsed map[string]time.Duration
 }
 
-var mdImage = regexp.MustCompile(`!\[([^\]]*)\]\(plots/([^)]+)\.png\)`)
+// mdImage matches a report's PNG image reference, in its directory or plots/.
+var mdImage = regexp.MustCompile(`!\[([^\]]*)\]\((?:\./)?(?:plots/)?([^)/]+)\.png\)`)
 
 // Write writes the document to mdPath from the sweep directories dirs (keyed by
-// scenario name), copying each sweep's PNG plots to plotsDir/NAME/ and pointing
-// the document's images there. Each scenario contributes its summary.md and the
+// scenario name), copying each sweep's PNG plots (in the directory or its plots/)
+// to plotsDir/NAME/ and pointing the document's images there. Each scenario contributes its summary.md and the
 // other .md files its report wrote.
 func (d *ResultsDoc) Write(mdPath, plotsDir string, dirs map[string]string) error {
 	names := make([]string, 0, len(dirs))
@@ -74,7 +75,7 @@ func (d *ResultsDoc) Write(mdPath, plotsDir string, dirs map[string]string) erro
 	for _, n := range names {
 		line := fmt.Sprintf("- [%s](#%s)", n, anchor(n))
 		if el, ok := d.Elapsed[n]; ok {
-			line += fmt.Sprintf(" (%s)", el.Round(time.Second))
+			line += fmt.Sprintf(" (%s of wall time)", el.Round(time.Second))
 		}
 		b.WriteString(line + "\n")
 	}
@@ -92,8 +93,9 @@ func (d *ResultsDoc) Write(mdPath, plotsDir string, dirs map[string]string) erro
 		if err := os.MkdirAll(dst, 0o755); err != nil {
 			return err
 		}
-		pngs, _ := filepath.Glob(filepath.Join(dir, "plots", "*.png"))
-		for _, p := range pngs {
+		pngs, _ := filepath.Glob(filepath.Join(dir, "*.png"))
+		more, _ := filepath.Glob(filepath.Join(dir, "plots", "*.png"))
+		for _, p := range append(pngs, more...) {
 			if err := copyFile(p, filepath.Join(dst, filepath.Base(p))); err != nil {
 				return err
 			}

@@ -68,7 +68,9 @@ func runResults(args []string, stdout, stderr io.Writer) int {
 		if o.Failed > 0 || o.Missing > 0 {
 			failed++
 		}
-		doc.Elapsed[name] = time.Since(start)
+		if o.Skipped == 0 { // a fresh run: its wall time means something
+			doc.Elapsed[name] = time.Since(start)
+		}
 		dirs[name] = dir
 		// Rewrite the document after every scenario, so an interrupted
 		// regeneration leaves the finished ones documented.
