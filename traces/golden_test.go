@@ -16,7 +16,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
 // goldenFormats lists the fixture sets under testdata/<format>.
-var goldenFormats = []string{"alibaba2017", "alibaba2018", "google2011", "google2019", "pai2020", "philly", "swf"}
+var goldenFormats = []string{"alibaba2017", "alibaba2018", "google2011", "google2019", "openb2023", "pai2020", "philly", "swf"}
 
 // dumpReplay renders a replay as text: node events, then jobs with their tasks.
 func dumpReplay(t *testing.T, r *Replay) string {
