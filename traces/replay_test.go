@@ -26,7 +26,7 @@ func TestReplayInSimulator(t *testing.T) {
 				t.Fatal(err)
 			}
 			cfg := scheduler.DefaultConfig()
-			cfg.Horizon = 40 * scheduler.Day
+			cfg.Horizon = 0 // run until the workload is drained
 			res, err := scheduler.Run(cfg, r, sched)
 			if err != nil {
 				t.Fatal(err)
