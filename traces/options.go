@@ -51,8 +51,9 @@ type Options struct {
 	// the task's end time), "censored" or "drop". Key missing_end.
 	MissingEnd string
 	// Origin is the raw trace time that becomes simulation time 0, in the trace's
-	// own time unit; -1 (the default, "auto") uses the per-trace origin of
-	// TRACES.md §11. Key origin.
+	// own time unit (µs for Google, s elsewhere); -1 (the default, "auto") uses the
+	// per-trace origin of TRACES.md §11. alibaba2018 and swf ignore it (their
+	// times already start at 0). Key origin.
 	Origin int64
 	// TraceEnd is the trace length used for censored tasks; 0 (the default)
 	// uses the documented length (or, for traces without one, the largest time in
@@ -173,13 +174,13 @@ var optionDefs = []optionDef{
 	enumOpt("runtime", "runtime of a task with several attempts", func(o *Options) *string { return &o.RuntimeSource }, "final-attempt", "sum-attempts"),
 	enumOpt("censored", "tasks still running at trace end", func(o *Options) *string { return &o.Censored }, "keep-censored", "drop", "unbounded"),
 	enumOpt("pretrace", "entities whose first event is before the trace window", func(o *Options) *string { return &o.PreTrace }, "arrive-at-zero", "drop"),
-	enumOpt("invalid", "out-of-range values (Alibaba 2018 -1/101, negative requests)", func(o *Options) *string { return &o.InvalidValue }, "as-missing", "clamp", "error"),
+	enumOpt("invalid", "out-of-range values (Alibaba 2018 plan_cpu, plan_mem, cpu_num, mem_size: -1, 101)", func(o *Options) *string { return &o.InvalidValue }, "as-missing", "clamp", "error"),
 	enumOpt("missing_request", "tasks without a usable resource request", func(o *Options) *string { return &o.MissingRequest }, "drop-job", "drop-task", "zero"),
 	enumOpt("gang", "all-or-nothing grouping (default: per trace)", func(o *Options) *string { return &o.Gang }, "default", "none", "task", "job", "attempt"),
 	enumOpt("orphans", "references to absent jobs, tasks, machines or parents", func(o *Options) *string { return &o.Orphans }, "drop-and-count", "error"),
 	enumOpt("missing_info", "Google rows with synthesized times", func(o *Options) *string { return &o.MissingInfo }, "keep-and-flag", "drop-entity"),
 	enumOpt("missing_end", "Alibaba 2017 Failed attempts with end 0", func(o *Options) *string { return &o.MissingEnd }, "task-end", "censored", "drop"),
-	{name: "origin", doc: "raw trace time that becomes simulation time 0, in the trace's unit (auto = per trace)",
+	{name: "origin", doc: "raw trace time that becomes simulation time 0, in the trace's unit (auto = per trace; alibaba2018 and swf always start at 0)",
 		get: func(o *Options) string {
 			if o.Origin < 0 {
 				return "auto"
