@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -131,13 +132,16 @@ func (t *Table) WriteMarkdown(w io.Writer) error {
 	return err
 }
 
-// Num formats a float with at most 4 significant digits (no exponent for ordinary
-// magnitudes), the way tables show metrics.
+// Num formats a number the way tables show metrics: magnitudes of 1000 and more
+// as integers, smaller ones with at most 4 significant digits (an exponent only
+// below 0.0001).
 func Num(f float64) string {
 	switch {
 	case f == 0:
 		return "0"
-	case f >= 1e6 || f <= -1e6:
+	case math.IsNaN(f) || math.IsInf(f, 0):
+		return strconv.FormatFloat(f, 'g', -1, 64)
+	case f >= 1000 || f <= -1000:
 		return strconv.FormatFloat(f, 'f', 0, 64)
 	}
 	return strconv.FormatFloat(f, 'g', 4, 64)
