@@ -27,8 +27,10 @@
 // devices or shares), gangs with MinMember, DAG jobs with task groups, service jobs,
 // priorities and tenants. GangML and DAGJobs are presets of it. AlibabaGPU is the
 // embedded default: the node shapes and pod mix of Alibaba's openb GPU cluster (see
-// OpenBNodes) with training gangs added. TraceShape fits a Synthetic to a trace's
-// published or measured statistics and scales it; Google2011 is one such shape.
+// OpenBNodes) with training gangs added. A TraceShape is a Synthetic fitted to a
+// trace's statistics plus its machine shapes, scaled to any size by Scaled:
+// FitTrace builds one from any trace Source (ReplayArrivals then keeps the trace's
+// own submit times), and Google2011 is one built from published numbers.
 //
 // # Transforms
 //
