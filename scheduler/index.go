@@ -22,7 +22,7 @@ type freeIndex struct {
 }
 
 func newFreeIndex(s *State, r Resource) *freeIndex {
-	ix := &freeIndex{r: r, t: btree.NewG[nodeKey](16, lessNodeKey)}
+	ix := &freeIndex{r: r, t: btree.NewG[nodeKey](32, lessNodeKey)}
 	for i := range s.nodes {
 		n := &s.nodes[i]
 		if n.up {
