@@ -406,7 +406,10 @@ func init() {
 			if err := os.WriteFile(filepath.Join(dir, "fgd_table.md"), []byte(table), 0o644); err != nil {
 				return err
 			}
-			return os.WriteFile(filepath.Join(dir, "fgd_curves.csv"), []byte(FGDCurvesCSV(runs)), 0o644)
+			if err := os.WriteFile(filepath.Join(dir, "fgd_curves.csv"), []byte(FGDCurvesCSV(runs)), 0o644); err != nil {
+				return err
+			}
+			return FGDCharts(runs, dir)
 		},
 	})
 }
@@ -455,4 +458,58 @@ func fgdCells(p *Params, seeds int) ([]Cell, error) {
 		}
 	}
 	return cells, nil
+}
+
+// FGDCharts draws the paper's two curves from runs, averaged over seeds per policy:
+// GPU allocation (% of capacity) against arrived GPU demand (% of capacity), with
+// the 45° line of "everything arrived is placed" (the paper's Fig. 9 plots 100 minus
+// it), and the fragmentation ratio against arrived demand (Fig. 7b). It writes
+// fgd_alloc.{png,svg} and fgd_frag.{png,svg} into dir.
+func FGDCharts(runs []*FGDRun, dir string) error {
+	var kinds []binpack.GPUKind
+	byKind := map[binpack.GPUKind][]*FGDRun{}
+	for _, r := range runs {
+		if _, ok := byKind[r.Policy]; !ok {
+			kinds = append(kinds, r.Policy)
+		}
+		byKind[r.Policy] = append(byKind[r.Policy], r)
+	}
+	slices.Sort(kinds)
+	curve := func(rs []*FGDRun, frag bool) (xs, ys []float64) {
+		for x := 0; x <= FGDMaxX; x++ {
+			sum, n := 0.0, 0
+			for _, r := range rs {
+				if r.Has[x] {
+					if frag {
+						sum += r.Frag[x]
+					} else {
+						sum += r.Alloc[x]
+					}
+					n++
+				}
+			}
+			if n > 0 {
+				xs, ys = append(xs, float64(x)), append(ys, sum/float64(n))
+			}
+		}
+		return xs, ys
+	}
+	note := fmt.Sprintf("openb, %d runs; mean over seeds per policy", len(runs))
+	alloc := Chart{Title: "FGD reproduction: GPU allocation vs arrived demand", Note: note,
+		XLabel: "arrived GPU demand (% of cluster GPU capacity)", YLabel: "allocated GPU (% of capacity)",
+		YFrom0: true, YMax: 100, XMin: 0, XMax: FGDMaxX}
+	frag := Chart{Title: "FGD reproduction: fragmentation ratio vs arrived demand", Note: note,
+		XLabel: "arrived GPU demand (% of cluster GPU capacity)", YLabel: "fragmented idle GPU (% of idle GPU)",
+		YFrom0: true, YMax: 100, XMin: 0, XMax: FGDMaxX}
+	for _, k := range kinds {
+		x, y := curve(byKind[k], false)
+		alloc.Lines = append(alloc.Lines, Line{Name: k.String(), X: x, Y: y})
+		x, y = curve(byKind[k], true)
+		frag.Lines = append(frag.Lines, Line{Name: k.String(), X: x, Y: y})
+	}
+	alloc.Lines = append(alloc.Lines, Line{Name: "all placed", X: []float64{0, 100}, Y: []float64{0, 100}, Dashed: true, Color: len(Palette)})
+	if err := alloc.Save(filepath.Join(dir, "fgd_alloc")); err != nil {
+		return err
+	}
+	return frag.Save(filepath.Join(dir, "fgd_frag"))
 }
