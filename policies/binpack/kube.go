@@ -97,10 +97,15 @@ func (c *KubeConfig) Validate() error {
 	if c.Resources == nil {
 		c.Resources = []ResourceWeight{{scheduler.CPU, 1}, {scheduler.Memory, 1}}
 	}
+	var seen [scheduler.NumResources]bool
 	for i, r := range c.Resources {
 		if r.Resource < 0 || r.Resource >= scheduler.NumResources {
 			return fmt.Errorf("binpack: kube: resource %d is not a resource", r.Resource)
 		}
+		if seen[r.Resource] {
+			return fmt.Errorf("binpack: kube: resource %v listed twice", r.Resource)
+		}
+		seen[r.Resource] = true
 		if r.Weight < 0 || r.Weight > 100 {
 			return fmt.Errorf("binpack: kube: weight %d of %v is outside 1..100", r.Weight, r.Resource)
 		}
@@ -121,6 +126,16 @@ func (c *KubeConfig) Validate() error {
 	}
 	if c.BalancedResources == nil {
 		c.BalancedResources = []scheduler.Resource{scheduler.CPU, scheduler.Memory}
+	}
+	seen = [scheduler.NumResources]bool{}
+	for _, r := range c.BalancedResources {
+		if r < 0 || r >= scheduler.NumResources {
+			return fmt.Errorf("binpack: kube: balanced resource %d is not a resource", r)
+		}
+		if seen[r] {
+			return fmt.Errorf("binpack: kube: balanced resource %v listed twice", r)
+		}
+		seen[r] = true
 	}
 	if c.FitWeight < 0 || c.BalancedWeight < 0 {
 		return fmt.Errorf("binpack: kube: negative plugin weight")
@@ -244,6 +259,13 @@ func balance(x, capacity scheduler.Resources, res []scheduler.Resource) int64 {
 		fr[n] = min(float64(x[r])/float64(capacity[r]), 1)
 		n++
 	}
+	return balanceOf(&fr, n)
+}
+
+// balanceOf returns int64((1 − std) × 100) for the fractions fr[:n]. The reference
+// (balance) and the fast path (kubeScorer.balanced) share it, so the floating-point
+// operations are the same.
+func balanceOf(fr *[scheduler.NumResources]float64, n int) int64 {
 	std := 0.0
 	switch {
 	case n == 2:
@@ -298,16 +320,21 @@ const jumpAfter = 8
 // wins and ties go to the lowest node ID (kube breaks ties by reservoir sampling;
 // this model fixes a deterministic rule, REFERENCES.md §1.3).
 //
-// Pods already on a node are charged their non-zero requests by NodeResourcesFit:
-// the placer keeps, per node, how many tasks declare no CPU or no memory, through a
-// scheduler.NodeListener. Cost per decision O(nodes examined + k).
+// Pods already on a node are charged their non-zero requests by NodeResourcesFit.
+// The placer keeps a struct-of-arrays cache per node (allocatable, declared and
+// non-zero requests, the balance before the pod) current through a
+// scheduler.NodeListener, and scores from it with the pod's constants computed
+// once per decision (kube_fast.go). Cost per decision O(nodes examined + k), a few
+// nanoseconds per scored node.
 type Kube struct {
-	cfg   KubeConfig
-	start int
-	s     *scheduler.State
-	nodes []kubeNode // per node, maintained through the listener
-	tree  fitTree    // to skip runs of infeasible nodes in the filter
-	cand  []scheduler.NodeID
+	cfg      KubeConfig
+	start    int
+	s        *scheduler.State
+	nodes    *kubeCache // per node, maintained through the listener
+	tree     fitTree    // to skip runs of infeasible nodes in the filter
+	cand     []scheduler.NodeID
+	sc       kubeScorer
+	shapeTab [MaxNodeScore + 1]int64 // the RTCR shape at every utilisation
 }
 
 var _ scheduler.Placer = (*Kube)(nil)
@@ -317,14 +344,14 @@ func NewKube(cfg KubeConfig) (*Kube, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Kube{cfg: cfg}, nil
+	return &Kube{cfg: cfg, shapeTab: buildShapeTable(cfg.Shape)}, nil
 }
 
 // Config returns the validated configuration.
 func (k *Kube) Config() KubeConfig { return k.cfg }
 
 func (k *Kube) attach(s *scheduler.State) {
-	if k.s == s && len(k.nodes) == s.NumNodes() {
+	if k.s == s && k.nodes != nil && k.nodes.n == s.NumNodes() {
 		return
 	}
 	if k.s != nil && k.s != s {
@@ -335,84 +362,22 @@ func (k *Kube) attach(s *scheduler.State) {
 		k.start = 0
 	}
 	k.s = s
-	k.nodes = make([]kubeNode, s.NumNodes())
-	for i := range k.nodes {
-		k.count(scheduler.NodeID(i))
-	}
-}
-
-func (k *Kube) count(id scheduler.NodeID) {
-	var z [2]int32
-	k.s.Tasks(id, func(t *scheduler.Task) bool {
-		if t.Request[scheduler.CPU] == 0 {
-			z[0]++
-		}
-		if t.Request[scheduler.Memory] == 0 {
-			z[1]++
-		}
-		return true
-	})
-	cp := k.s.Node(id).Capacity
-	used := cp.Sub(k.s.Free(id))
-	k.nodes[id] = kubeNode{cap: cp, used: used, free: k.s.Free(id), zeros: z, up: k.s.Up(id),
-		balance: balance(used, cp, k.cfg.BalancedResources)}
-}
-
-// kubeNode is the placer's compact copy of what scoring reads about a node.
-type kubeNode struct {
-	cap, used, free scheduler.Resources
-	zeros           [2]int32 // tasks with zero cpu, zero memory
-	up              bool
-	balance         int64 // balance(used), the "before" of BalancedAllocation
+	k.nodes = newKubeCache(s, &k.cfg)
 }
 
 // NodeChanged implements scheduler.NodeListener.
 func (k *Kube) NodeChanged(id scheduler.NodeID) {
-	if int(id) >= len(k.nodes) {
-		k.nodes = append(k.nodes, make([]kubeNode, int(id)+1-len(k.nodes))...)
+	if k.nodes == nil {
+		return // rebuilt by the next attach
 	}
-	k.count(id)
+	k.nodes.grow(int(id) + 1)
+	k.nodes.set(k.s, &k.cfg, id)
 }
 
 // Score returns the total score of task t on node id (which must fit).
 func (k *Kube) Score(s *scheduler.State, t *scheduler.Task, id scheduler.NodeID) int64 {
 	k.attach(s)
-	return k.score(s, t, id)
-}
-
-func (k *Kube) score(s *scheduler.State, t *scheduler.Task, id scheduler.NodeID) int64 {
-	return k.scoreNode(&k.nodes[id], t.Request, NonZero(t.Request), bestEffort(t, k.cfg.BalancedResources))
-}
-
-// scoreNode scores a node from the placer's cache: req is the pod's declared
-// request, nz its non-zero form, be whether BalancedAllocation skips the pod.
-func (k *Kube) scoreNode(kn *kubeNode, req, nz scheduler.Resources, be bool) int64 {
-	cp, used := kn.cap, kn.used
-	total := int64(0)
-	if k.cfg.FitWeight > 0 {
-		r := used.Add(nz)
-		r[scheduler.CPU] += int64(kn.zeros[0]) * DefaultMilliCPURequest
-		r[scheduler.Memory] += int64(kn.zeros[1]) * DefaultMemoryRequestMiB
-		var f int64
-		switch k.cfg.Strategy {
-		case LeastAllocated:
-			f = LeastAllocatedScore(r, cp, k.cfg.Resources)
-		case MostAllocated:
-			f = MostAllocatedScore(r, cp, k.cfg.Resources)
-		default:
-			f = RequestedToCapacityRatioScore(r, cp, k.cfg.Resources, k.cfg.Shape)
-		}
-		total += k.cfg.FitWeight * f
-	}
-	if k.cfg.BalancedWeight > 0 && !be {
-		after := balance(used.Add(req), cp, k.cfg.BalancedResources)
-		b := after
-		if !k.cfg.LegacyBalanced {
-			b = 50 + (50+after-kn.balance)/2
-		}
-		total += k.cfg.BalancedWeight * b
-	}
-	return total
+	return k.scorer(t).score(int(id))
 }
 
 // bestEffort reports whether t requests none of res (BalancedAllocation's PreScore
@@ -440,76 +405,22 @@ func (k *Kube) Place(s *scheduler.State, t *scheduler.Task) (scheduler.NodeID, s
 	k.cand = k.cand[:0]
 	k.tree.attach(s)
 	// The sequential filter from the start index, wrapping, keeping the first want
-	// feasible nodes. Dense stretches are scanned node by node; after a node that
-	// does not fit, the segment tree jumps to the next feasible node in O(log n),
-	// which visits exactly the nodes a sequential scan would accept. processed is
-	// the number of nodes a sequential scan would have examined.
-	// For a task with no GPU and no constraints, State.Fits is exactly "up and the
-	// request fits the free vector".
+	// feasible nodes (kube_filter.go). For a task with no GPU and no constraints,
+	// State.Fits is exactly "up and the request fits the free vector".
 	simple := t.GPUCount == 0 && t.Constraints == nil
-	processed, misses := 0, 0
-	pos := k.start // next node to examine, in [start, start+n)
 	end := k.start + n
-	for pos < end && len(k.cand) < want {
-		i := pos
-		if i >= n {
-			i -= n
-		}
-		id := scheduler.NodeID(i)
-		kn := &k.nodes[i]
-		if kn.up && t.Request.LessEq(kn.free) && (simple || s.Fits(t, id).IsOK()) {
-			k.cand = append(k.cand, id)
-			pos++
-			misses = 0
-			continue
-		}
-		if misses++; misses < jumpAfter {
-			pos++
-			continue
-		}
-		misses = 0
-		// Jump: the next feasible node in [i+1, min(n, i+rest)) or, wrapping,
-		// in [0, end−n).
-		var next scheduler.NodeID
-		if pos < n {
-			next = k.tree.first(t, i+1, min(n, end))
-			if next == scheduler.NoNode && end > n {
-				if w := k.tree.first(t, 0, end-n); w != scheduler.NoNode {
-					next = w
-					pos = n + int(w)
-				} else {
-					pos = end
-				}
-			} else if next == scheduler.NoNode {
-				pos = end
-			} else {
-				pos = int(next)
-			}
-		} else {
-			next = k.tree.first(t, i+1, end-n)
-			if next == scheduler.NoNode {
-				pos = end
-			} else {
-				pos = n + int(next)
-			}
-		}
-		if next != scheduler.NoNode {
-			k.cand = append(k.cand, next)
-			pos++
-		}
+	var pos int // the unrolled position after the last node examined, in [start, end]
+	if t.Request[scheduler.GPU] > 0 {
+		// Only nodes with GPU capacity can hold the task: scan their list.
+		pos = k.filterList(s, t, k.nodes.gpuNodes(), want, simple, end, n)
+	} else {
+		pos = k.filterAll(s, t, want, simple, end, n)
 	}
-	processed = pos - k.start
+	processed := pos - k.start
 	k.start = (k.start + processed) % n
 	if len(k.cand) == 0 {
 		return scheduler.NoNode, 0, StatusNoFit
 	}
-	best, bestScore := scheduler.NoNode, int64(-1)
-	nz, be := NonZero(t.Request), bestEffort(t, k.cfg.BalancedResources)
-	for _, id := range k.cand {
-		sc := k.scoreNode(&k.nodes[id], t.Request, nz, be)
-		if sc > bestScore || sc == bestScore && id < best {
-			best, bestScore = id, sc
-		}
-	}
+	best, _ := k.scorer(t).best(k.cand)
 	return best, s.ChooseGPUs(t, best), scheduler.StatusOK
 }

@@ -1,0 +1,397 @@
+package binpack
+
+import (
+	"math"
+
+	"github.com/schedlab/schedlab/scheduler"
+)
+
+// The Kube placer's fast path. Scoring reads a struct-of-arrays copy of what the
+// formulas need about each node, kept current through scheduler.NodeListener, and
+// the incoming pod's constants are computed once per decision. Every formula is
+// evaluated with the same integer and floating-point operations, in the same
+// order, as the exported reference functions (LeastAllocatedScore, …,
+// BalancedAllocationScore), so the scores are identical; kube_diff_test.go checks
+// this over random states.
+
+// kubeCache is the per-node cache: one slice per (quantity, resource), indexed by
+// node ID. Slices for resources no plugin reads stay nil.
+type kubeCache struct {
+	n    int
+	free []scheduler.Resources // the filter's view; every field −1 when the node is down
+	cap  [scheduler.NumResources][]int64
+	// nz is the non-zero requested amount (declared requests, plus 100 m / 200 MiB
+	// for each task that declares no cpu / memory): NodeResourcesFit's "requested".
+	nz [scheduler.NumResources][]int64
+	// used is the declared requested amount: BalancedAllocation's "requested".
+	used [scheduler.NumResources][]int64
+	bal  []int64 // balance(used): BalancedAllocation's "before"
+	// gpu[i] says whether node i has GPU capacity; gpuList lists those nodes in ID
+	// order, rebuilt on demand when gpuDirty.
+	gpu      []bool
+	gpuList  []int32
+	gpuDirty bool
+}
+
+// gpuNodes returns the IDs of the nodes with GPU capacity, in increasing order.
+func (c *kubeCache) gpuNodes() []int32 {
+	if c.gpuDirty {
+		c.gpuList = c.gpuList[:0]
+		for i, g := range c.gpu {
+			if g {
+				c.gpuList = append(c.gpuList, int32(i))
+			}
+		}
+		c.gpuDirty = false
+	}
+	return c.gpuList
+}
+
+var downFree = scheduler.Resources{-1, -1, -1, -1}
+
+// newKubeCache builds the cache for every node of s (O(nodes + tasks)).
+func newKubeCache(s *scheduler.State, cfg *KubeConfig) *kubeCache {
+	c := &kubeCache{}
+	var needCap, needNZ, needUsed [scheduler.NumResources]bool
+	for _, rw := range cfg.Resources {
+		needCap[rw.Resource], needNZ[rw.Resource] = true, true
+	}
+	for _, r := range cfg.BalancedResources {
+		needCap[r], needUsed[r] = true, true
+	}
+	for r := range scheduler.NumResources {
+		if needCap[r] {
+			c.cap[r] = []int64{}
+		}
+		if needNZ[r] {
+			c.nz[r] = []int64{}
+		}
+		if needUsed[r] {
+			c.used[r] = []int64{}
+		}
+	}
+	c.grow(s.NumNodes())
+	for i := range c.n {
+		c.set(s, cfg, scheduler.NodeID(i))
+	}
+	return c
+}
+
+// grow extends every slice to n nodes.
+func (c *kubeCache) grow(n int) {
+	if n <= c.n {
+		return
+	}
+	ext := func(v []int64) []int64 {
+		if v == nil {
+			return nil
+		}
+		return append(v, make([]int64, n-len(v))...)
+	}
+	for r := range scheduler.NumResources {
+		c.cap[r], c.nz[r], c.used[r] = ext(c.cap[r]), ext(c.nz[r]), ext(c.used[r])
+	}
+	c.bal = append(c.bal, make([]int64, n-len(c.bal))...)
+	c.gpu = append(c.gpu, make([]bool, n-len(c.gpu))...)
+	for len(c.free) < n {
+		c.free = append(c.free, downFree)
+	}
+	c.n = n
+}
+
+// set refreshes node id from the state. Cost O(tasks on the node): the non-zero
+// rule needs to know how many of them declare no cpu or no memory.
+func (c *kubeCache) set(s *scheduler.State, cfg *KubeConfig, id scheduler.NodeID) {
+	var zcpu, zmem int64
+	s.Tasks(id, func(t *scheduler.Task) bool {
+		if t.Request[scheduler.CPU] == 0 {
+			zcpu++
+		}
+		if t.Request[scheduler.Memory] == 0 {
+			zmem++
+		}
+		return true
+	})
+	cp := s.Node(id).Capacity
+	free := s.Free(id)
+	used := cp.Sub(free)
+	nz := used
+	nz[scheduler.CPU] += zcpu * DefaultMilliCPURequest
+	nz[scheduler.Memory] += zmem * DefaultMemoryRequestMiB
+	for r := range scheduler.NumResources {
+		if c.cap[r] != nil {
+			c.cap[r][id] = cp[r]
+		}
+		if c.nz[r] != nil {
+			c.nz[r][id] = nz[r]
+		}
+		if c.used[r] != nil {
+			c.used[r][id] = used[r]
+		}
+	}
+	if s.Up(id) {
+		c.free[id] = free
+	} else {
+		c.free[id] = downFree
+	}
+	c.bal[id] = balance(used, cp, cfg.BalancedResources)
+	if g := cp[scheduler.GPU] > 0; g != c.gpu[id] {
+		c.gpu[id], c.gpuDirty = g, true
+	}
+}
+
+// fitTerm is one NodeResourcesFit resource for one decision.
+type fitTerm struct {
+	cap, nz []int64
+	w       int64
+	pod     int64 // the pod's non-zero request
+}
+
+// balTerm is one BalancedAllocation resource for one decision.
+type balTerm struct {
+	cap, used []int64
+	pod       int64 // the pod's declared request
+}
+
+// kubeScorer holds one decision's constants.
+type kubeScorer struct {
+	c        *kubeCache
+	strategy Strategy
+	fitW     int64 // FitWeight (0: plugin off)
+	balW     int64 // BalancedWeight, 0 when off or when the pod is best-effort
+	legacy   bool
+	fit      []fitTerm
+	bt       []balTerm
+	shape    *[MaxNodeScore + 1]int64 // RTCR: f(u) for u = 0..100
+}
+
+// scorer prepares the constants for scoring task t (reusing k's buffers).
+func (k *Kube) scorer(t *scheduler.Task) *kubeScorer {
+	sc := &k.sc
+	sc.c = k.nodes
+	sc.strategy = k.cfg.Strategy
+	sc.fitW = k.cfg.FitWeight
+	sc.legacy = k.cfg.LegacyBalanced
+	sc.shape = &k.shapeTab
+	sc.balW = k.cfg.BalancedWeight
+	if bestEffort(t, k.cfg.BalancedResources) {
+		sc.balW = 0
+	}
+	nz := NonZero(t.Request)
+	sc.fit = sc.fit[:0]
+	for _, rw := range k.cfg.Resources {
+		r := rw.Resource
+		sc.fit = append(sc.fit, fitTerm{cap: k.nodes.cap[r], nz: k.nodes.nz[r], w: rw.Weight, pod: nz[r]})
+	}
+	sc.bt = sc.bt[:0]
+	for _, r := range k.cfg.BalancedResources {
+		sc.bt = append(sc.bt, balTerm{cap: k.nodes.cap[r], used: k.nodes.used[r], pod: t.Request[r]})
+	}
+	return sc
+}
+
+// buildShapeTable tabulates ShapeScore at every utilisation 0..100.
+func buildShapeTable(shape []ShapePoint) (tab [MaxNodeScore + 1]int64) {
+	for u := range tab {
+		tab[u] = ShapeScore(shape, int64(u))
+	}
+	return tab
+}
+
+// best returns the candidate with the highest score, the lowest ID among equal
+// scores, and its score (NoNode, −1 for no candidates).
+func (sc *kubeScorer) best(cand []scheduler.NodeID) (scheduler.NodeID, int64) {
+	if sc.fitW >= 0 && sc.balW >= 0 && len(sc.fit) == 2 && len(sc.bt) == 2 && sc.strategy != RequestedToCapacityRatio {
+		return sc.best22(cand)
+	}
+	best, bestScore := scheduler.NoNode, int64(-1)
+	for _, id := range cand {
+		v := sc.score(int(id))
+		if v > bestScore || v == bestScore && id < best {
+			best, bestScore = id, v
+		}
+	}
+	return best, bestScore
+}
+
+// best22 is best for the usual shape of the configuration: two NodeResourcesFit
+// resources, LeastAllocated or MostAllocated, and two BalancedAllocation resources.
+// It evaluates the same expressions as least, most and balanced, unrolled, with the
+// integer divisions done unsigned (every operand is non-negative there) and the
+// per-node slices resliced to one length so the compiler drops most bounds checks.
+func (sc *kubeScorer) best22(cand []scheduler.NodeID) (scheduler.NodeID, int64) {
+	n := sc.c.n
+	f0, f1 := &sc.fit[0], &sc.fit[1]
+	fc0, fc1, fq0, fq1 := f0.cap[:n], f1.cap[:n], f0.nz[:n], f1.nz[:n]
+	fw0, fw1, fp0, fp1 := f0.w, f1.w, f0.pod, f1.pod
+	b0, b1 := &sc.bt[0], &sc.bt[1]
+	bc0, bc1, bu0, bu1 := b0.cap[:n], b1.cap[:n], b0.used[:n], b1.used[:n]
+	bp0, bp1 := b0.pod, b1.pod
+	before := sc.c.bal[:n]
+	least := sc.strategy == LeastAllocated
+	fitW, balW, legacy := sc.fitW, sc.balW, sc.legacy
+	best, bestScore := scheduler.NoNode, int64(-1)
+	for _, id := range cand {
+		i := int(id)
+		total := int64(0)
+		if fitW > 0 {
+			var score, wsum int64
+			if c := fc0[i]; c != 0 {
+				q := fq0[i] + fp0
+				if least {
+					if q <= c {
+						score += int64(uint64((c-q)*MaxNodeScore)/uint64(c)) * fw0
+					}
+				} else {
+					score += int64(uint64(min(q, c)*MaxNodeScore)/uint64(c)) * fw0
+				}
+				wsum += fw0
+			}
+			if c := fc1[i]; c != 0 {
+				q := fq1[i] + fp1
+				if least {
+					if q <= c {
+						score += int64(uint64((c-q)*MaxNodeScore)/uint64(c)) * fw1
+					}
+				} else {
+					score += int64(uint64(min(q, c)*MaxNodeScore)/uint64(c)) * fw1
+				}
+				wsum += fw1
+			}
+			if wsum != 0 {
+				total = fitW * int64(uint64(score)/uint64(wsum))
+			}
+		}
+		if balW > 0 {
+			var after int64
+			c0, c1 := bc0[i], bc1[i]
+			if c0 > 0 && c1 > 0 {
+				r0 := float64(bu0[i]+bp0) / float64(c0)
+				if r0 > 1 {
+					r0 = 1
+				}
+				r1 := float64(bu1[i]+bp1) / float64(c1)
+				if r1 > 1 {
+					r1 = 1
+				}
+				std := math.Abs(r0-r1) / 2
+				after = int64((1 - std) * MaxNodeScore)
+			} else {
+				after = MaxNodeScore // fewer than two resources: std 0
+			}
+			if !legacy {
+				after = 50 + (50+after-before[i])/2
+			}
+			total += balW * after
+		}
+		if total > bestScore || total == bestScore && id < best {
+			best, bestScore = id, total
+		}
+	}
+	return best, bestScore
+}
+
+// score returns the total score of node i.
+func (sc *kubeScorer) score(i int) int64 {
+	total := int64(0)
+	if sc.fitW > 0 {
+		var f int64
+		switch sc.strategy {
+		case LeastAllocated:
+			f = sc.least(i)
+		case MostAllocated:
+			f = sc.most(i)
+		default:
+			f = sc.rtcr(i)
+		}
+		total = sc.fitW * f
+	}
+	if sc.balW > 0 {
+		total += sc.balW * sc.balanced(i)
+	}
+	return total
+}
+
+// least is LeastAllocatedScore on node i.
+func (sc *kubeScorer) least(i int) int64 {
+	var score, wsum int64
+	for j := range sc.fit {
+		ft := &sc.fit[j]
+		c := ft.cap[i]
+		if c == 0 {
+			continue
+		}
+		q := ft.nz[i] + ft.pod
+		if q <= c {
+			score += (c - q) * MaxNodeScore / c * ft.w
+		}
+		wsum += ft.w
+	}
+	if wsum == 0 {
+		return 0
+	}
+	return score / wsum
+}
+
+// most is MostAllocatedScore on node i.
+func (sc *kubeScorer) most(i int) int64 {
+	var score, wsum int64
+	for j := range sc.fit {
+		ft := &sc.fit[j]
+		c := ft.cap[i]
+		if c == 0 {
+			continue
+		}
+		score += min(ft.nz[i]+ft.pod, c) * MaxNodeScore / c * ft.w
+		wsum += ft.w
+	}
+	if wsum == 0 {
+		return 0
+	}
+	return score / wsum
+}
+
+// rtcr is RequestedToCapacityRatioScore on node i, with the shape tabulated.
+func (sc *kubeScorer) rtcr(i int) int64 {
+	var num, wsum int64
+	for j := range sc.fit {
+		ft := &sc.fit[j]
+		c := ft.cap[i]
+		if c == 0 {
+			continue
+		}
+		q := ft.nz[i] + ft.pod
+		u := int64(MaxNodeScore)
+		if q <= c {
+			u = max(q, 0) * MaxNodeScore / c
+		}
+		if f := sc.shape[u]; f > 0 {
+			num += f * ft.w
+			wsum += ft.w
+		}
+	}
+	if wsum == 0 {
+		return 0
+	}
+	return int64(math.Round(float64(num) / float64(wsum)))
+}
+
+// balanced is BalancedAllocationScore on node i.
+func (sc *kubeScorer) balanced(i int) int64 {
+	var fr [scheduler.NumResources]float64
+	n := 0
+	for j := range sc.bt {
+		bt := &sc.bt[j]
+		c := bt.cap[i]
+		if c <= 0 {
+			continue
+		}
+		fr[n] = min(float64(bt.used[i]+bt.pod)/float64(c), 1)
+		n++
+	}
+	after := balanceOf(&fr, n)
+	if sc.legacy {
+		return after
+	}
+	return 50 + (50+after-sc.c.bal[i])/2
+}

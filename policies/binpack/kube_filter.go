@@ -1,0 +1,133 @@
+package binpack
+
+import (
+	"slices"
+
+	"github.com/schedlab/schedlab/scheduler"
+)
+
+// The Kube filter: kube-scheduler scans the nodes sequentially from the start
+// index, wrapping, and keeps the first want feasible ones. Positions are unrolled:
+// node i sits at i if i ≥ start, else at i+n, so the scan covers [start, start+n).
+// Both filters below append to k.cand exactly the nodes that scan accepts and
+// return the unrolled position after the last node it examined (start+n when it
+// ran out of nodes).
+//
+// Dense stretches are scanned node by node; after jumpAfter nodes in a row that do
+// not fit, the segment tree jumps to the next feasible node in O(log n).
+
+// filterAll scans every node.
+func (k *Kube) filterAll(s *scheduler.State, t *scheduler.Task, want int, simple bool, end, n int) int {
+	free := k.nodes.free[:n] // a down node's entry is all −1: no request fits it
+	req := t.Request
+	misses := 0
+	pos := k.start
+	for pos < end {
+		i := pos
+		if i >= n {
+			i -= n
+		}
+		if req.LessEq(free[i]) && (simple || s.Fits(t, scheduler.NodeID(i)).IsOK()) {
+			k.cand = append(k.cand, scheduler.NodeID(i))
+			pos++
+			if len(k.cand) == want {
+				return pos
+			}
+			misses = 0
+			continue
+		}
+		if misses++; misses < jumpAfter {
+			pos++
+			continue
+		}
+		misses = 0
+		next, p := k.jump(t, i, pos, end, n)
+		if next == scheduler.NoNode {
+			return end
+		}
+		k.cand = append(k.cand, next)
+		pos = p + 1
+		if len(k.cand) == want {
+			return pos
+		}
+	}
+	return end
+}
+
+// filterList scans only the nodes of list (sorted IDs), which must hold every node
+// that could fit t; the others are infeasible, so skipping them leaves the accepted
+// nodes and the final position as in the full scan.
+func (k *Kube) filterList(s *scheduler.State, t *scheduler.Task, list []int32, want int, simple bool, end, n int) int {
+	m := len(list)
+	if m == 0 {
+		return end
+	}
+	free := k.nodes.free[:n]
+	req := t.Request
+	start := k.start
+	j0, _ := slices.BinarySearch(list, int32(start)) // first listed node at or after start
+	misses := 0
+	for c := 0; c < m; {
+		j := j0 + c
+		if j >= m {
+			j -= m
+		}
+		i := int(list[j])
+		pos := i
+		if pos < start {
+			pos += n
+		}
+		c++
+		if req.LessEq(free[i]) && (simple || s.Fits(t, scheduler.NodeID(i)).IsOK()) {
+			k.cand = append(k.cand, scheduler.NodeID(i))
+			if len(k.cand) == want {
+				return pos + 1
+			}
+			misses = 0
+			continue
+		}
+		if misses++; misses < jumpAfter {
+			continue
+		}
+		misses = 0
+		next, p := k.jump(t, i, pos, end, n)
+		if next == scheduler.NoNode {
+			return end
+		}
+		k.cand = append(k.cand, next)
+		if len(k.cand) == want {
+			return p + 1
+		}
+		// Continue after next in the list.
+		jn, ok := slices.BinarySearch(list, int32(next))
+		if !ok {
+			panic("binpack: kube: a feasible node is missing from the GPU node list")
+		}
+		if jn >= j0 {
+			c = jn - j0 + 1
+		} else {
+			c = jn + m - j0 + 1
+		}
+	}
+	return end
+}
+
+// jump returns the first node after node i (at unrolled position pos) and before
+// end that fits t, and its unrolled position; NoNode and end if there is none.
+func (k *Kube) jump(t *scheduler.Task, i, pos, end, n int) (scheduler.NodeID, int) {
+	if pos < n {
+		if next := k.tree.first(t, i+1, min(n, end)); next != scheduler.NoNode {
+			return next, int(next)
+		}
+		if end > n {
+			if w := k.tree.first(t, 0, end-n); w != scheduler.NoNode {
+				return w, n + int(w)
+			}
+		}
+		return scheduler.NoNode, end
+	}
+	if next := k.tree.first(t, i+1, end-n); next != scheduler.NoNode {
+		return next, n + int(next)
+	}
+	return scheduler.NoNode, end
+}
