@@ -137,3 +137,39 @@ func TestMesosSchedulerParams(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkMesosWorkload measures whole mesos runs (bestfit placer) on the
+// alibaba-gpu workload (10 jobs per node) and on gang-ml (2 jobs per node, on
+// 8-GPU nodes, arrivals scaled with the cell) at 100 and 1,000 nodes, and reports
+// simulation events and placements per wall second. Select with -bench, e.g.
+//
+//	go test ./bench -run '^$' -bench MesosWorkload -benchtime 1x
+func BenchmarkMesosWorkload(b *testing.B) {
+	type wl struct{ name, workload, cluster string }
+	for _, n := range []int{100, 1000} {
+		for _, w := range []wl{
+			{"alibaba-gpu", fmt.Sprintf("alibaba-gpu:nodes=%d,jobs=%d", n, 10*n), "auto"},
+			{"gang-ml", fmt.Sprintf("gang-ml:jobs=%d,arrival_scale=%g", 2*n, float64(n)/100), fmt.Sprintf("nodes=%d,cpu=96000,mem=786432,gpu=8", n)},
+		} {
+			b.Run(fmt.Sprintf("workload=%s/nodes=%d", w.name, n), func(b *testing.B) {
+				spec := RunSpec{Scheduler: "mesos", Placer: "bestfit", Workload: w.workload, Cluster: w.cluster, Seed: 1}
+				var events, placements int64
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					res, err := Run(spec)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if res.JobsCompleted == 0 || res.JobsSubmitted == 0 {
+						b.Fatalf("run did not succeed: %d/%d jobs completed", res.JobsCompleted, res.JobsSubmitted)
+					}
+					events += res.Events
+					placements += res.Placements
+				}
+				s := b.Elapsed().Seconds()
+				b.ReportMetric(float64(events)/s, "events/s")
+				b.ReportMetric(float64(placements)/s, "placements/s")
+			})
+		}
+	}
+}

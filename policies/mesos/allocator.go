@@ -1,6 +1,7 @@
 package mesos
 
 import (
+	mbits "math/bits"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -27,7 +28,16 @@ type Mesos struct {
 
 	locked      []scheduler.Resources // per node, the sum of outstanding offers
 	lockedTotal scheduler.Resources
-	offerSeq    int64
+	// cand is a bit set over node IDs, a superset of the nodes whose unlocked
+	// free resources are offerable (up, non-zero, at least MinOffer): buildOffer
+	// visits only these, in ascending ID order, and drops the ones it finds not
+	// offerable; Released and unlock add nodes back.
+	cand []uint64
+	// onNode lists, per node, the tasks the frameworks started or held there
+	// that may still be running or held; Released sweeps the node's list, so each
+	// framework's allocation is kept up to date without rescanning its tasks.
+	onNode   [][]placedTask
+	offerSeq int64
 
 	roundTmr  *scheduler.Timer
 	lastRound scheduler.Time
@@ -79,7 +89,7 @@ func New(cfg Config) (*Mesos, error) {
 	}
 	m := &Mesos{cfg: cfg, jobs: map[scheduler.JobID]*jobEntry{}, rr: map[rrKey]int{}, lastRound: -1}
 	for i := range cfg.Frameworks {
-		m.fws = append(m.fws, &framework{m: m, idx: i, cfg: cfg.Frameworks[i], filters: map[scheduler.NodeID]filter{}})
+		m.fws = append(m.fws, &framework{m: m, idx: i, cfg: cfg.Frameworks[i]})
 	}
 	return m, nil
 }
@@ -154,6 +164,7 @@ func (m *Mesos) Enqueue(tasks []*scheduler.Task) {
 		}
 		// A held member lost to a node failure comes back pending.
 		e.dropHeld(t)
+		e.fw.touch(e)
 		if !st.CanEverFit(t) {
 			m.sim.Fail(t, "larger than every node")
 			continue
@@ -171,8 +182,11 @@ func (m *Mesos) Enqueue(tasks []*scheduler.Task) {
 }
 
 // Released implements scheduler.Scheduler.
-func (m *Mesos) Released(scheduler.NodeID) {
+func (m *Mesos) Released(id scheduler.NodeID) {
 	m.account()
+	m.growLocks()
+	m.sweep(id)
+	m.markCand(id)
 	m.kick()
 }
 
@@ -217,6 +231,7 @@ func (m *Mesos) round() {
 		return
 	}
 	m.growLocks()
+	m.checkCandidates()
 	order, wsum := m.drfOrder()
 	made := 0
 	for _, f := range order {
@@ -273,10 +288,44 @@ func (m *Mesos) drfOrder() ([]*framework, float64) {
 	return out, wsum
 }
 
+// growLocks sizes the per-node tables to the State's node IDs; new nodes are
+// offer candidates.
 func (m *Mesos) growLocks() {
-	if n := m.sim.State.NumNodes(); len(m.locked) < n {
-		m.locked = append(m.locked, make([]scheduler.Resources, n-len(m.locked))...)
+	n := m.sim.State.NumNodes()
+	if len(m.locked) >= n {
+		return
 	}
+	old := len(m.locked)
+	m.locked = append(m.locked, make([]scheduler.Resources, n-old)...)
+	m.onNode = append(m.onNode, make([][]placedTask, n-old)...)
+	if w := (n + 63) / 64; len(m.cand) < w {
+		m.cand = append(m.cand, make([]uint64, w-len(m.cand))...)
+	}
+	for i := old; i < n; i++ {
+		m.markCand(scheduler.NodeID(i))
+	}
+	for _, f := range m.fws {
+		f.filters = append(f.filters, make([]filter, n-len(f.filters))...)
+	}
+}
+
+// markCand makes node id an offer candidate.
+func (m *Mesos) markCand(id scheduler.NodeID) {
+	if int(id) < len(m.locked) {
+		m.cand[id>>6] |= 1 << (uint(id) & 63)
+	}
+}
+
+// offerable reports whether node id's unlocked free resources may be offered
+// (before filters and the fair-share cap): the node is up and they are non-zero
+// and reach MinOffer.
+func (m *Mesos) offerable(id scheduler.NodeID) bool {
+	st := m.sim.State
+	if !st.Up(id) {
+		return false
+	}
+	avail := st.Free(id).Sub(m.locked[id])
+	return !avail.IsZero() && m.allocatable(avail)
 }
 
 // buildOffer collects what framework f may be offered now, or nil.
@@ -296,34 +345,39 @@ func (m *Mesos) buildOffer(f *framework, wsum float64) *offer {
 		}
 	}
 	o := &offer{fw: f, made: now}
-	for i := 0; i < st.NumNodes(); i++ {
-		id := scheduler.NodeID(i)
-		if !st.Up(id) {
-			continue
-		}
-		avail := st.Free(id).Sub(m.locked[id])
-		if flt, ok := f.filters[id]; ok {
-			if flt.until > now && (m.cfg.FilterWholeNode || avail.LessEq(flt.amount)) {
+	// Visit the candidate nodes in ascending ID order (the order of a scan over
+	// every node): a node that is not offerable is dropped from the set.
+scan:
+	for w := range m.cand {
+		for bits := m.cand[w]; bits != 0; bits &= bits - 1 {
+			id := scheduler.NodeID(w<<6 + mbits.TrailingZeros64(bits))
+			if !st.Up(id) {
+				m.cand[w] &^= 1 << (uint(id) & 63)
 				continue
 			}
-			if flt.until <= now {
-				delete(f.filters, id)
+			avail := st.Free(id).Sub(m.locked[id])
+			if avail.IsZero() || !m.allocatable(avail) {
+				m.cand[w] &^= 1 << (uint(id) & 63)
+				continue
 			}
-		}
-		if capped {
-			avail = avail.Min(budget.Max(scheduler.Resources{}))
-		}
-		if avail.IsZero() || !m.allocatable(avail) {
-			continue
-		}
-		if capped {
-			budget = budget.Sub(avail)
-		}
-		o.nodes = append(o.nodes, id)
-		o.amount = append(o.amount, avail)
-		o.total = o.total.Add(avail)
-		if capped && (budget[scheduler.CPU] <= 0 || budget[scheduler.Memory] <= 0) {
-			break
+			if flt := &f.filters[id]; flt.until > now && (m.cfg.FilterWholeNode || avail.LessEq(flt.amount)) {
+				continue
+			}
+			if capped {
+				avail = avail.Min(budget.Max(scheduler.Resources{}))
+			}
+			if avail.IsZero() || !m.allocatable(avail) {
+				continue
+			}
+			if capped {
+				budget = budget.Sub(avail)
+			}
+			o.nodes = append(o.nodes, id)
+			o.amount = append(o.amount, avail)
+			o.total = o.total.Add(avail)
+			if capped && (budget[scheduler.CPU] <= 0 || budget[scheduler.Memory] <= 0) {
+				break scan
+			}
 		}
 	}
 	if len(o.nodes) == 0 {
@@ -336,6 +390,9 @@ func (m *Mesos) buildOffer(f *framework, wsum float64) *offer {
 	for i, id := range o.nodes {
 		o.pos[id] = i
 		m.locked[id] = m.locked[id].Add(o.amount[i])
+		if !m.offerable(id) {
+			m.cand[id>>6] &^= 1 << (uint(id) & 63)
+		}
 	}
 	m.lockedTotal = m.lockedTotal.Add(o.total)
 	return o
@@ -360,6 +417,7 @@ func (m *Mesos) unlock(o *offer) {
 	m.maxLock = max(m.maxLock, m.sim.Now()-o.made)
 	for i, id := range o.nodes {
 		m.locked[id] = m.locked[id].Sub(o.amount[i])
+		m.markCand(id)
 	}
 	m.lockedTotal = m.lockedTotal.Sub(o.total)
 }
@@ -409,6 +467,21 @@ func (m *Mesos) checkInvariants() string {
 			return "node " + strconv.Itoa(i) + ": locked " + m.locked[i].String() + " exceeds free " + st.Free(id).String()
 		}
 	}
+	m.syncAlloc()
+	for _, f := range m.fws {
+		var a scheduler.Resources
+		for _, e := range f.live {
+			for i := range e.job.Tasks {
+				t := &e.job.Tasks[i]
+				if t.State == scheduler.TaskRunning || t.State == scheduler.TaskHeld {
+					a = a.Add(t.Request)
+				}
+			}
+		}
+		if a != f.alloc {
+			return "framework " + f.cfg.Name + ": tracked allocation " + f.alloc.String() + " != its running and held tasks " + a.String()
+		}
+	}
 	for _, f := range m.fws {
 		if v := f.overAccepted; v != "" {
 			return v
@@ -429,6 +502,22 @@ func (m *Mesos) checkInvariants() string {
 		return "hoarded " + held.String() + " != state held " + st.Held().String()
 	}
 	return ""
+}
+
+// checkCandidates verifies, when Config.Check is set, that every offerable node
+// is an offer candidate. It runs at the start of a round: inside a callback the
+// set may lag (a task evicted or lost is handed to Enqueue before Released
+// reports its node), but every callback ends before the next round.
+func (m *Mesos) checkCandidates() {
+	if !m.cfg.Check || m.violation != "" {
+		return
+	}
+	for i := range m.locked {
+		if m.offerable(scheduler.NodeID(i)) && m.cand[i>>6]&(1<<(uint(i)&63)) == 0 {
+			m.violation = m.sim.Now().String() + ": node " + strconv.Itoa(i) + " is offerable but not an offer candidate"
+			return
+		}
+	}
 }
 
 // noProgress runs the core deadlock detector (scheduler.Sim.CheckDeadlock) after a

@@ -35,12 +35,12 @@ func benchJobs(nodes int, seed uint64) []*scheduler.Job {
 }
 
 // BenchmarkMesosHour simulates one hour of a batch and a service framework
-// (default decision times) on cells of several sizes and reports offers and
-// placements per wall second.
+// (default decision times) on cells of several sizes and reports offers,
+// placements and simulation events per wall second.
 func BenchmarkMesosHour(b *testing.B) {
 	for _, n := range []int{100, 1000} {
 		b.Run(fmt.Sprintf("nodes=%d", n), func(b *testing.B) {
-			var offers, placements float64
+			var offers, placements, events float64
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
 				jobs := benchJobs(n, 1)
@@ -61,10 +61,12 @@ func BenchmarkMesosHour(b *testing.B) {
 				}
 				offers += res.Extra[KeyOffers]
 				placements += float64(res.Placements)
+				events += float64(res.Events)
 			}
 			sec := b.Elapsed().Seconds()
 			b.ReportMetric(offers/sec, "offers/s")
 			b.ReportMetric(placements/sec, "placements/s")
+			b.ReportMetric(events/sec, "events/s")
 		})
 	}
 }

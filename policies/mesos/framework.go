@@ -47,8 +47,8 @@ type jobEntry struct {
 	seq     int
 	pending []*scheduler.Task // pending tasks the framework owns
 	held    []*scheduler.Task // hoarded gang members, in the order they were held
-	active  []*scheduler.Task // tasks it started or held that may still be running
 	queued  bool
+	dirty   bool // listed in its framework's dirty list (see framework.prune)
 
 	attempts      int
 	placedAny     bool
@@ -89,16 +89,25 @@ func (e *jobEntry) prunePending() {
 	})
 }
 
+// placedTask is a task a framework started or held on a node.
+type placedTask struct {
+	t *scheduler.Task
+	f *framework
+}
+
 // framework is one registered framework.
 type framework struct {
 	m        *Mesos
 	idx      int
 	cfg      FrameworkConfig
 	queue    []*jobEntry // jobs with pending tasks, in arrival order
-	live     []*jobEntry // every job assigned and not finished
+	live     []*jobEntry // every job assigned and not finished (finished ones are dropped lazily)
+	liveMark int         // len(live) after the last full pass over it
+	dirty    []*jobEntry // queued jobs whose pending tasks may have changed since the last prune
 	offers   []*offer    // outstanding, in the order received; offers[0] may be deciding
 	deciding bool
-	filters  map[scheduler.NodeID]filter
+	filters  []filter            // per node; a filter whose until has passed is void
+	alloc    scheduler.Resources // running and held tasks it placed (see Mesos.onNode)
 
 	overAccepted string
 	stats        fwStats
@@ -116,9 +125,38 @@ type fwStats struct {
 // hasWork reports whether the framework has queued jobs.
 func (f *framework) hasWork() bool { return len(f.queue) > 0 }
 
-// prune drops finished jobs from the framework's lists and, for starvation
-// accounting, counts them.
-func (f *framework) prune() {
+// touch notes that job e's pending tasks may have changed (placed, abandoned,
+// returned), so the next prune checks whether it leaves the queue.
+func (f *framework) touch(e *jobEntry) {
+	if !e.dirty {
+		e.dirty = true
+		f.dirty = append(f.dirty, e)
+	}
+}
+
+// prune drops the queued jobs that have no pending task left, and drops finished
+// jobs from the live list and, for starvation accounting, counts them.
+//
+// Only a job touched since the last prune can have lost its last pending task
+// (pending tasks change only through the framework's own Start, Hold and
+// Abandon, and through Enqueue), so the queue is rewritten only when one of
+// those did. When a job finishes does not matter to anything but the live list's
+// length, so finished jobs are dropped once the list has doubled since the last
+// pass (amortized O(1) per job), or with all set (for Report).
+func (f *framework) prune() { f.pruneQueue(); f.pruneLive(false) }
+
+func (f *framework) pruneQueue() {
+	drop := false
+	for _, e := range f.dirty {
+		e.dirty = false
+		if e.queued && !e.hasPending() {
+			drop = true
+		}
+	}
+	f.dirty = f.dirty[:0]
+	if !drop {
+		return
+	}
 	f.queue = slices.DeleteFunc(f.queue, func(e *jobEntry) bool {
 		if e.hasPending() {
 			return false
@@ -127,6 +165,12 @@ func (f *framework) prune() {
 		e.queued = false
 		return true
 	})
+}
+
+func (f *framework) pruneLive(all bool) {
+	if !all && len(f.live) < 2*f.liveMark+64 {
+		return
+	}
 	f.live = slices.DeleteFunc(f.live, func(e *jobEntry) bool {
 		if e.job.Done >= 0 {
 			f.finishJob(e)
@@ -134,6 +178,7 @@ func (f *framework) prune() {
 		}
 		return false
 	})
+	f.liveMark = len(f.live)
 }
 
 func (f *framework) finishJob(e *jobEntry) {
@@ -148,18 +193,80 @@ func (f *framework) finishJob(e *jobEntry) {
 }
 
 // allocation returns the resources of the framework's running and held tasks.
-// Cost O(its live tasks).
+// O(frameworks) while the per-node lists are up to date (see Mesos.syncAlloc).
 func (f *framework) allocation() scheduler.Resources {
-	var a scheduler.Resources
-	for _, e := range f.live {
-		e.active = slices.DeleteFunc(e.active, func(t *scheduler.Task) bool {
-			return t.State != scheduler.TaskRunning && t.State != scheduler.TaskHeld
-		})
-		for _, t := range e.active {
-			a = a.Add(t.Request)
+	f.m.syncAlloc()
+	return f.alloc
+}
+
+// active reports whether t, listed on node id, is still running or held there.
+func active(t *scheduler.Task, id scheduler.NodeID) bool {
+	return (t.State == scheduler.TaskRunning || t.State == scheduler.TaskHeld) && t.Node == id
+}
+
+// track records that framework f started or held t on its node.
+func (m *Mesos) track(f *framework, t *scheduler.Task) {
+	m.onNode[t.Node] = append(m.onNode[t.Node], placedTask{t: t, f: f})
+	f.alloc = f.alloc.Add(t.Request)
+}
+
+// sweep drops from node id's list the tasks that are no longer running or held
+// there and subtracts them from their frameworks' allocations. Every way a task
+// stops running or being held calls Released for its node, except a node failure
+// (the node's tasks are lost, and Released is not called); syncAlloc catches that.
+func (m *Mesos) sweep(id scheduler.NodeID) {
+	if int(id) >= len(m.onNode) {
+		return
+	}
+	l := m.onNode[id]
+	k := 0
+	for _, p := range l {
+		if active(p.t, id) {
+			l[k] = p
+			k++
+			continue
+		}
+		p.f.alloc = p.f.alloc.Sub(p.t.Request)
+		if p.t.Job.Done >= 0 {
+			// The job ended: its hold timer must not fire (finishJob, which
+			// stops it too, runs lazily).
+			if e := m.jobs[p.t.Job.ID]; e != nil && e.holdTimer != nil {
+				e.holdTimer.Stop()
+			}
 		}
 	}
-	return a
+	clear(l[k:])
+	m.onNode[id] = l[:k]
+}
+
+// syncAlloc makes sure every framework's alloc is exact. The frameworks are the
+// only ones placing tasks, and every placement is tracked, so the tracked sum
+// can only exceed the State's allocation, by tasks lost without a Released
+// (node failures); when the sums differ, every list is swept (O(nodes + tasks)).
+func (m *Mesos) syncAlloc() {
+	var sum scheduler.Resources
+	for _, f := range m.fws {
+		sum = sum.Add(f.alloc)
+	}
+	if sum == m.sim.State.Allocated() {
+		return
+	}
+	for _, f := range m.fws {
+		f.alloc = scheduler.Resources{}
+	}
+	for i, l := range m.onNode {
+		id := scheduler.NodeID(i)
+		k := 0
+		for _, p := range l {
+			if active(p.t, id) {
+				l[k] = p
+				k++
+				p.f.alloc = p.f.alloc.Add(p.t.Request)
+			}
+		}
+		clear(l[k:])
+		m.onNode[i] = l[:k]
+	}
 }
 
 // share returns the framework's weighted dominant share.
@@ -401,6 +508,7 @@ func (f *framework) respond(o *offer) {
 	progress := false
 	for _, p := range o.plan {
 		e := p.e
+		f.touch(e)
 		if o.rescinded {
 			// Mesos answers a launch on a rescinded offer with TASK_LOST.
 			p.claims = nil
@@ -428,7 +536,7 @@ func (f *framework) respond(o *offer) {
 			used[i] = used[i].Add(t.Request)
 			progress = true
 			e.placedAny = true
-			e.active = append(e.active, t)
+			m.track(f, t)
 			f.stats.accepted++
 			f.stats.acceptedRes = f.stats.acceptedRes.Add(t.Request)
 			if hold {
@@ -534,6 +642,7 @@ func (f *framework) holdExpired(e *jobEntry) {
 		e.queued = true
 		f.queue = append(f.queue, e)
 	}
+	f.touch(e)
 	e.backoffUntil = m.sim.Now() + f.backoff(e.gangAttempts)
 	if f.cfg.MaxGangAttempts > 0 && e.gangAttempts >= f.cfg.MaxGangAttempts {
 		f.abandon(e, "gang attempt limit")
@@ -565,6 +674,7 @@ func (f *framework) abandon(e *jobEntry, reason string) {
 		e.holdTimer = nil
 	}
 	e.held = nil
+	f.touch(e)
 	f.stats.abandoned++
 	f.m.sim.Abandon(e.job, reason)
 	e.pending = nil

@@ -117,7 +117,8 @@ func (m *Mesos) Report(r *scheduler.Result) {
 	var useful, wasted float64
 	T := m.sim.Now()
 	for _, f := range m.fws {
-		f.prune()
+		f.pruneQueue()
+		f.pruneLive(true)
 		st, jb := f.stats.starved, f.stats.jobs
 		for _, e := range f.live {
 			jb++
