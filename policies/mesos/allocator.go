@@ -36,8 +36,11 @@ type Mesos struct {
 	// onNode lists, per node, the tasks the frameworks started or held there
 	// that may still be running or held; Released sweeps the node's list, so each
 	// framework's allocation is kept up to date without rescanning its tasks.
-	onNode   [][]placedTask
-	offerSeq int64
+	onNode [][]placedTask
+	// bufNodes and bufAmount are buildOffer's scratch space.
+	bufNodes  []scheduler.NodeID
+	bufAmount []scheduler.Resources
+	offerSeq  int64
 
 	roundTmr  *scheduler.Timer
 	lastRound scheduler.Time
@@ -301,18 +304,26 @@ func (m *Mesos) growLocks() {
 	if w := (n + 63) / 64; len(m.cand) < w {
 		m.cand = append(m.cand, make([]uint64, w-len(m.cand))...)
 	}
+	for _, f := range m.fws {
+		f.filters = append(f.filters, make([]filter, n-len(f.filters))...)
+		if w := len(m.cand); len(f.skip) < w {
+			f.skip = append(f.skip, make([]uint64, w-len(f.skip))...)
+		}
+	}
 	for i := old; i < n; i++ {
 		m.markCand(scheduler.NodeID(i))
 	}
-	for _, f := range m.fws {
-		f.filters = append(f.filters, make([]filter, n-len(f.filters))...)
-	}
 }
 
-// markCand makes node id an offer candidate.
+// markCand makes node id an offer candidate: its unlocked free resources may
+// have grown, so no framework's decline filter is known to hide it any more.
 func (m *Mesos) markCand(id scheduler.NodeID) {
 	if int(id) < len(m.locked) {
-		m.cand[id>>6] |= 1 << (uint(id) & 63)
+		w, b := id>>6, uint64(1)<<(uint(id)&63)
+		m.cand[w] |= b
+		for _, f := range m.fws {
+			f.skip[w] &^= b
+		}
 	}
 }
 
@@ -345,11 +356,15 @@ func (m *Mesos) buildOffer(f *framework, wsum float64) *offer {
 		}
 	}
 	o := &offer{fw: f, made: now}
+	f.expireSkips(now)
+	m.checkSkips(f)
+	nodes, amount := m.bufNodes[:0], m.bufAmount[:0]
 	// Visit the candidate nodes in ascending ID order (the order of a scan over
-	// every node): a node that is not offerable is dropped from the set.
+	// every node), except those known to be filtered for f: a node that is not
+	// offerable is dropped from the set, one that is filtered is remembered.
 scan:
 	for w := range m.cand {
-		for bits := m.cand[w]; bits != 0; bits &= bits - 1 {
+		for bits := m.cand[w] &^ f.skip[w]; bits != 0; bits &= bits - 1 {
 			id := scheduler.NodeID(w<<6 + mbits.TrailingZeros64(bits))
 			if !st.Up(id) {
 				m.cand[w] &^= 1 << (uint(id) & 63)
@@ -361,6 +376,7 @@ scan:
 				continue
 			}
 			if flt := &f.filters[id]; flt.until > now && (m.cfg.FilterWholeNode || avail.LessEq(flt.amount)) {
+				f.skipUntil(id, flt.until)
 				continue
 			}
 			if capped {
@@ -372,23 +388,24 @@ scan:
 			if capped {
 				budget = budget.Sub(avail)
 			}
-			o.nodes = append(o.nodes, id)
-			o.amount = append(o.amount, avail)
+			nodes = append(nodes, id)
+			amount = append(amount, avail)
 			o.total = o.total.Add(avail)
 			if capped && (budget[scheduler.CPU] <= 0 || budget[scheduler.Memory] <= 0) {
 				break scan
 			}
 		}
 	}
-	if len(o.nodes) == 0 {
+	m.bufNodes, m.bufAmount = nodes, amount
+	if len(nodes) == 0 {
 		return nil
 	}
 	m.offerSeq++
 	o.id = m.offerSeq
-	o.left = slices.Clone(o.amount)
-	o.pos = make(map[scheduler.NodeID]int, len(o.nodes))
+	o.nodes = slices.Clone(nodes)
+	o.amount = slices.Clone(amount)
+	o.left = slices.Clone(amount)
 	for i, id := range o.nodes {
-		o.pos[id] = i
 		m.locked[id] = m.locked[id].Add(o.amount[i])
 		if !m.offerable(id) {
 			m.cand[id>>6] &^= 1 << (uint(id) & 63)
@@ -515,6 +532,26 @@ func (m *Mesos) checkCandidates() {
 	for i := range m.locked {
 		if m.offerable(scheduler.NodeID(i)) && m.cand[i>>6]&(1<<(uint(i)&63)) == 0 {
 			m.violation = m.sim.Now().String() + ": node " + strconv.Itoa(i) + " is offerable but not an offer candidate"
+			return
+		}
+	}
+}
+
+// checkSkips verifies, when Config.Check is set, that every node framework f
+// skips is hidden by its decline filter now.
+func (m *Mesos) checkSkips(f *framework) {
+	if !m.cfg.Check || m.violation != "" {
+		return
+	}
+	st, now := m.sim.State, m.sim.Now()
+	for i := range m.locked {
+		id := scheduler.NodeID(i)
+		if f.skip[i>>6]&(1<<(uint(i)&63)) == 0 || !st.Up(id) {
+			continue // a down node is not offered; recovering calls Released
+		}
+		flt := f.filters[id]
+		if !(flt.until > now && (m.cfg.FilterWholeNode || st.Free(id).Sub(m.locked[id]).LessEq(flt.amount))) {
+			m.violation = now.String() + ": framework " + f.cfg.Name + " skips node " + strconv.Itoa(i) + ", which its filter does not hide"
 			return
 		}
 	}

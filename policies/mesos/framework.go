@@ -16,7 +16,6 @@ type offer struct {
 	nodes  []scheduler.NodeID // ascending
 	amount []scheduler.Resources
 	left   []scheduler.Resources // during planning: what is not yet claimed
-	pos    map[scheduler.NodeID]int
 	total  scheduler.Resources
 
 	plan      []planned
@@ -26,6 +25,11 @@ type offer struct {
 	unlocked  bool
 	rescinded bool
 	timer     *scheduler.Timer // offer timeout
+}
+
+// index returns the position of node id in the offer.
+func (o *offer) index(id scheduler.NodeID) (int, bool) {
+	return slices.BinarySearch(o.nodes, id)
 }
 
 // planned is one job's share of an offer: the placements the framework decided.
@@ -106,8 +110,13 @@ type framework struct {
 	dirty    []*jobEntry // queued jobs whose pending tasks may have changed since the last prune
 	offers   []*offer    // outstanding, in the order received; offers[0] may be deciding
 	deciding bool
-	filters  []filter            // per node; a filter whose until has passed is void
-	alloc    scheduler.Resources // running and held tasks it placed (see Mesos.onNode)
+	filters  []filter // per node; a filter whose until has passed is void
+	// skip is a bit set of nodes known to be hidden by a decline filter: each
+	// stays hidden until its filter's expiry (queued in skipQ), until the node's
+	// unlocked free resources grow (Mesos.markCand) or its filter is replaced.
+	skip  []uint64
+	skipQ skipHeap
+	alloc scheduler.Resources // running and held tasks it placed (see Mesos.onNode)
 
 	overAccepted string
 	stats        fwStats
@@ -120,6 +129,68 @@ type fwStats struct {
 	holdTimeouts, gangReleases  int
 	abandoned, starved, jobs    int
 	offeredRes, acceptedRes     scheduler.Resources
+}
+
+// skipEntry is a node hidden from a framework until a time.
+type skipEntry struct {
+	until scheduler.Time
+	id    scheduler.NodeID
+}
+
+// skipHeap is a min-heap of skipEntry by until. Entries may be stale (the bit
+// was cleared, and maybe set again): popping one only makes a node visited
+// again, so the order among equal times does not matter.
+type skipHeap []skipEntry
+
+func (h *skipHeap) push(e skipEntry) {
+	*h = append(*h, e)
+	q := *h
+	for i := len(q) - 1; i > 0; {
+		p := (i - 1) / 2
+		if q[p].until <= q[i].until {
+			break
+		}
+		q[p], q[i] = q[i], q[p]
+		i = p
+	}
+}
+
+func (h *skipHeap) pop() skipEntry {
+	q := *h
+	top := q[0]
+	n := len(q) - 1
+	q[0] = q[n]
+	q = q[:n]
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < n && q[l].until < q[m].until {
+			m = l
+		}
+		if r < n && q[r].until < q[m].until {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		q[m], q[i] = q[i], q[m]
+		i = m
+	}
+	*h = q
+	return top
+}
+
+// skipUntil hides node id from f's offer scans until time until.
+func (f *framework) skipUntil(id scheduler.NodeID, until scheduler.Time) {
+	f.skip[id>>6] |= 1 << (uint(id) & 63)
+	f.skipQ.push(skipEntry{until, id})
+}
+
+// expireSkips shows again the nodes whose filter has expired at now.
+func (f *framework) expireSkips(now scheduler.Time) {
+	for len(f.skipQ) > 0 && f.skipQ[0].until <= now {
+		e := f.skipQ.pop()
+		f.skip[e.id>>6] &^= 1 << (uint(e.id) & 63)
+	}
 }
 
 // hasWork reports whether the framework has queued jobs.
@@ -453,7 +524,7 @@ func (m *Mesos) placeInOffer(o *offer, t *scheduler.Task) (scheduler.NodeID, boo
 	st := m.sim.State
 	if m.cfg.Placer != nil {
 		if id, gpus, s := m.cfg.Placer.Place(st, t); s.IsOK() {
-			if i, ok := o.pos[id]; ok && t.Request.LessEq(o.left[i]) && st.Place(t, id, gpus, false).IsOK() {
+			if i, ok := o.index(id); ok && t.Request.LessEq(o.left[i]) && st.Place(t, id, gpus, false).IsOK() {
 				o.left[i] = o.left[i].Sub(t.Request)
 				return id, true
 			}
@@ -518,7 +589,7 @@ func (f *framework) respond(o *offer) {
 			if t.State != scheduler.TaskPending || t.Node != scheduler.NoNode {
 				continue
 			}
-			i := o.pos[c.Node]
+			i, _ := o.index(c.Node)
 			if !used[i].Add(t.Request).LessEq(o.amount[i]) {
 				f.overAccepted = "framework " + f.cfg.Name + " accepted more than offer " + strconv.FormatInt(o.id, 10) + " carried on a node"
 				continue
@@ -566,6 +637,7 @@ func (f *framework) respond(o *offer) {
 		for i, id := range o.nodes {
 			if left := o.amount[i].Sub(used[i]); !left.IsZero() {
 				f.filters[id] = filter{until: now + refuse, amount: left}
+				f.skip[id>>6] &^= 1 << (uint(id) & 63)
 			}
 		}
 	}
