@@ -306,6 +306,7 @@ func (m *Mesos) growLocks() {
 	}
 	for _, f := range m.fws {
 		f.filters = append(f.filters, make([]filter, n-len(f.filters))...)
+		f.skipAt = append(f.skipAt, make([]scheduler.Time, n-len(f.skipAt))...)
 		if w := len(m.cand); len(f.skip) < w {
 			f.skip = append(f.skip, make([]uint64, w-len(f.skip))...)
 		}

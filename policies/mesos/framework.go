@@ -53,6 +53,9 @@ type jobEntry struct {
 	held    []*scheduler.Task // hoarded gang members, in the order they were held
 	queued  bool
 	dirty   bool // listed in its framework's dirty list (see framework.prune)
+	// pruned says pending holds only pending tasks and none changed since
+	// (cleared by touch), so prunePending has nothing to do.
+	pruned bool
 
 	attempts      int
 	placedAny     bool
@@ -88,6 +91,10 @@ func (e *jobEntry) hasPending() bool {
 
 // prunePending drops tasks that are no longer pending.
 func (e *jobEntry) prunePending() {
+	if e.pruned {
+		return
+	}
+	e.pruned = true
 	e.pending = slices.DeleteFunc(e.pending, func(t *scheduler.Task) bool {
 		return t.State != scheduler.TaskPending || t.Node != scheduler.NoNode
 	})
@@ -116,7 +123,10 @@ type framework struct {
 	// unlocked free resources grow (Mesos.markCand) or its filter is replaced.
 	skip  []uint64
 	skipQ skipHeap
-	alloc scheduler.Resources // running and held tasks it placed (see Mesos.onNode)
+	// skipAt is, per node, the expiry of the node's newest entry in skipQ (0 if
+	// none), so a node re-skipped under the same filter is not queued twice.
+	skipAt []scheduler.Time
+	alloc  scheduler.Resources // running and held tasks it placed (see Mesos.onNode)
 
 	overAccepted string
 	stats        fwStats
@@ -182,14 +192,22 @@ func (h *skipHeap) pop() skipEntry {
 // skipUntil hides node id from f's offer scans until time until.
 func (f *framework) skipUntil(id scheduler.NodeID, until scheduler.Time) {
 	f.skip[id>>6] |= 1 << (uint(id) & 63)
-	f.skipQ.push(skipEntry{until, id})
+	if f.skipAt[id] != until {
+		f.skipAt[id] = until
+		f.skipQ.push(skipEntry{until, id})
+	}
 }
 
-// expireSkips shows again the nodes whose filter has expired at now.
+// expireSkips shows again the nodes whose filter has expired at now. An entry
+// that is not its node's newest is stale: the bit, if set, was set under the
+// newer filter, whose own entry clears it.
 func (f *framework) expireSkips(now scheduler.Time) {
 	for len(f.skipQ) > 0 && f.skipQ[0].until <= now {
 		e := f.skipQ.pop()
-		f.skip[e.id>>6] &^= 1 << (uint(e.id) & 63)
+		if f.skipAt[e.id] == e.until {
+			f.skipAt[e.id] = 0
+			f.skip[e.id>>6] &^= 1 << (uint(e.id) & 63)
+		}
 	}
 }
 
@@ -199,6 +217,7 @@ func (f *framework) hasWork() bool { return len(f.queue) > 0 }
 // touch notes that job e's pending tasks may have changed (placed, abandoned,
 // returned), so the next prune checks whether it leaves the queue.
 func (f *framework) touch(e *jobEntry) {
+	e.pruned = false
 	if !e.dirty {
 		e.dirty = true
 		f.dirty = append(f.dirty, e)
