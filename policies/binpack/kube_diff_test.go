@@ -190,11 +190,13 @@ func diffTask(r *rand.Rand, id int64) *scheduler.Task {
 	if r.IntN(6) == 0 {
 		t.Request[scheduler.Disk] = int64(r.IntN(4096))
 	}
-	switch r.IntN(5) {
+	switch r.IntN(6) {
 	case 0:
 		t.GPUCount, t.GPUMilli = 1, int32(100*(1+r.IntN(9)))
 	case 1:
 		t.GPUCount, t.GPUMilli = int32(1+r.IntN(4)), 1000
+	case 2:
+		t.GPUCount, t.GPUMilli = int32(2+r.IntN(3)), int32(100*(1+r.IntN(9)))
 	}
 	t.Request[scheduler.GPU] = int64(t.GPUCount) * int64(t.GPUMilli)
 	switch r.IntN(10) {

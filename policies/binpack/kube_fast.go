@@ -26,6 +26,9 @@ type kubeCache struct {
 	// used is the declared requested amount: BalancedAllocation's "requested".
 	used [scheduler.NumResources][]int64
 	bal  []int64 // balance(used): BalancedAllocation's "before"
+	// least is LeastAllocatedScore of the node before the pod (nil for the other
+	// strategies): adding a pod only lowers it, so it bounds the score from above.
+	least []int64
 	// gpu[i] says whether node i has GPU capacity; gpuList lists those nodes in ID
 	// order, rebuilt on demand when gpuDirty.
 	gpu      []bool
@@ -70,6 +73,9 @@ func newKubeCache(s *scheduler.State, cfg *KubeConfig) *kubeCache {
 			c.used[r] = []int64{}
 		}
 	}
+	if cfg.Strategy == LeastAllocated {
+		c.least = []int64{}
+	}
 	c.grow(s.NumNodes())
 	for i := range c.n {
 		c.set(s, cfg, scheduler.NodeID(i))
@@ -92,6 +98,7 @@ func (c *kubeCache) grow(n int) {
 		c.cap[r], c.nz[r], c.used[r] = ext(c.cap[r]), ext(c.nz[r]), ext(c.used[r])
 	}
 	c.bal = append(c.bal, make([]int64, n-len(c.bal))...)
+	c.least = ext(c.least)
 	c.gpu = append(c.gpu, make([]bool, n-len(c.gpu))...)
 	for len(c.free) < n {
 		c.free = append(c.free, downFree)
@@ -135,6 +142,9 @@ func (c *kubeCache) set(s *scheduler.State, cfg *KubeConfig, id scheduler.NodeID
 		c.free[id] = downFree
 	}
 	c.bal[id] = balance(used, cp, cfg.BalancedResources)
+	if c.least != nil {
+		c.least[id] = LeastAllocatedScore(nz, cp, cfg.Resources)
+	}
 	if g := cp[scheduler.GPU] > 0; g != c.gpu[id] {
 		c.gpu[id], c.gpuDirty = g, true
 	}
@@ -201,12 +211,31 @@ func buildShapeTable(shape []ShapePoint) (tab [MaxNodeScore + 1]int64) {
 // best returns the candidate with the highest score, the lowest ID among equal
 // scores, and its score (NoNode, −1 for no candidates).
 func (sc *kubeScorer) best(cand []scheduler.NodeID) (scheduler.NodeID, int64) {
-	if sc.fitW >= 0 && sc.balW >= 0 && len(sc.fit) == 2 && len(sc.bt) == 2 && sc.strategy != RequestedToCapacityRatio {
+	if len(sc.fit) == 2 && len(sc.bt) == 2 && sc.strategy != RequestedToCapacityRatio {
 		return sc.best22(cand)
 	}
 	best, bestScore := scheduler.NoNode, int64(-1)
 	for _, id := range cand {
-		v := sc.score(int(id))
+		i := int(id)
+		if sc.c.least != nil {
+			// LeastAllocated before the pod bounds NodeResourcesFit: skip the node
+			// when the bound of the total cannot win.
+			ub := sc.fitW * sc.c.least[i]
+			if sc.balW > 0 {
+				ub += sc.balW * sc.balBound(i)
+			}
+			if ub < bestScore || ub == bestScore && id > best {
+				continue
+			}
+		}
+		v := sc.fitPart(i)
+		if sc.balW > 0 {
+			// Skip BalancedAllocation where even its largest value cannot win.
+			if ub := v + sc.balW*sc.balBound(i); ub < bestScore || ub == bestScore && id > best {
+				continue
+			}
+			v += sc.balW * sc.balanced(i)
+		}
 		if v > bestScore || v == bestScore && id < best {
 			best, bestScore = id, v
 		}
@@ -224,15 +253,34 @@ func (sc *kubeScorer) best22(cand []scheduler.NodeID) (scheduler.NodeID, int64) 
 	f0, f1 := &sc.fit[0], &sc.fit[1]
 	fc0, fc1, fq0, fq1 := f0.cap[:n], f1.cap[:n], f0.nz[:n], f1.nz[:n]
 	fw0, fw1, fp0, fp1 := f0.w, f1.w, f0.pod, f1.pod
+	least := sc.strategy == LeastAllocated
 	b0, b1 := &sc.bt[0], &sc.bt[1]
 	bc0, bc1, bu0, bu1 := b0.cap[:n], b1.cap[:n], b0.used[:n], b1.used[:n]
 	bp0, bp1 := b0.pod, b1.pod
 	before := sc.c.bal[:n]
-	least := sc.strategy == LeastAllocated
+	var leastBefore []int64
+	if least {
+		leastBefore = sc.c.least[:n]
+	}
 	fitW, balW, legacy := sc.fitW, sc.balW, sc.legacy
 	best, bestScore := scheduler.NoNode, int64(-1)
 	for _, id := range cand {
 		i := int(id)
+		if least {
+			// LeastAllocated before the pod bounds NodeResourcesFit: skip the node
+			// when the bound of the total cannot win.
+			ub := fitW * leastBefore[i]
+			if balW > 0 {
+				if legacy {
+					ub += balW * MaxNodeScore
+				} else {
+					ub += balW * (50 + (50+MaxNodeScore-before[i])/2)
+				}
+			}
+			if ub < bestScore || ub == bestScore && id > best {
+				continue
+			}
+		}
 		total := int64(0)
 		if fitW > 0 {
 			var score, wsum int64
@@ -263,6 +311,15 @@ func (sc *kubeScorer) best22(cand []scheduler.NodeID) (scheduler.NodeID, int64) 
 			}
 		}
 		if balW > 0 {
+			// Skip BalancedAllocation where even its largest value cannot win
+			// (see balBound).
+			ub := int64(MaxNodeScore)
+			if !legacy {
+				ub = 50 + (50+MaxNodeScore-before[i])/2
+			}
+			if ub := total + balW*ub; ub < bestScore || ub == bestScore && id > best {
+				continue
+			}
 			var after int64
 			c0, c1 := bc0[i], bc1[i]
 			if c0 > 0 && c1 > 0 {
@@ -293,6 +350,25 @@ func (sc *kubeScorer) best22(cand []scheduler.NodeID) (scheduler.NodeID, int64) 
 
 // score returns the total score of node i.
 func (sc *kubeScorer) score(i int) int64 {
+	total := sc.fitPart(i)
+	if sc.balW > 0 {
+		total += sc.balW * sc.balanced(i)
+	}
+	return total
+}
+
+// balBound is an upper bound of balanced(i): balance(after) ≤ 100, and the
+// current form is non-decreasing in it (Go's division truncates toward zero,
+// which is monotone).
+func (sc *kubeScorer) balBound(i int) int64 {
+	if sc.legacy {
+		return MaxNodeScore
+	}
+	return 50 + (50+MaxNodeScore-sc.c.bal[i])/2
+}
+
+// fitPart returns FitWeight × NodeResourcesFit of node i.
+func (sc *kubeScorer) fitPart(i int) int64 {
 	total := int64(0)
 	if sc.fitW > 0 {
 		var f int64
@@ -305,9 +381,6 @@ func (sc *kubeScorer) score(i int) int64 {
 			f = sc.rtcr(i)
 		}
 		total = sc.fitW * f
-	}
-	if sc.balW > 0 {
-		total += sc.balW * sc.balanced(i)
 	}
 	return total
 }

@@ -64,6 +64,11 @@ func (k *Kube) filterList(s *scheduler.State, t *scheduler.Task, list []int32, w
 	}
 	free := k.nodes.free[:n]
 	req := t.Request
+	// For an unconstrained task asking for whole GPUs or a share of one, the
+	// segment tree's leaf decides State.Fits exactly: the free vector (all −1 when
+	// down), the count of fully free devices and the largest free share.
+	leaves := k.tree.v[k.tree.size:][:n]
+	byLeaf := t.Constraints == nil && (t.GPUMilli == 1000 || t.GPUCount == 1 && t.GPUMilli > 0 && t.GPUMilli < 1000)
 	start := k.start
 	j0, _ := slices.BinarySearch(list, int32(start)) // first listed node at or after start
 	misses := 0
@@ -78,7 +83,13 @@ func (k *Kube) filterList(s *scheduler.State, t *scheduler.Task, list []int32, w
 			pos += n
 		}
 		c++
-		if req.LessEq(free[i]) && (simple || s.Fits(t, scheduler.NodeID(i)).IsOK()) {
+		var fits bool
+		if byLeaf {
+			fits = dominates(&leaves[i], t)
+		} else {
+			fits = req.LessEq(free[i]) && (simple || s.Fits(t, scheduler.NodeID(i)).IsOK())
+		}
+		if fits {
 			k.cand = append(k.cand, scheduler.NodeID(i))
 			if len(k.cand) == want {
 				return pos + 1
