@@ -173,3 +173,42 @@ func TestReleasePartial(t *testing.T) {
 		t.Errorf("want all jobs done without a terminal deadlock, got %d completed, %+v", res.JobsCompleted, res.Deadlock)
 	}
 }
+
+// TestFilterHidesUntilNodeFreesMore: a decline filter hides a node only while what
+// it offers is a subset of what was declined there. One 4-core node; a 2-core
+// filler runs 0–10 s; a 3-core task arrives at 1 s. The 2 free cores are declined
+// with an 8 s filter at 0 s and again at 8 s (the task does not fit). When the
+// filler ends at 10 s the node offers 4 cores, not a subset: it is offered at once
+// and the task starts at 10 s. With whole-node filters it waits for the filter
+// set at 8 s to expire, at 16 s.
+func TestFilterHidesUntilNodeFreesMore(t *testing.T) {
+	start := func(whole bool) scheduler.Time {
+		b := DefaultFrameworkConfig("batch", scheduler.Batch)
+		b.RefuseSeconds, b.IdleRefuse = 8*scheduler.Second, 8*scheduler.Second
+		cfg := DefaultConfig()
+		cfg.Frameworks = []FrameworkConfig{b}
+		cfg.FilterWholeNode = whole
+		cfg.Check = true
+		m, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := scheduler.DefaultConfig()
+		sc.Nodes = nodes(1, 4000, 16384)
+		filler := mkJob(1, "batch", 0, 0, scheduler.Res(2000, 1024, 0), 10*scheduler.Second)
+		big := mkJob(2, "batch", scheduler.Second, 0, scheduler.Res(3000, 1024, 0), scheduler.Second)
+		if _, err := scheduler.Run(sc, &scheduler.SliceSource{Jobs: []*scheduler.Job{filler, big}}, m); err != nil {
+			t.Fatal(err)
+		}
+		if v := m.Violation(); v != "" {
+			t.Fatal(v)
+		}
+		return big.Tasks[0].Started
+	}
+	if got := start(false); got != 10*scheduler.Second {
+		t.Errorf("subset filters: the 3-core task started at %v, want 10s", got)
+	}
+	if got := start(true); got != 16*scheduler.Second {
+		t.Errorf("whole-node filters: the 3-core task started at %v, want 16s", got)
+	}
+}

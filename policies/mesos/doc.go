@@ -47,6 +47,25 @@
 // which the gang backs off (fixed or doubling, optional jitter) and, after
 // MaxGangAttempts timeouts, is abandoned.
 //
+// Decision time makes a feedback loop: every queued job handled costs time even
+// when it does not fit, so a framework with a long queue decides each offer slowly
+// while up to MaxOffers more offers wait in its inbox, locked. On an overloaded
+// cell (the alibaba-gpu workload at its default load 1.1) the batch framework's
+// inbox ends up locking most of the cell for hours, its jobs starve, and the
+// attempt rule abandons a quarter of them; MaxOffers 1, zero decision time, or no
+// attempt limit avoid it.
+//
+// # Cost
+//
+// A round visits only the nodes whose unlocked free resources can be offered (a
+// bit set kept by Released and by unlocking offers), and skips for each framework
+// the nodes its decline filter is known to hide, until the filter expires or the
+// node frees more. Each framework's allocation (for DRF and caps) is kept per node
+// and updated by Released, so it is not recomputed from its tasks. A round costs
+// O(nodes/64 + frameworks + nodes offered); deciding an offer costs O(jobs
+// handled × offered nodes) in the worst case (first fit). Config.Check verifies
+// these structures against a full recomputation.
+//
 // # Job assignment
 //
 // A job goes to the framework named by its Tenant; otherwise a gang job goes to the
