@@ -29,6 +29,10 @@ type kubeCache struct {
 	// least is LeastAllocatedScore of the node before the pod (nil for the other
 	// strategies): adding a pod only lowers it, so it bounds the score from above.
 	least []int64
+	// inv is 100/cap as a float64 (0 for cap 0), for MostAllocated's fit
+	// resources only: it bounds ⌊min(req, cap)·100/cap⌋ from above with a
+	// multiplication (see best22).
+	inv [scheduler.NumResources][]float64
 	// gpu[i] says whether node i has GPU capacity; gpuList lists those nodes in ID
 	// order, rebuilt on demand when gpuDirty.
 	gpu      []bool
@@ -76,6 +80,11 @@ func newKubeCache(s *scheduler.State, cfg *KubeConfig) *kubeCache {
 	if cfg.Strategy == LeastAllocated {
 		c.least = []int64{}
 	}
+	if cfg.Strategy == MostAllocated {
+		for _, rw := range cfg.Resources {
+			c.inv[rw.Resource] = []float64{}
+		}
+	}
 	c.grow(s.NumNodes())
 	for i := range c.n {
 		c.set(s, cfg, scheduler.NodeID(i))
@@ -99,6 +108,11 @@ func (c *kubeCache) grow(n int) {
 	}
 	c.bal = append(c.bal, make([]int64, n-len(c.bal))...)
 	c.least = ext(c.least)
+	for r := range scheduler.NumResources {
+		if c.inv[r] != nil {
+			c.inv[r] = append(c.inv[r], make([]float64, n-len(c.inv[r]))...)
+		}
+	}
 	c.gpu = append(c.gpu, make([]bool, n-len(c.gpu))...)
 	for len(c.free) < n {
 		c.free = append(c.free, downFree)
@@ -145,6 +159,14 @@ func (c *kubeCache) set(s *scheduler.State, cfg *KubeConfig, id scheduler.NodeID
 	if c.least != nil {
 		c.least[id] = LeastAllocatedScore(nz, cp, cfg.Resources)
 	}
+	for r := range scheduler.NumResources {
+		if c.inv[r] != nil {
+			c.inv[r][id] = 0
+			if cp[r] != 0 {
+				c.inv[r][id] = MaxNodeScore / float64(cp[r])
+			}
+		}
+	}
 	if g := cp[scheduler.GPU] > 0; g != c.gpu[id] {
 		c.gpu[id], c.gpuDirty = g, true
 	}
@@ -153,6 +175,7 @@ func (c *kubeCache) set(s *scheduler.State, cfg *KubeConfig, id scheduler.NodeID
 // fitTerm is one NodeResourcesFit resource for one decision.
 type fitTerm struct {
 	cap, nz []int64
+	inv     []float64 // MostAllocated only
 	w       int64
 	pod     int64 // the pod's non-zero request
 }
@@ -191,7 +214,7 @@ func (k *Kube) scorer(t *scheduler.Task) *kubeScorer {
 	sc.fit = sc.fit[:0]
 	for _, rw := range k.cfg.Resources {
 		r := rw.Resource
-		sc.fit = append(sc.fit, fitTerm{cap: k.nodes.cap[r], nz: k.nodes.nz[r], w: rw.Weight, pod: nz[r]})
+		sc.fit = append(sc.fit, fitTerm{cap: k.nodes.cap[r], nz: k.nodes.nz[r], inv: k.nodes.inv[r], w: rw.Weight, pod: nz[r]})
 	}
 	sc.bt = sc.bt[:0]
 	for _, r := range k.cfg.BalancedResources {
@@ -259,8 +282,11 @@ func (sc *kubeScorer) best22(cand []scheduler.NodeID) (scheduler.NodeID, int64) 
 	bp0, bp1 := b0.pod, b1.pod
 	before := sc.c.bal[:n]
 	var leastBefore []int64
+	var fi0, fi1 []float64
 	if least {
 		leastBefore = sc.c.least[:n]
+	} else {
+		fi0, fi1 = f0.inv[:n], f1.inv[:n]
 	}
 	fitW, balW, legacy := sc.fitW, sc.balW, sc.legacy
 	best, bestScore := scheduler.NoNode, int64(-1)
@@ -278,6 +304,36 @@ func (sc *kubeScorer) best22(cand []scheduler.NodeID) (scheduler.NodeID, int64) 
 				}
 			}
 			if ub < bestScore || ub == bestScore && id > best {
+				continue
+			}
+		} else if fitW > 0 && bestScore >= 0 {
+			// MostAllocated: y = min(q, c)·fl(100/c) is within a relative 2^-52
+			// of the exact quotient (x < 2^53 is exact), so ⌊y + 1e-9⌋ ≥ each
+			// resource's score and N/W bounds NodeResourcesFit. Skip the node
+			// when fitW·N/W + the balanced bound < bestScore, tested without
+			// dividing: fitW·N + B·W < bestScore·W.
+			var num, wsum int64
+			if c := fc0[i]; c != 0 {
+				num += fw0 * int64(float64(min(fq0[i]+fp0, c))*fi0[i]+1e-9)
+				wsum += fw0
+			}
+			if c := fc1[i]; c != 0 {
+				num += fw1 * int64(float64(min(fq1[i]+fp1, c))*fi1[i]+1e-9)
+				wsum += fw1
+			}
+			var b int64
+			if balW > 0 {
+				if legacy {
+					b = balW * MaxNodeScore
+				} else {
+					b = balW * (50 + (50+MaxNodeScore-before[i])/2)
+				}
+			}
+			if wsum == 0 {
+				if b < bestScore {
+					continue
+				}
+			} else if fitW*num+b*wsum < bestScore*wsum {
 				continue
 			}
 		}
