@@ -18,6 +18,9 @@ import (
 
 // filterAll scans every node.
 func (k *Kube) filterAll(s *scheduler.State, t *scheduler.Task, want int, simple bool, end, n int) int {
+	if simple && smallRequest(t.Request) {
+		return k.filterSimple(t, want, end, n)
+	}
 	free := k.nodes.free[:n] // a down node's entry is all −1: no request fits it
 	req := t.Request
 	misses := 0
@@ -141,4 +144,65 @@ func (k *Kube) jump(t *scheduler.Task, i, pos, end, n int) (scheduler.NodeID, in
 		return next, n + int(next)
 	}
 	return scheduler.NoNode, end
+}
+
+// smallRequest reports whether every dimension of r is in [0, 2^62], so that
+// free − r cannot overflow for any free amount in [−1, 2^63).
+func smallRequest(r scheduler.Resources) bool {
+	for _, v := range r {
+		if v < 0 || v > 1<<62 {
+			return false
+		}
+	}
+	return true
+}
+
+// filterSimple is filterAll for a task whose fit is just "the request fits the free
+// vector" (no GPU devices, no constraints), without data-dependent branches in the
+// common case: the sign of (free₀−r₀)|(free₁−r₁)|… says whether the node fits, the
+// node is written to the candidate buffer unconditionally and kept by advancing
+// the count. Free amounts are ≥ 0 for up nodes and −1 for down ones, and
+// smallRequest(t.Request) holds, so no subtraction overflows.
+func (k *Kube) filterSimple(t *scheduler.Task, want, end, n int) int {
+	free := k.nodes.free[:n]
+	r0, r1, r2, r3 := t.Request[0], t.Request[1], t.Request[2], t.Request[3]
+	if cap(k.cand) < want+1 {
+		k.cand = make([]scheduler.NodeID, 0, want+1)
+	}
+	buf := k.cand[:want+1]
+	m, misses := 0, 0
+	pos := k.start
+	for pos < end {
+		i := pos
+		if i >= n {
+			i -= n
+		}
+		f := &free[i]
+		d := (f[0] - r0) | (f[1] - r1) | (f[2] - r2) | (f[3] - r3)
+		ok := int(uint64(^d) >> 63) // 1 when d ≥ 0: every dimension fits
+		buf[m] = scheduler.NodeID(i)
+		m += ok
+		pos++
+		if m == want {
+			break
+		}
+		misses = (misses + 1) & (ok - 1) // reset by a fit
+		if misses < jumpAfter {
+			continue
+		}
+		misses = 0
+		next, p := k.jump(t, i, pos-1, end, n)
+		if next == scheduler.NoNode {
+			pos = end
+			break
+		}
+		buf[m] = next
+		m++
+		pos = p + 1
+		if m == want {
+			break
+		}
+	}
+	k.cand = buf[:m]
+	return pos // end unless the want-th node was found
 }
