@@ -51,3 +51,34 @@ func BenchmarkKubeScore(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkKubePlace is BenchmarkPlace at 5,000 nodes for the Kube configurations
+// it does not list: RequestedToCapacityRatio (default and a three-point shape),
+// legacy BalancedAllocation, and NodeResourcesFit alone.
+func BenchmarkKubePlace(b *testing.B) {
+	rtcr := DefaultKubeConfig()
+	rtcr.Strategy = RequestedToCapacityRatio
+	rtcr3 := rtcr
+	rtcr3.Shape = []ShapePoint{{0, 0}, {50, 2}, {100, 10}}
+	legacy := DefaultKubeConfig()
+	legacy.LegacyBalanced = true
+	fitOnly := DefaultKubeConfig()
+	fitOnly.BalancedWeight = 0
+	for _, mix := range []string{"mixed", "cpu"} {
+		s, tasks := benchClusterMix(5000, mix == "mixed")
+		for _, c := range []struct {
+			name string
+			cfg  KubeConfig
+		}{{"rtcr", rtcr}, {"rtcr-3pt", rtcr3}, {"least-legacy", legacy}, {"least-fit-only", fitOnly}} {
+			cfg := c.cfg
+			bp := benchPlacer{name: c.name, make: func(*scheduler.State, []*scheduler.Task) scheduler.Placer {
+				k, err := NewKube(cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				return k
+			}}
+			benchOne(b, c.name+"/tasks="+mix+"/nodes=5000", bp, s, tasks)
+		}
+	}
+}

@@ -334,6 +334,11 @@ func TestKubeFastPathMatchesReference(t *testing.T) {
 					t.Fatalf("%s: node %d cap %v free %v, task %v: score %d, reference %d",
 						where(step), id, s.Node(id).Capacity, s.Free(id), tk.Request, sc, ref)
 				}
+				// The candidate loop (unrolled for two resources) on this node alone.
+				if got, sc := k.scorer(tk).best([]scheduler.NodeID{id}); got != id || sc != ref {
+					t.Fatalf("%s: node %d cap %v free %v, task %v: candidate loop %d (node %d), reference %d",
+						where(step), id, s.Node(id).Capacity, s.Free(id), tk.Request, sc, got, ref)
+				}
 				if ref > bestSc {
 					bestID, bestSc = id, ref
 				}

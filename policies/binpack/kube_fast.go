@@ -234,7 +234,7 @@ func buildShapeTable(shape []ShapePoint) (tab [MaxNodeScore + 1]int64) {
 // best returns the candidate with the highest score, the lowest ID among equal
 // scores, and its score (NoNode, −1 for no candidates).
 func (sc *kubeScorer) best(cand []scheduler.NodeID) (scheduler.NodeID, int64) {
-	if len(sc.fit) == 2 && len(sc.bt) == 2 && sc.strategy != RequestedToCapacityRatio {
+	if len(sc.fit) == 2 && len(sc.bt) == 2 {
 		return sc.best22(cand)
 	}
 	best, bestScore := scheduler.NoNode, int64(-1)
@@ -267,8 +267,8 @@ func (sc *kubeScorer) best(cand []scheduler.NodeID) (scheduler.NodeID, int64) {
 }
 
 // best22 is best for the usual shape of the configuration: two NodeResourcesFit
-// resources, LeastAllocated or MostAllocated, and two BalancedAllocation resources.
-// It evaluates the same expressions as least, most and balanced, unrolled, with the
+// resources and two BalancedAllocation resources. It evaluates the same
+// expressions as least, most, rtcr and balanced, unrolled, with the
 // integer divisions done unsigned (every operand is non-negative there) and the
 // per-node slices resliced to one length so the compiler drops most bounds checks.
 func (sc *kubeScorer) best22(cand []scheduler.NodeID) (scheduler.NodeID, int64) {
@@ -277,6 +277,8 @@ func (sc *kubeScorer) best22(cand []scheduler.NodeID) (scheduler.NodeID, int64) 
 	fc0, fc1, fq0, fq1 := f0.cap[:n], f1.cap[:n], f0.nz[:n], f1.nz[:n]
 	fw0, fw1, fp0, fp1 := f0.w, f1.w, f0.pod, f1.pod
 	least := sc.strategy == LeastAllocated
+	most := sc.strategy == MostAllocated
+	shape := sc.shape
 	b0, b1 := &sc.bt[0], &sc.bt[1]
 	bc0, bc1, bu0, bu1 := b0.cap[:n], b1.cap[:n], b0.used[:n], b1.used[:n]
 	bp0, bp1 := b0.pod, b1.pod
@@ -285,7 +287,7 @@ func (sc *kubeScorer) best22(cand []scheduler.NodeID) (scheduler.NodeID, int64) 
 	var fi0, fi1 []float64
 	if least {
 		leastBefore = sc.c.least[:n]
-	} else {
+	} else if most {
 		fi0, fi1 = f0.inv[:n], f1.inv[:n]
 	}
 	fitW, balW, legacy := sc.fitW, sc.balW, sc.legacy
@@ -306,7 +308,7 @@ func (sc *kubeScorer) best22(cand []scheduler.NodeID) (scheduler.NodeID, int64) 
 			if ub < bestScore || ub == bestScore && id > best {
 				continue
 			}
-		} else if fitW > 0 && bestScore >= 0 {
+		} else if most && fitW > 0 && bestScore >= 0 {
 			// MostAllocated: y = min(q, c)·fl(100/c) is within a relative 2^-52
 			// of the exact quotient (x < 2^53 is exact), so ⌊y + 1e-9⌋ ≥ each
 			// resource's score and N/W bounds NodeResourcesFit. Skip the node
@@ -338,7 +340,37 @@ func (sc *kubeScorer) best22(cand []scheduler.NodeID) (scheduler.NodeID, int64) 
 			}
 		}
 		total := int64(0)
-		if fitW > 0 {
+		if fitW > 0 && !least && !most {
+			// RequestedToCapacityRatio. round(num/wsum) for 0 ≤ num ≤ 100·wsum
+			// is ⌊(2·num + wsum) / (2·wsum)⌋: a float64 quotient of such small
+			// integers is never close enough to a half to round differently.
+			var num, wsum int64
+			if c := fc0[i]; c != 0 {
+				q := fq0[i] + fp0
+				u := int64(MaxNodeScore)
+				if q <= c {
+					u = int64(uint64(max(q, 0)*MaxNodeScore) / uint64(c))
+				}
+				if f := shape[u]; f > 0 {
+					num += f * fw0
+					wsum += fw0
+				}
+			}
+			if c := fc1[i]; c != 0 {
+				q := fq1[i] + fp1
+				u := int64(MaxNodeScore)
+				if q <= c {
+					u = int64(uint64(max(q, 0)*MaxNodeScore) / uint64(c))
+				}
+				if f := shape[u]; f > 0 {
+					num += f * fw1
+					wsum += fw1
+				}
+			}
+			if wsum != 0 {
+				total = fitW * int64(uint64(2*num+wsum)/uint64(2*wsum))
+			}
+		} else if fitW > 0 {
 			var score, wsum int64
 			if c := fc0[i]; c != 0 {
 				q := fq0[i] + fp0
