@@ -89,7 +89,9 @@ func DefaultKubeConfig() KubeConfig {
 	return KubeConfig{Strategy: LeastAllocated, FitWeight: 1, BalancedWeight: 1}
 }
 
-// Validate checks the configuration and fills defaults for nil lists.
+// Validate checks the configuration and fills defaults for nil lists. A resource
+// listed twice in Resources or BalancedResources is an error, as in Kubernetes'
+// argument validation.
 func (c *KubeConfig) Validate() error {
 	if c.Strategy > RequestedToCapacityRatio {
 		return fmt.Errorf("binpack: kube: unknown strategy %d", c.Strategy)
@@ -324,8 +326,10 @@ const jumpAfter = 8
 // The placer keeps a struct-of-arrays cache per node (allocatable, declared and
 // non-zero requests, the balance before the pod) current through a
 // scheduler.NodeListener, and scores from it with the pod's constants computed
-// once per decision (kube_fast.go). Cost per decision O(nodes examined + k), a few
-// nanoseconds per scored node.
+// once per decision, skipping nodes whose score bound cannot win (kube_fast.go).
+// The filter scans plain tasks without data-dependent branches and GPU tasks over
+// the list of GPU nodes only (kube_filter.go). Cost per decision O(nodes examined
+// + k): a few nanoseconds per node, about 6 µs at 5,000 nodes (k = 500).
 type Kube struct {
 	cfg      KubeConfig
 	start    int

@@ -8,11 +8,19 @@ import (
 
 // The Kube placer's fast path. Scoring reads a struct-of-arrays copy of what the
 // formulas need about each node, kept current through scheduler.NodeListener, and
-// the incoming pod's constants are computed once per decision. Every formula is
-// evaluated with the same integer and floating-point operations, in the same
-// order, as the exported reference functions (LeastAllocatedScore, …,
-// BalancedAllocationScore), so the scores are identical; kube_diff_test.go checks
-// this over random states.
+// the incoming pod's constants are computed once per decision. The scores are
+// those of the exported reference functions (LeastAllocatedScore, …,
+// BalancedAllocationScore), exactly:
+//
+//   - BalancedAllocation's floating-point operations are the same, in the same
+//     order (balanceOf is shared; the unrolled two-resource case repeats it);
+//   - where the integer work differs (unsigned division of non-negative operands,
+//     the RTCR shape tabulated at 0..100, RTCR's rounding done in integers), the
+//     comment beside it says why the result is equal;
+//   - a node is skipped only when an upper bound of its total is below the best
+//     so far (or equal with a higher ID), so the winner and its score never change.
+//
+// kube_diff_test.go checks all of this against a reference over random states.
 
 // kubeCache is the per-node cache: one slice per (quantity, resource), indexed by
 // node ID. Slices for resources no plugin reads stay nil.
@@ -268,9 +276,12 @@ func (sc *kubeScorer) best(cand []scheduler.NodeID) (scheduler.NodeID, int64) {
 
 // best22 is best for the usual shape of the configuration: two NodeResourcesFit
 // resources and two BalancedAllocation resources. It evaluates the same
-// expressions as least, most, rtcr and balanced, unrolled, with the
-// integer divisions done unsigned (every operand is non-negative there) and the
-// per-node slices resliced to one length so the compiler drops most bounds checks.
+// expressions as least, most, rtcr and balanced, unrolled, with the integer
+// divisions done unsigned (every operand is non-negative there) and the per-node
+// slices resliced to one length so the compiler drops most bounds checks. Before
+// the divisions it tries to skip the node by an upper bound of its total:
+// LeastAllocated before the pod (cached) or a multiplication bound of
+// MostAllocated, plus the largest BalancedAllocation the cached "before" allows.
 func (sc *kubeScorer) best22(cand []scheduler.NodeID) (scheduler.NodeID, int64) {
 	n := sc.c.n
 	f0, f1 := &sc.fit[0], &sc.fit[1]
