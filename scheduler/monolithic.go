@@ -100,6 +100,7 @@ type Monolithic struct {
 	useful     Time
 	wasted     Time
 	buf        []*Task
+	free       []*entity // finished single-task entities, for reuse
 }
 
 // NewMonolithic returns a monolithic scheduler. Zero durations in cfg take the
@@ -191,7 +192,15 @@ func (m *Monolithic) Enqueue(tasks []*Task) {
 
 func (m *Monolithic) newEntity(j *Job, t *Task) *entity {
 	m.seq++
-	e := &entity{job: j, prio: t.Priority, ts: m.sim.now, seq: m.seq}
+	var e *entity
+	if n := len(m.free); n > 0 {
+		e = m.free[n-1]
+		m.free[n-1] = nil
+		m.free = m.free[:n-1]
+		e.job, e.prio, e.ts, e.seq = j, t.Priority, m.sim.now, m.seq
+	} else {
+		e = &entity{job: j, prio: t.Priority, ts: m.sim.now, seq: m.seq}
+	}
 	e.one[0] = t
 	e.tasks = e.one[:1]
 	return e
@@ -262,7 +271,19 @@ func (m *Monolithic) pass() {
 			return
 		}
 		m.attempt(e)
+		m.recycle(e)
 	}
+}
+
+// recycle keeps a finished single-task entity for reuse, so that steady state
+// allocates no queue entry per task. An entity is finished when it has no tasks
+// left and is in no queue; gangs are not recycled.
+func (m *Monolithic) recycle(e *entity) {
+	if len(e.tasks) != 0 || e.where != inNone || e.gang || cap(e.tasks) != 1 {
+		return
+	}
+	*e = entity{}
+	m.free = append(m.free, e)
 }
 
 // pruneEntity drops tasks that are no longer pending (failed, abandoned, or placed

@@ -6,9 +6,10 @@ import (
 	"strings"
 )
 
-// nodeState is a node's static description plus its mutable allocation state.
+// nodeState is a node's mutable allocation state, with a pointer to its static
+// description: the hot fields of many nodes share cache lines.
 type nodeState struct {
-	Node
+	*Node
 	free    Resources
 	gpuFree []int32 // per device, milli
 	up      bool
@@ -83,7 +84,7 @@ func (s *State) AddNode(n Node) (NodeID, error) {
 		return NoNode, fmt.Errorf("scheduler: node %d (%s): %w", id, n.Name, err)
 	}
 	n.ID = id
-	ns := nodeState{Node: n, free: n.Capacity, up: true}
+	ns := nodeState{Node: &n, free: n.Capacity, up: true}
 	if n.GPUs > 0 {
 		ns.gpuFree = make([]int32, n.GPUs)
 		for i := range ns.gpuFree {
@@ -93,7 +94,7 @@ func (s *State) AddNode(n Node) (NodeID, error) {
 	s.nodes = append(s.nodes, ns)
 	s.capacity = s.capacity.Add(n.Capacity)
 	s.reindex(id, Resources{}, n.Capacity, false, true)
-	s.addShape(&s.nodes[id].Node)
+	s.addShape(s.nodes[id].Node)
 	s.version++
 	return id, nil
 }
@@ -137,7 +138,7 @@ func (s *State) addShape(n *Node) {
 func (s *State) NumNodes() int { return len(s.nodes) }
 
 // Node returns the static description of node id. The caller must not modify it.
-func (s *State) Node(id NodeID) *Node { return &s.nodes[id].Node }
+func (s *State) Node(id NodeID) *Node { return s.nodes[id].Node }
 
 // Free returns the free capacity of node id.
 func (s *State) Free(id NodeID) Resources { return s.nodes[id].free }
@@ -225,7 +226,7 @@ func (s *State) Fits(t *Task, id NodeID) Status {
 	}
 	if c := t.Constraints; c != nil {
 		for i := range c.Selectors {
-			if !c.Selectors[i].Matches(&n.Node) {
+			if !c.Selectors[i].Matches(n.Node) {
 				return statusSelector
 			}
 		}
@@ -279,7 +280,7 @@ func (s *State) CanEverFit(t *Task) bool {
 		}
 		match := true
 		for j := range t.Constraints.Selectors {
-			if !t.Constraints.Selectors[j].Matches(&n.Node) {
+			if !t.Constraints.Selectors[j].Matches(n.Node) {
 				match = false
 				break
 			}
@@ -510,7 +511,7 @@ func (s *State) Update(id NodeID, capacity Resources) error {
 	n.Capacity = capacity
 	n.free = capacity.Sub(used)
 	s.reindex(id, old, n.free, n.up, n.up)
-	s.addShape(&n.Node)
+	s.addShape(n.Node)
 	s.version++
 	return nil
 }
