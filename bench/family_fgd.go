@@ -402,7 +402,8 @@ func init() {
 					}
 				}
 			}
-			table := "# FGD reproduction\n\nMeasured (10-seed protocol of FGD.md §3) beside the published means (FGD.md §7).\n\n" + FGDTable(SummarizeFGD(runs))
+			table := "# FGD reproduction\n\nMeasured (10-seed protocol of FGD.md §3) beside the published means (FGD.md §7).\n\n" + FGDTable(SummarizeFGD(runs)) +
+				"\n![GPU allocation vs arrived demand](fgd_alloc.png)\n\n![Fragmentation ratio vs arrived demand](fgd_frag.png)\n"
 			if err := os.WriteFile(filepath.Join(dir, "fgd_table.md"), []byte(table), 0o644); err != nil {
 				return err
 			}
