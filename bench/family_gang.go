@@ -308,11 +308,11 @@ func gangDeadlockScenario() ScenarioSpec {
 }
 
 func gangDeadlockCells(p *Params, seeds int) ([]Cell, error) {
-	timeouts, err := gangDurations("timeouts", p.String("timeouts", "forever+10s+60s+300s+900s"))
+	timeouts, err := parseDurations("timeouts", p.String("timeouts", "forever+10s+60s+300s+900s"))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("scenario gang-deadlock: %w", err)
 	}
-	names := gangSplit(p.String("variants", strings.Join(gangVariantNames(), "+")))
+	names := splitPlus(p.String("variants", strings.Join(gangVariantNames(), "+")))
 	work := strings.ReplaceAll(p.String("workload", "gang-burst"), ";", ",")
 	cluster := strings.ReplaceAll(p.String("cluster", "nodes=16,cpu=64000,mem=262144,gpu=8"), ";", ",")
 	horizon := p.Duration("horizon", 3*scheduler.Hour)
@@ -340,12 +340,12 @@ func gangDeadlockCells(p *Params, seeds int) ([]Cell, error) {
 		for _, to := range timeouts {
 			spec := v.spec
 			if v.timed {
-				spec = fmt.Sprintf(v.spec, gangDurLabel(to))
+				spec = fmt.Sprintf(v.spec, durationLabel(to))
 			}
 			for s := 1; s <= seeds; s++ {
 				rs := RunSpec{Scheduler: spec, Placer: "bestfit", Workload: work, Cluster: cluster, Seed: uint64(s), Horizon: horizon}
 				cells = append(cells, Cell{
-					Labels: []Label{{"variant", v.name}, {"timeout", gangDurLabel(to)}},
+					Labels: []Label{{"variant", v.name}, {"timeout", durationLabel(to)}},
 					Seed:   uint64(s),
 					Run:    func() (*scheduler.Result, error) { return Run(rs) },
 				})
@@ -470,41 +470,6 @@ func gangDeadlockReport(dir string, cells []Cell, results []*scheduler.Result) e
 		return fmt.Errorf("gang-deadlock plots: %s", strings.Join(errs, "; "))
 	}
 	return nil
-}
-
-// gangSplit splits a '+'-joined list, dropping empty items.
-func gangSplit(s string) []string {
-	var out []string
-	for _, f := range strings.Split(s, "+") {
-		if f = strings.TrimSpace(f); f != "" {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-// gangDurLabel formats a timeout for a label and a scheduler spec.
-func gangDurLabel(t scheduler.Time) string {
-	if t >= scheduler.Forever {
-		return "forever"
-	}
-	return fmt.Sprintf("%gs", t.Seconds())
-}
-
-// gangDurations parses a '+'-joined list of durations.
-func gangDurations(kind, s string) ([]scheduler.Time, error) {
-	var out []scheduler.Time
-	for _, f := range gangSplit(s) {
-		d, err := scheduler.ParseTime(f)
-		if err != nil {
-			return nil, fmt.Errorf("scenario gang-deadlock: parameter %s: %w", kind, err)
-		}
-		out = append(out, d)
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("scenario gang-deadlock: parameter %s: empty list", kind)
-	}
-	return out, nil
 }
 
 // gangMeanCell formats the mean ± 95% half-width of m over a group.

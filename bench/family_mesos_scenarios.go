@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -124,36 +123,14 @@ func mesosTableMarkdown(t *Table) string {
 	return b.String()
 }
 
-func mesosSplitPlus(s string) []string {
-	var out []string
-	for _, f := range strings.Split(s, "+") {
-		if f = strings.TrimSpace(f); f != "" {
-			out = append(out, f)
-		}
-	}
-	return out
-}
+// The Mesos scenario files name the shared list helpers of listparam.go
+// with the mesos prefix.
+func mesosSplitPlus(s string) []string { return splitPlus(s) }
 
-func mesosDurationLabel(t scheduler.Time) string {
-	if t >= scheduler.Forever {
-		return "forever"
-	}
-	return fmt.Sprintf("%gs", t.Seconds())
-}
+func mesosDurationLabel(t scheduler.Time) string { return durationLabel(t) }
 
 func mesosParseDurations(kind, s string) ([]scheduler.Time, error) {
-	var out []scheduler.Time
-	for _, f := range mesosSplitPlus(s) {
-		d, err := scheduler.ParseTime(f)
-		if err != nil {
-			return nil, fmt.Errorf("parameter %s: %w", kind, err)
-		}
-		out = append(out, d)
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("parameter %s: empty list", kind)
-	}
-	return out, nil
+	return parseDurations(kind, s)
 }
 
 func init() {
