@@ -247,17 +247,7 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			src, err := tr.apply(g, seed)
-			if err != nil {
-				return nil, err
-			}
-			nodes := g.Nodes()
-			if failing {
-				if src, err = withFailures(src, fail, nodes, c.Horizon, seed); err != nil {
-					return nil, err
-				}
-			}
-			return &Workload{Source: src, Nodes: nodes}, nil
+			return finishWorkload(g, g.Nodes(), c.Horizon, tr, fail, failing, seed)
 		},
 	})
 }
@@ -316,20 +306,7 @@ func init() {
 			}
 			c.Jobs = max(1, int(float64(c.Jobs)*days/29))
 			c.Horizon = span
-			g, err := workload.NewSynthetic(c, seed)
-			if err != nil {
-				return nil, err
-			}
-			src, err := tr.apply(g, seed)
-			if err != nil {
-				return nil, err
-			}
-			if failing {
-				if src, err = withFailures(src, fail, nodes, c.Horizon, seed); err != nil {
-					return nil, err
-				}
-			}
-			return &Workload{Source: src, Nodes: nodes}, nil
+			return buildFitted(c, nodes, tr, fail, failing, seed)
 		},
 	})
 }
@@ -405,18 +382,25 @@ func fitWorkload(name string, w *Workload, scale float64, replay bool) (workload
 	return shape.Scaled(scale)
 }
 
-// buildFitted generates the fitted model with transforms and, if failing, failures.
+// buildFitted generates the synthetic model c (fitted to a trace or published
+// statistics) with transforms and, if failing, failures.
 func buildFitted(c workload.Synthetic, nodes []scheduler.Node, tr transforms, fail workload.Failures, failing bool, seed uint64) (*Workload, error) {
 	g, err := workload.NewSynthetic(c, seed)
 	if err != nil {
 		return nil, err
 	}
+	return finishWorkload(g, nodes, c.Horizon, tr, fail, failing, seed)
+}
+
+// finishWorkload wraps the generator's stream g with the transforms and, if
+// failing, a failure schedule over nodes up to horizon (see withFailures).
+func finishWorkload(g scheduler.Source, nodes []scheduler.Node, horizon scheduler.Time, tr transforms, fail workload.Failures, failing bool, seed uint64) (*Workload, error) {
 	src, err := tr.apply(g, seed)
 	if err != nil {
 		return nil, err
 	}
 	if failing {
-		if src, err = withFailures(src, fail, nodes, c.Horizon, seed); err != nil {
+		if src, err = withFailures(src, fail, nodes, horizon, seed); err != nil {
 			return nil, err
 		}
 	}
@@ -432,13 +416,5 @@ func buildSynthetic(p *Params, c workload.Synthetic, seed uint64, nodes []schedu
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	g, err := workload.NewSynthetic(c, seed)
-	if err != nil {
-		return nil, err
-	}
-	src, err := tr.apply(g, seed)
-	if err != nil {
-		return nil, err
-	}
-	return &Workload{Source: src, Nodes: nodes}, nil
+	return buildFitted(c, nodes, tr, workload.Failures{}, false, seed)
 }
