@@ -1,48 +1,14 @@
 package gang
 
 import (
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/schedlab/schedlab/scheduler"
+	"github.com/schedlab/schedlab/scheduler/schedtest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
-
-// transcript keeps the transition lines of a run; with only set, it keeps only
-// records whose What is listed.
-type transcript struct {
-	lines []string
-	only  map[string]bool
-}
-
-func (tr *transcript) Observe(r scheduler.Record) {
-	if tr.only == nil || tr.only[r.What] {
-		tr.lines = append(tr.lines, r.String())
-	}
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the golden file (rerun with -update and review the diff):\n%s", path, got)
-	}
-}
 
 // variantCase is one co-scheduling configuration run on a scenario.
 type variantCase struct {
@@ -54,8 +20,8 @@ type variantCase struct {
 // transcript lines.
 func runCase(t *testing.T, simCfg scheduler.Config, vc variantCase, mk func() []*scheduler.Job, only map[string]bool) (*scheduler.Result, []string) {
 	t.Helper()
-	tr := &transcript{only: only}
-	simCfg.Observer = tr
+	tr := &schedtest.Recorder{Keep: true}
+	simCfg.Observer = schedtest.Filter{What: only, Next: tr}
 	s, err := New(vc.cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +37,7 @@ func runCase(t *testing.T, simCfg scheduler.Config, vc variantCase, mk func() []
 	if msg := sim.State.CheckInvariants(); msg != "" {
 		t.Fatalf("%s: %s", vc.name, msg)
 	}
-	return res, tr.lines
+	return res, tr.Lines()
 }
 
 func summary(res *scheduler.Result) string {
@@ -197,7 +163,7 @@ func runScenario(t *testing.T, file, header string, simCfg scheduler.Config, mk 
 		b.WriteString(summary(res) + "\n")
 		sections = append(sections, b.String())
 	}
-	golden(t, file, scenarioText(header, sections))
+	schedtest.Golden(t, filepath.Join("testdata", file), scenarioText(header, sections))
 }
 
 var slot = scheduler.Res(1000, 1024, 0)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/schedlab/schedlab/scheduler"
+	"github.com/schedlab/schedlab/scheduler/schedtest"
 )
 
 // TestDRFOrder: the allocator ranks frameworks by weighted dominant share, ties to
@@ -146,7 +147,7 @@ func TestReleasePartial(t *testing.T) {
 	for i := range cfg.Frameworks {
 		cfg.Frameworks[i].Release = ReleasePartial
 	}
-	tr := &transcript{}
+	tr := &schedtest.Recorder{Keep: true}
 	m, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -161,7 +162,7 @@ func TestReleasePartial(t *testing.T) {
 		t.Fatal(v)
 	}
 	var first []string
-	for _, l := range tr.lines {
+	for _, l := range tr.Lines() {
 		if strings.Contains(l, "unhold") {
 			first = append(first, l)
 		}

@@ -1,44 +1,13 @@
 package mesos
 
 import (
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/schedlab/schedlab/scheduler"
+	"github.com/schedlab/schedlab/scheduler/schedtest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
-
-// transcript is an Observer that keeps the lines of a run.
-type transcript struct{ lines []string }
-
-func (tr *transcript) Observe(r scheduler.Record) { tr.lines = append(tr.lines, r.String()) }
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the golden file (rerun with -update and review the diff):\n%s", path, got)
-	}
-}
 
 func nodes(n int, cpu, mem int64) []scheduler.Node {
 	out := make([]scheduler.Node, n)
@@ -86,7 +55,7 @@ func twoGangs(hold, backoff scheduler.Time) (Config, []*scheduler.Job) {
 
 func runScenario(t *testing.T, header string, cfg Config, jobs []*scheduler.Job) (string, *scheduler.Result) {
 	t.Helper()
-	tr := &transcript{}
+	tr := &schedtest.Recorder{Keep: true}
 	scfg := scheduler.DefaultConfig()
 	scfg.Nodes = nodes(4, 4000, 16384)
 	scfg.Observer = tr
@@ -113,7 +82,7 @@ func runScenario(t *testing.T, header string, cfg Config, jobs []*scheduler.Job)
 		b.WriteString("# " + strings.TrimSpace(l) + "\n")
 	}
 	b.WriteString("\n")
-	for _, l := range tr.lines {
+	for _, l := range tr.Lines() {
 		b.WriteString(l + "\n")
 	}
 	d := res.Deadlock
@@ -140,7 +109,7 @@ does not suppress offers, is offered each freed node first when its share is low
 declines it, hence the one-second lags). Nothing can break the cycle: the round at 42 s
 makes no offer, the detector finds the cycle and reports a terminal deadlock, and the run
 stops there.`, cfg, jobs)
-	golden(t, "hoarding_deadlock_no_timeout.txt", got)
+	schedtest.Golden(t, "testdata/hoarding_deadlock_no_timeout.txt", got)
 	if !res.Deadlock.Terminal || res.StopReason != "terminal deadlock" {
 		t.Errorf("want a terminal deadlock, got terminal=%v stop=%q", res.Deadlock.Terminal, res.StopReason)
 	}
@@ -161,7 +130,7 @@ everything it hoards 60 s after it started hoarding, then backs off 10 s. gang-a
 at 70 s ends the episode; gang-a, lowest in DRF order, is offered its released nodes at
 71 s but declines them (backing off), so gang-b takes one at 72 s and starts; gang-a hoards again and starts once gang-b's tasks finish. Both gangs
 run; one episode, no terminal deadlock.`, cfg, jobs)
-	golden(t, "hoarding_deadlock_timeout.txt", got)
+	schedtest.Golden(t, "testdata/hoarding_deadlock_timeout.txt", got)
 	if res.Deadlock.Terminal {
 		t.Errorf("a hold timeout must break the deadlock: %+v", res.Deadlock)
 	}

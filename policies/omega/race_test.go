@@ -1,44 +1,13 @@
 package omega
 
 import (
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/schedlab/schedlab/scheduler"
+	"github.com/schedlab/schedlab/scheduler/schedtest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
-
-// transcript is an Observer that keeps the lines of a run.
-type transcript struct{ lines []string }
-
-func (tr *transcript) Observe(r scheduler.Record) { tr.lines = append(tr.lines, r.String()) }
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the golden file (rerun with -update and review the diff):\n%s", path, got)
-	}
-}
 
 func mkJob(id int, class scheduler.Class, submit scheduler.Time, n int, req scheduler.Resources, runtime scheduler.Time) *scheduler.Job {
 	j := &scheduler.Job{ID: scheduler.JobID(id), Submit: submit, Class: class, Tasks: make([]scheduler.Task, n)}
@@ -70,7 +39,7 @@ type commitCheck struct {
 // the transcript, the result, the sim and every commit's check.
 func raceRun(t *testing.T, header string, cfg Config, nodes []scheduler.Node, jobs []*scheduler.Job) (string, *scheduler.Result, *scheduler.Sim, []commitCheck) {
 	t.Helper()
-	tr := &transcript{}
+	tr := &schedtest.Recorder{Keep: true}
 	cfg.NewPlacer = func() (scheduler.Placer, error) { return scheduler.FirstFit{}, nil }
 	o, err := New(cfg)
 	if err != nil {
@@ -114,7 +83,7 @@ func raceRun(t *testing.T, header string, cfg Config, nodes []scheduler.Node, jo
 	}
 	fmt.Fprintf(&b, "# config: detection=%v transaction=%v batch=%v+%v×n service=%v+%v×n retry=%v\n\n",
 		cfg.Detection, cfg.Transaction, cfg.Batch.Job, cfg.Batch.Task, cfg.Service.Job, cfg.Service.Task, cfg.RetryDelay)
-	for _, l := range tr.lines {
+	for _, l := range tr.Lines() {
 		b.WriteString(l + "\n")
 	}
 	fmt.Fprintf(&b, "\nresult: jobs=%d/%d abandoned=%d transactions=%d conflicted=%d fraction=%.3f busy.useful=%.4f busy.wasted=%.4f\n",
@@ -152,7 +121,7 @@ service job's claim (2 cores) no longer fits beside it (1 core free): it conflic
 and is rolled back exactly. The job retries 1 s later; by then the batch task has
 finished, so the retry plans at 3 s, commits at 5 s and succeeds.`,
 		raceConfig(scheduler.DetectFit, Incremental), mkNodes(1, 4*cores, 16384), jobs)
-	golden(t, "race_fit.txt", out)
+	schedtest.Golden(t, "testdata/race_fit.txt", out)
 	if len(checks) != 3 {
 		t.Fatalf("%d commits, want 3 (win, conflict, retry)", len(checks))
 	}
@@ -193,7 +162,7 @@ service scheduler read it, so at 2 s the claim conflicts and is rolled back
 (sequence number restored). The retry reads sequence number 1 at 3 s and commits at
 5 s.`,
 		raceConfig(scheduler.DetectSeq, Incremental), mkNodes(1, 4000, 16384), jobs)
-	golden(t, "race_seq.txt", out)
+	schedtest.Golden(t, "testdata/race_seq.txt", out)
 	if len(checks) != 3 {
 		t.Fatalf("%d commits, want 3", len(checks))
 	}
@@ -218,7 +187,7 @@ Control for race_seq.txt: the same race under resource-fit (fine) detection. The
 service job's 1-core claim still fits beside the batch job's 3 cores, so it commits
 at 2 s without conflict.`,
 		raceConfig(scheduler.DetectFit, Incremental), mkNodes(1, 4000, 16384), jobs)
-	golden(t, "race_seq_fit_control.txt", out)
+	schedtest.Golden(t, "testdata/race_seq_fit_control.txt", out)
 	if got := startOf(jobs[1]); got != 2*scheduler.Second || res.Conflicts.Conflicted != 0 {
 		t.Errorf("fit control: loser started at %v with %d conflicts, want 2s and 0", got, res.Conflicts.Conflicted)
 	}
@@ -246,7 +215,7 @@ then its second does not fit: the whole transaction is undone, the first claim
 included, and the state is exactly as before the commit. The retry at 3 s places one
 task on each machine and commits at 5 s.`,
 		raceConfig(scheduler.DetectFit, AllOrNothing), mkNodes(2, 4000, 16384), jobs)
-	golden(t, "race_all_or_nothing.txt", out)
+	schedtest.Golden(t, "testdata/race_all_or_nothing.txt", out)
 	lose := checks[1]
 	if lose.res.Committed != 0 || len(lose.res.Conflicts) != 2 || lose.before != lose.after {
 		t.Fatalf("all-or-nothing commit %+v left the state changed=%v", lose.res, lose.before != lose.after)
@@ -262,7 +231,7 @@ commit keeps its first claim and skips the second, which conflicts; the transact
 still counts as failed. Only the remaining task retries: it plans at 3 s (machine 1,
 first fit) and commits at 5 s.`,
 		raceConfig(scheduler.DetectFit, Incremental), mkNodes(2, 4000, 16384), jobs)
-	golden(t, "race_incremental_control.txt", out)
+	schedtest.Golden(t, "testdata/race_incremental_control.txt", out)
 	lose = checks[1]
 	if lose.res.Committed != 1 || len(lose.res.Conflicts) != 1 {
 		t.Fatalf("incremental commit %+v, want 1 committed and 1 conflicted", lose.res)
