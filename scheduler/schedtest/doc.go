@@ -57,7 +57,15 @@
 //
 // -schedtest.n=N runs N cases per property instead of DefaultCases (200);
 // -schedtest.seed=S changes the generator seed (DefaultSeed is fixed so that CI is
-// reproducible); -schedtest.out=DIR saves counterexamples.
+// reproducible); -schedtest.out=DIR saves counterexamples; -update makes Golden
+// rewrite golden files instead of comparing with them.
+//
+// # Golden transcripts
+//
+// Recorder{Keep: true} keeps every transition of a run as a line (Filter passes on
+// only some kinds); Golden compares the text built from them with a file under
+// testdata/. A package whose tests import schedtest uses its -update flag and must
+// not define its own.
 //
 // # Generators
 //
