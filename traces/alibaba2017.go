@@ -40,24 +40,12 @@ func (a *ali17Reader) keysFor(name string) (bool, int, func([]byte) (rowKeys, bo
 		return false, 0, nil
 	}
 	cols := map[*csvTable][3]int{ali17Server: {0, -1, 1}, ali17Task: {0, 2, -1}, ali17Instance: {0, 2, 4}, ali17Container: {0, 2, 3}}[t]
-	var f [][]byte
-	return true, 0, func(line []byte) (rowKeys, bool) {
-		f, _, _ = splitCSV(line, f, nil)
-		if len(f) != len(t.cols) {
-			return rowKeys{}, false
+	return true, 0, csvRowKeys(t, cols, false, func(b []byte) (scheduler.Time, bool) {
+		if v, e := atoi(b); e == numOK && v > 0 {
+			return secondsToTime(v), true
 		}
-		var k rowKeys
-		if v, e := atoi(f[cols[0]]); e == numOK && v > 0 {
-			k.time, k.hasTime = secondsToTime(v), true
-		}
-		if cols[1] >= 0 {
-			k.job = f[cols[1]]
-		}
-		if cols[2] >= 0 && len(f[cols[2]]) > 0 {
-			k.machine = f[cols[2]]
-		}
-		return k, true
-	}
+		return 0, false
+	})
 }
 
 func (a *ali17Reader) time(b *builder, s int64) scheduler.Time {

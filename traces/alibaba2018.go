@@ -49,26 +49,14 @@ func (a *ali18Reader) keysFor(name string) (bool, int, func([]byte) (rowKeys, bo
 	if t == nil || t.cols == nil {
 		return false, 0, nil
 	}
-	var fields [][]byte
 	cols := map[*csvTable][3]int{ // time, job, machine columns (-1 = none)
 		ali18MachineMetaT: {1, -1, 0}, ali18ContainerT: {2, 0, 1}, ali18TaskT: {5, 2, -1}, ali18InstanceT: {5, 2, 7}}[t]
-	return true, 0, func(line []byte) (rowKeys, bool) {
-		fields, _, _ = splitCSV(line, fields, nil)
-		if len(fields) != len(t.cols) {
-			return rowKeys{}, false
+	return true, 0, csvRowKeys(t, cols, false, func(b []byte) (scheduler.Time, bool) {
+		if v, e := atof(b); e == numOK && v > 0 {
+			return floatSecondsToTime(v), true
 		}
-		var k rowKeys
-		if v, e := atof(fields[cols[0]]); e == numOK && v > 0 {
-			k.time, k.hasTime = floatSecondsToTime(v), true
-		}
-		if cols[1] >= 0 {
-			k.job = fields[cols[1]]
-		}
-		if cols[2] >= 0 && len(fields[cols[2]]) > 0 {
-			k.machine = fields[cols[2]]
-		}
-		return k, true
-	}
+		return 0, false
+	})
 }
 
 func (a *ali18Reader) input(b *builder, m member) (bool, error) {

@@ -79,24 +79,12 @@ func (g *g11Reader) keysFor(name string) (bool, int, func([]byte) (rowKeys, bool
 	}
 	cols := map[*csvTable][3]int{g11JobEvents: {0, 2, -1}, g11TaskEvents: {0, 2, 4}, g11MachineEv: {0, -1, 1},
 		g11MachineAttr: {0, -1, 1}, g11Constraints: {0, 1, -1}}[t]
-	var f [][]byte
-	return true, 0, func(line []byte) (rowKeys, bool) {
-		f, _, _ = splitCSV(line, f, nil)
-		if len(f) < len(t.cols) {
-			return rowKeys{}, false
+	return true, 0, csvRowKeys(t, cols, true, func(b []byte) (scheduler.Time, bool) {
+		if v, e := atoi(b); e == numOK && v > 0 && v < g11After {
+			return scheduler.Time(v - g11Origin), true
 		}
-		var k rowKeys
-		if v, e := atoi(f[cols[0]]); e == numOK && v > 0 && v < g11After {
-			k.time, k.hasTime = scheduler.Time(v-g11Origin), true
-		}
-		if cols[1] >= 0 {
-			k.job = f[cols[1]]
-		}
-		if cols[2] >= 0 && len(f[cols[2]]) > 0 {
-			k.machine = f[cols[2]]
-		}
-		return k, true
-	}
+		return 0, false
+	})
 }
 
 func (g *g11Reader) input(b *builder, m member) (bool, error) {

@@ -47,26 +47,12 @@ func (p *paiReader) keysFor(name string) (bool, int, func([]byte) (rowKeys, bool
 		return false, 0, nil
 	}
 	cols := map[*csvTable][3]int{paiJob: {4, 0, -1}, paiTask: {4, 0, -1}, paiInstance: {6, 0, 8}, paiSpec: {-1, -1, 0}}[t]
-	var f [][]byte
-	return true, 0, func(line []byte) (rowKeys, bool) {
-		f, _, _ = splitCSV(line, f, nil)
-		if len(f) != len(t.cols) {
-			return rowKeys{}, false
+	return true, 0, csvRowKeys(t, cols, false, func(b []byte) (scheduler.Time, bool) {
+		if v, e := atof(b); e == numOK {
+			return floatSecondsToTime(v), true
 		}
-		var k rowKeys
-		if cols[0] >= 0 {
-			if v, e := atof(f[cols[0]]); e == numOK {
-				k.time, k.hasTime = floatSecondsToTime(v), true
-			}
-		}
-		if cols[1] >= 0 {
-			k.job = f[cols[1]]
-		}
-		if cols[2] >= 0 && len(f[cols[2]]) > 0 {
-			k.machine = f[cols[2]]
-		}
-		return k, true
-	}
+		return 0, false
+	})
 }
 
 func (p *paiReader) input(b *builder, m member) (bool, error) {
