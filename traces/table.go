@@ -138,24 +138,38 @@ func (d *dec) f() float64 {
 	return math.Float64frombits(u)
 }
 
-// optF encodes an optional float: presence byte then value.
-func (e *enc) optF(v float64, ok bool) {
+// present writes the presence byte of an optional value: 1 if ok, else 0.
+// It returns ok: the value follows only when present.
+func (e *enc) present(ok bool) bool {
 	if !ok {
 		e.b = append(e.b, 0)
-		return
+		return false
 	}
 	e.b = append(e.b, 1)
-	e.f(v)
+	return true
 }
 
-func (d *dec) optF() (float64, bool) {
+// present reads the presence byte of an optional value (false, after marking
+// the decoder failed, when none is left).
+func (d *dec) present() bool {
 	if len(d.b) < 1 {
 		d.fail()
-		return 0, false
+		return false
 	}
 	p := d.b[0]
 	d.b = d.b[1:]
-	if p == 0 {
+	return p != 0
+}
+
+// optF encodes an optional float: presence byte then value.
+func (e *enc) optF(v float64, ok bool) {
+	if e.present(ok) {
+		e.f(v)
+	}
+}
+
+func (d *dec) optF() (float64, bool) {
+	if !d.present() {
 		return 0, false
 	}
 	return d.f(), true
@@ -163,22 +177,13 @@ func (d *dec) optF() (float64, bool) {
 
 // optI encodes an optional int: presence byte then varint.
 func (e *enc) optI(v int64, ok bool) {
-	if !ok {
-		e.b = append(e.b, 0)
-		return
+	if e.present(ok) {
+		e.i(v)
 	}
-	e.b = append(e.b, 1)
-	e.i(v)
 }
 
 func (d *dec) optI() (int64, bool) {
-	if len(d.b) < 1 {
-		d.fail()
-		return 0, false
-	}
-	p := d.b[0]
-	d.b = d.b[1:]
-	if p == 0 {
+	if !d.present() {
 		return 0, false
 	}
 	return d.i(), true
