@@ -72,6 +72,27 @@ func (g *g11Reader) time(b *builder, raw int64) (t scheduler.Time, before, after
 	return scheduler.Time(raw - origin), false, false
 }
 
+// seenTime is time, recording a time inside the window as seen.
+func (g *g11Reader) seenTime(b *builder, raw int64) (t scheduler.Time, before, after bool) {
+	t, before, after = g.time(b, raw)
+	if !before && !after {
+		b.seen(t)
+	}
+	return t, before, after
+}
+
+// g11EventCounts counts the rows of a job or task events table by event type.
+type g11EventCounts [9]int64
+
+// flush adds the counts to the statistics' events, as prefix + event name.
+func (c *g11EventCounts) flush(b *builder, prefix string) {
+	for i, n := range c {
+		if n > 0 {
+			b.st.Events[prefix+g11EventNames[i]] += n
+		}
+	}
+}
+
 func (g *g11Reader) keysFor(name string) (bool, int, func([]byte) (rowKeys, bool)) {
 	t := matchTable(name, g11Tables)
 	if t == nil || t.cols == nil {
@@ -183,14 +204,8 @@ func (g *g11Reader) input(b *builder, m member) (bool, error) {
 
 func (g *g11Reader) jobEvents(b *builder, m member) error {
 	var key, sub, buf []byte
-	var counts [9]int64
-	defer func() {
-		for i, n := range counts {
-			if n > 0 {
-				b.st.Events["job_events/"+g11EventNames[i]] += n
-			}
-		}
-	}()
+	var counts g11EventCounts
+	defer counts.flush(b, "job_events/")
 	return b.readCSV(m, g11JobEvents, func(r *row) error {
 		raw := r.int(0)
 		mi, hmi := r.optInt(1)
@@ -210,10 +225,7 @@ func (g *g11Reader) jobEvents(b *builder, m member) error {
 			return b.bad(r.err)
 		}
 		counts[typ]++
-		tm, before, after := g.time(b, raw)
-		if !before && !after {
-			b.seen(tm)
-		}
+		tm, _, _ := g.seenTime(b, raw)
 		key = appendKeyInt(key[:0], job)
 		sub = appendKeyInt(append(sub[:0], 0), int64(tm))
 		e := enc{buf[:0]}
@@ -273,14 +285,8 @@ func decodeJobExtra(d *dec) g11JobExtra {
 
 func (g *g11Reader) taskEvents(b *builder, m member) error {
 	var key, sub, buf []byte
-	var counts [9]int64
-	defer func() {
-		for i, n := range counts {
-			if n > 0 {
-				b.st.Events["task_events/"+g11EventNames[i]] += n
-			}
-		}
-	}()
+	var counts g11EventCounts
+	defer counts.flush(b, "task_events/")
 	return b.readCSV(m, g11TaskEvents, func(r *row) error {
 		raw := r.int(0)
 		mi, hmi := r.optInt(1)
@@ -313,10 +319,7 @@ func (g *g11Reader) taskEvents(b *builder, m member) error {
 			return b.bad(r.err)
 		}
 		counts[typ]++
-		tm, before, after := g.time(b, raw)
-		if !before && !after {
-			b.seen(tm)
-		}
+		tm, before, after := g.seenTime(b, raw)
 		key = appendKeyInt(key[:0], job)
 		sub = appendKeyInt(appendKeyInt(append(sub[:0], 1), idx), int64(tm))
 		e := enc{buf[:0]}
