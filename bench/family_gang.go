@@ -415,9 +415,9 @@ func gangDeadlockReport(dir string, cells []Cell, results []*scheduler.Result) e
 	byVariant := map[string][]*Group{}
 	for gi := range groups {
 		g := &groups[gi]
-		t.Add(g.Label("variant"), g.Label("timeout"), fmt.Sprint(len(g.Results)), gangMeanCell(g, MetricDeadlockRate),
-			gangMeanCell(g, metricGangEpisodesPer1000), gangMeanCell(g, MetricHeldGPU), gangMeanCell(g, metricGangWaitP50),
-			gangMeanCell(g, MetricGangWaitP99), gangMeanCell(g, MetricUtilGPU), gangMeanCell(g, metricUsefulGPU), gangMeanCell(g, MetricJobsCompleted))
+		t.Add(g.Label("variant"), g.Label("timeout"), fmt.Sprint(len(g.Results)), meanCICell(g, MetricDeadlockRate),
+			meanCICell(g, metricGangEpisodesPer1000), meanCICell(g, MetricHeldGPU), meanCICell(g, metricGangWaitP50),
+			meanCICell(g, MetricGangWaitP99), meanCICell(g, MetricUtilGPU), meanCICell(g, metricUsefulGPU), meanCICell(g, MetricJobsCompleted))
 		v := g.Label("variant")
 		if _, ok := byVariant[v]; !ok {
 			variants = append(variants, v)
@@ -470,16 +470,4 @@ func gangDeadlockReport(dir string, cells []Cell, results []*scheduler.Result) e
 		return fmt.Errorf("gang-deadlock plots: %s", strings.Join(errs, "; "))
 	}
 	return nil
-}
-
-// gangMeanCell formats the mean ± 95% half-width of m over a group.
-func gangMeanCell(g *Group, m Metric) string {
-	mean, half := MeanCI(g.Values(m))
-	if math.IsNaN(mean) {
-		return "-"
-	}
-	if math.IsNaN(half) || half == 0 {
-		return Num(mean)
-	}
-	return Num(mean) + " ± " + Num(half)
 }

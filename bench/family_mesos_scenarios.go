@@ -45,17 +45,8 @@ var (
 	mesosMetricHeldIdle = Metric{"held_idle.cpu", "CPU held idle", "%", func(r *scheduler.Result) float64 { return 100 * r.HeldIdle.CPU }}
 )
 
-// mesosMeanCell formats mean ± 95% half-width of m over a group.
-func mesosMeanCell(g *Group, m Metric) string {
-	mean, half := MeanCI(g.Values(m))
-	if math.IsNaN(mean) {
-		return "-"
-	}
-	if math.IsNaN(half) || half == 0 {
-		return Num(mean)
-	}
-	return Num(mean) + " ± " + Num(half)
-}
+// mesosMeanCell formats mean ± 95% half-width of m over a group (meanCICell).
+func mesosMeanCell(g *Group, m Metric) string { return meanCICell(g, m) }
 
 func mesosMeanOf(g *Group, m Metric) float64 {
 	mean, _ := MeanCI(g.Values(m))

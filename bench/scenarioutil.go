@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/schedlab/schedlab/scheduler"
@@ -43,4 +44,18 @@ func parseDurations(kind, s string) ([]scheduler.Time, error) {
 		return nil, fmt.Errorf("parameter %s: empty list", kind)
 	}
 	return out, nil
+}
+
+// meanCICell formats the mean ± 95% half-width of m over a group for a
+// scenario report table: "-" without a mean, the mean alone when the
+// half-width is unknown or zero.
+func meanCICell(g *Group, m Metric) string {
+	mean, half := MeanCI(g.Values(m))
+	if math.IsNaN(mean) {
+		return "-"
+	}
+	if math.IsNaN(half) || half == 0 {
+		return Num(mean)
+	}
+	return Num(mean) + " ± " + Num(half)
 }
