@@ -370,10 +370,8 @@ func (a *ali17Reader) assemble(b *builder, key []byte, recs []record) error {
 			b.st.Tasks += t.num
 		}
 		if !t.hc || !t.hm || t.cpu < 0 || t.mem < 0 {
-			b.count("tasks_missing_request", 1)
-			switch b.opt.MissingRequest {
+			switch missingRequest(b) {
 			case "drop-job":
-				b.count("jobs_dropped_missing_request", 1)
 				return nil
 			case "drop-task":
 				continue

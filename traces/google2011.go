@@ -873,10 +873,8 @@ func (g *g11Reader) assemble(b *builder, key []byte, recs []record) error {
 			req, ok = t.req, t.reqOK
 		}
 		if !ok {
-			b.count("tasks_missing_request", 1)
-			switch b.opt.MissingRequest {
+			switch missingRequest(b) {
 			case "drop-job":
-				b.count("jobs_dropped_missing_request", 1)
 				return nil
 			case "drop-task":
 				continue

@@ -334,10 +334,8 @@ func (p *paiReader) assemble(b *builder, key []byte, recs []record) error {
 			b.st.Tasks += r.num
 		}
 		if !r.hc || !r.hm {
-			b.count("tasks_missing_request", 1)
-			switch b.opt.MissingRequest {
+			switch missingRequest(b) {
 			case "drop-job":
-				b.count("jobs_dropped_missing_request", 1)
 				return nil
 			case "drop-task":
 				continue
