@@ -325,16 +325,10 @@ func (m *Monolithic) attempt(e *entity) bool {
 					return true
 				}
 			}
-			// Can the gang ever fit? Count members that fit some empty node.
-			ever := 0
-			for _, t := range e.tasks {
-				if st.CanEverFit(t) {
-					ever++
-				}
-			}
-			if ever < need {
+			// Can the gang ever fit, even in the empty cluster?
+			if !st.CanEverFitGang(e.tasks, need) {
 				for _, t := range e.tasks {
-					s.Fail(t, "gang can never fit: "+statusTooLarge.Reason)
+					s.Fail(t, "gang can never fit: larger than the cluster")
 				}
 				m.dropEntity(e)
 				return false

@@ -281,3 +281,25 @@ func TestTenantIDsIndependentOfMapOrder(t *testing.T) {
 		}
 	}
 }
+
+func TestGangLargerThanClusterFails(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Nodes = []Node{{Capacity: Res(4000, 4096, 0)}, {Capacity: Res(4000, 4096, 0)}}
+	big := job(1, 0, 3, Res(4000, 1024, 0), Second) // each task fits a node; all three never
+	big.MinMember = 3
+	small := job(2, 0, 2, Res(4000, 1024, 0), Second)
+	small.MinMember = 2
+	_, res, sim := scenario(t, "gang larger than the cluster", cfg, MonolithicConfig{}, []*Job{big, small})
+	if res.TasksFailed != 3 || res.TasksCompleted != 2 || res.StopReason != "drained" {
+		t.Fatalf("%+v", res)
+	}
+	st := sim.State
+	var three, two []*Task
+	for i := range big.Tasks {
+		three = append(three, &big.Tasks[i])
+	}
+	two = three[:2]
+	if st.CanEverFitGang(three, 3) || !st.CanEverFitGang(two, 2) || !st.CanEverFitGang(three, 2) {
+		t.Fatal("CanEverFitGang")
+	}
+}

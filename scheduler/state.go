@@ -37,6 +37,7 @@ type nodeState struct {
 type State struct {
 	nodes     []nodeState
 	capacity  Resources // of up nodes
+	potential Resources // of nodes not removed (up or down): what could ever be free
 	allocated Resources // running + held, on up nodes
 	held      Resources
 	version   uint64 // bumped on every change
@@ -93,6 +94,7 @@ func (s *State) AddNode(n Node) (NodeID, error) {
 	}
 	s.nodes = append(s.nodes, ns)
 	s.capacity = s.capacity.Add(n.Capacity)
+	s.potential = s.potential.Add(n.Capacity)
 	s.reindex(id, Resources{}, n.Capacity, false, true)
 	s.addShape(s.nodes[id].Node)
 	s.version++
@@ -292,6 +294,42 @@ func (s *State) CanEverFit(t *Task) bool {
 	return false
 }
 
+// CanEverFitGang reports whether need of tasks could ever run together in this
+// cluster when it is empty: at least need of them pass CanEverFit, and, for every
+// resource, the need smallest requests among those add up to no more than the
+// capacity of all nodes not removed (up or down). It is a necessary condition (a
+// gang for which it is false is Unresolvable), not a sufficient one: packing is not
+// checked. Cost O(tasks × log tasks + shapes × tasks).
+func (s *State) CanEverFitGang(tasks []*Task, need int) bool {
+	if need <= 0 {
+		return true
+	}
+	var ok []*Task
+	for _, t := range tasks {
+		if s.CanEverFit(t) {
+			ok = append(ok, t)
+		}
+	}
+	if len(ok) < need {
+		return false
+	}
+	vals := make([]int64, len(ok))
+	for r := Resource(0); r < NumResources; r++ {
+		for i, t := range ok {
+			vals[i] = t.Request[r]
+		}
+		slices.Sort(vals)
+		var sum int64
+		for _, v := range vals[:need] {
+			sum += v
+		}
+		if sum > s.potential[r] {
+			return false
+		}
+	}
+	return true
+}
+
 // ChooseGPUs returns the devices the state would give task t on node id when the
 // placement names none: for a share of one device the tightest device that fits
 // (smallest free share, lowest index on ties); for whole devices the lowest-indexed
@@ -489,6 +527,9 @@ func (s *State) SetDown(id NodeID, down bool) {
 // its tasks. Its ID is not reused.
 func (s *State) Remove(id NodeID) {
 	s.SetDown(id, true)
+	if !s.nodes[id].removed {
+		s.potential = s.potential.Sub(s.nodes[id].Capacity)
+	}
 	s.nodes[id].removed = true
 }
 
@@ -507,6 +548,9 @@ func (s *State) Update(id NodeID, capacity Resources) error {
 	old := n.free
 	if n.up {
 		s.capacity = s.capacity.Sub(n.Capacity).Add(capacity)
+	}
+	if !n.removed {
+		s.potential = s.potential.Sub(n.Capacity).Add(capacity)
 	}
 	n.Capacity = capacity
 	n.free = capacity.Sub(used)
