@@ -13,7 +13,8 @@ func init() {
 		Doc: "Alibaba cluster-trace-v2017: server_event → machines (add, harderror = fail, later add = recover; softerror per softerror=); batch_task → tasks of instances (plan_cpu cores, plan_mem × norm_mem), " +
 			"batch_instance final attempts (seq_no = total_seq_no) → instances; container_event Create/Remove → one-task service jobs",
 		Files: "server_event.csv, batch_task.csv, batch_instance.csv, container_event.csv (or the shipped tar.gz); usage tables and schema.csv are not read"},
-		newReader: func(*Options) reader { return &ali17Reader{} }})
+		newReader: func(*Options) reader { return &ali17Reader{} },
+		optional:  []string{"container_event"}})
 }
 
 var (
@@ -67,7 +68,7 @@ func (a *ali17Reader) input(b *builder, m member) (bool, error) {
 			a.servers = newSorter(b.opt)
 		}
 		return true, b.readCSV(m, t, func(r *row) error {
-			ts := r.int(0)
+			ts := r.seconds(0)
 			id := r.int(1)
 			cpu, hc := r.optInt(4)
 			mem, hm := r.optFloat(5)
@@ -99,8 +100,8 @@ func (a *ali17Reader) input(b *builder, m member) (bool, error) {
 		st := statusCounter{prefix: "batch_task/"}
 		defer st.flush(b)
 		return true, b.readCSV(m, t, func(r *row) error {
-			create := r.int(0)
-			end, he := r.optInt(1)
+			create := r.seconds(0)
+			end, he := r.optSeconds(1)
 			job := r.int(2)
 			task := r.int(3)
 			num := r.int(4)
@@ -133,8 +134,8 @@ func (a *ali17Reader) input(b *builder, m member) (bool, error) {
 		st := statusCounter{prefix: "batch_instance/"}
 		defer st.flush(b)
 		return true, b.readCSV(m, t, func(r *row) error {
-			start, hs := r.optInt(0)
-			end, he := r.optInt(1)
+			start, hs := r.optSeconds(0)
+			end, he := r.optSeconds(1)
 			job, hj := r.optInt(2)
 			task, ht := r.optInt(3)
 			seq, _ := r.optInt(6)
@@ -147,6 +148,7 @@ func (a *ali17Reader) input(b *builder, m member) (bool, error) {
 				return b.bad(r.err)
 			}
 			st.add(r.f[5])
+			b.machineRef("batch_instance", r.f[4])
 			if !hj || !ht {
 				b.count("instances_without_job_or_task", 1)
 				return nil
@@ -168,7 +170,7 @@ func (a *ali17Reader) input(b *builder, m member) (bool, error) {
 		})
 	case ali17Container:
 		return true, b.readCSV(m, t, func(r *row) error {
-			ts := r.int(0)
+			ts := r.seconds(0)
 			id := r.int(2)
 			cpu := r.int(4)
 			mem := r.float(5)
@@ -181,6 +183,7 @@ func (a *ali17Reader) input(b *builder, m member) (bool, error) {
 				return b.bad(r.err)
 			}
 			b.st.Events["container_event/"+typ]++
+			b.machineRef("container_event", r.f[3])
 			if ts > 0 {
 				b.seen(a.time(b, ts))
 			}

@@ -14,7 +14,8 @@ func init() {
 		Doc: "Alibaba cluster-trace-v2018: machine_meta → machines (cpu_num cores, mem normalised [0,100] × norm_mem/100; unavailable outside machine_status); " +
 			"batch_task rows → DAG task groups of a job (task_name digits), batch_instance attempts → tasks (dedup on job,task,instance,seq_no; runtime per runtime=); container_meta → one-task service jobs",
 		Files: "batch_task, batch_instance, machine_meta, container_meta (.csv, .csv.gz or the shipped .tar.gz); machine_usage and container_usage are not read"},
-		newReader: func(*Options) reader { return &ali18Reader{} }})
+		newReader: func(*Options) reader { return &ali18Reader{} },
+		optional:  []string{"container_meta"}})
 }
 
 var (
@@ -75,7 +76,7 @@ func (a *ali18Reader) input(b *builder, m member) (bool, error) {
 		st := statusCounter{prefix: "container_meta/"}
 		defer st.flush(b)
 		return true, b.readCSV(m, t, func(r *row) error {
-			ts, _ := r.optFloat(2)
+			ts, _ := r.optFloatSeconds(2)
 			if !r.has(2) {
 				r.fail(2, "missing_field", "required value is empty")
 			}
@@ -89,6 +90,7 @@ func (a *ali18Reader) input(b *builder, m member) (bool, error) {
 				return b.bad(r.err)
 			}
 			st.add(r.f[4])
+			b.machineRef("container_meta", r.f[1])
 			b.seen(floatSecondsToTime(ts))
 			e := enc{buf[:0]}
 			e.f(ts)
@@ -109,8 +111,8 @@ func (a *ali18Reader) input(b *builder, m member) (bool, error) {
 		defer st.flush(b)
 		return true, b.readCSV(m, t, func(r *row) error {
 			num, hn := r.optInt(1)
-			start, hs := r.optFloat(5)
-			end, he := r.optFloat(6)
+			start, hs := r.optFloatSeconds(5)
+			end, he := r.optFloatSeconds(6)
 			cpu, hc := r.optFloat(7)
 			mem, hm := r.optFloat(8)
 			if !r.has(0) {
@@ -149,8 +151,8 @@ func (a *ali18Reader) input(b *builder, m member) (bool, error) {
 		st := statusCounter{prefix: "batch_instance/"}
 		defer st.flush(b)
 		return true, b.readCSV(m, t, func(r *row) error {
-			start, hs := r.optFloat(5)
-			end, he := r.optFloat(6)
+			start, hs := r.optFloatSeconds(5)
+			end, he := r.optFloatSeconds(6)
 			seq, hq := r.optInt(8)
 			r.optInt(9)
 			r.optFloat(10)
@@ -168,6 +170,7 @@ func (a *ali18Reader) input(b *builder, m member) (bool, error) {
 				return b.bad(r.err)
 			}
 			st.add(r.f[4])
+			b.machineRef("batch_instance", r.f[7])
 			if hs && start > 0 {
 				b.seen(floatSecondsToTime(start))
 			}
@@ -195,7 +198,7 @@ func (a *ali18Reader) input(b *builder, m member) (bool, error) {
 }
 
 func (a *ali18Reader) machineRow(b *builder, r *row) error {
-	ts := r.float(1)
+	ts := r.floatSeconds(1)
 	cpu, hc := r.optFloat(4)
 	mem, hm := r.optFloat(5)
 	if !r.has(0) {

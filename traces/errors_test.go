@@ -25,7 +25,7 @@ func statsMem(format string, files map[string]string, opt Options) (*TraceStats,
 	names := sortedKeys(files)
 	err = b.runWalk(f.newReader(&opt), func(fn func(m member) error) error {
 		for _, n := range names {
-			if err := fn(member{name: n, r: strings.NewReader(files[n])}); err != nil {
+			if err := fn(newMember(n, strings.NewReader(files[n]))); err != nil {
 				return err
 			}
 		}
@@ -44,7 +44,7 @@ func TestMalformedInput(t *testing.T) {
 	}{
 		{"field count", "alibaba2018", "batch_instance.csv", "i,M1,j_1,1,Terminated,1,2,m_1,1,1,1,1,1\n", "batch_instance.csv:1: 13 fields, want 14", "field_count"},
 		{"non-numeric", "alibaba2018", "batch_task.csv", "M1,1,j_1,1,Terminated,1,2,1,1\nM1,1,j_2,1,Terminated,x1,2,1,1\n", "batch_task.csv:2: column 6 (start_time): value \"x1\" is not a number", "bad_number"},
-		{"int64 overflow", "google2011", "task_events/part-00000-of-00001.csv", "99999999999999999999,,1,0,,0," + u + ",0,0,0.1,0.1,,\n", "column 1 (time): value \"99999999999999999999\" overflows an int64", "overflow"},
+		{"int64 overflow", "google2011", "task_events/part-00000-of-00001.csv", "99999999999999999999,,1,0,,0," + u + ",0,0,0.1,0.1,,\n", "column 1 (time): value \"99999999999999999999\" overflows the time range", "overflow"},
 		{"unknown enum", "google2011", "task_events/part-00000-of-00001.csv", "700000000,,1,0,,9," + u + ",0,0,0.1,0.1,,\n", "column 6 (event_type): unknown event type 9", "unknown_code"},
 		{"unknown machine event", "google2011", "machine_events/part-00000-of-00001.csv", "0,1,3,,0.5,0.5\n", "column 3 (event_type): unknown machine event type 3", "unknown_code"},
 		{"priority range", "google2011", "task_events/part-00000-of-00001.csv", "700000000,,1,0,,0," + u + ",0,13,0.1,0.1,,\n", "column 9 (priority): priority 13 out of range", "unknown_code"},

@@ -16,7 +16,8 @@ func init() {
 		Doc: "Google clusterdata-2011-2 (Borg, May 2011): machine_events → machines (capacity × norm_cpu/norm_mem; REMOVE = fail, re-ADD = recover; attributes at add time → labels); " +
 			"job_events + task_events + task_constraints → jobs of tasks (job, index) with the request and runtime of the attempt chosen by runtime=",
 		Files: "job_events, task_events, machine_events, machine_attributes, task_constraints (directories of part-NNNNN-of-MMMMM.csv.gz shards); task_usage is not read"},
-		newReader: func(*Options) reader { return &g11Reader{shards: map[string]*shardSet{}} }})
+		newReader: func(*Options) reader { return &g11Reader{shards: map[string]*shardSet{}} },
+		optional:  []string{"machine_attributes", "task_constraints"}})
 }
 
 var (
@@ -134,7 +135,7 @@ func (g *g11Reader) input(b *builder, m member) (bool, error) {
 		}
 		var buf []byte
 		return true, b.readCSV(m, t, func(r *row) error {
-			raw := r.int(0)
+			raw := r.micros(0, g11After)
 			id := r.int(1)
 			typ := r.int(2)
 			cpu, hc := r.optFloat(4)
@@ -172,7 +173,7 @@ func (g *g11Reader) input(b *builder, m member) (bool, error) {
 		}
 		var buf []byte
 		return true, b.readCSV(m, t, func(r *row) error {
-			raw := r.int(0)
+			raw := r.micros(0, g11After)
 			id := r.int(1)
 			del := r.int(4)
 			if !r.has(2) {
@@ -207,7 +208,7 @@ func (g *g11Reader) jobEvents(b *builder, m member) error {
 	var counts g11EventCounts
 	defer counts.flush(b, "job_events/")
 	return b.readCSV(m, g11JobEvents, func(r *row) error {
-		raw := r.int(0)
+		raw := r.micros(0, g11After)
 		mi, hmi := r.optInt(1)
 		job := r.int(2)
 		typ := r.int(3)
@@ -288,7 +289,7 @@ func (g *g11Reader) taskEvents(b *builder, m member) error {
 	var counts g11EventCounts
 	defer counts.flush(b, "task_events/")
 	return b.readCSV(m, g11TaskEvents, func(r *row) error {
-		raw := r.int(0)
+		raw := r.micros(0, g11After)
 		mi, hmi := r.optInt(1)
 		job := r.int(2)
 		idx := r.int(3)
@@ -317,6 +318,9 @@ func (g *g11Reader) taskEvents(b *builder, m member) error {
 		}
 		if r.err != nil {
 			return b.bad(r.err)
+		}
+		if hm {
+			b.machineRef("task_events", r.f[4])
 		}
 		counts[typ]++
 		tm, before, after := g.seenTime(b, raw)
@@ -378,7 +382,7 @@ func (g *g11Reader) constraints(b *builder, m member) error {
 			}
 		}
 		r.names = layout.cols
-		raw := r.int(0)
+		raw := r.micros(0, g11After)
 		job := r.int(1)
 		idx := r.int(2)
 		op := r.int(opCol)

@@ -19,7 +19,8 @@ func init() {
 		Doc: "Google ClusterData 2019 (Borg v3), one cell: machine_events → machines (ADD 1, REMOVE 2 = fail, UPDATE 3; switch → domain); collection_events (jobs; alloc sets flattened) + instance_events → jobs of instances, " +
 			"start_after_collection_ids → After, constraints → selectors, max_per_machine 1 → distinct nodes; int64 as number or string",
 		Files: "collection_events-*.json.gz, instance_events-*.json.gz, machine_events-*.json.gz, machine_attributes-*.json.gz (newline-delimited JSON); instance_usage is not read"},
-		newReader: func(*Options) reader { return &g19Reader{g11Reader{shards: map[string]*shardSet{}}} }})
+		newReader: func(*Options) reader { return &g19Reader{g11Reader{shards: map[string]*shardSet{}}} },
+		optional:  []string{"machine_attributes"}})
 }
 
 var g19Tables = []*csvTable{{name: "collection_events"}, {name: "instance_events"}, {name: "machine_events"}, {name: "machine_attributes"}, {name: "instance_usage"}}
@@ -104,6 +105,7 @@ func (g *g19Reader) input(b *builder, m member) (bool, error) {
 		return false, nil
 	}
 	lr := newLineReader(m)
+	b.inTable(t.name)
 	var counts [11]int64
 	defer func() {
 		for i, n := range counts {
@@ -112,7 +114,7 @@ func (g *g19Reader) input(b *builder, m member) (bool, error) {
 			}
 		}
 	}()
-	var key, sub, buf []byte
+	var key, sub, buf, mbuf []byte
 	for {
 		line, err := lr.next()
 		if err == io.EOF {
@@ -124,7 +126,7 @@ func (g *g19Reader) input(b *builder, m member) (bool, error) {
 		if len(trimSpace(line)) == 0 {
 			continue
 		}
-		b.st.Rows[t.name]++
+		b.addRows(t.name, 1)
 		var r g19Row
 		if err := json.Unmarshal(line, &r); err != nil {
 			col, msg := 0, err.Error()
@@ -156,6 +158,10 @@ func (g *g19Reader) input(b *builder, m member) (bool, error) {
 		var rowErr error
 		handled := false
 		for _, c := range checks {
+			if c.v.Bad != "" && c.v.Range && c.name == "time" {
+				rowErr, handled = bad(c.name, "overflow", timeRangeMsg(c.v.Bad)), true
+				break
+			}
 			if c.v.Bad != "" {
 				rowErr, handled = bad(c.name, "bad_number", "value "+c.v.Bad+" is not an int64"), true
 				break
@@ -180,6 +186,9 @@ func (g *g19Reader) input(b *builder, m member) (bool, error) {
 				}
 			}
 		}
+		if !handled && r.Time.V != g11After && !checkTimeMicros(r.Time.V) {
+			rowErr, handled = bad("time", "overflow", timeRangeMsg(strconv.FormatInt(r.Time.V, 10))), true
+		}
 		if !handled && r.Deleted.Bad != "" {
 			rowErr, handled = bad("deleted", "bad_bool", "value "+r.Deleted.Bad+" is not a boolean"), true
 		}
@@ -198,6 +207,7 @@ func (g *g19Reader) input(b *builder, m member) (bool, error) {
 			}
 			continue
 		}
+		b.timeSeen(t.name, r.Time.V < 0, float64(r.Time.V), r.Time.V > 0 && r.Time.V != g11After)
 		tm, before, after := g.time(b, r.Time.V)
 		if !before && !after && t.name != "machine_attributes" {
 			b.seen(tm)
@@ -308,6 +318,10 @@ func (g *g19Reader) input(b *builder, m member) (bool, error) {
 				b.count("dedicated_machine_rows", 1)
 			}
 			e.optI(mach.V, mach.Ok && mach.V > 0)
+			if mach.Ok && mach.V > 0 {
+				mbuf = strconv.AppendInt(mbuf[:0], mach.V, 10)
+				b.machineRef("instance_events", mbuf)
+			}
 			e.i(r.Priority.V)
 			e.optI(r.SchedulingClass.V, r.SchedulingClass.Ok)
 			var req g19Res

@@ -132,12 +132,29 @@ func walkFile(path string, fn func(m member) error) error {
 				}
 				mr = zr
 			}
-			if err := fn(member{name: name, r: mr}); err != nil {
+			if err := fn(newMember(name, mr)); err != nil {
 				return err
 			}
 		}
 	}
-	return fn(member{name: path, r: br})
+	return fn(newMember(path, br))
+}
+
+// utf8BOM is the byte order mark some tools write at the start of a UTF-8 file.
+var utf8BOM = []byte{0xef, 0xbb, 0xbf}
+
+// newMember returns the input named name reading r, with a leading UTF-8 byte
+// order mark removed: every format sees its first line as written, whichever
+// editor or exporter produced the file. (A BOM in the middle of a file is data.)
+func newMember(name string, r io.Reader) member {
+	br, ok := r.(*bufio.Reader)
+	if !ok || br.Size() < 64<<10 {
+		br = bufio.NewReaderSize(r, 256<<10)
+	}
+	if head, _ := br.Peek(len(utf8BOM)); bytes.Equal(head, utf8BOM) {
+		br.Discard(len(utf8BOM))
+	}
+	return member{name: name, r: br}
 }
 
 // isTar reports whether br starts with a POSIX or GNU tar header.

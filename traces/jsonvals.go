@@ -12,9 +12,10 @@ import (
 
 // jInt is an optional int64.
 type jInt struct {
-	V   int64
-	Ok  bool
-	Bad string // the raw value when it is not an integer
+	V     int64
+	Ok    bool
+	Bad   string // the raw value when it is not an integer
+	Range bool   // Bad is a number, too large for an int64
 }
 
 func unquote(b []byte) ([]byte, bool) {
@@ -40,6 +41,8 @@ func (x *jInt) UnmarshalJSON(b []byte) error {
 		f, err := strconv.ParseFloat(string(v), 64)
 		if err != nil || f != float64(int64(f)) || f > 9e18 || f < -9e18 {
 			x.Bad = string(b)
+			ne, _ := err.(*strconv.NumError)
+			x.Range = e == numRange || ne != nil && ne.Err == strconv.ErrRange || err == nil && (f > 9e18 || f < -9e18)
 			return nil
 		}
 		n = int64(f)

@@ -214,6 +214,14 @@ func openbPod(h *headerCSV, r *row) (OpenbPod, error) {
 		}
 		return missing
 	}
+	optTime := func(col string) int64 {
+		if i := h.col(col); i >= 0 {
+			if v, ok := r.optSecondsRounded(i); ok {
+				return v
+			}
+		}
+		return -1
+	}
 	p.CPUMilli = req("cpu_milli")
 	p.MemoryMiB = req("memory_mib")
 	ng := req("num_gpu")
@@ -222,9 +230,9 @@ func openbPod(h *headerCSV, r *row) (OpenbPod, error) {
 	}
 	p.NumGPU = int(ng)
 	p.GPUMilli = opt("gpu_milli", 0)
-	p.Creation = opt("creation_time", -1)
-	p.Deletion = opt("deletion_time", -1)
-	p.Scheduled = opt("scheduled_time", -1)
+	p.Creation = optTime("creation_time")
+	p.Deletion = optTime("deletion_time")
+	p.Scheduled = optTime("scheduled_time")
 	if i := h.col("gpu_spec"); i >= 0 {
 		p.GPUSpec = r.str(i)
 	}

@@ -29,8 +29,9 @@ func (o *openbReader) input(b *builder, m member) (bool, error) {
 		if _, err := newHeaderCheck(h, m, "sn", "cpu_milli", "memory_mib", "gpu"); err != nil {
 			return false, err
 		}
+		b.inTable("nodes")
 		return true, h.rows(func(h *headerCSV, r *row) error {
-			b.st.Rows["nodes"]++
+			b.addRows("nodes", 1)
 			n, err := openbNode(h, r)
 			if err != nil {
 				return b.bad(r.err)
@@ -46,12 +47,14 @@ func (o *openbReader) input(b *builder, m member) (bool, error) {
 			return false, err
 		}
 		var buf []byte
+		b.inTable("pods")
 		return true, h.rows(func(h *headerCSV, r *row) error {
-			b.st.Rows["pods"]++
+			b.addRows("pods", 1)
 			p, err := openbPod(h, r)
 			if err != nil {
 				return b.bad(r.err)
 			}
+			b.rowDone("pods", r)
 			b.st.Events["pod_phase/"+p.Phase]++
 			b.st.Events["qos/"+p.QoS]++
 			for _, t := range []int64{p.Creation, p.Deletion, p.Scheduled} {

@@ -15,7 +15,10 @@ import (
 // OptionDocs) and its value is part of Stats' output.
 type Options struct {
 	// SkipBad skips malformed rows and counts them by reason (Replay.Skipped,
-	// TraceStats.Skipped) instead of failing with an *InputError. Key skip_bad.
+	// TraceStats.Skipped) instead of failing with an *InputError. It also skips
+	// an empty file of a required table (counted as "empty_table"), but a
+	// required table with no data rows at all is still an error, as is a
+	// truncated or corrupt compressed file. Key skip_bad.
 	SkipBad bool
 	// RuntimeSource is the runtime of a task with several attempts: "final-attempt"
 	// (the last attempt's duration; earlier attempts count as retries) or
@@ -323,6 +326,9 @@ func (o *Options) validate() error {
 	}
 	if o.NormCPU <= 0 || o.NormMem <= 0 || o.NormDisk <= 0 || o.SortMemMiB <= 0 {
 		return badf("options norm_cpu, norm_mem, norm_disk and sort_mem must be positive")
+	}
+	if o.Origin > maxTraceMicros {
+		return badf("option origin=%d: beyond the time range of every trace (±100 years)", o.Origin)
 	}
 	return nil
 }

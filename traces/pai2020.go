@@ -105,8 +105,8 @@ func (p *paiReader) input(b *builder, m member) (bool, error) {
 		st := statusCounter{prefix: "pai_job_table/"}
 		defer st.flush(b)
 		return true, b.readCSV(m, t, func(r *row) error {
-			start, hs := r.optFloat(4)
-			end, he := r.optFloat(5)
+			start, hs := r.optFloatSeconds(4)
+			end, he := r.optFloatSeconds(5)
 			if !r.has(0) {
 				r.fail(0, "missing_field", "required value is empty")
 			}
@@ -134,8 +134,8 @@ func (p *paiReader) input(b *builder, m member) (bool, error) {
 		defer st.flush(b)
 		return true, b.readCSV(m, t, func(r *row) error {
 			num := r.int(2)
-			start, hs := r.optFloat(4)
-			end, he := r.optFloat(5)
+			start, hs := r.optFloatSeconds(4)
+			end, he := r.optFloatSeconds(5)
 			cpu, hc := r.optFloat(6)
 			mem, hm := r.optFloat(7)
 			gpu, hg := r.optFloat(8)
@@ -171,8 +171,8 @@ func (p *paiReader) input(b *builder, m member) (bool, error) {
 		st := statusCounter{prefix: "pai_instance_table/"}
 		defer st.flush(b)
 		return true, b.readCSV(m, t, func(r *row) error {
-			start, hs := r.optFloat(6)
-			end, he := r.optFloat(7)
+			start, hs := r.optFloatSeconds(6)
+			end, he := r.optFloatSeconds(7)
 			if r.err == nil && !r.has(0) {
 				r.fail(0, "missing_field", "required value is empty")
 			}
@@ -180,6 +180,7 @@ func (p *paiReader) input(b *builder, m member) (bool, error) {
 				return b.bad(r.err)
 			}
 			st.add(r.f[5])
+			b.machineRef("pai_instance_table", r.f[8])
 			if hs {
 				p.note(start)
 			}

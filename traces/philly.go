@@ -67,6 +67,9 @@ func (p *phillyReader) parseTime(s jStr) (int64, bool, error) {
 	if err != nil {
 		return 0, false, fmt.Errorf("time %q is not YYYY-MM-DD HH:MM:SS", v)
 	}
+	if !checkTimeSeconds(float64(t.Unix())) {
+		return 0, false, errors.New(timeRangeMsg(strconv.Quote(v)) + " of the Unix epoch")
+	}
 	return t.UnixMicro(), true, nil
 }
 
@@ -89,7 +92,7 @@ func (p *phillyReader) input(b *builder, m member) (bool, error) {
 				r.f[i] = trimSpace(r.f[i])
 			}
 			if string(r.f[0]) == "machineId" || string(r.f[0]) == "machine" {
-				b.st.Rows[t.name]--
+				b.addRows(t.name, -1)
 				return nil // header
 			}
 			n := r.int(1)
@@ -153,6 +156,7 @@ func (c *lineCounter) line(off int64) int64 {
 
 func (p *phillyReader) jobLog(b *builder, m member) error {
 	lc := &lineCounter{r: bufio.NewReaderSize(m.r, 256<<10)}
+	b.inTable("cluster_job_log")
 	dec := json.NewDecoder(lc)
 	st := statusCounter{prefix: "cluster_job_log/"}
 	defer st.flush(b)
@@ -191,7 +195,7 @@ func (p *phillyReader) jobLog(b *builder, m member) error {
 			if errors.As(err, &te) {
 				field = te.Field
 				// A type error leaves the decoder usable: skip the element.
-				b.st.Rows["cluster_job_log"]++
+				b.addRows("cluster_job_log", 1)
 				if e := b.bad(fail(start, field, "bad_json", "in the job starting here: "+err.Error())); e != nil {
 					return e
 				}
@@ -199,7 +203,7 @@ func (p *phillyReader) jobLog(b *builder, m member) error {
 			}
 			return fail(start, field, "bad_json", "invalid JSON in the job starting here: "+err.Error())
 		}
-		b.st.Rows["cluster_job_log"]++
+		b.addRows("cluster_job_log", 1)
 		sub, hs, err := p.parseTime(j.Submitted)
 		var ie *InputError
 		if err != nil {
@@ -239,6 +243,16 @@ func (p *phillyReader) jobLog(b *builder, m member) error {
 			continue
 		}
 		st.add([]byte(j.Status.V))
+		neg := hs && sub < 0
+		for _, a := range atts {
+			neg = neg || a.hs && a.s < 0 || a.he && a.e < 0
+		}
+		b.timeSeen("cluster_job_log", neg, float64(sub), hs && sub > 0)
+		for _, a := range j.Attempts {
+			for _, d := range a.Detail {
+				b.machineRef("cluster_job_log", []byte(d.IP.V))
+			}
+		}
 		if hs && (!p.haveMin || sub < p.origin) {
 			p.origin, p.haveMin = sub, true
 		}

@@ -58,6 +58,10 @@ type builder struct {
 	haveTime      bool
 	first         scheduler.Time
 	last          scheduler.Time
+	in            inputState                   // the input being read
+	emptyReq      []string                     // required tables met as an empty file (SkipBad)
+	refs          map[string]map[string]*int64 // table → machine name → rows referring to it
+	nrefs         int                          // distinct names in refs
 }
 
 func newBuilder(format string, opt *Options, statsOnly bool) *builder {
@@ -181,12 +185,16 @@ func (b *builder) run(rd reader, paths []string) error {
 // runWalk is run over the inputs that walk yields (tests use in-memory inputs).
 func (b *builder) runWalk(rd reader, walk func(fn func(m member) error) error) error {
 	err := walk(func(m member) error {
+		b.in = inputState{}
 		ok, err := rd.input(b, m)
 		if err != nil {
 			return err
 		}
 		if ok {
 			b.st.Files++
+			if err := b.endInput(m.name); err != nil {
+				return err
+			}
 		} else {
 			b.st.Ignored = append(b.st.Ignored, m.name)
 		}
@@ -198,9 +206,13 @@ func (b *builder) runWalk(rd reader, walk func(fn func(m member) error) error) e
 	if b.st.Files == 0 {
 		return badf("%s: none of the %d input file(s) is a table of this format (%s)", b.format, len(b.st.Ignored), formatByName[b.format].info.Files)
 	}
+	if err := b.checkTables(); err != nil {
+		return err
+	}
 	if err := rd.finish(b); err != nil {
 		return err
 	}
+	b.countUnknownMachines()
 	it, err := b.groups.iter()
 	if err != nil {
 		return err

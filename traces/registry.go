@@ -19,6 +19,11 @@ type FormatInfo struct {
 type formatSpec struct {
 	info      FormatInfo
 	newReader func(opt *Options) reader
+	// optional lists the tables that may legitimately be empty (a subset
+	// without constraints, attributes or containers): an empty file of one is
+	// counted as empty_table/TABLE. An empty file of any other table is bad
+	// input (see builder.endInput).
+	optional []string
 }
 
 var formatByName = map[string]formatSpec{}

@@ -51,6 +51,7 @@ func (s *swfReader) keysFor(name string) (bool, int, func([]byte) (rowKeys, bool
 
 func (s *swfReader) input(b *builder, m member) (bool, error) {
 	lr := newLineReader(m)
+	b.inTable("jobs")
 	st := statusCounter{prefix: "status/"}
 	defer st.flush(b)
 	var fields [][]byte
@@ -71,7 +72,7 @@ func (s *swfReader) input(b *builder, m member) (bool, error) {
 			s.header(string(line[1:]))
 			continue
 		}
-		b.st.Rows["jobs"]++
+		b.addRows("jobs", 1)
 		fields = fields[:0]
 		for _, f := range bytes.Fields(line) {
 			fields = append(fields, f)
@@ -86,7 +87,11 @@ func (s *swfReader) input(b *builder, m member) (bool, error) {
 		}
 		var v [18]int64
 		for i := range v {
-			v[i], _ = r.intOrFloat(i)
+			if i >= 1 && i <= 3 { // submit, wait and run time: seconds
+				v[i], _ = r.optSecondsRounded(i)
+			} else {
+				v[i], _ = r.intOrFloat(i)
+			}
 		}
 		if r.err != nil {
 			if err := b.bad(r.err); err != nil {
@@ -94,6 +99,8 @@ func (s *swfReader) input(b *builder, m member) (bool, error) {
 			}
 			continue
 		}
+		r.negTime = v[1] < -1 || v[2] < -1 || v[3] < -1 // −1 means unknown
+		b.rowDone("jobs", &r)
 		st.add(fields[10])
 		if v[1] >= 0 {
 			b.seen(secondsToTime(v[1]))

@@ -16,22 +16,35 @@ type csvTable struct {
 	trailing bool     // rows may end with one extra empty field
 }
 
-// matchTable returns the table whose name occurs in the base name (or, failing
-// that, the parent directory) of an input name; longer names win, so that
-// "machine_events" does not match a file of "machine_events_v2" wrongly.
+// matchTable returns the table of an input name. The base name decides: the
+// table whose name occurs in it (longer names win, so that "machine_events" does
+// not wrongly match a file of "machine_events_v2"). Failing that, the parent
+// directory (or, for an archive member, the archive, less its .tar.gz, .tgz or
+// .tar extension) counts only when its name is exactly a table name, as in Google
+// 2011's task_events/part-00000-of-00500.csv.gz; a directory that merely
+// contains a table name (batch_task_copy/) makes no file in it a table.
 func matchTable(name string, tables []*csvTable) *csvTable {
 	name = strings.ReplaceAll(name, ":", "/")
 	base := strings.ToLower(filepath.Base(name))
-	dir := strings.ToLower(filepath.Base(filepath.Dir(name)))
 	var best *csvTable
-	for _, try := range []string{base, dir} {
-		for _, t := range tables {
-			if strings.Contains(try, t.name) && (best == nil || len(t.name) > len(best.name)) {
-				best = t
-			}
+	for _, t := range tables {
+		if strings.Contains(base, t.name) && (best == nil || len(t.name) > len(best.name)) {
+			best = t
 		}
-		if best != nil {
-			return best
+	}
+	if best != nil {
+		return best
+	}
+	dir := strings.ToLower(filepath.Base(filepath.Dir(name)))
+	for _, ext := range []string{".tar.gz", ".tgz", ".tar"} {
+		if strings.HasSuffix(dir, ext) {
+			dir = dir[:len(dir)-len(ext)]
+			break
+		}
+	}
+	for _, t := range tables {
+		if dir == t.name {
+			return t
 		}
 	}
 	return nil
@@ -53,7 +66,8 @@ func (b *builder) readCSV(m member, t *csvTable, fn func(r *row) error) error {
 		maxC++
 	}
 	rows := int64(0)
-	defer func() { b.st.Rows[t.name] += rows }()
+	b.inTable(t.name)
+	defer func() { b.addRows(t.name, rows) }()
 	r := &row{file: lr.file, names: t.cols}
 	for {
 		line, err := lr.next()
@@ -89,6 +103,7 @@ func (b *builder) readCSV(m member, t *csvTable, fn func(r *row) error) error {
 		if err := fn(r); err != nil {
 			return err
 		}
+		b.rowDone(t.name, r)
 	}
 }
 
