@@ -163,11 +163,11 @@ func init() {
 		Name: "compaction",
 		Doc:  "Borg cell compaction: the smallest number of machines (binary search over seeded machine orders) on which a workload snapshot still fits, per placer",
 		Params: []Param{
-			{Name: "workload", Default: "synthetic:jobs=150", Doc: "workload spec, with ';' for ',' (its tasks are placed all at once and never finish)"},
-			{Name: "cluster", Default: "nodes=40,cpu=16000,mem=65536+nodes=40,cpu=32000,mem=131072+nodes=20,cpu=64000,mem=262144", Doc: "machines to compact, with ';' for ','; auto = the workload's own"},
-			{Name: "placers", Default: "firstfit|bestfit|worstfit|tetris|kube", Doc: "placers to compare, '|'-separated (unregistered ones are skipped)"},
-			{Name: "scheduler", Default: "monolithic", Doc: "scheduler spec, with ';' for ','"},
-			{Name: "workload_seed", Default: "1", Doc: "seed of the workload (the same for every machine order)"},
+			{Name: "workload", Type: TypeString, Default: "synthetic:jobs=150", Doc: "workload spec, with ';' for ',' (its tasks are placed all at once and never finish)"},
+			{Name: "cluster", Type: TypeString, Default: "nodes=40,cpu=16000,mem=65536+nodes=40,cpu=32000,mem=131072+nodes=20,cpu=64000,mem=262144", Doc: "machines to compact, with ';' for ','; auto = the workload's own"},
+			{Name: "placers", Type: TypeList, Default: "firstfit|bestfit|worstfit|tetris|kube", Doc: "placers to compare, '|'-separated (unregistered ones are skipped)"},
+			{Name: "scheduler", Type: TypeString, Default: "monolithic", Doc: "scheduler spec, with ';' for ','"},
+			{Name: "workload_seed", Type: TypeInt, Range: "[0, inf]", Default: "1", Doc: "seed of the workload (the same for every machine order)"},
 		},
 		Cells: func(p *Params, seeds int) ([]Cell, error) {
 			wl := unnest(p.String("workload", "synthetic:jobs=150"))
@@ -175,7 +175,7 @@ func init() {
 			sc := unnest(p.String("scheduler", "monolithic"))
 			ws := uint64(p.Int("workload_seed", 1))
 			var placers []string
-			for _, pl := range strings.Split(p.String("placers", "firstfit|bestfit|worstfit|tetris|kube"), "|") {
+			for _, pl := range strings.Split(p.List("placers", "firstfit|bestfit|worstfit|tetris|kube"), "|") {
 				name, _, _ := strings.Cut(pl, ":")
 				if _, ok := placers0()[name]; ok {
 					placers = append(placers, unnest(pl))

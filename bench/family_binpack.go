@@ -14,7 +14,7 @@ import (
 // Placer registrations of the binpack family (policies/binpack). "firstfit" and
 // "bestfit" are registered in registry.go's init with these constructors.
 
-var keyParam = Param{Name: "key", Default: "auto", Doc: "resource for norm=key and for comparisons: cpu, mem, gpu, disk, or auto (gpu for GPU tasks, else cpu)"}
+var keyParam = Param{Name: "key", Type: TypeString, Default: "auto", Doc: "resource for norm=key and for comparisons: cpu, mem, gpu, disk, or auto (gpu for GPU tasks, else cpu)"}
 
 func parseKey(owner string, p *Params) (scheduler.Resource, error) {
 	k := p.String("key", "auto")
@@ -43,7 +43,7 @@ func newFitPlacer(name string, worst bool) func(p *Params) (scheduler.Placer, er
 }
 
 var fitParams = []Param{keyParam,
-	{Name: "norm", Default: "key", Doc: "key: one resource (btree, O(log n)); sum: Σ free_r/max_cap_r (own btree, O(log n)); l2, max: leftover normalised by the node's capacity (scan, O(n))"}}
+	{Name: "norm", Type: TypeEnum, Default: "key", Doc: "key: one resource (btree, O(log n)); sum: Σ free_r/max_cap_r (own btree, O(log n)); l2, max: leftover normalised by the node's capacity (scan, O(n))"}}
 
 // newFirstFitPlacer and newBestFitPlacer are used by registry.go's init.
 func newFirstFitPlacer(*Params) (scheduler.Placer, error) { return &binpack.FirstFit{}, nil }
@@ -98,8 +98,8 @@ func init() {
 	RegisterPlacer(PlacerSpec{Name: "random", Doc: "uniformly random feasible node (rejection sampling, then a scan)",
 		New: func(*Params) (scheduler.Placer, error) { return &binpack.Random{}, nil }})
 	RegisterPlacer(PlacerSpec{Name: "randomk", Doc: "power of k choices: probe k random nodes, take the feasible one with the most (or least) free key resource; falls back to random",
-		Params: []Param{{Name: "k", Default: "2", Doc: "nodes probed per decision"}, keyParam,
-			{Name: "prefer", Default: "most", Doc: "most (spread, Sparrow) or least (pack) free capacity among the probes"}},
+		Params: []Param{{Name: "k", Type: TypeInt, Range: "[1, 1000000]", Memory: true, Default: "2", Doc: "nodes probed per decision"}, keyParam,
+			{Name: "prefer", Type: TypeEnum, Default: "most", Doc: "most (spread, Sparrow) or least (pack) free capacity among the probes"}},
 		New: func(p *Params) (scheduler.Placer, error) {
 			key, err := parseKey("randomk", p)
 			if err != nil {
@@ -118,13 +118,13 @@ func init() {
 		New: func(*Params) (scheduler.Placer, error) { return &binpack.FFD{}, nil }})
 	RegisterPlacer(PlacerSpec{Name: "kube", Doc: "kube-scheduler NodeResourcesFit + BalancedAllocation, integer-exact, percentageOfNodesToScore with a rotating start; ties lowest ID",
 		Params: []Param{
-			{Name: "strategy", Default: "least", Doc: "least (LeastAllocated), most (MostAllocated), rtcr (RequestedToCapacityRatio)"},
-			{Name: "resources", Default: "cpu:1+mem:1", Doc: "NodeResourcesFit resources and weights, joined by +"},
-			{Name: "shape", Default: "0:0+100:10", Doc: "RTCR shape points utilisation:score (score 0..10), joined by +"},
-			{Name: "fit_weight", Default: "1", Doc: "NodeResourcesFit weight (0 disables)"},
-			{Name: "balanced_weight", Default: "1", Doc: "NodeResourcesBalancedAllocation weight (0 disables)"},
-			{Name: "balanced", Default: "current", Doc: "current (v1.34+: change in balance) or legacy (balance after the pod)"},
-			{Name: "pct", Default: "0", Unit: "%", Doc: "percentageOfNodesToScore; 0 = adaptive (50 − N/125, ≥ 5), 100 = all"},
+			{Name: "strategy", Type: TypeEnum, Default: "least", Doc: "least (LeastAllocated), most (MostAllocated), rtcr (RequestedToCapacityRatio)"},
+			{Name: "resources", Type: TypeString, Default: "cpu:1+mem:1", Doc: "NodeResourcesFit resources and weights, joined by +"},
+			{Name: "shape", Type: TypeString, Default: "0:0+100:10", Doc: "RTCR shape points utilisation:score (score 0..10), joined by +"},
+			{Name: "fit_weight", Type: TypeInt, Range: "[0, 100]", Default: "1", Doc: "NodeResourcesFit weight (0 disables)"},
+			{Name: "balanced_weight", Type: TypeInt, Range: "[0, 100]", Default: "1", Doc: "NodeResourcesBalancedAllocation weight (0 disables)"},
+			{Name: "balanced", Type: TypeEnum, Default: "current", Doc: "current (v1.34+: change in balance) or legacy (balance after the pod)"},
+			{Name: "pct", Type: TypeInt, Range: "[0, 100]", Default: "0", Unit: "%", Doc: "percentageOfNodesToScore; 0 = adaptive (50 − N/125, ≥ 5), 100 = all"},
 		},
 		New: func(p *Params) (scheduler.Placer, error) {
 			cfg := binpack.DefaultKubeConfig()
@@ -154,8 +154,8 @@ func init() {
 		}})
 	RegisterPlacer(PlacerSpec{Name: "nomad", Doc: "Nomad-style: shuffled nodes, first `limit` feasible candidates, best bin-pack (or spread) score",
 		Params: []Param{
-			{Name: "limit", Default: "0", Doc: "candidate limit; 0 = Nomad's (2 for batch jobs, max(2, ⌈log₂ N⌉) for service jobs)"},
-			{Name: "algorithm", Default: "binpack", Doc: "binpack or spread"},
+			{Name: "limit", Type: TypeInt, Range: "[0, 1000000]", Memory: true, Default: "0", Doc: "candidate limit; 0 = Nomad's (2 for batch jobs, max(2, ⌈log₂ N⌉) for service jobs)"},
+			{Name: "algorithm", Type: TypeEnum, Default: "binpack", Doc: "binpack or spread"},
 		},
 		New: func(p *Params) (scheduler.Placer, error) {
 			l := p.Int("limit", 0)
@@ -166,7 +166,7 @@ func init() {
 			return &binpack.Nomad{Limit: l, Spread: spread}, p.Err()
 		}})
 	RegisterPlacer(PlacerSpec{Name: "volcano", Doc: "Volcano bin-pack plugin score (floating point): mean utilisation after the pod over requested resources, O(n)",
-		Params: []Param{{Name: "resources", Default: "cpu:1+mem:1", Doc: "resources and weights, joined by +"}},
+		Params: []Param{{Name: "resources", Type: TypeString, Default: "cpu:1+mem:1", Doc: "resources and weights, joined by +"}},
 		New: func(p *Params) (scheduler.Placer, error) {
 			w, err := parseResourceWeights(p.String("resources", "cpu:1+mem:1"))
 			if err != nil {
@@ -178,8 +178,8 @@ func init() {
 		spec := PlacerSpec{Name: "gpu-" + k.String(), Doc: gpuDocs[k]}
 		if k == binpack.GPUFGD {
 			spec.Params = []Param{
-				{Name: "typical", Default: "online", Doc: "typical-pod distribution: online (learned from the tasks placed) or the path of an openb pod list CSV"},
-				{Name: "refresh", Default: "1000", Doc: "online: rebuild the distribution every this many tasks"},
+				{Name: "typical", Type: TypeString, Default: "online", Doc: "typical-pod distribution: online (learned from the tasks placed) or the path of an openb pod list CSV"},
+				{Name: "refresh", Type: TypeInt, Range: "[1, 1000000000]", Default: "1000", Doc: "online: rebuild the distribution every this many tasks"},
 			}
 		}
 		spec.New = func(p *Params) (scheduler.Placer, error) {

@@ -387,10 +387,10 @@ func init() {
 		Doc: "FGD paper reproduction (USENIX ATC'23) on the Alibaba openb trace: 6 GPU policies × seeds 42.., " +
 			"GPU alloc % at 130% arrived and frag ratio % at 80% beside the published numbers",
 		Params: []Param{
-			{Name: "path", Default: "$" + OpenbEnv + " or ../shared/data/openb", Doc: "directory with openb_node_list_gpu_node.csv and openb_pod_list_<trace>.csv (alibaba/clusterdata cluster-trace-gpu-v2023)"},
-			{Name: "trace", Default: "default", Doc: "pod list: openb_pod_list_<trace>.csv"},
-			{Name: "policies", Default: "random+dotprod+clustering+packing+bestfit+fgd", Doc: "policies, joined by +"},
-			{Name: "first_seed", Default: "42", Doc: "seed of the first run (the paper uses 42..51)"},
+			{Name: "path", Type: TypeString, Default: "$" + OpenbEnv + " or ../shared/data/openb", Doc: "directory with openb_node_list_gpu_node.csv and openb_pod_list_<trace>.csv (alibaba/clusterdata cluster-trace-gpu-v2023)"},
+			{Name: "trace", Type: TypeString, Default: "default", Doc: "pod list: openb_pod_list_<trace>.csv"},
+			{Name: "policies", Type: TypeList, Default: "random+dotprod+clustering+packing+bestfit+fgd", Doc: "policies, joined by +"},
+			{Name: "first_seed", Type: TypeInt, Range: "[0, inf]", Default: "42", Doc: "seed of the first run (the paper uses 42..51)"},
 		},
 		Cells: fgdCells,
 		Report: func(dir string, cells []Cell, results []*scheduler.Result) error {
@@ -421,7 +421,7 @@ func fgdCells(p *Params, seeds int) ([]Cell, error) {
 		dir = DefaultOpenbDir()
 	}
 	trace := p.String("trace", "default")
-	pols := p.String("policies", "random+dotprod+clustering+packing+bestfit+fgd")
+	pols := p.List("policies", "random+dotprod+clustering+packing+bestfit+fgd")
 	first := p.Int("first_seed", 42)
 	if err := p.Err(); err != nil {
 		return nil, err

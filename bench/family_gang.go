@@ -19,17 +19,17 @@ import (
 
 // gangCommonParams are the parameters every gang-* scheduler takes.
 var gangCommonParams = []Param{
-	{Name: "order", Default: "group", Doc: "queue order: group (a gang's pods back to back; YuniKorn's fifo), interleave (gangs submitted together offered round-robin), fair (least dominant share first)"},
-	{Name: "backoff", Default: "1s", Doc: "initial retry backoff of a failed pod (Strict: of a failed gang)"},
-	{Name: "max_backoff", Default: "10s", Doc: "maximum retry backoff (x sqrt(MinMember) for a gang)"},
-	{Name: "flush", Default: "5m", Doc: "retry failed work after this long even without a capacity release"},
-	{Name: "overcommit", Default: "0", Unit: "x", Doc: "Volcano enqueue gate in front of the variant: admit a gang while admitted MinMember requests fit overcommit x capacity - allocated; 0 = no gate (Volcano default 1.2)"},
-	{Name: "period", Default: "0", Unit: "s", Doc: "run passes as sessions every period (Volcano schedule-period 1s); 0 = after every event"},
+	{Name: "order", Type: TypeEnum, Default: "group", Doc: "queue order: group (a gang's pods back to back; YuniKorn's fifo), interleave (gangs submitted together offered round-robin), fair (least dominant share first)"},
+	{Name: "backoff", Type: TypeDuration, Range: "(0s, 3650d]", Default: "1s", Doc: "initial retry backoff of a failed pod (Strict: of a failed gang)"},
+	{Name: "max_backoff", Type: TypeDuration, Range: "(0s, 3650d]", Default: "10s", Doc: "maximum retry backoff (x sqrt(MinMember) for a gang)"},
+	{Name: "flush", Type: TypeDuration, Range: "(0s, forever]", Default: "5m", Doc: "retry failed work after this long even without a capacity release"},
+	{Name: "overcommit", Type: TypeFloat, Range: "[0, 1000]", Default: "0", Unit: "x", Doc: "Volcano enqueue gate in front of the variant: admit a gang while admitted MinMember requests fit overcommit x capacity - allocated; 0 = no gate (Volcano default 1.2)"},
+	{Name: "period", Type: TypeDuration, Range: "[0s, 3650d]", Default: "0", Unit: "s", Doc: "run passes as sessions every period (Volcano schedule-period 1s); 0 = after every event"},
 }
 
 // gangTimeoutParam documents a variant's timeout.
 func gangTimeoutParam(def, doc string) Param {
-	return Param{Name: "timeout", Default: def, Doc: doc + "; forever = none"}
+	return Param{Name: "timeout", Type: TypeDuration, Range: "[0s, forever]", Default: def, Doc: doc + "; forever = none"}
 }
 
 // newGangScheduler reads the common and variant parameters into cfg and builds it.
@@ -59,8 +59,8 @@ func init() {
 	RegisterScheduler(SchedulerSpec{Name: "gang-strict",
 		Doc: "one queue; each gang's MinMember tasks planned against one snapshot and started together or not at all (KEP-4671 beta, Volcano allocate), greedy placer then backtracking (volcano#1297); never holds, never deadlocks",
 		Params: append([]Param{
-			{Name: "backtrack", Default: "1000", Doc: "budget of tentative placements of the backtracking search when greedy placement fails; 0 = greedy only"},
-			{Name: "branch", Default: "8", Doc: "distinct candidate nodes per task in the search"},
+			{Name: "backtrack", Type: TypeInt, Range: "[0, 1000000000]", Default: "1000", Doc: "budget of tentative placements of the backtracking search when greedy placement fails; 0 = greedy only"},
+			{Name: "branch", Type: TypeInt, Range: "[1, 10000]", Memory: true, Default: "8", Doc: "distinct candidate nodes per task in the search"},
 		}, gangCommonParams...),
 		New: func(p *Params, newPlacer func() (scheduler.Placer, error)) (scheduler.Scheduler, error) {
 			cfg := gang.DefaultConfig(gang.Strict)
@@ -71,8 +71,8 @@ func init() {
 	RegisterScheduler(SchedulerSpec{Name: "gang-admission",
 		Doc: "Volcano: enqueue gate with overcommit (default 1.2) in front of single-cycle all-or-nothing placement",
 		Params: append([]Param{
-			{Name: "backtrack", Default: "1000", Doc: "as gang-strict"},
-			{Name: "branch", Default: "8", Doc: "as gang-strict"},
+			{Name: "backtrack", Type: TypeInt, Range: "[0, 1000000000]", Default: "1000", Doc: "as gang-strict"},
+			{Name: "branch", Type: TypeInt, Range: "[1, 10000]", Memory: true, Default: "8", Doc: "as gang-strict"},
 		}, withDefault(gangCommonParams, "overcommit", "1.2")...),
 		New: func(p *Params, newPlacer func() (scheduler.Placer, error)) (scheduler.Scheduler, error) {
 			cfg := gang.DefaultConfig(gang.Strict)
@@ -84,12 +84,12 @@ func init() {
 	RegisterScheduler(SchedulerSpec{Name: "gang-permit",
 		Doc: "Permit barrier: pods placed one by one and held until MinMember are held (scheduler-plugins coscheduling; preset=kep4671 for KEP-4671 alpha)",
 		Params: append([]Param{
-			{Name: "preset", Default: "coscheduling", Doc: "defaults to start from: coscheduling (60s, reject 10%, min-resources check, failure order) or kep4671 (300s, no group reject, no min-resources check)"},
+			{Name: "preset", Type: TypeEnum, Default: "coscheduling", Doc: "defaults to start from: coscheduling (60s, reject 10%, min-resources check, failure order) or kep4671 (300s, no group reject, no min-resources check)"},
 			gangTimeoutParam("60s (kep4671: 300s)", "Permit wait, from the first held pod"),
-			{Name: "reject", Default: "10 (kep4671: 100)", Unit: "%", Doc: "PostFilter rejects the whole group when (MinMember - held)/MinMember exceeds this; 100 = never"},
-			{Name: "group_backoff", Default: "0", Unit: "s", Doc: "deny a rejected or timed-out group this long (podGroupBackoffSeconds)"},
-			{Name: "failure_order", Default: "true (kep4671: false)", Doc: "a failed group sorts by its last failure time (scheduler-plugins PR #949)"},
-			{Name: "min_resources", Default: "true (kep4671: false)", Doc: "PreFilter: the remaining need must fit the cluster-wide free sum"},
+			{Name: "reject", Type: TypeInt, Range: "[0, 100]", Default: "10 (kep4671: 100)", Unit: "%", Doc: "PostFilter rejects the whole group when (MinMember - held)/MinMember exceeds this; 100 = never"},
+			{Name: "group_backoff", Type: TypeDuration, Range: "[0s, 3650d]", Default: "0", Unit: "s", Doc: "deny a rejected or timed-out group this long (podGroupBackoffSeconds)"},
+			{Name: "failure_order", Type: TypeBool, Default: "true (kep4671: false)", Doc: "a failed group sorts by its last failure time (scheduler-plugins PR #949)"},
+			{Name: "min_resources", Type: TypeBool, Default: "true (kep4671: false)", Doc: "PreFilter: the remaining need must fit the cluster-wide free sum"},
 		}, gangCommonParams...),
 		New: func(p *Params, newPlacer func() (scheduler.Placer, error)) (scheduler.Scheduler, error) {
 			cfg := gang.DefaultConfig(gang.Permit)
@@ -107,7 +107,7 @@ func init() {
 		Doc: "YuniKorn placeholders: reserve the gang's MinMember pods one at a time, swap the real pods in when all are reserved; timeout from the first placeholder",
 		Params: append([]Param{
 			gangTimeoutParam("15m", "placeholder timeout, from the first placeholder"),
-			{Name: "style", Default: "soft", Doc: "on timeout: soft (release, schedule the pods best effort) or hard (fail the job)"},
+			{Name: "style", Type: TypeEnum, Default: "soft", Doc: "on timeout: soft (release, schedule the pods best effort) or hard (fail the job)"},
 		}, gangCommonParams...),
 		New: func(p *Params, newPlacer func() (scheduler.Placer, error)) (scheduler.Scheduler, error) {
 			cfg := gang.DefaultConfig(gang.Placeholder)
@@ -164,17 +164,17 @@ type gangBurstConfig struct {
 }
 
 var gangBurstParams = []Param{
-	{Name: "jobs", Default: "200", Doc: "number of jobs"},
-	{Name: "burst_every", Default: "60s", Doc: "mean time between bursts (exponential)"},
-	{Name: "burst", Default: "6", Doc: "jobs per burst: uniform 1..burst, all submitted at the same instant"},
-	{Name: "gang_fraction", Default: "0.8", Doc: "fraction of jobs that are gangs (the rest are single pods)"},
-	{Name: "max_gang", Default: "16", Doc: "gang size: uniform 2..max_gang pods, MinMember = size"},
-	{Name: "runtime_min", Default: "60s", Doc: "job runtime: uniform runtime_min..runtime_max"},
-	{Name: "runtime_max", Default: "600s", Doc: "see runtime_min"},
-	{Name: "jitter", Default: "30s", Doc: "each pod runs up to this much longer than its job's runtime (uniform), so a job's GPUs come free a few at a time"},
-	{Name: "gpu", Default: "1000", Unit: "milli-GPU", Doc: "GPU request per pod"},
-	{Name: "cpu", Default: "4000", Unit: "milli-CPU", Doc: "CPU request per pod"},
-	{Name: "mem", Default: "16384", Unit: "MiB", Doc: "memory request per pod"},
+	{Name: "jobs", Type: TypeInt, Range: "[0, 1000000000]", Default: "200", Doc: "number of jobs"},
+	{Name: "burst_every", Type: TypeDuration, Range: "(0s, 3650d]", Default: "60s", Doc: "mean time between bursts (exponential)"},
+	{Name: "burst", Type: TypeInt, Range: "[1, 1000000]", Default: "6", Doc: "jobs per burst: uniform 1..burst, all submitted at the same instant"},
+	{Name: "gang_fraction", Type: TypeFloat, Range: "[0, 1]", Default: "0.8", Doc: "fraction of jobs that are gangs (the rest are single pods)"},
+	{Name: "max_gang", Type: TypeInt, Range: "[2, 1000000]", Memory: true, Default: "16", Doc: "gang size: uniform 2..max_gang pods, MinMember = size"},
+	{Name: "runtime_min", Type: TypeDuration, Range: "[0s, 3650d]", Default: "60s", Doc: "job runtime: uniform runtime_min..runtime_max"},
+	{Name: "runtime_max", Type: TypeDuration, Range: "[0s, 3650d]", Default: "600s", Doc: "see runtime_min"},
+	{Name: "jitter", Type: TypeDuration, Range: "[0s, 3650d]", Default: "30s", Doc: "each pod runs up to this much longer than its job's runtime (uniform), so a job's GPUs come free a few at a time"},
+	{Name: "gpu", Type: TypeInt, Range: "[0, 64000]", Default: "1000", Unit: "milli-GPU", Doc: "GPU request per pod"},
+	{Name: "cpu", Type: TypeInt, Range: "[0, 1000000000]", Default: "4000", Unit: "milli-CPU", Doc: "CPU request per pod"},
+	{Name: "mem", Type: TypeInt, Range: "[0, 1000000000000]", Default: "16384", Unit: "MiB", Doc: "memory request per pod"},
 }
 
 func readGangBurst(p *Params) (gangBurstConfig, error) {
@@ -295,12 +295,12 @@ func gangDeadlockScenario() ScenarioSpec {
 		Doc: "every gang co-scheduling variant x timeout on the gang-burst workload (200 jobs in bursts of 1-6 every 60 s on average, 80% gangs of 2-16 one-GPU pods, 60-600 s, pods finishing up to 30 s apart) on 16 nodes x 8 GPUs, horizon 3 h: " +
 			"terminal deadlock rate, episodes per 1,000 gangs, GPU held-idle, gang wait p50/p99, GPU utilization; report.md and a plot of deadlock rate and utilization against the timeout",
 		Params: []Param{
-			{Name: "timeouts", Default: "forever+10s+60s+300s+900s", Doc: "timeouts swept, joined with +; forever = none"},
-			{Name: "variants", Default: strings.Join(gangVariantNames(), "+"), Doc: "variants run, joined with +"},
-			{Name: "workload", Default: "gang-burst", Doc: "workload spec (k=v parameters joined with ';' in place of ',')"},
-			{Name: "cluster", Default: "nodes=16,cpu=64000,mem=262144,gpu=8", Doc: "cluster spec (';' in place of ',')"},
-			{Name: "horizon", Default: "3h", Doc: "stop each run at this simulated time"},
-			{Name: "seeds", Default: "20", Doc: "seeds per cell when --seeds is not given"},
+			{Name: "timeouts", Type: TypeList, Default: "forever+10s+60s+300s+900s", Doc: "timeouts swept, joined with +; forever = none"},
+			{Name: "variants", Type: TypeList, Default: strings.Join(gangVariantNames(), "+"), Doc: "variants run, joined with +"},
+			{Name: "workload", Type: TypeString, Default: "gang-burst", Doc: "workload spec (k=v parameters joined with ';' in place of ',')"},
+			{Name: "cluster", Type: TypeString, Default: "nodes=16,cpu=64000,mem=262144,gpu=8", Doc: "cluster spec (';' in place of ',')"},
+			{Name: "horizon", Type: TypeDuration, Range: "(0s, 3650d]", Default: "3h", Doc: "stop each run at this simulated time"},
+			{Name: "seeds", Type: TypeInt, Range: "[1, 10000]", Default: "20", Doc: "seeds per cell when --seeds is not given"},
 		},
 		Cells:  gangDeadlockCells,
 		Report: gangDeadlockReport,
@@ -308,11 +308,11 @@ func gangDeadlockScenario() ScenarioSpec {
 }
 
 func gangDeadlockCells(p *Params, seeds int) ([]Cell, error) {
-	timeouts, err := parseDurations("timeouts", p.String("timeouts", "forever+10s+60s+300s+900s"))
+	timeouts, err := parseDurations("timeouts", p.List("timeouts", "forever+10s+60s+300s+900s"))
 	if err != nil {
 		return nil, fmt.Errorf("scenario gang-deadlock: %w", err)
 	}
-	names := splitPlus(p.String("variants", strings.Join(gangVariantNames(), "+")))
+	names := splitPlus(p.List("variants", strings.Join(gangVariantNames(), "+")))
 	work := strings.ReplaceAll(p.String("workload", "gang-burst"), ";", ",")
 	cluster := strings.ReplaceAll(p.String("cluster", "nodes=16,cpu=64000,mem=262144,gpu=8"), ";", ",")
 	horizon := p.Duration("horizon", 3*scheduler.Hour)

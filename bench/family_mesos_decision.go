@@ -24,13 +24,13 @@ func mesosDecisionTimeScenario() ScenarioSpec {
 		Name: "mesos-decision-time",
 		Doc:  mesosDecisionDoc,
 		Params: []Param{
-			{Name: "t_job", Default: "0.1+1+5+10+30+60+100", Unit: "s", Doc: "service framework t_job values, joined by +"},
-			{Name: "machines", Default: "300", Doc: "machines of the Omega cell (4 cores, 16 GiB each)"},
-			{Name: "lambda", Default: "0.3", Unit: "×", Doc: "arrival-rate multiplier of both classes (the Omega workload's rates are for 10k machines)"},
-			{Name: "prefill", Default: "0.6", Doc: "share of the cell's CPU pre-filled by long-running jobs (the paper's 60 %)"},
-			{Name: "horizon", Default: "2h", Doc: "simulated time per run (submissions stop then too)"},
-			{Name: "placer", Default: "firstfit", Doc: "placer inside an offer"},
-			{Name: "prefill_framework", Default: "true", Doc: "place the prefill jobs with a framework of their own (else the service framework owns them, and its DRF share)"},
+			{Name: "t_job", Type: TypeList, Range: "[0, 315360000]", Default: "0.1+1+5+10+30+60+100", Unit: "s", Doc: "service framework t_job values, joined by +"},
+			{Name: "machines", Type: TypeInt, Range: "[1, 2000000]", Memory: true, Default: "300", Doc: "machines of the Omega cell (4 cores, 16 GiB each)"},
+			{Name: "lambda", Type: TypeFloat, Range: "(0, 1000]", Default: "0.3", Unit: "×", Doc: "arrival-rate multiplier of both classes (the Omega workload's rates are for 10k machines)"},
+			{Name: "prefill", Type: TypeFloat, Range: "[0, 1)", Default: "0.6", Doc: "share of the cell's CPU pre-filled by long-running jobs (the paper's 60 %)"},
+			{Name: "horizon", Type: TypeDuration, Range: "(0s, 3650d]", Default: "2h", Doc: "simulated time per run (submissions stop then too)"},
+			{Name: "placer", Type: TypeString, Default: "firstfit", Doc: "placer inside an offer"},
+			{Name: "prefill_framework", Type: TypeBool, Default: "true", Doc: "place the prefill jobs with a framework of their own (else the service framework owns them, and its DRF share)"},
 		},
 		Cells:  mesosDecisionCells,
 		Report: mesosDecisionReport,
@@ -42,7 +42,7 @@ type mesosDecisionSetup struct {
 }
 
 func mesosDecisionCells(p *Params, seeds int) ([]Cell, error) {
-	tjs, err := mesosParseDurations("t_job", p.String("t_job", "0.1+1+5+10+30+60+100"))
+	tjs, err := mesosParseDurations("t_job", p.List("t_job", "0.1+1+5+10+30+60+100"))
 	if err != nil {
 		return nil, fmt.Errorf("scenario mesos-decision-time: %w", err)
 	}

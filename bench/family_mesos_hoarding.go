@@ -101,12 +101,12 @@ func mesosHoardingScenario() ScenarioSpec {
 		Doc: "gang frameworks hoarding offers (gangs > half the cell): terminal deadlock rate, episodes, hoarded-idle against hold timeout " +
 			"and back-off, beside strict all-or-nothing schedulers on the same workload",
 		Params: []Param{
-			{Name: "timeouts", Default: "forever+10s+60s+300s", Doc: "hold timeouts of the gang frameworks, joined by +"},
-			{Name: "backoffs", Default: "fixed+exp", Doc: "back-off after a hold timeout: fixed (1 s) and/or exp (1 s doubling to 64 s, 50% jitter)"},
-			{Name: "baselines", Default: "monolithic+omega:transaction=all-or-nothing+gang-strict", Doc: "other schedulers run on the same workload, joined by +; names not registered are skipped and reported"},
-			{Name: "frameworks", Default: "2", Doc: "gang frameworks (gangs assigned round-robin); one ordinary framework runs the background jobs"},
-			{Name: "nodes", Default: "16", Doc: "machines (4 cores, 16 GiB)"},
-			{Name: "horizon", Default: "30m", Doc: "arrivals stop then; each run is cut at 4× this"},
+			{Name: "timeouts", Type: TypeList, Default: "forever+10s+60s+300s", Doc: "hold timeouts of the gang frameworks, joined by +"},
+			{Name: "backoffs", Type: TypeList, Default: "fixed+exp", Doc: "back-off after a hold timeout: fixed (1 s) and/or exp (1 s doubling to 64 s, 50% jitter)"},
+			{Name: "baselines", Type: TypeList, Default: "monolithic+omega:transaction=all-or-nothing+gang-strict", Doc: "other schedulers run on the same workload, joined by +; names not registered are skipped and reported"},
+			{Name: "frameworks", Type: TypeInt, Range: "[1, 10000]", Memory: true, Default: "2", Doc: "gang frameworks (gangs assigned round-robin); one ordinary framework runs the background jobs"},
+			{Name: "nodes", Type: TypeInt, Range: "[1, 2000000]", Memory: true, Default: "16", Doc: "machines (4 cores, 16 GiB)"},
+			{Name: "horizon", Type: TypeDuration, Range: "(0s, 3650d]", Default: "30m", Doc: "arrivals stop then; each run is cut at 4× this"},
 		},
 		Cells:  mesosHoardingCells,
 		Report: mesosHoardingReport,
@@ -114,12 +114,12 @@ func mesosHoardingScenario() ScenarioSpec {
 }
 
 func mesosHoardingCells(p *Params, seeds int) ([]Cell, error) {
-	timeouts, err := mesosParseDurations("timeouts", p.String("timeouts", "forever+10s+60s+300s"))
+	timeouts, err := mesosParseDurations("timeouts", p.List("timeouts", "forever+10s+60s+300s"))
 	if err != nil {
 		return nil, fmt.Errorf("scenario mesos-gang-hoarding: %w", err)
 	}
-	backoffs := mesosSplitPlus(p.String("backoffs", "fixed+exp"))
-	baselines := mesosSplitPlus(p.String("baselines", "monolithic+omega:transaction=all-or-nothing+gang-strict"))
+	backoffs := mesosSplitPlus(p.List("backoffs", "fixed+exp"))
+	baselines := mesosSplitPlus(p.List("baselines", "monolithic+omega:transaction=all-or-nothing+gang-strict"))
 	nfw := p.Int("frameworks", 2)
 	w := DefaultHoardWorkload()
 	w.Nodes = p.Int("nodes", w.Nodes)

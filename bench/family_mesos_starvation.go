@@ -24,9 +24,9 @@ func mesosStarvationScenario() ScenarioSpec {
 		Doc: "offer starvation of a large-job framework behind k small frameworks that decline with refuse_seconds 5 s vs 120 s " +
 			"(MESOS-6111, SPARK-13001)",
 		Params: []Param{
-			{Name: "small", Default: "2+4+5+6+8", Doc: "numbers of small frameworks, joined by +"},
-			{Name: "refuse", Default: "5s+120s", Doc: "decline filter of the small frameworks once at their cap (SPARK-13001's fix: 120 s)"},
-			{Name: "horizon", Default: "20m", Doc: "simulated time per run"},
+			{Name: "small", Type: TypeList, Range: "[0, 10000]", Default: "2+4+5+6+8", Doc: "numbers of small frameworks, joined by +"},
+			{Name: "refuse", Type: TypeList, Range: "[0, 315360000]", Default: "5s+120s", Doc: "decline filter of the small frameworks once at their cap (SPARK-13001's fix: 120 s)"},
+			{Name: "horizon", Type: TypeDuration, Range: "(0s, 3650d]", Default: "20m", Doc: "simulated time per run"},
 		},
 		Cells:  mesosStarvationCells,
 		Report: mesosStarvationReport,
@@ -88,14 +88,14 @@ func mesosStarvationRun(k int, refuse scheduler.Time, horizon scheduler.Time, se
 
 func mesosStarvationCells(p *Params, seeds int) ([]Cell, error) {
 	var ks []int
-	for _, f := range mesosSplitPlus(p.String("small", "2+4+5+6+8")) {
+	for _, f := range mesosSplitPlus(p.List("small", "2+4+5+6+8")) {
 		var k int
 		if _, err := fmt.Sscanf(f, "%d", &k); err != nil || k < 0 {
 			return nil, fmt.Errorf("scenario mesos-offer-starvation: parameter small: %q is not a count", f)
 		}
 		ks = append(ks, k)
 	}
-	refuses, err := mesosParseDurations("refuse", p.String("refuse", "5s+120s"))
+	refuses, err := mesosParseDurations("refuse", p.List("refuse", "5s+120s"))
 	if err != nil {
 		return nil, fmt.Errorf("scenario mesos-offer-starvation: %w", err)
 	}

@@ -18,16 +18,16 @@ const OmegaPlacer = "omega-random-firstfit"
 
 func omegaDecisionParams(prefix, class string) []Param {
 	return []Param{
-		{Name: "t_job" + prefix, Default: "0.1s", Unit: "s", Doc: "decision time per attempt of " + class + " jobs (t_job)"},
-		{Name: "t_task" + prefix, Default: "5ms", Unit: "s", Doc: "decision time per unscheduled task of " + class + " jobs (t_task)"},
+		{Name: "t_job" + prefix, Type: TypeDuration, Range: "[0s, 3650d]", Default: "0.1s", Unit: "s", Doc: "decision time per attempt of " + class + " jobs (t_job)"},
+		{Name: "t_task" + prefix, Type: TypeDuration, Range: "[0s, 3650d]", Default: "5ms", Unit: "s", Doc: "decision time per unscheduled task of " + class + " jobs (t_task)"},
 	}
 }
 
 var omegaCommonParams = []Param{
-	{Name: "retry", Default: "1s", Doc: "delay before a job with tasks left re-enters its scheduler's queue"},
-	{Name: "max_attempts_nothing", Default: "100", Doc: "abandon a job after more than this many attempts with nothing placed"},
-	{Name: "max_attempts", Default: "1000", Doc: "abandon a job after more than this many attempts in all"},
-	{Name: "placer", Default: "random", Doc: "random: the Omega simulator's randomised first fit; given: the --placer"},
+	{Name: "retry", Type: TypeDuration, Range: "(0s, 3650d]", Default: "1s", Doc: "delay before a job with tasks left re-enters its scheduler's queue"},
+	{Name: "max_attempts_nothing", Type: TypeInt, Range: "[0, 1000000000]", Default: "100", Doc: "abandon a job after more than this many attempts with nothing placed"},
+	{Name: "max_attempts", Type: TypeInt, Range: "[0, 1000000000]", Default: "1000", Doc: "abandon a job after more than this many attempts in all"},
+	{Name: "placer", Type: TypeEnum, Default: "random", Doc: "random: the Omega simulator's randomised first fit; given: the --placer"},
 }
 
 // readOmegaCommon reads the parameters every Omega-family scheduler has.
@@ -59,10 +59,10 @@ func init() {
 	RegisterScheduler(SchedulerSpec{Name: "omega",
 		Doc: "Omega shared-state schedulers (1 service + k batch): each plans against the cell state at its attempt's start, commits after t_job + t_task × tasks; conflicts rolled back, 1 s retry, abandonment after 100/1,000 attempts",
 		Params: append(append(append([]Param{
-			{Name: "batch", Default: "1", Doc: "number of batch schedulers"},
-			{Name: "service", Default: "1", Doc: "number of service schedulers (0: service jobs go to the batch schedulers)"},
-			{Name: "conflict", Default: "fit", Doc: "conflict detection: fit (resource fit, fine-grained) or seq (sequence numbers, coarse-grained)"},
-			{Name: "transaction", Default: "incremental", Doc: "incremental (skip conflicting claims) or all-or-nothing (gang: undo all on the first conflict)"},
+			{Name: "batch", Type: TypeInt, Range: "[1, 10000]", Memory: true, Default: "1", Doc: "number of batch schedulers"},
+			{Name: "service", Type: TypeInt, Range: "[0, 10000]", Memory: true, Default: "1", Doc: "number of service schedulers (0: service jobs go to the batch schedulers)"},
+			{Name: "conflict", Type: TypeEnum, Default: "fit", Doc: "conflict detection: fit (resource fit, fine-grained) or seq (sequence numbers, coarse-grained)"},
+			{Name: "transaction", Type: TypeEnum, Default: "incremental", Doc: "incremental (skip conflicting claims) or all-or-nothing (gang: undo all on the first conflict)"},
 		}, omegaDecisionParams("_batch", "batch")...), omegaDecisionParams("_service", "service")...), omegaCommonParams...),
 		New: func(p *Params, newPlacer func() (scheduler.Placer, error)) (scheduler.Scheduler, error) {
 			cfg := omega.DefaultConfig()
@@ -113,11 +113,11 @@ func init() {
 	def := workload.DefaultOmega()
 	classParams := func(prefix string, c workload.OmegaClass) []Param {
 		return []Param{
-			{Name: prefix + "_interarrival", Default: c.Interarrival.String(), Unit: "s", Doc: prefix + ": mean time between jobs (exponential)"},
-			{Name: prefix + "_tasks", Default: Num(c.Tasks), Unit: "tasks", Doc: prefix + ": mean tasks per job (exponential, ⌈·⌉ ≥ 1)"},
-			{Name: prefix + "_duration", Default: c.Duration.String(), Unit: "s", Doc: prefix + ": mean task runtime (exponential, one draw per job)"},
-			{Name: prefix + "_cpu", Default: fmt.Sprint(c.CPU), Unit: "milli-cores", Doc: prefix + ": CPU per task"},
-			{Name: prefix + "_mem", Default: fmt.Sprint(c.Mem), Unit: "MiB", Doc: prefix + ": memory per task"},
+			{Name: prefix + "_interarrival", Type: TypeDuration, Range: "(0s, 3650d]", Default: c.Interarrival.String(), Unit: "s", Doc: prefix + ": mean time between jobs (exponential)"},
+			{Name: prefix + "_tasks", Type: TypeFloat, Range: "(0, 100000]", Memory: true, Default: Num(c.Tasks), Unit: "tasks", Doc: prefix + ": mean tasks per job (exponential, ⌈·⌉ ≥ 1)"},
+			{Name: prefix + "_duration", Type: TypeDuration, Range: "(0s, 3650d]", Default: c.Duration.String(), Unit: "s", Doc: prefix + ": mean task runtime (exponential, one draw per job)"},
+			{Name: prefix + "_cpu", Type: TypeInt, Range: "[0, 1000000000]", Default: fmt.Sprint(c.CPU), Unit: "milli-cores", Doc: prefix + ": CPU per task"},
+			{Name: prefix + "_mem", Type: TypeInt, Range: "[0, 1000000000000]", Default: fmt.Sprint(c.Mem), Unit: "MiB", Doc: prefix + ": memory per task"},
 		}
 	}
 	readClass := func(p *Params, prefix string, c *workload.OmegaClass) {
@@ -130,15 +130,15 @@ func init() {
 	RegisterWorkload(WorkloadSpec{Name: "omega",
 		Doc: "the Omega lightweight simulator's workload: batch and service jobs with exponential interarrival, tasks and duration on a cell of 10k × (4 cores, 16 GiB) pre-filled to 60 % (REFERENCES.md §3.3); brings its own cell",
 		Params: append(append(append([]Param{}, classParams("batch", def.Batch)...), classParams("service", def.Service)...),
-			Param{Name: "lambda_batch", Default: "1", Unit: "×", Doc: "multiplier of the batch arrival rate"},
-			Param{Name: "lambda_service", Default: "1", Unit: "×", Doc: "multiplier of the service arrival rate"},
-			Param{Name: "machines", Default: "10000", Doc: "machines in the cell"},
-			Param{Name: "machine_cpu", Default: "4000", Unit: "milli-cores", Doc: "CPU per machine"},
-			Param{Name: "machine_mem", Default: "16384", Unit: "MiB", Doc: "memory per machine"},
-			Param{Name: "prefill", Default: "0.6", Doc: "share of the cell's CPU filled at t=0 by long-running service-shaped jobs (tenant \"prefill\")"},
-			Param{Name: "prefill_job_tasks", Default: "100", Doc: "tasks per prefill job"},
-			Param{Name: "horizon", Default: "1d", Unit: "s", Doc: "no submissions at or after this time"},
-			Param{Name: "gang", Default: "0", Doc: "fraction of batch jobs that are gangs (MinMember = tasks); not in the paper"},
+			Param{Name: "lambda_batch", Type: TypeFloat, Range: "[0, 1000]", Default: "1", Unit: "×", Doc: "multiplier of the batch arrival rate"},
+			Param{Name: "lambda_service", Type: TypeFloat, Range: "[0, 1000]", Default: "1", Unit: "×", Doc: "multiplier of the service arrival rate"},
+			Param{Name: "machines", Type: TypeInt, Range: "[1, 2000000]", Memory: true, Default: "10000", Doc: "machines in the cell"},
+			Param{Name: "machine_cpu", Type: TypeInt, Range: "[1, 1000000000]", Default: "4000", Unit: "milli-cores", Doc: "CPU per machine"},
+			Param{Name: "machine_mem", Type: TypeInt, Range: "[1, 1000000000000]", Default: "16384", Unit: "MiB", Doc: "memory per machine"},
+			Param{Name: "prefill", Type: TypeFloat, Range: "[0, 1)", Default: "0.6", Doc: "share of the cell's CPU filled at t=0 by long-running service-shaped jobs (tenant \"prefill\")"},
+			Param{Name: "prefill_job_tasks", Type: TypeInt, Range: "[1, 1000000]", Memory: true, Default: "100", Doc: "tasks per prefill job"},
+			Param{Name: "horizon", Type: TypeDuration, Range: "(0s, 3650d]", Default: "1d", Unit: "s", Doc: "no submissions at or after this time"},
+			Param{Name: "gang", Type: TypeFloat, Range: "[0, 1]", Default: "0", Doc: "fraction of batch jobs that are gangs (MinMember = tasks); not in the paper"},
 		),
 		New: func(p *Params, seed uint64) (*Workload, error) {
 			c := workload.DefaultOmega()

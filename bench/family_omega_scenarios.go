@@ -30,9 +30,9 @@ type omegaScale struct {
 }
 
 var omegaScaleParams = []Param{
-	{Name: "paper", Default: "false", Doc: "full paper scale: 7 simulated days per run and the full sweeps (hours of wall time)"},
-	{Name: "horizon", Default: "2h", Doc: "simulated time per run (default 2h; 7d with paper=true)"},
-	{Name: "machines", Default: "10000", Doc: "machines in the cell"},
+	{Name: "paper", Type: TypeBool, Default: "false", Doc: "full paper scale: 7 simulated days per run and the full sweeps (hours of wall time)"},
+	{Name: "horizon", Type: TypeDuration, Range: "(0s, 3650d]", Default: "2h", Doc: "simulated time per run (default 2h; 7d with paper=true)"},
+	{Name: "machines", Type: TypeInt, Range: "[1, 2000000]", Memory: true, Default: "10000", Doc: "machines in the cell"},
 }
 
 func readOmegaScale(p *Params) (omegaScale, error) {
@@ -576,12 +576,12 @@ func verdictBatchSchedulers(gs []*omegaGroup) string {
 func scenarioModes() ScenarioSpec {
 	return omegaScenario("omega-modes",
 		"Omega V7: {resource-fit, sequence-numbers} × {incremental, all-or-nothing} at λ(batch) ×1 and ×10: all-or-nothing ≈ 2× the conflicts; sequence numbers 2–3× conflicts and busyness",
-		[]Param{{Name: "t_job_service", Default: "5s", Doc: "service t_job (long decisions make conflicts measurable)"},
-			{Name: "lambda_batch", Default: "1+10", Doc: "batch arrival-rate multipliers, joined by + (×10 is a busy cell)"}},
+		[]Param{{Name: "t_job_service", Type: TypeDuration, Range: "[0s, 3650d]", Default: "5s", Doc: "service t_job (long decisions make conflicts measurable)"},
+			{Name: "lambda_batch", Type: TypeList, Range: "[0, 1000]", Default: "1+10", Doc: "batch arrival-rate multipliers, joined by + (×10 is a busy cell)"}},
 		func(s omegaScale, p *Params, seeds int) ([]Cell, error) {
 			tj := p.Duration("t_job_service", 5*scheduler.Second)
 			var cells []Cell
-			for _, ls := range strings.Split(p.String("lambda_batch", "1+10"), "+") {
+			for _, ls := range strings.Split(p.List("lambda_batch", "1+10"), "+") {
 				lb := parseF(ls)
 				if !(lb > 0) {
 					return nil, fmt.Errorf("parameter lambda_batch: %q is not a positive number", ls)
@@ -671,7 +671,7 @@ func verdictModes(gs []*omegaGroup) string {
 func scenarioConflictCrossing() ScenarioSpec {
 	return omegaScenario("omega-conflict-crossing",
 		"Omega V8: sweep t_job(service) on a busy cell (λ(batch) ×10): the service conflict fraction exceeds 1 near t_job(service) ≈ 10 s; busyness ≈ 40 % above the no-conflict approximation",
-		[]Param{{Name: "lambda_batch", Default: "10", Doc: "batch arrival-rate multiplier (the busy cell)"}},
+		[]Param{{Name: "lambda_batch", Type: TypeFloat, Range: "(0, 1000]", Default: "10", Doc: "batch arrival-rate multiplier (the busy cell)"}},
 		func(s omegaScale, p *Params, seeds int) ([]Cell, error) {
 			lb := p.Float("lambda_batch", 10)
 			tjs := []float64{0.1, 1, 2, 5, 10, 15, 20, 50}

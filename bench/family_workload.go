@@ -14,41 +14,13 @@ import (
 // parameters use workload.ParseDist syntax (e.g. median(60;1.5)[1;86400]); choices
 // use workload.ParseChoice syntax (V:W;V:W).
 
-// distParam returns the distribution value of k, or def.
-func (p *Params) distParam(k string, def workload.Dist) workload.Dist {
-	v, ok := p.get(k)
-	if !ok {
-		return def
-	}
-	d, err := workload.ParseDist(v)
-	if err != nil {
-		p.fail(k, v, "a distribution such as 5, exp(300), median(60;1.5), lognormal(4;1.2), pareto(1;1.5), uniform(1;8) or empirical(0:1;0.5:4;1:64), optionally clamped [lo;hi]")
-		return def
-	}
-	return d
-}
-
-// choiceParam returns the choice value of k, or def.
-func (p *Params) choiceParam(k string, def workload.Choice) workload.Choice {
-	v, ok := p.get(k)
-	if !ok {
-		return def
-	}
-	c, err := workload.ParseChoice(v)
-	if err != nil {
-		p.fail(k, v, "integer values with weights such as 1:0.5;2:0.3;8:0.2")
-		return def
-	}
-	return c
-}
-
 // transformParams are accepted by every generated workload: inflation and
 // sub-sampling (see workload.Inflate and workload.Subsample).
 var transformParams = []Param{
-	{Name: "arrival_scale", Default: "1", Unit: "×", Doc: "multiply the arrival rate (divide submit times); 2 = twice as many jobs per hour"},
-	{Name: "size_scale", Default: "1", Unit: "×", Doc: "multiply every job's task count (stochastic rounding; MinMember scales too)"},
-	{Name: "request_scale", Default: "1", Unit: "×", Doc: "multiply every task's CPU and memory request"},
-	{Name: "sample", Default: "1", Doc: "keep each job with this probability (sub-sampling)"},
+	{Name: "arrival_scale", Type: TypeFloat, Range: "(0, 1000000]", Default: "1", Unit: "×", Doc: "multiply the arrival rate (divide submit times); 2 = twice as many jobs per hour"},
+	{Name: "size_scale", Type: TypeFloat, Range: "(0, 1000000]", Default: "1", Unit: "×", Doc: "multiply every job's task count (stochastic rounding; MinMember scales too)"},
+	{Name: "request_scale", Type: TypeFloat, Range: "(0, 1000000]", Default: "1", Unit: "×", Doc: "multiply every task's CPU and memory request"},
+	{Name: "sample", Type: TypeFloat, Range: "(0, 1]", Default: "1", Doc: "keep each job with this probability (sub-sampling)"},
 }
 
 // transforms holds the transform parameters read from a spec.
@@ -93,11 +65,11 @@ func withTransforms(ps ...Param) []Param { return append(ps, transformParams...)
 // failureParams are accepted by workloads that bring their own nodes: a machine
 // failure schedule (workload.Failures) streamed with the jobs.
 var failureParams = []Param{
-	{Name: "mtbf", Default: "0", Unit: "s", Doc: "per-node mean time between failures (0 = no node failures)"},
-	{Name: "mttr", Default: "1h", Doc: "mean time to repair a failed node"},
-	{Name: "domain_mtbf", Default: "0", Unit: "s", Doc: "per-rack mean time between failures (0 = none); a rack's nodes fail together"},
-	{Name: "domain_mttr", Default: "2h", Doc: "mean time to repair a failed rack"},
-	{Name: "failures_until", Default: "the horizon, or 1d", Doc: "no failures at or after this time (a schedule must end)"},
+	{Name: "mtbf", Type: TypeDuration, Range: "[0s, forever]", Default: "0", Unit: "s", Doc: "per-node mean time between failures (0 = no node failures)"},
+	{Name: "mttr", Type: TypeDuration, Range: "(0s, forever]", Default: "1h", Doc: "mean time to repair a failed node"},
+	{Name: "domain_mtbf", Type: TypeDuration, Range: "[0s, forever]", Default: "0", Unit: "s", Doc: "per-rack mean time between failures (0 = none); a rack's nodes fail together"},
+	{Name: "domain_mttr", Type: TypeDuration, Range: "(0s, forever]", Default: "2h", Doc: "mean time to repair a failed rack"},
+	{Name: "failures_until", Type: TypeDuration, Range: "[0s, forever]", Default: "the horizon, or 1d", Doc: "no failures at or after this time (a schedule must end)"},
 }
 
 // readFailures reads the failure parameters; ok is false when none are asked for.
@@ -136,34 +108,34 @@ func init() {
 		Name: "synthetic",
 		Doc:  "synthetic batch jobs: Poisson (or bursty, diurnal) arrivals, lognormal sizes and runtimes, correlated CPU/memory (Gaussian copula), optional gangs, GPUs, DAGs, services, priorities",
 		Params: withTransforms(
-			Param{Name: "jobs", Default: "10000", Doc: "number of jobs (0 = until horizon)"},
-			Param{Name: "horizon", Default: "0", Unit: "s", Doc: "no arrivals at or after this time (0 = none)"},
-			Param{Name: "arrival", Default: "poisson", Doc: "poisson, bursty (two-state MMPP) or diurnal"},
-			Param{Name: "rate", Default: "2", Unit: "jobs/s", Doc: "arrival rate (poisson), calm rate (bursty) or mean rate (diurnal)"},
-			Param{Name: "burst_rate", Default: "10×rate", Unit: "jobs/s", Doc: "bursty: rate in the burst state"},
-			Param{Name: "calm", Default: "1h", Doc: "bursty: mean time in the calm state"},
-			Param{Name: "burst", Default: "5m", Doc: "bursty: mean time in the burst state"},
-			Param{Name: "amplitude", Default: "0.5", Doc: "diurnal: relative swing of the rate, 0..1"},
-			Param{Name: "period", Default: "24h", Doc: "diurnal: period"},
-			Param{Name: "tasks", Default: def.Tasks.String(), Unit: "tasks", Doc: "tasks per job"},
-			Param{Name: "runtime", Default: def.Runtime.String(), Unit: "s", Doc: "job runtime"},
-			Param{Name: "task_sigma", Default: "0", Doc: "per-task lognormal runtime spread within a job (log σ)"},
-			Param{Name: "cpu", Default: def.CPU.String(), Unit: "milli-cores", Doc: "CPU request per task"},
-			Param{Name: "mem", Default: def.Mem.String(), Unit: "MiB", Doc: "memory request per task"},
-			Param{Name: "corr", Default: "0.6", Doc: "CPU–memory correlation (Gaussian copula), -1..1"},
-			Param{Name: "gang", Default: "0.1", Doc: "fraction of jobs that are gangs"},
-			Param{Name: "min_member", Default: "1", Doc: "MinMember as a fraction of a gang's tasks (rounded up)"},
-			Param{Name: "gang_tasks", Default: "= tasks", Unit: "tasks", Doc: "tasks per gang job, if gangs are sized differently from other jobs"},
-			Param{Name: "gpu", Default: "0", Doc: "fraction of jobs whose tasks request GPUs"},
-			Param{Name: "gpu_count", Default: "1", Unit: "GPUs", Doc: "GPUs per task of a whole-GPU job, as a choice V:W;V:W"},
-			Param{Name: "gpu_share", Default: "0", Doc: "fraction of GPU jobs taking a share of one GPU"},
-			Param{Name: "share_milli", Default: "500", Unit: "milli-GPU", Doc: "share of a GPU per task of a sharing job"},
-			Param{Name: "dag", Default: "0", Doc: "fraction of (non-gang) jobs that are DAGs of task groups"},
-			Param{Name: "stages", Default: "3", Doc: "task groups per DAG job"},
-			Param{Name: "service", Default: "0", Doc: "fraction of jobs of class service"},
-			Param{Name: "service_runtime", Default: "1e15 (forever)", Unit: "s", Doc: "runtime of service jobs"},
-			Param{Name: "priority", Default: "0", Doc: "job priority, as a choice V:W;V:W"},
-			Param{Name: "tenants", Default: "0", Doc: "spread jobs over this many tenants t0, t1, …"},
+			Param{Name: "jobs", Type: TypeInt, Range: "[0, 1000000000]", Default: "10000", Doc: "number of jobs (0 = until horizon)"},
+			Param{Name: "horizon", Type: TypeDuration, Range: "[0s, forever]", Default: "0", Unit: "s", Doc: "no arrivals at or after this time (0 = none)"},
+			Param{Name: "arrival", Type: TypeEnum, Default: "poisson", Doc: "poisson, bursty (two-state MMPP) or diurnal"},
+			Param{Name: "rate", Type: TypeFloat, Range: "(0, 1000000]", Default: "2", Unit: "jobs/s", Doc: "arrival rate (poisson), calm rate (bursty) or mean rate (diurnal)"},
+			Param{Name: "burst_rate", Type: TypeFloat, Range: "(0, 1000000]", Default: "10×rate", Unit: "jobs/s", Doc: "bursty: rate in the burst state"},
+			Param{Name: "calm", Type: TypeDuration, Range: "(0s, 3650d]", Default: "1h", Doc: "bursty: mean time in the calm state"},
+			Param{Name: "burst", Type: TypeDuration, Range: "(0s, 3650d]", Default: "5m", Doc: "bursty: mean time in the burst state"},
+			Param{Name: "amplitude", Type: TypeFloat, Range: "[0, 1]", Default: "0.5", Doc: "diurnal: relative swing of the rate, 0..1"},
+			Param{Name: "period", Type: TypeDuration, Range: "(0s, 3650d]", Default: "24h", Doc: "diurnal: period"},
+			Param{Name: "tasks", Type: TypeDist, Range: "[0, 1000000]", Memory: true, Default: def.Tasks.String(), Unit: "tasks", Doc: "tasks per job"},
+			Param{Name: "runtime", Type: TypeDist, Range: "[0, 1e15]", Default: def.Runtime.String(), Unit: "s", Doc: "job runtime"},
+			Param{Name: "task_sigma", Type: TypeFloat, Range: "[0, 10]", Default: "0", Doc: "per-task lognormal runtime spread within a job (log σ)"},
+			Param{Name: "cpu", Type: TypeDist, Range: "[0, 1000000000]", Default: def.CPU.String(), Unit: "milli-cores", Doc: "CPU request per task"},
+			Param{Name: "mem", Type: TypeDist, Range: "[0, 1000000000000]", Default: def.Mem.String(), Unit: "MiB", Doc: "memory request per task"},
+			Param{Name: "corr", Type: TypeFloat, Range: "[-1, 1]", Default: "0.6", Doc: "CPU–memory correlation (Gaussian copula), -1..1"},
+			Param{Name: "gang", Type: TypeFloat, Range: "[0, 1]", Default: "0.1", Doc: "fraction of jobs that are gangs"},
+			Param{Name: "min_member", Type: TypeFloat, Range: "(0, 1]", Default: "1", Doc: "MinMember as a fraction of a gang's tasks (rounded up)"},
+			Param{Name: "gang_tasks", Type: TypeDist, Range: "[0, 1000000]", Memory: true, Default: "= tasks", Unit: "tasks", Doc: "tasks per gang job, if gangs are sized differently from other jobs"},
+			Param{Name: "gpu", Type: TypeFloat, Range: "[0, 1]", Default: "0", Doc: "fraction of jobs whose tasks request GPUs"},
+			Param{Name: "gpu_count", Type: TypeChoice, Range: "[0, 64]", Default: "1", Unit: "GPUs", Doc: "GPUs per task of a whole-GPU job, as a choice V:W;V:W"},
+			Param{Name: "gpu_share", Type: TypeFloat, Range: "[0, 1]", Default: "0", Doc: "fraction of GPU jobs taking a share of one GPU"},
+			Param{Name: "share_milli", Type: TypeDist, Range: "[0, 1000]", Default: "500", Unit: "milli-GPU", Doc: "share of a GPU per task of a sharing job"},
+			Param{Name: "dag", Type: TypeFloat, Range: "[0, 1]", Default: "0", Doc: "fraction of (non-gang) jobs that are DAGs of task groups"},
+			Param{Name: "stages", Type: TypeDist, Range: "[0, 1000]", Memory: true, Default: "3", Doc: "task groups per DAG job"},
+			Param{Name: "service", Type: TypeFloat, Range: "[0, 1]", Default: "0", Doc: "fraction of jobs of class service"},
+			Param{Name: "service_runtime", Type: TypeDist, Range: "[0, 1e15]", Default: "1e15 (forever)", Unit: "s", Doc: "runtime of service jobs"},
+			Param{Name: "priority", Type: TypeChoice, Range: "[-1000000000, 1000000000]", Default: "0", Doc: "job priority, as a choice V:W;V:W"},
+			Param{Name: "tenants", Type: TypeInt, Range: "[0, 100000]", Memory: true, Default: "0", Doc: "spread jobs over this many tenants t0, t1, …"},
 		),
 		New: func(p *Params, seed uint64) (*Workload, error) {
 			c := workload.DefaultSynthetic()
@@ -180,24 +152,24 @@ func init() {
 			c.Arrival.BurstMean = p.Duration("burst", 5*scheduler.Minute)
 			c.Arrival.Amplitude = p.Float("amplitude", 0.5)
 			c.Arrival.Period = p.Duration("period", scheduler.Day)
-			c.Tasks = p.distParam("tasks", c.Tasks)
-			c.Runtime = p.distParam("runtime", c.Runtime)
+			c.Tasks = p.Dist("tasks", c.Tasks)
+			c.Runtime = p.Dist("runtime", c.Runtime)
 			c.TaskRuntimeSigma = p.Float("task_sigma", 0)
-			c.CPU = p.distParam("cpu", c.CPU)
-			c.Mem = p.distParam("mem", c.Mem)
+			c.CPU = p.Dist("cpu", c.CPU)
+			c.Mem = p.Dist("mem", c.Mem)
 			c.CPUMemCorrelation = p.Float("corr", c.CPUMemCorrelation)
 			c.GangFraction = p.Float("gang", c.GangFraction)
 			c.MinMemberFraction = p.Float("min_member", 1)
-			c.GangTasks = p.distParam("gang_tasks", c.GangTasks)
+			c.GangTasks = p.Dist("gang_tasks", c.GangTasks)
 			c.GPUFraction = p.Float("gpu", 0)
-			c.GPUCount = p.choiceParam("gpu_count", c.GPUCount)
+			c.GPUCount = p.Choice("gpu_count", c.GPUCount)
 			c.GPUShareFraction = p.Float("gpu_share", 0)
-			c.GPUShareMilli = p.distParam("share_milli", c.GPUShareMilli)
+			c.GPUShareMilli = p.Dist("share_milli", c.GPUShareMilli)
 			c.DAGFraction = p.Float("dag", 0)
-			c.DAGStages = p.distParam("stages", c.DAGStages)
+			c.DAGStages = p.Dist("stages", c.DAGStages)
 			c.ServiceFraction = p.Float("service", 0)
-			c.ServiceRuntime = p.distParam("service_runtime", c.ServiceRuntime)
-			c.Priority = p.choiceParam("priority", c.Priority)
+			c.ServiceRuntime = p.Dist("service_runtime", c.ServiceRuntime)
+			c.Priority = p.Choice("priority", c.Priority)
 			c.Tenants = p.Int("tenants", 0)
 			return buildSynthetic(p, c, seed, nil)
 		},
@@ -208,21 +180,21 @@ func init() {
 		Name: "alibaba-gpu",
 		Doc:  "the embedded default: the openb GPU cluster's node shapes and pod mix (FGD.md §1; CPU-only, GPU-sharing, 1/2/4/8-GPU pods) with multi-GPU training gangs added; Poisson arrivals at a target GPU load; generated from published statistics, never trace rows",
 		Params: append(withTransforms(
-			Param{Name: "nodes", Default: "300", Unit: "nodes", Doc: "cluster size (openb node shapes scaled in proportion; 1213 = the full openb GPU cluster); also sets the arrival rate"},
-			Param{Name: "jobs", Default: "10000", Doc: "number of jobs: single pods and gangs (0 = until horizon)"},
-			Param{Name: "horizon", Default: "0", Unit: "s", Doc: "no arrivals at or after this time (0 = none)"},
-			Param{Name: "load", Default: "1.1", Doc: "offered GPU load as a fraction of GPU capacity (above 1 a queue builds)"},
-			Param{Name: "gang", Default: "0.02", Doc: "fraction of jobs that are training gangs"},
-			Param{Name: "gang_size", Default: adef.GangSize.String(), Unit: "pods", Doc: "pods per gang, as a choice V:W;V:W"},
-			Param{Name: "gang_gpus", Default: adef.GangGPUs.String(), Unit: "GPUs", Doc: "whole GPUs per gang pod (1, 2, 4 or 8), as a choice"},
-			Param{Name: "runtime", Default: adef.Runtime.String(), Unit: "s", Doc: "runtime of single pods"},
-			Param{Name: "gang_runtime", Default: adef.GangRuntime.String(), Unit: "s", Doc: "runtime of gangs"},
-			Param{Name: "cpu_only", Default: "1088", Doc: "relative weight of CPU-only pods (FGD.md §1.2 count)"},
-			Param{Name: "share", Default: "3078", Doc: "relative weight of GPU-sharing pods"},
-			Param{Name: "gpu1", Default: "3911", Doc: "relative weight of whole 1-GPU pods"},
-			Param{Name: "gpu2", Default: "16", Doc: "relative weight of 2-GPU pods"},
-			Param{Name: "gpu4", Default: "15", Doc: "relative weight of 4-GPU pods"},
-			Param{Name: "gpu8", Default: "44", Doc: "relative weight of 8-GPU pods"},
+			Param{Name: "nodes", Type: TypeInt, Range: "[1, 2000000]", Memory: true, Default: "300", Unit: "nodes", Doc: "cluster size (openb node shapes scaled in proportion; 1213 = the full openb GPU cluster); also sets the arrival rate"},
+			Param{Name: "jobs", Type: TypeInt, Range: "[0, 1000000000]", Default: "10000", Doc: "number of jobs: single pods and gangs (0 = until horizon)"},
+			Param{Name: "horizon", Type: TypeDuration, Range: "[0s, forever]", Default: "0", Unit: "s", Doc: "no arrivals at or after this time (0 = none)"},
+			Param{Name: "load", Type: TypeFloat, Range: "(0, 100]", Default: "1.1", Doc: "offered GPU load as a fraction of GPU capacity (above 1 a queue builds)"},
+			Param{Name: "gang", Type: TypeFloat, Range: "[0, 1]", Default: "0.02", Doc: "fraction of jobs that are training gangs"},
+			Param{Name: "gang_size", Type: TypeChoice, Range: "[1, 1000000]", Memory: true, Default: adef.GangSize.String(), Unit: "pods", Doc: "pods per gang, as a choice V:W;V:W"},
+			Param{Name: "gang_gpus", Type: TypeChoice, Range: "[1, 64]", Default: adef.GangGPUs.String(), Unit: "GPUs", Doc: "whole GPUs per gang pod (1, 2, 4 or 8), as a choice"},
+			Param{Name: "runtime", Type: TypeDist, Range: "[0, 1e15]", Default: adef.Runtime.String(), Unit: "s", Doc: "runtime of single pods"},
+			Param{Name: "gang_runtime", Type: TypeDist, Range: "[0, 1e15]", Default: adef.GangRuntime.String(), Unit: "s", Doc: "runtime of gangs"},
+			Param{Name: "cpu_only", Type: TypeFloat, Range: "[0, 1000000000]", Default: "1088", Doc: "relative weight of CPU-only pods (FGD.md §1.2 count)"},
+			Param{Name: "share", Type: TypeFloat, Range: "[0, 1000000000]", Default: "3078", Doc: "relative weight of GPU-sharing pods"},
+			Param{Name: "gpu1", Type: TypeFloat, Range: "[0, 1000000000]", Default: "3911", Doc: "relative weight of whole 1-GPU pods"},
+			Param{Name: "gpu2", Type: TypeFloat, Range: "[0, 1000000000]", Default: "16", Doc: "relative weight of 2-GPU pods"},
+			Param{Name: "gpu4", Type: TypeFloat, Range: "[0, 1000000000]", Default: "15", Doc: "relative weight of 4-GPU pods"},
+			Param{Name: "gpu8", Type: TypeFloat, Range: "[0, 1000000000]", Default: "44", Doc: "relative weight of 8-GPU pods"},
 		), failureParams...),
 		New: func(p *Params, seed uint64) (*Workload, error) {
 			c := workload.DefaultAlibabaGPU()
@@ -231,10 +203,10 @@ func init() {
 			c.Horizon = p.Duration("horizon", 0)
 			c.Load = p.Float("load", c.Load)
 			c.GangFraction = p.Float("gang", c.GangFraction)
-			c.GangSize = p.choiceParam("gang_size", c.GangSize)
-			c.GangGPUs = p.choiceParam("gang_gpus", c.GangGPUs)
-			c.Runtime = p.distParam("runtime", c.Runtime)
-			c.GangRuntime = p.distParam("gang_runtime", c.GangRuntime)
+			c.GangSize = p.Choice("gang_size", c.GangSize)
+			c.GangGPUs = p.Choice("gang_gpus", c.GangGPUs)
+			c.Runtime = p.Dist("runtime", c.Runtime)
+			c.GangRuntime = p.Dist("gang_runtime", c.GangRuntime)
 			for i, k := range []string{"cpu_only", "share", "gpu1", "gpu2", "gpu4", "gpu8"} {
 				c.Mix[i] = p.Float(k, c.Mix[i])
 			}
@@ -255,9 +227,9 @@ func init() {
 func init() {
 	presetParams := func(c workload.Synthetic) []Param {
 		return withTransforms(
-			Param{Name: "jobs", Default: itoa(c.Jobs), Doc: "number of jobs (0 = until horizon)"},
-			Param{Name: "horizon", Default: "0", Unit: "s", Doc: "no arrivals at or after this time (0 = none)"},
-			Param{Name: "rate", Default: ftoa(c.Arrival.Rate), Unit: "jobs/s", Doc: "Poisson arrival rate"},
+			Param{Name: "jobs", Type: TypeInt, Range: "[0, 1000000000]", Default: itoa(c.Jobs), Doc: "number of jobs (0 = until horizon)"},
+			Param{Name: "horizon", Type: TypeDuration, Range: "[0s, forever]", Default: "0", Unit: "s", Doc: "no arrivals at or after this time (0 = none)"},
+			Param{Name: "rate", Type: TypeFloat, Range: "(0, 1000000]", Default: ftoa(c.Arrival.Rate), Unit: "jobs/s", Doc: "Poisson arrival rate"},
 		)
 	}
 	preset := func(c workload.Synthetic, p *Params, seed uint64) (*Workload, error) {
@@ -284,8 +256,8 @@ func init() {
 		Name: "google2011",
 		Doc:  "trace-shaped Google 2011 cell (workload.Google2011): the published 10 machine shapes of 12,583 machines, 672,004 jobs and 25.4M tasks over 29 days at scale=1; diurnal arrivals, heavy-tailed job sizes, priorities 0-11; scaled to any size",
 		Params: append(withTransforms(
-			Param{Name: "scale", Default: "1", Unit: "×", Doc: "machines, jobs and arrival rate × scale (same load per machine, same span)"},
-			Param{Name: "days", Default: "29", Unit: "days", Doc: "span of arrivals (jobs scale with it)"},
+			Param{Name: "scale", Type: TypeFloat, Range: "(0, 100]", Memory: true, Default: "1", Unit: "×", Doc: "machines, jobs and arrival rate × scale (same load per machine, same span)"},
+			Param{Name: "days", Type: TypeFloat, Range: "(0, 3650]", Default: "29", Unit: "days", Doc: "span of arrivals (jobs scale with it)"},
 		), failureParams...),
 		New: func(p *Params, seed uint64) (*Workload, error) {
 			shape := workload.Google2011()
@@ -316,9 +288,9 @@ func init() {
 		Name: "fit",
 		Doc:  "trace-shaped: read a trace once, fit its statistics (workload.FitTrace: empirical task counts, runtimes, requests, CPU-memory correlation, gang/GPU/DAG/service fractions, priorities, arrival rate, machine shapes), then generate a synthetic workload of any scale from the fit; no trace row is replayed",
 		Params: append(withTransforms(
-			Param{Name: "trace", Default: "", Doc: "FORMAT:PATH[;PATH...] of the trace to fit (required)"},
-			Param{Name: "scale", Default: "1", Unit: "×", Doc: "machines, jobs and arrival rate × scale (same load per machine, same span)"},
-			Param{Name: "arrivals", Default: "fitted", Doc: "fitted (Poisson at the trace's mean rate) or replay (the trace's own submit times, each repeated or thinned by scale)"},
+			Param{Name: "trace", Type: TypeString, Default: "", Doc: "FORMAT:PATH[;PATH...] of the trace to fit (required)"},
+			Param{Name: "scale", Type: TypeFloat, Range: "(0, 100]", Memory: true, Default: "1", Unit: "×", Doc: "machines, jobs and arrival rate × scale (same load per machine, same span)"},
+			Param{Name: "arrivals", Type: TypeEnum, Default: "fitted", Doc: "fitted (Poisson at the trace's mean rate) or replay (the trace's own submit times, each repeated or thinned by scale)"},
 		), failureParams...),
 		New: func(p *Params, seed uint64) (*Workload, error) {
 			spec := p.String("trace", "")

@@ -61,32 +61,32 @@ func init() {
 		Doc:    "simulator speed: placement decisions and events per wall second for each scheduler × placer at 1k, 10k and 100k nodes (cells run one at a time)",
 		Serial: true,
 		Params: []Param{
-			{Name: "schedulers", Default: "monolithic", Doc: "schedulers, '|'-separated, ';' for ','"},
-			{Name: "placers", Default: DefaultPerfPlacers, Doc: "placers, '|'-separated (unregistered ones are skipped)"},
-			{Name: "nodes", Default: "1000|10000|100000", Unit: "nodes", Doc: "cluster sizes, '|'-separated"},
-			{Name: "jobs_per_node", Default: "1", Doc: "synthetic jobs per node (about 8 tasks each)"},
-			{Name: "rate_per_node", Default: "0.01", Unit: "jobs/s", Doc: "arrival rate per node (keeps the cluster busy but not saturated)"},
-			{Name: "slow", Default: "tetris|kube", Doc: "placers that score every node (O(n) per decision), measured only up to slow_max nodes"},
-			{Name: "slow_max", Default: "10000", Unit: "nodes", Doc: "largest cluster for the slow placers"},
+			{Name: "schedulers", Type: TypeList, Default: "monolithic", Doc: "schedulers, '|'-separated, ';' for ','"},
+			{Name: "placers", Type: TypeList, Default: DefaultPerfPlacers, Doc: "placers, '|'-separated (unregistered ones are skipped)"},
+			{Name: "nodes", Type: TypeList, Range: "[1, 2000000]", Default: "1000|10000|100000", Unit: "nodes", Doc: "cluster sizes, '|'-separated"},
+			{Name: "jobs_per_node", Type: TypeFloat, Range: "(0, 1000]", Default: "1", Doc: "synthetic jobs per node (about 8 tasks each)"},
+			{Name: "rate_per_node", Type: TypeFloat, Range: "(0, 1000]", Default: "0.01", Unit: "jobs/s", Doc: "arrival rate per node (keeps the cluster busy but not saturated)"},
+			{Name: "slow", Type: TypeList, Default: "tetris|kube", Doc: "placers that score every node (O(n) per decision), measured only up to slow_max nodes"},
+			{Name: "slow_max", Type: TypeInt, Range: "[1, 2000000]", Default: "10000", Unit: "nodes", Doc: "largest cluster for the slow placers"},
 		},
 		Cells: func(p *Params, seeds int) ([]Cell, error) {
-			scheds := splitBar(p.String("schedulers", "monolithic"))
+			scheds := splitBar(p.List("schedulers", "monolithic"))
 			var pls []string
-			for _, pl := range splitBar(p.String("placers", DefaultPerfPlacers)) {
+			for _, pl := range splitBar(p.List("placers", DefaultPerfPlacers)) {
 				name, _, _ := strings.Cut(pl, ":")
 				if _, ok := placers[name]; ok {
 					pls = append(pls, pl)
 				}
 			}
 			var sizes []int
-			for _, s := range splitBar(p.String("nodes", "1000|10000|100000")) {
+			for _, s := range splitBar(p.List("nodes", "1000|10000|100000")) {
 				n, err := strconv.Atoi(s)
 				if err != nil || n <= 0 {
 					return nil, fmt.Errorf("scenario perf: parameter nodes: %q is not a positive integer", s)
 				}
 				sizes = append(sizes, n)
 			}
-			slow := splitBar(p.String("slow", "tetris|kube"))
+			slow := splitBar(p.List("slow", "tetris|kube"))
 			slowMax := p.Int("slow_max", 10000)
 			jpn := p.Float("jobs_per_node", 1)
 			rpn := p.Float("rate_per_node", 0.01)

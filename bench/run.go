@@ -226,13 +226,13 @@ func OpenWorkload(spec string, seed uint64) (w *Workload, isTrace bool, err erro
 
 // ClusterKeys documents the keys of a cluster spec, for `schedlab list`.
 var ClusterKeys = []Param{
-	{Name: "nodes", Default: "100", Unit: "machines", Doc: "number of machines of this shape (> 0)"},
-	{Name: "cpu", Default: "32000", Unit: "milli-cores", Doc: "CPU per machine (> 0)"},
-	{Name: "mem", Default: "131072", Unit: "MiB", Doc: "memory per machine (> 0)"},
-	{Name: "gpu", Default: "0", Unit: "GPUs", Doc: "whole GPU devices per machine (0..64)"},
-	{Name: "gpumodel", Default: "", Doc: "GPU model name matched by task constraints"},
-	{Name: "disk", Default: "0", Unit: "MiB", Doc: "local disk per machine"},
-	{Name: "racks", Default: "0", Unit: "racks", Doc: "spread machines round-robin over this many failure domains (0 = none)"},
+	{Name: "nodes", Type: TypeInt, Range: "[1, 2000000]", Memory: true, Default: "100", Unit: "machines", Doc: "number of machines of this shape (> 0)"},
+	{Name: "cpu", Type: TypeInt, Range: "[1, 1000000000]", Default: "32000", Unit: "milli-cores", Doc: "CPU per machine (> 0)"},
+	{Name: "mem", Type: TypeInt, Range: "[1, 1000000000000]", Default: "131072", Unit: "MiB", Doc: "memory per machine (> 0)"},
+	{Name: "gpu", Type: TypeInt, Range: "[0, 64]", Default: "0", Unit: "GPUs", Doc: "whole GPU devices per machine (0..64)"},
+	{Name: "gpumodel", Type: TypeString, Default: "", Doc: "GPU model name matched by task constraints"},
+	{Name: "disk", Type: TypeInt, Range: "[0, 1000000000000]", Default: "0", Unit: "MiB", Doc: "local disk per machine"},
+	{Name: "racks", Type: TypeInt, Range: "[0, 2000000]", Memory: true, Default: "0", Unit: "racks", Doc: "spread machines round-robin over this many failure domains (0 = none)"},
 }
 
 // ParseCluster parses a cluster spec "nodes=N,cpu=MILLI,mem=MIB,gpu=N[,gpumodel=M,disk=MIB,racks=R]"

@@ -60,6 +60,9 @@ func RegisterScenario(s ScenarioSpec) {
 	if _, dup := scenarios[s.Name]; dup {
 		panic("bench: scenario registered twice: " + s.Name)
 	}
+	if err := checkDecl("scenario "+s.Name, s.Params); err != nil {
+		panic("bench: " + err.Error())
+	}
 	scenarios[s.Name] = s
 }
 

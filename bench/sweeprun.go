@@ -48,7 +48,7 @@ func (p *Plan) Expand() ([]Cell, func(dir string, cells []Cell, results []*sched
 		if err != nil {
 			return nil, nil, err
 		}
-		cells, err := sc.Cells(params, p.Seeds)
+		cells, err := sc.Cells(params.declare(sc.Params), p.Seeds)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -42,7 +42,7 @@ var tinyBuilt atomic.Int64
 
 func init() {
 	RegisterWorkload(WorkloadSpec{Name: "tiny", Doc: "test workload",
-		Params: []Param{{Name: "jobs", Default: "40", Doc: "jobs"}},
+		Params: []Param{{Name: "jobs", Type: TypeInt, Range: "[0, 100000]", Default: "40", Doc: "jobs"}},
 		New: func(p *Params, seed uint64) (*Workload, error) {
 			tinyBuilt.Add(1)
 			n := p.Int("jobs", 40)

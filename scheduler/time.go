@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -59,6 +60,9 @@ func ParseTime(s string) (Time, error) {
 		return Forever, nil
 	}
 	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		if math.IsNaN(f) {
+			return 0, fmt.Errorf("scheduler: duration %q is not a number", s)
+		}
 		if f < 0 {
 			return 0, fmt.Errorf("scheduler: negative duration %q", s)
 		}
@@ -66,7 +70,7 @@ func ParseTime(s string) (Time, error) {
 	}
 	if strings.HasSuffix(s, "d") {
 		f, err := strconv.ParseFloat(strings.TrimSuffix(s, "d"), 64)
-		if err != nil || f < 0 {
+		if err != nil || !(f >= 0) {
 			return 0, fmt.Errorf("scheduler: bad duration %q", s)
 		}
 		return Seconds(f * 86400), nil

@@ -636,3 +636,38 @@ func (c *chooser) draw(r *rand.Rand) int64 {
 	}
 	return c.values[len(c.values)-1]
 }
+
+// Bounds returns the smallest and largest values d can take, clamp included: lo
+// and, when bounded, hi. A distribution with an unbounded upper tail and no upper
+// clamp (exp, lognormal, pareto) has bounded false.
+func (d *Dist) Bounds() (lo, hi float64, bounded bool) {
+	switch d.Kind {
+	case Constant:
+		lo, hi, bounded = d.A, d.A, true
+	case Uniform:
+		lo, hi, bounded = d.A, d.B, true
+	case Empirical:
+		if len(d.Q) > 0 {
+			lo, hi, bounded = d.Q[0], d.Q[len(d.Q)-1], true
+		}
+	case Pareto:
+		lo = d.A
+	}
+	if d.Lo > lo {
+		lo = d.Lo
+	}
+	if d.Hi > 0 {
+		if !bounded || d.Hi < hi {
+			hi = d.Hi
+		}
+		bounded = true
+		if lo > hi {
+			lo = hi
+		}
+	}
+	if d.Kind == Constant || d.Kind == Uniform || d.Kind == Empirical {
+		// A clamp moves values onto its bounds.
+		lo, hi = d.clamp(lo), d.clamp(hi)
+	}
+	return lo, hi, bounded
+}

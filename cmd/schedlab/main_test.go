@@ -41,7 +41,7 @@ func (s *cliTiny) Next() (*scheduler.Job, error) {
 
 func init() {
 	bench.RegisterWorkload(bench.WorkloadSpec{Name: "cli-tiny", Doc: "CLI test workload",
-		Params: []bench.Param{{Name: "jobs", Default: "30", Doc: "jobs"}},
+		Params: []bench.Param{{Name: "jobs", Type: bench.TypeInt, Range: "[0, 100000]", Default: "30", Doc: "jobs"}},
 		New: func(p *bench.Params, seed uint64) (*bench.Workload, error) {
 			return &bench.Workload{Source: &cliTiny{n: p.Int("jobs", 30), r: scheduler.NewRand(seed, "cli-tiny")}}, p.Err()
 		}})
