@@ -35,8 +35,34 @@ type canonicalHeader struct {
 	Options map[string]string `json:"options"`
 }
 
+// ConvertFile is Convert to a new file at out (created, or truncated if it
+// exists). An output path that cannot be created (a directory, a missing parent
+// directory, no permission) is reported before the trace is read, as an error
+// wrapping ErrBadInput: like a malformed input, it is the caller's to fix (exit
+// status 2 in the CLI). On any error the output file is removed.
+func ConvertFile(format string, paths []string, opt Options, out string) (*TraceStats, error) {
+	f, err := os.Create(out)
+	if err != nil {
+		return nil, badOutput(err)
+	}
+	st, err := Convert(format, paths, opt, f)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(out)
+		return nil, err
+	}
+	return st, nil
+}
+
+// badOutput classifies an error creating an output file or directory (Sample,
+// ConvertFile) as the caller's: it wraps ErrBadInput.
+func badOutput(err error) error { return fmt.Errorf("%w: output: %v", ErrBadInput, err) }
+
 // Convert reads a trace and writes it to w in the canonical format, returning
-// the trace's stats. Converting a canonical file copies it.
+// the trace's stats. Converting a canonical file copies it. To write a file,
+// use ConvertFile, which classifies an unusable output path as bad input.
 func Convert(format string, paths []string, opt Options, w io.Writer) (*TraceStats, error) {
 	r, err := Open(format, paths, opt)
 	if err != nil {

@@ -2,9 +2,11 @@ package traces
 
 import (
 	"math"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/schedlab/schedlab/scheduler"
 )
@@ -114,7 +116,9 @@ func (g *g11Reader) input(b *builder, m member) (bool, error) {
 	if t == nil || t.cols == nil {
 		return false, nil
 	}
-	if sm := shardRe.FindStringSubmatch(m.name); sm != nil {
+	// The shard number is that of the file (or archive member), never of a
+	// directory above it.
+	if sm := shardRe.FindStringSubmatch(filepath.Base(strings.ReplaceAll(m.name, ":", "/"))); sm != nil {
 		i, _ := strconv.Atoi(sm[1])
 		of, _ := strconv.Atoi(sm[2])
 		s := g.shards[t.name]

@@ -2,6 +2,7 @@ package traces
 
 import (
 	"bytes"
+	"math"
 	"strconv"
 )
 
@@ -42,7 +43,7 @@ func (x *jInt) UnmarshalJSON(b []byte) error {
 		if err != nil || f != float64(int64(f)) || f > 9e18 || f < -9e18 {
 			x.Bad = string(b)
 			ne, _ := err.(*strconv.NumError)
-			x.Range = e == numRange || ne != nil && ne.Err == strconv.ErrRange || err == nil && (f > 9e18 || f < -9e18)
+			x.Range = e == numRange || ne != nil && ne.Err == strconv.ErrRange || err == nil && !math.IsInf(f, 0) && (f > 9e18 || f < -9e18)
 			return nil
 		}
 		n = int64(f)

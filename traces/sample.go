@@ -73,7 +73,7 @@ func Sample(format string, paths []string, opt Options, spec SampleSpec, out str
 		return nil, badf("sample: format %s does not support sampling", format)
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
-		return nil, err
+		return nil, badOutput(err)
 	}
 	res := &SampleResult{Rows: map[string]int64{}}
 	from, to := scheduler.Time(math.MinInt64), scheduler.Forever
@@ -109,7 +109,7 @@ func Sample(format string, paths []string, opt Options, spec SampleSpec, out str
 		dst := filepath.Join(out, name)
 		fh, err := os.Create(dst)
 		if err != nil {
-			return err
+			return badOutput(err)
 		}
 		defer fh.Close()
 		var w io.Writer = fh
