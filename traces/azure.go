@@ -112,7 +112,7 @@ func azureSize(r *row, i int, open string, openVal float64, what string) (v floa
 	}
 	v, e := atof(f)
 	if e != numOK {
-		r.numFail(i, e, what)
+		r.numFail(i, e, "a "+what)
 		return 0, false
 	}
 	if v <= 0 || v > 1e9 {
@@ -122,15 +122,12 @@ func azureSize(r *row, i int, open string, openVal float64, what string) (v floa
 	return v, false
 }
 
-// azureTime parses a required time column (seconds; a decimal form such as
-// "558300.0" is accepted).
+// azureTime parses a required time column: seconds, within the common time
+// range (a decimal form such as "558300.0" is accepted).
 func azureTime(r *row, i int) int64 {
-	v, ok := r.intOrFloat(i)
+	v, ok := r.optSecondsRounded(i)
 	if !ok && r.err == nil {
 		r.fail(i, "missing_field", "required value is empty")
-	}
-	if ok && (v > 1<<40 || v < -(1<<40)) {
-		r.fail(i, "overflow", "value "+quoteField(r.f[i])+" is out of range for a time in seconds")
 	}
 	return v
 }
@@ -152,7 +149,7 @@ func (a *azureReader) input(b *builder, m member) (bool, error) {
 		if first {
 			first = false
 			if string(r.f[azVMID]) == "vmid" { // a header some copies add
-				b.st.Rows[a.t.name]--
+				b.addRows(a.t.name, -1)
 				return nil
 			}
 		}
