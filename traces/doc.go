@@ -20,13 +20,38 @@
 //	openb2023    Alibaba cluster-trace-gpu-v2023: node and pod lists (CSV with header)
 //	philly       Microsoft Philly: cluster_job_log, cluster_machine_list
 //	swf          Standard Workload Format (Parallel Workloads Archive)
+//	azure2017    Azure Public Dataset V1 (2017 VM trace): vmtable (no machines)
+//	azure2019    Azure Public Dataset V2 (2019 VM trace): vmtable (no machines)
 //	schedlab     the canonical format written by Convert
 //
-// Formats lists them with a one-line mapping summary. Azure 2020 (a SQLite
-// database) is not read: the only pure-Go SQLite driver (modernc.org/sqlite) is a
-// transpiled C library of several hundred thousand lines with a large module
-// graph, not among the project's chosen dependencies; export its two tables to CSV
-// with the sqlite3 tool instead (a reader of those CSVs would be small).
+// Formats lists them with a one-line mapping summary.
+//
+// The Azure VM traces (azure2017, azure2019) read only vmtable.csv(.gz): one
+// headerless row per VM (vmid, subscriptionid, deploymentid, vmcreated,
+// vmdeleted, CPU utilisation max/avg/p95, vmcategory, cores, memory GB) over a
+// 30-day window sampled every 5 minutes. Each VM becomes a one-task job named by
+// its vmid, submitted at vmcreated, in the tenant of its subscription:
+// Interactive VMs are service jobs, Delay-insensitive and Unknown (spelled
+// "Unkown" in 2017) ones batch. The request is the VM's size — cores × 1000
+// milli-cores, GB × 1024 MiB — exact in 2017; in 2019 the buckets are named by
+// their upper bound (cores 2, 4, 8, 12, 24; GB 2, 4, 8, 32, 64) and the
+// open-ended >24 cores and >64 GB stand for 30 and 70, the values the dataset's
+// own notebook uses. The runtime is vmdeleted − vmcreated, at least 300 s (one
+// reading, as the notebook computes lifetimes). vmcreated 0 means the VM existed
+// when the window opened: it is pre-trace (Options.PreTrace). A vmdeleted at the
+// window's last reading (2591700 s) or later means the VM was still alive: it is
+// censored (Options.Censored) at the trace end, 30 days unless Options.TraceEnd.
+// Options.Origin shifts time 0 (VMs gone before it are dropped). The traces have
+// no machines: Open's replay has no node events and a run needs a cluster given
+// by the caller. The deployment, subscription and CPU-reading files are not read.
+//
+// Azure 2020 (the packing trace, a SQLite database) is not read: the only pure-Go
+// SQLite driver (modernc.org/sqlite) is a transpiled C library of several hundred
+// thousand lines with a large module graph, not among the project's chosen
+// dependencies. Export its two tables (VM requests and VM types; `sqlite3 FILE
+// .tables` names them) to CSV with the sqlite3 tool instead, one `sqlite3 -header
+// -csv FILE 'SELECT * FROM TABLE' > TABLE.csv` each (a reader of those CSVs would
+// be small).
 //
 // # Files
 //
