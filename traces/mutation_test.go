@@ -98,6 +98,12 @@ var mutationFormats = []mutFormat{
 	{"swf", "swf", []mutTable{
 		{file: "fixture.swf", kind: kindSWF, header: -1, field: 1}, // header −1: the leading ';' lines
 	}},
+	{"azure2017", "azure2017", []mutTable{
+		{file: "vmtable.csv", field: 3}, // vmcreated; deployment.csv in the fixture is not a table
+	}},
+	{"azure2019", "azure2019", []mutTable{
+		{file: "vmtable.csv", field: 3}, // vmcreated (the fixture is vmtable.csv.gz)
+	}},
 }
 
 func TestMutationCoversFormats(t *testing.T) {
