@@ -165,6 +165,7 @@ func (a *ali17Reader) input(b *builder, m member) (bool, error) {
 			e.s(bstr(r.f[5]))
 			e.i(seq)
 			e.i(total)
+			e.s(bstr(r.f[4])) // machine: not used, but part of what makes two rows the same
 			buf = e.b
 			return b.group(appendKeyInt([]byte{'b'}, job), appendKeyInt([]byte{1}, task), buf)
 		})
@@ -264,6 +265,7 @@ func (a *ali17Reader) finish(b *builder) error {
 			}
 			ev.Kind, ev.Node.Capacity = scheduler.NodeUpdate, m.node.Capacity
 		case typ == "add":
+			b.count("machine_add_while_up", 1)
 			if old == m.node.Capacity {
 				continue
 			}
@@ -274,6 +276,8 @@ func (a *ali17Reader) finish(b *builder) error {
 					if err := b.orphan("machine"); err != nil {
 						return err
 					}
+				} else {
+					b.count("machine_fail_while_down", 1)
 				}
 				continue
 			}

@@ -238,6 +238,7 @@ func (a *ali18Reader) finish(b *builder) error {
 	var cur string
 	var node scheduler.Node
 	up := false
+	var prevT scheduler.Time
 	for {
 		k, v, ok, err := it.next()
 		if err != nil {
@@ -260,7 +261,10 @@ func (a *ali18Reader) finish(b *builder) error {
 		c := node.Capacity
 		if name != cur {
 			c = scheduler.Resources{}
+		} else if t == prevT {
+			b.count("duplicate_machine_rows", 1) // two rows of one machine at one time
 		}
+		prevT = t
 		if hc {
 			if v, ok, err := b.invalid(cpu, 0, 1e6, "cpu_num"); err != nil {
 				return err

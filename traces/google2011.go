@@ -1,6 +1,7 @@
 package traces
 
 import (
+	"bytes"
 	"math"
 	"path/filepath"
 	"regexp"
@@ -488,6 +489,7 @@ func (g *g11Reader) finish(b *builder) error {
 		if err != nil {
 			return err
 		}
+		var prevAttr, prevVal []byte
 		for {
 			k, v, ok, err := ait.next()
 			if err != nil {
@@ -509,6 +511,10 @@ func (g *g11Reader) finish(b *builder) error {
 				b.count("attribute_changes_after_add_ignored", 1)
 				continue
 			}
+			if bytes.Equal(k[:16], prevAttr) && bytes.Equal(v, prevVal) {
+				b.count("duplicate_attribute_rows", 1)
+			}
+			prevAttr, prevVal = append(prevAttr[:0], k[:16]...), append(prevVal[:0], v...)
 			d := dec{b: v}
 			name, val, del := d.s(), d.s(), d.i()
 			ls := labels[id]

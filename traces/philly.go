@@ -68,9 +68,23 @@ func (p *phillyReader) parseTime(s jStr) (int64, bool, error) {
 		return 0, false, fmt.Errorf("time %q is not YYYY-MM-DD HH:MM:SS", v)
 	}
 	if !checkTimeSeconds(float64(t.Unix())) {
-		return 0, false, errors.New(timeRangeMsg(strconv.Quote(v)) + " of the Unix epoch")
+		return 0, false, &phillyRangeError{timeRangeMsg(strconv.Quote(v)) + " of the Unix epoch"}
 	}
 	return t.UnixMicro(), true, nil
+}
+
+// phillyRangeError is a well-formed time outside the time range.
+type phillyRangeError struct{ msg string }
+
+func (e *phillyRangeError) Error() string { return e.msg }
+
+// timeReason is the InputError reason of a parseTime error.
+func timeReason(err error) string {
+	var re *phillyRangeError
+	if errors.As(err, &re) {
+		return "overflow"
+	}
+	return "bad_time"
 }
 
 func (p *phillyReader) input(b *builder, m member) (bool, error) {
@@ -207,7 +221,7 @@ func (p *phillyReader) jobLog(b *builder, m member) error {
 		sub, hs, err := p.parseTime(j.Submitted)
 		var ie *InputError
 		if err != nil {
-			ie = fail(start, "submitted_time", "bad_time", err.Error())
+			ie = fail(start, "submitted_time", timeReason(err), err.Error())
 		} else if !j.JobID.Ok || j.JobID.V == "" {
 			ie = fail(start, "jobid", "missing_field", "required key is absent or empty")
 		}
@@ -224,11 +238,11 @@ func (p *phillyReader) jobLog(b *builder, m member) error {
 			var x att
 			var err error
 			if x.s, x.hs, err = p.parseTime(a.Start); err != nil {
-				ie = fail(start, "attempts.start_time", "bad_time", err.Error())
+				ie = fail(start, "attempts.start_time", timeReason(err), err.Error())
 				break
 			}
 			if x.e, x.he, err = p.parseTime(a.End); err != nil {
-				ie = fail(start, "attempts.end_time", "bad_time", err.Error())
+				ie = fail(start, "attempts.end_time", timeReason(err), err.Error())
 				break
 			}
 			for _, d := range a.Detail {

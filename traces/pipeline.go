@@ -1,6 +1,7 @@
 package traces
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -228,8 +229,14 @@ func (b *builder) runWalk(rd reader, walk func(fn func(m member) error) error) e
 			return nil
 		}
 		recs = recs[:0]
-		for _, s := range spans {
-			recs = append(recs, record{sub: arena[s[0]:s[1]:s[1]], val: arena[s[2]:s[3]:s[3]]})
+		for i, s := range spans {
+			rc := record{sub: arena[s[0]:s[1]:s[1]], val: arena[s[2]:s[3]:s[3]]}
+			if i > 0 && bytes.Equal(rc.sub, recs[i-1].sub) && bytes.Equal(rc.val, recs[i-1].val) {
+				// The same row twice (same job, table, keys and content):
+				// the format's rules decide what it means, this counts it.
+				b.count("duplicate_rows", 1)
+			}
+			recs = append(recs, rc)
 		}
 		return rd.assemble(b, cur, recs)
 	}
