@@ -76,6 +76,8 @@ func ExampleFormats() {
 	// Output:
 	// alibaba2017
 	// alibaba2018
+	// azure2017
+	// azure2019
 	// google2011
 	// google2019
 	// openb2023
