@@ -58,11 +58,22 @@
 // Open, Stats, Convert and Sample take paths: files or directories (walked
 // recursively in lexical order, hidden files skipped). A file may be plain, gzip
 // (klauspost/compress), tar or tar.gz — decided from its content, not its name —
-// and an archive's members are separate inputs named "archive:member". Each input is
-// matched to a table by the table name in its base name or parent directory
-// (openb2023: by its header); inputs that are no table of the format are ignored
-// and listed in TraceStats.Ignored. Shards of a table may come in any order and
-// any subset; missing Google 2011 shards (part-NNNNN-of-MMMMM) are counted.
+// and an archive's members are separate inputs named "archive:member". A UTF-8
+// byte order mark at the start of an input is dropped, and lines may end in LF
+// or CRLF, in every format. Each input is matched to a table by its base name
+// (for an archive member, the member's): the table whose name occurs in it,
+// the longest if several do ("batch_task.csv", "batch_task_part1.csv.gz",
+// "instance_events-000000000007.json.gz"). Only when the base name names no
+// table does the parent directory count, and then only if its name is exactly a
+// table name, as in Google 2011's task_events/part-00000-of-00500.csv.gz (an
+// archive counts as a directory here, less its .tar.gz, .tgz or .tar: so
+// task_events.tar.gz:part-00000-of-00500.csv.gz is a task_events shard). A
+// directory that merely contains a table name, such as a copy in
+// batch_task_copy/, makes none of its other files a table. openb2023 matches by
+// header. Inputs that are no table of the format are ignored and listed in
+// TraceStats.Ignored. Shards of a table may come in any order and any subset;
+// missing Google 2011 shards (part-NNNNN-of-MMMMM, read from the file name) are
+// counted.
 //
 // # Job assembly
 //
@@ -107,11 +118,61 @@
 // # Bad input
 //
 // A malformed row — wrong field count, non-numeric or overflowing integer, bad
-// JSON, an unknown enum code — is an *InputError naming the file (or
-// archive:member), line, column and field; it wraps ErrBadInput. With
+// JSON, an unknown enum code, a time out of range — is an *InputError naming the
+// file (or archive:member), line, column and field; it wraps ErrBadInput. With
 // Options.SkipBad the row is skipped and counted by reason (Replay.Skipped,
-// TraceStats.Skipped). A truncated or corrupt gzip file is always an error. No
-// input panics: every reader has a fuzz target (FuzzAlibaba2018, FuzzGoogle2011, ...).
+// TraceStats.Skipped). A truncated or corrupt gzip file is always an error, and
+// so is a Philly job log that is no longer valid JSON (the rest of the array
+// cannot be found). No input panics: every reader has a fuzz target
+// (FuzzAlibaba2018, FuzzGoogle2011, ...), and a mutation test damages every
+// table of every fixture (empty, header only, BOM, CRLF, truncated gzip, garbage,
+// field counts, non-numbers, overflow, NaN, Inf, negative values, a 10 MB line).
+//
+// Times. Every time field goes through one conversion with one range rule: a
+// finite number of seconds (Google: µs) within ±100 years (of 365.25 days) of
+// the trace's zero, which holds relative and Unix times alike. Anything beyond,
+// including values that overflow an int64 or a float64 (9999999999999999999999,
+// 1e308), is the error "value ... overflows the time range (±100 years)" with
+// reason "overflow", in every format; NaN, Inf and other non-numbers are
+// "bad_number" (Philly: "bad_time"). Google's 2^63−1 "after the trace" is the
+// one sentinel kept. Options.Origin beyond the range is rejected.
+//
+// Empty tables. A table file without a single data row (empty, or only a
+// header, comments or blank lines; a Philly job log "[]") is bad input naming
+// the file: "FILE: table NAME is empty (no data rows)" — the machine list, node
+// list, job, task and instance tables of every format are required, since a run
+// without them would be meaningless (zero machines, no jobs) rather than wrong
+// in an obvious way. The tables a subset may legitimately lack are optional: an
+// empty file of one is counted as Counters["empty_table/NAME"]. They are Google
+// 2011 machine_attributes and task_constraints, Google 2019 machine_attributes,
+// Alibaba 2017 container_event and Alibaba 2018 container_meta. With
+// Options.SkipBad an empty file of a required table is skipped and counted as
+// Skipped["empty_table"] (one empty shard among many), but a required table with
+// no data rows in any input is still an error.
+//
+// Suspicious rows. Rows that are valid but unusual are replayed by the format's
+// rules and counted, per table NAME (as in TraceStats.Rows):
+//
+//	negative_time/NAME     rows with a negative time (what it means is the
+//	                       format's rule, e.g. pre-trace in Alibaba 2017; SWF's
+//	                       −1 "unknown" is not counted)
+//	out_of_order/NAME      rows whose first positive time is earlier than that of
+//	                       the previous such row of the same file (rows are
+//	                       sorted anyway, so the replay does not depend on the
+//	                       order; tables published unsorted count here too)
+//	unknown_machine/NAME   rows naming a machine the trace never adds (Google
+//	                       task and instance events, Alibaba instances and
+//	                       containers, PAI instances, Philly attempt hosts)
+//	duplicate_rows         a row identical to another of the same job, table and
+//	                       keys
+//
+// and, for entities that must be unique: duplicate_task_rows (Alibaba, PAI),
+// duplicate_job_rows (PAI), duplicate_jobs (Philly), duplicate_job_numbers (SWF),
+// duplicate_pod_rows (openb), duplicate_attempt_rows (Alibaba 2018),
+// duplicate_machine_rows (Alibaba 2018 machine_meta: two rows of a machine at one
+// time), duplicate_attribute_rows (Google), orphan_duplicate_machine and
+// orphan_duplicate_node (machine lists: the first row wins), machine_add_while_up
+// and machine_fail_while_down (machine events repeated).
 //
 // # Units
 //

@@ -56,7 +56,8 @@ type Options struct {
 	// Origin is the raw trace time that becomes simulation time 0, in the trace's
 	// own time unit (µs for Google, s elsewhere); -1 (the default, "auto") uses the
 	// per-trace origin of TRACES.md §11. alibaba2018 and swf ignore it (their
-	// times already start at 0). Key origin.
+	// times already start at 0). A value beyond the time range of every trace
+	// (±100 years, in µs) is rejected. Key origin.
 	Origin int64
 	// TraceEnd is the trace length used for censored tasks; 0 (the default)
 	// uses the documented length (or, for traces without one, the largest time in
