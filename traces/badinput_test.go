@@ -110,6 +110,24 @@ func TestEmptyTables(t *testing.T) {
 	}
 }
 
+func TestReadOpenbEmpty(t *testing.T) {
+	dir := t.TempDir()
+	nodes := filepath.Join(dir, "openb_node_list_x.csv")
+	pods := filepath.Join(dir, "openb_pod_list_x.csv")
+	os.WriteFile(nodes, []byte("\ufeffsn,cpu_milli,memory_mib,gpu,model\n"), 0o644)
+	os.WriteFile(pods, []byte("name,cpu_milli,memory_mib,num_gpu\n"), 0o644)
+	if _, err := ReadOpenbNodes(nodes); err == nil || !strings.Contains(err.Error(), nodes+": table nodes is empty") || !errors.Is(err, ErrBadInput) {
+		t.Errorf("ReadOpenbNodes of a header: err = %v", err)
+	}
+	if _, err := ReadOpenbPods(pods); err == nil || !strings.Contains(err.Error(), pods+": table pods is empty") {
+		t.Errorf("ReadOpenbPods of a header: err = %v", err)
+	}
+	os.WriteFile(nodes, []byte("\ufeffsn,cpu_milli,memory_mib,gpu,model\r\nn0,1000,1024,1,G2\r\n"), 0o644)
+	if ns, err := ReadOpenbNodes(nodes); err != nil || len(ns) != 1 || ns[0].Name != "n0" || ns[0].GPUModel != "G2" {
+		t.Errorf("ReadOpenbNodes with a BOM and CRLF: %v, %v", ns, err)
+	}
+}
+
 // TestTimeRangeEveryFormat checks that a time beyond the range is the same error
 // in every format.
 func TestTimeRangeEveryFormat(t *testing.T) {

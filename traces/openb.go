@@ -37,13 +37,19 @@ type headerCSV struct {
 
 // readHeaderCSV reads path (plain or gzip) and calls fn for each data row; the
 // row's columns are found with col. required lists the columns that must exist.
-func readHeaderCSV(path string, required []string, fn func(h *headerCSV, r *row) error) error {
+// A file without data rows is bad input naming table.
+func readHeaderCSV(path, table string, required []string, fn func(h *headerCSV, r *row) error) error {
 	return walkInputs([]string{path}, func(m member) error {
 		h, err := newHeaderCSV(m, required)
 		if err != nil {
 			return err
 		}
-		return h.rows(fn)
+		n := 0
+		err = h.rows(func(h *headerCSV, r *row) error { n++; return fn(h, r) })
+		if err == nil && n == 0 {
+			err = &InputError{File: m.name, Reason: "empty_table", Msg: "table " + table + " is empty (no data rows)"}
+		}
+		return err
 	})
 }
 
@@ -121,10 +127,11 @@ func (h *headerCSV) col(name string) int {
 // memory_mib, gpu, model) in file order. Each node has Name = sn, Capacity = cpu
 // milli-cores, memory MiB and gpu × 1000 milli-GPU, GPUs = gpu and GPUModel = model
 // (empty for CPU-only nodes; a literal "none" is read as empty too). IDs are left 0:
-// the caller numbers nodes. A malformed row is an *InputError.
+// the caller numbers nodes. A malformed row is an *InputError, and so is a file
+// with no node at all (only a header).
 func ReadOpenbNodes(path string) ([]scheduler.Node, error) {
 	var nodes []scheduler.Node
-	err := readHeaderCSV(path, []string{"sn", "cpu_milli", "memory_mib", "gpu"}, func(h *headerCSV, r *row) error {
+	err := readHeaderCSV(path, "nodes", []string{"sn", "cpu_milli", "memory_mib", "gpu"}, func(h *headerCSV, r *row) error {
 		n, err := openbNode(h, r)
 		if err != nil {
 			return err
@@ -181,7 +188,7 @@ func openbNode(h *headerCSV, r *row) (scheduler.Node, error) {
 // *InputError naming file, line, column and field.
 func ReadOpenbPods(path string) ([]OpenbPod, error) {
 	var pods []OpenbPod
-	err := readHeaderCSV(path, []string{"name", "cpu_milli", "memory_mib", "num_gpu"}, func(h *headerCSV, r *row) error {
+	err := readHeaderCSV(path, "pods", []string{"name", "cpu_milli", "memory_mib", "num_gpu"}, func(h *headerCSV, r *row) error {
 		p, err := openbPod(h, r)
 		if err != nil {
 			return err
