@@ -110,8 +110,12 @@ type Result struct {
 	// Extra holds policy-specific metrics (e.g. Mesos' locked fraction) under
 	// stable keys of their own.
 	Extra map[string]float64 `json:"extra,omitempty"`
-	// Series is the utilization time series, when Config.SampleEvery is set.
+	// Series is the utilization time series, when Config.SampleEvery is set: at
+	// most MaxSamples points, SampleEvery apart.
 	Series []Sample `json:"series,omitempty"`
+	// SampleEvery is the interval of Series in seconds: Config.SampleEvery, doubled
+	// each time the series reached MaxSamples points (0 without a series).
+	SampleEvery float64 `json:"sample_every_seconds,omitempty"`
 }
 
 // Hash returns a hex SHA-256 of the result's JSON with the wall-clock fields
@@ -146,6 +150,7 @@ type recorder struct {
 
 	jobWait, gangWait, jct, slowdown []float64
 	series                           []Sample
+	sampleEvery                      Time // the interval in force (Config.SampleEvery, doubled by coarsening)
 }
 
 func (r *recorder) init(s *Sim) { r.sim = s }
@@ -172,7 +177,25 @@ func frac(a, b int64) float64 {
 	return float64(a) / float64(b)
 }
 
+// MaxSamples bounds Result.Series (see Config.SampleEvery).
+const MaxSamples = 1 << 14
+
 func (r *recorder) sample() {
+	if r.sampleEvery == 0 {
+		r.sampleEvery = r.sim.cfg.SampleEvery
+	}
+	if len(r.series) >= MaxSamples {
+		// Coarsen: keep the points at even multiples of the interval and double it.
+		// Points are at 0, Δ, …, (M−1)Δ with M = MaxSamples even, so the kept ones
+		// are 0, 2Δ, …, (M−2)Δ and now, MΔ, is the next point of the coarser grid.
+		k := 0
+		for i := 0; i < len(r.series); i += 2 {
+			r.series[k] = r.series[i]
+			k++
+		}
+		r.series = r.series[:k]
+		r.sampleEvery *= 2
+	}
 	st := r.sim.State
 	c, a, h := st.capacity, st.allocated, st.held
 	r.series = append(r.series, Sample{
@@ -321,6 +344,7 @@ func (s *Sim) finish() *Result {
 		Fragmentation:  s.Fragmentation(),
 		StopReason:     s.stopReason,
 		Series:         r.series,
+		SampleEvery:    r.sampleEvery.Seconds(),
 	}
 	res.TasksBlocked = res.TasksSubmitted - res.TasksCompleted - res.TasksFailed - res.TasksAbandoned - res.TasksPending - res.TasksHeld - res.TasksRunning
 	if res.StopReason == "" {

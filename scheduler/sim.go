@@ -85,7 +85,10 @@ type Config struct {
 	// resubmitted before it fails. Negative means no limit. Default 10.
 	MaxRestarts int
 	// SampleEvery records a time series of utilization every so often (for plots);
-	// 0 records none.
+	// 0 records none. The series is bounded: when it reaches MaxSamples points, every
+	// other point is dropped and the interval doubles (Result.SampleEvery reports
+	// the interval in force at the end), so memory and sampling events stay bounded
+	// however small the interval and however long the run.
 	SampleEvery Time
 	// NodeEvents is an optional extra stream of node events (a failure schedule).
 	NodeEvents NodeSource
@@ -342,8 +345,11 @@ func (s *Sim) Step() bool {
 		}
 	case evSample:
 		s.rec.sample()
-		if s.q.external > 0 || s.next != nil {
-			s.q.push(event{at: s.now + s.cfg.SampleEvery, kind: evSample})
+		// Sample on while anything can still happen: events from outside, jobs
+		// to come, or tasks waiting (their placement may be a scheduler pass
+		// queued after this sample).
+		if s.q.external > 0 || s.next != nil || s.rec.pending > 0 || s.rec.running > 0 {
+			s.q.push(event{at: s.now + s.rec.sampleEvery, kind: evSample})
 		}
 	}
 	if s.dl.dirty {
