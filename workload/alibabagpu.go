@@ -230,6 +230,8 @@ func (c *AlibabaGPU) Validate() error {
 	switch {
 	case c.Nodes <= 0:
 		return fmt.Errorf("workload: alibaba-gpu Nodes = %d must be > 0", c.Nodes)
+	case c.Nodes > MaxNodes:
+		return nodeCount(float64(c.Nodes), "alibaba-gpu Nodes")
 	case c.Jobs < 0:
 		return fmt.Errorf("workload: alibaba-gpu Jobs = %d must be ≥ 0", c.Jobs)
 	case c.Horizon < 0:
@@ -402,8 +404,13 @@ func (g *AlibabaGPUGenerator) Next() (*scheduler.Job, error) {
 	j := &scheduler.Job{ID: scheduler.JobID(g.n), Submit: t}
 	g.n++
 	if g.shape.Float64() < g.cfg.GangFraction || len(g.kinds.values) == 0 {
-		size := int(g.size.draw(g.shape))
+		size64 := g.size.draw(g.shape)
 		gpus := int32(g.ggpus.draw(g.shape))
+		if size64 > MaxTasksPerJob {
+			g.done = true
+			return nil, fmt.Errorf("%w: alibaba-gpu GangSize: %d pods in one gang, more than MaxTasksPerJob (%d)", ErrLimit, size64, MaxTasksPerJob)
+		}
+		size := int(size64)
 		j.MinMember = int32(size)
 		j.Tasks = make([]scheduler.Task, size)
 		rt := runtimeTime(g.gangTime.Draw())

@@ -112,6 +112,11 @@ func (c *Omega) Validate() error {
 		return fmt.Errorf("workload: omega Horizon = %v must be > 0", c.Horizon)
 	case !(c.GangFraction >= 0 && c.GangFraction <= 1):
 		return fmt.Errorf("workload: omega GangFraction = %v must be in [0, 1]", c.GangFraction)
+	case c.PrefillJobTasks > MaxTasksPerJob:
+		return fmt.Errorf("%w: omega PrefillJobTasks = %d, more than MaxTasksPerJob (%d)", ErrLimit, c.PrefillJobTasks, MaxTasksPerJob)
+	}
+	if err := nodeCount(float64(c.Machines), "omega Machines"); err != nil {
+		return err
 	}
 	return nil
 }
@@ -119,6 +124,7 @@ func (c *Omega) Validate() error {
 // OmegaGenerator streams the jobs of an Omega workload in submit order. It
 // implements scheduler.Source.
 type OmegaGenerator struct {
+	err          error // a drawn job beyond the limits (ErrLimit)
 	cfg          Omega
 	batch, serv  *rand.Rand
 	gang         *rand.Rand
@@ -173,6 +179,17 @@ func OmegaNodes(cfg Omega) []scheduler.Node {
 // Next implements scheduler.Source: first the prefill jobs at time 0, then batch
 // and service jobs merged by submit time (batch first on a tie).
 func (g *OmegaGenerator) Next() (*scheduler.Job, error) {
+	if g.err != nil {
+		return nil, g.err
+	}
+	j, err := g.next()
+	if g.err != nil {
+		return nil, g.err
+	}
+	return j, err
+}
+
+func (g *OmegaGenerator) next() (*scheduler.Job, error) {
 	if g.prefillLeft > 0 {
 		n := min(g.prefillLeft, g.cfg.PrefillJobTasks)
 		g.prefillLeft -= n
@@ -201,7 +218,12 @@ func (g *OmegaGenerator) Next() (*scheduler.Job, error) {
 // draw builds a job of class c submitted at sec seconds, drawing its task count and
 // duration from r.
 func (g *OmegaGenerator) draw(sec float64, class scheduler.Class, c OmegaClass, r *rand.Rand) *scheduler.Job {
-	n := max(1, int(math.Ceil(r.ExpFloat64()*c.Tasks)))
+	x := math.Ceil(r.ExpFloat64() * c.Tasks)
+	if !(x <= MaxTasksPerJob) {
+		g.err = fmt.Errorf("%w: omega %s tasks: %g tasks in one job, more than MaxTasksPerJob (%d)", ErrLimit, class, x, MaxTasksPerJob)
+		x = 1
+	}
+	n := max(1, int(x))
 	d := max(scheduler.Microsecond, scheduler.Seconds(r.ExpFloat64()*c.Duration.Seconds()))
 	return g.job(scheduler.Seconds(sec), class, n, d, c)
 }

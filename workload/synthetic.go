@@ -178,6 +178,7 @@ func (c *Synthetic) Validate() error {
 // not grow with the number of jobs generated. Each job allocates one Job and one
 // []Task (plus its groups for a DAG job); tasks are never allocated one by one.
 type Generator struct {
+	err       error // a drawn value beyond the limits (ErrLimit)
 	cfg       Synthetic
 	arr       *arrivals
 	shape     *rand.Rand // job-level choices: size, gang, DAG, class, priority, tenant
@@ -265,6 +266,10 @@ func (g *Generator) Next() (*scheduler.Job, error) {
 		return nil, io.EOF
 	}
 	j := g.build(t)
+	if g.err != nil {
+		g.done = true
+		return nil, g.err
+	}
 	g.n++
 	return j, nil
 }
@@ -284,19 +289,30 @@ func runtimeTime(s float64) scheduler.Time {
 
 // drawRequest draws one (CPU, memory) pair through the Gaussian copula.
 func (g *Generator) drawRequest() (cpu, mem int64) {
+	var c, m float64
 	if g.rho == 0 {
-		return int64(math.Round(g.cpu.Draw())), int64(math.Round(g.mem.Draw()))
+		c, m = g.cpu.Draw(), g.mem.Draw()
+	} else {
+		z1 := g.req.NormFloat64()
+		z2 := g.rho*z1 + g.rhoC*g.req.NormFloat64()
+		c, m = g.cpu.FromNormal(z1), g.mem.FromNormal(z2)
 	}
-	z1 := g.req.NormFloat64()
-	z2 := g.rho*z1 + g.rhoC*g.req.NormFloat64()
-	return int64(math.Round(g.cpu.FromNormal(z1))), int64(math.Round(g.mem.FromNormal(z2)))
+	var err error
+	if cpu, err = requestValue(c, "synthetic CPU"); err == nil {
+		mem, err = requestValue(m, "synthetic Mem")
+	}
+	if err != nil && g.err == nil {
+		g.err = err
+	}
+	return cpu, mem
 }
 
 func (g *Generator) build(submit scheduler.Time) *scheduler.Job {
 	c := &g.cfg
-	n := int(math.Round(g.tasks.Draw()))
-	if n < 1 {
-		n = 1
+	n, err := taskCount(g.tasks.Draw(), "synthetic Tasks")
+	if err != nil {
+		g.err = err
+		return nil
 	}
 	j := &scheduler.Job{ID: c.FirstID + scheduler.JobID(g.n), Submit: submit}
 
@@ -309,7 +325,10 @@ func (g *Generator) build(submit scheduler.Time) *scheduler.Job {
 		j.Tenant = g.tenants[g.shape.IntN(len(g.tenants))]
 	}
 	if uGang < c.GangFraction && g.gangSized {
-		n = max(1, int(math.Round(g.gangTasks.Draw())))
+		if n, err = taskCount(g.gangTasks.Draw(), "synthetic GangTasks"); err != nil {
+			g.err = err
+			return nil
+		}
 	}
 	j.Tasks = make([]scheduler.Task, n)
 	if uGang < c.GangFraction {

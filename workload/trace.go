@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"sort"
+	"strconv"
 
 	"github.com/schedlab/schedlab/scheduler"
 )
@@ -64,6 +65,12 @@ func (s *TraceShape) MachineCount() int {
 func (s *TraceShape) Scaled(factor float64) (Synthetic, []scheduler.Node, error) {
 	if !(factor > 0) || math.IsInf(factor, 0) {
 		return Synthetic{}, nil, fmt.Errorf("workload: trace shape %s: scale %g must be > 0", s.Name, factor)
+	}
+	if err := nodeCount(math.Round(float64(s.MachineCount())*factor), "trace shape "+s.Name+" scaled ×"+strconv.FormatFloat(factor, 'g', -1, 64)+" (scale)"); err != nil {
+		return Synthetic{}, nil, err
+	}
+	if x := float64(s.Model.Jobs) * factor; !(x <= math.MaxInt32) {
+		return Synthetic{}, nil, fmt.Errorf("%w: trace shape %s scaled ×%g (scale): %g jobs", ErrLimit, s.Name, factor, x)
 	}
 	m := s.Model
 	m.Jobs = int(math.Round(float64(m.Jobs) * factor))

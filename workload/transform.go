@@ -67,6 +67,9 @@ func (s *Inflated) Next() (*scheduler.Job, error) {
 		j.Submit = scheduler.Time(math.Round(float64(j.Submit) / s.f.Arrivals))
 	}
 	if s.f.Tasks != 1 && len(j.Tasks) > 0 {
+		if x := float64(len(j.Tasks)) * s.f.Tasks; !(x <= MaxTasksPerJob) {
+			return nil, fmt.Errorf("%w: inflation Tasks (size_scale) ×%g makes job %d %g tasks, more than MaxTasksPerJob (%d)", ErrLimit, s.f.Tasks, j.ID, x, MaxTasksPerJob)
+		}
 		s.resize(j)
 	}
 	if s.f.Requests != 1 {
@@ -74,7 +77,11 @@ func (s *Inflated) Next() (*scheduler.Job, error) {
 			r := &j.Tasks[i].Request
 			for _, k := range []scheduler.Resource{scheduler.CPU, scheduler.Memory} {
 				if r[k] > 0 {
-					r[k] = max(1, int64(math.Round(float64(r[k])*s.f.Requests)))
+					x := float64(r[k]) * s.f.Requests
+					if !(x <= MaxRequest) {
+						return nil, fmt.Errorf("%w: inflation Requests (request_scale) ×%g makes a request of job %d %g, more than MaxRequest (%d)", ErrLimit, s.f.Requests, j.ID, x, int64(MaxRequest))
+					}
+					r[k] = max(1, int64(math.Round(x)))
 				}
 			}
 		}
