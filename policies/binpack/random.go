@@ -78,7 +78,7 @@ func (p *Random) pick(s *scheduler.State, t *scheduler.Task) scheduler.NodeID {
 // the least ("least": pack); ties go to the lowest node ID. If no probe fits, it
 // falls back to one uniformly random feasible node (as Random). Cost O(K) expected.
 type RandomK struct {
-	K      int                // probes per decision; < 1 means 2
+	K      int                // probes per decision; < 1 means 2; ≥ the node count probes every node once
 	Key    scheduler.Resource // AutoKey: GPU for GPU tasks, else CPU
 	Least  bool               // prefer the least free (pack) instead of the most (spread)
 	random Random
@@ -106,8 +106,17 @@ func (p *RandomK) Place(s *scheduler.State, t *scheduler.Task) (scheduler.NodeID
 	r := p.random.rand()
 	best := scheduler.NoNode
 	var bestFree int64
-	for range k {
-		id := scheduler.NodeID(r.IntN(n))
+	// As many probes as nodes or more: probe each node once, the limit of many
+	// probes with replacement, so a decision never costs more than a scan.
+	all := k >= n
+	if all {
+		k = n
+	}
+	for i := range k {
+		id := scheduler.NodeID(i)
+		if !all {
+			id = scheduler.NodeID(r.IntN(n))
+		}
 		if !s.Fits(t, id).IsOK() {
 			continue
 		}
