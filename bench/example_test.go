@@ -22,7 +22,7 @@ func ExampleParseCluster() {
 	// node-0 cpu=8000m,mem=32768Mi,gpu=1000m "T4"
 	// node-1 cpu=8000m,mem=32768Mi,gpu=1000m "T4"
 	// node-2 cpu=4000m,mem=16384Mi ""
-	// cluster "nodes=-2": nodes=-2: want a positive integer
+	// cluster "nodes=-2": parameter nodes="-2": want a value in [1, 2000000] machines
 }
 
 func ExampleTable() {

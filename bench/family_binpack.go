@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -70,19 +71,23 @@ func parseShape(s string) ([]binpack.ShapePoint, error) {
 	return pts, nil
 }
 
-func parseResourceWeights(s string) ([]binpack.ResourceWeight, error) {
+// maxResourceWeight bounds a weight of parseResourceWeights (Kubernetes' own
+// limit for a NodeResourcesFit resource weight is 100).
+const maxResourceWeight = 1000
+
+func parseResourceWeights(owner, s string) ([]binpack.ResourceWeight, error) {
 	var out []binpack.ResourceWeight
 	for _, rw := range strings.Split(s, "+") {
 		name, w, ok := strings.Cut(rw, ":")
 		r, err := scheduler.ParseResource(strings.TrimSpace(name))
 		if err != nil {
-			return nil, fmt.Errorf("placer kube: parameter resources: %w", err)
+			return nil, fmt.Errorf("placer %s: parameter resources=%q: %w", owner, s, err)
 		}
 		wt := int64(1)
 		if ok {
 			wt, err = strconv.ParseInt(strings.TrimSpace(w), 10, 64)
-			if err != nil {
-				return nil, fmt.Errorf("placer kube: parameter resources: weight %q is not an integer", w)
+			if err != nil || wt < 0 || wt > maxResourceWeight {
+				return nil, fmt.Errorf("placer %s: parameter resources=%q: weight %q: want an integer in [0, %d]", owner, s, w, maxResourceWeight)
 			}
 		}
 		out = append(out, binpack.ResourceWeight{Resource: r, Weight: wt})
@@ -133,7 +138,7 @@ func init() {
 				return nil, err
 			}
 			cfg.Strategy = st
-			if cfg.Resources, err = parseResourceWeights(p.String("resources", "cpu:1+mem:1")); err != nil {
+			if cfg.Resources, err = parseResourceWeights("kube", p.String("resources", "cpu:1+mem:1")); err != nil {
 				return nil, err
 			}
 			if cfg.Shape, err = parseShape(p.String("shape", "0:0+100:10")); err != nil {
@@ -168,7 +173,7 @@ func init() {
 	RegisterPlacer(PlacerSpec{Name: "volcano", Doc: "Volcano bin-pack plugin score (floating point): mean utilisation after the pod over requested resources, O(n)",
 		Params: []Param{{Name: "resources", Type: TypeString, Default: "cpu:1+mem:1", Doc: "resources and weights, joined by +"}},
 		New: func(p *Params) (scheduler.Placer, error) {
-			w, err := parseResourceWeights(p.String("resources", "cpu:1+mem:1"))
+			w, err := parseResourceWeights("volcano", p.String("resources", "cpu:1+mem:1"))
 			if err != nil {
 				return nil, err
 			}
@@ -194,9 +199,15 @@ func init() {
 			if typ == "online" {
 				return binpack.NewOnlineFGD(every)
 			}
+			if st, err := os.Stat(typ); err == nil && st.IsDir() {
+				return nil, fmt.Errorf("placer gpu-fgd: parameter typical=%q: a directory; want online or an openb pod list CSV file", typ)
+			}
 			pods, err := traces.ReadOpenbPods(filepath.Clean(typ))
 			if err != nil {
 				return nil, fmt.Errorf("placer gpu-fgd: parameter typical: %w", err)
+			}
+			if len(pods) == 0 {
+				return nil, fmt.Errorf("placer gpu-fgd: parameter typical=%q: the pod list has no pods", typ)
 			}
 			shapes := make([]binpack.PodShape, len(pods))
 			for i := range pods {

@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -39,6 +40,32 @@ func readTransforms(p *Params) transforms {
 		},
 		sample: p.Float("sample", 1),
 	}
+}
+
+// checkSize rejects a size_scale that would grow jobs of up to maxTasks tasks
+// (0: not known) beyond workload.MaxTasksPerJob. Jobs whose size is not bounded in
+// advance are checked as they are generated (workload.ErrLimit).
+func (t transforms) checkSize(maxTasks float64) error {
+	if x := maxTasks * t.inf.Tasks; maxTasks > 0 && x > workload.MaxTasksPerJob {
+		return fmt.Errorf("parameter size_scale=%g: jobs of up to %g tasks would have up to %g, more than %d tasks per job (workload.MaxTasksPerJob)",
+			t.inf.Tasks, maxTasks, x, workload.MaxTasksPerJob)
+	}
+	return nil
+}
+
+// maxJobTasks returns the largest task count c can draw (0 when unbounded).
+func maxJobTasks(c workload.Synthetic) float64 {
+	_, hi, ok := c.Tasks.Bounds()
+	if !ok {
+		return 0
+	}
+	if lo, ghi, gok := c.GangTasks.Bounds(); c.GangFraction > 0 && (lo != 0 || ghi != 0) {
+		if !gok {
+			return 0
+		}
+		hi = max(hi, ghi)
+	}
+	return hi
 }
 
 // apply wraps src with the transforms asked for.
@@ -215,6 +242,9 @@ func init() {
 			if err := p.Err(); err != nil {
 				return nil, err
 			}
+			if err := tr.checkSize(float64(slices.Max(c.GangSize.Values))); err != nil {
+				return nil, err
+			}
 			g, err := workload.NewAlibabaGPU(c, seed)
 			if err != nil {
 				return nil, err
@@ -357,6 +387,9 @@ func fitWorkload(name string, w *Workload, scale float64, replay bool) (workload
 // buildFitted generates the synthetic model c (fitted to a trace or published
 // statistics) with transforms and, if failing, failures.
 func buildFitted(c workload.Synthetic, nodes []scheduler.Node, tr transforms, fail workload.Failures, failing bool, seed uint64) (*Workload, error) {
+	if err := tr.checkSize(maxJobTasks(c)); err != nil {
+		return nil, err
+	}
 	g, err := workload.NewSynthetic(c, seed)
 	if err != nil {
 		return nil, err

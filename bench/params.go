@@ -257,8 +257,8 @@ func (p *Params) inRange(d Param, v string, x float64) bool {
 }
 
 func rangeUnit(d Param) string {
-	if d.Unit == "" {
-		return ""
+	if d.Unit == "" || d.Type == TypeDuration || d.Unit == "s" || d.Unit == "×" || d.Unit == "x" {
+		return "" // a duration's range carries its unit; a factor has none
 	}
 	return " " + d.Unit
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/schedlab/schedlab/scheduler"
+	"github.com/schedlab/schedlab/workload"
 )
 
 // RunSpec describes one run by name, the way the command line and sweep files give
@@ -167,7 +168,7 @@ func Run(spec RunSpec) (res *scheduler.Result, err error) {
 	res, err = scheduler.Run(cfg, src, sched)
 	wall := time.Since(start).Seconds()
 	if err != nil {
-		if isTrace {
+		if isTrace || errors.Is(err, workload.ErrLimit) {
 			return nil, usage("workload", err)
 		}
 		return nil, err
@@ -229,7 +230,7 @@ var ClusterKeys = []Param{
 	{Name: "nodes", Type: TypeInt, Range: "[1, 2000000]", Memory: true, Default: "100", Unit: "machines", Doc: "number of machines of this shape (> 0)"},
 	{Name: "cpu", Type: TypeInt, Range: "[1, 1000000000]", Default: "32000", Unit: "milli-cores", Doc: "CPU per machine (> 0)"},
 	{Name: "mem", Type: TypeInt, Range: "[1, 1000000000000]", Default: "131072", Unit: "MiB", Doc: "memory per machine (> 0)"},
-	{Name: "gpu", Type: TypeInt, Range: "[0, 64]", Default: "0", Unit: "GPUs", Doc: "whole GPU devices per machine (0..64)"},
+	{Name: "gpu", Type: TypeInt, Range: "[0, " + strconv.Itoa(scheduler.MaxGPUsPerNode) + "]", Default: "0", Unit: "GPUs", Doc: "whole GPU devices per machine (0..64)"},
 	{Name: "gpumodel", Type: TypeString, Default: "", Doc: "GPU model name matched by task constraints"},
 	{Name: "disk", Type: TypeInt, Range: "[0, 1000000000000]", Default: "0", Unit: "MiB", Doc: "local disk per machine"},
 	{Name: "racks", Type: TypeInt, Range: "[0, 2000000]", Memory: true, Default: "0", Unit: "racks", Doc: "spread machines round-robin over this many failure domains (0 = none)"},
@@ -238,16 +239,23 @@ var ClusterKeys = []Param{
 // ParseCluster parses a cluster spec "nodes=N,cpu=MILLI,mem=MIB,gpu=N[,gpumodel=M,disk=MIB,racks=R]"
 // into nodes named "node-0", "node-1", ... Several shapes may be joined with '+'
 // ("nodes=90,cpu=32000,mem=131072+nodes=10,cpu=96000,mem=786432,gpu=8"); their
-// machines are numbered in order. Missing keys take the defaults of ClusterKeys.
-// Sizes must be positive (gpu, disk and racks may be 0).
+// machines are numbered in order. Missing keys take the defaults of ClusterKeys,
+// and every value must lie in its declared range; an empty shape (a '+' with
+// nothing after it) is an error, and so are more than workload.MaxNodes machines
+// in all.
 func ParseCluster(spec string) ([]scheduler.Node, error) {
 	spec = strings.TrimSpace(spec)
 	if spec == "" {
 		return nil, errors.New("empty cluster spec")
 	}
 	var nodes []scheduler.Node
+	total := int64(0)
 	for _, part := range strings.Split(spec, "+") {
-		vals := map[string]string{}
+		if strings.TrimSpace(part) == "" {
+			return nil, fmt.Errorf("cluster %q: an empty shape between '+' signs (want nodes=N,cpu=...+nodes=N,...)", spec)
+		}
+		p := &Params{owner: fmt.Sprintf("cluster %q", spec), kv: map[string]string{}, used: map[string]bool{}}
+		p.declare(ClusterKeys)
 		for _, kv := range strings.Split(part, ",") {
 			kv = strings.TrimSpace(kv)
 			if kv == "" {
@@ -258,64 +266,26 @@ func ParseCluster(spec string) ([]scheduler.Node, error) {
 			if !ok || k == "" {
 				return nil, fmt.Errorf("cluster %q: %q is not key=value", spec, kv)
 			}
-			known := false
-			for _, p := range ClusterKeys {
-				known = known || p.Name == k
-			}
-			if !known {
+			if _, known := p.decl[k]; !known {
 				return nil, fmt.Errorf("cluster %q: unknown key %q (valid: nodes, cpu, mem, gpu, gpumodel, disk, racks; or the word trace)", spec, k)
 			}
-			if _, dup := vals[k]; dup {
+			if _, dup := p.kv[k]; dup {
 				return nil, fmt.Errorf("cluster %q: key %q given twice", spec, k)
 			}
-			vals[k] = v
+			p.kv[k] = v
 		}
-		num := func(k string, def int64, min int64) (int64, error) {
-			v, ok := vals[k]
-			if !ok {
-				return def, nil
-			}
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return 0, fmt.Errorf("cluster %q: %s=%q: want an integer", spec, k, v)
-			}
-			if n < min {
-				if min == 1 {
-					return 0, fmt.Errorf("cluster %q: %s=%d: want a positive integer", spec, k, n)
-				}
-				return 0, fmt.Errorf("cluster %q: %s=%d: must not be negative", spec, k, n)
-			}
-			return n, nil
-		}
-		n, err := num("nodes", 100, 1)
-		if err != nil {
+		n := int64(p.Int("nodes", 100))
+		cpu := int64(p.Int("cpu", 32000))
+		mem := int64(p.Int("mem", 131072))
+		gpu := int64(p.Int("gpu", 0))
+		disk := int64(p.Int("disk", 0))
+		racks := int64(p.Int("racks", 0))
+		model := p.String("gpumodel", "")
+		if err := p.Err(); err != nil {
 			return nil, err
 		}
-		cpu, err := num("cpu", 32000, 1)
-		if err != nil {
-			return nil, err
-		}
-		mem, err := num("mem", 131072, 1)
-		if err != nil {
-			return nil, err
-		}
-		gpu, err := num("gpu", 0, 0)
-		if err != nil {
-			return nil, err
-		}
-		if gpu > scheduler.MaxGPUsPerNode {
-			return nil, fmt.Errorf("cluster %q: gpu=%d: at most %d GPUs per machine", spec, gpu, scheduler.MaxGPUsPerNode)
-		}
-		disk, err := num("disk", 0, 0)
-		if err != nil {
-			return nil, err
-		}
-		racks, err := num("racks", 0, 0)
-		if err != nil {
-			return nil, err
-		}
-		if n > 10_000_000 {
-			return nil, fmt.Errorf("cluster %q: nodes=%d: at most 10000000", spec, n)
+		if total += n; total > workload.MaxNodes {
+			return nil, fmt.Errorf("cluster %q: %d machines in all, more than %d (workload.MaxNodes)", spec, total, workload.MaxNodes)
 		}
 		for i := int64(0); i < n; i++ {
 			id := len(nodes)
@@ -324,7 +294,7 @@ func ParseCluster(spec string) ([]scheduler.Node, error) {
 				Name:     "node-" + strconv.Itoa(id),
 				Capacity: scheduler.Resources{scheduler.CPU: cpu, scheduler.Memory: mem, scheduler.GPU: gpu * 1000, scheduler.Disk: disk},
 				GPUs:     int(gpu),
-				GPUModel: vals["gpumodel"],
+				GPUModel: model,
 			}
 			if racks > 0 {
 				nd.Domain = "rack-" + strconv.FormatInt(int64(id)%racks, 10)

@@ -24,11 +24,16 @@ func TestParseCluster(t *testing.T) {
 		t.Fatalf("node 3 = %+v", nodes[3])
 	}
 	for _, bad := range []struct{ spec, want string }{
-		{"nodes=0", "nodes=0: want a positive integer"},
-		{"nodes=-3", "nodes=-3: want a positive integer"},
-		{"cpu=-1", "cpu=-1: want a positive integer"},
-		{"gpu=-1", "gpu=-1: must not be negative"},
-		{"gpu=65", "at most 64 GPUs"},
+		{"nodes=0", `nodes="0": want a value in [1, 2000000] machines`},
+		{"nodes=-3", `nodes="-3": want a value in [1, 2000000]`},
+		{"nodes=2000001", `nodes="2000001": want a value in [1, 2000000]`},
+		{"nodes=1500000+nodes=600000", "2100000 machines in all, more than 2000000"},
+		{"nodes=4+", "an empty shape"},
+		{"nodes=4++nodes=2", "an empty shape"},
+		{"cpu=-1", `cpu="-1": want a value in [1, 1000000000] milli-cores`},
+		{"gpu=-1", `gpu="-1": want a value in [0, 64] GPUs`},
+		{"gpu=65", `gpu="65": want a value in [0, 64] GPUs`},
+		{"cpu=NaN", `cpu="NaN": want an integer`},
 		{"nodes=x", `nodes="x": want an integer`},
 		{"cores=4", `unknown key "cores"`},
 		{"nodes=2,nodes=3", `key "nodes" given twice`},
@@ -67,7 +72,7 @@ func TestRunUsageErrorsNameTheField(t *testing.T) {
 		{RunSpec{Workload: "nope"}, "workload", "tiny"},
 		{RunSpec{Workload: "tiny:jobs=x"}, "workload", "want an integer"},
 		{RunSpec{Workload: "trace:borg"}, "workload", "trace:FORMAT:PATH"},
-		{RunSpec{Workload: "tiny", Cluster: "nodes=-1"}, "cluster", "positive"},
+		{RunSpec{Workload: "tiny", Cluster: "nodes=-1"}, "cluster", `nodes="-1": want a value in [1, 2000000]`},
 		{RunSpec{Workload: "tiny", Cluster: "trace"}, "cluster", "no machines of its own"},
 		{RunSpec{Workload: "tiny", Horizon: -1}, "horizon", "negative"},
 	} {

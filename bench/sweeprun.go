@@ -383,7 +383,8 @@ func loadRecords(dir string, repair bool) ([]*Record, error) {
 		line++
 		var r Record
 		if err := json.Unmarshal(b[off:off+nl], &r); err != nil {
-			return nil, fmt.Errorf("%s:%d: %v", path, line, err)
+			// A damaged results file is bad input (exit 2), not a failed run.
+			return nil, &UsageError{Err: fmt.Errorf("%s:%d: not a cell record: %v", path, line, err)}
 		}
 		byIndex[r.Index] = &r
 		off += nl + 1

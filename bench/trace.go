@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/schedlab/schedlab/scheduler"
 	"github.com/schedlab/schedlab/traces"
 )
 
@@ -37,8 +38,21 @@ func OpenTraceOptions(format string, paths []string, opts string) (*Workload, er
 	if err != nil {
 		return nil, fmt.Errorf("trace %s: %w", format, err)
 	}
+	if r.Stats().Machines == 0 {
+		// A trace without machines (azure2017, azure2019): its replay is jobs only,
+		// so that --cluster auto takes DefaultCluster and --cluster trace is an
+		// error, instead of a run on no machines at all.
+		return &Workload{Source: machinelessTrace{r}}, nil
+	}
 	return &Workload{Source: r}, nil
 }
+
+// machinelessTrace is a trace replay without machines: a Source (and io.Closer),
+// not a NodeSource.
+type machinelessTrace struct{ r *traces.Replay }
+
+func (m machinelessTrace) Next() (*scheduler.Job, error) { return m.r.Next() }
+func (m machinelessTrace) Close() error                  { return m.r.Close() }
 
 // parseTraceSpec splits the part after "trace:" — FORMAT:PATH[,PATH...][:k=v,...] —
 // into the format, the paths and the options (the last ':' segment when every

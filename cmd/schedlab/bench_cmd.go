@@ -50,10 +50,10 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	}
 	scenario := fs.String("scenario", "", "run the built-in scenario `NAME[:k=v,...]` (see schedlab list)")
 	specFile := fs.String("spec", "", "run the sweep described by JSON `FILE` (format: go doc bench.Sweep)")
-	seeds := fs.Int("seeds", 0, "seeds per cell (`N`; 0 = the scenario's or spec's own, else 3)")
-	parallel := fs.Int("parallel", 0, "cells run at once (`N`; 0 = one per CPU)")
+	seeds := intVar(fs, "seeds", 0, 0, maxSeeds, "seeds per cell (`N`; 0 = the scenario's or spec's own, else 3)")
+	parallel := intVar(fs, "parallel", 0, 0, maxParallel, "cells run at once (`N`; 0 = one per CPU)")
 	shard := fs.String("shard", "", "run only shard `i/n` (cells with index % n == i); default from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID")
-	shards := fs.Int("shards", 0, "number of shards `n` when the index comes from the environment (else SCHEDLAB_SHARDS or SLURM_ARRAY_TASK_COUNT)")
+	shards := intVar(fs, "shards", 0, 0, maxShards, "number of shards `n` when the index comes from the environment (else SCHEDLAB_SHARDS or SLURM_ARRAY_TASK_COUNT)")
 	out := fs.String("out", "", "output `DIR` (shards write DIR/shard-IIII-of-NNNN)")
 	retry := fs.Bool("retry-failed", false, "rerun cells that an earlier run recorded as failed")
 	progress := fs.String("progress", "auto", "progress bar: auto (on a terminal, not in CI), always or never")
@@ -202,6 +202,9 @@ func shardFromArgs(flagShard string, flagShards int) (int, int, error) {
 		i, n, err := bench.ParseShard(flagShard)
 		if err != nil {
 			return 0, 0, fmt.Errorf("--shard: %v", err)
+		}
+		if flagShards != 0 && flagShards != n {
+			return 0, 0, fmt.Errorf("--shard %s and --shards %d disagree on the number of shards (give one of them)", flagShard, flagShards)
 		}
 		return i, n, nil
 	}

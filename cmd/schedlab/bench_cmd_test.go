@@ -62,7 +62,7 @@ func TestBenchUsageErrors(t *testing.T) {
 		{"bench --scenario compaction:bogus=1 --out " + dir, "unknown parameter(s) bogus"},
 		{"bench --spec " + bad + " --out " + dir, bad + `:3:15: field "seeds": want int`},
 		{"bench --spec /no/such.json --out " + dir, "no such file"},
-		{"bench --workload cli-tiny --seeds -2 --out " + dir, "--seeds: -2 must not be negative"},
+		{"bench --workload cli-tiny --seeds -2 --out " + dir, `invalid value "-2" for flag -seeds: want an integer in [0, 100000]`},
 		{"bench --workload cli-tiny --shard 3/3 --out " + dir, `--shard: shard "3/3"`},
 		{"bench --workload cli-tiny --param jobs --out " + dir, `--param: "jobs" is not NAME=VALUE`},
 		{"bench --workload cli-tiny --param jobs=3 --out " + dir, `param "jobs" is used by no spec`},

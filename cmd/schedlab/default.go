@@ -59,7 +59,7 @@ func runDefault(args []string, stdout, stderr io.Writer) int {
 	workload := fs.String("workload", defaultWorkload(), "workload `SPEC` to compare on")
 	cluster := fs.String("cluster", "auto", "cluster `SPEC`")
 	format := fs.String("format", "table", "output `format`: table or json")
-	parallel := fs.Int("parallel", 0, "runs at once (0 = one per CPU)")
+	parallel := intVar(fs, "parallel", 0, 0, maxParallel, "runs at once (0 = one per CPU)")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return exitOK

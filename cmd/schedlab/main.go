@@ -2,11 +2,13 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"github.com/schedlab/schedlab/bench"
@@ -99,9 +101,9 @@ Exit status: 0 success, 2 bad usage or input, 1 a run that failed.
 func failure(stderr io.Writer, cmd string, err error) int {
 	if ue, ok := bench.IsUsage(err); ok {
 		if f := ue.Field; f != "" {
-			fmt.Fprintf(stderr, "schedlab %s: --%s: %v\n", cmd, strings.ReplaceAll(f, "_", "-"), ue.Err)
+			fmt.Fprintf(stderr, "%s: --%s: %v\n", progName(cmd), strings.ReplaceAll(f, "_", "-"), ue.Err)
 		} else {
-			fmt.Fprintf(stderr, "schedlab %s: %v\n", cmd, ue.Err)
+			fmt.Fprintf(stderr, "%s: %v\n", progName(cmd), ue.Err)
 		}
 		return exitUsage
 	}
@@ -109,9 +111,54 @@ func failure(stderr io.Writer, cmd string, err error) int {
 	if errors.Is(err, bench.ErrPanic) && os.Getenv("SCHEDLAB_DEBUG") == "" {
 		msg, _, _ = strings.Cut(msg, "\n") // the stack only on request
 	}
-	fmt.Fprintf(stderr, "schedlab %s: %s\n", cmd, msg)
+	fmt.Fprintf(stderr, "%s: %s\n", progName(cmd), msg)
 	return exitFail
 }
+
+// progName is "schedlab CMD", or "schedlab" for the default comparison (cmd "").
+func progName(cmd string) string {
+	if cmd == "" {
+		return "schedlab"
+	}
+	return "schedlab " + cmd
+}
+
+// intFlag is an integer flag with a declared range [lo, hi].
+type intFlag struct {
+	v      *int
+	lo, hi int
+}
+
+func (f intFlag) String() string {
+	if f.v == nil {
+		return "0"
+	}
+	return strconv.Itoa(*f.v)
+}
+
+func (f intFlag) Set(s string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || n < f.lo || n > f.hi {
+		return fmt.Errorf("want an integer in [%d, %d]", f.lo, f.hi)
+	}
+	*f.v = n
+	return nil
+}
+
+// intVar defines an integer flag with default def and range [lo, hi].
+func intVar(fs *flag.FlagSet, name string, def, lo, hi int, usage string) *int {
+	v := new(int)
+	*v = def
+	fs.Var(intFlag{v, lo, hi}, name, fmt.Sprintf("%s (%d..%d)", usage, lo, hi))
+	return v
+}
+
+// Ranges of the integer flags.
+const (
+	maxParallel = 4096      // --parallel
+	maxSeeds    = 100000    // --seeds
+	maxShards   = 1_000_000 // --shards
+)
 
 func runVersion(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 {

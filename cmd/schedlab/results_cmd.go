@@ -20,8 +20,8 @@ func runResults(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", "bench/RESULTS.md", "write the document to `FILE`")
 	plots := fs.String("plots", "bench/results", "copy the plots (PNG) under `DIR`")
 	work := fs.String("work", filepath.Join(os.TempDir(), "schedlab-results"), "sweep output `DIR` (kept: a rerun resumes)")
-	parallel := fs.Int("parallel", 0, "cells at once (`N`; 0 = one per CPU)")
-	seeds := fs.Int("seeds", 0, "seeds per cell (`N`; 0 = each scenario's own)")
+	parallel := intVar(fs, "parallel", 0, 0, maxParallel, "cells at once (`N`; 0 = one per CPU)")
+	seeds := intVar(fs, "seeds", 0, 0, maxSeeds, "seeds per cell (`N`; 0 = each scenario's own)")
 	revision := fs.String("revision", "", "source `REVISION` to record (e.g. git describe --always --dirty)")
 	command := fs.String("command", "make results", "the regenerating `COMMAND` to record in the document")
 	fs.Usage = func() {

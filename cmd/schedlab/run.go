@@ -15,7 +15,7 @@ import (
 
 // newFlagSet returns a flag set that reports errors instead of exiting.
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("schedlab "+name, flag.ContinueOnError)
+	fs := flag.NewFlagSet(progName(name), flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	return fs
 }
@@ -61,7 +61,7 @@ func (s seedFlag) Set(v string) error {
 // checkFormat validates --format.
 func checkFormat(stderr io.Writer, cmd, f string) bool {
 	if f != "table" && f != "json" {
-		fmt.Fprintf(stderr, "schedlab %s: --format: unknown format %q (valid: table, json)\n", cmd, f)
+		fmt.Fprintf(stderr, "%s: --format: unknown format %q (valid: table, json)\n", progName(cmd), f)
 		return false
 	}
 	return true

@@ -76,6 +76,12 @@ func runTrace(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if *skipBad {
+		for _, kv := range strings.Split(*options, ",") {
+			if k, _, _ := strings.Cut(kv, "="); strings.TrimSpace(k) == "skip_bad" && !opt.SkipBad {
+				fmt.Fprintf(stderr, "schedlab trace %s: --skip-bad and --options skip_bad=false contradict each other (give one)\n", sub)
+				return exitUsage
+			}
+		}
 		opt.SkipBad = true
 	}
 	fail := func(err error) int {
