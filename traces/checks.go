@@ -13,6 +13,8 @@ type inputState struct {
 	rows     int64  // data rows read (malformed ones included)
 	prev     float64
 	havePrev bool
+	negative int64 // rows with a negative time, for negative_time/TABLE
+	disorder int64 // rows out of time order, for out_of_order/TABLE
 }
 
 // inTable declares the table of the current input, even before any row.
@@ -34,6 +36,12 @@ func (b *builder) addRows(table string, n int64) {
 // machine list into a silent run on zero machines.
 func (b *builder) endInput(name string) error {
 	t := b.in.table
+	if b.in.negative > 0 {
+		b.count("negative_time/"+t, b.in.negative)
+	}
+	if b.in.disorder > 0 {
+		b.count("out_of_order/"+t, b.in.disorder)
+	}
 	if t == "" || b.in.rows > 0 {
 		return nil
 	}
@@ -70,11 +78,11 @@ func (b *builder) rowDone(table string, r *row) {
 // timeSeen is rowDone for readers that check times themselves (JSON).
 func (b *builder) timeSeen(table string, negative bool, order float64, hasOrder bool) {
 	if negative {
-		b.count("negative_time/"+table, 1)
+		b.in.negative++
 	}
 	if hasOrder {
 		if b.in.havePrev && order < b.in.prev {
-			b.count("out_of_order/"+table, 1)
+			b.in.disorder++
 		}
 		b.in.prev, b.in.havePrev = order, true
 	}
@@ -90,16 +98,20 @@ func (b *builder) machineRef(table string, name []byte) {
 	if len(name) == 0 {
 		return
 	}
-	m := b.refs[table]
-	if m == nil {
-		if b.refs == nil {
-			b.refs = map[string]map[string]*int64{}
+	r := b.refs
+	if r == nil || r.table != table {
+		r = b.refTables[table]
+		if r == nil {
+			if b.refTables == nil {
+				b.refTables = map[string]*machineRefs{}
+			}
+			r = &machineRefs{table: table, index: map[string]int32{}}
+			b.refTables[table] = r
 		}
-		m = map[string]*int64{}
-		b.refs[table] = m
+		b.refs = r
 	}
-	if p := m[string(name)]; p != nil {
-		*p++
+	if i, ok := r.index[string(name)]; ok {
+		r.counts[i]++
 		return
 	}
 	if b.nrefs >= maxMachineRefs {
@@ -107,20 +119,27 @@ func (b *builder) machineRef(table string, name []byte) {
 		return
 	}
 	b.nrefs++
-	n := int64(1)
-	m[string(name)] = &n
+	r.index[string(name)] = int32(len(r.counts))
+	r.counts = append(r.counts, 1)
+}
+
+// machineRefs counts the rows of one table referring to each machine name.
+type machineRefs struct {
+	table  string
+	index  map[string]int32 // name → index in counts
+	counts []int64
 }
 
 // countUnknownMachines runs once every machine is known (after finish): rows
 // referring to a machine that the trace never adds are counted as
 // unknown_machine/TABLE.
 func (b *builder) countUnknownMachines() {
-	for table, m := range b.refs {
-		for name, n := range m {
+	for table, r := range b.refTables {
+		for name, i := range r.index {
 			if _, ok := b.machines[name]; !ok {
-				b.count("unknown_machine/"+table, *n)
+				b.count("unknown_machine/"+table, r.counts[i])
 			}
 		}
 	}
-	b.refs, b.nrefs = nil, 0
+	b.refs, b.refTables, b.nrefs = nil, nil, 0
 }

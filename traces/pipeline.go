@@ -59,10 +59,11 @@ type builder struct {
 	haveTime      bool
 	first         scheduler.Time
 	last          scheduler.Time
-	in            inputState                   // the input being read
-	emptyReq      []string                     // required tables met as an empty file (SkipBad)
-	refs          map[string]map[string]*int64 // table → machine name → rows referring to it
-	nrefs         int                          // distinct names in refs
+	in            inputState              // the input being read
+	emptyReq      []string                // required tables met as an empty file (SkipBad)
+	refTables     map[string]*machineRefs // per table: rows referring to each machine name
+	refs          *machineRefs            // the table of the last machineRef
+	nrefs         int                     // distinct names in refTables
 }
 
 func newBuilder(format string, opt *Options, statsOnly bool) *builder {
