@@ -338,7 +338,11 @@ func Stats(format string, paths []string, opt Options) (*TraceStats, error) {
 	return b.st, nil
 }
 
-// secondsToTime converts trace seconds to simulated time, saturating.
+// secondsToTime converts trace seconds to simulated time, saturating. Every
+// trace time is range-checked where it is parsed (row.optSeconds and the other
+// time accessors in row.go: ±100 years), so a time from the data, or the
+// difference of two, never reaches the saturation; it guards only what options
+// and sentinels add.
 func secondsToTime(s int64) scheduler.Time {
 	if s >= math.MaxInt64/int64(scheduler.Second) {
 		return scheduler.Forever
@@ -349,7 +353,8 @@ func secondsToTime(s int64) scheduler.Time {
 	return scheduler.Time(s) * scheduler.Second
 }
 
-// floatSecondsToTime rounds float seconds to simulated µs, once.
+// floatSecondsToTime rounds float seconds to simulated µs, once (saturating,
+// like secondsToTime).
 func floatSecondsToTime(s float64) scheduler.Time {
 	if s >= float64(math.MaxInt64)/1e6 {
 		return scheduler.Forever
