@@ -110,6 +110,9 @@ func Run(spec RunSpec) (res *scheduler.Result, err error) {
 	if spec.SampleEvery < 0 {
 		return nil, usage("sample_every", errors.New("negative sample interval"))
 	}
+	if spec.SampleEvery >= scheduler.Forever {
+		return nil, usage("sample_every", errors.New("want a finite sample interval (0 = no series)"))
+	}
 	if _, err := NewPlacer(spec.Placer); err != nil {
 		return nil, usage("placer", err)
 	}

@@ -114,8 +114,12 @@ func (s *Sweep) Validate() error {
 		if f.v == "" {
 			continue
 		}
-		if _, err := scheduler.ParseTime(f.v); err != nil {
+		t, err := scheduler.ParseTime(f.v)
+		if err != nil {
 			return fmt.Errorf("field %q: %q: want a duration such as 90s, 1.5h, 2d", f.name, f.v)
+		}
+		if f.name == "sample_every" && t >= scheduler.Forever {
+			return fmt.Errorf("field %q: %q: want a finite interval (0 = no series)", f.name, f.v)
 		}
 	}
 	used := map[string]bool{}

@@ -112,6 +112,8 @@ func (c *Config) Validate() error {
 		return errors.New("scheduler: negative quiesce")
 	case c.SampleEvery < 0:
 		return errors.New("scheduler: negative sample interval")
+	case c.SampleEvery >= Forever:
+		return errors.New("scheduler: sample interval forever: want a finite interval (0 = no series)")
 	}
 	for name, q := range c.Quotas {
 		if q.AnyNegative() {

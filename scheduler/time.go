@@ -66,14 +66,14 @@ func ParseTime(s string) (Time, error) {
 		if f < 0 {
 			return 0, fmt.Errorf("scheduler: negative duration %q", s)
 		}
-		return Seconds(f), nil
+		return nonZero(s, f > 0, Seconds(f))
 	}
 	if strings.HasSuffix(s, "d") {
 		f, err := strconv.ParseFloat(strings.TrimSuffix(s, "d"), 64)
 		if err != nil || !(f >= 0) {
 			return 0, fmt.Errorf("scheduler: bad duration %q", s)
 		}
-		return Seconds(f * 86400), nil
+		return nonZero(s, f > 0, Seconds(f*86400))
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil {
@@ -82,5 +82,14 @@ func ParseTime(s string) (Time, error) {
 	if d < 0 {
 		return 0, fmt.Errorf("scheduler: negative duration %q", s)
 	}
-	return Time(d / 1000), nil
+	return nonZero(s, d > 0, Time(d/1000))
+}
+
+// nonZero rejects a positive duration s that rounds to 0 µs: below the resolution
+// of simulated time it would silently mean "none" where 0 has that meaning.
+func nonZero(s string, positive bool, t Time) (Time, error) {
+	if positive && t == 0 {
+		return 0, fmt.Errorf("scheduler: duration %q is below the resolution of simulated time (1µs)", s)
+	}
+	return t, nil
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/schedlab/schedlab/bench"
+	"github.com/schedlab/schedlab/scheduler"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 )
@@ -93,6 +94,18 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	}
 	if *progress != "auto" && *progress != "always" && *progress != "never" {
 		return bad("--progress: unknown value %q (valid: auto, always, never)", *progress)
+	}
+	for _, f := range []struct{ name, v string }{{"horizon", *horizon}, {"sample-every", *sample}} {
+		if f.v == "" {
+			continue // not given: the sweep's default
+		}
+		t, err := scheduler.ParseTime(f.v)
+		if err != nil {
+			return bad("--%s: %v", f.name, strings.TrimPrefix(err.Error(), "scheduler: "))
+		}
+		if f.name == "sample-every" && t >= scheduler.Forever {
+			return bad("--sample-every: %q: want a finite interval (0 = no series)", f.v)
+		}
 	}
 	adhoc := len(scheds)+len(placers)+len(workloads)+len(clusters)+len(params) > 0 || *horizon != "" || *sample != "" || *name != ""
 	plan := bench.Plan{Seeds: *seeds}
