@@ -130,7 +130,17 @@ func writeParams(b *strings.Builder, ps []bench.Param) {
 		if p.Unit != "" {
 			unit = " " + p.Unit
 		}
-		fmt.Fprintf(b, "      %-18s default %s%s — %s\n", p.Name, def, unit, p.Doc)
+		kind := p.Type
+		if p.Range != "" {
+			kind += " in " + p.Range
+		}
+		if p.Memory {
+			kind += ", sizes memory"
+		}
+		if kind != "" {
+			kind = " (" + kind + ")"
+		}
+		fmt.Fprintf(b, "      %-18s default %s%s%s — %s\n", p.Name, def, unit, kind, p.Doc)
 	}
 }
 
