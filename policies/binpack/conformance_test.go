@@ -48,6 +48,7 @@ func TestConformance(t *testing.T) {
 		{"worstfit-max", func() scheduler.Placer { return binpack.NewWorstFit(binpack.NormMax, binpack.AutoKey) }},
 		{"random", func() scheduler.Placer { return &binpack.Random{} }},
 		{"randomk", func() scheduler.Placer { return &binpack.RandomK{K: 2} }},
+		{"randomk-every-node", func() scheduler.Placer { return &binpack.RandomK{K: 1000} }}, // K ≥ nodes: each node probed once
 		{"tetris", func() scheduler.Placer { return binpack.Tetris{} }},
 		{"kube-least", kube(binpack.DefaultKubeConfig())},
 		{"kube-most-30", kube(most)},
