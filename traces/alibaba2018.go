@@ -15,7 +15,7 @@ func init() {
 			"batch_task rows → DAG task groups of a job (task_name digits), batch_instance attempts → tasks (dedup on job,task,instance,seq_no; runtime per runtime=); container_meta → one-task service jobs",
 		Files: "batch_task, batch_instance, machine_meta, container_meta (.csv, .csv.gz or the shipped .tar.gz); machine_usage and container_usage are not read"},
 		newReader: func(*Options) reader { return &ali18Reader{} },
-		optional:  []string{"container_meta"}})
+		optional:  []string{"container_meta", "batch_instance"}})
 }
 
 var (

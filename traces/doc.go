@@ -145,7 +145,9 @@
 // in an obvious way. The tables a subset may legitimately lack are optional: an
 // empty file of one is counted as Counters["empty_table/NAME"]. They are Google
 // 2011 machine_attributes and task_constraints, Google 2019 machine_attributes,
-// Alibaba 2017 container_event and Alibaba 2018 container_meta. With
+// Alibaba 2017 container_event, and Alibaba 2018 container_meta and
+// batch_instance (a subset, such as a Sample, may keep batch tasks whose
+// instances all fall outside it; the trace is readable without that table). With
 // Options.SkipBad an empty file of a required table is skipped and counted as
 // Skipped["empty_table"] (one empty shard among many), but a required table with
 // no data rows in any input is still an error.

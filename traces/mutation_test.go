@@ -65,7 +65,7 @@ var mutationFormats = []mutFormat{
 	{"alibaba2018", "alibaba2018", []mutTable{
 		{file: "machine_meta.csv", field: 1},
 		{file: "batch_task.csv", field: 5},
-		{file: "batch_instance.csv", field: 5},
+		{file: "batch_instance.csv", field: 5, optional: true},
 		{file: "container_meta.csv", field: 2, optional: true},
 	}},
 	{"google2011", "google2011", []mutTable{

@@ -32,6 +32,9 @@ type SampleResult struct {
 	Rows  map[string]int64 `json:"rows"` // per output file: rows kept
 	Read  int64            `json:"rows_read"`
 	Kept  int64            `json:"rows_kept"`
+	// Omitted lists the tables of which no data row was kept: they are not
+	// written, since an empty table file is bad input to the readers.
+	Omitted []string `json:"omitted,omitempty"`
 }
 
 // rowKeys is what a sampler needs to know of one row.
@@ -53,7 +56,8 @@ type sampler interface {
 // out: each input file (or archive member) that is a table of the format becomes
 // one output file of the same name (gzip'd when its name ends in .gz; archive
 // members are written as plain files named archive_member). Rows outside the
-// spec are dropped; header and comment lines are kept.
+// spec are dropped; header and comment lines are kept. A table of which no data
+// row is kept is not written (SampleResult.Omitted).
 func Sample(format string, paths []string, opt Options, spec SampleSpec, out string) (*SampleResult, error) {
 	f, err := lookupFormat(format)
 	if err != nil {
@@ -161,14 +165,24 @@ func Sample(format string, paths []string, opt Options, spec SampleSpec, out str
 				return err
 			}
 		}
+		if err := fh.Close(); err != nil {
+			return err
+		}
+		if res.Rows[name] == 0 {
+			res.Omitted = append(res.Omitted, name)
+			return os.Remove(dst)
+		}
 		res.Files = append(res.Files, dst)
-		return fh.Close()
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if len(res.Files) == 0 {
+	if len(res.Files) == 0 && len(res.Omitted) == 0 {
 		return nil, badf("sample: none of the inputs is a table of format %s", format)
+	}
+	if len(res.Files) == 0 {
+		return nil, badf("sample: no row of any table was kept (from/to/machines/jobs select nothing)")
 	}
 	return res, nil
 }

@@ -140,3 +140,70 @@ func firstLine(s string) string {
 	l, _, _ := strings.Cut(s, "\n")
 	return l
 }
+
+// TestTraceBadInputReproducers: the trace and sweep command lines that exited 1
+// (or 0) on bad input or unusable output paths now exit 2 naming the file.
+func TestTraceBadInputReproducers(t *testing.T) {
+	dir := t.TempDir()
+	existing := filepath.Join(dir, "file")
+	if err := os.WriteFile(existing, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// An openb2023 pod list with a UTF-8 BOM is read like the original.
+	bom := filepath.Join(dir, "bom")
+	if err := os.Mkdir(bom, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"openb_node_list_fixture.csv", "openb_pod_list_fixture.csv"} {
+		b, err := os.ReadFile(filepath.Join(traceFixtures, "openb2023", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(bom, f), append([]byte("\ufeff"), b...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, withBOM, stderr := runCLI("trace", "stats", "--format", "openb2023", bom)
+	_, plain, _ := runCLI("trace", "stats", "--format", "openb2023", filepath.Join(traceFixtures, "openb2023"))
+	if code != exitOK || !strings.Contains(withBOM, `"jobs"`) || strings.Contains(withBOM, `"jobs": 0,`) {
+		t.Errorf("BOM: exit %d, %s\n%s", code, stderr, withBOM)
+	}
+	strip := func(s string) string { // the paths differ
+		var lines []string
+		for _, l := range strings.Split(s, "\n") {
+			if !strings.Contains(l, "openb_") && !strings.Contains(l, `"paths"`) {
+				lines = append(lines, l)
+			}
+		}
+		return strings.Join(lines, "\n")
+	}
+	if strip(withBOM) != strip(plain) {
+		t.Errorf("BOM changes the stats:\n%s\nvs\n%s", withBOM, plain)
+	}
+	// A damaged cells.jsonl of a sweep directory.
+	sweep := filepath.Join(dir, "sweep")
+	if err := os.MkdirAll(sweep, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(sweep, "cells.jsonl"), []byte("garbage\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	swf := filepath.Join(traceFixtures, "swf")
+	for _, c := range []struct{ args, want string }{
+		{"trace convert --format swf --out " + dir + " " + swf, dir},
+		{"trace convert --format swf --out /nonexistent/x.gz " + swf, "/nonexistent/x.gz"},
+		{"trace sample --format swf --out " + existing + " " + swf, existing},
+		{"trace stats --skip-bad --options skip_bad=false --format swf " + swf, "contradict"},
+		{"bench --workload cli-tiny --cluster nodes=4,cpu=4000,mem=8192 --horizon 60s --out " + sweep, "cells.jsonl:1: not a cell record"},
+	} {
+		t.Run(c.args, func(t *testing.T) {
+			code, _, stderr := runCLI(strings.Fields(c.args)...)
+			if code != exitUsage || !strings.Contains(stderr, c.want) {
+				t.Errorf("exit %d, want 2 and %q in:\n%s", code, c.want, stderr)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x.gz")); err == nil {
+		t.Error("a failed convert left its output behind")
+	}
+}

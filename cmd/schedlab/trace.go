@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/schedlab/schedlab/traces"
@@ -103,16 +102,8 @@ func runTrace(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "schedlab trace convert: flag --out is required")
 			return exitUsage
 		}
-		f, err := os.Create(*out)
+		st, err := traces.ConvertFile(*format, paths, opt, *out)
 		if err != nil {
-			return fail(err)
-		}
-		st, err := traces.Convert(*format, paths, opt, f)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			os.Remove(*out)
 			return fail(err)
 		}
 		fmt.Fprintf(stderr, "schedlab trace convert: wrote %s: %d jobs, %d tasks, %d machines\n",
