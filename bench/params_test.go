@@ -267,3 +267,20 @@ func TestCheckDecl(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestTraceOptionDeclarations: the trace reader options carry the same kind of
+// declaration as every other parameter, valid by the same rules.
+func TestTraceOptionDeclarations(t *testing.T) {
+	for _, f := range TraceFormats() {
+		for _, o := range f.Options {
+			d := o
+			if d.Type == TypeInt && d.Range == "" {
+				t.Errorf("trace option %s: int without a range", d.Name)
+			}
+			if err := checkDecl("trace option", []Param{d}); err != nil {
+				t.Error(err)
+			}
+		}
+		break // every format has the same options
+	}
+}

@@ -90,7 +90,7 @@ func parseTraceSpec(rest string) (format string, paths []string, opts string, er
 func TraceFormats() []TraceFormat {
 	var opts []Param
 	for _, d := range traces.OptionDocs() {
-		opts = append(opts, Param{Name: d.Name, Default: d.Default, Doc: d.Doc})
+		opts = append(opts, Param{Name: d.Name, Type: d.Type, Default: d.Default, Range: d.Range, Memory: d.Memory, Doc: d.Doc})
 	}
 	var out []TraceFormat
 	for _, f := range traces.Formats() {

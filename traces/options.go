@@ -119,15 +119,33 @@ func DefaultOptions() Options {
 	}
 }
 
-// OptionDoc documents one option key.
+// OptionDoc documents one option key: its type ("bool", "enum", "int",
+// "duration", "string"), the valid range of an int ("[1, 16384]"; "auto" is
+// accepted too where the doc says so), and whether it sizes memory.
 type OptionDoc struct {
 	Name    string `json:"name"`
+	Type    string `json:"type"`
 	Default string `json:"default"`
+	Range   string `json:"range,omitempty"`
+	Memory  bool   `json:"memory,omitempty"`
 	Doc     string `json:"doc"`
 }
 
+// Limits of the numeric options.
+const (
+	// MaxSortMemMiB bounds sort_mem: the memory one external sort holds at
+	// once (a larger value would let a full trace exhaust the machine).
+	MaxSortMemMiB = 16384
+	// maxNorm bounds norm_cpu, norm_mem and norm_disk (so that a normalised value
+	// times the norm stays far inside int64).
+	maxNorm = 1_000_000_000_000
+)
+
 type optionDef struct {
 	name    string
+	typ     string
+	rng     string
+	memory  bool
 	choices []string // nil for free-form values
 	doc     string
 	get     func(o *Options) string
@@ -135,7 +153,7 @@ type optionDef struct {
 }
 
 func enumOpt(name, doc string, field func(o *Options) *string, choices ...string) optionDef {
-	return optionDef{name: name, choices: choices, doc: doc,
+	return optionDef{name: name, typ: "enum", choices: choices, doc: doc,
 		get: func(o *Options) string { return *field(o) },
 		set: func(o *Options, v string) error {
 			if !slices.Contains(choices, v) {
@@ -146,13 +164,14 @@ func enumOpt(name, doc string, field func(o *Options) *string, choices ...string
 		}}
 }
 
-func intOpt(name, doc string, min int64, field func(o *Options) *int64) optionDef {
-	return optionDef{name: name, doc: doc,
+func intOpt(name, doc string, min, max int64, memory bool, field func(o *Options) *int64) optionDef {
+	rng := fmt.Sprintf("[%d, %d]", min, max)
+	return optionDef{name: name, typ: "int", rng: rng, memory: memory, doc: doc,
 		get: func(o *Options) string { return strconv.FormatInt(*field(o), 10) },
 		set: func(o *Options, v string) error {
 			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || n < min {
-				return fmt.Errorf("want an integer ≥ %d", min)
+			if err != nil || n < min || n > max {
+				return fmt.Errorf("want an integer in %s", rng)
 			}
 			*field(o) = n
 			return nil
@@ -160,13 +179,13 @@ func intOpt(name, doc string, min int64, field func(o *Options) *int64) optionDe
 }
 
 func strOpt(name, doc string, field func(o *Options) *string) optionDef {
-	return optionDef{name: name, doc: doc,
+	return optionDef{name: name, typ: "string", doc: doc,
 		get: func(o *Options) string { return *field(o) },
 		set: func(o *Options, v string) error { *field(o) = v; return nil }}
 }
 
 var optionDefs = []optionDef{
-	{name: "skip_bad", doc: "skip malformed rows and count them by reason instead of failing",
+	{name: "skip_bad", typ: "bool", doc: "skip malformed rows and count them by reason instead of failing",
 		get: func(o *Options) string { return strconv.FormatBool(o.SkipBad) },
 		set: func(o *Options, v string) (err error) {
 			o.SkipBad, err = strconv.ParseBool(v)
@@ -184,7 +203,7 @@ var optionDefs = []optionDef{
 	enumOpt("orphans", "references to absent jobs, tasks, machines or parents", func(o *Options) *string { return &o.Orphans }, "drop-and-count", "error"),
 	enumOpt("missing_info", "Google rows with synthesized times", func(o *Options) *string { return &o.MissingInfo }, "keep-and-flag", "drop-entity"),
 	enumOpt("missing_end", "Alibaba 2017 Failed attempts with end 0", func(o *Options) *string { return &o.MissingEnd }, "task-end", "censored", "drop"),
-	{name: "origin", doc: "raw trace time that becomes simulation time 0, in the trace's unit (auto = per trace; alibaba2018 and swf always start at 0)",
+	{name: "origin", typ: "int", rng: "[0, " + strconv.FormatInt(maxTraceMicros, 10) + "]", doc: "raw trace time that becomes simulation time 0, in the trace's unit (auto = per trace; alibaba2018 and swf always start at 0)",
 		get: func(o *Options) string {
 			if o.Origin < 0 {
 				return "auto"
@@ -197,13 +216,13 @@ var optionDefs = []optionDef{
 				return nil
 			}
 			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || n < 0 {
-				return fmt.Errorf("want auto or a non-negative integer")
+			if err != nil || n < 0 || n > maxTraceMicros {
+				return fmt.Errorf("want auto or an integer in [0, %d] (100 years in µs)", int64(maxTraceMicros))
 			}
 			o.Origin = n
 			return nil
 		}},
-	{name: "trace_end", doc: "trace length for censored tasks (auto = documented length, else the data's maximum)",
+	{name: "trace_end", typ: "duration", rng: "(0s, 36525d]", doc: "trace length for censored tasks (auto = documented length, else the data's maximum)",
 		get: func(o *Options) string {
 			if o.TraceEnd == 0 {
 				return "auto"
@@ -216,16 +235,16 @@ var optionDefs = []optionDef{
 				return nil
 			}
 			t, err := scheduler.ParseTime(v)
-			if err != nil || t <= 0 {
-				return fmt.Errorf("want auto or a positive duration such as 29d")
+			if err != nil || t <= 0 || t > 36525*scheduler.Day {
+				return fmt.Errorf("want auto or a duration in (0s, 36525d] such as 29d")
 			}
 			o.TraceEnd = t
 			return nil
 		}},
-	intOpt("norm_cpu", "milli-cores that normalised CPU 1.0 stands for (Google)", 1, func(o *Options) *int64 { return &o.NormCPU }),
-	intOpt("norm_mem", "MiB that normalised memory 1.0 stands for (Google, Alibaba 2017; Alibaba 2018's 100)", 1, func(o *Options) *int64 { return &o.NormMem }),
-	intOpt("norm_disk", "MiB that normalised disk 1.0 stands for", 1, func(o *Options) *int64 { return &o.NormDisk }),
-	{name: "disk", doc: "enforce disk requests against machine disk capacity",
+	intOpt("norm_cpu", "milli-cores that normalised CPU 1.0 stands for (Google)", 1, maxNorm, false, func(o *Options) *int64 { return &o.NormCPU }),
+	intOpt("norm_mem", "MiB that normalised memory 1.0 stands for (Google, Alibaba 2017; Alibaba 2018's 100)", 1, maxNorm, false, func(o *Options) *int64 { return &o.NormMem }),
+	intOpt("norm_disk", "MiB that normalised disk 1.0 stands for", 1, maxNorm, false, func(o *Options) *int64 { return &o.NormDisk }),
+	{name: "disk", typ: "bool", doc: "enforce disk requests against machine disk capacity",
 		get: func(o *Options) string { return strconv.FormatBool(o.Disk) },
 		set: func(o *Options, v string) (err error) {
 			o.Disk, err = strconv.ParseBool(v)
@@ -239,7 +258,7 @@ var optionDefs = []optionDef{
 	strOpt("machine_status", "Alibaba 2018 machine_meta statuses in which a machine is available, '|'-separated", func(o *Options) *string { return &o.MachineStatus }),
 	strOpt("tz", "time zone of Philly job-log times", func(o *Options) *string { return &o.Location }),
 	strOpt("temp_dir", "directory for external-sort spill files (empty = system temp dir)", func(o *Options) *string { return &o.TempDir }),
-	intOpt("sort_mem", "MiB each external sort holds before spilling to temp_dir", 1, func(o *Options) *int64 { return &o.SortMemMiB }),
+	intOpt("sort_mem", "MiB each external sort holds before spilling to temp_dir", 1, MaxSortMemMiB, true, func(o *Options) *int64 { return &o.SortMemMiB }),
 }
 
 // OptionNames returns the valid option keys, sorted.
@@ -261,7 +280,7 @@ func OptionDocs() []OptionDoc {
 		if d.choices != nil {
 			doc += " (" + strings.Join(d.choices, ", ") + ")"
 		}
-		out = append(out, OptionDoc{Name: d.name, Default: d.get(&def), Doc: doc})
+		out = append(out, OptionDoc{Name: d.name, Type: d.typ, Default: d.get(&def), Range: d.rng, Memory: d.memory, Doc: doc})
 	}
 	return out
 }
@@ -327,6 +346,12 @@ func (o *Options) validate() error {
 	}
 	if o.NormCPU <= 0 || o.NormMem <= 0 || o.NormDisk <= 0 || o.SortMemMiB <= 0 {
 		return badf("options norm_cpu, norm_mem, norm_disk and sort_mem must be positive")
+	}
+	if o.NormCPU > maxNorm || o.NormMem > maxNorm || o.NormDisk > maxNorm {
+		return badf("options norm_cpu, norm_mem and norm_disk must be at most %d", int64(maxNorm))
+	}
+	if o.SortMemMiB > MaxSortMemMiB {
+		return badf("option sort_mem=%d: at most %d MiB", o.SortMemMiB, MaxSortMemMiB)
 	}
 	if o.Origin > maxTraceMicros {
 		return badf("option origin=%d: beyond the time range of every trace (±100 years)", o.Origin)
