@@ -2,6 +2,7 @@ package traces
 
 import (
 	"fmt"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -349,6 +350,14 @@ func (o *Options) validate() error {
 	}
 	if o.NormCPU > maxNorm || o.NormMem > maxNorm || o.NormDisk > maxNorm {
 		return badf("options norm_cpu, norm_mem and norm_disk must be at most %d", int64(maxNorm))
+	}
+	if strings.Trim(o.MachineStatus, "| ") == "" {
+		return badf("option machine_status=%q: want at least one status (such as USING); with none, no machine would ever be available", o.MachineStatus)
+	}
+	if o.TempDir != "" {
+		if st, err := os.Stat(o.TempDir); err != nil || !st.IsDir() {
+			return badf("option temp_dir=%q: not an existing directory", o.TempDir)
+		}
 	}
 	if o.SortMemMiB > MaxSortMemMiB {
 		return badf("option sort_mem=%d: at most %d MiB", o.SortMemMiB, MaxSortMemMiB)

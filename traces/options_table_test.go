@@ -66,9 +66,21 @@ func TestOptionTable(t *testing.T) {
 	if _, err := ParseOptions("sort_mem=" + strconv.Itoa(MaxSortMemMiB+1)); err == nil {
 		t.Error("sort_mem above its maximum accepted")
 	}
+	for what, change := range map[string]func(*Options){
+		"SortMemMiB above its maximum": func(o *Options) { o.SortMemMiB = MaxSortMemMiB + 1 },
+		"no machine status":            func(o *Options) { o.MachineStatus = "|" },
+		"a temp_dir that is no dir":    func(o *Options) { o.TempDir = "/nonexistent/schedlab" },
+		"norm_cpu above its maximum":   func(o *Options) { o.NormCPU = maxNorm + 1 },
+	} {
+		o := DefaultOptions()
+		change(&o)
+		if err := o.validate(); !errors.Is(err, ErrBadInput) {
+			t.Errorf("%s: validate = %v, want bad input", what, err)
+		}
+	}
 	o := DefaultOptions()
-	o.SortMemMiB = MaxSortMemMiB + 1
-	if err := o.validate(); err == nil {
-		t.Error("Options.SortMemMiB above its maximum passes validate")
+	o.TempDir = t.TempDir()
+	if err := o.validate(); err != nil {
+		t.Errorf("an existing temp_dir: %v", err)
 	}
 }
