@@ -316,8 +316,9 @@ func gangDeadlockCells(p *Params, seeds int) ([]Cell, error) {
 	work := strings.ReplaceAll(p.String("workload", "gang-burst"), ";", ",")
 	cluster := strings.ReplaceAll(p.String("cluster", "nodes=16,cpu=64000,mem=262144,gpu=8"), ";", ",")
 	horizon := p.Duration("horizon", 3*scheduler.Hour)
+	own := p.Int("seeds", 20) // read always, so that seeds= is known with --seeds too
 	if seeds <= 0 {
-		seeds = p.Int("seeds", 20)
+		seeds = own
 	}
 	if err := p.Err(); err != nil {
 		return nil, err

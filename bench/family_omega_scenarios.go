@@ -42,7 +42,7 @@ func readOmegaScale(p *Params) (omegaScale, error) {
 		def = 7 * scheduler.Day
 	}
 	s.horizon = p.Duration("horizon", def)
-	if err := p.Err(); err != nil {
+	if err := p.parseErr(); err != nil { // the scenario's own parameters are read later
 		return s, err
 	}
 	if s.horizon <= 0 || s.horizon == scheduler.Forever {

@@ -450,6 +450,11 @@ func (p *Params) Choice(k string, def workload.Choice) workload.Choice {
 	return c
 }
 
+// parseErr returns the first error of the getters called so far, without the
+// check for keys no getter asked for (for constructors that read their parameters
+// in stages; Err must still be called at the end).
+func (p *Params) parseErr() error { return p.err }
+
 // Err returns the first error, or an error naming keys no getter asked for.
 func (p *Params) Err() error {
 	if p.err != nil {

@@ -132,6 +132,9 @@ type Outcome struct {
 	Skipped int // cells already recorded by an earlier run
 	Failed  int // cells recorded with an error
 	Missing int // cells with no record (a stopped run, or a missing shard)
+	// Usage is the cells run now that failed with a UsageError: a spec of the
+	// scenario or sweep (a workload, cluster, placer or scheduler) is bad input.
+	Usage int
 }
 
 const (
@@ -232,6 +235,9 @@ func Execute(plan Plan, dir string, opt Options) (Outcome, error) {
 		if err != nil {
 			rec.Error = err.Error()
 			out.Failed++
+			if _, ok := IsUsage(err); ok {
+				out.Usage++
+			}
 			fmt.Fprintf(log, "cell %d (%s seed %d) failed: %s\n", i, rec.Key, rec.Seed, firstLine(rec.Error))
 		}
 		b, merr := json.Marshal(&rec)
@@ -279,7 +285,13 @@ func Execute(plan Plan, dir string, opt Options) (Outcome, error) {
 	if opt.NoPlots {
 		report = nil
 	}
-	return out, writeReports(dir, &m, cells, all, report, !opt.NoPlots)
+	err = writeReports(dir, &m, cells, all, report, !opt.NoPlots)
+	if err != nil && out.Usage > 0 {
+		// The reports failed because cells could not run on bad input (a
+		// scenario's plots with no data): that is what to report.
+		return out, &UsageError{Err: fmt.Errorf("%d cell(s) failed on bad input (a workload, cluster, placer or scheduler spec of the sweep); reports: %v", out.Usage, err)}
+	}
+	return out, err
 }
 
 // runCellsInto runs cells like RunCells, calling done (serialised) with each cell's

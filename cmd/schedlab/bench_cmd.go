@@ -200,6 +200,10 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	if sn > 1 && o.Missing == 0 {
 		fmt.Fprintf(stdout, "shard %d/%d done; when all shards are: schedlab bench merge %s\n", si, sn, *out)
 	}
+	if o.Usage > 0 {
+		fmt.Fprintf(stderr, "schedlab bench: %d cell(s) failed on bad input (a workload, cluster, placer or scheduler spec of the sweep)\n", o.Usage)
+		return exitUsage
+	}
 	if o.Failed > 0 || o.Missing > 0 {
 		return exitFail
 	}
