@@ -171,7 +171,7 @@ func Run(spec RunSpec) (res *scheduler.Result, err error) {
 	res, err = scheduler.Run(cfg, src, sched)
 	wall := time.Since(start).Seconds()
 	if err != nil {
-		if isTrace || errors.Is(err, workload.ErrLimit) {
+		if isTrace || errors.Is(err, workload.ErrLimit) || errors.Is(err, scheduler.ErrLimit) {
 			return nil, usage("workload", err)
 		}
 		return nil, err

@@ -170,11 +170,31 @@ func backoffLess(a, b *entity) bool {
 
 // Enqueue implements Scheduler.
 func (m *Monolithic) Enqueue(tasks []*Task) {
+	// A gang's tasks usually arrive together in one call, so the duplicate check
+	// against the gang's pending list keeps a set for the current run of one
+	// gang's tasks once that list is no longer short: a linear scan per task
+	// would make submitting an n-task gang cost O(n²).
+	var cur *entity
+	var members map[*Task]struct{}
 	for _, t := range tasks {
 		j := t.Job
 		if j.IsGang() && j.GangReady < 0 {
 			if e := m.gangs[j.ID]; e != nil {
-				if !slices.Contains(e.tasks, t) {
+				if e != cur {
+					cur, members = e, nil
+				}
+				if members == nil && len(e.tasks) >= 16 {
+					members = make(map[*Task]struct{}, len(e.tasks))
+					for _, u := range e.tasks {
+						members[u] = struct{}{}
+					}
+				}
+				if members != nil {
+					if _, dup := members[t]; !dup {
+						members[t] = struct{}{}
+						e.tasks = append(e.tasks, t)
+					}
+				} else if !slices.Contains(e.tasks, t) {
 					e.tasks = append(e.tasks, t)
 				}
 				continue

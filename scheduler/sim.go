@@ -90,6 +90,11 @@ type Config struct {
 	// the interval in force at the end), so memory and sampling events stay bounded
 	// however small the interval and however long the run.
 	SampleEvery Time
+	// MaxLiveTasks bounds the tasks of jobs submitted and not yet finished, which
+	// the run holds in memory at once (a few hundred bytes each): a workload that
+	// would exceed it stops the run with an error wrapping ErrLimit instead of
+	// exhausting the machine. 0 means DefaultMaxLiveTasks; negative, no limit.
+	MaxLiveTasks int
 	// NodeEvents is an optional extra stream of node events (a failure schedule).
 	NodeEvents NodeSource
 	// Quotas limits tenants' total allocation, enforced at every placement.
@@ -97,6 +102,15 @@ type Config struct {
 	// Observer, if set, receives every transition.
 	Observer Observer
 }
+
+// DefaultMaxLiveTasks is the default Config.MaxLiveTasks: ten million tasks,
+// far above the peak of any published trace replayed at scale 1 and well inside
+// the memory of a 24 GiB machine.
+const DefaultMaxLiveTasks = 10_000_000
+
+// ErrLimit is wrapped by the error of a run stopped by a memory guard
+// (Config.MaxLiveTasks).
+var ErrLimit = errors.New("scheduler: limit exceeded")
 
 // DefaultConfig returns a Config with the documented defaults and no nodes.
 func DefaultConfig() Config {
@@ -384,6 +398,15 @@ func (s *Sim) pullJob() {
 	if j.Submit < s.now {
 		s.err = fmt.Errorf("scheduler: job %d (%s) submitted at %v, before the previous job (%v): sources must be in submit order", j.ID, j.Name, j.Submit, s.now)
 		return
+	}
+	if max := s.cfg.MaxLiveTasks; max >= 0 {
+		if max == 0 {
+			max = DefaultMaxLiveTasks
+		}
+		if live := s.rec.liveJobTasks + len(j.Tasks); live > max {
+			s.err = fmt.Errorf("%w: job %d at %v would make %d tasks submitted and not finished, more than Config.MaxLiveTasks (%d), a memory guard", ErrLimit, j.ID, j.Submit, live, max)
+			return
+		}
 	}
 	s.next = j
 	s.q.push(event{at: j.Submit, kind: evArrival})

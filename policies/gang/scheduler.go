@@ -37,10 +37,24 @@ type group struct {
 	backedOff scheduler.Time // Permit group backoff: denied until then
 	admitted  bool
 	minRes    scheduler.Resources
+	want      scheduler.Resources // Permit MinResources: the remaining need, cached under wantKey
+	wantKey   wantKey
+	ever      int // failIfNever: pending members that can ever fit (up to need), cached under everKey
+	everKey   wantKey
 	inqueue   bool // counted in the admission gate's inqueue sum
 	fallback  bool // Soft placeholder timeout: best effort from now on
 	usage     scheduler.Resources
 	blocked   bool // Fair order: gave up for this pass
+}
+
+// wantKey identifies the inputs of a group's cached remaining need or fit count:
+// the state
+// version (bumped by every hold, start, unhold and finish), the scheduler's wake
+// and pass counters (bumped by every callback that may bring outside changes),
+// the need and the member count.
+type wantKey struct {
+	version, wake, pass uint64
+	need, members       int
 }
 
 // gangPhase reports whether the group is a gang that has not started yet and
@@ -66,6 +80,7 @@ type Scheduler struct {
 	list   []*group // live groups in arrival order
 	seq    uint64
 	wake   uint64
+	passes uint64
 
 	passQueued bool
 	retryTmr   *scheduler.Timer
@@ -130,6 +145,13 @@ func (s *Scheduler) Attach(sim *scheduler.Sim) error {
 
 // Enqueue implements scheduler.Scheduler.
 func (s *Scheduler) Enqueue(tasks []*scheduler.Task) {
+	// A gang's tasks usually arrive together in one call. The duplicate check
+	// keeps a set for the current run of one group's tasks once its member list
+	// is no longer short, and each touched group is sorted once at the end: a scan
+	// and a sort per task would make submitting an n-task gang cost O(n²).
+	var cur *group
+	var seen map[*scheduler.Task]struct{}
+	var touched []*group
 	for _, t := range tasks {
 		g := s.groups[t.Job.ID]
 		if g == nil {
@@ -141,17 +163,39 @@ func (s *Scheduler) Enqueue(tasks []*scheduler.Task) {
 			s.groups[t.Job.ID] = g
 			s.list = append(s.list, g)
 		}
+		if g != cur {
+			cur, seen = g, nil
+		}
+		if seen == nil && len(g.members) >= 16 {
+			seen = make(map[*scheduler.Task]struct{}, len(g.members))
+			for _, m := range g.members {
+				seen[m.t] = struct{}{}
+			}
+		}
 		found := false
-		for _, m := range g.members {
-			if m.t == t {
-				found = true
-				break
+		if seen != nil {
+			_, found = seen[t]
+			seen[t] = struct{}{}
+		} else {
+			for _, m := range g.members {
+				if m.t == t {
+					found = true
+					break
+				}
 			}
 		}
 		if !found {
 			s.dirty = true
 			g.members = append(g.members, &member{t: t})
-			slices.SortFunc(g.members, func(a, b *member) int { return int(a.t.Index - b.t.Index) })
+			if len(touched) == 0 || touched[len(touched)-1] != g {
+				touched = append(touched, g)
+			}
+		}
+	}
+	byIndex := func(a, b *member) int { return int(a.t.Index - b.t.Index) }
+	for _, g := range touched {
+		if !slices.IsSortedFunc(g.members, byIndex) {
+			slices.SortFunc(g.members, byIndex)
 		}
 	}
 	s.wake++
@@ -211,6 +255,7 @@ func (s *Scheduler) fail(r *retry, size int) {
 // pass is one scheduling cycle over the queue.
 func (s *Scheduler) pass() {
 	s.passQueued = false
+	s.passes++
 	s.prune()
 	s.admit()
 	var unplaced bool
@@ -427,13 +472,24 @@ func (s *Scheduler) strictGang(g *group) bool {
 // are fewer than it needs, and reports whether it did.
 func (s *Scheduler) failIfNever(g *group) bool {
 	st := s.sim.State
-	ever := 0
-	for _, m := range g.members {
-		if m.t.State == scheduler.TaskPending && st.CanEverFit(m.t) {
-			ever++
+	need := g.need()
+	// Every failed member of a gang repeats this count, so it is cached until
+	// something it depends on changes (without the cache, a pass over an
+	// n-member gang that does not fit costs O(n²)).
+	key := wantKey{st.Version(), s.wake, s.passes, need, len(g.members)}
+	if g.everKey != key {
+		ever := 0
+		for _, m := range g.members {
+			if ever >= need {
+				break
+			}
+			if m.t.State == scheduler.TaskPending && st.CanEverFit(m.t) {
+				ever++
+			}
 		}
+		g.ever, g.everKey = ever, key
 	}
-	if ever >= g.need() {
+	if g.ever >= need {
 		return false
 	}
 	s.release(g, "gang can never fit")
@@ -570,15 +626,25 @@ func (s *Scheduler) attempt(g *group, m *member) bool {
 	}
 	if s.cfg.Variant == Permit && s.cfg.MinResources {
 		// PreFilter: the remaining need must fit the cluster-wide free sum.
-		var want scheduler.Resources
-		k := 0
-		for _, o := range g.members {
-			if o.t.State == scheduler.TaskPending && k < need {
-				want = want.Add(o.t.Request)
-				k++
+		// Every pending member of a gang that cannot fit repeats this check, so
+		// the sum is cached until something it depends on changes (without the
+		// cache, a pass over an n-member gang costs O(n²)).
+		key := wantKey{st.Version(), s.wake, s.passes, need, len(g.members)}
+		if g.wantKey != key {
+			var want scheduler.Resources
+			k := 0
+			for _, o := range g.members {
+				if k == need {
+					break
+				}
+				if o.t.State == scheduler.TaskPending {
+					want = want.Add(o.t.Request)
+					k++
+				}
 			}
+			g.want, g.wantKey = want, key
 		}
-		if !want.LessEq(freeSum(st)) {
+		if !g.want.LessEq(freeSum(st)) {
 			t.Attempts++
 			s.fail(&m.retry, 1)
 			s.postFilter(g)

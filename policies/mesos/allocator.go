@@ -157,6 +157,13 @@ func (m *Mesos) frameworkFor(j *scheduler.Job) *framework {
 func (m *Mesos) Enqueue(tasks []*scheduler.Task) {
 	m.account()
 	st := m.sim.State
+	// A gang's tasks usually arrive together in one call, so the duplicate check
+	// against the job's pending list uses a set for the current run of one job's
+	// tasks once that list is no longer short (a scan per task would make an
+	// n-task gang cost O(n²)). The set is dropped whenever the list changed
+	// other than by this loop's appends.
+	var cur *jobEntry
+	var seen map[*scheduler.Task]struct{}
 	for _, t := range tasks {
 		e := m.jobs[t.Job.ID]
 		if e == nil {
@@ -172,7 +179,21 @@ func (m *Mesos) Enqueue(tasks []*scheduler.Task) {
 			m.sim.Fail(t, "larger than every node")
 			continue
 		}
-		if !slices.Contains(e.pending, t) {
+		if e != cur || len(seen) != len(e.pending) {
+			cur, seen = e, nil
+		}
+		if seen == nil && len(e.pending) >= 16 {
+			seen = make(map[*scheduler.Task]struct{}, len(e.pending))
+			for _, u := range e.pending {
+				seen[u] = struct{}{}
+			}
+		}
+		if seen != nil {
+			if _, dup := seen[t]; !dup {
+				seen[t] = struct{}{}
+				e.pending = append(e.pending, t)
+			}
+		} else if !slices.Contains(e.pending, t) {
 			e.pending = append(e.pending, t)
 		}
 		if !e.queued {
