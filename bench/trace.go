@@ -39,7 +39,7 @@ func OpenTraceOptions(format string, paths []string, opts string) (*Workload, er
 		return nil, fmt.Errorf("trace %s: %w", format, err)
 	}
 	if r.Stats().Machines == 0 {
-		// A trace without machines (azure2017, azure2019): its replay is jobs only,
+		// A trace without machines (azure2017, azure2019, azure2020): its replay is jobs only,
 		// so that --cluster auto takes DefaultCluster and --cluster trace is an
 		// error, instead of a run on no machines at all.
 		return &Workload{Source: machinelessTrace{r}}, nil

@@ -74,6 +74,10 @@ func TestEmptyTables(t *testing.T) {
 			DefaultOptions(), "nodes.csv: table nodes is empty (no data rows)", "", ""},
 		{"alibaba2017 empty file", "alibaba2017", map[string]string{"server_event.csv": "0,1,add,,64,0.69,1\n", "batch_task.csv": ""},
 			DefaultOptions(), "batch_task.csv: table batch_task is empty", "", ""},
+		{"azure2020 vm header only", "azure2020", map[string]string{"vm.csv": "vmId,tenantId,vmTypeId,priority,starttime,endtime\n", "vmType.csv": "vmTypeId,machineId,core,memory\n0,1,0.5,0.5\n"},
+			DefaultOptions(), "vm.csv: table vm is empty (no data rows)", "", ""},
+		{"azure2020 vmType header only, skip_bad", "azure2020", map[string]string{"vm.csv": "vmId,tenantId,vmTypeId,priority,starttime,endtime\n1,2,0,0,0,1\n", "vmType.csv": "vmTypeId,machineId,core,memory\n"},
+			skip, "table vmType has no data rows in any input", "", ""},
 		{"swf comments only", "swf", map[string]string{"log.swf": "; MaxProcs: 4\n"},
 			DefaultOptions(), "log.swf: table jobs is empty", "", ""},
 		{"google2019 blank lines only", "google2019", map[string]string{"machine_events-000000000000.json": "\n\n"},
@@ -147,6 +151,8 @@ func TestTimeRangeEveryFormat(t *testing.T) {
 		{"openb2023", "openb2023", "pods.csv", "name,cpu_milli,memory_mib,num_gpu,creation_time\np,1,2,0,1e308\n"},
 		{"swf", "swf", "log.swf", "1 9999999999999999999999 0 10 1 -1 -1 1 10 -1 1 1 1 1 1 1 -1 -1\n"},
 		{"philly", "philly", "cluster_job_log", `[{"jobid":"a","submitted_time":"9999-10-03 00:08:00","attempts":[]}]`},
+		{"azure2020 start", "azure2020", "vm.csv", "vmId,tenantId,vmTypeId,priority,starttime,endtime\n1,2,3,0,36526000,\n"},
+		{"azure2020 end", "azure2020", "vm.csv", "vmId,tenantId,vmTypeId,priority,starttime,endtime\n1,2,3,0,0,1e308\n"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -211,6 +217,9 @@ func TestSuspiciousRowsCounted(t *testing.T) {
 			"pai_task_table.csv":     "j,t,1,Terminated,1594000010,1594003600,600,29,,\n",
 			"pai_instance_table.csv": "j,t,i0,w0,x,Terminated,1594000020,1594003500,m7\n"},
 			map[string]int64{"unknown_machine/pai_instance_table": 1}},
+		{"azure2020", "azure2020", map[string]string{"vmType.csv": "vmTypeId,machineId,core,memory\n0,1,0.5,0.5\n",
+			"vm.csv": "vmId,tenantId,vmTypeId,priority,starttime,endtime\n1,t,0,0,2,3\n2,t,0,0,1,3\n3,t,0,1,-1,\n3,t,0,1,-1,\n"},
+			map[string]int64{"out_of_order/vm": 1, "negative_time/vm": 2, "duplicate_rows": 1, "duplicate_vm_rows": 1}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -22,6 +22,8 @@
 //	swf          Standard Workload Format (Parallel Workloads Archive)
 //	azure2017    Azure Public Dataset V1 (2017 VM trace): vmtable (no machines)
 //	azure2019    Azure Public Dataset V2 (2019 VM trace): vmtable (no machines)
+//	azure2020    Azure Trace for Packing 2020: the CSV export of its vm and
+//	             vmType tables (no machines)
 //	schedlab     the canonical format written by Convert
 //
 // Formats lists them with a one-line mapping summary.
@@ -45,13 +47,32 @@
 // no machines: Open's replay has no node events and a run needs a cluster given
 // by the caller. The deployment, subscription and CPU-reading files are not read.
 //
-// Azure 2020 (the packing trace, a SQLite database) is not read: the only pure-Go
-// SQLite driver (modernc.org/sqlite) is a transpiled C library of several hundred
-// thousand lines with a large module graph, not among the project's chosen
-// dependencies. Export its two tables (VM requests and VM types; `sqlite3 FILE
-// .tables` names them) to CSV with the sqlite3 tool instead, one `sqlite3 -header
-// -csv FILE 'SELECT * FROM TABLE' > TABLE.csv` each (a reader of those CSVs would
-// be small).
+// The Azure packing trace of 2020 (azure2020) is a SQLite database with two
+// tables. The module carries no SQLite driver (the only pure-Go one is a
+// transpiled C library far heavier than this package), so the reader takes the
+// tables' CSV export with a header row, one file each, as the sqlite3 tool
+// writes it: `sqlite3 -header -csv FILE 'SELECT * FROM vm' > vm.csv`, and the
+// same for vmType. Files are recognised by their header (column names in any
+// order and case), not by their names: vm has vmId, tenantId, vmTypeId,
+// priority, starttime and endtime; vmType has vmTypeId, machineId, core and
+// memory (id, hdd, ssd and nic are optional and checked when present). Times
+// are fractional days since collection start, converted to µs and rounded once;
+// a negative starttime is pre-trace (Options.PreTrace); an empty endtime (NULL)
+// means still alive and is censored at the end of the 14 days of collection; an
+// endtime at the dataset's 90-day cap is censored at 90 days (Options.TraceEnd
+// replaces both ends). Priority 0 (high) VMs are service jobs with Priority 1,
+// priority 1 (low, evictable) ones batch jobs with Priority 0; any other value
+// is a bad row. Each VM is a one-task job named by its vmId, in the tenant of
+// its tenantId. A VM type's demand depends on the machine type (hardware
+// generation) it runs on, one vmType row per pair, each a fraction of that
+// machine in [0, 1]; a replay uses one machine type, Options.MachineType (by
+// default the machineId with rows for the most VM types, ties to the smallest
+// ID), and scales the fractions by Options.NormCPU and NormMem (one machine:
+// 64 cores and 256 GiB by default; ssd by NormDisk when Options.Disk). A VM whose
+// type has no row for that machine type is dropped and counted
+// (vms_not_on_machine_type); one whose type has no row at all is an orphan
+// (orphan_vm_type, or an error under orphans=error). Options.Origin is in
+// seconds. The trace has no machines: a run needs a cluster from the caller.
 //
 // # Files
 //

@@ -78,6 +78,7 @@ func ExampleFormats() {
 	// alibaba2018
 	// azure2017
 	// azure2019
+	// azure2020
 	// google2011
 	// google2019
 	// openb2023

@@ -104,6 +104,10 @@ var mutationFormats = []mutFormat{
 	{"azure2019", "azure2019", []mutTable{
 		{file: "vmtable.csv", field: 3}, // vmcreated (the fixture is vmtable.csv.gz)
 	}},
+	{"azure2020", "azure2020", []mutTable{
+		{file: "vm.csv", header: 1, field: 4},     // starttime
+		{file: "vmType.csv", header: 1, field: 3}, // core
+	}},
 }
 
 func TestMutationCoversFormats(t *testing.T) {

@@ -94,6 +94,11 @@ type Options struct {
 	// SortMemMiB bounds the memory each external sort holds before spilling to
 	// TempDir. Key sort_mem.
 	SortMemMiB int64
+	// MachineType is the Azure 2020 machine type (vmType.machineId) whose
+	// demands the VMs request: "auto" (the default) takes the machine type with
+	// rows for the most VM types (ties: the smallest ID); "" means "auto".
+	// Key machine_type.
+	MachineType string
 }
 
 // DefaultOptions returns the documented defaults of TRACES.md §11.1.
@@ -117,12 +122,13 @@ func DefaultOptions() Options {
 		MachineStatus:  "USING",
 		Location:       "UTC",
 		SortMemMiB:     256,
+		MachineType:    "auto",
 	}
 }
 
 // OptionDoc documents one option key: its type ("bool", "enum", "int",
-// "duration", "string"), the valid range of an int ("[1, 16384]"; "auto" is
-// accepted too where the doc says so), and whether it sizes memory.
+// "duration", "string"), the valid range of an int or a duration ("[1, 16384]";
+// "auto" is accepted too where the doc says so), and whether it sizes memory.
 type OptionDoc struct {
 	Name    string `json:"name"`
 	Type    string `json:"type"`
@@ -242,9 +248,9 @@ var optionDefs = []optionDef{
 			o.TraceEnd = t
 			return nil
 		}},
-	intOpt("norm_cpu", "milli-cores that normalised CPU 1.0 stands for (Google)", 1, maxNorm, false, func(o *Options) *int64 { return &o.NormCPU }),
-	intOpt("norm_mem", "MiB that normalised memory 1.0 stands for (Google, Alibaba 2017; Alibaba 2018's 100)", 1, maxNorm, false, func(o *Options) *int64 { return &o.NormMem }),
-	intOpt("norm_disk", "MiB that normalised disk 1.0 stands for", 1, maxNorm, false, func(o *Options) *int64 { return &o.NormDisk }),
+	intOpt("norm_cpu", "milli-cores that normalised CPU 1.0 stands for (Google; Azure 2020: one machine)", 1, maxNorm, false, func(o *Options) *int64 { return &o.NormCPU }),
+	intOpt("norm_mem", "MiB that normalised memory 1.0 stands for (Google, Alibaba 2017; Alibaba 2018's 100; Azure 2020: one machine)", 1, maxNorm, false, func(o *Options) *int64 { return &o.NormMem }),
+	intOpt("norm_disk", "MiB that normalised disk 1.0 stands for (Azure 2020: one machine's SSD)", 1, maxNorm, false, func(o *Options) *int64 { return &o.NormDisk }),
 	{name: "disk", typ: "bool", doc: "enforce disk requests against machine disk capacity",
 		get: func(o *Options) string { return strconv.FormatBool(o.Disk) },
 		set: func(o *Options, v string) (err error) {
@@ -260,6 +266,15 @@ var optionDefs = []optionDef{
 	strOpt("tz", "time zone of Philly job-log times", func(o *Options) *string { return &o.Location }),
 	strOpt("temp_dir", "directory for external-sort spill files (empty = system temp dir)", func(o *Options) *string { return &o.TempDir }),
 	intOpt("sort_mem", "MiB each external sort holds before spilling to temp_dir", 1, MaxSortMemMiB, true, func(o *Options) *int64 { return &o.SortMemMiB }),
+	{name: "machine_type", typ: "string", doc: "Azure 2020 machine type (vmType machineId) whose demands VMs request (auto or empty = the one most VM types run on)",
+		get: func(o *Options) string { return o.MachineType },
+		set: func(o *Options, v string) error {
+			if v == "" {
+				v = "auto"
+			}
+			o.MachineType = v
+			return nil
+		}},
 }
 
 // OptionNames returns the valid option keys, sorted.

@@ -189,7 +189,11 @@ func TestTraceBadInputReproducers(t *testing.T) {
 		t.Fatal(err)
 	}
 	swf := filepath.Join(traceFixtures, "swf")
+	az := filepath.Join(traceFixtures, "azure2020")
 	for _, c := range []struct{ args, want string }{
+		{"trace stats --format azure2020 --options machine_type=77 " + az, `machine_type="77": no vmType row has that machineId`},
+		{"run --workload trace:azure2020:" + az + " --cluster trace", "has no machines of its own"},
+		{"trace stats --format azure2020 " + filepath.Join(az, "vm.csv"), "no vmType rows among the inputs"},
 		{"trace convert --format swf --out " + dir + " " + swf, dir},
 		{"trace convert --format swf --out /nonexistent/x.gz " + swf, "/nonexistent/x.gz"},
 		{"trace sample --format swf --out " + existing + " " + swf, existing},
@@ -209,5 +213,10 @@ func TestTraceBadInputReproducers(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "x.gz")); err == nil {
 		t.Error("a failed convert left its output behind")
+	}
+	// The Azure 2020 export replays on a cluster given by the caller.
+	code, out, stderr := runCLI("run", "--workload", "trace:azure2020:"+az, "--cluster", "nodes=4,cpu=64000,mem=262144", "--format", "json")
+	if code != exitOK || !strings.Contains(out, `"tasks_completed": 8`) {
+		t.Errorf("azure2020 run: exit %d, %s\n%s", code, stderr, out)
 	}
 }
