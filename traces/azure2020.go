@@ -1,6 +1,7 @@
 package traces
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strconv"
@@ -76,20 +77,19 @@ type azure2020Reader struct {
 	machine  string                  // the machine type used (set by finish)
 }
 
-// colsOf resolves the named columns of h, case-insensitively; −1 for an absent one.
+// colsOf resolves the named columns of h, matching header names
+// case-insensitively (an export may fold them): each name found only in another
+// case is added to h's index, so that newHeaderCheck sees it. −1 for an absent
+// column.
 func colsOf(h *headerCSV, names []string) []int {
 	out := make([]int, len(names))
 	for k, n := range names {
-		out[k] = h.col(n)
-		if out[k] >= 0 {
-			continue
-		}
-		for i, hn := range h.names {
-			if strings.EqualFold(hn, n) {
-				out[k] = i
-				break
+		if h.col(n) < 0 {
+			if i := slices.IndexFunc(h.names, func(hn string) bool { return strings.EqualFold(hn, n) }); i >= 0 {
+				h.index[n] = i
 			}
 		}
+		out[k] = h.col(n)
 	}
 	return out
 }
@@ -101,24 +101,15 @@ func (a *azure2020Reader) input(b *builder, m member) (bool, error) {
 	}
 	vmCols := colsOf(h, az20VMCols)
 	typeCols := colsOf(h, append(append([]string(nil), az20TypeCols...), az20TypeOpt...))
-	missing := func(names []string, cols []int) error {
-		for k, c := range cols {
-			if c < 0 {
-				return &InputError{File: m.name, Line: 1, Field: names[k], Reason: "missing_column",
-					Msg: "required column \"" + names[k] + "\" is absent (header: " + strings.Join(h.names, ",") + ")"}
-			}
-		}
-		return nil
-	}
 	switch {
 	case vmCols[0] >= 0 && vmCols[4] >= 0: // vmId and starttime
-		if err := missing(az20VMCols, vmCols); err != nil {
+		if _, err := newHeaderCheck(h, m, az20VMCols...); err != nil {
 			return false, err
 		}
 		a.sawVM = true
 		return true, a.readVMs(b, h, vmCols)
 	case typeCols[0] >= 0 && typeCols[1] >= 0: // vmTypeId and machineId
-		if err := missing(az20TypeCols, typeCols[:len(az20TypeCols)]); err != nil {
+		if _, err := newHeaderCheck(h, m, az20TypeCols...); err != nil {
 			return false, err
 		}
 		return true, a.readTypes(b, h, typeCols)
@@ -266,18 +257,20 @@ func (a *azure2020Reader) readTypes(b *builder, h *headerCSV, c []int) error {
 	})
 }
 
-// lessMachine orders machine type IDs: numerically when both are integers,
-// else as strings.
-func lessMachine(x, y string) bool {
+// cmpMachine orders machine type IDs: numerically when both are integers,
+// integers before other names, other names as strings.
+func cmpMachine(x, y string) int {
 	nx, ex := strconv.ParseInt(x, 10, 64)
 	ny, ey := strconv.ParseInt(y, 10, 64)
-	if ex == nil && ey == nil {
-		return nx < ny
+	switch {
+	case ex == nil && ey == nil:
+		return cmp.Compare(nx, ny)
+	case ex == nil:
+		return -1
+	case ey == nil:
+		return 1
 	}
-	if (ex == nil) != (ey == nil) {
-		return ex == nil // numbers first
-	}
-	return x < y
+	return strings.Compare(x, y)
 }
 
 // finish checks that both tables were given and chooses the machine type.
@@ -298,15 +291,7 @@ func (a *azure2020Reader) finish(b *builder) error {
 	for m := range perMachine {
 		machines = append(machines, m)
 	}
-	slices.SortFunc(machines, func(x, y string) int {
-		switch {
-		case lessMachine(x, y):
-			return -1
-		case lessMachine(y, x):
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(machines, cmpMachine)
 	for _, m := range machines {
 		b.st.Events["vm_types_on_machine_type/"+m] = perMachine[m]
 	}
@@ -359,10 +344,7 @@ func (a *azure2020Reader) assemble(b *builder, key []byte, recs []record) error 
 		return nil
 	}
 	dm := rows[k]
-	var o scheduler.Time
-	if b.opt.Origin >= 0 {
-		o = secondsToTime(b.opt.Origin)
-	}
+	o := secondsToTime(azureOrigin(b))
 	if hasEnd && end < o {
 		b.count("vms_before_origin", 1)
 		b.count("jobs_dropped", 1)
