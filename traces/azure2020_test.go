@@ -1,7 +1,6 @@
 package traces
 
 import (
-	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -356,21 +355,7 @@ func TestAzure2020BadInput(t *testing.T) {
 			if !strings.HasSuffix(ie.File, file) || ie.Line != 3 || ie.Reason != c.reason || !strings.Contains(err.Error(), file+":3: "+c.want) {
 				t.Errorf("err = %v (line %d reason %s), want %s:3: %s (%s)", err, ie.Line, ie.Reason, file, c.want, c.reason)
 			}
-			opt := DefaultOptions()
-			opt.SkipBad = true
-			got, _, st := func() (map[string]az20Want, map[string]scheduler.JobID, *TraceStats) {
-				r, err := Open("azure2020", []string{dir}, opt)
-				if err != nil {
-					t.Fatalf("skip_bad: %v", err)
-				}
-				defer r.Close()
-				js, _ := azureJobs(t, r)
-				m := map[string]az20Want{}
-				for _, j := range js {
-					m[j.Name] = az20Want{}
-				}
-				return m, nil, r.Stats()
-			}()
+			got, _, st := az20Run(t, []string{dir}, "skip_bad=true")
 			if _, ok := got["100"]; !ok || len(got) != 1 || st.Skipped[c.reason] != 1 {
 				t.Errorf("skip_bad: jobs %v, skipped %v", got, st.Skipped)
 			}
@@ -465,61 +450,6 @@ func TestAzure2020Determinism(t *testing.T) {
 	c := dump([]string{filepath.Join(dir, "vmType.csv"), filepath.Join(dir, "vm.csv")})
 	if a == "" || a != b || a != c {
 		t.Errorf("replays differ:\n%s\n---\n%s\n---\n%s", a, b, c)
-	}
-}
-
-// TestAzure2020ConvertRoundTrip converts the fixture to the canonical format and
-// checks that its replay matches.
-func TestAzure2020ConvertRoundTrip(t *testing.T) {
-	var buf bytes.Buffer
-	if _, err := Convert("azure2020", []string{az20Dir()}, DefaultOptions(), &buf); err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(t.TempDir(), "t.schedlab.gz")
-	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	r1, err := Open("azure2020", []string{az20Dir()}, DefaultOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r1.Close()
-	r2, err := Open(CanonicalFormat, []string{out}, DefaultOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r2.Close()
-	if a, b := dumpReplay(t, r1), dumpReplay(t, r2); a != b {
-		t.Errorf("canonical replay differs:\n%s\n---\n%s", a, b)
-	}
-}
-
-// TestAzure2020ReplayOnCluster runs the fixture in the simulator on a cluster of
-// machine-type-4 machines: every VM is placed and finishes, the censored ones
-// included.
-func TestAzure2020ReplayOnCluster(t *testing.T) {
-	r, err := Open("azure2020", []string{az20Dir()}, DefaultOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	mc := scheduler.DefaultMonolithicConfig()
-	mc.Placer = scheduler.FirstFit{}
-	sched, err := scheduler.NewMonolithic(mc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := scheduler.DefaultConfig()
-	cfg.Horizon = 0
-	for i := 0; i < 2; i++ {
-		cfg.Nodes = append(cfg.Nodes, scheduler.Node{ID: scheduler.NodeID(i), Name: "m" + string(rune('0'+i)), Capacity: scheduler.Res(64000, 262144, 0)})
-	}
-	res, err := scheduler.Run(cfg, r, sched)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.TasksSubmitted != 8 || res.TasksCompleted != 8 {
-		t.Errorf("submitted %d, completed %d, want 8", res.TasksSubmitted, res.TasksCompleted)
 	}
 }
 

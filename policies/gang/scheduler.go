@@ -48,10 +48,9 @@ type group struct {
 }
 
 // wantKey identifies the inputs of a group's cached remaining need or fit count:
-// the state
-// version (bumped by every hold, start, unhold and finish), the scheduler's wake
-// and pass counters (bumped by every callback that may bring outside changes),
-// the need and the member count.
+// the state version (bumped by every hold, start, unhold and finish), the
+// scheduler's wake and pass counters (bumped by every callback that may bring
+// outside changes), the need and the member count.
 type wantKey struct {
 	version, wake, pass uint64
 	need, members       int
