@@ -171,6 +171,11 @@ func (s *State) Tasks(id NodeID, fn func(*Task) bool) {
 // Capacity returns the total capacity of the up nodes.
 func (s *State) Capacity() Resources { return s.capacity }
 
+// Potential returns the total capacity of the nodes not removed, up or down: what
+// could ever be free. A request above it is Unresolvable; one above Capacity only
+// may fit once down nodes recover.
+func (s *State) Potential() Resources { return s.potential }
+
 // Allocated returns the total allocated (running + held) on up nodes.
 func (s *State) Allocated() Resources { return s.allocated }
 

@@ -343,7 +343,7 @@ func (s *Scheduler) admit() {
 		return
 	}
 	st := s.sim.State
-	capa, alloc := st.Capacity(), st.Allocated()
+	capa, alloc, potential := st.Capacity(), st.Allocated(), st.Potential()
 	for _, g := range s.groupOrder() {
 		if g.admitted {
 			continue
@@ -354,7 +354,10 @@ func (s *Scheduler) admit() {
 		}
 		ok, never := true, false
 		for r := range minRes {
-			if minRes[r] > int64(float64(capa[r])*s.cfg.Overcommit) {
+			// Against every node that is not removed: a gang that only the
+			// nodes now down could admit waits for them (failing it was a bug
+			// found by deep conformance: testdata/admission-node-down.json).
+			if minRes[r] > int64(float64(potential[r])*s.cfg.Overcommit) {
 				never = true
 			}
 		}
@@ -431,6 +434,17 @@ func (s *Scheduler) passStrict() (unplaced bool) {
 		}
 		if !s.strictGang(g) {
 			unplaced = true
+			continue
+		}
+		// The gang has started: its members beyond the committed plan are ordinary
+		// tasks now, tried in this pass so that one that does not fit arms a retry
+		// (a started gang with a member still pending and nothing else to wake the
+		// scheduler lost that member: conformance counterexample
+		// testdata/strict-started-gang-member.json).
+		for _, m := range g.members {
+			if m.t.State == scheduler.TaskPending && !s.placeOne(m) {
+				unplaced = true
+			}
 		}
 	}
 	return unplaced

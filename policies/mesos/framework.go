@@ -317,6 +317,7 @@ func (m *Mesos) sweep(id scheduler.NodeID) {
 			continue
 		}
 		p.f.alloc = p.f.alloc.Sub(p.t.Request)
+		m.unhoard(p)
 		if p.t.Job.Done >= 0 {
 			// The job ended: its hold timer must not fire (finishJob, which
 			// stops it too, runs lazily).
@@ -327,6 +328,17 @@ func (m *Mesos) sweep(id scheduler.NodeID) {
 	}
 	clear(l[k:])
 	m.onNode[id] = l[:k]
+}
+
+// unhoard drops an inactive placement's task from its job's hoard: a hoarded
+// member that ended without coming back pending (lost to a node failure past the
+// restart limit, which notifies no scheduler) must not stay listed as held
+// (conformance counterexample testdata/hoarded-member-fails.json).
+func (m *Mesos) unhoard(p placedTask) {
+	if e := m.jobs[p.t.Job.ID]; e != nil && p.t.State != scheduler.TaskHeld && len(e.held) > 0 {
+		e.dropHeld(p.t)
+		p.f.touch(e)
+	}
 }
 
 // syncAlloc makes sure every framework's alloc is exact. The frameworks are the
@@ -352,6 +364,8 @@ func (m *Mesos) syncAlloc() {
 				l[k] = p
 				k++
 				p.f.alloc = p.f.alloc.Add(p.t.Request)
+			} else {
+				m.unhoard(p)
 			}
 		}
 		clear(l[k:])

@@ -2,6 +2,7 @@ package schedtest
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/schedlab/schedlab/scheduler"
 )
@@ -327,15 +328,30 @@ func CheckLive(sc *Scenario, jobs []*scheduler.Job) string {
 // job it calls infeasible might still fit another way. Cost O(tasks × nodes).
 func Feasible(sc *Scenario) map[scheduler.JobID]bool {
 	total := len(sc.Nodes) + len(sc.Adds)
-	down := make([]bool, total)
+	return feasibleOn(sc, total, lasting(sc, total))
+}
+
+// lasting marks the nodes among the first n of sc that the failure schedule takes
+// away for good (removed, or down without recovery).
+func lasting(sc *Scenario, n int) []bool {
+	total := len(sc.Nodes) + len(sc.Adds)
+	gone := make([]bool, n)
 	for _, f := range sc.Failures {
 		if total > 0 && (f.Remove || f.For <= 0) {
-			down[((f.Node%total)+total)%total] = true
+			if i := ((f.Node % total) + total) % total; i < n {
+				gone[i] = true
+			}
 		}
 	}
+	return gone
+}
+
+// feasibleOn is Feasible on the first n nodes of sc (initial nodes, then added
+// ones) except those marked gone.
+func feasibleOn(sc *Scenario, n int, gone []bool) map[scheduler.JobID]bool {
 	var nodes []scheduler.Node
-	for i := 0; i < total; i++ {
-		if down[i] {
+	for i := 0; i < n; i++ {
+		if gone[i] {
 			continue
 		}
 		if i < len(sc.Nodes) {
@@ -390,6 +406,108 @@ func Feasible(sc *Scenario) map[scheduler.JobID]bool {
 		out[j.ID] = ok
 	}
 	return out
+}
+
+// Abandon declares what work a policy may legitimately leave undone: the jobs
+// that the default liveness check (CheckLiveness) does not judge. The zero value,
+// AbandonNothing, judges every job.
+type Abandon uint8
+
+const (
+	// AbandonNothing: every job that fits the cluster on its own is placed once the
+	// cluster has room; the policy fails or abandons none of its tasks.
+	AbandonNothing Abandon = iota
+	// AbandonGangs: the policy may give up on gang jobs (MinMember > 0), or leave
+	// them waiting while their members fit (timeouts, gates, partial holds that
+	// deadlock); ordinary jobs are judged.
+	AbandonGangs
+	// AbandonAny: the policy may give up on any job, or leave it waiting (offers
+	// declined, attempts capped, decision latency longer than the run):
+	// liveness is not judged.
+	AbandonAny
+)
+
+var abandonNames = [...]string{"nothing", "gangs", "any"}
+
+// String returns the declaration's name: "nothing", "gangs" or "any".
+func (a Abandon) String() string {
+	if int(a) < len(abandonNames) {
+		return abandonNames[a]
+	}
+	return fmt.Sprintf("Abandon(%d)", a)
+}
+
+// MarshalText implements encoding.TextMarshaler (the saved-counterexample form).
+func (a Abandon) MarshalText() ([]byte, error) {
+	if int(a) >= len(abandonNames) {
+		return nil, fmt.Errorf("schedtest: invalid Abandon %d", a)
+	}
+	return []byte(a.String()), nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (a *Abandon) UnmarshalText(b []byte) error {
+	for i, n := range abandonNames {
+		if string(b) == n {
+			*a = Abandon(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("schedtest: unknown abandon declaration %q (want nothing, gangs or any)", b)
+}
+
+// CheckLiveness verifies the liveness every policy owes by default, at the end of
+// a run of sc that drained or quiesced (a run cut by a horizon is not judged). A job
+// is judged when it fits, on its own, the empty cluster of the nodes present from
+// the start that the failure schedule does not take away for good (the test of
+// Feasible), and abandon does not excuse it. A judged job must not have been given
+// up by the policy: none of its tasks failed or abandoned while never lost to a
+// node (a task failed after a restart may have hit the restart limit; a DAG stage
+// whose predecessor did not complete is the engine's business). And none of its
+// tasks may still be pending while it fits the cluster as it stands at the end
+// (for a gang that has not started: while the members it needs fit together, by
+// first fit): the cluster has room, and nothing more was going to happen. It
+// returns "" or the first violation. Cost O(jobs × tasks × nodes).
+func CheckLiveness(res *scheduler.Result, sc *Scenario, st *scheduler.State, jobs []*scheduler.Job, abandon Abandon) string {
+	if abandon >= AbandonAny || (res.StopReason != "drained" && res.StopReason != "quiesced") {
+		return ""
+	}
+	feasible := feasibleOn(sc, len(sc.Nodes), lasting(sc, len(sc.Nodes)))
+	var judged []*scheduler.Job
+	for _, j := range jobs {
+		if !feasible[j.ID] || (abandon == AbandonGangs && j.IsGang()) {
+			continue
+		}
+		judged = append(judged, j)
+		for i := range j.Tasks {
+			t := &j.Tasks[i]
+			if (t.State != scheduler.TaskFailed && t.State != scheduler.TaskAbandoned) || t.Restarts > 0 || cancelled(j, t) {
+				continue
+			}
+			return fmt.Sprintf("liveness: task %v of job %d, which fits the cluster on its own, was %v by the policy (declare Options.Abandons if the policy may give up on work)",
+				t, j.ID, t.State)
+		}
+	}
+	if msg := CheckIdleFit(res, st, judged, sc.quotas()); msg != "" {
+		return "liveness: " + strings.TrimPrefix(msg, "work-conserving: ") + " (the cluster has room, and nothing more was going to happen)"
+	}
+	return ""
+}
+
+// cancelled reports whether t belongs to a DAG stage with a predecessor stage that
+// did not complete (the engine ends such stages with their predecessor's state).
+func cancelled(j *scheduler.Job, t *scheduler.Task) bool {
+	if int(t.Group) >= len(j.Groups) || len(j.Groups[t.Group].After) == 0 {
+		return false
+	}
+	for _, a := range j.Groups[t.Group].After {
+		for i := range j.Tasks {
+			if o := &j.Tasks[i]; o.Group == a && o.State != scheduler.TaskCompleted {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // CheckIdleFit verifies the work conservation that a policy may declare, at the

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/leanovate/gopter"
 	"github.com/leanovate/gopter/prop"
@@ -19,6 +20,7 @@ var (
 	flagN    = flag.Int("schedtest.n", 0, "schedtest: cases per property (0 = each test's default, DefaultCases for Conformance)")
 	flagSeed = flag.Int64("schedtest.seed", 0, "schedtest: gopter generator seed (0 = each test's fixed default)")
 	flagOut  = flag.String("schedtest.out", "", "schedtest: directory to save shrunk counterexamples in (replay them with schedtest.Replay)")
+	flagWall = flag.Duration("schedtest.wall", 0, "schedtest: wall-clock budget of one run (0 = none; a run over it is a violation — not for CI, where machines vary)")
 )
 
 // DefaultCases is the number of generated scenarios per property of Conformance
@@ -31,8 +33,8 @@ const DefaultCases = 200
 const DefaultSeed int64 = 20261127
 
 // Options declares the policy's guarantees and sizes the suite. The zero value
-// checks only what every policy must keep (the safety invariants, nothing lost,
-// determinism) on DefaultCases scenarios per property.
+// checks what every policy must keep (the safety invariants, nothing lost,
+// liveness, determinism, the budgets) on DefaultCases scenarios per property.
 type Options struct {
 	// GangAtomic declares that a gang never has a task running before MinMember of
 	// its tasks run together (strict all-or-nothing co-scheduling).
@@ -44,6 +46,12 @@ type Options struct {
 	// WorkConserving declares that a run that drains or quiesces leaves no pending
 	// task that could be placed as the cluster stands (see CheckIdleFit).
 	WorkConserving bool
+	// Abandons declares what the policy may legitimately give up on, or leave
+	// waiting while it fits. Every policy is checked for liveness by default
+	// (CheckLiveness: a job that fits the cluster on its own is never failed or
+	// abandoned by the policy, and is not left pending once the cluster has room);
+	// AbandonGangs excuses gang jobs, AbandonAny turns the check off.
+	Abandons Abandon
 	// Cases is the number of scenarios per property; 0 = -schedtest.n, else
 	// DefaultCases.
 	Cases int
@@ -51,13 +59,34 @@ type Options struct {
 	Seed int64
 	// Shape bounds and restricts the generated scenarios (zero = DefaultShape).
 	Shape Shape
-	// MaxSteps bounds one run's simulation steps; 0 = 200000. A run that does not
-	// end within it is reported.
+	// MaxSteps bounds one run's simulation steps (events); 0 = DefaultMaxSteps. A
+	// run that does not end within it is reported with its seed and scenario.
 	MaxSteps int
+	// MaxPlaces bounds one run's Place and PlaceGang calls (placer factories);
+	// 0 = DefaultMaxPlaces. A run that exceeds it is reported like MaxSteps.
+	MaxPlaces int
+
+	// deadline, when set (Conformance takes it from the test's deadline), stops
+	// the suite before go test would kill it, reporting the slowest scenario.
+	deadline time.Time
 }
 
+// Deterministic budgets of one run: generous for the generated scenarios (a few
+// dozen tasks), small enough that a policy that loops is reported with its seed
+// and scenario long before a go test timeout.
+const (
+	DefaultMaxSteps  = 200000
+	DefaultMaxPlaces = 1000000
+)
+
+// ReplayRuns is the number of runs a determinism check makes at most when it
+// replays a saved scenario (Replay) or re-checks a shrunk counterexample: it
+// reruns until the first run that diverges from the first one.
+const ReplayRuns = 20
+
 func (o *Options) checks() Checks {
-	return Checks{GangAtomic: o.GangAtomic, DeadlockFree: o.DeadlockFree}
+	return Checks{GangAtomic: o.GangAtomic, DeadlockFree: o.DeadlockFree, WorkConserving: o.WorkConserving,
+		Abandons: o.Abandons, MaxSteps: o.MaxSteps, MaxPlaces: o.MaxPlaces}
 }
 
 func (o *Options) cases() int {
@@ -81,11 +110,7 @@ func (o *Options) seed() int64 {
 }
 
 func (o *Options) runOpts() runOpts {
-	r := runOpts{checks: o.checks(), maxSteps: o.MaxSteps}
-	if r.maxSteps <= 0 {
-		r.maxSteps = defaultMaxSteps
-	}
-	return r
+	return runOpts{checks: o.checks(), deadline: o.deadline}
 }
 
 // Failure is a property that did not hold, with its shrunk counterexample.
@@ -130,60 +155,91 @@ func (f *Failure) File() []byte {
 type property struct {
 	name  string
 	shape func(Shape) Shape
-	check func(sc *Scenario) string
+	// check returns the violation ("" = none) and whether the case was skipped
+	// (the suite's deadline passed).
+	check func(sc *Scenario) (string, bool)
+	// recheck is check for the shrunk counterexample that is reported (nil = check).
+	recheck func(sc *Scenario) (string, bool)
 }
 
 func properties(f Factory, o Options) []property {
 	ro := o.runOpts()
 	safety := ro
 	safety.checks.DeadlockFree = false
+	runCheck := func(ro runOpts) func(sc *Scenario) (string, bool) {
+		return func(sc *Scenario) (string, bool) {
+			out := run(sc, f, ro)
+			return out.Violation, out.skipped
+		}
+	}
 	ps := []property{
-		{name: "safety: no over-commit, conservation, consistent task states and nothing lost at every step" + gangSuffix(o),
-			check: func(sc *Scenario) string { return run(sc, f, safety).Violation }},
+		{name: "safety: no over-commit, conservation, consistent task states and nothing lost at every step, liveness" + suffix(o),
+			check: runCheck(safety)},
 		{name: "determinism: the same scenario and seed give the same transcript and result hash",
-			check: func(sc *Scenario) string { return checkDeterminism(sc, f, safety) }},
+			check:   func(sc *Scenario) (string, bool) { return checkDeterminism(sc, f, safety, 2) },
+			recheck: func(sc *Scenario) (string, bool) { return checkDeterminism(sc, f, safety, ReplayRuns) }},
 	}
 	if o.DeadlockFree {
 		ps = append(ps, property{name: "deadlock-free: every job that fits on its own finishes",
 			shape: func(s Shape) Shape { s.Live = true; return s },
-			check: func(sc *Scenario) string { return run(sc, f, ro).Violation }})
+			check: runCheck(ro)})
 	}
 	return ps
 }
 
-func gangSuffix(o Options) string {
-	if o.GangAtomic {
-		return ", gangs atomic"
+// suffix names the declared guarantees that the safety property checks too.
+func suffix(o Options) string {
+	s := ""
+	if o.Abandons != AbandonNothing {
+		s += " (may abandon " + o.Abandons.String() + ")"
 	}
-	return ""
+	if o.GangAtomic {
+		s += ", gangs atomic"
+	}
+	if o.WorkConserving {
+		s += ", work-conserving"
+	}
+	return s
 }
 
-// checkDeterminism runs sc twice and compares.
-func checkDeterminism(sc *Scenario, f Factory, ro runOpts) string {
+// checkDeterminism runs sc once, then again up to runs-1 times until a run
+// diverges from the first, and reports the first divergence.
+func checkDeterminism(sc *Scenario, f Factory, ro runOpts, runs int) (string, bool) {
 	ro.keep = true
 	a := run(sc, f, ro)
-	b := run(sc, f, ro)
-	if a.Violation != "" || b.Violation != "" {
-		return "" // the safety property reports these
+	if a.skipped {
+		return "", true
 	}
-	if a.Transcript != b.Transcript {
-		for i := 0; i < len(a.Lines) || i < len(b.Lines); i++ {
-			var la, lb string
-			if i < len(a.Lines) {
-				la = a.Lines[i]
-			}
-			if i < len(b.Lines) {
-				lb = b.Lines[i]
-			}
-			if la != lb {
-				return fmt.Sprintf("two runs of the same scenario diverge at transcript line %d:\n    run 1: %s\n    run 2: %s", i+1, la, lb)
+	if a.Violation != "" {
+		return "", false // the safety property reports these
+	}
+	for k := 2; k <= max(runs, 2); k++ {
+		b := run(sc, f, ro)
+		if b.skipped {
+			return "", true
+		}
+		if b.Violation != "" {
+			return fmt.Sprintf("run %d of the same scenario fails where run 1 passed: %s", k, b.Violation), false
+		}
+		if a.Transcript != b.Transcript {
+			for i := 0; i < len(a.Lines) || i < len(b.Lines); i++ {
+				var la, lb string
+				if i < len(a.Lines) {
+					la = a.Lines[i]
+				}
+				if i < len(b.Lines) {
+					lb = b.Lines[i]
+				}
+				if la != lb {
+					return fmt.Sprintf("runs 1 and %d of the same scenario diverge at transcript line %d:\n    run 1: %s\n    run %d: %s", k, i+1, la, k, lb), false
+				}
 			}
 		}
+		if ha, hb := a.Result.Hash(), b.Result.Hash(); ha != hb {
+			return fmt.Sprintf("runs 1 and %d of the same scenario give result hashes %s and %s", k, ha[:12], hb[:12]), false
+		}
 	}
-	if ha, hb := a.Result.Hash(), b.Result.Hash(); ha != hb {
-		return fmt.Sprintf("two runs of the same scenario give result hashes %s and %s", ha[:12], hb[:12])
-	}
-	return ""
+	return "", false
 }
 
 // Check runs every property of the suite for the policy that f builds and returns
@@ -213,20 +269,38 @@ func checkProperty(p property, policy string, o Options) *Failure {
 	params.MinSuccessfulTests = o.cases()
 	params.MaxShrinkCount = 200
 	var last string
+	skipped, ran := 0, 0
+	var slowest time.Duration
+	var slowSc Scenario
 	pr := prop.ForAll(func(sc Scenario) string {
-		v := p.check(&sc)
+		began := time.Now() // wall time only for the report of a suite stopped at its deadline
+		v, skip := p.check(&sc)
+		if skip {
+			skipped++
+			return ""
+		}
+		ran++
+		if d := time.Since(began); d > slowest {
+			slowest, slowSc = d, sc
+		}
 		if v != "" {
 			last = v
 		}
 		return v
 	}, Scenarios(sh))
 	res := pr.Check(params)
-	if res.Passed() {
-		return nil
-	}
 	fl := &Failure{Property: p.name, Policy: policy, Seed: seed, Passed: res.Succeeded, Checks: o.checks()}
 	if p.shape != nil && p.shape(Shape{}).Live {
 		fl.Checks.DeadlockFree = true
+	}
+	if res.Passed() && skipped > 0 {
+		fl.Passed = ran
+		fl.Error = fmt.Sprintf("stopped before the go test deadline: %d of %d cases ran, %d skipped (raise -timeout or lower -schedtest.n); the slowest case took %v:\n%s",
+			ran, ran+skipped, skipped, slowest.Round(time.Millisecond), slowSc.String())
+		return fl
+	}
+	if res.Passed() {
+		return nil
 	}
 	if res.Error != nil {
 		fl.Error = fmt.Sprintf("%v\n%s", res.Error, res.ErrorStack)
@@ -241,7 +315,11 @@ func checkProperty(p property, policy string, o Options) *Failure {
 	fl.Original, _ = arg.OrigArg.(Scenario)
 	fl.Shrinks = arg.Shrinks
 	// Re-run the shrunk scenario to report its own violation.
-	fl.Violation = p.check(&fl.Scenario)
+	re := p.recheck
+	if re == nil {
+		re = p.check
+	}
+	fl.Violation, _ = re(&fl.Scenario)
 	if fl.Violation == "" {
 		fl.Violation = last
 	}
@@ -258,6 +336,11 @@ func checkProperty(p property, policy string, o Options) *Failure {
 // -schedtest.out=DIR it is also saved there.
 func Conformance(t *testing.T, f Factory, o Options) {
 	t.Helper()
+	if d, ok := t.Deadline(); ok {
+		// Stop in time to report which scenario was slow, rather than be killed by
+		// go test with a goroutine dump that names none.
+		o.deadline = d.Add(-time.Until(d) / 10).Add(-5 * time.Second)
+	}
 	for _, fl := range Check(f, o) {
 		t.Error(fl.String())
 		if *flagOut != "" && fl.Error == "" {
@@ -274,9 +357,11 @@ func Conformance(t *testing.T, f Factory, o Options) {
 }
 
 // Replay runs the scenario saved at path (a failure's JSON, or a bare Scenario)
-// with the policy that f builds, twice, and fails t if any check the file names —
-// or any safety invariant, or determinism — does not hold. Keep counterexamples
-// under testdata/ and replay them as regression tests.
+// with the policy that f builds and fails t if any check the file names — or any
+// safety invariant, liveness, or determinism — does not hold. Determinism is
+// checked by running the scenario again, up to ReplayRuns times, until a run
+// diverges from the first. Keep counterexamples under testdata/ and replay them
+// as regression tests.
 func Replay(t *testing.T, path string, f Factory) {
 	t.Helper()
 	if msg := replay(path, f); msg != "" {
@@ -289,11 +374,12 @@ func replay(path string, f Factory) string {
 	if err != nil {
 		return err.Error()
 	}
-	ro := runOpts{checks: checks, maxSteps: defaultMaxSteps}
+	ro := runOpts{checks: checks}
 	if v := run(&sc, f, ro).Violation; v != "" {
 		return v
 	}
-	return checkDeterminism(&sc, f, ro)
+	v, _ := checkDeterminism(&sc, f, ro, ReplayRuns)
+	return v
 }
 
 // propSeed returns -schedtest.seed if set, else def: the seed of a property test

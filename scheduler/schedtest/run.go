@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/schedlab/schedlab/scheduler"
 )
@@ -87,13 +88,23 @@ type Outcome struct {
 	Steps int
 	// Jobs are the run's jobs as they were left at the end.
 	Jobs []*scheduler.Job
+
+	skipped bool // stopped at the suite's deadline: judged nothing
 }
 
 // runOpts says what a run checks.
 type runOpts struct {
 	checks   Checks
-	maxSteps int
-	keep     bool // keep transcript lines
+	keep     bool      // keep transcript lines
+	deadline time.Time // stop (skip the case) past it; zero = none
+}
+
+// SelfChecker is implemented by a policy (a Scheduler, or a factory's Placer) that
+// checks invariants of its own: the suite calls Violation after every simulation
+// step and reports a non-empty answer like any other violation, with the seed, the
+// shrunk scenario and the replay command. Violation must not change the policy.
+type SelfChecker interface {
+	Violation() string
 }
 
 // Recorder is a scheduler.Observer that records a run's transcript: a SHA-256 of
@@ -169,29 +180,41 @@ func (s *stepper) Report(r *scheduler.Result) {
 // Run runs scenario sc with a policy from f, checking after every simulation step
 // the state invariants (CheckState), the task bookkeeping (CheckTasks), the placer
 // contract for placer factories (a placer never modifies the state and only
-// returns nodes that fit), the tenants' usage and quotas (CheckTenants), and gang
-// atomicity (GangTracker) if checks.GangAtomic; and at the end the result
-// (CheckResult), that nothing was lost (CheckNothingLost), if
-// checks.WorkConserving that nothing that fits was left waiting (CheckIdleFit), and,
-// if checks.DeadlockFree, that every job that fits the cluster on its own finished
-// (CheckLive). A panic in the policy is reported as a
-// violation. It does not check determinism (run twice and compare Transcript).
+// returns nodes that fit, with a valid GPU device set), the tenants' usage and
+// quotas (CheckTenants), the policy's own invariants (SelfChecker), gang atomicity
+// (GangTracker) if checks.GangAtomic, and the budgets (checks.MaxSteps,
+// checks.MaxPlaces, and -schedtest.wall if set); and at the end the result
+// (CheckResult), that nothing was lost (CheckNothingLost), liveness as
+// checks.Abandons allows (CheckLiveness), if checks.WorkConserving that nothing
+// that fits was left waiting (CheckIdleFit), and, if checks.DeadlockFree, that
+// every job that fits the cluster on its own finished (CheckLive). A panic in the
+// policy is reported as a violation. It does not check determinism (run twice and
+// compare Transcript).
 func Run(sc *Scenario, f Factory, checks Checks) Outcome {
-	return run(sc, f, runOpts{checks: checks, maxSteps: defaultMaxSteps})
+	return run(sc, f, runOpts{checks: checks})
 }
-
-const defaultMaxSteps = 200000
 
 func run(sc *Scenario, f Factory, o runOpts) (out Outcome) {
 	if err := f.validate(); err != nil {
 		out.Violation = err.Error()
 		return out
 	}
+	maxSteps, maxPlaces := o.checks.MaxSteps, o.checks.MaxPlaces
+	if maxSteps <= 0 {
+		maxSteps = DefaultMaxSteps
+	}
+	if maxPlaces <= 0 {
+		maxPlaces = DefaultMaxPlaces
+	}
+	var wallEnd time.Time
+	if *flagWall > 0 {
+		wallEnd = time.Now().Add(*flagWall)
+	}
 	b := sc.Build()
 	out.Jobs = b.Jobs
 	tr := &transcript{Recorder: Recorder{Keep: o.keep}}
 	b.Config.Observer = tr
-	pc := &placerCheck{}
+	pc := &placerCheck{max: maxPlaces}
 	var sim *scheduler.Sim
 	where := func() string {
 		if sim == nil {
@@ -208,6 +231,13 @@ func run(sc *Scenario, f Factory, o runOpts) (out Outcome) {
 	if err != nil {
 		out.Violation = err.Error()
 		return out
+	}
+	var selfChecks []SelfChecker
+	if c, ok := inner.(SelfChecker); ok {
+		selfChecks = append(selfChecks, c)
+	}
+	if c, ok := pc.inner.(SelfChecker); ok {
+		selfChecks = append(selfChecks, c)
 	}
 	gangs := &GangTracker{}
 	if o.checks.GangAtomic {
@@ -226,10 +256,24 @@ func run(sc *Scenario, f Factory, o runOpts) (out Outcome) {
 		if msg := CheckTenants(sim.State, b.Jobs, b.Config.Quotas); msg != "" {
 			return msg
 		}
+		for _, c := range selfChecks {
+			if msg := c.Violation(); msg != "" {
+				return "policy invariant: " + msg
+			}
+		}
 		if o.checks.GangAtomic {
 			if msg := gangs.Check(b.Jobs); msg != "" {
 				return "gang atomicity: " + msg
 			}
+		}
+		return ""
+	}
+	budget := func() string {
+		switch {
+		case out.Steps >= maxSteps:
+			return fmt.Sprintf("budget: the run did not end within %d simulation steps (Options.MaxSteps)", maxSteps)
+		case !wallEnd.IsZero() && time.Now().After(wallEnd):
+			return fmt.Sprintf("budget: the run took longer than the wall-clock budget -schedtest.wall=%v", *flagWall)
 		}
 		return ""
 	}
@@ -240,9 +284,14 @@ func run(sc *Scenario, f Factory, o runOpts) (out Outcome) {
 				s.Stop("schedtest: violation")
 				return
 			}
-			if out.Steps >= o.maxSteps {
-				out.Violation = fmt.Sprintf("%s: the run did not end within %d steps", where(), o.maxSteps)
-				s.Stop("schedtest: step limit")
+			if !o.deadline.IsZero() && time.Now().After(o.deadline) {
+				out.skipped = true
+				s.Stop("schedtest: deadline")
+				return
+			}
+			if msg := budget(); msg != "" {
+				out.Violation = where() + ": " + msg
+				s.Stop("schedtest: budget")
 				return
 			}
 			if !s.Step() {
@@ -269,13 +318,14 @@ func run(sc *Scenario, f Factory, o runOpts) (out Outcome) {
 	out.Result = res
 	out.Transcript = tr.Hash()
 	out.Lines = tr.Lines()
-	if out.Violation != "" {
+	if out.Violation != "" || out.skipped {
 		return out
 	}
 	for _, c := range []func() string{
 		check,
 		func() string { return CheckResult(res, b.Jobs) },
 		func() string { return CheckNothingLost(res, b.Jobs) },
+		func() string { return CheckLiveness(res, sc, sim.State, b.Jobs, o.checks.Abandons) },
 		func() string {
 			if o.checks.WorkConserving {
 				return CheckIdleFit(res, sim.State, b.Jobs, b.Config.Quotas)
@@ -306,19 +356,32 @@ func trimStack(b []byte) string {
 	return strings.Join(lines, "\n")
 }
 
-// placerCheck wraps a placer and records the first breach of the Placer contract:
-// Place must not modify the state, and a node it returns with an OK status must fit
-// the task (State.Fits) at that moment.
+// placerCheck wraps a placer and records the first breach of the Placer contract
+// (Place must not modify the state; a node it returns with an OK status must fit
+// the task, State.Fits, at that moment, and the GPU devices it names must exist
+// there, be free enough and match the task's count) or of the Place budget.
 type placerCheck struct {
 	violation string
+	inner     scheduler.Placer
+	calls     int
+	max       int
 }
 
 func (pc *placerCheck) wrap(p scheduler.Placer) scheduler.Placer {
+	pc.inner = p
 	cp := &checkedPlacer{inner: p, pc: pc}
 	if gp, ok := p.(scheduler.GangPlacer); ok {
 		return &checkedGangPlacer{checkedPlacer: cp, gang: gp}
 	}
 	return cp
+}
+
+// count counts one call against the budget.
+func (pc *placerCheck) count() {
+	pc.calls++
+	if pc.calls > pc.max && pc.violation == "" && pc.max > 0 {
+		pc.violation = fmt.Sprintf("budget: more than %d Place/PlaceGang calls in one run (Options.MaxPlaces)", pc.max)
+	}
 }
 
 type checkedPlacer struct {
@@ -327,6 +390,7 @@ type checkedPlacer struct {
 }
 
 func (c *checkedPlacer) Place(s *scheduler.State, t *scheduler.Task) (scheduler.NodeID, scheduler.GPUSet, scheduler.Status) {
+	c.pc.count()
 	v := s.Version()
 	id, gpus, st := c.inner.Place(s, t)
 	if c.pc.violation != "" {
@@ -335,11 +399,51 @@ func (c *checkedPlacer) Place(s *scheduler.State, t *scheduler.Task) (scheduler.
 	if s.Version() != v {
 		c.pc.violation = fmt.Sprintf("placer contract: Place(%v) modified the state", t)
 	} else if st.IsOK() {
-		if fit := s.Fits(t, id); !fit.IsOK() {
+		if int(id) < 0 || int(id) >= s.NumNodes() {
+			c.pc.violation = fmt.Sprintf("placer contract: Place(%v) returned node %d with an OK status, but the cluster has nodes 0..%d", t, id, s.NumNodes()-1)
+		} else if fit := s.Fits(t, id); !fit.IsOK() {
 			c.pc.violation = fmt.Sprintf("placer contract: Place(%v) chose node %d, which does not fit (%v)", t, id, fit)
+		} else if msg := checkGPUs(s, t, id, gpus); msg != "" {
+			c.pc.violation = fmt.Sprintf("placer contract: Place(%v) chose node %d with GPU devices %s: %s", t, id, devices(gpus), msg)
 		}
 	}
 	return id, gpus, st
+}
+
+// checkGPUs checks the device set a placer returned for task t on node id: none
+// (the state chooses), or exactly the task's GPU count of devices that exist on
+// the node and each have the task's share free.
+func checkGPUs(s *scheduler.State, t *scheduler.Task, id scheduler.NodeID, gpus scheduler.GPUSet) string {
+	if gpus == 0 {
+		return ""
+	}
+	if t.GPUCount == 0 {
+		return "the task needs no GPU"
+	}
+	free := s.GPUFree(id)
+	if gpus>>uint(len(free)) != 0 {
+		return fmt.Sprintf("the node has %d devices (0..%d)", len(free), len(free)-1)
+	}
+	if n := gpus.Count(); n != int(t.GPUCount) {
+		return fmt.Sprintf("%d devices for a task that needs %d", n, t.GPUCount)
+	}
+	for i, g := range free {
+		if gpus.Has(i) && g < t.GPUMilli {
+			return fmt.Sprintf("device %d has %d milli-GPU free, the task needs %d of each device", i, g, t.GPUMilli)
+		}
+	}
+	return ""
+}
+
+// devices formats a device set as {0,3}.
+func devices(g scheduler.GPUSet) string {
+	var parts []string
+	for i := 0; i < 64; i++ {
+		if g.Has(i) {
+			parts = append(parts, fmt.Sprint(i))
+		}
+	}
+	return "{" + strings.Join(parts, ",") + "}"
 }
 
 // Seed forwards the run's generator to a placer that draws random numbers.
@@ -355,6 +459,7 @@ type checkedGangPlacer struct {
 }
 
 func (c *checkedGangPlacer) PlaceGang(s *scheduler.State, tasks []*scheduler.Task, need int) ([]scheduler.Claim, scheduler.Status) {
+	c.pc.count()
 	fp := s.Fingerprint()
 	claims, st := c.gang.PlaceGang(s, tasks, need)
 	if c.pc.violation == "" && s.Fingerprint() != fp {

@@ -341,12 +341,22 @@ type file struct {
 
 const fileFormat = "scenario/v1"
 
-// Checks says which declared guarantees a run is checked against, on top of the
-// safety invariants that every policy must keep.
+// Checks says what a run is checked against beyond the safety invariants that
+// every policy must keep: the declared guarantees, the liveness declaration and
+// the run's budgets (zero = the defaults). A saved counterexample carries them, so
+// that a replay checks what the failing property checked.
 type Checks struct {
 	GangAtomic     bool `json:"gang_atomic,omitempty"`
 	DeadlockFree   bool `json:"deadlock_free,omitempty"`
 	WorkConserving bool `json:"work_conserving,omitempty"`
+	// Abandons is what the policy may give up on (see CheckLiveness); the zero
+	// value judges every job.
+	Abandons Abandon `json:"abandons,omitempty"`
+	// MaxSteps bounds a run's simulation steps (events); 0 = DefaultMaxSteps.
+	MaxSteps int `json:"max_steps,omitempty"`
+	// MaxPlaces bounds a run's Place and PlaceGang calls of a placer factory's
+	// placer; 0 = DefaultMaxPlaces.
+	MaxPlaces int `json:"max_places,omitempty"`
 }
 
 // marshalFile returns the saved-counterexample form of a failure: JSON with one
