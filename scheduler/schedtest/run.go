@@ -199,6 +199,10 @@ func run(sc *Scenario, f Factory, o runOpts) (out Outcome) {
 		out.Violation = err.Error()
 		return out
 	}
+	if !o.deadline.IsZero() && time.Now().After(o.deadline) {
+		out.skipped = true
+		return out
+	}
 	maxSteps, maxPlaces := o.checks.MaxSteps, o.checks.MaxPlaces
 	if maxSteps <= 0 {
 		maxSteps = DefaultMaxSteps
