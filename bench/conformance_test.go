@@ -1,0 +1,110 @@
+package bench_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/schedlab/schedlab/bench"
+	"github.com/schedlab/schedlab/scheduler"
+	"github.com/schedlab/schedlab/scheduler/schedtest"
+)
+
+// catalogue is every shipped scheduler configuration a user can name on the
+// command line, with what it declares to the conformance suite. Every registered
+// scheduler must have at least its default here (TestCatalogueIsDeclared), so a
+// new one cannot ship unchecked.
+//
+// The declarations:
+//   - gang-strict: gang-atomic, deadlock-free, work-conserving; gives up on nothing.
+//   - monolithic: as gang-strict (gangs all-or-nothing in one cycle).
+//   - gang-admission, gang-permit, gang-nonstrict, hard placeholders: gang-atomic;
+//     may leave gangs waiting while they fit (gate, partial holds) or fail them
+//     (hard placeholders on timeout). Soft placeholders: gangs may wait, and run
+//     partially after a timeout (not gang-atomic).
+//   - omega, monolithic-single-path, monolithic-fast-path and mesos with the
+//     Omega simulator's attempt limits: may abandon any job. With the limits
+//     lifted (max_attempts=1000000000 or -1) ordinary jobs are judged.
+//   - mesos: gang frameworks hoard offers; held members never run before the gang
+//     is complete (gang-atomic).
+var catalogue = []struct {
+	spec string
+	opt  schedtest.Options
+}{
+	{"monolithic", schedtest.Options{GangAtomic: true, DeadlockFree: true, WorkConserving: true}},
+	{"monolithic:t_job=1s,t_task=10ms,preemption=true", schedtest.Options{GangAtomic: true}},
+	{"gang-strict", schedtest.Options{GangAtomic: true, DeadlockFree: true, WorkConserving: true}},
+	{"gang-strict:backtrack=0,order=interleave,period=1s", schedtest.Options{GangAtomic: true, DeadlockFree: true, WorkConserving: true}},
+	{"gang-admission", schedtest.Options{GangAtomic: true, Abandons: schedtest.AbandonGangs}},
+	{"gang-permit", schedtest.Options{GangAtomic: true, Abandons: schedtest.AbandonGangs}},
+	{"gang-permit:preset=kep4671", schedtest.Options{GangAtomic: true, Abandons: schedtest.AbandonGangs}},
+	{"gang-permit:order=fair,group_backoff=30s", schedtest.Options{GangAtomic: true, Abandons: schedtest.AbandonGangs}},
+	{"gang-placeholder", schedtest.Options{Abandons: schedtest.AbandonGangs}},
+	{"gang-placeholder:style=hard", schedtest.Options{GangAtomic: true, Abandons: schedtest.AbandonGangs}},
+	{"gang-placeholder:order=fair,timeout=forever", schedtest.Options{GangAtomic: true, Abandons: schedtest.AbandonGangs}},
+	{"gang-nonstrict", schedtest.Options{GangAtomic: true, Abandons: schedtest.AbandonGangs}},
+	{"gang-nonstrict:timeout=forever", schedtest.Options{GangAtomic: true, Abandons: schedtest.AbandonGangs}},
+	{"gang-nonstrict:overcommit=1.2,order=interleave", schedtest.Options{GangAtomic: true, Abandons: schedtest.AbandonGangs}},
+	{"omega", schedtest.Options{Abandons: schedtest.AbandonAny}},
+	{"omega:batch=2,service=0,conflict=seq,max_attempts=1000000000,max_attempts_nothing=1000000000", schedtest.Options{}},
+	{"omega:transaction=all-or-nothing,max_attempts=1000000000,max_attempts_nothing=1000000000", schedtest.Options{GangAtomic: true}},
+	{"omega:conflict=seq,transaction=all-or-nothing,placer=given", schedtest.Options{GangAtomic: true, Abandons: schedtest.AbandonAny}},
+	{"monolithic-single-path", schedtest.Options{Abandons: schedtest.AbandonAny}},
+	{"monolithic-single-path:placer=given,max_attempts=1000000000,max_attempts_nothing=1000000000", schedtest.Options{}},
+	{"monolithic-fast-path", schedtest.Options{Abandons: schedtest.AbandonAny}},
+	{"mesos", schedtest.Options{GangAtomic: true, Abandons: schedtest.AbandonAny}},
+	{"mesos:hold_timeout=30s,backoff=1s,max_backoff=8s,jitter=0.5,gang_attempts=20", schedtest.Options{GangAtomic: true, Abandons: schedtest.AbandonAny}},
+	{"mesos:gang=0,max_attempts=-1,max_attempts_nothing=-1", schedtest.Options{Abandons: schedtest.AbandonGangs}},
+	{"mesos:hold_timeout=10s,release=partial,hoard_all=true,max_attempts=-1,max_attempts_nothing=-1", schedtest.Options{GangAtomic: true, Abandons: schedtest.AbandonGangs}},
+	{"mesos:scope=fair,filter=node,suppress=true,offer_timeout=5s,max_attempts=-1,max_attempts_nothing=-1", schedtest.Options{GangAtomic: true, Abandons: schedtest.AbandonGangs}},
+}
+
+// TestCatalogueIsDeclared: every registered scheduler has a declaration.
+func TestCatalogueIsDeclared(t *testing.T) {
+	have := map[string]bool{}
+	for _, c := range catalogue {
+		have[strings.SplitN(c.spec, ":", 2)[0]] = true
+	}
+	for _, s := range bench.Schedulers() {
+		if !have[s.Name] {
+			t.Errorf("scheduler %q is registered but not in the conformance catalogue: declare what it promises", s.Name)
+		}
+	}
+}
+
+// TestCatalogueConformance runs the shared conformance suite on every catalogue
+// configuration with the default placer (firstfit), and on every registered
+// placer under monolithic and gang-strict, from their command-line names: what
+// the CLI builds is what is checked. TestCataloguePlacers crosses the rest.
+func TestCatalogueConformance(t *testing.T) {
+	for _, c := range catalogue {
+		t.Run(c.spec, func(t *testing.T) { conform(t, c.spec, "firstfit", c.opt, 40) })
+	}
+}
+
+// TestCataloguePlacers runs every registered placer under every catalogue
+// configuration (a placer's own parameters at their defaults).
+func TestCataloguePlacers(t *testing.T) {
+	for _, p := range bench.Placers() {
+		for _, c := range catalogue {
+			if p.Name == "firstfit" {
+				continue // TestCatalogueConformance
+			}
+			t.Run(p.Name+"/"+c.spec, func(t *testing.T) { conform(t, c.spec, p.Name, c.opt, 8) })
+		}
+	}
+}
+
+func conform(t *testing.T, spec, placer string, o schedtest.Options, cases int) {
+	t.Helper()
+	if _, err := bench.NewScheduler(spec, placer); err != nil {
+		t.Fatalf("%s with %s: %v", spec, placer, err)
+	}
+	o.Cases = cases
+	schedtest.Conformance(t, schedtest.Factory{Name: spec + " --placer " + placer, Scheduler: func() scheduler.Scheduler {
+		s, err := bench.NewScheduler(spec, placer)
+		if err != nil {
+			panic(err) // built once above
+		}
+		return s
+	}}, o)
+}
