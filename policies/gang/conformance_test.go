@@ -77,7 +77,8 @@ func factory(t *testing.T, c conformanceCase) schedtest.Factory {
 }
 
 // TestConformanceReplays replays the counterexamples that deep conformance runs
-// (-schedtest.n=2000) found, with every configuration: each must pass them.
+// (-schedtest.n=2000) found, with every configuration and its own declarations:
+// each must pass them.
 func TestConformanceReplays(t *testing.T) {
 	for _, path := range []string{
 		// A started gang (MinMember 1, distinct nodes) whose other member could
@@ -88,9 +89,17 @@ func TestConformanceReplays(t *testing.T) {
 		// The admission gate failed a gang as "can never be admitted" while the
 		// only node was down for a minute: it compared against the up capacity.
 		"testdata/admission-node-down.json",
+		// A started gang's member lost to a node failure came back as a new
+		// group that the gate (overcommit 1.2) never admitted again: pending
+		// for good, no retry armed (admission-1.2, nonstrict-gate-1.2).
+		"testdata/admission-started-gang-member.json",
+		// A gang kept at the gate while a task that never ends held part of
+		// the cluster: no release would come, and no retry was armed for the
+		// gate (admission-1.2, nonstrict-gate-1.2).
+		"testdata/admission-gate-no-release.json",
 	} {
 		for _, c := range conformanceCases() {
-			t.Run(path+"/"+c.name, func(t *testing.T) { schedtest.Replay(t, path, factory(t, c)) })
+			t.Run(path+"/"+c.name, func(t *testing.T) { schedtest.ReplayOptions(t, path, factory(t, c), c.opt) })
 		}
 	}
 }

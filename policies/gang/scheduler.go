@@ -89,6 +89,7 @@ type Scheduler struct {
 	inqueue    scheduler.Resources
 
 	timeouts, rejections, gangsStarted, admittedN, checks, gangsSubmitted int
+	gatedAt                                                               scheduler.Time // last pass that left a gang at the gate; -1 = none
 }
 
 var (
@@ -126,7 +127,7 @@ func New(cfg Config) (*Scheduler, error) {
 	if cfg.MaxBackoff < cfg.InitialBackoff {
 		cfg.MaxBackoff = cfg.InitialBackoff
 	}
-	return &Scheduler{cfg: cfg, groups: map[scheduler.JobID]*group{},
+	return &Scheduler{cfg: cfg, gatedAt: -1, groups: map[scheduler.JobID]*group{},
 		gp: &Backtrack{Placer: cfg.Placer, Budget: cfg.Backtrack, Branch: cfg.Branch}}, nil
 }
 
@@ -344,8 +345,18 @@ func (s *Scheduler) admit() {
 	}
 	st := s.sim.State
 	capa, alloc, potential := st.Capacity(), st.Allocated(), st.Potential()
+	s.gatedAt = -1
 	for _, g := range s.groupOrder() {
 		if g.admitted {
+			continue
+		}
+		if g.job.GangReady >= 0 {
+			// The gang started before: these are members resubmitted after a
+			// node failure, and the job is past the gate (Volcano does not
+			// enqueue a running PodGroup again). Gating them anew left them
+			// pending for good with no retry armed (deep conformance:
+			// testdata/admission-started-gang-member.json).
+			g.admitted = true
 			continue
 		}
 		var minRes scheduler.Resources
@@ -379,6 +390,7 @@ func (s *Scheduler) admit() {
 			}
 		}
 		if !ok {
+			s.gatedAt = s.sim.Now()
 			continue
 		}
 		g.admitted, g.inqueue, g.minRes = true, true, minRes
@@ -824,6 +836,15 @@ func (s *Scheduler) armRetry() {
 		}
 		t = max(t, r.notBefore)
 		if t > now && t < next {
+			next = t
+		}
+	}
+	if s.gatedAt >= 0 {
+		// A gang waits at the gate: try the gate again after FlushAfter even
+		// if no release comes (Volcano runs its enqueue action every session),
+		// so that it is never left without a wake-up (deep conformance:
+		// testdata/admission-gate-no-release.json).
+		if t := s.gatedAt + s.cfg.FlushAfter; t > now && t < next {
 			next = t
 		}
 	}

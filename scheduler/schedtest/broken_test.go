@@ -28,6 +28,8 @@ const (
 	abandonGangs       // a gang that does not fit at once is abandoned
 	failBusy           // a task that does not fit now is failed instead of waiting
 	spin               // a timer at the current instant re-arms itself while anything waits
+	oneByOne           // a gang that fits is started member by member with Start, in one pass
+	noRetry            // no retry timer: waiting tasks rely on releases alone
 )
 
 // fifo is a small correct scheduler (unless given a bug): tasks in arrival order,
@@ -133,6 +135,15 @@ func (f *fifo) pass() {
 		if j.IsGang() && j.GangReady < 0 {
 			need := int(j.MinMember) - j.Running()
 			claims, s := scheduler.PlaceGang(st, scheduler.FirstFit{}, e, min(need, len(e)))
+			if s.IsOK() && len(e) >= need && f.bug == oneByOne {
+				for _, c := range claims {
+					f.sim.Start(c.Task, c.Node, c.GPUs) // BUG: the gang starts partially, step by step
+				}
+				if rest := pendingOnly(e); len(rest) > 0 {
+					keep = append(keep, rest)
+				}
+				continue
+			}
 			if s.IsOK() && len(e) >= need {
 				f.sim.CommitPlan(&scheduler.Plan{Claims: claims}, scheduler.DetectFit, true)
 				if rest := pendingOnly(e); len(rest) > 0 {
@@ -215,7 +226,7 @@ func (f *fifo) pass() {
 		}
 	}
 	f.queue = append(keep, f.queue...)
-	if (len(f.queue) > 0 || len(f.starved) > 0) && (f.retry == nil || f.retry.When() <= f.sim.Now()) {
+	if f.bug != noRetry && (len(f.queue) > 0 || len(f.starved) > 0) && (f.retry == nil || f.retry.When() <= f.sim.Now()) {
 		f.retry = f.sim.After(30*scheduler.Second, f.wake)
 	}
 }
@@ -317,6 +328,12 @@ func TestBrokenPoliciesAreCaught(t *testing.T) {
 		{"starts one member of a fully held gang",
 			SchedulerFactory(func() scheduler.Scheduler { return &fifo{bug: activateOne} }),
 			Options{GangAtomic: true}, "safety", "started only 1|is still held"},
+		{"starts a fitting gang member by member with Start in one pass",
+			SchedulerFactory(func() scheduler.Scheduler { return &fifo{bug: oneByOne} }),
+			Options{GangAtomic: true}, "safety", "partial gang"},
+		{"keeps no retry timer",
+			SchedulerFactory(func() scheduler.Scheduler { return &fifo{bug: noRetry} }),
+			Options{}, "safety", "lost it"},
 		{"nondeterministic placer (map order)",
 			PlacerFactory(func() scheduler.Placer { return mapOrder{} }),
 			Options{}, "determinism", "diverge"},

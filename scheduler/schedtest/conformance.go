@@ -371,10 +371,26 @@ func Replay(t *testing.T, path string, f Factory) {
 	}
 }
 
-func replay(path string, f Factory) string {
+// ReplayOptions is Replay with the checks that o declares in place of those the
+// file names: replay one policy's counterexample against another policy, with
+// that one's declarations.
+func ReplayOptions(t *testing.T, path string, f Factory, o Options) {
+	t.Helper()
+	c := o.checks()
+	if msg := replayChecks(path, f, &c); msg != "" {
+		t.Errorf("schedtest: replay %s: %s", path, msg)
+	}
+}
+
+func replay(path string, f Factory) string { return replayChecks(path, f, nil) }
+
+func replayChecks(path string, f Factory, c *Checks) string {
 	sc, checks, err := Load(path)
 	if err != nil {
 		return err.Error()
+	}
+	if c != nil {
+		checks = *c
 	}
 	ro := runOpts{checks: checks}
 	if v := run(&sc, f, ro).Violation; v != "" {
