@@ -15,9 +15,26 @@ import (
 // Sim methods that free capacity call back into the scheduler synchronously: Unhold,
 // and Fail or Abandon of a held task, call Released; Evict calls Enqueue (the victim
 // is resubmitted) and Released; and Fail or Abandon of a job's last open task may
-// call Enqueue, for the jobs that were waiting for it (Job.After). A scheduler should therefore only record what these
-// callbacks tell it and act in a later pass (a timer armed at Now), as Monolithic
-// does.
+// call Enqueue, for the jobs that were waiting for it (Job.After). A scheduler should
+// therefore only record what these callbacks tell it and act in a later pass (a timer
+// armed at Now), as Monolithic does.
+//
+// Two more rules, which the conformance suite (scheduler/schedtest) checks:
+//
+//   - A gang (MinMember > 0) starts in one step: its missing members are started by
+//     one CommitPlan (all-or-nothing), or held one by one (Hold) and activated
+//     together once MinMember are held. Starting them one by one with Start, even
+//     inside one callback, is a partial gang: each Start is a transition of its
+//     own. Members beyond MinMember of a gang that has started are ordinary tasks.
+//   - Whatever waits has a wake-up. Every task handed over must be placed, failed
+//     or abandoned, or the scheduler must keep a timer that comes back to it:
+//     Released comes only when something frees capacity, and a node failure past
+//     the restart limit, a quota refusal or a node that stays down calls nothing.
+//     A run whose event queue runs dry with a task still pending or held lost it.
+//
+// A node failure does not call the scheduler for the tasks it ends: resubmitted
+// tasks come back through Enqueue, and a task past the restart limit simply
+// becomes Failed (a scheduler that tracks placements must notice on its own).
 type Scheduler interface {
 	// Attach binds the scheduler to sim before the first event.
 	Attach(sim *Sim) error

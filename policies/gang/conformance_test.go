@@ -1,6 +1,7 @@
 package gang
 
 import (
+	"math/rand"
 	"testing"
 
 	"github.com/schedlab/schedlab/scheduler"
@@ -101,5 +102,56 @@ func TestConformanceReplays(t *testing.T) {
 		for _, c := range conformanceCases() {
 			t.Run(path+"/"+c.name, func(t *testing.T) { schedtest.ReplayOptions(t, path, factory(t, c), c.opt) })
 		}
+	}
+}
+
+// TestHarnessRunsAsTheEngine: the conformance suite's stepped run of a scheduler
+// ends as a plain run does. The harness once hid the scheduler's
+// DeadlockBreaker from the engine, so a deadlock that a timeout would break was
+// taken as terminal and every such run was cut short.
+func TestHarnessRunsAsTheEngine(t *testing.T) {
+	r := rand.New(rand.NewSource(11))
+	cfg := interleaved(DefaultConfig(NonStrict))
+	cfg.Timeout = 30 * scheduler.Second
+	// Two gangs of three one-GPU pods, offered round-robin on four GPUs: each
+	// holds two, a deadlock until the 30 s timeout breaks it.
+	gang3 := schedtest.JobSpec{MinMember: 3, Tasks: []schedtest.TaskSpec{{N: 3, CPU: 100, Mem: 128, GPU: 1000, Runtime: 10}}}
+	deadlock := schedtest.Scenario{Nodes: []schedtest.NodeSpec{{CPU: 8000, Mem: 8192, GPUs: 4}}, Jobs: []schedtest.JobSpec{gang3, gang3}}
+	terminal := 0
+	for i := 0; i < 400; i++ {
+		sc := deadlock
+		if i > 0 {
+			sc = schedtest.GenScenario(r, schedtest.Shape{})
+		}
+		b := sc.Build()
+		s, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sim, err := scheduler.NewSim(b.Config, &scheduler.SliceSource{Jobs: b.Jobs}, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, err := sim.Run()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := schedtest.Run(&sc, schedtest.Factory{Scheduler: func() scheduler.Scheduler { s, _ := New(cfg); return s }}, schedtest.Checks{Abandons: schedtest.AbandonAny})
+		if out.Result == nil {
+			t.Fatalf("case %d: %s", i, out.Violation)
+		}
+		got := out.Result
+		if got.StopReason != plain.StopReason || got.SimSeconds != plain.SimSeconds || got.TasksCompleted != plain.TasksCompleted ||
+			got.TasksFailed != plain.TasksFailed || got.TasksPending != plain.TasksPending || got.Deadlock.Terminal != plain.Deadlock.Terminal {
+			t.Fatalf("case %d: the harness's run ends %q at %.3fs (%d completed, %d failed, %d pending), a plain run %q at %.3fs (%d, %d, %d)\n%s",
+				i, got.StopReason, got.SimSeconds, got.TasksCompleted, got.TasksFailed, got.TasksPending,
+				plain.StopReason, plain.SimSeconds, plain.TasksCompleted, plain.TasksFailed, plain.TasksPending, sc.String())
+		}
+		if plain.Deadlock.Episodes > 0 {
+			terminal++
+		}
+	}
+	if terminal == 0 {
+		t.Fatal("no generated scenario deadlocked: the comparison proves nothing")
 	}
 }

@@ -27,12 +27,20 @@
 //     indexes agree); every submitted task in exactly one state, placed exactly when
 //     held or running, on an up node that lists it, no task on a node that is not a
 //     submitted task (double placement); for placers, the Placer contract (Place
-//     does not modify the state and only returns nodes that fit);
+//     does not modify the state; with an OK status it returns an existing node that
+//     fits, and GPU devices that exist there, are free enough and number the task's
+//     GPU count); the policy's own invariants, for a policy that is a SelfChecker;
 //   - at the end: the Result's per-state counts agree with the tasks and add up to
 //     tasks_submitted; nothing lost (a run that drained leaves no task pending or
 //     held);
+//   - liveness (CheckLiveness), unless Options.Abandons excuses it: a job that fits
+//     the cluster on its own is never failed or abandoned by the policy, and is not
+//     left pending at the end of a run that drained or quiesced while it fits;
 //   - determinism: two runs of a scenario give the same transcript (every
-//     transition, in order) and the same Result.Hash.
+//     transition, in order) and the same Result.Hash; a replay reruns up to
+//     ReplayRuns times until a run diverges;
+//   - budgets: Options.MaxSteps simulation steps and Options.MaxPlaces placer calls
+//     per run (deterministic), and the opt-in -schedtest.wall.
 //
 // Declared guarantees add:
 //
@@ -41,7 +49,18 @@
 //     and by the end of that step MinMember run — and after every step a gang that
 //     has not started has no task running;
 //   - DeadlockFree: on scenarios without a horizon, where every failed node
-//     recovers, every job that fits the cluster on its own finishes (CheckLive).
+//     recovers, every job that fits the cluster on its own finishes (CheckLive);
+//   - WorkConserving: a run that drains or quiesces leaves no pending task that fits
+//     as the cluster stands, of any job (CheckIdleFit).
+//
+// Every option has a test in which a policy violating exactly it fails.
+//
+// # Writing a Scheduler
+//
+// The scheduler.Scheduler documentation states the rules the suite enforces: a
+// gang starts in one step (CommitPlan, or Hold then Activate; never Start member by
+// member), and whatever waits has a wake-up (a retry timer). ExampleSchedulerFactory
+// is a minimal correct scheduler that passes with every declaration.
 //
 // # Scenarios, shrinking and replay
 //
@@ -57,8 +76,10 @@
 //
 // -schedtest.n=N runs N cases per property instead of DefaultCases (200);
 // -schedtest.seed=S changes the generator seed (DefaultSeed is fixed so that CI is
-// reproducible); -schedtest.out=DIR saves counterexamples; -update makes Golden
-// rewrite golden files instead of comparing with them.
+// reproducible); -schedtest.out=DIR saves counterexamples; -schedtest.wall=DUR sets
+// a wall-clock budget per run (off by default: not for CI); -update makes Golden
+// rewrite golden files instead of comparing with them. When the test has a
+// deadline, Conformance stops before it and reports the slowest scenario.
 //
 // # Golden transcripts
 //
@@ -78,7 +99,7 @@
 //
 // The suite wraps the policy's scheduler so that the run's first event (a timer at
 // time 0, which adds one event to Result.Events) drives the rest of the run with
-// Sim.Step, checking between steps. The wrapper forwards Attach, Enqueue, Released
-// and Report; a scheduler that relies on another optional interface of the engine
-// would not see it.
+// Sim.Step, checking between steps. The wrapper forwards Attach, Enqueue, Released,
+// and the engine's optional interfaces the policy implements (scheduler.Reporter,
+// scheduler.DeadlockBreaker).
 package schedtest

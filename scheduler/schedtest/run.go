@@ -177,6 +177,25 @@ func (s *stepper) Report(r *scheduler.Result) {
 	}
 }
 
+// breakerStepper is the stepper of a policy that is a scheduler.DeadlockBreaker:
+// the engine must see its CanRelease, or a gang deadlock that a pending timeout
+// would break is taken as terminal and the run is cut short.
+type breakerStepper struct {
+	*stepper
+	br scheduler.DeadlockBreaker
+}
+
+func (s *breakerStepper) CanRelease(j *scheduler.Job) bool { return s.br.CanRelease(j) }
+
+// wrapStepper returns st as the engine's scheduler, with the optional engine
+// interfaces of the policy it wraps.
+func wrapStepper(st *stepper) scheduler.Scheduler {
+	if br, ok := st.inner.(scheduler.DeadlockBreaker); ok {
+		return &breakerStepper{stepper: st, br: br}
+	}
+	return st
+}
+
 // Run runs scenario sc with a policy from f, checking after every simulation step
 // the state invariants (CheckState), the task bookkeeping (CheckTasks), the placer
 // contract for placer factories (a placer never modifies the state and only
@@ -307,7 +326,7 @@ func run(sc *Scenario, f Factory, o runOpts) (out Outcome) {
 			out.Steps++
 		}
 	}}
-	sim, err = scheduler.NewSim(b.Config, &scheduler.SliceSource{Jobs: b.Jobs}, st)
+	sim, err = scheduler.NewSim(b.Config, &scheduler.SliceSource{Jobs: b.Jobs}, wrapStepper(st))
 	if err != nil {
 		out.Violation = "scenario rejected: " + err.Error()
 		return out
