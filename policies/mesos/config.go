@@ -17,7 +17,10 @@ const (
 	// cell (Mesos 0.9's simple allocator, the Omega paper's model).
 	ScopeAll Scope = iota
 	// ScopeFair caps an offer at the framework's weighted fair share of the cell
-	// minus what it already holds (the Omega paper's suggested remedy).
+	// minus what it already holds (the Omega paper's suggested remedy). A task
+	// larger than its framework's share is never offered enough and waits for
+	// good, even on an idle cell: the cap is strict, with no spill-over of what
+	// the other frameworks leave unused.
 	ScopeFair
 )
 
