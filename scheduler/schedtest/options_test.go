@@ -215,7 +215,7 @@ func TestDeadlineNamesTheSlowestScenario(t *testing.T) {
 func TestNondeterminismReplayIsReliable(t *testing.T) {
 	f := PlacerFactory(func() scheduler.Placer { return mapOrder{} })
 	fl := firstFailure(Check(f, Options{Cases: 150, Abandons: AbandonAny}))
-	for fl != nil && !strings.HasPrefix(fl.Property, "determinism") {
+	if fl != nil && !strings.HasPrefix(fl.Property, "determinism") {
 		t.Fatalf("want the determinism property to fail first, got %v", fl)
 	}
 	if fl == nil {

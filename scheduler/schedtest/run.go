@@ -402,7 +402,7 @@ func (pc *placerCheck) wrap(p scheduler.Placer) scheduler.Placer {
 // count counts one call against the budget.
 func (pc *placerCheck) count() {
 	pc.calls++
-	if pc.calls > pc.max && pc.violation == "" && pc.max > 0 {
+	if pc.calls > pc.max && pc.violation == "" {
 		pc.violation = fmt.Sprintf("budget: more than %d Place/PlaceGang calls in one run (Options.MaxPlaces)", pc.max)
 	}
 }
