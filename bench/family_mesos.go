@@ -35,7 +35,7 @@ var mesosParams = []Param{
 	{Name: "jitter", Type: TypeFloat, Range: "[0, 100]", Default: "0", Doc: "random extra back-off, as a fraction of the back-off"},
 	{Name: "hoard_all", Type: TypeBool, Default: "false", Doc: "gang frameworks hoard for every queued gang at once (default: one gang at a time)"},
 	{Name: "max_offers", Type: TypeInt, Range: "[1, 1000000]", Memory: true, Default: "50", Doc: "outstanding offers per framework (Mesos MAX_OFFERS_PER_FRAMEWORK); a framework decides them one at a time"},
-	{Name: "gang_attempts", Type: TypeInt, Range: "[0, 1000000000]", Default: "0", Doc: "abandon a gang after this many hold timeouts (0 = never)"},
+	{Name: "gang_attempts", Type: TypeInt, Range: "[0, 1000000000]", Default: "0", Doc: "abandon a gang after this many hold timeouts (0 = never: with a hold_timeout, a gang that never fits keeps re-hoarding and can starve other frameworks)"},
 	{Name: "max_attempts", Type: TypeInt, Range: "[-1, 1000000000]", Default: "1000", Doc: "abandon a job after this many attempts (-1 = never; Omega simulator rule)"},
 	{Name: "max_attempts_nothing", Type: TypeInt, Range: "[-1, 1000000000]", Default: "100", Doc: "abandon a job with nothing placed after this many attempts (-1 = never)"},
 	{Name: "retry", Type: TypeDuration, Range: "(0s, 3650d]", Default: "1s", Doc: "wait before a job that was not fully placed is tried again"},

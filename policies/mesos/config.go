@@ -144,7 +144,9 @@ type FrameworkConfig struct {
 	// Default 0.
 	BackoffJitter float64
 	// MaxGangAttempts abandons a gang (Sim.Abandon) after this many hold
-	// timeouts. 0 means no limit.
+	// timeouts. 0 means no limit (with a hold timeout, a gang that never fits
+	// then keeps re-hoarding and can starve other frameworks: see the package
+	// documentation).
 	MaxGangAttempts int
 }
 

@@ -47,6 +47,15 @@
 // which the gang backs off (fixed or doubling, optional jitter) and, after
 // MaxGangAttempts timeouts, is abandoned.
 //
+// A hold timeout without MaxGangAttempts can starve other frameworks for good: a
+// gang that never fits releases members and takes them back one round later, and
+// the slot it frees goes, in DRF order, to whichever framework has the lowest
+// share — often an idle one (which declines) and then the hoarder itself, whose
+// share counts its hoarded members and so is lowest right after a release. A job
+// of a framework with a higher share that fits only that slot then waits as long
+// as the gang keeps trying (found by deep conformance; the bench package keeps
+// the scenario). MaxGangAttempts ends it.
+//
 // Decision time makes a feedback loop: every queued job handled costs time even
 // when it does not fit, so a framework with a long queue decides each offer slowly
 // while up to MaxOffers more offers wait in its inbox, locked. On an overloaded
