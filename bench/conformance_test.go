@@ -105,17 +105,8 @@ func TestCataloguePlacers(t *testing.T) {
 
 func conform(t *testing.T, spec, placer string, o schedtest.Options, cases int) {
 	t.Helper()
-	if _, err := bench.NewScheduler(spec, placer); err != nil {
-		t.Fatalf("%s with %s: %v", spec, placer, err)
-	}
 	o.Cases = cases
-	schedtest.Conformance(t, schedtest.Factory{Name: spec + " --placer " + placer, Scheduler: func() scheduler.Scheduler {
-		s, err := bench.NewScheduler(spec, placer)
-		if err != nil {
-			panic(err) // built once above
-		}
-		return s
-	}}, o)
+	schedtest.Conformance(t, catalogueFactory(t, spec, placer), o)
 }
 
 // TestCatalogueReplays replays the counterexamples that deep catalogue runs
@@ -156,6 +147,8 @@ func TestHoarderStarvesWithoutAttemptLimit(t *testing.T) {
 	}
 }
 
+// catalogueFactory builds the scheduler spec with placer from their CLI names
+// (once up front, so that a bad name fails the test rather than a case).
 func catalogueFactory(t *testing.T, spec, placer string) schedtest.Factory {
 	t.Helper()
 	if _, err := bench.NewScheduler(spec, placer); err != nil {
