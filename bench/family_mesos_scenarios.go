@@ -40,7 +40,7 @@ var (
 		func(r *scheduler.Result) float64 {
 			return 1000 * float64(r.Deadlock.Episodes) / math.Max(1, r.Extra["gangs_submitted"])
 		}}
-	mesosMetricGangsRun = Metric{"gang_wait_seconds.n", "gangs started", "", func(r *scheduler.Result) float64 { return float64(r.GangWait.N) }}
+	mesosMetricGangsRun = Metric{"gang_wait_seconds.n_started", "gangs started", "", func(r *scheduler.Result) float64 { return float64(r.GangWait.NStarted) }}
 	mesosMetricUtil     = Metric{"utilization.cpu", "CPU utilization", "%", func(r *scheduler.Result) float64 { return 100 * r.Utilization.CPU }}
 	mesosMetricHeldIdle = Metric{"held_idle.cpu", "CPU held idle", "%", func(r *scheduler.Result) float64 { return 100 * r.HeldIdle.CPU }}
 )

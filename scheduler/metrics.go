@@ -10,13 +10,81 @@ import (
 	"gonum.org/v1/gonum/stat"
 )
 
-// Percentiles summarises a distribution of simulated seconds.
+// Percentiles summarises a distribution of simulated seconds (or, for Slowdown,
+// of ratios) over every job the statistic concerns, including those for which the
+// measured event (start, gang ready, completion) had not happened when the run
+// stopped. Those are right-censored at the stop: all that is known is that their
+// value exceeds stop − submit. The percentiles and the mean are then Kaplan–Meier
+// estimates; one the estimate cannot give (it lies beyond the longest time
+// observed, because too many observations are censored) is NaN, encoded as JSON
+// null, never a smaller number. Without censoring they are the plain empirical
+// quantiles and the sample mean.
 type Percentiles struct {
 	P50  float64 `json:"p50"`
 	P90  float64 `json:"p90"`
 	P99  float64 `json:"p99"`
 	Mean float64 `json:"mean"`
-	N    int     `json:"n"`
+	// N counts every observation: NStarted + NCensored.
+	N int `json:"n"`
+	// NStarted counts the observations whose event happened during the run (the
+	// job started, the gang was ready, the job completed).
+	NStarted int `json:"n_started"`
+	// NCensored counts the observations censored at the stop.
+	NCensored int `json:"n_censored"`
+	// Above is the longest time observed, censored or not: a percentile that is
+	// NaN exceeds it. 0 without observations.
+	Above float64 `json:"above"`
+	// MeanAbove is the Kaplan–Meier mean restricted to [0, Above]: when Mean is
+	// NaN the mean exceeds it. Equal to Mean when Mean is defined.
+	MeanAbove float64 `json:"mean_above"`
+}
+
+// Defined reports whether every field of p is a number (no percentile falls among
+// censored observations).
+func (p Percentiles) Defined() bool {
+	return !math.IsNaN(p.P50) && !math.IsNaN(p.P90) && !math.IsNaN(p.P99) && !math.IsNaN(p.Mean)
+}
+
+type percentilesJSON struct {
+	P50       *float64 `json:"p50"`
+	P90       *float64 `json:"p90"`
+	P99       *float64 `json:"p99"`
+	Mean      *float64 `json:"mean"`
+	N         int      `json:"n"`
+	NStarted  int      `json:"n_started"`
+	NCensored int      `json:"n_censored"`
+	Above     float64  `json:"above"`
+	MeanAbove float64  `json:"mean_above"`
+}
+
+func nanNull(f float64) *float64 {
+	if math.IsNaN(f) {
+		return nil
+	}
+	return &f
+}
+
+func nullNaN(p *float64) float64 {
+	if p == nil {
+		return math.NaN()
+	}
+	return *p
+}
+
+// MarshalJSON encodes an undefined (NaN) percentile or mean as null.
+func (p Percentiles) MarshalJSON() ([]byte, error) {
+	return json.Marshal(percentilesJSON{nanNull(p.P50), nanNull(p.P90), nanNull(p.P99), nanNull(p.Mean),
+		p.N, p.NStarted, p.NCensored, p.Above, p.MeanAbove})
+}
+
+// UnmarshalJSON decodes null as NaN.
+func (p *Percentiles) UnmarshalJSON(b []byte) error {
+	var j percentilesJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*p = Percentiles{nullNaN(j.P50), nullNaN(j.P90), nullNaN(j.P99), nullNaN(j.Mean), j.N, j.NStarted, j.NCensored, j.Above, j.MeanAbove}
+	return nil
 }
 
 // PerResource holds one fraction per resource (0..1). Resources the cluster does not
@@ -64,49 +132,68 @@ type Sample struct {
 	Running   int         `json:"running"`
 }
 
+// SchemaVersion is the version of the Result JSON contract. 2: the wait,
+// completion and slowdown statistics count censored jobs (the started-only forms
+// moved to *_started keys); time-averaged metrics are measured over Window.
+const SchemaVersion = 2
+
 // Result is the record of one run. The JSON keys are a stable contract (DESIGN.md):
 // keys are added, never renamed. Every field but WallSeconds and the per-second
 // rates is identical for identical inputs and seed; the core leaves those zero and
 // bench or the CLI fill them from the wall clock.
 type Result struct {
-	Scheduler           string        `json:"scheduler"`
-	Placer              string        `json:"placer"`
-	Workload            string        `json:"workload"`
-	Seed                uint64        `json:"seed"`
-	SimSeconds          float64       `json:"sim_seconds"`
-	WallSeconds         float64       `json:"wall_seconds"`
-	Events              int64         `json:"events"`
-	EventsPerSecond     float64       `json:"events_per_second"`
-	Placements          int64         `json:"placements"`
-	PlacementsPerSecond float64       `json:"placements_per_second"`
-	JobsSubmitted       int           `json:"jobs_submitted"`
-	JobsCompleted       int           `json:"jobs_completed"`
-	JobsAbandoned       int           `json:"jobs_abandoned"`
-	TasksSubmitted      int           `json:"tasks_submitted"`
-	TasksCompleted      int           `json:"tasks_completed"`
-	TasksFailed         int           `json:"tasks_failed"`
-	TasksAbandoned      int           `json:"tasks_abandoned"`
-	TasksPending        int           `json:"tasks_pending"`
-	TasksHeld           int           `json:"tasks_held"`
-	TasksRunning        int           `json:"tasks_running"`
-	TasksBlocked        int           `json:"tasks_blocked"`
-	TasksEvicted        int           `json:"tasks_evicted"`
-	TasksLost           int           `json:"tasks_lost"`
-	TasksPerHour        float64       `json:"tasks_placed_per_sim_hour"`
-	JobsPerHour         float64       `json:"jobs_completed_per_sim_hour"`
-	Makespan            float64       `json:"makespan_seconds"` // last task completion
-	Utilization         PerResource   `json:"utilization"`
-	HeldIdle            PerResource   `json:"held_idle"`
-	UsefulUtilization   PerResource   `json:"useful_utilization"`
-	JobWait             Percentiles   `json:"job_wait_seconds"`
-	GangWait            Percentiles   `json:"gang_wait_seconds"`
-	JobCompletion       Percentiles   `json:"job_completion_seconds"`
-	Slowdown            Percentiles   `json:"slowdown"`
-	Deadlock            DeadlockStats `json:"deadlock"`
-	Conflicts           ConflictStats `json:"conflicts"`
-	Busyness            Busyness      `json:"busyness"`
-	Fragmentation       float64       `json:"fragmentation"`
-	StopReason          string        `json:"stop_reason"`
+	// SchemaVersion is the version of this contract (SchemaVersion).
+	SchemaVersion       int         `json:"schema_version"`
+	Scheduler           string      `json:"scheduler"`
+	Placer              string      `json:"placer"`
+	Workload            string      `json:"workload"`
+	Seed                uint64      `json:"seed"`
+	SimSeconds          float64     `json:"sim_seconds"`
+	WallSeconds         float64     `json:"wall_seconds"`
+	Events              int64       `json:"events"`
+	EventsPerSecond     float64     `json:"events_per_second"`
+	Placements          int64       `json:"placements"`
+	PlacementsPerSecond float64     `json:"placements_per_second"`
+	JobsSubmitted       int         `json:"jobs_submitted"`
+	JobsCompleted       int         `json:"jobs_completed"`
+	JobsAbandoned       int         `json:"jobs_abandoned"`
+	TasksSubmitted      int         `json:"tasks_submitted"`
+	TasksCompleted      int         `json:"tasks_completed"`
+	TasksFailed         int         `json:"tasks_failed"`
+	TasksAbandoned      int         `json:"tasks_abandoned"`
+	TasksPending        int         `json:"tasks_pending"`
+	TasksHeld           int         `json:"tasks_held"`
+	TasksRunning        int         `json:"tasks_running"`
+	TasksBlocked        int         `json:"tasks_blocked"`
+	TasksEvicted        int         `json:"tasks_evicted"`
+	TasksLost           int         `json:"tasks_lost"`
+	TasksPerHour        float64     `json:"tasks_placed_per_sim_hour"`
+	JobsPerHour         float64     `json:"jobs_completed_per_sim_hour"`
+	Makespan            float64     `json:"makespan_seconds"` // last task completion
+	Utilization         PerResource `json:"utilization"`
+	HeldIdle            PerResource `json:"held_idle"`
+	UsefulUtilization   PerResource `json:"useful_utilization"`
+	// JobWait (submit → first task running), GangWait (submit → MinMember tasks
+	// running together, gangs only), JobCompletion (submit → last task done) and
+	// Slowdown (completion time / longest task runtime) count every submitted
+	// job, the ones still without their event at the stop right-censored there
+	// (see Percentiles).
+	JobWait       Percentiles `json:"job_wait_seconds"`
+	GangWait      Percentiles `json:"gang_wait_seconds"`
+	JobCompletion Percentiles `json:"job_completion_seconds"`
+	Slowdown      Percentiles `json:"slowdown"`
+	// The same over the jobs that started (gangs that were ready, jobs that
+	// completed) only, as before schema version 2. They flatter a policy that
+	// leaves jobs waiting; use them only beside the censored forms.
+	JobWaitStarted        Percentiles   `json:"job_wait_seconds_started"`
+	GangWaitStarted       Percentiles   `json:"gang_wait_seconds_started"`
+	JobCompletionFinished Percentiles   `json:"job_completion_seconds_started"`
+	SlowdownFinished      Percentiles   `json:"slowdown_started"`
+	Deadlock              DeadlockStats `json:"deadlock"`
+	Conflicts             ConflictStats `json:"conflicts"`
+	Busyness              Busyness      `json:"busyness"`
+	Fragmentation         float64       `json:"fragmentation"`
+	StopReason            string        `json:"stop_reason"`
 	// Extra holds policy-specific metrics (e.g. Mesos' locked fraction) under
 	// stable keys of their own.
 	Extra map[string]float64 `json:"extra,omitempty"`
@@ -149,8 +236,13 @@ type recorder struct {
 	reqSum                                      Resources
 
 	jobWait, gangWait, jct, slowdown []float64
-	series                           []Sample
-	sampleEvery                      Time // the interval in force (Config.SampleEvery, doubled by coarsening)
+	// Jobs that ended without the event a statistic measures, kept to be
+	// censored at the stop (their submit times; for slowdown also the longest
+	// runtime).
+	noStart, noGang, noFinish []Time
+	noFinishLongest           []Time
+	series                    []Sample
+	sampleEvery               Time // the interval in force (Config.SampleEvery, doubled by coarsening)
 }
 
 func (r *recorder) init(s *Sim) { r.sim = s }
@@ -232,20 +324,71 @@ func (r *recorder) taskEnded(t *Task, st TaskState) {
 	}
 }
 
+func longestRuntime(j *Job) Time {
+	var longest Time
+	for i := range j.Tasks {
+		longest = max(longest, j.Tasks[i].Runtime)
+	}
+	return longest
+}
+
 func (r *recorder) jobDone(j *Job) {
 	r.liveJobTasks -= len(j.Tasks)
 	if j.completed == int32(len(j.Tasks)) && !j.Abandoned {
 		r.jobsCompleted++
 		jct := (r.sim.now - j.Submit).Seconds()
 		r.jct = append(r.jct, jct)
-		var longest Time
-		for i := range j.Tasks {
-			longest = max(longest, j.Tasks[i].Runtime)
-		}
-		if longest > 0 {
+		if longest := longestRuntime(j); longest > 0 {
 			r.slowdown = append(r.slowdown, jct/longest.Seconds())
 		}
+	} else {
+		r.censorLater(j, &r.noFinish, &r.noFinishLongest)
 	}
+	if j.Started < 0 {
+		r.noStart = append(r.noStart, j.Submit)
+	}
+	if j.IsGang() && j.GangReady < 0 {
+		r.noGang = append(r.noGang, j.Submit)
+	}
+}
+
+// censorLater keeps a job that ended without completing, to be censored at the
+// stop.
+func (r *recorder) censorLater(j *Job, submits, longests *[]Time) {
+	*submits = append(*submits, j.Submit)
+	*longests = append(*longests, longestRuntime(j))
+}
+
+// censored returns, for the jobs that were submitted and lack the event a
+// statistic measures when the run stops at now, the censored values of job wait,
+// gang wait, completion time and slowdown (stop − submit; for slowdown divided by
+// the longest runtime). Sorted, so the map order of live jobs does not matter.
+func (r *recorder) censored(now Time, live map[JobID]*Job) (wait, gang, jct, slow []float64) {
+	for _, j := range live {
+		if j.Started < 0 {
+			r.noStart = append(r.noStart, j.Submit)
+		}
+		if j.IsGang() && j.GangReady < 0 {
+			r.noGang = append(r.noGang, j.Submit)
+		}
+		r.censorLater(j, &r.noFinish, &r.noFinishLongest)
+	}
+	secs := func(ts []Time) []float64 {
+		out := make([]float64, len(ts))
+		for i, t := range ts {
+			out[i] = (now - t).Seconds()
+		}
+		slices.Sort(out)
+		return out
+	}
+	wait, gang, jct = secs(r.noStart), secs(r.noGang), secs(r.noFinish)
+	for i, t := range r.noFinish {
+		if l := r.noFinishLongest[i]; l > 0 {
+			slow = append(slow, (now-t).Seconds()/l.Seconds())
+		}
+	}
+	slices.Sort(slow)
+	return wait, gang, jct, slow
 }
 
 // percentiles returns p50/p90/p99 (empirical quantiles, gonum/stat) and the mean.
@@ -255,13 +398,78 @@ func percentiles(xs []float64) Percentiles {
 		return Percentiles{}
 	}
 	slices.Sort(xs)
+	mean := stat.Mean(xs, nil)
 	return Percentiles{
 		P50:  stat.Quantile(0.50, stat.Empirical, xs, nil),
 		P90:  stat.Quantile(0.90, stat.Empirical, xs, nil),
 		P99:  stat.Quantile(0.99, stat.Empirical, xs, nil),
-		Mean: stat.Mean(xs, nil),
-		N:    len(xs),
+		Mean: mean, N: len(xs), NStarted: len(xs),
+		Above: xs[len(xs)-1], MeanAbove: mean,
 	}
+}
+
+// survival summarises observed values obs and right-censored values cens: the
+// Kaplan–Meier product-limit estimate of the distribution, its p50/p90/p99 (the
+// smallest observed value at which the estimated distribution reaches p; NaN where
+// it never does) and its mean (the area under the survival curve; NaN unless the
+// curve reaches 0). At equal values events come before censorings. Without
+// censored values it is percentiles(obs). It sorts both slices in place.
+func survival(obs, cens []float64) Percentiles {
+	n := len(obs) + len(cens)
+	if n == 0 {
+		return Percentiles{}
+	}
+	slices.Sort(obs)
+	slices.Sort(cens)
+	top := 0.0
+	if len(obs) > 0 {
+		top = obs[len(obs)-1]
+	}
+	if len(cens) > 0 {
+		top = max(top, cens[len(cens)-1])
+	}
+	if len(cens) == 0 {
+		return percentiles(obs)
+	}
+	return kaplanMeier(obs, cens, top)
+}
+
+// kaplanMeier is survival's estimate for sorted obs and cens, top the largest
+// value of both.
+func kaplanMeier(obs, cens []float64, top float64) Percentiles {
+	n := len(obs) + len(cens)
+	p := Percentiles{N: n, NStarted: len(obs), NCensored: len(cens), Above: top}
+	qs := [...]float64{0.50, 0.90, 0.99}
+	got := [...]float64{math.NaN(), math.NaN(), math.NaN()}
+	surv, prev, area := 1.0, 0.0, 0.0
+	const eps = 1e-12 // the product telescopes to k/n without censoring; allow for rounding
+	for i, j := 0, 0; i < len(obs); {
+		t := obs[i]
+		for j < len(cens) && cens[j] < t {
+			j++
+		}
+		d := 0
+		for i+d < len(obs) && obs[i+d] == t {
+			d++
+		}
+		atRisk := n - i - j
+		area += surv * (t - prev)
+		surv *= 1 - float64(d)/float64(atRisk)
+		for k, q := range qs {
+			if math.IsNaN(got[k]) && 1-surv >= q-eps {
+				got[k] = t
+			}
+		}
+		prev = t
+		i += d
+	}
+	p.P50, p.P90, p.P99 = got[0], got[1], got[2]
+	p.MeanAbove = area + surv*(top-prev)
+	p.Mean = math.NaN()
+	if surv == 0 {
+		p.Mean = area
+	}
+	return p
 }
 
 func perRes(num, den [NumResources]float64) PerResource {
@@ -337,15 +545,17 @@ func (s *Sim) finish() *Result {
 		Makespan:       r.makespan.Seconds(),
 		Utilization:    perRes(r.allocInt, r.capInt),
 		HeldIdle:       perRes(r.heldInt, r.capInt),
-		JobWait:        percentiles(r.jobWait),
-		GangWait:       percentiles(r.gangWait),
-		JobCompletion:  percentiles(r.jct),
-		Slowdown:       percentiles(r.slowdown),
+		SchemaVersion:  SchemaVersion,
 		Fragmentation:  s.Fragmentation(),
 		StopReason:     s.stopReason,
 		Series:         r.series,
 		SampleEvery:    r.sampleEvery.Seconds(),
 	}
+	cw, cg, cj, cs := r.censored(s.now, s.jobs)
+	res.JobWaitStarted, res.GangWaitStarted = percentiles(r.jobWait), percentiles(r.gangWait)
+	res.JobCompletionFinished, res.SlowdownFinished = percentiles(r.jct), percentiles(r.slowdown)
+	res.JobWait, res.GangWait = survival(r.jobWait, cw), survival(r.gangWait, cg)
+	res.JobCompletion, res.Slowdown = survival(r.jct, cj), survival(r.slowdown, cs)
 	res.TasksBlocked = res.TasksSubmitted - res.TasksCompleted - res.TasksFailed - res.TasksAbandoned - res.TasksPending - res.TasksHeld - res.TasksRunning
 	if res.StopReason == "" {
 		res.StopReason = "drained"

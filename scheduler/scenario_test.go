@@ -266,6 +266,12 @@ func TestFailedDAGStageCancelsSuccessors(t *testing.T) {
 	if res.TasksFailed != 3 || res.TasksBlocked != 0 || res.TasksCompleted != 1 || res.StopReason != "drained" {
 		t.Fatalf("%+v", res)
 	}
+	// Job 1 is done once (its failing stage ends its successors from inside the
+	// enclosing terminal calls): two jobs counted, the one that never started
+	// censored once.
+	if w := res.JobWait; w.N != 2 || w.NCensored != 1 || w.P50 != 0 {
+		t.Fatalf("job wait %+v, want n=2 with 1 censored and p50 0", w)
+	}
 }
 
 func TestTenantIDsIndependentOfMapOrder(t *testing.T) {

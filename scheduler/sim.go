@@ -749,6 +749,11 @@ func (s *Sim) cancelSuccessors(j *Job, g int32, st TaskState) {
 }
 
 func (s *Sim) jobDone(j *Job) {
+	if j.Done >= 0 {
+		// Already done: a failed DAG stage ends its successors from inside
+		// terminal, and each enclosing terminal call sees the job complete again.
+		return
+	}
 	j.Done = s.now
 	s.rec.jobDone(j)
 	delete(s.jobs, j.ID)

@@ -43,10 +43,10 @@ func runCase(t *testing.T, simCfg scheduler.Config, vc variantCase, mk func() []
 func summary(res *scheduler.Result) string {
 	d := res.Deadlock
 	return fmt.Sprintf("result: stop=%s sim=%.0fs jobs=%d/%d gangs_started=%.0f pending=%d held=%d timeouts=%.0f rejections=%.0f "+
-		"deadlock{terminal=%v first=%.0fs episodes=%d gangs=%d held=%.1f} held_idle{cpu=%.4f gpu=%.4f} util{cpu=%.4f gpu=%.4f} gang_wait_p50=%.1fs",
+		"deadlock{terminal=%v first=%.0fs episodes=%d gangs=%d held=%.1f} held_idle{cpu=%.4f gpu=%.4f} util{cpu=%.4f gpu=%.4f} gang_wait{p50=%.1fs n=%d censored=%d}",
 		res.StopReason, res.SimSeconds, res.JobsCompleted, res.JobsSubmitted, res.Extra["gangs_started"], res.TasksPending, res.TasksHeld,
 		res.Extra["gang_timeouts"], res.Extra["gang_rejections"], d.Terminal, d.FirstSeconds, d.Episodes, d.Gangs, d.HeldResourceSeconds,
-		res.HeldIdle.CPU, res.HeldIdle.GPU, res.Utilization.CPU, res.Utilization.GPU, res.GangWait.P50)
+		res.HeldIdle.CPU, res.HeldIdle.GPU, res.Utilization.CPU, res.Utilization.GPU, res.GangWait.P50, res.GangWait.N, res.GangWait.NCensored)
 }
 
 func scenarioText(header string, sections []string) string {
