@@ -313,7 +313,15 @@ func MetricVsLabel(groups []Group, key string, m Metric) []Line {
 			at[name] = i
 			lines = append(lines, Line{Name: name, Points: true})
 		}
-		mean, half := MeanCI(g.Values(m))
+		xs, censored := lowerBounds(g, m)
+		mean, half := MeanCI(xs)
+		if censored {
+			// a lower bound, not an estimate: no interval, and the legend says so
+			half = math.NaN()
+			if !strings.HasSuffix(lines[i].Name, censoredSuffix) {
+				lines[i].Name += censoredSuffix
+			}
+		}
 		lines[i].X = append(lines[i].X, x)
 		lines[i].Y = append(lines[i].Y, mean)
 		lines[i].Err = append(lines[i].Err, half)
@@ -323,6 +331,10 @@ func MetricVsLabel(groups []Group, key string, m Metric) []Line {
 	}
 	return lines
 }
+
+// censoredSuffix marks a plot line with points that are lower bounds (a
+// percentile of a censored wait beyond the longest time observed).
+const censoredSuffix = " (some points lower bounds: censored)"
 
 func sortLine(l *Line) {
 	idx := make([]int, len(l.X))

@@ -187,7 +187,7 @@ func writeSummary(path string, m *Manifest, recs []*Record, groups []Group, plot
 			failed++
 		}
 	}
-	fmt.Fprintf(&b, "%d runs in %d cells (%d failed, %d not run). Each value is the mean over seeds ± the half-width of its 95%% confidence interval (Student's t); a value without ± had one successful seed.\n\n",
+	fmt.Fprintf(&b, "%d runs in %d cells (%d failed, %d not run). Each value is the mean over seeds ± the half-width of its 95%% confidence interval (Student's t); a value without ± had one successful seed. Waits count every submitted job, those not started at the stop censored there; \"> X\" marks a percentile beyond the longest time observed (X averages the bounds).\n\n",
 		len(recs), len(groups), failed, m.Cells-len(recs))
 	// columns: labels that vary (all if none varies), then metrics that are not all zero
 	varying := NamingLabels(groups)
@@ -229,7 +229,7 @@ func writeSummary(path string, m *Manifest, recs []*Record, groups []Group, plot
 		}
 		row = append(row, n)
 		for _, mt := range metrics {
-			row = append(row, fmtCI(MeanCI(g.Values(mt))))
+			row = append(row, meanCICell(g, mt))
 		}
 		t.Add(row...)
 	}

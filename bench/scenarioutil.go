@@ -48,11 +48,16 @@ func parseDurations(kind, s string) ([]scheduler.Time, error) {
 
 // meanCICell formats the mean ± 95% half-width of m over a group for a
 // scenario report table: "-" without a mean, the mean alone when the
-// half-width is unknown or zero.
+// half-width is unknown or zero; "> X" when some seeds' values lie among
+// censored observations, X the mean of their bounds and the other seeds' values.
 func meanCICell(g *Group, m Metric) string {
-	mean, half := MeanCI(g.Values(m))
+	xs, censored := lowerBounds(g, m)
+	mean, half := MeanCI(xs)
 	if math.IsNaN(mean) {
 		return "-"
+	}
+	if censored {
+		return "> " + Num(mean)
 	}
 	if math.IsNaN(half) || half == 0 {
 		return Num(mean)

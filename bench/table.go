@@ -176,7 +176,7 @@ func CompareTable(labels [][]string, labelHeader []string, results []*scheduler.
 			fmt.Sprintf("%d/%d", r.JobsCompleted, r.JobsSubmitted),
 			Num(r.TasksPerHour),
 			Num(r.Utilization.CPU), Num(r.Utilization.GPU), Num(held),
-			Num(r.JobWait.P50), Num(r.JobWait.P99), Num(r.GangWait.P99),
+			Censored(r.JobWait, r.JobWait.P50, false), Censored(r.JobWait, r.JobWait.P99, false), Censored(r.GangWait, r.GangWait.P99, false),
 			dl, Num(r.Conflicts.Fraction), Num(r.EventsPerSecond))...)
 	}
 	return t

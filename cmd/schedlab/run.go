@@ -144,7 +144,8 @@ func writeJSON(w io.Writer, v any) error {
 func writeResultTable(w io.Writer, r *scheduler.Result) error {
 	t := &bench.Table{Header: []string{"metric", "value"}, Left: true}
 	pct := func(p scheduler.Percentiles) string {
-		return fmt.Sprintf("p50 %s  p90 %s  p99 %s  mean %s  (n=%d)", bench.Num(p.P50), bench.Num(p.P90), bench.Num(p.P99), bench.Num(p.Mean), p.N)
+		c := func(v float64, mean bool) string { return bench.Censored(p, v, mean) }
+		return fmt.Sprintf("p50 %s  p90 %s  p99 %s  mean %s  (n=%d, %d censored at the stop)", c(p.P50, false), c(p.P90, false), c(p.P99, false), c(p.Mean, true), p.N, p.NCensored)
 	}
 	res := func(p scheduler.PerResource) string {
 		return fmt.Sprintf("cpu %s  mem %s  gpu %s", bench.Num(p.CPU), bench.Num(p.Mem), bench.Num(p.GPU))
