@@ -38,6 +38,9 @@ type RunSpec struct {
 	Horizon scheduler.Time
 	// SampleEvery records Result.Series every so often (simulated); 0 records none.
 	SampleEvery scheduler.Time
+	// Window is the interval the time-averaged metrics are measured over (see
+	// scheduler.Window and ParseWindow); the zero value is the whole run.
+	Window scheduler.Window
 	// MaxRestarts overrides scheduler.Config.MaxRestarts when non-zero.
 	MaxRestarts int
 	// Quiesce overrides scheduler.Config.Quiesce when non-zero.
@@ -113,6 +116,10 @@ func Run(spec RunSpec) (res *scheduler.Result, err error) {
 	if spec.SampleEvery >= scheduler.Forever {
 		return nil, usage("sample_every", errors.New("want a finite sample interval (0 = no series)"))
 	}
+	probe := scheduler.Config{Window: spec.Window}
+	if err := probe.Validate(); err != nil {
+		return nil, usage("window", errors.New(strings.TrimPrefix(err.Error(), "scheduler: ")))
+	}
 	if _, err := NewPlacer(spec.Placer); err != nil {
 		return nil, usage("placer", err)
 	}
@@ -131,6 +138,7 @@ func Run(spec RunSpec) (res *scheduler.Result, err error) {
 	cfg.Seed = spec.Seed
 	cfg.Horizon = spec.Horizon
 	cfg.SampleEvery = spec.SampleEvery
+	cfg.Window = spec.Window
 	if spec.MaxRestarts != 0 {
 		cfg.MaxRestarts = spec.MaxRestarts
 	}
@@ -306,4 +314,36 @@ func ParseCluster(spec string) ([]scheduler.Node, error) {
 		}
 	}
 	return nodes, nil
+}
+
+// ParseWindow parses a measurement window: "all" (or ""), "arrivals", or
+// "START,END" in simulated durations ("1h,5h"). The warm-up is given apart (it
+// applies to every mode).
+func ParseWindow(spec string, warmup scheduler.Time) (scheduler.Window, error) {
+	w := scheduler.Window{Warmup: warmup}
+	if warmup < 0 || warmup >= scheduler.Forever {
+		return w, fmt.Errorf("warm-up %v: want a finite duration >= 0", warmup)
+	}
+	switch s := strings.TrimSpace(spec); s {
+	case "", "all":
+		return w, nil
+	case "arrivals":
+		w.Mode = scheduler.WindowArrivals
+		return w, nil
+	default:
+		a, b, ok := strings.Cut(s, ",")
+		if !ok {
+			return w, fmt.Errorf("window %q: want all, arrivals or START,END (durations such as 1h,5h)", spec)
+		}
+		start, err1 := scheduler.ParseTime(strings.TrimSpace(a))
+		end, err2 := scheduler.ParseTime(strings.TrimSpace(b))
+		if err1 != nil || err2 != nil {
+			return w, fmt.Errorf("window %q: START and END must be durations such as 90s, 1.5h, 2d", spec)
+		}
+		if start < 0 || end <= start || end >= scheduler.Forever {
+			return w, fmt.Errorf("window %q: want 0 <= START < END < forever", spec)
+		}
+		w.Mode, w.Start, w.End = scheduler.WindowExplicit, start, end
+		return w, nil
+	}
 }

@@ -27,7 +27,9 @@ import (
 //	  "seeds":        5,                                 // default 3 (or --seeds)
 //	  "first_seed":   1,                                 // seeds are first_seed, first_seed+1, ...
 //	  "horizon":      "2h",                              // default: until drained
-//	  "sample_every": "60s"                              // utilization series; default 60s, "0" = none
+//	  "sample_every": "60s",                             // utilization series; default 60s, "0" = none
+//	  "window":       "arrivals",                        // all (default), arrivals or START,END
+//	  "warmup":       "10m"                              // added to the window's start; default 0
 //	}
 //
 // Every string of schedulers, placers, workloads and clusters may contain {NAME}
@@ -47,6 +49,25 @@ type Sweep struct {
 	FirstSeed   uint64              `json:"first_seed,omitempty"`
 	Horizon     string              `json:"horizon,omitempty"`
 	SampleEvery string              `json:"sample_every,omitempty"`
+	Window      string              `json:"window,omitempty"`
+	Warmup      string              `json:"warmup,omitempty"`
+}
+
+// window returns the sweep's measurement window.
+func (s *Sweep) window() (scheduler.Window, error) {
+	var warm scheduler.Time
+	if s.Warmup != "" {
+		t, err := scheduler.ParseTime(s.Warmup)
+		if err != nil {
+			return scheduler.Window{}, fmt.Errorf("field \"warmup\": %q: want a duration such as 90s, 1.5h, 2d", s.Warmup)
+		}
+		warm = t
+	}
+	w, err := ParseWindow(s.Window, warm)
+	if err != nil {
+		return w, fmt.Errorf("field \"window\": %v", err)
+	}
+	return w, nil
 }
 
 // DefaultSeeds is the number of seeds of a sweep that names none.
@@ -122,6 +143,9 @@ func (s *Sweep) Validate() error {
 			return fmt.Errorf("field %q: %q: want a finite interval (0 = no series)", f.name, f.v)
 		}
 	}
+	if _, err := s.window(); err != nil {
+		return err
+	}
 	used := map[string]bool{}
 	for _, list := range [][]string{s.Schedulers, s.Placers, s.Workloads, s.Clusters} {
 		for _, v := range list {
@@ -185,6 +209,10 @@ func (s *Sweep) Cells(seeds int) ([]Cell, error) {
 	if s.SampleEvery != "" {
 		sample, _ = scheduler.ParseTime(s.SampleEvery)
 	}
+	win, err := s.window()
+	if err != nil {
+		return nil, err
+	}
 	names := make([]string, 0, len(s.Params))
 	for k := range s.Params {
 		names = append(names, k)
@@ -224,7 +252,7 @@ func (s *Sweep) Cells(seeds int) ([]Cell, error) {
 						for k := 0; k < seeds; k++ {
 							spec := RunSpec{Scheduler: labels[0].Value, Placer: labels[1].Value,
 								Workload: labels[2].Value, Cluster: labels[3].Value,
-								Seed: first + uint64(k), Horizon: horizon, SampleEvery: sample}
+								Seed: first + uint64(k), Horizon: horizon, SampleEvery: sample, Window: win}
 							cells = append(cells, SpecCell(spec, labels...))
 						}
 					}

@@ -147,14 +147,85 @@ func Num(f float64) string {
 	return strconv.FormatFloat(f, 'g', 4, 64)
 }
 
+// compareColumn is one metric column of CompareTable: its header, how a run
+// shows it, and, for the best-row line, its value and whether smaller is better
+// (nil value: not ranked).
+type compareColumn struct {
+	head    string
+	cell    func(r *scheduler.Result) string
+	value   func(r *scheduler.Result) float64 // NaN: censored, see bound
+	bound   func(r *scheduler.Result) float64 // the censored value exceeds this
+	smaller bool
+}
+
+func pctColumn(head string, p func(r *scheduler.Result) scheduler.Percentiles, q func(scheduler.Percentiles) float64) compareColumn {
+	return compareColumn{head: head,
+		cell:  func(r *scheduler.Result) string { return Censored(p(r), q(p(r)), false) },
+		value: func(r *scheduler.Result) float64 { return q(p(r)) },
+		bound: func(r *scheduler.Result) float64 { return p(r).Above }, smaller: true}
+}
+
+func numColumn(head string, get func(r *scheduler.Result) float64, smaller bool) compareColumn {
+	return compareColumn{head: head, cell: func(r *scheduler.Result) string { return Num(get(r)) }, value: get, smaller: smaller}
+}
+
+var compareColumns = []compareColumn{
+	{head: "jobs done", cell: func(r *scheduler.Result) string { return fmt.Sprintf("%d/%d", r.JobsCompleted, r.JobsSubmitted) }},
+	numColumn("jobs/sim-h", func(r *scheduler.Result) float64 { return r.JobsPerHour }, false),
+	numColumn("util cpu", func(r *scheduler.Result) float64 { return r.Utilization.CPU }, false),
+	numColumn("util gpu", func(r *scheduler.Result) float64 { return r.Utilization.GPU }, false),
+	numColumn("useful cpu", func(r *scheduler.Result) float64 { return r.UsefulUtilization.CPU }, false),
+	numColumn("useful gpu", func(r *scheduler.Result) float64 { return r.UsefulUtilization.GPU }, false),
+	numColumn("held-idle", func(r *scheduler.Result) float64 { return max(r.HeldIdle.CPU, r.HeldIdle.GPU) }, true),
+	pctColumn("wait p50 s", func(r *scheduler.Result) scheduler.Percentiles { return r.JobWait }, func(p scheduler.Percentiles) float64 { return p.P50 }),
+	pctColumn("wait p99 s", func(r *scheduler.Result) scheduler.Percentiles { return r.JobWait }, func(p scheduler.Percentiles) float64 { return p.P99 }),
+	pctColumn("gang p99 s", func(r *scheduler.Result) scheduler.Percentiles { return r.GangWait }, func(p scheduler.Percentiles) float64 { return p.P99 }),
+	numColumn("makespan s", func(r *scheduler.Result) float64 { return r.Makespan }, true),
+	{head: "deadlock", cell: func(r *scheduler.Result) string {
+		switch {
+		case r.Deadlock.Terminal:
+			return fmt.Sprintf("yes@%ss", Num(r.Deadlock.FirstSeconds))
+		case r.Deadlock.Episodes > 0:
+			return fmt.Sprintf("%d episodes", r.Deadlock.Episodes)
+		}
+		return "no"
+	}},
+	{head: "conflicts", cell: func(r *scheduler.Result) string { return Num(r.Conflicts.Fraction) }},
+	{head: "events/wall-s", cell: func(r *scheduler.Result) string { return Num(r.EventsPerSecond) }},
+}
+
 // CompareTable returns the comparison table of runs that `schedlab` prints: one row
-// per result with throughput, utilization, held-idle, waits, deadlock and
-// conflicts. errs[i], when non-nil, replaces row i's metrics with the error
-// (errs may be nil).
-func CompareTable(labels [][]string, labelHeader []string, results []*scheduler.Result, errs []error) *Table {
-	t := &Table{Header: append(append([]string{}, labelHeader...),
-		"jobs done", "tasks/sim-h", "util cpu", "util gpu", "held-idle", "wait p50 s", "wait p99 s",
-		"gang p99 s", "deadlock", "conflicts", "events/wall-s")}
+// per result with throughput, utilization (all of it and the useful part),
+// held-idle, censored waits, makespan, deadlock and conflicts. errs[i], when
+// non-nil, replaces row i's metrics with the error (errs may be nil). A column
+// that shows the same text in every successful row is left out; the returned
+// notes name it with its common value, and add the best-row line (BestRows).
+func CompareTable(labels [][]string, labelHeader []string, results []*scheduler.Result, errs []error) (*Table, []string) {
+	var cols []compareColumn
+	var notes, constant []string
+	for _, c := range compareColumns {
+		first, same, any := "", true, false
+		for _, r := range results {
+			if r == nil {
+				continue
+			}
+			v := c.cell(r)
+			if !any {
+				first, any = v, true
+			} else if v != first {
+				same = false
+			}
+		}
+		if any && same && len(results) > 1 && c.head != "jobs done" && c.head != "events/wall-s" {
+			constant = append(constant, c.head+" "+first)
+			continue
+		}
+		cols = append(cols, c)
+	}
+	t := &Table{Header: append([]string{}, labelHeader...)}
+	for _, c := range cols {
+		t.Header = append(t.Header, c.head)
+	}
 	for i, r := range results {
 		row := append([]string{}, labels[i]...)
 		if r == nil {
@@ -165,21 +236,83 @@ func CompareTable(labels [][]string, labelHeader []string, results []*scheduler.
 			t.Add(append(row, msg)...)
 			continue
 		}
-		dl := "no"
-		if r.Deadlock.Terminal {
-			dl = fmt.Sprintf("yes@%ss", Num(r.Deadlock.FirstSeconds))
-		} else if r.Deadlock.Episodes > 0 {
-			dl = fmt.Sprintf("%d episodes", r.Deadlock.Episodes)
+		for _, c := range cols {
+			row = append(row, c.cell(r))
 		}
-		held := max(r.HeldIdle.CPU, r.HeldIdle.GPU)
-		t.Add(append(row,
-			fmt.Sprintf("%d/%d", r.JobsCompleted, r.JobsSubmitted),
-			Num(r.TasksPerHour),
-			Num(r.Utilization.CPU), Num(r.Utilization.GPU), Num(held),
-			Censored(r.JobWait, r.JobWait.P50, false), Censored(r.JobWait, r.JobWait.P99, false), Censored(r.GangWait, r.GangWait.P99, false),
-			dl, Num(r.Conflicts.Fraction), Num(r.EventsPerSecond))...)
+		t.Add(row...)
 	}
-	return t
+	if len(constant) > 0 {
+		notes = append(notes, "Same in every row (column left out): "+strings.Join(constant, "; ")+".")
+	}
+	if best := BestRows(labels, results, cols); best != "" {
+		notes = append(notes, best)
+	}
+	return t, notes
+}
+
+// BestRows names, for every ranked column, the row with the best value: the
+// largest utilization, useful utilization and throughput, the smallest held-idle,
+// waits and makespan. Rows within 1e-9 (relative) of the best tie. A censored
+// wait is worse than its bound; when a censored row's bound lies below the best
+// measured value the best row cannot be named, and the line says so.
+func BestRows(labels [][]string, results []*scheduler.Result, cols []compareColumn) string {
+	var parts []string
+	for _, c := range cols {
+		if c.value == nil {
+			continue
+		}
+		best, have := 0.0, false
+		for _, r := range results {
+			if r == nil {
+				continue
+			}
+			v := c.value(r)
+			if math.IsNaN(v) {
+				continue
+			}
+			if !have || (c.smaller && v < best) || (!c.smaller && v > best) {
+				best, have = v, true
+			}
+		}
+		if !have {
+			parts = append(parts, c.head+": no row measured (all censored)")
+			continue
+		}
+		tol := 1e-9 * math.Max(1, math.Abs(best))
+		var rows []string
+		undetermined := false
+		for i, r := range results {
+			if r == nil {
+				continue
+			}
+			v := c.value(r)
+			if math.IsNaN(v) {
+				if c.bound != nil && c.bound(r) < best-tol {
+					undetermined = true
+				}
+				continue
+			}
+			if math.Abs(v-best) <= tol {
+				rows = append(rows, strings.Join(labels[i], "/"))
+			}
+		}
+		switch {
+		case undetermined:
+			parts = append(parts, fmt.Sprintf("%s: undetermined (a censored row may be below %s)", c.head, Num(best)))
+		case len(rows) == 1:
+			parts = append(parts, fmt.Sprintf("%s %s (%s)", c.head, rows[0], Num(best)))
+		case len(rows) == len(results):
+			parts = append(parts, fmt.Sprintf("%s: all rows tie at %s", c.head, Num(best)))
+		case len(rows) <= 3:
+			parts = append(parts, fmt.Sprintf("%s: %d rows tie at %s (%s)", c.head, len(rows), Num(best), strings.Join(rows, ", ")))
+		default:
+			parts = append(parts, fmt.Sprintf("%s: %d rows tie at %s", c.head, len(rows), Num(best)))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "Best: " + strings.Join(parts, "; ") + "."
 }
 
 func firstLine(s string) string {

@@ -143,36 +143,39 @@ const SchemaVersion = 2
 // bench or the CLI fill them from the wall clock.
 type Result struct {
 	// SchemaVersion is the version of this contract (SchemaVersion).
-	SchemaVersion       int         `json:"schema_version"`
-	Scheduler           string      `json:"scheduler"`
-	Placer              string      `json:"placer"`
-	Workload            string      `json:"workload"`
-	Seed                uint64      `json:"seed"`
-	SimSeconds          float64     `json:"sim_seconds"`
-	WallSeconds         float64     `json:"wall_seconds"`
-	Events              int64       `json:"events"`
-	EventsPerSecond     float64     `json:"events_per_second"`
-	Placements          int64       `json:"placements"`
-	PlacementsPerSecond float64     `json:"placements_per_second"`
-	JobsSubmitted       int         `json:"jobs_submitted"`
-	JobsCompleted       int         `json:"jobs_completed"`
-	JobsAbandoned       int         `json:"jobs_abandoned"`
-	TasksSubmitted      int         `json:"tasks_submitted"`
-	TasksCompleted      int         `json:"tasks_completed"`
-	TasksFailed         int         `json:"tasks_failed"`
-	TasksAbandoned      int         `json:"tasks_abandoned"`
-	TasksPending        int         `json:"tasks_pending"`
-	TasksHeld           int         `json:"tasks_held"`
-	TasksRunning        int         `json:"tasks_running"`
-	TasksBlocked        int         `json:"tasks_blocked"`
-	TasksEvicted        int         `json:"tasks_evicted"`
-	TasksLost           int         `json:"tasks_lost"`
-	TasksPerHour        float64     `json:"tasks_placed_per_sim_hour"`
-	JobsPerHour         float64     `json:"jobs_completed_per_sim_hour"`
-	Makespan            float64     `json:"makespan_seconds"` // last task completion
-	Utilization         PerResource `json:"utilization"`
-	HeldIdle            PerResource `json:"held_idle"`
-	UsefulUtilization   PerResource `json:"useful_utilization"`
+	SchemaVersion       int     `json:"schema_version"`
+	Scheduler           string  `json:"scheduler"`
+	Placer              string  `json:"placer"`
+	Workload            string  `json:"workload"`
+	Seed                uint64  `json:"seed"`
+	SimSeconds          float64 `json:"sim_seconds"`
+	WallSeconds         float64 `json:"wall_seconds"`
+	Events              int64   `json:"events"`
+	EventsPerSecond     float64 `json:"events_per_second"`
+	Placements          int64   `json:"placements"`
+	PlacementsPerSecond float64 `json:"placements_per_second"`
+	JobsSubmitted       int     `json:"jobs_submitted"`
+	JobsCompleted       int     `json:"jobs_completed"`
+	JobsAbandoned       int     `json:"jobs_abandoned"`
+	TasksSubmitted      int     `json:"tasks_submitted"`
+	TasksCompleted      int     `json:"tasks_completed"`
+	TasksFailed         int     `json:"tasks_failed"`
+	TasksAbandoned      int     `json:"tasks_abandoned"`
+	TasksPending        int     `json:"tasks_pending"`
+	TasksHeld           int     `json:"tasks_held"`
+	TasksRunning        int     `json:"tasks_running"`
+	TasksBlocked        int     `json:"tasks_blocked"`
+	TasksEvicted        int     `json:"tasks_evicted"`
+	TasksLost           int     `json:"tasks_lost"`
+	TasksPerHour        float64 `json:"tasks_placed_per_sim_hour"`
+	JobsPerHour         float64 `json:"jobs_completed_per_sim_hour"`
+	Makespan            float64 `json:"makespan_seconds"` // last task completion
+	// Window is the interval Utilization, HeldIdle, UsefulUtilization,
+	// TasksPerHour and JobsPerHour were measured over (Config.Window).
+	Window            WindowResult `json:"window"`
+	Utilization       PerResource  `json:"utilization"`
+	HeldIdle          PerResource  `json:"held_idle"`
+	UsefulUtilization PerResource  `json:"useful_utilization"`
 	// JobWait (submit → first task running), GangWait (submit → MinMember tasks
 	// running together, gangs only), JobCompletion (submit → last task done) and
 	// Slowdown (completion time / longest task runtime) count every submitted
@@ -243,23 +246,17 @@ type recorder struct {
 	noFinishLongest           []Time
 	series                    []Sample
 	sampleEvery               Time // the interval in force (Config.SampleEvery, doubled by coarsening)
+
+	// the measurement window: its configuration, its boundaries (-1 and Forever
+	// while unknown) and the counters at them
+	win              Window
+	winStart, winEnd Time
+	start, end       snapshot
 }
 
-func (r *recorder) init(s *Sim) { r.sim = s }
-
-func (r *recorder) advance(t Time) {
-	dt := (t - r.last).Seconds()
-	st := r.sim.State
-	for i := 0; i < int(NumResources); i++ {
-		if st.allocated[i] != 0 {
-			r.allocInt[i] += float64(st.allocated[i]) * dt
-		}
-		if st.held[i] != 0 {
-			r.heldInt[i] += float64(st.held[i]) * dt
-		}
-		r.capInt[i] += float64(st.capacity[i]) * dt
-	}
-	r.last = t
+func (r *recorder) init(s *Sim) {
+	r.sim = s
+	r.windowInit(s.cfg.Window)
 }
 
 func frac(a, b int64) float64 {
@@ -299,6 +296,7 @@ func (r *recorder) sample() {
 }
 
 func (r *recorder) jobSubmitted(j *Job) {
+	r.windowSubmitted(r.sim.now)
 	r.jobsSubmitted++
 	r.tasksSubmitted += len(j.Tasks)
 	r.liveJobTasks += len(j.Tasks)
@@ -525,6 +523,11 @@ func (s *Sim) finish() *Result {
 	if s.now > r.last {
 		r.advance(s.now)
 	}
+	wa, wb, win := r.windowed(s.now)
+	var alloc, held, capa [NumResources]float64
+	for i := range alloc {
+		alloc[i], held[i], capa[i] = wb.alloc[i]-wa.alloc[i], wb.held[i]-wa.held[i], wb.cap[i]-wa.cap[i]
+	}
 	res := &Result{
 		Seed:           s.cfg.Seed,
 		SimSeconds:     s.now.Seconds(),
@@ -543,8 +546,9 @@ func (s *Sim) finish() *Result {
 		TasksEvicted:   r.evictions,
 		TasksLost:      r.lost,
 		Makespan:       r.makespan.Seconds(),
-		Utilization:    perRes(r.allocInt, r.capInt),
-		HeldIdle:       perRes(r.heldInt, r.capInt),
+		Utilization:    perRes(alloc, capa),
+		HeldIdle:       perRes(held, capa),
+		Window:         win,
 		SchemaVersion:  SchemaVersion,
 		Fragmentation:  s.Fragmentation(),
 		StopReason:     s.stopReason,
@@ -564,9 +568,9 @@ func (s *Sim) finish() *Result {
 	s.reportDeadlock(res)
 	u, h := res.Utilization, res.HeldIdle
 	res.UsefulUtilization = PerResource{u.CPU - h.CPU, u.Mem - h.Mem, u.GPU - h.GPU, u.Disk - h.Disk}
-	if hrs := s.now.Seconds() / 3600; hrs > 0 {
-		res.TasksPerHour = float64(r.placements) / hrs
-		res.JobsPerHour = float64(r.jobsCompleted) / hrs
+	if hrs := (wb.at - wa.at).Seconds() / 3600; hrs > 0 {
+		res.TasksPerHour = float64(wb.placements-wa.placements) / hrs
+		res.JobsPerHour = float64(wb.jobsCompleted-wa.jobsCompleted) / hrs
 	}
 	if r.unknownNodeEvents > 0 {
 		res.setExtra("node_events_ignored", float64(r.unknownNodeEvents))

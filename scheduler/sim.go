@@ -118,6 +118,9 @@ type Config struct {
 	Quotas map[string]Resources
 	// Observer, if set, receives every transition.
 	Observer Observer
+	// Window is the interval over which the time-averaged metrics are measured;
+	// the zero value is the whole run (WindowAll, no warm-up).
+	Window Window
 }
 
 // DefaultMaxLiveTasks is the default Config.MaxLiveTasks: ten million tasks,
@@ -145,6 +148,9 @@ func (c *Config) Validate() error {
 		return errors.New("scheduler: negative sample interval")
 	case c.SampleEvery >= Forever:
 		return errors.New("scheduler: sample interval forever: want a finite interval (0 = no series)")
+	}
+	if err := c.Window.validate(); err != nil {
+		return err
 	}
 	for name, q := range c.Quotas {
 		if q.AnyNegative() {

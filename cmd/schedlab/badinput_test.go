@@ -101,15 +101,15 @@ func TestFlagTable(t *testing.T) {
 	out := func(name string) string { return filepath.Join(dir, name) }
 	accepted := map[string]bool{ // flag=value pairs documented as valid
 		"--horizon=0": true, "--horizon=1e308": true, "--horizon=Inf": true, "--sample-every=0": true, "--seed=0": true,
-		"--parallel=0": true, "--seeds=0": true, "--shards=0": true,
+		"--parallel=0": true, "--seeds=0": true, "--shards=0": true, "--window=": true, "--warmup=0": true,
 	}
 	i := 0
 	for _, c := range []struct {
 		cmd   []string // the command, with everything but the flag valid
 		flags []string
 	}{
-		{append([]string{"run"}, strings.Fields(tinyRun)...), []string{"horizon", "sample-every", "seed"}},
-		{[]string{"--workload=cli-tiny", "--cluster=nodes=4,cpu=4000,mem=8192"}, []string{"parallel", "seed"}},
+		{append([]string{"run"}, strings.Fields(tinyRun)...), []string{"horizon", "sample-every", "seed", "window", "warmup"}},
+		{[]string{"--workload=cli-tiny", "--cluster=nodes=4,cpu=4000,mem=8192"}, []string{"parallel", "seed", "window", "warmup"}},
 		{[]string{"bench", "--workload=cli-tiny", "--cluster=nodes=4,cpu=4000,mem=8192", "--horizon=60s"}, []string{"parallel", "seeds", "shards", "horizon", "sample-every"}},
 	} {
 		for _, f := range c.flags {

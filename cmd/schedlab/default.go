@@ -60,6 +60,7 @@ func runDefault(args []string, stdout, stderr io.Writer) int {
 	cluster := fs.String("cluster", "auto", "cluster `SPEC`")
 	format := fs.String("format", "table", "output `format`: table or json")
 	parallel := intVar(fs, "parallel", 0, 0, maxParallel, "runs at once (0 = one per CPU)")
+	win := addWindowFlags(fs, "arrivals")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return exitOK
@@ -70,7 +71,8 @@ func runDefault(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "schedlab: unexpected argument %q\n", fs.Arg(0))
 		return exitUsage
 	}
-	if !checkFormat(stderr, "", *format) {
+	var window bench.RunSpec
+	if !checkFormat(stderr, "", *format) || !win.apply(stderr, "", &window) {
 		return exitUsage
 	}
 	if *workload == "" {
@@ -83,7 +85,7 @@ func runDefault(args []string, stdout, stderr io.Writer) int {
 	var labels [][]string
 	for _, s := range scheds {
 		for _, p := range placers {
-			spec := bench.RunSpec{Scheduler: s, Placer: p, Workload: *workload, Cluster: *cluster, Seed: seed}
+			spec := bench.RunSpec{Scheduler: s, Placer: p, Workload: *workload, Cluster: *cluster, Seed: seed, Window: window.Window}
 			cells = append(cells, bench.Cell{
 				Labels: []bench.Label{{Key: "scheduler", Value: s}, {Key: "placer", Value: p}},
 				Seed:   seed,
@@ -125,12 +127,18 @@ func runDefault(args []string, stdout, stderr io.Writer) int {
 		}
 	} else {
 		fmt.Fprintf(stdout, "schedlab %s: workload %s, cluster %s, seed %d\n\n", version, *workload, *cluster, seed)
-		t := bench.CompareTable(labels, []string{"scheduler", "placer"}, results, errs)
+		t, notes := bench.CompareTable(labels, []string{"scheduler", "placer"}, results, errs)
 		if err := t.WriteText(stdout); err != nil {
 			return exitFail
 		}
-		fmt.Fprintln(stdout, "\nutil = allocated/capacity over the run; held-idle = allocated but not running (max of cpu, gpu);")
-		fmt.Fprintln(stdout, "waits in simulated seconds; deadlock = terminal gang deadlock; conflicts = Omega conflict fraction.")
+		fmt.Fprintln(stdout)
+		for _, n := range notes {
+			fmt.Fprintln(stdout, n)
+		}
+		fmt.Fprintf(stdout, "\nWindow %s: util = allocated/capacity and jobs/sim-h = jobs completed per simulated hour, both over the window;\n", window.Window.Mode)
+		fmt.Fprintln(stdout, "useful = util minus held-idle (allocated but not running; the column is the max of cpu and gpu); makespan = last completion.")
+		fmt.Fprintln(stdout, "Waits (simulated seconds) count every job, those not started at the stop censored there: \"> X\" is a percentile beyond")
+		fmt.Fprintln(stdout, "the longest wait observed, X. deadlock = terminal gang deadlock; conflicts = Omega conflict fraction. docs/metrics.md defines each.")
 		fmt.Fprintln(stdout, "Details: schedlab run --scheduler S --placer P --workload "+*workload+" --format json")
 	}
 	if failed > 0 {

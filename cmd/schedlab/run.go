@@ -39,6 +39,34 @@ func (d durationFlag) Set(s string) error {
 	return nil
 }
 
+// windowFlags are --window and --warmup; apply sets the spec's window from them.
+type windowFlags struct {
+	window string
+	warmup scheduler.Time
+}
+
+func addWindowFlags(fs *flag.FlagSet, def string) *windowFlags {
+	w := &windowFlags{}
+	fs.StringVar(&w.window, "window", def, "measure utilization and throughput over `WINDOW`: all (the whole run), arrivals (first to last submission) or START,END (durations)")
+	fs.Var(durationFlag{&w.warmup}, "warmup", "leave the first `DURATION` of the window out of the averages")
+	return w
+}
+
+// apply parses the flags into spec.Window, printing the error naming the flag.
+func (w *windowFlags) apply(stderr io.Writer, cmd string, spec *bench.RunSpec) bool {
+	win, err := bench.ParseWindow(w.window, w.warmup)
+	if err != nil {
+		flagName := "--window"
+		if strings.HasPrefix(err.Error(), "warm-up") {
+			flagName = "--warmup"
+		}
+		fmt.Fprintf(stderr, "schedlab %s: %s: %v\n", cmd, flagName, err)
+		return false
+	}
+	spec.Window = win
+	return true
+}
+
 // seedFlag is a uint64 flag that gives a clear message for negative numbers.
 type seedFlag struct{ v *uint64 }
 
@@ -91,6 +119,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	fs.Var(seedFlag{&spec.Seed}, "seed", "random seed `N` (non-negative integer)")
 	fs.Var(durationFlag{&spec.Horizon}, "horizon", "stop at this simulated `DURATION` (0 = until the workload drains)")
 	fs.Var(durationFlag{&spec.SampleEvery}, "sample-every", "record a utilization time series every simulated `DURATION` (0 = none)")
+	win := addWindowFlags(fs, "all")
 	format := fs.String("format", "table", "output `format`: table or json")
 	out := fs.String("out", "", "write the result to `FILE` instead of standard output")
 	if err := fs.Parse(args); err != nil {
@@ -103,7 +132,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "schedlab run: unexpected argument %q (all options are --flags)\n", fs.Arg(0))
 		return exitUsage
 	}
-	if !checkFormat(stderr, "run", *format) {
+	if !checkFormat(stderr, "run", *format) || !win.apply(stderr, "run", &spec) {
 		return exitUsage
 	}
 	res, err := bench.Run(spec)
@@ -165,7 +194,18 @@ func writeResultTable(w io.Writer, r *scheduler.Result) error {
 	t.Add("tasks submitted/completed/failed", fmt.Sprintf("%d / %d / %d", r.TasksSubmitted, r.TasksCompleted, r.TasksFailed))
 	t.Add("tasks pending/held/running at end", fmt.Sprintf("%d / %d / %d", r.TasksPending, r.TasksHeld, r.TasksRunning))
 	t.Add("tasks placed per simulated hour", bench.Num(r.TasksPerHour))
+	wn := r.Window
+	span := fmt.Sprintf("%s: [%ss, %ss)", wn.Mode, bench.Num(wn.StartSeconds), bench.Num(wn.EndSeconds))
+	if wn.WarmupSeconds > 0 {
+		span += fmt.Sprintf(" after a %ss warm-up", bench.Num(wn.WarmupSeconds))
+	}
+	if wn.Empty {
+		span += " — empty: the averages below are not measured"
+	}
+	t.Add("window", span)
+	t.Add("makespan (s)", bench.Num(r.Makespan))
 	t.Add("utilization", res(r.Utilization))
+	t.Add("useful utilization", res(r.UsefulUtilization))
 	t.Add("held-idle", res(r.HeldIdle))
 	t.Add("job wait (s)", pct(r.JobWait))
 	t.Add("gang wait (s)", pct(r.GangWait))
