@@ -104,7 +104,7 @@ func mesosDecisionReport(dir string, cells []Cell, results []*scheduler.Result) 
 		}
 	}
 	t := &Table{Header: []string{"t_job(service) s", "abandoned batch jobs", "starved batch jobs", "batch jobs", "locked % (measured)",
-		"locked % (expected)", "service busy (expected)", "CPU utilization %", "job wait p50 s", "runs"}}
+		"locked % (expected)", "service busy (expected)", "CPU utilization %", "useful CPU util %", "job wait p50 s", "runs"}}
 	var xs, lockY, lockE, lockExp, abY, abE, stY []float64
 	for gi := range groups {
 		g := &groups[gi]
@@ -122,7 +122,7 @@ func mesosDecisionReport(dir string, cells []Cell, results []*scheduler.Result) 
 		abY, abE = append(abY, am), append(abE, ah)
 		stY = append(stY, mesosMeanOf(g, metricMesosStarvedBatch))
 		t.Add(Num(tj), mesosMeanCell(g, metricMesosAbandonedBatch), mesosMeanCell(g, metricMesosStarvedBatch), mesosMeanCell(g, metricMesosBatchJobs), mesosMeanCell(g, metricMesosLocked),
-			Num(exp), Num(math.Min(rs, 99)), mesosMeanCell(g, mesosMetricUtil), mesosMeanCell(g, MetricWaitP50), fmt.Sprint(len(g.Results)))
+			Num(exp), Num(math.Min(rs, 99)), mesosMeanCell(g, mesosMetricUtil), mesosMeanCell(g, mesosMetricUseful), mesosMeanCell(g, MetricWaitP50), fmt.Sprint(len(g.Results)))
 	}
 	onset := 20/lambda - 10*0.005 // λ_service × t_decision = 1
 	var b strings.Builder

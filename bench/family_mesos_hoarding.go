@@ -204,7 +204,7 @@ func mesosHoardingCells(p *Params, seeds int) ([]Cell, error) {
 func mesosHoardingReport(dir string, cells []Cell, results []*scheduler.Result) error {
 	groups := Groups(cells, results)
 	t := &Table{Header: []string{"scheduler", "hold timeout", "back-off", "terminal deadlock %", "expected %", "episodes / 1,000 gangs",
-		"hoarded-idle %", "gangs started / submitted", "gang wait p50 s", "gang wait p99 s", "CPU util %", "runs"}}
+		"hoarded-idle %", "gangs started / submitted", "gang wait p50 s", "gang wait p99 s", "CPU util % (hoarded included)", "useful CPU util %", "runs"}}
 	metricGangs := Metric{"extra.gangs_submitted", "gangs", "", func(r *scheduler.Result) float64 { return r.Extra["gangs_submitted"] }}
 	type pt struct{ x, y, e float64 }
 	series := map[string][]pt{}
@@ -231,8 +231,8 @@ func mesosHoardingReport(dir string, cells []Cell, results []*scheduler.Result) 
 		}
 		started := mesosMeanOf(g, mesosMetricGangsRun)
 		t.Add(sched, to, bo, mesosMeanCell(g, MetricDeadlockRate), expected, mesosMeanCell(g, mesosMetricEpisodesPer1000), mesosMeanCell(g, mesosMetricHeldIdle),
-			Num(started)+" / "+Num(mesosMeanOf(g, metricGangs)), mesosMeanCell(g, Metric{Get: func(r *scheduler.Result) float64 { return r.GangWait.P50 }}),
-			mesosMeanCell(g, MetricGangWaitP99), mesosMeanCell(g, mesosMetricUtil), fmt.Sprint(len(g.Results)))
+			Num(started)+" / "+Num(mesosMeanOf(g, metricGangs)), mesosMeanCell(g, metricGangWaitP50),
+			mesosMeanCell(g, MetricGangWaitP99), mesosMeanCell(g, mesosMetricUtil), mesosMeanCell(g, mesosMetricUseful), fmt.Sprint(len(g.Results)))
 		dm, dh := MeanCI(g.Values(MetricDeadlockRate))
 		if sched == "mesos" {
 			name := "mesos, back-off " + bo

@@ -151,7 +151,7 @@ func mesosStarvationExpected(k int, refuse scheduler.Time, jobs float64) float64
 func mesosStarvationReport(dir string, cells []Cell, results []*scheduler.Result) error {
 	groups := Groups(cells, results)
 	t := &Table{Header: []string{"refuse", "small frameworks", "big's jobs starved % (measured)", "expected %", "offers to big",
-		"job wait p99 s", "CPU util %", "runs"}}
+		"job wait p99 s", "CPU util %", "useful CPU util %", "runs"}}
 	lines := map[string]*Line{}
 	exps := map[string]*Line{}
 	var order []string
@@ -165,7 +165,7 @@ func mesosStarvationReport(dir string, cells []Cell, results []*scheduler.Result
 		rt, _ := scheduler.ParseTime(rf)
 		exp := mesosStarvationExpected(int(k), rt, mesosMeanOf(g, Metric{Get: func(r *scheduler.Result) float64 { return r.Extra[mesos.KeyJobs+".big"] }}))
 		t.Add(rf, ks, mesosMeanCell(g, mesosMetricBigStarved), Num(exp), mesosMeanCell(g, mesosMetricBigOffers), mesosMeanCell(g, MetricWaitP99),
-			mesosMeanCell(g, mesosMetricUtil), fmt.Sprint(len(g.Results)))
+			mesosMeanCell(g, mesosMetricUtil), mesosMeanCell(g, mesosMetricUseful), fmt.Sprint(len(g.Results)))
 		if lines[rf] == nil {
 			order = append(order, rf)
 			c := len(order)

@@ -167,6 +167,48 @@ func writeResultsJSON(path string, m *Manifest, recs []*Record) error {
 	return writeFileAtomic(path, append(b, '\n'))
 }
 
+// summaryColumns picks the SummaryMetrics that summary.md shows: not those that
+// are 0 in every run, not useful utilization where nothing was held (it equals
+// utilization), and, with more than one cell, not those that have the same value
+// in every run (returned as "name value" for a note).
+func summaryColumns(groups []Group) (metrics []Metric, constant []string) {
+	held := map[string]bool{}
+	for _, mt := range SummaryMetrics {
+		if strings.HasPrefix(mt.Key, "held_idle.") {
+			for gi := range groups {
+				for _, v := range groups[gi].Values(mt) {
+					held[strings.TrimPrefix(mt.Key, "held_idle.")] = held[strings.TrimPrefix(mt.Key, "held_idle.")] || v != 0
+				}
+			}
+		}
+	}
+	for _, mt := range SummaryMetrics {
+		if res, ok := strings.CutPrefix(mt.Key, "useful_utilization."); ok && !held[res] {
+			continue
+		}
+		nonzero, same, first, n := false, true, 0.0, 0
+		for gi := range groups {
+			for _, v := range groups[gi].Values(mt) {
+				nonzero = nonzero || v != 0
+				if n == 0 {
+					first = v
+				} else if v != first && !(math.IsNaN(v) && math.IsNaN(first)) {
+					same = false
+				}
+				n++
+			}
+		}
+		switch {
+		case !nonzero && mt.Key != "jobs_completed":
+		case same && len(groups) > 1 && n > 1:
+			constant = append(constant, mt.Label()+" "+Num(first))
+		default:
+			metrics = append(metrics, mt)
+		}
+	}
+	return metrics, constant
+}
+
 // fmtCI formats a mean and interval half-width.
 func fmtCI(mean, half float64) string {
 	if math.IsNaN(mean) {
@@ -201,18 +243,7 @@ func writeSummary(path string, m *Manifest, recs []*Record, groups []Group, plot
 			}
 		}
 	}
-	var metrics []Metric
-	for _, mt := range SummaryMetrics {
-		nonzero := false
-		for gi := range groups {
-			for _, v := range groups[gi].Values(mt) {
-				nonzero = nonzero || v != 0
-			}
-		}
-		if nonzero || mt.Key == "jobs_completed" {
-			metrics = append(metrics, mt)
-		}
-	}
+	metrics, constant := summaryColumns(groups)
 	t := &Table{Header: append(append([]string{}, lkeys...), "seeds")}
 	for _, mt := range metrics {
 		t.Header = append(t.Header, mt.Label())
@@ -257,6 +288,9 @@ func writeSummary(path string, m *Manifest, recs []*Record, groups []Group, plot
 		}
 	}
 	t.WriteMarkdown(&b)
+	if len(constant) > 0 {
+		fmt.Fprintf(&b, "\nThe same in every run, so left out of the table: %s.\n", strings.Join(constant, "; "))
+	}
 	if failed > 0 {
 		b.WriteString("\n## Failed runs\n\n")
 		for _, r := range recs {

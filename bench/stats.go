@@ -102,6 +102,8 @@ var (
 	MetricJobsCompleted = Metric{"jobs_completed", "jobs completed", "", func(r *scheduler.Result) float64 { return float64(r.JobsCompleted) }}
 	MetricUtilCPU       = Metric{"utilization.cpu", "CPU utilization", "%", func(r *scheduler.Result) float64 { return 100 * r.Utilization.CPU }}
 	MetricUtilGPU       = Metric{"utilization.gpu", "GPU utilization", "%", func(r *scheduler.Result) float64 { return 100 * r.Utilization.GPU }}
+	MetricUsefulCPU     = Metric{"useful_utilization.cpu", "useful CPU utilization", "%", func(r *scheduler.Result) float64 { return 100 * r.UsefulUtilization.CPU }}
+	MetricUsefulGPU     = Metric{"useful_utilization.gpu", "useful GPU utilization", "%", func(r *scheduler.Result) float64 { return 100 * r.UsefulUtilization.GPU }}
 	MetricHeldCPU       = Metric{"held_idle.cpu", "CPU held idle", "%", func(r *scheduler.Result) float64 { return 100 * r.HeldIdle.CPU }}
 	MetricHeldGPU       = Metric{"held_idle.gpu", "GPU held idle", "%", func(r *scheduler.Result) float64 { return 100 * r.HeldIdle.GPU }}
 	MetricWaitP50       = Metric{"job_wait_seconds.p50", "job wait p50", "s", func(r *scheduler.Result) float64 { return r.JobWait.P50 }}
@@ -120,7 +122,7 @@ var (
 
 // SummaryMetrics are the columns of summary.md (those that are zero in every run
 // are left out).
-var SummaryMetrics = []Metric{MetricJobsCompleted, MetricAbandoned, MetricUtilCPU, MetricUtilGPU, MetricHeldCPU,
+var SummaryMetrics = []Metric{MetricJobsCompleted, MetricAbandoned, MetricUtilCPU, MetricUtilGPU, MetricUsefulCPU, MetricUsefulGPU, MetricHeldCPU,
 	MetricHeldGPU, MetricWaitP50, MetricWaitP99, MetricGangWaitP99, MetricDeadlockRate, MetricEpisodes,
 	MetricConflicts, MetricBusyness, MetricWasted, MetricFrag}
 
