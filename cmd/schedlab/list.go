@@ -116,8 +116,38 @@ func writeListText(w io.Writer, l listing) error {
 	section("SCENARIOS", "schedlab bench --scenario NAME[:k=v,...]", l.Scenarios)
 	b.WriteString("CLUSTER KEYS (--cluster k=v,...; or trace; shapes joined with +)\n")
 	writeParams(&b, l.ClusterKeys)
+	b.WriteByte('\n')
+	b.WriteString(distributionsText)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// distributionsText is the DISTRIBUTIONS section of `schedlab list`: the syntax
+// of every parameter of type dist (workload.ParseDist).
+const distributionsText = `DISTRIBUTIONS (the value of a parameter of type dist; arguments are separated by ';' so that a
+distribution fits in a comma-separated NAME:k=v,... spec; values are in the parameter's unit)
+  5, const(V)           always V (a bare number is a constant)
+  exp(MEAN)             exponential with mean MEAN
+  lognormal(MU;SIGMA)   log-normal: ln X is normal with mean MU and standard deviation SIGMA
+  median(M;SIGMA)       the log-normal with median M (MU = ln M)
+  pareto(XM;ALPHA)      Pareto with minimum XM and shape ALPHA (infinite mean for ALPHA <= 1)
+  uniform(LO;HI)        uniform on [LO, HI)
+  empirical(P:Q;...)    quantile Q at probability P, linear in between; P starts at 0, ends at 1 and rises,
+                        Q does not fall: empirical(0:1;0.5:4;1:64) has median 4 and maximum 64
+  D[LO;HI]              any of the above, each draw clamped to [LO, HI] (mass moves onto the bounds)
+  A parameter's declared range must hold every value a distribution can take; one unbounded above
+  (exp, lognormal, median, pareto without a clamp) is clamped at the range's upper bound.
+  Examples: --workload synthetic:runtime=median(60;1.5)[1;86400],tasks=empirical(0:1;0.5:4;1:64)
+            --workload synthetic:cpu=uniform(500;4000),mem=exp(2048)
+`
+
+// paramUnit returns the unit to print after a parameter's default: none for a
+// duration (its default carries its unit, "0.1s") or an empty unit.
+func paramUnit(p bench.Param) string {
+	if p.Unit == "" || p.Type == bench.TypeDuration {
+		return ""
+	}
+	return " " + p.Unit
 }
 
 func writeParams(b *strings.Builder, ps []bench.Param) {
@@ -126,9 +156,9 @@ func writeParams(b *strings.Builder, ps []bench.Param) {
 		if def == "" {
 			def = `""`
 		}
-		unit := ""
-		if p.Unit != "" {
-			unit = " " + p.Unit
+		unit := paramUnit(p)
+		if p.Type == bench.TypeDuration && def == "0" {
+			def = "0s"
 		}
 		kind := p.Type
 		if p.Range != "" {

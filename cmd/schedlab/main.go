@@ -83,14 +83,18 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 const topUsage = `usage:
   schedlab                      compare several schedulers and placers on the built-in workload
   schedlab run     --scheduler NAME[:k=v,...] --placer NAME[:k=v,...] --workload SPEC
-                   --cluster SPEC --seed N --horizon DURATION --format table|json --out FILE
+                   --cluster SPEC --seed N --horizon DURATION --window all|arrivals|START,END
+                   --warmup DURATION --format table|json --out FILE
   schedlab list    [--format table|json]   schedulers, placers, workloads, scenarios, trace formats
   schedlab trace   stats|convert|sample --format FORMAT PATH...
   schedlab bench   --scenario NAME | --spec FILE [--seeds N] [--parallel N] [--shard i/n] --out DIR
   schedlab bench merge --out DIR DIR...
   schedlab version
 
-Workload SPEC: NAME[:k=v,...] (see schedlab list) or trace:FORMAT:PATH[,PATH...].
+Workload SPEC: NAME[:k=v,...] (see schedlab list) or trace:FORMAT:PATH[,PATH...]. A parameter
+               of type dist takes a distribution: 5, exp(MEAN), lognormal(MU;SIGMA),
+               median(M;SIGMA), pareto(XM;ALPHA), uniform(LO;HI), empirical(P:Q;...), each
+               optionally clamped [LO;HI] (schedlab list, DISTRIBUTIONS, has the details).
 Cluster SPEC:  nodes=N,cpu=MILLI,mem=MIB,gpu=N[,gpumodel=M,disk=MIB,racks=R] (shapes joined
                with +), trace (the workload's machines) or auto (default).
 Exit status: 0 success, 2 bad usage or input, 1 a run that failed.

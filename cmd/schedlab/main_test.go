@@ -244,3 +244,46 @@ func TestPanicBecomesExit1(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
 }
+
+// `schedlab list` documents the distribution syntax: every kind, the clamp, and
+// examples that are themselves valid workload specs; a duration default carries
+// its unit once.
+func TestListDistributions(t *testing.T) {
+	code, stdout, _ := runCLI("list")
+	if code != exitOK {
+		t.Fatal(code)
+	}
+	i := strings.Index(stdout, "DISTRIBUTIONS")
+	if i < 0 {
+		t.Fatalf("no DISTRIBUTIONS section:\n%s", stdout)
+	}
+	sec := stdout[i:]
+	for _, kind := range []string{"const(V)", "exp(MEAN)", "lognormal(MU;SIGMA)", "median(M;SIGMA)", "pareto(XM;ALPHA)", "uniform(LO;HI)", "empirical(P:Q;...)", "[LO;HI]"} {
+		if !strings.Contains(sec, kind) {
+			t.Errorf("DISTRIBUTIONS lacks %q", kind)
+		}
+	}
+	examples := 0
+	for _, line := range strings.Split(sec, "\n") {
+		f := strings.Fields(line)
+		for k := 0; k+1 < len(f); k++ {
+			if f[k] == "--workload" {
+				examples++
+				if _, _, err := bench.OpenWorkload(f[k+1], 1); err != nil {
+					t.Errorf("example %q: %v", f[k+1], err)
+				}
+			}
+		}
+	}
+	if examples < 2 {
+		t.Errorf("%d examples in DISTRIBUTIONS", examples)
+	}
+	for _, line := range strings.Split(stdout, "\n") {
+		if strings.Contains(line, "(duration") && regexp.MustCompile(`default \S*[a-z] s \(`).MatchString(line) {
+			t.Errorf("unit printed twice: %s", line)
+		}
+	}
+	if _, help, _ := runCLI("help"); !strings.Contains(help, "empirical(P:Q;...)") || !strings.Contains(help, "--window") {
+		t.Errorf("help does not mention the distribution syntax or --window:\n%s", help)
+	}
+}
