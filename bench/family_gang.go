@@ -396,11 +396,7 @@ func gangDeadlockReport(dir string, cells []Cell, results []*scheduler.Result) e
 	// The x axis is the timeout as an ordered category (forever last), so that
 	// "no timeout" sits at the end of the scale rather than at a made-up number.
 	order := gangTimeoutOrder(groups)
-	var ticks []string
-	for i, l := range order {
-		ticks = append(ticks, fmt.Sprintf("%d = %s", i+1, l))
-	}
-	note := "x: " + strings.Join(ticks, ", ") + "; mean and 95% interval over seeds"
+	note := "mean over seeds; 95% interval (Wilson for the deadlock rate), shown with at least 5 seeds"
 	charts := []struct {
 		file string
 		m    Metric
@@ -427,16 +423,16 @@ func gangDeadlockReport(dir string, cells []Cell, results []*scheduler.Result) e
 	}
 	for ci := range charts {
 		c := &charts[ci].c
-		c.XLabel, c.Note = "timeout (category, see the note)", note
+		c.XLabel, c.Note, c.Categories = "timeout (category)", note, order
 		for _, v := range variants {
 			l := Line{Name: v, Points: true}
 			for _, g := range byVariant[v] {
 				if len(g.Results) == 0 {
 					continue
 				}
-				mean, half := MeanCI(g.Values(charts[ci].m))
-				l.X = append(l.X, float64(slices.Index(order, g.Label("timeout"))+1))
-				l.Y, l.Err = append(l.Y, mean), append(l.Err, half)
+				iv := IntervalOf(g, charts[ci].m)
+				l.X = append(l.X, float64(slices.Index(order, g.Label("timeout"))))
+				l.Y, l.Low, l.High = append(l.Y, iv.Mean), append(l.Low, iv.Lo), append(l.High, iv.Hi)
 			}
 			sortLine(&l)
 			c.Lines = append(c.Lines, l)

@@ -2,12 +2,14 @@ package bench
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"image/color"
 	"math"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,6 +29,10 @@ type Line struct {
 	// Err, when set, is a symmetric error bar per point (e.g. the 95% interval's
 	// half-width from MeanCI); NaN entries draw no bar.
 	Err []float64
+	// Low and High, when set, are each point's interval bounds (absolute y
+	// values, e.g. a Wilson interval, which is not symmetric); they take
+	// precedence over Err. NaN entries draw no bar.
+	Low, High []float64
 	// Color is a palette index + 1 (0: the line's position in the chart), so two
 	// lines can share a color (utilization solid, held-idle dashed).
 	Color  int
@@ -49,6 +55,10 @@ type Chart struct {
 	Note string
 	// XLog and YLog use logarithmic axes (non-positive values are skipped).
 	XLog, YLog bool
+	// Categories, when set, makes the x axis categorical: a line's X values are
+	// indexes into Categories, the ticks are their names, and points are not
+	// joined (there is nothing between two categories).
+	Categories []string
 }
 
 // Palette is the chart line colors, in order.
@@ -93,12 +103,19 @@ func (c *Chart) Save(base string) error {
 			if !finite(l.X[k]) || !finite(l.Y[k]) || c.XLog && l.X[k] <= 0 || c.YLog && l.Y[k] <= 0 {
 				continue
 			}
-			xys = append(xys, plotter.XY{X: l.X[k], Y: l.Y[k]})
-			e := 0.0
-			if k < len(l.Err) && finite(l.Err[k]) {
-				e = l.Err[k]
+			x := l.X[k]
+			if n := len(c.Lines); len(c.Categories) > 0 && n > 1 {
+				x += 0.3 * (float64(i)/float64(n-1) - 0.5) // dodge: lines side by side within a category
 			}
-			errs = append(errs, struct{ Low, High float64 }{e, e})
+			xys = append(xys, plotter.XY{X: x, Y: l.Y[k]})
+			lo, hi := 0.0, 0.0
+			if k < len(l.Err) && finite(l.Err[k]) {
+				lo, hi = l.Err[k], l.Err[k]
+			}
+			if k < len(l.Low) && k < len(l.High) && finite(l.Low[k]) && finite(l.High[k]) {
+				lo, hi = l.Y[k]-l.Low[k], l.High[k]-l.Y[k]
+			}
+			errs = append(errs, struct{ Low, High float64 }{lo, hi})
 		}
 		if len(xys) == 0 {
 			continue
@@ -117,9 +134,13 @@ func (c *Chart) Save(base string) error {
 		if l.Dashed {
 			line.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
 		}
-		p.Add(line)
 		thumbs := []plot.Thumbnailer{line}
-		if l.Points || len(xys) == 1 {
+		if len(c.Categories) == 0 {
+			p.Add(line)
+		} else {
+			thumbs = nil
+		}
+		if l.Points || len(xys) == 1 || len(c.Categories) > 0 {
 			sc, err := plotter.NewScatter(xys)
 			if err != nil {
 				return err
@@ -129,7 +150,7 @@ func (c *Chart) Save(base string) error {
 			p.Add(sc)
 			thumbs = append(thumbs, sc)
 		}
-		if len(l.Err) > 0 {
+		if len(l.Err) > 0 || len(l.Low) > 0 {
 			eb, err := plotter.NewYErrorBars(errXY{xys, errs})
 			if err != nil {
 				return err
@@ -160,6 +181,10 @@ func (c *Chart) Save(base string) error {
 		p.X.Min, p.X.Max = p.X.Min-1, p.X.Max+1
 	}
 	p.X.Tick.Marker = niceTicks{}
+	if len(c.Categories) > 0 {
+		p.NominalX(c.Categories...)
+		p.X.Min, p.X.Max = -0.5, float64(len(c.Categories))-0.5
+	}
 	p.Y.Tick.Marker = niceTicks{}
 	if c.XLog {
 		p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
@@ -279,10 +304,45 @@ func MeanQuantiles(qs [][]float64) []float64 {
 
 // MetricVsLabel returns, for metric m, one line per combination of the groups'
 // other labels (series), with x the numeric value of label key (a number, or a
-// duration such as 30s in seconds), y the mean over seeds and Err the 95%
-// interval. Groups whose label is not numeric are left out; lines are named by
-// their other labels (those that vary).
+// duration such as 30s in seconds), y the mean over seeds and Low/High its 95%
+// interval (IntervalOf). Groups whose label is not numeric are left out; lines
+// are named by their other labels (those that vary).
 func MetricVsLabel(groups []Group, key string, m Metric) []Line {
+	return metricVs(groups, key, m, nil)
+}
+
+// MetricVsCategory is MetricVsLabel on a categorical axis: x is the index of
+// the group's label value in cats (groups whose value is not in cats are left
+// out), for a Chart with Categories = cats.
+func MetricVsCategory(groups []Group, key string, m Metric, cats []string) []Line {
+	return metricVs(groups, key, m, cats)
+}
+
+// LabelCategories returns the distinct values of label key over groups, as an
+// ordered category list: numeric values (LabelNumber) by value, then the others
+// (forever, names) in order of first appearance.
+func LabelCategories(groups []Group, key string) []string {
+	var nums, others []string
+	for gi := range groups {
+		v := groups[gi].Label(key)
+		if slices.Contains(nums, v) || slices.Contains(others, v) {
+			continue
+		}
+		if _, ok := LabelNumber(v); ok {
+			nums = append(nums, v)
+		} else {
+			others = append(others, v)
+		}
+	}
+	slices.SortStableFunc(nums, func(a, b string) int {
+		x, _ := LabelNumber(a)
+		y, _ := LabelNumber(b)
+		return cmp.Compare(x, y)
+	})
+	return append(nums, others...)
+}
+
+func metricVs(groups []Group, key string, m Metric, cats []string) []Line {
 	varying := varyingLabels(groups)
 	for k := range varying {
 		if k != key && bijective(groups, k, key) {
@@ -294,6 +354,10 @@ func MetricVsLabel(groups []Group, key string, m Metric) []Line {
 	for gi := range groups {
 		g := &groups[gi]
 		x, ok := LabelNumber(g.Label(key))
+		if cats != nil {
+			i := slices.Index(cats, g.Label(key))
+			x, ok = float64(i), i >= 0
+		}
 		if !ok || len(g.Results) == 0 {
 			continue
 		}
@@ -313,18 +377,15 @@ func MetricVsLabel(groups []Group, key string, m Metric) []Line {
 			at[name] = i
 			lines = append(lines, Line{Name: name, Points: true})
 		}
-		xs, censored := lowerBounds(g, m)
-		mean, half := MeanCI(xs)
-		if censored {
+		iv := IntervalOf(g, m)
+		if iv.Censored && !strings.HasSuffix(lines[i].Name, censoredSuffix) {
 			// a lower bound, not an estimate: no interval, and the legend says so
-			half = math.NaN()
-			if !strings.HasSuffix(lines[i].Name, censoredSuffix) {
-				lines[i].Name += censoredSuffix
-			}
+			lines[i].Name += censoredSuffix
 		}
 		lines[i].X = append(lines[i].X, x)
-		lines[i].Y = append(lines[i].Y, mean)
-		lines[i].Err = append(lines[i].Err, half)
+		lines[i].Y = append(lines[i].Y, iv.Mean)
+		lines[i].Low = append(lines[i].Low, iv.Lo)
+		lines[i].High = append(lines[i].High, iv.Hi)
 	}
 	for i := range lines {
 		sortLine(&lines[i])
@@ -356,7 +417,7 @@ func sortLine(l *Line) {
 		}
 		return out
 	}
-	l.X, l.Y, l.Err = pick(l.X), pick(l.Y), pick(l.Err)
+	l.X, l.Y, l.Err, l.Low, l.High = pick(l.X), pick(l.Y), pick(l.Err), pick(l.Low), pick(l.High)
 }
 
 // varyingLabels returns the label keys that take more than one value.

@@ -229,8 +229,14 @@ func writeSummary(path string, m *Manifest, recs []*Record, groups []Group, plot
 			failed++
 		}
 	}
-	fmt.Fprintf(&b, "%d runs in %d cells (%d failed, %d not run). Each value is the mean over seeds ± the half-width of its 95%% confidence interval (Student's t); a value without ± had one successful seed. Waits count every submitted job, those not started at the stop censored there; \"> X\" marks a percentile beyond the longest time observed (X averages the bounds).\n\n",
-		len(recs), len(groups), failed, m.Cells-len(recs))
+	minSeeds := 0
+	for gi := range groups {
+		if n := len(groups[gi].Results); gi == 0 || n < minSeeds {
+			minSeeds = n
+		}
+	}
+	fmt.Fprintf(&b, "%d runs in %d cells (%d failed, %d not run). %s Waits count every submitted job, those not started at the stop censored there; \"> X\" marks a percentile beyond the longest time observed (X averages the bounds).\n\n",
+		len(recs), len(groups), failed, m.Cells-len(recs), IntervalNote(minSeeds))
 	// columns: labels that vary (all if none varies), then metrics that are not all zero
 	varying := NamingLabels(groups)
 	var lkeys []string
@@ -425,8 +431,9 @@ func writeSweepPlots(dir string, groups []Group) ([]string, error) {
 		utilMetric = MetricUtilGPU
 	}
 	for _, p := range params {
-		// plot against p when it takes at least two numeric values; groups with a
-		// non-numeric value (forever) are left out of these plots
+		// plot against p when it takes at least two values: on a numeric axis when
+		// all are numbers, else on a categorical one (a timeout of forever is a
+		// category of its own, not a number far to the right)
 		var xs []float64
 		durations, skipped := false, false
 		for gi := range groups {
@@ -443,16 +450,19 @@ func writeSweepPlots(dir string, groups []Group) ([]string, error) {
 				durations = true
 			}
 		}
-		if len(xs) < 2 {
+		var cats []string
+		if skipped {
+			cats = LabelCategories(groups, p)
+		}
+		if len(xs) < 2 && len(cats) < 2 {
 			continue
 		}
 		xl := p
-		if durations {
+		if durations && cats == nil {
 			xl += " (s)"
 		}
-		pnote := ""
-		if skipped {
-			pnote = "cells whose " + p + " is not a number (e.g. forever) are not shown"
+		if cats != nil {
+			xl += " (category)"
 		}
 		for _, mt := range []Metric{MetricDeadlockRate, utilMetric, MetricConflicts, MetricBusyness, MetricWaitP99} {
 			nonzero := false
@@ -464,8 +474,11 @@ func writeSweepPlots(dir string, groups []Group) ([]string, error) {
 			if !nonzero && mt.Key != utilMetric.Key {
 				continue
 			}
-			c := &Chart{Title: mt.Name + " vs " + p + " (mean, 95% CI over seeds)", XLabel: xl, YLabel: mt.Label(),
-				YFrom0: true, Lines: MetricVsLabel(groups, p, mt), Note: pnote}
+			c := &Chart{Title: mt.Name + " vs " + p + " (mean over seeds, 95% interval)", XLabel: xl, YLabel: mt.Label(),
+				YFrom0: true, Lines: MetricVsLabel(groups, p, mt), Note: IntervalNote(MinIntervalSeeds)}
+			if cats != nil {
+				c.Categories, c.Lines = cats, MetricVsCategory(groups, p, mt, cats)
+			}
 			if mt.Unit == "%" {
 				c.YMax = 100
 			}

@@ -2,7 +2,6 @@ package bench
 
 import (
 	"fmt"
-	"math"
 	"strings"
 
 	"github.com/schedlab/schedlab/scheduler"
@@ -46,21 +45,7 @@ func parseDurations(kind, s string) ([]scheduler.Time, error) {
 	return out, nil
 }
 
-// meanCICell formats the mean ± 95% half-width of m over a group for a
-// scenario report table: "-" without a mean, the mean alone when the
-// half-width is unknown or zero; "> X" when some seeds' values lie among
-// censored observations, X the mean of their bounds and the other seeds' values.
-func meanCICell(g *Group, m Metric) string {
-	xs, censored := lowerBounds(g, m)
-	mean, half := MeanCI(xs)
-	if math.IsNaN(mean) {
-		return "-"
-	}
-	if censored {
-		return "> " + Num(mean)
-	}
-	if math.IsNaN(half) || half == 0 {
-		return Num(mean)
-	}
-	return Num(mean) + " ± " + Num(half)
-}
+// meanCICell formats m over a group for a scenario report table (Interval.Cell):
+// "-" without a mean, "> X" where some seeds' values lie among censored
+// observations, the interval only with MinIntervalSeeds seeds or more.
+func meanCICell(g *Group, m Metric) string { return IntervalOf(g, m).Cell() }

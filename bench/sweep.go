@@ -24,7 +24,7 @@ import (
 //	  "workloads":    ["synthetic:jobs=200"],            // required
 //	  "clusters":     ["nodes=50,cpu=32000,mem=131072"], // default ["auto"]
 //	  "params":       {"timeout": ["10s", "30s", "60s"]},
-//	  "seeds":        5,                                 // default 3 (or --seeds)
+//	  "seeds":        5,                                 // default 5 (or --seeds)
 //	  "first_seed":   1,                                 // seeds are first_seed, first_seed+1, ...
 //	  "horizon":      "2h",                              // default: until drained
 //	  "sample_every": "60s",                             // utilization series; default 60s, "0" = none
@@ -71,7 +71,7 @@ func (s *Sweep) window() (scheduler.Window, error) {
 }
 
 // DefaultSeeds is the number of seeds of a sweep that names none.
-const DefaultSeeds = 3
+const DefaultSeeds = MinIntervalSeeds
 
 // LoadSweep reads a sweep file. Errors name the file, and the line and column of a
 // syntax error or the field of a bad value.

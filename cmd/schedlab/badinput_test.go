@@ -201,7 +201,7 @@ func TestTraceBadInputReproducers(t *testing.T) {
 		{"bench --workload cli-tiny --cluster nodes=4,cpu=4000,mem=8192 --horizon 60s --out " + sweep, "cells.jsonl:1: not a cell record"},
 		// A spec inside a sweep or scenario that is bad input fails its cells as
 		// bad input: exit 2, not a failed run.
-		{"bench --workload cli-tiny --cluster x --out " + filepath.Join(dir, "s2"), "3 cell(s) failed on bad input"},
+		{"bench --workload cli-tiny --cluster x --out " + filepath.Join(dir, "s2"), "5 cell(s) failed on bad input"},
 		{"bench --scenario compaction:cluster=x --seeds 1 --out " + filepath.Join(dir, "s3"), "5 cell(s) failed on bad input"},
 	} {
 		t.Run(c.args, func(t *testing.T) {
