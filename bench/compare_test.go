@@ -53,3 +53,14 @@ func indexOf(xs []string, x string) int {
 	}
 	return -1
 }
+
+func TestConflictsCellShowsParts(t *testing.T) {
+	r := &scheduler.Result{Conflicts: scheduler.ConflictStats{Transactions: 100, Fraction: 0.0465},
+		Extra: map[string]float64{"batch.conflict_fraction": 0.01, "service.conflict_fraction": 0.87}}
+	if c := conflictsCell(r); c != "0.0465 (batch 0.01, service 0.87)" {
+		t.Errorf("cell %q", c)
+	}
+	if c := conflictsCell(&scheduler.Result{}); c != "-" {
+		t.Errorf("no transactions: %q, want -", c)
+	}
+}

@@ -96,3 +96,33 @@ func TestCategoricalChart(t *testing.T) {
 		t.Fatalf("svg lacks the category tick: %v", err)
 	}
 }
+
+// summary.md shows no pooled conflict fraction or busyness without its parts,
+// and leaves both out where no scheduler measures them (not a column of zeros).
+func TestSummaryColumnsParts(t *testing.T) {
+	keys := func(ms []Metric) string {
+		var ks []string
+		for _, m := range ms {
+			ks = append(ks, m.Key)
+		}
+		return strings.Join(ks, " ")
+	}
+	plain := []Group{{Results: []*scheduler.Result{{JobsCompleted: 1}}}, {Results: []*scheduler.Result{{JobsCompleted: 2}}}}
+	ms, _, _ := summaryColumns(plain)
+	if k := keys(ms); strings.Contains(k, "busyness") || strings.Contains(k, "conflicts") {
+		t.Errorf("no optimistic scheduler, yet columns %s", k)
+	}
+	omega := &scheduler.Result{JobsCompleted: 3, Conflicts: scheduler.ConflictStats{Transactions: 10, Conflicted: 1, Fraction: 0.1},
+		Busyness: scheduler.Busyness{Useful: 0.2, Schedulers: 2},
+		Extra:    map[string]float64{"batch.conflict_fraction": 0.01, "service.conflict_fraction": 0.87, "batch.busyness": 0.1, "service.busyness": 0.3}}
+	ms, _, _ = summaryColumns(append(plain, Group{Results: []*scheduler.Result{omega}}))
+	k := keys(ms)
+	for _, want := range []string{"conflicts.fraction", "busyness.useful", "extra.batch.conflict_fraction", "extra.service.conflict_fraction", "extra.service.busyness"} {
+		if !strings.Contains(k, want) {
+			t.Errorf("columns %s lack %s", k, want)
+		}
+	}
+	if cell := meanCICell(&plain[0], MetricBusyness); cell != "-" {
+		t.Errorf("busyness of a run that does not measure it: %q, want -", cell)
+	}
+}

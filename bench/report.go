@@ -171,7 +171,7 @@ func writeResultsJSON(path string, m *Manifest, recs []*Record) error {
 // are 0 in every run, not useful utilization where nothing was held (it equals
 // utilization), and, with more than one cell, not those that have the same value
 // in every run (returned as "name value" for a note).
-func summaryColumns(groups []Group) (metrics []Metric, constant []string) {
+func summaryColumns(groups []Group) (metrics []Metric, constant []string, dropped int) {
 	held := map[string]bool{}
 	for _, mt := range SummaryMetrics {
 		if strings.HasPrefix(mt.Key, "held_idle.") {
@@ -182,14 +182,22 @@ func summaryColumns(groups []Group) (metrics []Metric, constant []string) {
 			}
 		}
 	}
+	parts, dropped := partMetrics(groups, 8)
+	var all []Metric
 	for _, mt := range SummaryMetrics {
+		all = append(all, mt)
+		if mt.Key == MetricWasted.Key {
+			all = append(all, parts...) // the pooled figures' parts beside them
+		}
+	}
+	for _, mt := range all {
 		if res, ok := strings.CutPrefix(mt.Key, "useful_utilization."); ok && !held[res] {
 			continue
 		}
 		nonzero, same, first, n := false, true, 0.0, 0
 		for gi := range groups {
 			for _, v := range groups[gi].Values(mt) {
-				nonzero = nonzero || v != 0
+				nonzero = nonzero || (v != 0 && !math.IsNaN(v))
 				if n == 0 {
 					first = v
 				} else if v != first && !(math.IsNaN(v) && math.IsNaN(first)) {
@@ -199,14 +207,14 @@ func summaryColumns(groups []Group) (metrics []Metric, constant []string) {
 			}
 		}
 		switch {
-		case !nonzero && mt.Key != "jobs_completed":
+		case !nonzero && mt.Key != "jobs_completed": // 0 or not measured in every run
 		case same && len(groups) > 1 && n > 1:
 			constant = append(constant, mt.Label()+" "+Num(first))
 		default:
 			metrics = append(metrics, mt)
 		}
 	}
-	return metrics, constant
+	return metrics, constant, dropped
 }
 
 // fmtCI formats a mean and interval half-width.
@@ -249,7 +257,7 @@ func writeSummary(path string, m *Manifest, recs []*Record, groups []Group, plot
 			}
 		}
 	}
-	metrics, constant := summaryColumns(groups)
+	metrics, constant, dropped := summaryColumns(groups)
 	t := &Table{Header: append(append([]string{}, lkeys...), "seeds")}
 	for _, mt := range metrics {
 		t.Header = append(t.Header, mt.Label())
@@ -296,6 +304,9 @@ func writeSummary(path string, m *Manifest, recs []*Record, groups []Group, plot
 	t.WriteMarkdown(&b)
 	if len(constant) > 0 {
 		fmt.Fprintf(&b, "\nThe same in every run, so left out of the table: %s.\n", strings.Join(constant, "; "))
+	}
+	if dropped > 0 {
+		fmt.Fprintf(&b, "\nThe table shows the per-class conflict fractions and busyness; %d per-scheduler figures are in results.csv (extra.omega.*, extra.mesos_framework.*).\n", dropped)
 	}
 	if failed > 0 {
 		b.WriteString("\n## Failed runs\n\n")
@@ -468,7 +479,7 @@ func writeSweepPlots(dir string, groups []Group) ([]string, error) {
 			nonzero := false
 			for gi := range groups {
 				for _, v := range groups[gi].Values(mt) {
-					nonzero = nonzero || v != 0
+					nonzero = nonzero || (v != 0 && !math.IsNaN(v))
 				}
 			}
 			if !nonzero && mt.Key != utilMetric.Key {

@@ -2,6 +2,8 @@ package bench
 
 import (
 	"math"
+	"sort"
+	"strings"
 
 	"github.com/schedlab/schedlab/scheduler"
 	"gonum.org/v1/gonum/stat"
@@ -89,6 +91,61 @@ func (m Metric) Label() string {
 	return m.Name + " (" + m.Unit + ")"
 }
 
+// nanUnless returns v when the metric is measured for the run, else NaN (a
+// table shows "-", and a column measured in no run is left out).
+func nanUnless(measured bool, v float64) float64 {
+	if !measured {
+		return math.NaN()
+	}
+	return v
+}
+
+// partMetrics returns the per-class and per-scheduler parts of the pooled
+// conflict fraction and the averaged busyness that groups' results carry in
+// Extra (keys ending in ".conflict_fraction" and ".busyness", from Omega and
+// Mesos), sorted by key. With more than maxParts, only the per-class parts
+// (batch., service.) are kept and dropped reports how many were left out.
+func partMetrics(groups []Group, maxParts int) (ms []Metric, dropped int) {
+	seen := map[string]bool{}
+	var keys []string
+	for gi := range groups {
+		for _, r := range groups[gi].Results {
+			for k := range r.Extra {
+				if (strings.HasSuffix(k, ".conflict_fraction") || strings.HasSuffix(k, ".busyness")) && !seen[k] {
+					seen[k] = true
+					keys = append(keys, k)
+				}
+			}
+		}
+	}
+	sort.Strings(keys)
+	if len(keys) > maxParts {
+		var class []string
+		for _, k := range keys {
+			if strings.Count(k, ".") == 1 {
+				class = append(class, k)
+			}
+		}
+		dropped, keys = len(keys)-len(class), class
+	}
+	for _, k := range keys {
+		k := k
+		m := Metric{Key: "extra." + k, Name: k, Get: func(r *scheduler.Result) float64 {
+			v, ok := r.Extra[k]
+			return nanUnless(ok, v)
+		}}
+		if strings.HasSuffix(k, ".busyness") {
+			m.Unit = "%"
+			m.Get = func(r *scheduler.Result) float64 {
+				v, ok := r.Extra[k]
+				return nanUnless(ok, 100*v)
+			}
+		}
+		ms = append(ms, m)
+	}
+	return ms, dropped
+}
+
 func b2f(b bool) float64 {
 	if b {
 		return 1
@@ -111,9 +168,9 @@ var (
 	MetricGangWaitP99   = Metric{"gang_wait_seconds.p99", "gang wait p99", "s", func(r *scheduler.Result) float64 { return r.GangWait.P99 }}
 	MetricDeadlockRate  = Metric{"deadlock.terminal", "terminal deadlock rate", "%", func(r *scheduler.Result) float64 { return 100 * b2f(r.Deadlock.Terminal) }}
 	MetricEpisodes      = Metric{"deadlock.episodes", "deadlock episodes", "", func(r *scheduler.Result) float64 { return float64(r.Deadlock.Episodes) }}
-	MetricConflicts     = Metric{"conflicts.fraction", "conflict fraction", "", func(r *scheduler.Result) float64 { return r.Conflicts.Fraction }}
-	MetricBusyness      = Metric{"busyness.useful", "scheduler busyness (useful)", "%", func(r *scheduler.Result) float64 { return 100 * r.Busyness.Useful }}
-	MetricWasted        = Metric{"busyness.wasted", "scheduler busyness (wasted)", "%", func(r *scheduler.Result) float64 { return 100 * r.Busyness.Wasted }}
+	MetricConflicts     = Metric{"conflicts.fraction", "conflict fraction (all schedulers)", "", func(r *scheduler.Result) float64 { return nanUnless(r.Conflicts.Transactions > 0, r.Conflicts.Fraction) }}
+	MetricBusyness      = Metric{"busyness.useful", "scheduler busyness (useful, mean of schedulers)", "%", func(r *scheduler.Result) float64 { return nanUnless(r.Busyness.Schedulers > 0, 100*r.Busyness.Useful) }}
+	MetricWasted        = Metric{"busyness.wasted", "scheduler busyness (wasted, mean of schedulers)", "%", func(r *scheduler.Result) float64 { return nanUnless(r.Busyness.Schedulers > 0, 100*r.Busyness.Wasted) }}
 	MetricAbandoned     = Metric{"jobs_abandoned", "jobs abandoned", "", func(r *scheduler.Result) float64 { return float64(r.JobsAbandoned) }}
 	MetricFrag          = Metric{"fragmentation", "fragmentation", "%", func(r *scheduler.Result) float64 { return 100 * r.Fragmentation }}
 	MetricEventsPerSec  = Metric{"events_per_second", "events per wall second", "1/s", func(r *scheduler.Result) float64 { return r.EventsPerSecond }}

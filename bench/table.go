@@ -190,8 +190,28 @@ var compareColumns = []compareColumn{
 		}
 		return "no"
 	}},
-	{head: "conflicts", cell: func(r *scheduler.Result) string { return Num(r.Conflicts.Fraction) }},
+	{head: "conflicts", cell: conflictsCell},
 	{head: "events/wall-s", cell: func(r *scheduler.Result) string { return Num(r.EventsPerSecond) }},
+}
+
+// conflictsCell shows the conflict fraction of all schedulers with its
+// per-class parts ("0.05 (batch 0.01, service 0.87)"), "-" without
+// optimistic transactions.
+func conflictsCell(r *scheduler.Result) string {
+	if r.Conflicts.Transactions == 0 {
+		return "-"
+	}
+	var parts []string
+	for _, class := range []string{"batch", "service"} {
+		if v, ok := r.Extra[class+".conflict_fraction"]; ok {
+			parts = append(parts, class+" "+Num(v))
+		}
+	}
+	s := Num(r.Conflicts.Fraction)
+	if len(parts) > 1 {
+		s += " (" + strings.Join(parts, ", ") + ")"
+	}
+	return s
 }
 
 // CompareTable returns the comparison table of runs that `schedlab` prints: one row

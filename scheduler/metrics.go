@@ -117,10 +117,14 @@ type ConflictStats struct {
 }
 
 // Busyness is scheduler busy time / run time, split into useful and wasted work,
-// averaged over the run's schedulers.
+// averaged over the run's Schedulers. Only schedulers that model decision time
+// (Omega, Mesos) measure it; for the others Schedulers is 0 and the figures are
+// not measured (tables leave them out). The per-scheduler parts are in
+// Result.Extra under keys ending in ".busyness".
 type Busyness struct {
-	Useful float64 `json:"useful"`
-	Wasted float64 `json:"wasted"`
+	Useful     float64 `json:"useful"`
+	Wasted     float64 `json:"wasted"`
+	Schedulers int     `json:"schedulers"`
 }
 
 // Sample is one point of the utilization time series.

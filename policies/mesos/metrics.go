@@ -47,6 +47,10 @@ const (
 	KeyGangReleases  = "mesos_gang_releases"
 	KeyJobs          = "mesos_jobs"
 	KeyDeadlockCheck = "mesos_deadlock_checks"
+	// KeyBusyness prefixes each framework's busyness (busy time / run time,
+	// useful and wasted): "mesos_framework.NAME.busyness". Result.Busyness is
+	// their mean.
+	KeyBusyness = "mesos_framework"
 )
 
 // accounting integrates locked and hoarded resources over simulated time.
@@ -132,6 +136,9 @@ func (m *Mesos) Report(r *scheduler.Result) {
 		r.SetExtra(KeyAbandonedJobs+n, float64(f.stats.abandoned))
 		r.SetExtra(KeyOffers+n, float64(f.stats.offers))
 		r.SetExtra(KeyDeclined+n, float64(f.stats.declined))
+		if T > 0 {
+			r.SetExtra(KeyBusyness+n+".busyness", float64(f.stats.busyUseful+f.stats.busyWasted)/float64(T))
+		}
 		starved += st
 		jobs += jb
 		abandoned += f.stats.abandoned
@@ -164,5 +171,6 @@ func (m *Mesos) Report(r *scheduler.Result) {
 	if k := len(m.fws); k > 0 {
 		r.Busyness.Useful = useful / float64(k)
 		r.Busyness.Wasted = wasted / float64(k)
+		r.Busyness.Schedulers = k
 	}
 }

@@ -47,7 +47,7 @@ func (o *Omega) Report(r *scheduler.Result) {
 	}
 	r.Conflicts = scheduler.ConflictStats{Transactions: tx, Conflicted: conf, Fraction: conflictFraction(tx, conf)}
 	if n := len(o.agents); n > 0 {
-		r.Busyness = scheduler.Busyness{Useful: useful / float64(n), Wasted: wasted / float64(n)}
+		r.Busyness = scheduler.Busyness{Useful: useful / float64(n), Wasted: wasted / float64(n), Schedulers: n}
 	}
 	// Per-class summaries: the class's schedulers (for the monolithic baseline,
 	// its one scheduler) and the class's jobs.
