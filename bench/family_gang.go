@@ -281,9 +281,11 @@ func gangVariantNames() []string {
 
 // Gang-deadlock metrics.
 var (
-	metricGangEpisodesPer1000 = Metric{"deadlock.episodes_per_1000_gangs", "deadlock episodes per 1,000 gangs", "",
+	// A gang can be in many episodes (each deadlock that forms and is broken by
+	// a timeout is one), so this is not a share and can exceed 1.
+	metricGangEpisodesPer1000 = Metric{"deadlock.episodes_per_gang", "deadlock episodes per gang submitted", "",
 		func(r *scheduler.Result) float64 {
-			return 1000 * float64(r.Deadlock.Episodes) / math.Max(1, r.Extra["gangs_submitted"])
+			return float64(r.Deadlock.Episodes) / math.Max(1, r.Extra["gangs_submitted"])
 		}}
 	metricGangWaitP50  = Metric{"gang_wait_seconds.p50", "gang wait p50", "s", func(r *scheduler.Result) float64 { return r.GangWait.P50 }}
 	metricGangsStarted = Metric{"extra.gangs_started", "gangs started", "", func(r *scheduler.Result) float64 { return r.Extra["gangs_started"] }}
@@ -406,7 +408,7 @@ func gangDeadlockReport(dir string, cells []Cell, results []*scheduler.Result) e
 		{"gang_utilization", MetricUtilGPU, Chart{Title: "gang-deadlock: GPU utilization vs timeout", YLabel: "GPU utilization, held included (%)", YFrom0: true}},
 		{"gang_useful_utilization", metricUsefulGPU, Chart{Title: "gang-deadlock: useful GPU utilization vs timeout", YLabel: "GPU utilization minus held-idle (%)", YFrom0: true}},
 		{"gang_held_idle", MetricHeldGPU, Chart{Title: "gang-deadlock: GPU held-idle vs timeout", YLabel: "GPU held idle (%)", YFrom0: true}},
-		{"gang_episodes", metricGangEpisodesPer1000, Chart{Title: "gang-deadlock: deadlock episodes vs timeout", YLabel: "episodes per 1,000 gangs", YFrom0: true}},
+		{"gang_episodes", metricGangEpisodesPer1000, Chart{Title: "gang-deadlock: deadlock episodes vs timeout", YLabel: "deadlock episodes per gang submitted", YFrom0: true}},
 	}
 	var variants []string
 	byVariant := map[string][]*Group{}

@@ -203,7 +203,7 @@ func mesosHoardingCells(p *Params, seeds int) ([]Cell, error) {
 
 func mesosHoardingReport(dir string, cells []Cell, results []*scheduler.Result) error {
 	groups := Groups(cells, results)
-	t := &Table{Header: []string{"scheduler", "hold timeout", "back-off", "terminal deadlock %", "expected %", "episodes / 1,000 gangs",
+	t := &Table{Header: []string{"scheduler", "hold timeout", "back-off", "terminal deadlock %", "expected %", "episodes per gang",
 		"hoarded-idle %", "gangs started / submitted", "gang wait p50 s", "gang wait p99 s", "CPU util % (hoarded included)", "useful CPU util %", "runs"}}
 	metricGangs := Metric{"extra.gangs_submitted", "gangs", "", func(r *scheduler.Result) float64 { return r.Extra["gangs_submitted"] }}
 	type pt struct{ x, y, e float64 }

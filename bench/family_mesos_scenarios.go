@@ -36,9 +36,9 @@ var (
 		func(r *scheduler.Result) float64 { return r.Extra[mesos.KeyStarvedJobs+".batch"] }}
 	metricMesosBatchJobs = Metric{"extra." + mesos.KeyJobs + ".batch", "batch jobs", "",
 		func(r *scheduler.Result) float64 { return r.Extra[mesos.KeyJobs+".batch"] }}
-	mesosMetricEpisodesPer1000 = Metric{"deadlock.episodes_per_1000_gangs", "deadlock episodes per 1,000 gangs", "",
+	mesosMetricEpisodesPer1000 = Metric{"deadlock.episodes_per_gang", "deadlock episodes per gang submitted", "",
 		func(r *scheduler.Result) float64 {
-			return 1000 * float64(r.Deadlock.Episodes) / math.Max(1, r.Extra["gangs_submitted"])
+			return float64(r.Deadlock.Episodes) / math.Max(1, r.Extra["gangs_submitted"])
 		}}
 	mesosMetricGangsRun = Metric{"gang_wait_seconds.n_started", "gangs started", "", func(r *scheduler.Result) float64 { return float64(r.GangWait.NStarted) }}
 	mesosMetricUtil     = Metric{"utilization.cpu", "CPU utilization", "%", func(r *scheduler.Result) float64 { return 100 * r.Utilization.CPU }}

@@ -3,6 +3,7 @@ package bench
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -65,7 +66,7 @@ func init() {
 			{Name: "placers", Type: TypeList, Default: DefaultPerfPlacers, Doc: "placers, '|'-separated (unregistered ones are skipped)"},
 			{Name: "nodes", Type: TypeList, Range: "[1, 2000000]", Default: "1000|10000|100000", Unit: "nodes", Doc: "cluster sizes, '|'-separated"},
 			{Name: "jobs_per_node", Type: TypeFloat, Range: "(0, 1000]", Default: "1", Doc: "synthetic jobs per node (about 8 tasks each)"},
-			{Name: "rate_per_node", Type: TypeFloat, Range: "(0, 1000]", Default: "0.01", Unit: "jobs/s", Doc: "arrival rate per node (keeps the cluster busy but not saturated)"},
+			{Name: "rate_per_node", Type: TypeFloat, Range: "(0, 1000]", Default: "0.01", Unit: "jobs/s", Doc: "arrival rate per node (the default leaves the cluster nearly empty: almost every node fits; perf.md reports the measured utilization)"},
 			{Name: "slow", Type: TypeList, Default: "tetris|kube", Doc: "placers that score every node (O(n) per decision), measured only up to slow_max nodes"},
 			{Name: "slow_max", Type: TypeInt, Range: "[1, 2000000]", Default: "10000", Unit: "nodes", Doc: "largest cluster for the slow placers"},
 		},
@@ -126,7 +127,8 @@ func init() {
 
 func perfReport(dir string, cells []Cell, results []*scheduler.Result) error {
 	groups := Groups(cells, results)
-	t := &Table{Header: []string{"scheduler", "placer", "nodes", "tasks", "decisions/s", "events/s", "wall s", "sim s"}}
+	t := &Table{Header: []string{"scheduler", "placer", "nodes", "tasks", "decisions/s", "events/s", "wall s", "sim s", "CPU util %"}}
+	lowUtil, highUtil := math.Inf(1), math.Inf(-1)
 	dec := &Chart{Title: "Placement decisions per wall second", XLabel: "cluster size (nodes)", YLabel: "placements per wall second (1/s)", XLog: true, YLog: true}
 	ev := &Chart{Title: "Simulation events per wall second", XLabel: "cluster size (nodes)", YLabel: "events per wall second (1/s)", XLog: true, YLog: true}
 	at := map[string]int{}
@@ -144,7 +146,8 @@ func perfReport(dir string, cells []Cell, results []*scheduler.Result) error {
 		e, _ := MeanCI(g.Values(MetricEventsPerSec))
 		w, _ := MeanCI(g.Values(Metric{Get: func(r *scheduler.Result) float64 { return r.WallSeconds }}))
 		r := g.Results[0]
-		t.Add(g.Label("scheduler"), g.Label("placer"), g.Label("nodes"), strconv.Itoa(r.TasksSubmitted), Num(d), Num(e), Num(w), Num(r.SimSeconds))
+		t.Add(g.Label("scheduler"), g.Label("placer"), g.Label("nodes"), strconv.Itoa(r.TasksSubmitted), Num(d), Num(e), Num(w), Num(r.SimSeconds), Num(100*r.Utilization.CPU))
+		lowUtil, highUtil = math.Min(lowUtil, 100*r.Utilization.CPU), math.Max(highUtil, 100*r.Utilization.CPU)
 		n, _ := strconv.ParseFloat(g.Label("nodes"), 64)
 		i, ok := at[name]
 		if !ok {
@@ -157,7 +160,15 @@ func perfReport(dir string, cells []Cell, results []*scheduler.Result) error {
 		ev.Lines[i].X, ev.Lines[i].Y = append(ev.Lines[i].X, n), append(ev.Lines[i].Y, e)
 	}
 	var b strings.Builder
-	b.WriteString("# Simulator performance\n\nOne run per cell, one cell at a time, on a synthetic workload whose jobs and arrival rate scale with the cluster. decisions/s = placements per wall second; events/s = simulation events per wall second. Wall-clock figures depend on the machine.\n\n")
+	b.WriteString("# Simulator performance\n\nOne run per cell, one cell at a time, on a synthetic workload whose jobs and arrival rate scale with the cluster. decisions/s = placements per wall second; events/s = simulation events per wall second. Wall-clock figures depend on the machine.")
+	if highUtil >= lowUtil {
+		load := "a loaded cluster"
+		if highUtil < 10 {
+			load = "a nearly empty cluster, where almost every node fits a task: the easy case for an index"
+		}
+		fmt.Fprintf(&b, " Measured CPU utilization over the runs: %s–%s %% — %s.", Num(lowUtil), Num(highUtil), load)
+	}
+	b.WriteString("\n\n")
 	t.WriteMarkdown(&b)
 	if len(dec.Lines) > 0 {
 		if err := dec.Save(filepath.Join(dir, "plots", "perf_decisions")); err != nil {

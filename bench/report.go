@@ -207,7 +207,7 @@ func summaryColumns(groups []Group) (metrics []Metric, constant []string, droppe
 			}
 		}
 		switch {
-		case !nonzero && mt.Key != "jobs_completed": // 0 or not measured in every run
+		case !nonzero: // 0 or not measured in every run (jobs completed 0 where runs replay outside the engine)
 		case same && len(groups) > 1 && n > 1:
 			constant = append(constant, mt.Label()+" "+Num(first))
 		default:
@@ -331,9 +331,12 @@ func writeSummary(path string, m *Manifest, recs []*Record, groups []Group, plot
 			ev += float64(r.Result.Events)
 		}
 	}
-	if wall > 0 {
+	switch {
+	case wall > 0 && ev > 0:
 		fmt.Fprintf(&b, "\n## Simulator speed (wall clock, this machine)\n\n%s simulated events in %s s of run time: %s events per second.\n",
 			Num(ev), Num(wall), Num(ev/wall))
+	case wall > 0:
+		fmt.Fprintf(&b, "\n## Simulator speed (wall clock, this machine)\n\nThese runs replay outside the event engine, so there is no events-per-second figure: %s s of run time in all.\n", Num(wall))
 	}
 	return writeFileAtomic(path, []byte(b.String()))
 }
