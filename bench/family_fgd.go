@@ -301,7 +301,7 @@ func SummarizeFGD(runs []*FGDRun) []FGDSummary {
 // FGDTable formats summaries beside the paper's numbers as a markdown table.
 func FGDTable(sums []FGDSummary) string {
 	var b strings.Builder
-	b.WriteString("| policy | seeds | GPU alloc % @130% arrived: measured mean [min, max] | paper | Δ | frag ratio % @80% arrived: measured mean [min, max] | paper | Δ | unallocated % @100%: measured | paper |\n")
+	b.WriteString("| policy | seeds | GPU alloc % @130% arrived: measured mean [min, max] | paper | Δ | FGD fragmentation ratio % @80% arrived: measured mean [min, max] | paper | Δ | unallocated % @100%: measured | paper |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, s := range sums {
 		p := FGDPaper[s.Policy]
@@ -385,7 +385,7 @@ func init() {
 	RegisterScenario(ScenarioSpec{
 		Name: "fgd",
 		Doc: "FGD paper reproduction (USENIX ATC'23) on the Alibaba openb trace: 6 GPU policies × seeds 42.., " +
-			"GPU alloc % at 130% arrived and frag ratio % at 80% beside the published numbers",
+			"GPU alloc % at 130% arrived and the FGD fragmentation ratio % at 80% beside the published numbers",
 		Params: []Param{
 			{Name: "path", Type: TypeString, Default: "$" + OpenbEnv + " or ../shared/data/openb", Doc: "directory with openb_node_list_gpu_node.csv and openb_pod_list_<trace>.csv (alibaba/clusterdata cluster-trace-gpu-v2023)"},
 			{Name: "trace", Type: TypeString, Default: "default", Doc: "pod list: openb_pod_list_<trace>.csv"},
@@ -499,7 +499,7 @@ func FGDCharts(runs []*FGDRun, dir string) error {
 	alloc := Chart{Title: "FGD reproduction: GPU allocation vs arrived demand", Note: note,
 		XLabel: "arrived GPU demand (% of cluster GPU capacity)", YLabel: "allocated GPU (% of capacity)",
 		YFrom0: true, YMax: 100, XMin: 0, XMax: FGDMaxX}
-	frag := Chart{Title: "FGD reproduction: fragmentation ratio vs arrived demand", Note: note,
+	frag := Chart{Title: "FGD reproduction: FGD fragmentation ratio vs arrived demand", Note: note,
 		XLabel: "arrived GPU demand (% of cluster GPU capacity)", YLabel: "fragmented idle GPU (% of idle GPU)",
 		YFrom0: true, YMax: 100, XMin: 0, XMax: FGDMaxX}
 	for _, k := range kinds {

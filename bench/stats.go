@@ -172,7 +172,7 @@ var (
 	MetricBusyness      = Metric{"busyness.useful", "scheduler busyness (useful, mean of schedulers)", "%", func(r *scheduler.Result) float64 { return nanUnless(r.Busyness.Schedulers > 0, 100*r.Busyness.Useful) }}
 	MetricWasted        = Metric{"busyness.wasted", "scheduler busyness (wasted, mean of schedulers)", "%", func(r *scheduler.Result) float64 { return nanUnless(r.Busyness.Schedulers > 0, 100*r.Busyness.Wasted) }}
 	MetricAbandoned     = Metric{"jobs_abandoned", "jobs abandoned", "", func(r *scheduler.Result) float64 { return float64(r.JobsAbandoned) }}
-	MetricFrag          = Metric{"fragmentation", "fragmentation", "%", func(r *scheduler.Result) float64 { return 100 * r.Fragmentation }}
+	MetricFrag          = Metric{"fragmentation", "stranded free capacity at the end", "%", func(r *scheduler.Result) float64 { return 100 * r.Fragmentation }}
 	MetricEventsPerSec  = Metric{"events_per_second", "events per wall second", "1/s", func(r *scheduler.Result) float64 { return r.EventsPerSecond }}
 	MetricPlacePerSec   = Metric{"placements_per_second", "placements per wall second", "1/s", func(r *scheduler.Result) float64 { return r.PlacementsPerSecond }}
 )

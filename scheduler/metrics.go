@@ -199,8 +199,11 @@ type Result struct {
 	Deadlock              DeadlockStats `json:"deadlock"`
 	Conflicts             ConflictStats `json:"conflicts"`
 	Busyness              Busyness      `json:"busyness"`
-	Fragmentation         float64       `json:"fragmentation"`
-	StopReason            string        `json:"stop_reason"`
+	// Fragmentation is the stranded free capacity at the end of the run (see
+	// Sim.Fragmentation): an end-of-run share, not the FGD paper's
+	// fragmentation ratio, which bench's fgd scenario reports as frag_xNNN.
+	Fragmentation float64 `json:"fragmentation"`
+	StopReason    string  `json:"stop_reason"`
 	// Extra holds policy-specific metrics (e.g. Mesos' locked fraction) under
 	// stable keys of their own.
 	Extra map[string]float64 `json:"extra,omitempty"`

@@ -217,7 +217,7 @@ func writeResultTable(w io.Writer, r *scheduler.Result) error {
 	t.Add("deadlock", fmt.Sprintf("%s, %d episodes, %d gangs, %s resource-s held", dl, r.Deadlock.Episodes, r.Deadlock.Gangs, bench.Num(r.Deadlock.HeldResourceSeconds)))
 	t.Add("conflicts", fmt.Sprintf("%d of %d transactions (fraction %s)", r.Conflicts.Conflicted, r.Conflicts.Transactions, bench.Num(r.Conflicts.Fraction)))
 	t.Add("busyness", fmt.Sprintf("useful %s  wasted %s", bench.Num(r.Busyness.Useful), bench.Num(r.Busyness.Wasted)))
-	t.Add("fragmentation", bench.Num(r.Fragmentation))
+	t.Add("stranded free capacity at the end", bench.Num(r.Fragmentation)+" (result key fragmentation; not FGD's fragmentation ratio)")
 	keys := make([]string, 0, len(r.Extra))
 	for k := range r.Extra {
 		keys = append(keys, k)
