@@ -59,7 +59,7 @@ func mesosDecisionCells(p *Params, seeds int) ([]Cell, error) {
 		return nil, fmt.Errorf("scenario mesos-decision-time: parameter horizon: want a positive, finite duration")
 	}
 	if seeds <= 0 {
-		seeds = 3
+		seeds = MinIntervalSeeds
 	}
 	wl := fmt.Sprintf("omega:machines=%d,lambda_batch=%g,lambda_service=%g,prefill=%g,horizon=%ds",
 		machines, lambda, lambda, prefill, int64(horizon.Seconds()))
@@ -129,7 +129,7 @@ func mesosDecisionReport(dir string, cells []Cell, results []*scheduler.Result) 
 	b.WriteString("# mesos-decision-time\n\n")
 	b.WriteString("The Omega paper's Mesos experiment (REFERENCES.md §4.2): a batch and a service framework share the Omega workload's cell " +
 		"(scaled down; see the workload spec in results.csv) under the all-free offer scope, while the service framework's t_job grows. " +
-		"Mean ± 95% interval over seeds.\n\n")
+		IntervalNote(minGroupSeeds(groups)) + "\n\n")
 	b.WriteString(mesosTableMarkdown(t))
 	fmt.Fprintf(&b, "\n**Expected** (Omega paper §4.2 and Figure 7): both rise with t_job(service). The locked fraction follows the no-conflict "+
 		"approximation min(1, ρ_service + ρ_batch) × (1 − utilization), ρ = λ × (t_job + n̄ t_task); abandoned batch jobs set in once the service "+

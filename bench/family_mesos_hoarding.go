@@ -289,7 +289,7 @@ func mesosHoardingReport(dir string, cells []Cell, results []*scheduler.Result) 
 	b.WriteString("# mesos-gang-hoarding\n\n")
 	b.WriteString("Gang frameworks hoard offers until their gang fits (REFERENCES.md §4.3, V11 of §7.2). Workload: " +
 		"DefaultHoardWorkload (see bench/family_mesos_hoarding.go: gangs of 9–12 whole machines on a 16-machine cell, so two gangs never fit " +
-		"together, plus one-core background jobs that free machines one by one). Deadlock by the core detector; mean ± 95% interval over seeds. " +
+		"together, plus one-core background jobs that free machines one by one). Deadlock by the core detector. " + IntervalNote(minGroupSeeds(groups)) + " " +
 		"The baselines run the same jobs.\n\n")
 	b.WriteString(mesosTableMarkdown(t))
 	b.WriteString("\n**Expected** (REFERENCES.md §7.2, V11; DESIGN.md): without a hold timeout, interleaved hoarding ends in a terminal deadlock " +

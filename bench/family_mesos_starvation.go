@@ -107,7 +107,7 @@ func mesosStarvationCells(p *Params, seeds int) ([]Cell, error) {
 		return nil, fmt.Errorf("scenario mesos-offer-starvation: parameter horizon: want a positive, finite duration")
 	}
 	if seeds <= 0 {
-		seeds = 3
+		seeds = MinIntervalSeeds
 	}
 	var cells []Cell
 	for _, rf := range refuses {
@@ -183,7 +183,7 @@ func mesosStarvationReport(dir string, cells []Cell, results []*scheduler.Result
 	b.WriteString("k small frameworks (cap 8 cores each, one job at their cap) and one big framework (80 running cores, the largest " +
 		"dominant share, then 16-task jobs every 60 s) on 25 × 8-core machines; offers every second in DRF order, all-free scope. " +
 		"The small frameworks decline every offer with a filter of `refuse` seconds (MESOS-6111; SPARK-13001's fix raises it to 120 s). " +
-		"Mean ± 95% interval over seeds.\n\n")
+		IntervalNote(minGroupSeeds(groups)) + "\n\n")
 	b.WriteString(mesosTableMarkdown(t))
 	b.WriteString("\n**Expected** (MESOS-6111: \"all other frameworks other than the first 5 in DRF ordering will be starved\" with 5 s filters and a 1 s " +
 		"allocation interval; SPARK-13001): with refuse = 5 s the big framework, ranked k+1, starves once k ≥ 5 (every job but the first, placed at time 0 while its share was still 0); with refuse = 120 s it is offered " +

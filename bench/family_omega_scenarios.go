@@ -208,9 +208,25 @@ func (rep *omegaReport) write(dir string, cells []Cell, results []*scheduler.Res
 		t.Add(row...)
 		csv.WriteString(strings.Join(row, ",") + "\n")
 	}
+	lo, hi := 0, 0
+	for i, g := range gs {
+		if n := len(g.results); i == 0 || n < lo {
+			lo = n
+		}
+		if n := len(g.results); n > hi {
+			hi = n
+		}
+	}
+	over := fmt.Sprintf("mean over %d seeds, no interval", lo)
+	switch {
+	case hi <= 1:
+		over = "one seed per row, so no mean and no interval"
+	case lo != hi:
+		over = fmt.Sprintf("mean over %d–%d seeds, no interval", lo, hi)
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "# %s\n\n%s\n\n**Paper (expected trend).** %s\n\n**Measured** (mean over seeds; busyness is busy time / run time; conflict fraction = conflicted / successful transactions; waits in simulated seconds, \"wait\" = submit → first scheduling attempt, the paper's job wait time):\n\n",
-		rep.title, rep.setup, rep.expected)
+	fmt.Fprintf(&b, "# %s\n\n%s\n\n**Paper (expected trend).** %s\n\n**Measured** (%s; busyness is busy time / run time; conflict fraction = conflicted / successful transactions; waits in simulated seconds, \"wait\" = submit → first scheduling attempt, the paper's job wait time):\n\n",
+		rep.title, rep.setup, rep.expected, over)
 	if err := t.WriteMarkdown(&b); err != nil {
 		return err
 	}

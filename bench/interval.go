@@ -98,6 +98,17 @@ func (iv Interval) Cell() string {
 	return fmt.Sprintf("%s [%s, %s]", Num(iv.Mean), Num(iv.Lo), Num(iv.Hi))
 }
 
+// minGroupSeeds returns the fewest successful seeds of any group (0 for none).
+func minGroupSeeds(groups []Group) int {
+	m := 0
+	for i := range groups {
+		if n := len(groups[i].Results); i == 0 || n < m {
+			m = n
+		}
+	}
+	return m
+}
+
 // IntervalNote is the sentence that tables using Interval carry.
 func IntervalNote(minSeeds int) string {
 	s := fmt.Sprintf("Each value is the mean over seeds with its 95%% interval (Student's t for means, clipped to [0, 100] for percentages; Wilson for rates such as the terminal deadlock rate), shown only with at least %d seeds", MinIntervalSeeds)
