@@ -288,6 +288,9 @@ func TestParseSweepErrors(t *testing.T) {
 		{"{\n  \"workloads\": [\"tiny\"],,\n}", "s.json:2:25: invalid character ','"},
 		{`{"workloads": ["tiny"], "schedulerz": ["x"]}`, `unknown field "schedulerz"`},
 		{`{"placers": ["bestfit"]}`, `field "workloads": at least one workload is required`},
+		{`{"workloads": ["tiny"], "window": "5h,1h"}`, `field "window": window "5h,1h": want 0 <= START < END < forever`},
+		{`{"workloads": ["tiny"], "window": "drain"}`, `field "window": window "drain": want all, arrivals or START,END`},
+		{`{"workloads": ["tiny"], "warmup": "soon"}`, `field "warmup": "soon": want a duration`},
 		{`{"workloads": ["tiny:jobs={n}"]}`, `uses {n}, which is not in "params"`},
 		{`{"workloads": ["tiny"], "params": {"n": ["1"]}}`, `param "n" is used by no spec`},
 		{`{"workloads": ["tiny"], "horizon": "soon"}`, `field "horizon": "soon": want a duration`},
@@ -336,5 +339,23 @@ func TestExampleSweepFilesParse(t *testing.T) {
 		if _, err := s.Cells(0); err != nil {
 			t.Errorf("%s: %v", f, err)
 		}
+	}
+}
+
+// A sweep's window reaches every run: the arrivals window ends at the last
+// submission, before the makespan.
+func TestSweepWindow(t *testing.T) {
+	s := testSweep()
+	s.Window, s.Warmup = "arrivals", "1s"
+	cells, err := s.Cells(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := cells[0].Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := res.Window; w.Mode != "arrivals" || w.WarmupSeconds != 1 || w.EndSeconds >= res.Makespan {
+		t.Fatalf("window %+v, makespan %v", w, res.Makespan)
 	}
 }
