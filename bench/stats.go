@@ -168,13 +168,15 @@ var (
 	MetricGangWaitP99   = Metric{"gang_wait_seconds.p99", "gang wait p99", "s", func(r *scheduler.Result) float64 { return r.GangWait.P99 }}
 	MetricDeadlockRate  = Metric{"deadlock.terminal", "terminal deadlock rate", "%", func(r *scheduler.Result) float64 { return 100 * b2f(r.Deadlock.Terminal) }}
 	MetricEpisodes      = Metric{"deadlock.episodes", "deadlock episodes", "", func(r *scheduler.Result) float64 { return float64(r.Deadlock.Episodes) }}
-	MetricConflicts     = Metric{"conflicts.fraction", "conflict fraction (all schedulers)", "", func(r *scheduler.Result) float64 { return nanUnless(r.Conflicts.Transactions > 0, r.Conflicts.Fraction) }}
-	MetricBusyness      = Metric{"busyness.useful", "scheduler busyness (useful, mean of schedulers)", "%", func(r *scheduler.Result) float64 { return nanUnless(r.Busyness.Schedulers > 0, 100*r.Busyness.Useful) }}
-	MetricWasted        = Metric{"busyness.wasted", "scheduler busyness (wasted, mean of schedulers)", "%", func(r *scheduler.Result) float64 { return nanUnless(r.Busyness.Schedulers > 0, 100*r.Busyness.Wasted) }}
-	MetricAbandoned     = Metric{"jobs_abandoned", "jobs abandoned", "", func(r *scheduler.Result) float64 { return float64(r.JobsAbandoned) }}
-	MetricFrag          = Metric{"fragmentation", "stranded free capacity at the end", "%", func(r *scheduler.Result) float64 { return 100 * r.Fragmentation }}
-	MetricEventsPerSec  = Metric{"events_per_second", "events per wall second", "1/s", func(r *scheduler.Result) float64 { return r.EventsPerSecond }}
-	MetricPlacePerSec   = Metric{"placements_per_second", "placements per wall second", "1/s", func(r *scheduler.Result) float64 { return r.PlacementsPerSecond }}
+	MetricConflicts     = Metric{"conflicts.fraction", "conflict fraction (all schedulers)", "", func(r *scheduler.Result) float64 {
+		return nanUnless(r.Conflicts.Transactions > 0, r.Conflicts.Fraction)
+	}}
+	MetricBusyness     = Metric{"busyness.useful", "scheduler busyness (useful, mean of schedulers)", "%", func(r *scheduler.Result) float64 { return nanUnless(r.Busyness.Schedulers > 0, 100*r.Busyness.Useful) }}
+	MetricWasted       = Metric{"busyness.wasted", "scheduler busyness (wasted, mean of schedulers)", "%", func(r *scheduler.Result) float64 { return nanUnless(r.Busyness.Schedulers > 0, 100*r.Busyness.Wasted) }}
+	MetricAbandoned    = Metric{"jobs_abandoned", "jobs abandoned", "", func(r *scheduler.Result) float64 { return float64(r.JobsAbandoned) }}
+	MetricFrag         = Metric{"fragmentation", "stranded free capacity at the end", "%", func(r *scheduler.Result) float64 { return 100 * r.Fragmentation }}
+	MetricEventsPerSec = Metric{"events_per_second", "events per wall second", "1/s", func(r *scheduler.Result) float64 { return r.EventsPerSecond }}
+	MetricPlacePerSec  = Metric{"placements_per_second", "placements per wall second", "1/s", func(r *scheduler.Result) float64 { return r.PlacementsPerSecond }}
 )
 
 // SummaryMetrics are the columns of summary.md (those that are zero in every run
