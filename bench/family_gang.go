@@ -393,7 +393,7 @@ var metricUsefulGPU = Metric{"useful_utilization.gpu", "useful GPU utilization",
 
 func gangDeadlockReport(dir string, cells []Cell, results []*scheduler.Result) error {
 	groups := Groups(cells, results)
-	t := &Table{Header: []string{"variant", "timeout", "runs", "terminal deadlock rate (%)", "episodes / 1,000 gangs",
+	t := &Table{Header: []string{"variant", "timeout", "runs", "terminal deadlock rate (%)", "episodes per gang",
 		"GPU held-idle (%)", "gang wait p50 (s)", "gang wait p99 (s)", "GPU utilization (%)", "useful GPU utilization (%)", "jobs completed"}}
 	// The x axis is the timeout as an ordered category (forever last), so that
 	// "no timeout" sits at the end of the scale rather than at a made-up number.
