@@ -60,7 +60,7 @@ func TestGangDeadlockScenarioSmall(t *testing.T) {
 		}
 	}
 	md, _ := os.ReadFile(filepath.Join(dir, "report.md"))
-	if !strings.Contains(string(md), "| nonstrict") || !strings.Contains(string(md), "episodes / 1,000 gangs") {
+	if !strings.Contains(string(md), "| nonstrict") || !strings.Contains(string(md), "episodes per gang") {
 		t.Fatalf("report.md:\n%s", md)
 	}
 }
