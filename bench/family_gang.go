@@ -358,46 +358,13 @@ func gangDeadlockCells(p *Params, seeds int) ([]Cell, error) {
 	return cells, nil
 }
 
-// gangTimeoutOrder returns the distinct timeout labels of groups in increasing
-// order, forever last.
-func gangTimeoutOrder(groups []Group) []string {
-	var labels []string
-	for gi := range groups {
-		l := groups[gi].Label("timeout")
-		if !slices.Contains(labels, l) {
-			labels = append(labels, l)
-		}
-	}
-	key := func(l string) float64 {
-		if x, ok := LabelNumber(l); ok {
-			return x
-		}
-		return math.Inf(1)
-	}
-	slices.SortStableFunc(labels, func(a, b string) int {
-		ka, kb := key(a), key(b)
-		switch {
-		case ka < kb:
-			return -1
-		case ka > kb:
-			return 1
-		}
-		return strings.Compare(a, b)
-	})
-	return labels
-}
-
-// metricUsefulGPU is GPU utilization minus GPU held-idle.
-var metricUsefulGPU = Metric{"useful_utilization.gpu", "useful GPU utilization", "%",
-	func(r *scheduler.Result) float64 { return 100 * r.UsefulUtilization.GPU }}
-
 func gangDeadlockReport(dir string, cells []Cell, results []*scheduler.Result) error {
 	groups := Groups(cells, results)
 	t := &Table{Header: []string{"variant", "timeout", "runs", "terminal deadlock rate (%)", "episodes per gang",
 		"GPU held-idle (%)", "gang wait p50 (s)", "gang wait p99 (s)", "GPU utilization (%)", "useful GPU utilization (%)", "jobs completed"}}
 	// The x axis is the timeout as an ordered category (forever last), so that
 	// "no timeout" sits at the end of the scale rather than at a made-up number.
-	order := gangTimeoutOrder(groups)
+	order := LabelCategories(groups, "timeout")
 	note := "mean over seeds; 95% interval (Wilson for the deadlock rate), shown with at least 5 seeds"
 	charts := []struct {
 		file string
@@ -406,7 +373,7 @@ func gangDeadlockReport(dir string, cells []Cell, results []*scheduler.Result) e
 	}{
 		{"gang_deadlock_rate", MetricDeadlockRate, Chart{Title: "gang-deadlock: terminal deadlock rate vs timeout", YLabel: "runs ending in a terminal deadlock (%)", YFrom0: true, YMax: 100}},
 		{"gang_utilization", MetricUtilGPU, Chart{Title: "gang-deadlock: GPU utilization vs timeout", YLabel: "GPU utilization, held included (%)", YFrom0: true}},
-		{"gang_useful_utilization", metricUsefulGPU, Chart{Title: "gang-deadlock: useful GPU utilization vs timeout", YLabel: "GPU utilization minus held-idle (%)", YFrom0: true}},
+		{"gang_useful_utilization", MetricUsefulGPU, Chart{Title: "gang-deadlock: useful GPU utilization vs timeout", YLabel: "GPU utilization minus held-idle (%)", YFrom0: true}},
 		{"gang_held_idle", MetricHeldGPU, Chart{Title: "gang-deadlock: GPU held-idle vs timeout", YLabel: "GPU held idle (%)", YFrom0: true}},
 		{"gang_episodes", metricGangEpisodesPer1000, Chart{Title: "gang-deadlock: deadlock episodes vs timeout", YLabel: "deadlock episodes per gang submitted", YFrom0: true}},
 	}
@@ -416,7 +383,7 @@ func gangDeadlockReport(dir string, cells []Cell, results []*scheduler.Result) e
 		g := &groups[gi]
 		t.Add(g.Label("variant"), g.Label("timeout"), fmt.Sprint(len(g.Results)), meanCICell(g, MetricDeadlockRate),
 			meanCICell(g, metricGangEpisodesPer1000), meanCICell(g, MetricHeldGPU), meanCICell(g, metricGangWaitP50),
-			meanCICell(g, MetricGangWaitP99), meanCICell(g, MetricUtilGPU), meanCICell(g, metricUsefulGPU), meanCICell(g, MetricJobsCompleted))
+			meanCICell(g, MetricGangWaitP99), meanCICell(g, MetricUtilGPU), meanCICell(g, MetricUsefulGPU), meanCICell(g, MetricJobsCompleted))
 		v := g.Label("variant")
 		if _, ok := byVariant[v]; !ok {
 			variants = append(variants, v)

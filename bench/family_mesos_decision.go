@@ -122,7 +122,7 @@ func mesosDecisionReport(dir string, cells []Cell, results []*scheduler.Result) 
 		abY, abE = append(abY, am), append(abE, ah)
 		stY = append(stY, mesosMeanOf(g, metricMesosStarvedBatch))
 		t.Add(Num(tj), mesosMeanCell(g, metricMesosAbandonedBatch), mesosMeanCell(g, metricMesosStarvedBatch), mesosMeanCell(g, metricMesosBatchJobs), mesosMeanCell(g, metricMesosLocked),
-			Num(exp), Num(math.Min(rs, 99)), mesosMeanCell(g, mesosMetricUtil), mesosMeanCell(g, mesosMetricUseful), mesosMeanCell(g, MetricWaitP50), fmt.Sprint(len(g.Results)))
+			Num(exp), Num(math.Min(rs, 99)), mesosMeanCell(g, mesosMetricUtil), mesosMeanCell(g, MetricUsefulCPU), mesosMeanCell(g, MetricWaitP50), fmt.Sprint(len(g.Results)))
 	}
 	onset := 20/lambda - 10*0.005 // λ_service × t_decision = 1
 	var b strings.Builder

@@ -232,7 +232,7 @@ func mesosHoardingReport(dir string, cells []Cell, results []*scheduler.Result) 
 		started := mesosMeanOf(g, mesosMetricGangsRun)
 		t.Add(sched, to, bo, mesosMeanCell(g, MetricDeadlockRate), expected, mesosMeanCell(g, mesosMetricEpisodesPer1000), mesosMeanCell(g, mesosMetricHeldIdle),
 			Num(started)+" / "+Num(mesosMeanOf(g, metricGangs)), mesosMeanCell(g, metricGangWaitP50),
-			mesosMeanCell(g, MetricGangWaitP99), mesosMeanCell(g, mesosMetricUtil), mesosMeanCell(g, mesosMetricUseful), fmt.Sprint(len(g.Results)))
+			mesosMeanCell(g, MetricGangWaitP99), mesosMeanCell(g, mesosMetricUtil), mesosMeanCell(g, MetricUsefulCPU), fmt.Sprint(len(g.Results)))
 		dm, dh := MeanCI(g.Values(MetricDeadlockRate))
 		if sched == "mesos" {
 			name := "mesos, back-off " + bo

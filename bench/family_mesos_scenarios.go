@@ -42,7 +42,6 @@ var (
 		}}
 	mesosMetricGangsRun = Metric{"gang_wait_seconds.n_started", "gangs started", "", func(r *scheduler.Result) float64 { return float64(r.GangWait.NStarted) }}
 	mesosMetricUtil     = Metric{"utilization.cpu", "CPU utilization", "%", func(r *scheduler.Result) float64 { return 100 * r.Utilization.CPU }}
-	mesosMetricUseful   = Metric{"useful_utilization.cpu", "useful CPU utilization", "%", func(r *scheduler.Result) float64 { return 100 * r.UsefulUtilization.CPU }}
 	mesosMetricHeldIdle = Metric{"held_idle.cpu", "CPU held idle", "%", func(r *scheduler.Result) float64 { return 100 * r.HeldIdle.CPU }}
 )
 

@@ -165,7 +165,7 @@ func mesosStarvationReport(dir string, cells []Cell, results []*scheduler.Result
 		rt, _ := scheduler.ParseTime(rf)
 		exp := mesosStarvationExpected(int(k), rt, mesosMeanOf(g, Metric{Get: func(r *scheduler.Result) float64 { return r.Extra[mesos.KeyJobs+".big"] }}))
 		t.Add(rf, ks, mesosMeanCell(g, mesosMetricBigStarved), Num(exp), mesosMeanCell(g, mesosMetricBigOffers), mesosMeanCell(g, MetricWaitP99),
-			mesosMeanCell(g, mesosMetricUtil), mesosMeanCell(g, mesosMetricUseful), fmt.Sprint(len(g.Results)))
+			mesosMeanCell(g, mesosMetricUtil), mesosMeanCell(g, MetricUsefulCPU), fmt.Sprint(len(g.Results)))
 		if lines[rf] == nil {
 			order = append(order, rf)
 			c := len(order)

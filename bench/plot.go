@@ -320,26 +320,24 @@ func MetricVsCategory(groups []Group, key string, m Metric, cats []string) []Lin
 
 // LabelCategories returns the distinct values of label key over groups, as an
 // ordered category list: numeric values (LabelNumber) by value, then the others
-// (forever, names) in order of first appearance.
+// (forever, names), ties by name.
 func LabelCategories(groups []Group, key string) []string {
-	var nums, others []string
+	var labels []string
 	for gi := range groups {
-		v := groups[gi].Label(key)
-		if slices.Contains(nums, v) || slices.Contains(others, v) {
-			continue
-		}
-		if _, ok := LabelNumber(v); ok {
-			nums = append(nums, v)
-		} else {
-			others = append(others, v)
+		if v := groups[gi].Label(key); !slices.Contains(labels, v) {
+			labels = append(labels, v)
 		}
 	}
-	slices.SortStableFunc(nums, func(a, b string) int {
-		x, _ := LabelNumber(a)
-		y, _ := LabelNumber(b)
-		return cmp.Compare(x, y)
+	num := func(l string) float64 {
+		if x, ok := LabelNumber(l); ok {
+			return x
+		}
+		return math.Inf(1)
+	}
+	slices.SortStableFunc(labels, func(a, b string) int {
+		return cmp.Or(cmp.Compare(num(a), num(b)), strings.Compare(a, b))
 	})
-	return append(nums, others...)
+	return labels
 }
 
 func metricVs(groups []Group, key string, m Metric, cats []string) []Line {

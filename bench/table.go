@@ -219,7 +219,7 @@ func conflictsCell(r *scheduler.Result) string {
 // held-idle, censored waits, makespan, deadlock and conflicts. errs[i], when
 // non-nil, replaces row i's metrics with the error (errs may be nil). A column
 // that shows the same text in every successful row is left out; the returned
-// notes name it with its common value, and add the best-row line (BestRows).
+// notes name it with its common value, and add the best-row line (bestRows).
 func CompareTable(labels [][]string, labelHeader []string, results []*scheduler.Result, errs []error) (*Table, []string) {
 	var cols []compareColumn
 	var notes, constant []string
@@ -264,18 +264,18 @@ func CompareTable(labels [][]string, labelHeader []string, results []*scheduler.
 	if len(constant) > 0 {
 		notes = append(notes, "Same in every row (column left out): "+strings.Join(constant, "; ")+".")
 	}
-	if best := BestRows(labels, results, cols); best != "" {
+	if best := bestRows(labels, results, cols); best != "" {
 		notes = append(notes, best)
 	}
 	return t, notes
 }
 
-// BestRows names, for every ranked column, the row with the best value: the
+// bestRows names, for every ranked column, the row with the best value: the
 // largest utilization, useful utilization and throughput, the smallest held-idle,
 // waits and makespan. Rows within 1e-9 (relative) of the best tie. A censored
 // wait is worse than its bound; when a censored row's bound lies below the best
 // measured value the best row cannot be named, and the line says so.
-func BestRows(labels [][]string, results []*scheduler.Result, cols []compareColumn) string {
+func bestRows(labels [][]string, results []*scheduler.Result, cols []compareColumn) string {
 	var parts []string
 	for _, c := range cols {
 		if c.value == nil {

@@ -246,13 +246,11 @@ type recorder struct {
 	reqSum                                      Resources
 
 	jobWait, gangWait, jct, slowdown []float64
-	// Jobs that ended without the event a statistic measures, kept to be
-	// censored at the stop (their submit times; for slowdown also the longest
-	// runtime).
-	noStart, noGang, noFinish []Time
-	noFinishLongest           []Time
-	series                    []Sample
-	sampleEvery               Time // the interval in force (Config.SampleEvery, doubled by coarsening)
+	// jobs that ended without the event a statistic measures, to be censored
+	// at the stop
+	cens        censorSet
+	series      []Sample
+	sampleEvery Time // the interval in force (Config.SampleEvery, doubled by coarsening)
 
 	// the measurement window: its configuration, its boundaries (-1 and Forever
 	// while unknown) and the counters at them
@@ -339,44 +337,48 @@ func longestRuntime(j *Job) Time {
 
 func (r *recorder) jobDone(j *Job) {
 	r.liveJobTasks -= len(j.Tasks)
-	if j.completed == int32(len(j.Tasks)) && !j.Abandoned {
+	completed := j.completed == int32(len(j.Tasks)) && !j.Abandoned
+	if completed {
 		r.jobsCompleted++
 		jct := (r.sim.now - j.Submit).Seconds()
 		r.jct = append(r.jct, jct)
 		if longest := longestRuntime(j); longest > 0 {
 			r.slowdown = append(r.slowdown, jct/longest.Seconds())
 		}
-	} else {
-		r.censorLater(j, &r.noFinish, &r.noFinishLongest)
 	}
-	if j.Started < 0 {
-		r.noStart = append(r.noStart, j.Submit)
-	}
-	if j.IsGang() && j.GangReady < 0 {
-		r.noGang = append(r.noGang, j.Submit)
-	}
+	r.cens.add(j, completed)
 }
 
-// censorLater keeps a job that ended without completing, to be censored at the
-// stop.
-func (r *recorder) censorLater(j *Job, submits, longests *[]Time) {
-	*submits = append(*submits, j.Submit)
-	*longests = append(*longests, longestRuntime(j))
+// censorSet holds the submit times of jobs that lack an event (start, gang
+// ready, completion; for completion also the longest runtime, for slowdown),
+// to be censored at the stop.
+type censorSet struct {
+	noStart, noGang, noFinish, noFinishLongest []Time
+}
+
+// add records the events j lacks; completed says whether it completed.
+func (c *censorSet) add(j *Job, completed bool) {
+	if j.Started < 0 {
+		c.noStart = append(c.noStart, j.Submit)
+	}
+	if j.IsGang() && j.GangReady < 0 {
+		c.noGang = append(c.noGang, j.Submit)
+	}
+	if !completed {
+		c.noFinish = append(c.noFinish, j.Submit)
+		c.noFinishLongest = append(c.noFinishLongest, longestRuntime(j))
+	}
 }
 
 // censored returns, for the jobs that were submitted and lack the event a
 // statistic measures when the run stops at now, the censored values of job wait,
 // gang wait, completion time and slowdown (stop − submit; for slowdown divided by
 // the longest runtime). Sorted, so the map order of live jobs does not matter.
+// The recorder is not changed.
 func (r *recorder) censored(now Time, live map[JobID]*Job) (wait, gang, jct, slow []float64) {
+	c := censorSet{slices.Clone(r.cens.noStart), slices.Clone(r.cens.noGang), slices.Clone(r.cens.noFinish), slices.Clone(r.cens.noFinishLongest)}
 	for _, j := range live {
-		if j.Started < 0 {
-			r.noStart = append(r.noStart, j.Submit)
-		}
-		if j.IsGang() && j.GangReady < 0 {
-			r.noGang = append(r.noGang, j.Submit)
-		}
-		r.censorLater(j, &r.noFinish, &r.noFinishLongest)
+		c.add(j, false)
 	}
 	secs := func(ts []Time) []float64 {
 		out := make([]float64, len(ts))
@@ -386,9 +388,9 @@ func (r *recorder) censored(now Time, live map[JobID]*Job) (wait, gang, jct, slo
 		slices.Sort(out)
 		return out
 	}
-	wait, gang, jct = secs(r.noStart), secs(r.noGang), secs(r.noFinish)
-	for i, t := range r.noFinish {
-		if l := r.noFinishLongest[i]; l > 0 {
+	wait, gang, jct = secs(c.noStart), secs(c.noGang), secs(c.noFinish)
+	for i, t := range c.noFinish {
+		if l := c.noFinishLongest[i]; l > 0 {
 			slow = append(slow, (now-t).Seconds()/l.Seconds())
 		}
 	}
