@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -88,29 +89,100 @@ func fgdTask(p *traces.OpenbPod) scheduler.Task {
 	return t
 }
 
-// FGDMaxX is the last point of the curves (130 % arrived).
+// FGDMaxX is the last point of the curves at the default tune ratio (130 %
+// arrived); a run tuned higher has its curves up to FGDRun.MaxX.
 const FGDMaxX = 130
 
-// FGDRun is the outcome of one run: the curves of FGD.md §6.2 and totals.
+// FGDInformerDraws is how many values the FGD simulator's client-go reflectors
+// draw from its seeded source between the tune draws and the node permutation
+// (watch jitter; FGD.md §3). Consuming them gives the artifact's node ranks.
+const FGDInformerDraws = 10
+
+// FGDOptions are a run's protocol parameters.
+type FGDOptions struct {
+	// Tune is the arrived GPU demand the pod list is tuned to, × capacity (the
+	// artifact's -tune; the paper uses 1.3). It must be in (0, 10].
+	Tune float64
+	// InformerDraws is the number of values drawn from the seeded source between
+	// the tune draws and Perm (FGDInformerDraws reproduces the artifact's runs;
+	// 0 is the protocol as written in the paper's code without its informers).
+	InformerDraws int
+	// Exact scores FGD with exact integer fragmentation instead of the artifact's
+	// float64 sums (a placement that changes nothing then always scores 50; with
+	// the artifact's arithmetic a rounding residue can make it 49).
+	Exact bool
+}
+
+// DefaultFGDOptions returns the artifact's protocol: tune 1.3, 10 informer
+// draws, the artifact's float arithmetic.
+func DefaultFGDOptions() FGDOptions {
+	return FGDOptions{Tune: FGDTuneRatio, InformerDraws: FGDInformerDraws}
+}
+
+func (o FGDOptions) validate() error {
+	if !(o.Tune > 0 && o.Tune <= 10) {
+		return fmt.Errorf("fgd: tune %v: want a ratio in (0, 10]", o.Tune)
+	}
+	if o.InformerDraws < 0 || o.InformerDraws > 1000 {
+		return fmt.Errorf("fgd: informer draws %d: want 0..1000", o.InformerDraws)
+	}
+	return nil
+}
+
+// fgdMaxX is the last curve point for tune ratio tune.
+func fgdMaxX(tune float64) int { return max(FGDMaxX, int(math.Ceil(100*tune))+1) }
+
+// FGDRun is the outcome of one run: the curves of FGD.md §6.2, the end-of-run
+// report of §6.3 and totals.
 type FGDRun struct {
+	Trace    string
 	Policy   binpack.GPUKind
 	Seed     int64
+	Tune     float64
 	Pods     int // after tuning
 	Failed   int
 	Arrived  int64 // milli-GPU
 	Capacity int64 // milli-GPU
-	// Alloc[x] and Frag[x] are the curve points at x % arrived (x = 0..130); Has[x]
-	// is false for a missing point.
-	Alloc, Frag [FGDMaxX + 1]float64
-	Has         [FGDMaxX + 1]bool
-	Wall        time.Duration
+	// Alloc[x] and Frag[x] are the curve points at x % arrived (x = 0..MaxX);
+	// Has[x] is false for a missing point.
+	Alloc, Frag []float64
+	Has         []bool
+	// Report is the end-of-run "Cluster Analysis" (nil for a run rebuilt from a
+	// result without it).
+	Report *FGDReport
+	Wall   time.Duration
 }
 
-// RunFGD runs one (trace, policy, seed) of the FGD protocol (FGD.md §3): math/rand v1
-// seeded with seed; one Int(); Shuffle of the name-sorted pods; tune to 1.3 ×
-// capacity; Perm for the node tie-break ranks; then one pod at a time, failed pods
-// never retried, metrics after every event.
+// MaxX is the last curve point.
+func (r *FGDRun) MaxX() int { return len(r.Has) - 1 }
+
+// At returns the curve points at x, and whether x has them.
+func (r *FGDRun) At(x int) (alloc, frag float64, ok bool) {
+	if x < 0 || x >= len(r.Has) || !r.Has[x] {
+		return 0, 0, false
+	}
+	return r.Alloc[x], r.Frag[x], true
+}
+
+func newFGDCurves(r *FGDRun, maxX int) {
+	r.Alloc, r.Frag, r.Has = make([]float64, maxX+1), make([]float64, maxX+1), make([]bool, maxX+1)
+}
+
+// RunFGD runs one (trace, policy, seed) of the FGD protocol with the default
+// options (DefaultFGDOptions).
 func RunFGD(in *FGDInput, kind binpack.GPUKind, seed int64) (*FGDRun, error) {
+	return RunFGDWith(in, kind, seed, DefaultFGDOptions())
+}
+
+// RunFGDWith runs one (trace, policy, seed) of the FGD protocol (FGD.md §3):
+// math/rand v1 seeded with seed; one Int(); Shuffle of the name-sorted pods; tune
+// to opt.Tune × capacity; opt.InformerDraws draws; Perm for the node tie-break
+// ranks; then one pod at a time, failed pods never retried, metrics after every
+// event; the end-of-run report.
+func RunFGDWith(in *FGDInput, kind binpack.GPUKind, seed int64, opt FGDOptions) (*FGDRun, error) {
+	if err := opt.validate(); err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	rng := rand.New(rand.NewSource(seed))
 	_ = rng.Int() // the eagerly evaluated debug-log argument
@@ -139,7 +211,7 @@ func RunFGD(in *FGDInput, kind binpack.GPUKind, seed int64) (*FGDRun, error) {
 	for _, i := range list {
 		D += demand(i)
 	}
-	T := int64(float64(capacity) * FGDTuneRatio)
+	T := int64(float64(capacity) * opt.Tune)
 	if D < T {
 		for {
 			idx := rng.Intn(n0)
@@ -159,6 +231,11 @@ func RunFGD(in *FGDInput, kind binpack.GPUKind, seed int64) (*FGDRun, error) {
 			D -= demand(list[idx])
 			list = slices.Delete(list, idx, idx+1)
 		}
+	}
+
+	// The informers' reflector jitter.
+	for range opt.InformerDraws {
+		rng.Int63()
 	}
 
 	// Step 6: node ranks.
@@ -184,15 +261,18 @@ func RunFGD(in *FGDInput, kind binpack.GPUKind, seed int64) (*FGDRun, error) {
 	}
 	pol.Rank = rank
 	pol.Intn = rng.Intn
+	pol.ArtifactArithmetic = !opt.Exact
 	tr := binpack.NewFragTracker(frag, s)
 
 	// Step 7: replay, with per-event metrics binned by arrive%.
+	maxX := fgdMaxX(opt.Tune)
 	tasks := make([]scheduler.Task, len(list))
-	nbins := int(2*FGDTuneRatio*100) + 10
+	nbins := maxX + 10
 	allocSum := make([]float64, nbins)
 	fragSum := make([]float64, nbins)
 	count := make([]int, nbins)
-	run := &FGDRun{Policy: kind, Seed: seed, Pods: len(list), Capacity: capacity}
+	run := &FGDRun{Trace: in.Trace, Policy: kind, Seed: seed, Tune: opt.Tune, Pods: len(list), Capacity: capacity}
+	newFGDCurves(run, maxX)
 	unit := float64(capacity) / 100 // milli-GPU per percent (10 × total GPUs)
 	var arrived int64
 	for i, pi := range list {
@@ -217,7 +297,7 @@ func RunFGD(in *FGDInput, kind binpack.GPUKind, seed int64) (*FGDRun, error) {
 		count[x]++
 	}
 	run.Arrived = arrived
-	for x := 0; x <= FGDMaxX; x++ {
+	for x := 0; x <= maxX; x++ {
 		var a, f float64
 		var c int
 		if count[x] > 0 {
@@ -233,8 +313,94 @@ func RunFGD(in *FGDInput, kind binpack.GPUKind, seed int64) (*FGDRun, error) {
 			run.Has[x] = true
 		}
 	}
+	run.Report = fgdReport(s, frag)
 	run.Wall = time.Since(start)
 	return run, nil
+}
+
+// FGDReport is the end-of-run "Cluster Analysis" of the FGD simulator
+// (FGD.md §6.3, pkg/simulator/analysis.go): allocation ratios and the cluster's
+// idle GPU by fragmentation class.
+type FGDReport struct {
+	// Requested and allocatable amounts: MilliCPU (milli-CPU), Memory (bytes, as
+	// the simulator prints them: MiB × 2^20), GPU (devices with any allocation /
+	// all devices), MilliGPU (allocated milli-GPU / capacity).
+	MilliCPU, Memory, GPU, MilliGPU [2]int64
+	// Classes is the idle GPU (milli-GPU) by class, indexed like
+	// binpack.FragClassNames, in the simulator's float64 arithmetic.
+	Classes [binpack.NumFragClasses]float64
+}
+
+// Idle returns idle_gpu_milli: the sum of the classes.
+func (r *FGDReport) Idle() float64 {
+	var v float64
+	for _, c := range r.Classes {
+		v += c
+	}
+	return v
+}
+
+// Frag returns frag_gpu_milli: every class but q3_satisfied.
+func (r *FGDReport) Frag() float64 { return binpack.FragSum(&r.Classes) }
+
+func ratioPct(a [2]int64) float64 {
+	if a[1] == 0 {
+		return 0
+	}
+	return 100 * float64(a[0]) / float64(a[1])
+}
+
+func fgdReport(s *scheduler.State, f *binpack.Frag) *FGDReport {
+	r := &FGDReport{}
+	for i := range s.NumNodes() {
+		id := scheduler.NodeID(i)
+		n := s.Node(id)
+		free := s.Free(id)
+		r.MilliCPU[0] += n.Capacity[scheduler.CPU] - free[scheduler.CPU]
+		r.MilliCPU[1] += n.Capacity[scheduler.CPU]
+		r.Memory[0] += (n.Capacity[scheduler.Memory] - free[scheduler.Memory]) << 20
+		r.Memory[1] += n.Capacity[scheduler.Memory] << 20
+		gfree := s.GPUFree(id)
+		for _, g := range gfree {
+			if g < 1000 {
+				r.GPU[0]++
+			}
+			r.MilliGPU[0] += 1000 - int64(g)
+		}
+		r.GPU[1] += int64(len(gfree))
+		r.MilliGPU[1] += 1000 * int64(len(gfree))
+		c := f.Classes(f.Model(n.GPUModel), free[scheduler.CPU], gfree)
+		for k, v := range c {
+			r.Classes[k] += v
+		}
+	}
+	return r
+}
+
+// String formats the report as the simulator's log does.
+func (r *FGDReport) String() string {
+	var b strings.Builder
+	b.WriteString("Allocation Ratio:\n")
+	for _, a := range []struct {
+		name string
+		v    [2]int64
+	}{{"MilliCpu", r.MilliCPU}, {"Memory", r.Memory}, {"Gpu", r.GPU}, {"MilliGpu", r.MilliGPU}} {
+		fmt.Fprintf(&b, "    %-9s: %4.1f%% (%d/%d)\n", a.name, ratioPct(a.v), a.v[0], a.v[1])
+	}
+	idle := r.Idle()
+	share := func(v float64) float64 {
+		if idle == 0 {
+			return 0
+		}
+		return 100 * v / idle
+	}
+	for k, v := range r.Classes {
+		fmt.Fprintf(&b, "%-13s: %6.2f x 10^3 (%5.2f%%)\n", binpack.FragClassNames[k], v/1000, share(v))
+	}
+	b.WriteString("--------------------\n")
+	fmt.Fprintf(&b, "%-13s: %6.2f x 10^3 (100.0%%)\n", "idle_gpu_milli", idle/1000)
+	fmt.Fprintf(&b, "%-13s: %6.2f x 10^3 (%5.2f%%)\n", "frag_gpu_milli", r.Frag()/1000, share(r.Frag()))
+	return b.String()
 }
 
 // FGDPaper holds the published means for openb_pod_list_default (FGD.md §7):
@@ -280,14 +446,14 @@ func SummarizeFGD(runs []*FGDRun) []FGDSummary {
 				continue
 			}
 			wall += r.Wall
-			if r.Has[130] {
-				a = append(a, r.Alloc[130])
+			if v, _, ok := r.At(130); ok {
+				a = append(a, v)
 			}
-			if r.Has[80] {
-				f = append(f, r.Frag[80])
+			if _, v, ok := r.At(80); ok {
+				f = append(f, v)
 			}
-			if r.Has[100] {
-				u = append(u, 100-r.Alloc[100])
+			if v, _, ok := r.At(100); ok {
+				u = append(u, 100-v)
 			}
 		}
 		if len(a)+len(f) == 0 {
@@ -320,7 +486,7 @@ func FGDCurvesCSV(runs []*FGDRun) string {
 		if r == nil {
 			continue
 		}
-		for x := 0; x <= FGDMaxX; x++ {
+		for x := range r.Has {
 			if r.Has[x] {
 				fmt.Fprintf(&b, "%s,%d,%d,%.2f,%.4f\n", r.Policy, r.Seed, x, r.Alloc[x], r.Frag[x])
 			}
@@ -340,7 +506,7 @@ func fgdResult(in *FGDInput, r *FGDRun) *scheduler.Result {
 	if r.Wall > 0 {
 		res.PlacementsPerSecond = float64(res.Placements) / r.Wall.Seconds()
 	}
-	for x := 0; x <= FGDMaxX; x++ {
+	for x := range r.Has {
 		if r.Has[x] {
 			res.Extra[fmt.Sprintf("alloc_x%03d", x)] = r.Alloc[x]
 			res.Extra[fmt.Sprintf("frag_x%03d", x)] = r.Frag[x]
@@ -351,16 +517,17 @@ func fgdResult(in *FGDInput, r *FGDRun) *scheduler.Result {
 		x   int
 		f   bool
 	}{{"alloc_at_130", 130, false}, {"alloc_at_100", 100, false}, {"frag_at_80", 80, true}} {
-		if r.Has[c.x] {
-			v := r.Alloc[c.x]
+		if a, f, ok := r.At(c.x); ok {
 			if c.f {
-				v = r.Frag[c.x]
+				a = f
 			}
-			res.Extra[c.key] = v
+			res.Extra[c.key] = a
 		}
 	}
-	res.Utilization.GPU = r.Alloc[FGDMaxX] / 100
-	res.Fragmentation = r.Frag[FGDMaxX] / 100
+	if a, f, ok := r.At(FGDMaxX); ok {
+		res.Utilization.GPU = a / 100
+		res.Fragmentation = f / 100
+	}
 	return res
 }
 
@@ -370,9 +537,18 @@ func fgdRunFromResult(r *scheduler.Result) *FGDRun {
 	if err != nil {
 		return nil
 	}
-	run := &FGDRun{Policy: k, Seed: int64(r.Seed), Pods: r.TasksSubmitted, Failed: r.TasksFailed,
+	run := &FGDRun{Trace: strings.TrimPrefix(r.Workload, "openb:"), Policy: k, Seed: int64(r.Seed), Pods: r.TasksSubmitted, Failed: r.TasksFailed,
 		Wall: time.Duration(r.WallSeconds * float64(time.Second))}
-	for x := 0; x <= FGDMaxX; x++ {
+	maxX := FGDMaxX
+	for k := range r.Extra {
+		if n, ok := strings.CutPrefix(k, "alloc_x"); ok {
+			if x, err := strconv.Atoi(n); err == nil && x > maxX && x <= 1001 {
+				maxX = x
+			}
+		}
+	}
+	newFGDCurves(run, maxX)
+	for x := 0; x <= maxX; x++ {
 		a, ok := r.Extra[fmt.Sprintf("alloc_x%03d", x)]
 		if ok {
 			run.Alloc[x], run.Frag[x], run.Has[x] = a, r.Extra[fmt.Sprintf("frag_x%03d", x)], true
@@ -480,11 +656,11 @@ func FGDCharts(runs []*FGDRun, dir string) error {
 		for x := 0; x <= FGDMaxX; x++ {
 			sum, n := 0.0, 0
 			for _, r := range rs {
-				if r.Has[x] {
+				if a, f, ok := r.At(x); ok {
 					if frag {
-						sum += r.Frag[x]
+						sum += f
 					} else {
-						sum += r.Alloc[x]
+						sum += a
 					}
 					n++
 				}

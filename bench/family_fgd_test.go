@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -116,7 +117,7 @@ func TestFGDRunProtocol(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r2.Alloc != r.Alloc || r2.Frag != r.Frag || r2.Failed != r.Failed {
+	if !slices.Equal(r2.Alloc, r.Alloc) || !slices.Equal(r2.Frag, r.Frag) || r2.Failed != r.Failed || *r2.Report != *r.Report {
 		t.Fatal("two runs with the same seed differ")
 	}
 }

@@ -111,8 +111,26 @@ type Frag struct {
 	models   map[string]int32
 	allowed  [][]bool // per typical pod, per model index
 	memo     map[fragKey]int64
+	fmemo    map[fragKey]float64
+	freq     []float64 // p_m as the FGD simulator computes it
 	modelsOf [][]string
 }
+
+// The fragmentation classes of FGD.md §5.6.2, in the order the FGD simulator
+// keeps them.
+const (
+	FragQ1LackBoth = iota
+	FragQ2LackGPU
+	FragQ3Satisfied
+	FragQ4LackCPU
+	FragXLSatisfied
+	FragXRLackCPU
+	FragNoAccess
+	NumFragClasses
+)
+
+// FragClassNames are the classes' names in the FGD simulator's report.
+var FragClassNames = [NumFragClasses]string{"q1_lack_both", "q2_lack_gpu", "q3_satisfied", "q4_lack_cpu", "xl_satisfied", "xr_lack_cpu", "no_access"}
 
 type fragKey struct {
 	model int32
@@ -123,7 +141,16 @@ type fragKey struct {
 
 // NewFrag returns a fragmentation measure for the typical pods tp.
 func NewFrag(tp *TypicalPods) *Frag {
-	f := &Frag{Typical: tp, models: map[string]int32{}, memo: map[fragKey]int64{}}
+	f := &Frag{Typical: tp, models: map[string]int32{}, memo: map[fragKey]int64{}, fmemo: map[fragKey]float64{}}
+	// The simulator normalises each count by the workload's pods and then by the
+	// kept share (GetTypicalPods); the same two float divisions give the same p_m.
+	f.freq = make([]float64, len(tp.Pods))
+	for i, p := range tp.Pods {
+		f.freq[i] = float64(p.Count) / float64(tp.N)
+		if tp.Total != tp.N {
+			f.freq[i] /= float64(tp.Total) / float64(tp.N)
+		}
+	}
 	f.allowed = make([][]bool, len(tp.Pods))
 	f.modelsOf = make([][]string, len(tp.Pods))
 	for i, p := range tp.Pods {
@@ -171,6 +198,93 @@ func (f *Frag) FragScaled(model int32, cpuLeft int64, free []int32) int64 {
 	}
 	v := f.compute(model, cpuLeft, free)
 	f.memo[k] = v
+	return v
+}
+
+// Classes returns a node's idle GPU (milli-GPU) by fragmentation class
+// (FragQ1LackBoth …), computed as the FGD simulator does (NodeGpuShareFragAmount):
+// p_m × amount accumulated in float64 over the typical pods in order. Their sum is
+// the node's idle GPU; all but FragQ3Satisfied are fragment.
+func (f *Frag) Classes(model int32, cpuLeft int64, free []int32) [NumFragClasses]float64 {
+	var c [NumFragClasses]float64
+	if len(free) == 0 {
+		return c
+	}
+	var idle int64
+	for _, g := range free {
+		idle += int64(g)
+	}
+	for i := range f.Typical.Pods {
+		m := &f.Typical.Pods[i]
+		p := f.freq[i]
+		switch {
+		case m.GPUMilli == 0 && cpuLeft >= m.CPU:
+			c[FragXLSatisfied] += p * float64(idle)
+		case m.GPUMilli == 0:
+			c[FragXRLackCPU] += p * float64(idle)
+		case !f.allowed[i][model]:
+			c[FragNoAccess] += p * float64(idle)
+		default:
+			var fit int32
+			var small int64
+			for _, g := range free {
+				if g >= m.GPUMilli {
+					fit++
+				} else {
+					small += int64(g)
+				}
+			}
+			cpu := cpuLeft >= m.CPU
+			switch {
+			case fit >= m.GPUCount && cpu:
+				c[FragQ2LackGPU] += p * float64(small)
+				c[FragQ3Satisfied] += p * float64(idle-small)
+			case fit >= m.GPUCount:
+				c[FragQ4LackCPU] += p * float64(idle)
+			case cpu:
+				c[FragQ2LackGPU] += p * float64(idle)
+			default:
+				c[FragQ1LackBoth] += p * float64(idle)
+			}
+		}
+	}
+	return c
+}
+
+// FragSum returns the fragment part of classes c: every class but
+// FragQ3Satisfied, summed in class order as the FGD simulator does.
+func FragSum(c *[NumFragClasses]float64) float64 {
+	var out float64
+	for i, v := range c {
+		if i != FragQ3Satisfied {
+			out += v
+		}
+	}
+	return out
+}
+
+// FragFloat returns a node's fragmentation (milli-GPU) in the FGD simulator's
+// float64 arithmetic: FragSum of Classes, memoised like FragScaled. It equals
+// FragScaled / Typical.Total up to rounding.
+func (f *Frag) FragFloat(model int32, cpuLeft int64, free []int32) float64 {
+	if len(free) == 0 {
+		return 0
+	}
+	if len(free) > 8 {
+		c := f.Classes(model, cpuLeft, free)
+		return FragSum(&c)
+	}
+	k := fragKey{model: model, n: int32(len(free)), cpu: cpuLeft}
+	for i, g := range free {
+		k.free[i] = int16(g)
+	}
+	sortSmall(k.free[:len(free)])
+	if v, ok := f.fmemo[k]; ok {
+		return v
+	}
+	c := f.Classes(model, cpuLeft, free)
+	v := FragSum(&c)
+	f.fmemo[k] = v
 	return v
 }
 

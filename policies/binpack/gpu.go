@@ -74,6 +74,11 @@ type GPUPolicy struct {
 	// the distribution (95 %) after every OnlineEvery tasks (and after the first).
 	// Until a distribution exists every node scores 50 (ties by rank).
 	OnlineEvery int
+	// ArtifactArithmetic makes FGD score as the FGD simulator does, in float64
+	// (Frag.FragFloat and ⌊σ(Δ/1000)·100⌋): where the exact integer Δ is 0 but
+	// the float sums differ by a rounding residue, the score is 49 or 50 as there,
+	// not always 50. The fgd scenario sets it to reproduce the artifact run for run.
+	ArtifactArithmetic bool
 
 	// FGD score cache: per node and shape, valid while the node's stamp is unchanged
 	// (only the node a task lands on changes per decision).
@@ -400,11 +405,23 @@ func FGDScore(before, after, total int64) int64 {
 	return int64(100 / (1 + math.Exp(-x)))
 }
 
+// artifactFGDScore is FGDScore in the FGD simulator's arithmetic
+// (calculateGpuShareFragExtendScore): int64(sigmoid((F_n − F_n′)/1000) · 100).
+func artifactFGDScore(before, after float64) int64 {
+	return int64(1.0 / (1.0 + math.Exp(-((before - after) / 1000))) * 100)
+}
+
 func (p *GPUPolicy) fgdScore(s *scheduler.State, sh PodShape, id scheduler.NodeID, cpuLeft int64, free []int32) (int64, scheduler.GPUSet) {
 	tr := p.tr
 	before := tr.NodeScaled(id)
 	model := tr.model[id]
 	total := p.Frag.Typical.Total
+	score := func(after []int32) int64 {
+		if p.ArtifactArithmetic {
+			return artifactFGDScore(p.Frag.FragFloat(model, cpuLeft, free), p.Frag.FragFloat(model, cpuLeft-sh.CPU, after))
+		}
+		return FGDScore(before, p.Frag.FragScaled(model, cpuLeft-sh.CPU, after), total)
+	}
 	hyp := p.buf[:len(free)]
 	copy(hyp, free)
 	if sh.IsShare() {
@@ -424,7 +441,7 @@ func (p *GPUPolicy) fgdScore(s *scheduler.State, sh PodShape, id scheduler.NodeI
 				continue
 			}
 			hyp[j] = g - sh.GPUMilli
-			sc := FGDScore(before, p.Frag.FragScaled(model, cpuLeft-sh.CPU, hyp), total)
+			sc := score(hyp)
 			hyp[j] = g
 			if sc > best {
 				best, bestJ = sc, j
@@ -450,7 +467,7 @@ func (p *GPUPolicy) fgdScore(s *scheduler.State, sh PodShape, id scheduler.NodeI
 			}
 		}
 	}
-	return FGDScore(before, p.Frag.FragScaled(model, cpuLeft-sh.CPU, hyp), total), 0
+	return score(hyp), 0
 }
 
 func (p *GPUPolicy) learn(t *scheduler.Task) {
