@@ -264,16 +264,12 @@ func RunFGDWith(in *FGDInput, kind binpack.GPUKind, seed int64, opt FGDOptions) 
 	pol.ArtifactArithmetic = !opt.Exact
 	tr := binpack.NewFragTracker(frag, s)
 
-	// Step 7: replay, with per-event metrics binned by arrive%.
+	// Step 7: replay, with the per-event metrics of FGD.md §6.1.
 	maxX := fgdMaxX(opt.Tune)
 	tasks := make([]scheduler.Task, len(list))
-	nbins := maxX + 10
-	allocSum := make([]float64, nbins)
-	fragSum := make([]float64, nbins)
-	count := make([]int, nbins)
 	run := &FGDRun{Trace: in.Trace, Policy: kind, Seed: seed, Tune: opt.Tune, Pods: len(list), Capacity: capacity}
-	newFGDCurves(run, maxX)
-	unit := float64(capacity) / 100 // milli-GPU per percent (10 × total GPUs)
+	ev := fgdEvents{gpus: float64(capacity / 1000)}
+	ev.grow(len(list))
 	var arrived int64
 	for i, pi := range list {
 		t := &tasks[i]
@@ -288,34 +284,108 @@ func RunFGDWith(in *FGDInput, kind binpack.GPUKind, seed int64, opt FGDOptions) 
 		if !st.IsOK() {
 			run.Failed++
 		}
-		x := int(math.RoundToEven(float64(arrived) / unit))
-		if x >= nbins {
-			x = nbins - 1
-		}
-		allocSum[x] += math.RoundToEven(float64(s.Allocated()[scheduler.GPU])/unit*100) / 100
-		fragSum[x] += math.Round(tr.Ratio()*100) / 100
-		count[x]++
+		ev.add(arrived, s.Allocated()[scheduler.GPU], tr.Ratio())
 	}
 	run.Arrived = arrived
-	for x := 0; x <= maxX; x++ {
-		var a, f float64
-		var c int
-		if count[x] > 0 {
-			a, f, c = allocSum[x], fragSum[x], count[x]
-		} else {
-			for y := max(x-1, 0); y <= x+1 && y < nbins; y++ {
-				a, f, c = a+allocSum[y], f+fragSum[y], c+count[y]
-			}
-		}
-		if c > 0 {
-			run.Alloc[x] = math.RoundToEven(a/float64(c)*100) / 100
-			run.Frag[x] = f / float64(c)
-			run.Has[x] = true
-		}
-	}
+	ev.curves(run, maxX)
 	run.Report = fgdReport(s, frag)
 	run.Wall = time.Since(start)
 	return run, nil
+}
+
+// fgdEvents holds the per-event values of a run in event order, as the
+// artifact's analysis scripts (merge_alloc_discrete.py, merge_frag_ratio_discrete.py)
+// read them from its logs: arrive% = round(arrived / GPUs / 10), alloc% =
+// round(used / GPUs / 10, 2), the frag ratio as logged with two decimals.
+type fgdEvents struct {
+	gpus        float64
+	x           []int
+	alloc, frag []float64
+}
+
+func (e *fgdEvents) grow(n int) {
+	e.x, e.alloc, e.frag = make([]int, 0, n), make([]float64, 0, n), make([]float64, 0, n)
+}
+
+func (e *fgdEvents) add(arrived, used int64, ratio float64) {
+	e.x = append(e.x, int(math.RoundToEven(float64(arrived)/e.gpus/10)))
+	e.alloc = append(e.alloc, numpyRound2(float64(used)/e.gpus/10))
+	e.frag = append(e.frag, goRound2(ratio))
+}
+
+// curves sets run's curve points 0..maxX (FGD.md §6.2): the mean over the
+// events with arrive% = x, or if there are none over those with x−1 ≤ arrive% ≤
+// x+1, summed in event order as numpy sums (pandas' mean); alloc rounded to 2
+// decimals as numpy rounds. With numpy's rounding and summation every alloc
+// point equals the artifact's bit for bit; sequential sums or correctly rounded
+// decimals differ from it at about one point in a thousand, by 0.01, where a
+// mean lands on a rounding tie. arrive% never decreases, so each set is a
+// contiguous run of events.
+func (e *fgdEvents) curves(run *FGDRun, maxX int) {
+	newFGDCurves(run, maxX)
+	span := func(lo, hi int) (int, int) { // events with lo ≤ x ≤ hi
+		a, _ := slices.BinarySearch(e.x, lo)
+		b, _ := slices.BinarySearch(e.x, hi+1)
+		return a, b
+	}
+	for x := 0; x <= maxX; x++ {
+		a, b := span(x, x)
+		if a == b {
+			a, b = span(x-1, x+1)
+		}
+		if a == b {
+			continue
+		}
+		n := float64(b - a)
+		run.Alloc[x] = numpyRound2(numpySum(e.alloc[a:b]) / n)
+		run.Frag[x] = numpySum(e.frag[a:b]) / n
+		run.Has[x] = true
+	}
+}
+
+// numpyRound2 is round(v, 2) on a numpy float64, as the analysis scripts apply
+// it: rint(v·100)/100 (the product is rounded first, then ties go to even).
+func numpyRound2(v float64) float64 { return math.RoundToEven(v*100) / 100 }
+
+// goRound2 is v as the simulator logs it, with "%.2f" (correctly rounded),
+// read back.
+func goRound2(v float64) float64 {
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'f', 2, 64), 64)
+	return r
+}
+
+// numpySum is numpy's sum of a contiguous float64 array: pairwise summation
+// in blocks of up to 128 with eight accumulators, as pandas' mean uses it; the
+// order matters for the last bits, and so for a mean that lands on a rounding
+// tie.
+func numpySum(a []float64) float64 {
+	n := len(a)
+	switch {
+	case n < 8:
+		var r float64
+		for _, v := range a {
+			r += v
+		}
+		return r
+	case n <= 128:
+		var r [8]float64
+		copy(r[:], a[:8])
+		i := 8
+		for ; i < n-n%8; i += 8 {
+			for j := range r {
+				r[j] += a[i+j]
+			}
+		}
+		res := ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+		for ; i < n; i++ {
+			res += a[i]
+		}
+		return res
+	default:
+		n2 := n / 2
+		n2 -= n2 % 8
+		return numpySum(a[:n2]) + numpySum(a[n2:])
+	}
 }
 
 // FGDReport is the end-of-run "Cluster Analysis" of the FGD simulator

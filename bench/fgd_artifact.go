@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/schedlab/schedlab/policies/binpack"
+	"gonum.org/v1/gonum/stat"
+	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // The FGD artifact's cached per-seed results (hkust-adsl/kubernetes-scheduler-simulator,
@@ -194,4 +196,223 @@ func CompareFGDRun(run *FGDRun, key FGDArtifactKey, a *FGDArtifactRun) FGDRunDif
 		}
 	}
 	return d
+}
+
+// FGDRandomAlpha is the significance level at which the Random policy's
+// distribution over seeds counts as different from the artifact's (Welch's
+// two-sided t-test per checkpoint).
+const FGDRandomAlpha = 0.01
+
+// FGDRandomCheck compares one checkpoint of the Random policy on one pod list,
+// as a distribution over seeds: schedlab's runs against the artifact's. Random
+// cannot be compared run for run: the artifact draws a uniform index into its
+// list of feasible nodes, whose order comes from parallel filtering.
+type FGDRandomCheck struct {
+	Trace, Metric  string // metric: alloc@130, frag@80 or unalloc@100
+	Ours, Artifact [2]float64 // mean, sd
+	N, NArtifact   int
+	P              float64 // Welch's two-sided p-value
+}
+
+// Consistent reports whether the two distributions' means do not differ at
+// FGDRandomAlpha.
+func (c FGDRandomCheck) Consistent() bool { return c.P >= FGDRandomAlpha }
+
+// welch returns the two-sided p-value of Welch's t-test for equal means.
+func welch(a, b []float64) float64 {
+	ma, va := stat.MeanVariance(a, nil)
+	mb, vb := stat.MeanVariance(b, nil)
+	na, nb := float64(len(a)), float64(len(b))
+	se2 := va/na + vb/nb
+	if se2 == 0 {
+		if ma == mb {
+			return 1
+		}
+		return 0
+	}
+	t := math.Abs(ma-mb) / math.Sqrt(se2)
+	df := se2 * se2 / (va*va/(na*na*(na-1)) + vb*vb/(nb*nb*(nb-1)))
+	return 2 * distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Survival(t)
+}
+
+// fgdCheckpoints are the paper's table columns: GPU alloc % at 130 % arrived,
+// frag ratio % at 80 %, unallocated GPU % at 100 %.
+var fgdCheckpoints = []struct {
+	name string
+	x    int
+	f    func(alloc, frag float64) float64
+}{
+	{"alloc@130", 130, func(a, _ float64) float64 { return a }},
+	{"frag@80", 80, func(_, f float64) float64 { return f }},
+	{"unalloc@100", 100, func(a, _ float64) float64 { return 100 - a }},
+}
+
+// FGDArtifactComparison is a set of runs compared with the artifact's cached
+// results: every deterministic run that has a counterpart run for run, and the
+// Random runs as distributions over seeds.
+type FGDArtifactComparison struct {
+	Diffs  []FGDRunDiff
+	Random []FGDRandomCheck
+}
+
+// CompareFGDArtifact compares runs with the artifact's results a. Runs without
+// a counterpart (another tune, seed or pod list) are left out.
+func CompareFGDArtifact(runs []*FGDRun, a FGDArtifact) FGDArtifactComparison {
+	var c FGDArtifactComparison
+	type group struct {
+		trace string
+		tune  float64
+	}
+	random := map[group][]*FGDRun{}
+	var order []group
+	for _, r := range runs {
+		if r == nil {
+			continue
+		}
+		k := FGDArtifactKey{r.Trace, r.Policy, r.Tune, r.Seed}
+		if r.Policy == binpack.GPURandom {
+			g := group{r.Trace, r.Tune}
+			if random[g] == nil {
+				order = append(order, g)
+			}
+			random[g] = append(random[g], r)
+			continue
+		}
+		if ar := a[k]; ar != nil {
+			c.Diffs = append(c.Diffs, CompareFGDRun(r, k, ar))
+		}
+	}
+	for _, g := range order {
+		var theirs []*FGDArtifactRun
+		for k, ar := range a {
+			if k.Trace == g.trace && k.Tune == g.tune && k.Policy == binpack.GPURandom {
+				theirs = append(theirs, ar)
+			}
+		}
+		if len(theirs) < 2 || len(random[g]) < 2 {
+			continue
+		}
+		for _, cp := range fgdCheckpoints {
+			var xs, ys []float64
+			for _, r := range random[g] {
+				if al, fr, ok := r.At(cp.x); ok {
+					xs = append(xs, cp.f(al, fr))
+				}
+			}
+			for _, ar := range theirs {
+				if ar.HasAlloc[cp.x] && ar.HasFrag[cp.x] {
+					ys = append(ys, cp.f(ar.Alloc[cp.x], ar.Frag[cp.x]))
+				}
+			}
+			if len(xs) < 2 || len(ys) < 2 {
+				continue
+			}
+			ch := FGDRandomCheck{Trace: g.trace, Metric: cp.name, N: len(xs), NArtifact: len(ys), P: welch(xs, ys)}
+			ch.Ours[0], ch.Ours[1] = stat.MeanStdDev(xs, nil)
+			ch.Artifact[0], ch.Artifact[1] = stat.MeanStdDev(ys, nil)
+			c.Random = append(c.Random, ch)
+		}
+	}
+	return c
+}
+
+// Identical returns how many deterministic runs are identical to the artifact's,
+// and the runs with the largest alloc and frag ratio deviations.
+func (c FGDArtifactComparison) Identical() (n int, worstAlloc, worstFrag FGDRunDiff) {
+	for i, d := range c.Diffs {
+		if d.Identical() {
+			n++
+		}
+		if i == 0 || d.MaxAlloc > worstAlloc.MaxAlloc {
+			worstAlloc = d
+		}
+		if i == 0 || d.MaxFrag > worstFrag.MaxFrag {
+			worstFrag = d
+		}
+	}
+	return n, worstAlloc, worstFrag
+}
+
+// Verdict states the comparison's result, computed from the measurements.
+func (c FGDArtifactComparison) Verdict() string {
+	var b strings.Builder
+	if len(c.Diffs) > 0 {
+		n, wa, wf := c.Identical()
+		word := "identical"
+		if n < len(c.Diffs) {
+			word = "not all identical"
+		}
+		fmt.Fprintf(&b, "Run for run: %d of %d deterministic per-seed curves are identical to the artifact's (every point of GPU alloc %% and frag ratio %% within %.2f pp): %s. Largest deviations: %.4f pp GPU alloc (%s, %s, seed %d, at %d %% arrived), %.2g pp frag ratio (%s, %s, seed %d, at %d %%).",
+			n, len(c.Diffs), FGDRunTolerance, word, wa.MaxAlloc, wa.Key.Trace, wa.Key.Policy, wa.Key.Seed, wa.AllocX, wf.MaxFrag, wf.Key.Trace, wf.Key.Policy, wf.Key.Seed, wf.FragX)
+	}
+	if len(c.Random) > 0 {
+		k := 0
+		for _, r := range c.Random {
+			if r.Consistent() {
+				k++
+			}
+		}
+		if b.Len() > 0 {
+			b.WriteString(" ")
+		}
+		fmt.Fprintf(&b, "Random, as a distribution over seeds: %d of %d checkpoints (%d pod lists × alloc@130, frag@80, unalloc@100) show no difference in mean from the artifact's at α = %.2f (Welch's t-test).",
+			k, len(c.Random), len(c.Random)/len(fgdCheckpoints), FGDRandomAlpha)
+	}
+	if b.Len() == 0 {
+		return "No run has a counterpart in the artifact's results (they cover tune 1.3, seeds 42–51)."
+	}
+	return b.String()
+}
+
+// Table formats the comparison: one row per (pod list, policy) with the count of
+// identical seeds and the largest deviations, then the Random checks.
+func (c FGDArtifactComparison) Table() string {
+	var b strings.Builder
+	if len(c.Diffs) > 0 {
+		b.WriteString("| pod list | policy | runs identical | max Δ GPU alloc (pp) | max Δ frag ratio (pp) |\n|---|---|---|---|---|\n")
+		type row struct {
+			trace  string
+			policy binpack.GPUKind
+		}
+		agg := map[row]*[4]float64{}
+		var rows []row
+		for _, d := range c.Diffs {
+			r := row{d.Key.Trace, d.Key.Policy}
+			a := agg[r]
+			if a == nil {
+				a = &[4]float64{}
+				agg[r] = a
+				rows = append(rows, r)
+			}
+			if d.Identical() {
+				a[0]++
+			}
+			a[1]++
+			a[2], a[3] = max(a[2], d.MaxAlloc), max(a[3], d.MaxFrag)
+		}
+		slices.SortStableFunc(rows, func(x, y row) int {
+			if c := strings.Compare(x.trace, y.trace); c != 0 {
+				return c
+			}
+			return int(x.policy) - int(y.policy)
+		})
+		for _, r := range rows {
+			a := agg[r]
+			fmt.Fprintf(&b, "| %s | %s | %.0f of %.0f | %.2f | %.2f |\n", r.trace, r.policy, a[0], a[1], a[2], a[3])
+		}
+	}
+	if len(c.Random) > 0 {
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "| pod list | Random checkpoint | schedlab mean (sd), n | artifact mean (sd), n | Welch p | verdict (α = %.2f) |\n|---|---|---|---|---|---|\n", FGDRandomAlpha)
+		for _, r := range c.Random {
+			v := "consistent"
+			if !r.Consistent() {
+				v = "differs"
+			}
+			fmt.Fprintf(&b, "| %s | %s | %.2f (%.2f), %d | %.2f (%.2f), %d | %.3f | %s |\n", r.Trace, r.Metric, r.Ours[0], r.Ours[1], r.N, r.Artifact[0], r.Artifact[1], r.NArtifact, r.P, v)
+		}
+	}
+	return b.String()
 }
