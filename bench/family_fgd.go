@@ -1,7 +1,10 @@
 package bench
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"math/rand"
 	"os"
@@ -150,7 +153,13 @@ type FGDRun struct {
 	// Report is the end-of-run "Cluster Analysis" (nil for a run rebuilt from a
 	// result without it).
 	Report *FGDReport
-	Wall   time.Duration
+	// Artifact and Diff are the FGD artifact's run with the same pod list,
+	// policy, tune and seed, and this run's deviation from it (nil without one;
+	// see AttachFGDArtifact). A run rebuilt from a result carries only the
+	// artifact's checkpoints.
+	Artifact *FGDArtifactRun
+	Diff     *FGDRunDiff
+	Wall     time.Duration
 }
 
 // MaxX is the last curve point.
@@ -484,12 +493,22 @@ var FGDPaper = map[binpack.GPUKind][3]float64{
 	binpack.GPUFGD:        {95.39, 29.86, 4.77},
 }
 
-// FGDSummary is the mean, min and max over seeds of one policy's checkpoints.
+// FGDSummary is the mean, min and max over seeds of one policy's checkpoints on
+// one pod list at one tune ratio.
 type FGDSummary struct {
+	Trace                        string
+	Tune                         float64
 	Policy                       binpack.GPUKind
 	Seeds                        int
 	Alloc130, Frag80, Unalloc100 [3]float64 // mean, min, max
 	Wall                         time.Duration
+}
+
+// Paper returns the published means for s (FGDPaper), which exist only for the
+// default pod list at tune 1.3.
+func (s FGDSummary) Paper() ([3]float64, bool) {
+	p, ok := FGDPaper[s.Policy]
+	return p, ok && s.Trace == "default" && s.Tune == FGDTuneRatio
 }
 
 func meanMinMax(v []float64) [3]float64 {
@@ -505,64 +524,193 @@ func meanMinMax(v []float64) [3]float64 {
 	return r
 }
 
-// SummarizeFGD groups runs by policy (in GPUKind order).
+// SummarizeFGD groups runs by pod list and tune (in the order they first
+// appear) and policy (in GPUKind order).
 func SummarizeFGD(runs []*FGDRun) []FGDSummary {
+	type group struct {
+		trace string
+		tune  float64
+	}
+	var groups []group
+	for _, r := range runs {
+		if r != nil && !slices.Contains(groups, group{r.Trace, r.Tune}) {
+			groups = append(groups, group{r.Trace, r.Tune})
+		}
+	}
 	var out []FGDSummary
-	for k := binpack.GPURandom; k <= binpack.GPUFGD; k++ {
-		var a, f, u []float64
-		var wall time.Duration
-		for _, r := range runs {
-			if r == nil || r.Policy != k {
+	for _, g := range groups {
+		for k := binpack.GPURandom; k <= binpack.GPUFGD; k++ {
+			var a, f, u []float64
+			var wall time.Duration
+			for _, r := range runs {
+				if r == nil || r.Policy != k || r.Trace != g.trace || r.Tune != g.tune {
+					continue
+				}
+				wall += r.Wall
+				if v, _, ok := r.At(130); ok {
+					a = append(a, v)
+				}
+				if _, v, ok := r.At(80); ok {
+					f = append(f, v)
+				}
+				if v, _, ok := r.At(100); ok {
+					u = append(u, 100-v)
+				}
+			}
+			if len(a)+len(f) == 0 {
 				continue
 			}
-			wall += r.Wall
-			if v, _, ok := r.At(130); ok {
-				a = append(a, v)
-			}
-			if _, v, ok := r.At(80); ok {
-				f = append(f, v)
-			}
-			if v, _, ok := r.At(100); ok {
-				u = append(u, 100-v)
-			}
+			out = append(out, FGDSummary{Trace: g.trace, Tune: g.tune, Policy: k, Seeds: len(a), Alloc130: meanMinMax(a), Frag80: meanMinMax(f), Unalloc100: meanMinMax(u), Wall: wall})
 		}
-		if len(a)+len(f) == 0 {
-			continue
-		}
-		out = append(out, FGDSummary{Policy: k, Seeds: len(a), Alloc130: meanMinMax(a), Frag80: meanMinMax(f), Unalloc100: meanMinMax(u), Wall: wall})
 	}
 	return out
 }
 
-// FGDTable formats summaries beside the paper's numbers as a markdown table.
+// FGDTable formats summaries beside the paper's numbers (where the paper has
+// them: the default pod list at tune 1.3; "–" elsewhere) as a markdown table.
 func FGDTable(sums []FGDSummary) string {
 	var b strings.Builder
-	b.WriteString("| policy | seeds | GPU alloc % @130% arrived: measured mean [min, max] | paper | Δ | FGD fragmentation ratio % @80% arrived: measured mean [min, max] | paper | Δ | unallocated % @100%: measured | paper |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| pod list | tune | policy | seeds | GPU alloc % @130% arrived: measured mean [min, max] | paper | Δ | FGD fragmentation ratio % @80% arrived: measured mean [min, max] | paper | Δ | unallocated % @100%: measured | paper |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, s := range sums {
-		p := FGDPaper[s.Policy]
-		fmt.Fprintf(&b, "| %s | %d | %.2f [%.2f, %.2f] | %.2f | %+.2f | %.2f [%.2f, %.2f] | %.2f | %+.2f | %.2f | %.2f |\n",
-			s.Policy, s.Seeds, s.Alloc130[0], s.Alloc130[1], s.Alloc130[2], p[0], s.Alloc130[0]-p[0],
-			s.Frag80[0], s.Frag80[1], s.Frag80[2], p[1], s.Frag80[0]-p[1], s.Unalloc100[0], p[2])
+		p, ok := s.Paper()
+		paper := func(i int, v float64, delta bool) string {
+			if !ok {
+				if delta {
+					return "– | –"
+				}
+				return "–"
+			}
+			if delta {
+				d := v - p[i]
+				if math.Abs(d) < 0.005 {
+					d = 0 // no "-0.00"
+				}
+				return fmt.Sprintf("%.2f | %+.2f", p[i], d)
+			}
+			return fmt.Sprintf("%.2f", p[i])
+		}
+		fmt.Fprintf(&b, "| %s | %g | %s | %d | %.2f [%.2f, %.2f] | %s | %.2f [%.2f, %.2f] | %s | %.2f | %s |\n",
+			s.Trace, s.Tune, s.Policy, s.Seeds, s.Alloc130[0], s.Alloc130[1], s.Alloc130[2], paper(0, s.Alloc130[0], true),
+			s.Frag80[0], s.Frag80[1], s.Frag80[2], paper(1, s.Frag80[0], true), s.Unalloc100[0], paper(2, 0, false))
 	}
 	return b.String()
 }
 
-// FGDCurvesCSV formats the runs' curves: policy, seed, x, alloc, frag.
+// FGDCurvesCSV formats the runs' curves: trace, tune, policy, seed, x, alloc, frag.
 func FGDCurvesCSV(runs []*FGDRun) string {
 	var b strings.Builder
-	b.WriteString("policy,seed,arrived_pct,alloc_pct,frag_ratio_pct\n")
+	b.WriteString("trace,tune,policy,seed,arrived_pct,alloc_pct,frag_ratio_pct\n")
 	for _, r := range runs {
 		if r == nil {
 			continue
 		}
 		for x := range r.Has {
 			if r.Has[x] {
-				fmt.Fprintf(&b, "%s,%d,%d,%.2f,%.4f\n", r.Policy, r.Seed, x, r.Alloc[x], r.Frag[x])
+				fmt.Fprintf(&b, "%s,%g,%s,%d,%d,%.2f,%.4f\n", r.Trace, r.Tune, r.Policy, r.Seed, x, r.Alloc[x], r.Frag[x])
 			}
 		}
 	}
 	return b.String()
+}
+
+// FGDReportTable formats every run's end-of-run report as a markdown table: the
+// allocation ratios, then each class's idle GPU in 10^3 milli-GPU with its share
+// of the idle GPU, as the simulator's "Cluster Analysis" prints them.
+func FGDReportTable(runs []*FGDRun) string {
+	var b strings.Builder
+	b.WriteString("| pod list | tune | policy | seed | MilliCpu % | Memory % | Gpu % (used/all) | MilliGpu % (allocated/capacity) |")
+	for _, n := range binpack.FragClassNames {
+		b.WriteString(" " + n + " ×10³ (%) |")
+	}
+	b.WriteString(" idle_gpu_milli ×10³ | frag_gpu_milli ×10³ (%) |\n|---|---|---|---|---|---|---|---|")
+	b.WriteString(strings.Repeat("---|", binpack.NumFragClasses+2) + "\n")
+	for _, r := range runs {
+		if r == nil || r.Report == nil {
+			continue
+		}
+		rp := r.Report
+		idle := rp.Idle()
+		share := func(v float64) float64 {
+			if idle == 0 {
+				return 0
+			}
+			return 100 * v / idle
+		}
+		fmt.Fprintf(&b, "| %s | %g | %s | %d | %.1f | %.1f | %.1f (%d/%d) | %.1f (%d/%d) |", r.Trace, r.Tune, r.Policy, r.Seed,
+			ratioPct(rp.MilliCPU), ratioPct(rp.Memory), ratioPct(rp.GPU), rp.GPU[0], rp.GPU[1], ratioPct(rp.MilliGPU), rp.MilliGPU[0], rp.MilliGPU[1])
+		for _, v := range rp.Classes {
+			fmt.Fprintf(&b, " %.2f (%.2f) |", v/1000, share(v))
+		}
+		fmt.Fprintf(&b, " %.2f | %.2f (%.2f) |\n", idle/1000, rp.Frag()/1000, share(rp.Frag()))
+	}
+	return b.String()
+}
+
+// fgdReportJSON is one run's entry in fgd_report.json: its end-of-run report and,
+// when the artifact has the same run, the deviation from it.
+type fgdReportJSON struct {
+	Trace      string                  `json:"trace"`
+	Tune       float64                 `json:"tune"`
+	Policy     string                  `json:"policy"`
+	Seed       int64                   `json:"seed"`
+	Allocation map[string]fgdAllocJSON `json:"allocation"`
+	Classes    map[string]fgdClassJSON `json:"classes"`
+	Idle       float64                 `json:"idle_gpu_milli"`
+	Frag       fgdClassJSON            `json:"frag_gpu_milli"`
+	Artifact   *fgdDiffJSON            `json:"artifact,omitempty"`
+}
+
+type fgdDiffJSON struct {
+	Identical   bool    `json:"identical"`
+	Points      int     `json:"points"`
+	Missing     int     `json:"missing"`
+	MaxDevAlloc float64 `json:"max_dev_alloc_pp"`
+	AllocAt     int     `json:"max_dev_alloc_at"`
+	MaxDevFrag  float64 `json:"max_dev_frag_pp"`
+	FragAt      int     `json:"max_dev_frag_at"`
+}
+
+// FGDReportJSON formats every run's end-of-run report as a JSON array.
+func FGDReportJSON(runs []*FGDRun) ([]byte, error) {
+	out := []fgdReportJSON{}
+	for _, r := range runs {
+		if r == nil || r.Report == nil {
+			continue
+		}
+		rp := r.Report
+		idle := rp.Idle()
+		cls := func(v float64) fgdClassJSON {
+			c := fgdClassJSON{Milli: v}
+			if idle != 0 {
+				c.Pct = 100 * v / idle
+			}
+			return c
+		}
+		alloc := func(a [2]int64) fgdAllocJSON { return fgdAllocJSON{a[0], a[1], ratioPct(a)} }
+		j := fgdReportJSON{Trace: r.Trace, Tune: r.Tune, Policy: r.Policy.String(), Seed: r.Seed,
+			Allocation: map[string]fgdAllocJSON{"MilliCpu": alloc(rp.MilliCPU), "Memory": alloc(rp.Memory), "Gpu": alloc(rp.GPU), "MilliGpu": alloc(rp.MilliGPU)},
+			Classes:    map[string]fgdClassJSON{}, Idle: idle, Frag: cls(rp.Frag())}
+		for k, v := range rp.Classes {
+			j.Classes[binpack.FragClassNames[k]] = cls(v)
+		}
+		if d := r.Diff; d != nil {
+			j.Artifact = &fgdDiffJSON{d.Identical(), d.Points, d.Missing, d.MaxAlloc, d.AllocX, d.MaxFrag, d.FragX}
+		}
+		out = append(out, j)
+	}
+	return json.MarshalIndent(out, "", "  ")
+}
+
+type fgdAllocJSON struct {
+	Requested   int64   `json:"requested"`
+	Allocatable int64   `json:"allocatable"`
+	Pct         float64 `json:"pct"`
+}
+
+type fgdClassJSON struct {
+	Milli float64 `json:"milli"`
+	Pct   float64 `json:"pct_of_idle"`
 }
 
 // fgdResult packs a run into a scheduler.Result: the curves go into Extra under
@@ -572,7 +720,7 @@ func fgdResult(in *FGDInput, r *FGDRun) *scheduler.Result {
 	res := &scheduler.Result{Scheduler: "fgd-replay", Placer: "gpu:" + r.Policy.String(),
 		Workload: "openb:" + in.Trace, Seed: uint64(r.Seed), WallSeconds: r.Wall.Seconds(),
 		TasksSubmitted: r.Pods, TasksFailed: r.Failed, Placements: int64(r.Pods - r.Failed),
-		Extra: map[string]float64{}}
+		Extra: map[string]float64{"tune": r.Tune}}
 	if r.Wall > 0 {
 		res.PlacementsPerSecond = float64(res.Placements) / r.Wall.Seconds()
 	}
@@ -582,33 +730,90 @@ func fgdResult(in *FGDInput, r *FGDRun) *scheduler.Result {
 			res.Extra[fmt.Sprintf("frag_x%03d", x)] = r.Frag[x]
 		}
 	}
-	for _, c := range []struct {
-		key string
-		x   int
-		f   bool
-	}{{"alloc_at_130", 130, false}, {"alloc_at_100", 100, false}, {"frag_at_80", 80, true}} {
+	for _, c := range fgdCheckpoints {
 		if a, f, ok := r.At(c.x); ok {
-			if c.f {
+			if c.frag {
 				a = f
 			}
 			res.Extra[c.key] = a
+		}
+		if r.Artifact != nil {
+			if v, ok := r.Artifact.point(c.x, c.frag); ok {
+				res.Extra["artifact."+c.key] = v
+			}
 		}
 	}
 	if a, f, ok := r.At(FGDMaxX); ok {
 		res.Utilization.GPU = a / 100
 		res.Fragmentation = f / 100
 	}
+	if r.Report != nil {
+		for _, f := range r.Report.fields() {
+			res.Extra[f.key] = f.get()
+		}
+	}
+	if d := r.Diff; d != nil {
+		for _, f := range d.fields() {
+			res.Extra[f.key] = f.get()
+		}
+	}
 	return res
 }
 
-// fgdRunFromResult rebuilds the curve part of an FGDRun from fgdResult's Extra.
+// extraField is one value of a run stored under a key of the result's Extra.
+type extraField struct {
+	key string
+	get func() float64
+	set func(float64)
+}
+
+func intField(key string, p *int64) extraField {
+	return extraField{key, func() float64 { return float64(*p) }, func(v float64) { *p = int64(v) }}
+}
+
+func floatField(key string, p *float64) extraField {
+	return extraField{key, func() float64 { return *p }, func(v float64) { *p = v }}
+}
+
+func intOf(key string, p *int) extraField {
+	return extraField{key, func() float64 { return float64(*p) }, func(v float64) { *p = int(v) }}
+}
+
+// fields are the report's values under their result keys ("end." + quantity).
+// Amounts up to 2^53 are exact in a float64.
+func (r *FGDReport) fields() []extraField {
+	var out []extraField
+	for _, a := range []struct {
+		name string
+		v    *[2]int64
+	}{{"milli_cpu", &r.MilliCPU}, {"memory_bytes", &r.Memory}, {"gpu", &r.GPU}, {"milli_gpu", &r.MilliGPU}} {
+		out = append(out, intField("end."+a.name+".requested", &a.v[0]), intField("end."+a.name+".allocatable", &a.v[1]))
+	}
+	for k := range r.Classes {
+		out = append(out, floatField("end."+binpack.FragClassNames[k]+"_milli", &r.Classes[k]))
+	}
+	return out
+}
+
+// fields are the deviation's values under their result keys ("artifact.").
+func (d *FGDRunDiff) fields() []extraField {
+	return []extraField{intOf("artifact.points", &d.Points), intOf("artifact.missing", &d.Missing),
+		floatField("artifact.max_dev_alloc", &d.MaxAlloc), intOf("artifact.max_dev_alloc_at", &d.AllocX),
+		floatField("artifact.max_dev_frag", &d.MaxFrag), intOf("artifact.max_dev_frag_at", &d.FragX)}
+}
+
+// fgdRunFromResult rebuilds an FGDRun from fgdResult's Extra: the curves, the
+// report, and the artifact's deviation and checkpoints when the result has them.
 func fgdRunFromResult(r *scheduler.Result) *FGDRun {
 	k, err := binpack.ParseGPUKind(strings.TrimPrefix(r.Placer, "gpu:"))
 	if err != nil {
 		return nil
 	}
 	run := &FGDRun{Trace: strings.TrimPrefix(r.Workload, "openb:"), Policy: k, Seed: int64(r.Seed), Pods: r.TasksSubmitted, Failed: r.TasksFailed,
-		Wall: time.Duration(r.WallSeconds * float64(time.Second))}
+		Tune: FGDTuneRatio, Wall: time.Duration(r.WallSeconds * float64(time.Second))}
+	if t, ok := r.Extra["tune"]; ok {
+		run.Tune = t
+	}
 	maxX := FGDMaxX
 	for k := range r.Extra {
 		if n, ok := strings.CutPrefix(k, "alloc_x"); ok {
@@ -624,41 +829,124 @@ func fgdRunFromResult(r *scheduler.Result) *FGDRun {
 			run.Alloc[x], run.Frag[x], run.Has[x] = a, r.Extra[fmt.Sprintf("frag_x%03d", x)], true
 		}
 	}
+	if _, ok := r.Extra["end.milli_gpu.allocatable"]; ok {
+		rep := &FGDReport{}
+		for _, f := range rep.fields() {
+			f.set(r.Extra[f.key])
+		}
+		run.Report = rep
+	}
+	if _, ok := r.Extra["artifact.points"]; ok {
+		d := &FGDRunDiff{Key: FGDArtifactKey{run.Trace, run.Policy, run.Tune, run.Seed}}
+		for _, f := range d.fields() {
+			f.set(r.Extra[f.key])
+		}
+		run.Diff = d
+	}
+	a := &FGDArtifactRun{}
+	for _, c := range fgdCheckpoints {
+		if v, ok := r.Extra["artifact."+c.key]; ok {
+			if c.frag {
+				a.Frag[c.x], a.HasFrag[c.x] = v, true
+			} else {
+				a.Alloc[c.x], a.HasAlloc[c.x] = v, true
+			}
+			run.Artifact = a
+		}
+	}
 	return run
 }
 
 func init() {
 	RegisterScenario(ScenarioSpec{
 		Name: "fgd",
-		Doc: "FGD paper reproduction (USENIX ATC'23) on the Alibaba openb trace: 6 GPU policies × seeds 42.., " +
-			"GPU alloc % at 130% arrived and the FGD fragmentation ratio % at 80% beside the published numbers",
+		Doc: "FGD paper reproduction (USENIX ATC'23) on the Alibaba openb trace, run for run with the paper's simulator: 6 GPU policies × seeds 42.., " +
+			"GPU alloc % and the FGD fragmentation ratio % against arrived demand beside the published means and, where the data directory has them, the artifact's per-seed runs; the end-of-run Cluster Analysis of every run",
 		Params: []Param{
-			{Name: "path", Type: TypeString, Default: "$" + OpenbEnv + " or ../shared/data/openb", Doc: "directory with openb_node_list_gpu_node.csv and openb_pod_list_<trace>.csv (alibaba/clusterdata cluster-trace-gpu-v2023)"},
-			{Name: "trace", Type: TypeString, Default: "default", Doc: "pod list: openb_pod_list_<trace>.csv"},
+			{Name: "path", Type: TypeString, Default: "$" + OpenbEnv + " or ../shared/data/openb", Doc: "directory with openb_node_list_gpu_node.csv and openb_pod_list_<trace>.csv (alibaba/clusterdata cluster-trace-gpu-v2023), and optionally the artifact's " + FGDArtifactAllocFile + " and " + FGDArtifactFragFile},
+			{Name: "trace", Type: TypeList, Default: "default", Doc: "pod lists, joined by +: openb_pod_list_<trace>.csv each"},
 			{Name: "policies", Type: TypeList, Default: "random+dotprod+clustering+packing+bestfit+fgd", Doc: "policies, joined by +"},
 			{Name: "first_seed", Type: TypeInt, Range: "[0, inf]", Default: "42", Doc: "seed of the first run (the paper uses 42..51)"},
+			{Name: "tune", Type: TypeFloat, Range: "(0, 10]", Default: "1.3", Doc: "arrived GPU demand the pod list is tuned to, × cluster GPU capacity (the artifact's -tune)"},
+			{Name: "informer_draws", Type: TypeInt, Range: "[0, 1000]", Default: "10", Doc: "values drawn from the seeded source between tuning and the node permutation, as the artifact's client-go reflectors do (10 gives its node ranks)"},
+			{Name: "arithmetic", Type: TypeEnum, Default: "artifact", Doc: "FGD's fragmentation sums: artifact (float64, as the paper's simulator: run for run) or exact (integers: a placement that changes nothing always scores 50)"},
 		},
-		Cells: fgdCells,
-		Report: func(dir string, cells []Cell, results []*scheduler.Result) error {
-			var runs []*FGDRun
-			for _, r := range results {
-				if r != nil {
-					if run := fgdRunFromResult(r); run != nil {
-						runs = append(runs, run)
-					}
-				}
-			}
-			table := "# FGD reproduction\n\nMeasured (10-seed protocol of FGD.md §3) beside the published means (FGD.md §7).\n\n" + FGDTable(SummarizeFGD(runs)) +
-				"\n![GPU allocation vs arrived demand](fgd_alloc.png)\n\n![Fragmentation ratio vs arrived demand](fgd_frag.png)\n"
-			if err := os.WriteFile(filepath.Join(dir, "fgd_table.md"), []byte(table), 0o644); err != nil {
-				return err
-			}
-			if err := os.WriteFile(filepath.Join(dir, "fgd_curves.csv"), []byte(FGDCurvesCSV(runs)), 0o644); err != nil {
-				return err
-			}
-			return FGDCharts(runs, dir)
-		},
+		Cells:  fgdCells,
+		Report: fgdWriteReport,
 	})
+}
+
+// fgdWriteReport writes the scenario's outputs: fgd_table.md (the summary beside
+// the paper, the run-for-run comparison with the artifact and its verdict),
+// fgd_report.md and fgd_report.json (every run's end-of-run report),
+// fgd_curves.csv and the charts.
+func fgdWriteReport(dir string, cells []Cell, results []*scheduler.Result) error {
+	var runs []*FGDRun
+	for _, r := range results {
+		if r != nil {
+			if run := fgdRunFromResult(r); run != nil {
+				runs = append(runs, run)
+			}
+		}
+	}
+	var b strings.Builder
+	b.WriteString("# FGD reproduction\n\nMeasured with the protocol of the paper's simulator (docs/fgd.md) beside the published means (paper: default pod list, tune 1.3, seeds 42–51).\n\n")
+	b.WriteString(FGDTable(SummarizeFGD(runs)))
+	c := CompareFGDArtifact(runs)
+	b.WriteString("\n## Run for run against the paper's simulator\n\n" + c.Verdict() + "\n\n" + c.Table())
+	b.WriteString("\nThe end-of-run report of every run is in fgd_report.md and fgd_report.json.\n")
+	for _, t := range fgdTraces(runs) {
+		suffix := fgdChartSuffix(runs, t)
+		fmt.Fprintf(&b, "\n![GPU allocation vs arrived demand, %[1]s](fgd_alloc%[2]s.png)\n\n![Fragmentation ratio vs arrived demand, %[1]s](fgd_frag%[2]s.png)\n", t, suffix)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "fgd_table.md"), []byte(b.String()), 0o644); err != nil {
+		return err
+	}
+	rep := "# FGD reproduction: end-of-run reports\n\nThe Cluster Analysis of the paper's simulator after each run (docs/fgd.md): allocation ratios, and the idle GPU by fragmentation class with its share.\n\n" + FGDReportTable(runs)
+	if err := os.WriteFile(filepath.Join(dir, "fgd_report.md"), []byte(rep), 0o644); err != nil {
+		return err
+	}
+	js, err := FGDReportJSON(runs)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "fgd_report.json"), append(js, '\n'), 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "fgd_curves.csv"), []byte(FGDCurvesCSV(runs)), 0o644); err != nil {
+		return err
+	}
+	for _, t := range fgdTraces(runs) {
+		var sel []*FGDRun
+		for _, r := range runs {
+			if r.Trace == t {
+				sel = append(sel, r)
+			}
+		}
+		if err := fgdCharts(sel, dir, fgdChartSuffix(runs, t)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fgdTraces returns the runs' pod lists in order of appearance.
+func fgdTraces(runs []*FGDRun) []string {
+	var ts []string
+	for _, r := range runs {
+		if !slices.Contains(ts, r.Trace) {
+			ts = append(ts, r.Trace)
+		}
+	}
+	return ts
+}
+
+// fgdChartSuffix is "" when the runs cover one pod list, else "_" + trace.
+func fgdChartSuffix(runs []*FGDRun, trace string) string {
+	if len(fgdTraces(runs)) <= 1 {
+		return ""
+	}
+	return "_" + trace
 }
 
 func fgdCells(p *Params, seeds int) ([]Cell, error) {
@@ -666,11 +954,16 @@ func fgdCells(p *Params, seeds int) ([]Cell, error) {
 	if dir == "" {
 		dir = DefaultOpenbDir()
 	}
-	trace := p.String("trace", "default")
+	traceList := p.List("trace", "default")
 	pols := p.List("policies", "random+dotprod+clustering+packing+bestfit+fgd")
 	first := p.Int("first_seed", 42)
+	opt := FGDOptions{Tune: p.Float("tune", FGDTuneRatio), InformerDraws: p.Int("informer_draws", FGDInformerDraws),
+		Exact: p.Enum("arithmetic", "artifact", "artifact", "exact") == "exact"}
 	if err := p.Err(); err != nil {
 		return nil, err
+	}
+	if err := opt.validate(); err != nil {
+		return nil, fmt.Errorf("scenario fgd: %w", err)
 	}
 	var kinds []binpack.GPUKind
 	for _, name := range strings.Split(pols, "+") {
@@ -678,30 +971,51 @@ func fgdCells(p *Params, seeds int) ([]Cell, error) {
 		if err != nil {
 			return nil, fmt.Errorf("scenario fgd: parameter policies: %w", err)
 		}
+		if slices.Contains(kinds, k) {
+			return nil, fmt.Errorf("scenario fgd: parameter policies: %s given twice", k)
+		}
 		kinds = append(kinds, k)
+	}
+	var traceNames []string
+	for _, t := range strings.Split(traceList, "+") {
+		t = strings.TrimSpace(t)
+		if t == "" || strings.ContainsAny(t, `/\`) || t == "." || t == ".." {
+			return nil, fmt.Errorf("scenario fgd: parameter trace: %q is not a pod list name (openb_pod_list_<name>.csv)", t)
+		}
+		if slices.Contains(traceNames, t) {
+			return nil, fmt.Errorf("scenario fgd: parameter trace: %s given twice", t)
+		}
+		traceNames = append(traceNames, t)
 	}
 	if seeds <= 0 {
 		seeds = 10
 	}
-	in, err := LoadFGDInput(dir, trace)
-	if err != nil {
-		return nil, fmt.Errorf("scenario fgd: %w (set path= or $%s to the openb data directory)", err, OpenbEnv)
+	art, err := ReadFGDArtifact(dir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("scenario fgd: %w", err)
 	}
 	var cells []Cell
-	for _, k := range kinds {
-		for i := range seeds {
-			seed := int64(first + i)
-			cells = append(cells, Cell{
-				Labels: []Label{{"policy", k.String()}, {"trace", trace}},
-				Seed:   uint64(seed),
-				Run: func() (*scheduler.Result, error) {
-					r, err := RunFGD(in, k, seed)
-					if err != nil {
-						return nil, err
-					}
-					return fgdResult(in, r), nil
-				},
-			})
+	for _, trace := range traceNames {
+		in, err := LoadFGDInput(dir, trace)
+		if err != nil {
+			return nil, fmt.Errorf("scenario fgd: %w (set path= or $%s to the openb data directory)", err, OpenbEnv)
+		}
+		for _, k := range kinds {
+			for i := range seeds {
+				seed := int64(first + i)
+				cells = append(cells, Cell{
+					Labels: []Label{{"policy", k.String()}, {"trace", trace}},
+					Seed:   uint64(seed),
+					Run: func() (*scheduler.Result, error) {
+						r, err := RunFGDWith(in, k, seed, opt)
+						if err != nil {
+							return nil, err
+						}
+						AttachFGDArtifact([]*FGDRun{r}, art)
+						return fgdResult(in, r), nil
+					},
+				})
+			}
 		}
 	}
 	return cells, nil
@@ -712,7 +1026,9 @@ func fgdCells(p *Params, seeds int) ([]Cell, error) {
 // the 45° line of "everything arrived is placed" (the paper's Fig. 9 plots 100 minus
 // it), and the fragmentation ratio against arrived demand (Fig. 7b). It writes
 // fgd_alloc.{png,svg} and fgd_frag.{png,svg} into dir.
-func FGDCharts(runs []*FGDRun, dir string) error {
+func FGDCharts(runs []*FGDRun, dir string) error { return fgdCharts(runs, dir, "") }
+
+func fgdCharts(runs []*FGDRun, dir, suffix string) error {
 	var kinds []binpack.GPUKind
 	byKind := map[binpack.GPUKind][]*FGDRun{}
 	for _, r := range runs {
@@ -741,7 +1057,7 @@ func FGDCharts(runs []*FGDRun, dir string) error {
 		}
 		return xs, ys
 	}
-	note := fmt.Sprintf("openb, %d runs; mean over seeds per policy", len(runs))
+	note := fmt.Sprintf("openb %s, %d runs; mean over seeds per policy", strings.Join(fgdTraces(runs), "+"), len(runs))
 	alloc := Chart{Title: "FGD reproduction: GPU allocation vs arrived demand", Note: note,
 		XLabel: "arrived GPU demand (% of cluster GPU capacity)", YLabel: "allocated GPU (% of capacity)",
 		YFrom0: true, YMax: 100, XMin: 0, XMax: FGDMaxX}
@@ -755,8 +1071,8 @@ func FGDCharts(runs []*FGDRun, dir string) error {
 		frag.Lines = append(frag.Lines, Line{Name: k.String(), X: x, Y: y})
 	}
 	alloc.Lines = append(alloc.Lines, Line{Name: "all placed", X: []float64{0, 100}, Y: []float64{0, 100}, Dashed: true, Color: len(Palette)})
-	if err := alloc.Save(filepath.Join(dir, "fgd_alloc")); err != nil {
+	if err := alloc.Save(filepath.Join(dir, "fgd_alloc"+suffix)); err != nil {
 		return err
 	}
-	return frag.Save(filepath.Join(dir, "fgd_frag"))
+	return frag.Save(filepath.Join(dir, "fgd_frag"+suffix))
 }

@@ -1,7 +1,9 @@
 package bench
 
 import (
+	"encoding/json"
 	"flag"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -209,10 +211,107 @@ func TestFGDScenarioCellsAndReport(t *testing.T) {
 	if err != nil || !strings.Contains(string(curves), "dotprod,42,130,") {
 		t.Fatalf("curves: %v\n%.300s", err, curves)
 	}
-	if _, err := sc.Cells(NewParams("scenario fgd", map[string]string{"path": dir, "policies": "magic"}), 1); err == nil {
-		t.Fatal("unknown policy accepted")
+	for _, f := range []string{"fgd_report.md", "fgd_report.json", "fgd_alloc.png", "fgd_frag.png"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("report output: %v", err)
+		}
+	}
+	rep, _ := os.ReadFile(filepath.Join(out, "fgd_report.md"))
+	if !strings.Contains(string(rep), "| default | 1.3 | dotprod | 42 |") || !strings.Contains(string(rep), "q1_lack_both") {
+		t.Errorf("fgd_report.md:\n%s", rep)
+	}
+	var js []map[string]any
+	if b, err := os.ReadFile(filepath.Join(out, "fgd_report.json")); err != nil || json.Unmarshal(b, &js) != nil || len(js) != 1 {
+		t.Fatalf("fgd_report.json: %v %s", err, b)
+	}
+	for _, k := range []string{"trace", "tune", "policy", "seed", "allocation", "classes", "idle_gpu_milli", "frag_gpu_milli"} {
+		if _, ok := js[0][k]; !ok {
+			t.Errorf("fgd_report.json lacks %q: %v", k, js[0])
+		}
+	}
+	for _, c := range []struct{ k, v, want string }{
+		{"policies", "magic", "unknown gpu policy"},
+		{"policies", "fgd+fgd", "fgd given twice"},
+		{"trace", "../default", "is not a pod list name"},
+		{"trace", "default+default", "default given twice"},
+		{"tune", "0", `tune="0": want a value in (0, 10]`},
+		{"tune", "10.5", `tune="10.5"`},
+		{"tune", "NaN", `tune="NaN": want a finite number`},
+		{"informer_draws", "-1", `informer_draws="-1"`},
+		{"informer_draws", "5000", `informer_draws="5000"`},
+		{"arithmetic", "fast", `arithmetic="fast": want one of artifact, exact`},
+	} {
+		_, err := sc.Cells(NewParams("scenario fgd", map[string]string{"path": dir, c.k: c.v}).declare(sc.Params), 1)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s=%s: error %v, want %q", c.k, c.v, err, c.want)
+		}
 	}
 	if _, err := sc.Cells(NewParams("scenario fgd", map[string]string{"path": t.TempDir()}), 1); err == nil || !strings.Contains(err.Error(), OpenbEnv) {
 		t.Fatalf("missing data: error %v should point at %s", err, OpenbEnv)
+	}
+}
+
+// TestFGDTuneParameter checks that tune sets the arrived demand the pod list is
+// tuned to (down for a ratio below the trace's own demand, up above it) and that
+// the curves reach it.
+func TestFGDTuneParameter(t *testing.T) {
+	in := loadDefault(t)
+	for _, tune := range []float64{0.5, 1.0, 2.0} {
+		opt := DefaultFGDOptions()
+		opt.Tune = tune
+		r, err := RunFGDWith(in, binpack.GPUBestFit, 42, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		arr := 100 * float64(r.Arrived) / float64(r.Capacity)
+		if arr > 100*tune+0.12 || arr < 100*tune-0.12 {
+			t.Errorf("tune %v: arrived %.3f %%", tune, arr)
+		}
+		top := int(math.Round(100 * tune))
+		if _, _, ok := r.At(top); !ok || r.MaxX() < top {
+			t.Errorf("tune %v: no curve point at %d %% (max x %d)", tune, top, r.MaxX())
+		}
+		if _, _, ok := r.At(top + 5); ok {
+			t.Errorf("tune %v: a curve point at %d %%, beyond the arrived demand", tune, top+5)
+		}
+		// The result keeps the tune and the curves up to the top.
+		back := fgdRunFromResult(fgdResult(in, r))
+		if back.Tune != tune || !slices.Equal(back.Alloc, r.Alloc) || !slices.Equal(back.Has, r.Has) || *back.Report != *r.Report {
+			t.Errorf("tune %v: the run does not survive the round trip through its result", tune)
+		}
+	}
+	if _, err := RunFGDWith(in, binpack.GPUBestFit, 42, FGDOptions{Tune: 0}); err == nil {
+		t.Error("tune 0 accepted")
+	}
+	if _, err := RunFGDWith(in, binpack.GPUBestFit, 42, FGDOptions{Tune: 1.3, InformerDraws: -1}); err == nil {
+		t.Error("negative informer draws accepted")
+	}
+}
+
+// TestFGDReportSeed42 is the artifact's documented end-of-run report for the
+// default pod list, FGD, seed 42 (its experiments/README.md).
+func TestFGDReportSeed42(t *testing.T) {
+	in := loadDefault(t)
+	r, err := RunFGD(in, binpack.GPUFGD, 42)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := r.Report
+	if rp.MilliCPU != [2]int64{89928302, 107018000} || rp.Memory != [2]int64{328998433325056, 528302452244480} ||
+		rp.GPU != [2]int64{6189, 6212} || rp.MilliGPU != [2]int64{5919410, 6212000} {
+		t.Errorf("allocation %v %v %v %v", rp.MilliCPU, rp.Memory, rp.GPU, rp.MilliGPU)
+	}
+	want := map[string]string{"q1_lack_both": "138.43", "q2_lack_gpu": "85.86", "q3_satisfied": "1.23", "q4_lack_cpu": "27.28",
+		"xl_satisfied": "6.06", "xr_lack_cpu": "33.73", "no_access": "0.00"}
+	for k, v := range rp.Classes {
+		if got := fmt.Sprintf("%.2f", v/1000); got != want[binpack.FragClassNames[k]] {
+			t.Errorf("%s: %s × 10^3, want %s", binpack.FragClassNames[k], got, want[binpack.FragClassNames[k]])
+		}
+	}
+	if got := fmt.Sprintf("%.2f %.2f %.2f", rp.Idle()/1000, rp.Frag()/1000, 100*rp.Frag()/rp.Idle()); got != "292.59 291.36 99.58" {
+		t.Errorf("idle, frag, share: %s, want 292.59 291.36 99.58", got)
+	}
+	if s := rp.String(); !strings.Contains(s, "MilliGpu : 95.3% (5919410/6212000)") || !strings.Contains(s, "frag_gpu_milli: 291.36 x 10^3 (99.58%)") {
+		t.Errorf("report text:\n%s", s)
 	}
 }

@@ -208,7 +208,7 @@ const FGDRandomAlpha = 0.01
 // cannot be compared run for run: the artifact draws a uniform index into its
 // list of feasible nodes, whose order comes from parallel filtering.
 type FGDRandomCheck struct {
-	Trace, Metric  string // metric: alloc@130, frag@80 or unalloc@100
+	Trace, Metric  string     // metric: alloc@130, frag@80 or unalloc@100
 	Ours, Artifact [2]float64 // mean, sd
 	N, NArtifact   int
 	P              float64 // Welch's two-sided p-value
@@ -238,13 +238,25 @@ func welch(a, b []float64) float64 {
 // fgdCheckpoints are the paper's table columns: GPU alloc % at 130 % arrived,
 // frag ratio % at 80 %, unallocated GPU % at 100 %.
 var fgdCheckpoints = []struct {
-	name string
-	x    int
-	f    func(alloc, frag float64) float64
+	name, key string
+	x         int
+	frag      bool
+	f         func(float64) float64
 }{
-	{"alloc@130", 130, func(a, _ float64) float64 { return a }},
-	{"frag@80", 80, func(_, f float64) float64 { return f }},
-	{"unalloc@100", 100, func(a, _ float64) float64 { return 100 - a }},
+	{"alloc@130", "alloc_at_130", 130, false, func(a float64) float64 { return a }},
+	{"frag@80", "frag_at_80", 80, true, func(f float64) float64 { return f }},
+	{"unalloc@100", "alloc_at_100", 100, false, func(a float64) float64 { return 100 - a }},
+}
+
+// point returns the artifact run's alloc or frag point at x.
+func (a *FGDArtifactRun) point(x int, frag bool) (float64, bool) {
+	if x < 0 || x > FGDMaxX {
+		return 0, false
+	}
+	if frag {
+		return a.Frag[x], a.HasFrag[x]
+	}
+	return a.Alloc[x], a.HasAlloc[x]
 }
 
 // FGDArtifactComparison is a set of runs compared with the artifact's cached
@@ -255,9 +267,26 @@ type FGDArtifactComparison struct {
 	Random []FGDRandomCheck
 }
 
-// CompareFGDArtifact compares runs with the artifact's results a. Runs without
-// a counterpart (another tune, seed or pod list) are left out.
-func CompareFGDArtifact(runs []*FGDRun, a FGDArtifact) FGDArtifactComparison {
+// AttachFGDArtifact gives every run its counterpart in a (same pod list, policy,
+// tune and seed), if there is one, and the deviation from it (FGDRun.Artifact,
+// FGDRun.Diff).
+func AttachFGDArtifact(runs []*FGDRun, a FGDArtifact) {
+	for _, r := range runs {
+		if r == nil {
+			continue
+		}
+		k := FGDArtifactKey{r.Trace, r.Policy, r.Tune, r.Seed}
+		if ar := a[k]; ar != nil {
+			d := CompareFGDRun(r, k, ar)
+			r.Artifact, r.Diff = ar, &d
+		}
+	}
+}
+
+// CompareFGDArtifact compares the runs that have a counterpart (see
+// AttachFGDArtifact): the deterministic ones run for run, Random per pod list as
+// a distribution over seeds.
+func CompareFGDArtifact(runs []*FGDRun) FGDArtifactComparison {
 	var c FGDArtifactComparison
 	type group struct {
 		trace string
@@ -266,10 +295,9 @@ func CompareFGDArtifact(runs []*FGDRun, a FGDArtifact) FGDArtifactComparison {
 	random := map[group][]*FGDRun{}
 	var order []group
 	for _, r := range runs {
-		if r == nil {
+		if r == nil || r.Artifact == nil {
 			continue
 		}
-		k := FGDArtifactKey{r.Trace, r.Policy, r.Tune, r.Seed}
 		if r.Policy == binpack.GPURandom {
 			g := group{r.Trace, r.Tune}
 			if random[g] == nil {
@@ -278,33 +306,25 @@ func CompareFGDArtifact(runs []*FGDRun, a FGDArtifact) FGDArtifactComparison {
 			random[g] = append(random[g], r)
 			continue
 		}
-		if ar := a[k]; ar != nil {
-			c.Diffs = append(c.Diffs, CompareFGDRun(r, k, ar))
+		if r.Diff != nil {
+			c.Diffs = append(c.Diffs, *r.Diff)
 		}
 	}
 	for _, g := range order {
-		var theirs []*FGDArtifactRun
-		for k, ar := range a {
-			if k.Trace == g.trace && k.Tune == g.tune && k.Policy == binpack.GPURandom {
-				theirs = append(theirs, ar)
-			}
-		}
-		if len(theirs) < 2 || len(random[g]) < 2 {
-			continue
-		}
 		for _, cp := range fgdCheckpoints {
 			var xs, ys []float64
 			for _, r := range random[g] {
-				if al, fr, ok := r.At(cp.x); ok {
-					xs = append(xs, cp.f(al, fr))
+				al, fr, ok := r.At(cp.x)
+				v, aok := r.Artifact.point(cp.x, cp.frag)
+				if !ok || !aok {
+					continue
 				}
-			}
-			for _, ar := range theirs {
-				if ar.HasAlloc[cp.x] && ar.HasFrag[cp.x] {
-					ys = append(ys, cp.f(ar.Alloc[cp.x], ar.Frag[cp.x]))
+				if cp.frag {
+					al = fr
 				}
+				xs, ys = append(xs, cp.f(al)), append(ys, cp.f(v))
 			}
-			if len(xs) < 2 || len(ys) < 2 {
+			if len(xs) < 2 {
 				continue
 			}
 			ch := FGDRandomCheck{Trace: g.trace, Metric: cp.name, N: len(xs), NArtifact: len(ys), P: welch(xs, ys)}
@@ -338,12 +358,18 @@ func (c FGDArtifactComparison) Verdict() string {
 	var b strings.Builder
 	if len(c.Diffs) > 0 {
 		n, wa, wf := c.Identical()
-		word := "identical"
+		word := "all identical"
 		if n < len(c.Diffs) {
-			word = "not all identical"
+			word = fmt.Sprintf("%d differ", len(c.Diffs)-n)
 		}
-		fmt.Fprintf(&b, "Run for run: %d of %d deterministic per-seed curves are identical to the artifact's (every point of GPU alloc %% and frag ratio %% within %.2f pp): %s. Largest deviations: %.4f pp GPU alloc (%s, %s, seed %d, at %d %% arrived), %.2g pp frag ratio (%s, %s, seed %d, at %d %%).",
-			n, len(c.Diffs), FGDRunTolerance, word, wa.MaxAlloc, wa.Key.Trace, wa.Key.Policy, wa.Key.Seed, wa.AllocX, wf.MaxFrag, wf.Key.Trace, wf.Key.Policy, wf.Key.Seed, wf.FragX)
+		fmt.Fprintf(&b, "Run for run: %d of %d deterministic per-seed curves are identical to the artifact's (every point of GPU alloc %% and frag ratio %% within %.2f pp): %s.",
+			n, len(c.Diffs), FGDRunTolerance, word)
+		if wa.MaxAlloc == 0 && wf.MaxFrag == 0 {
+			b.WriteString(" Every point is equal to the artifact's (largest deviation 0).")
+		} else {
+			fmt.Fprintf(&b, " Largest deviations: %.4g pp GPU alloc (%s, %s, seed %d, at %d %% arrived), %.4g pp frag ratio (%s, %s, seed %d, at %d %%).",
+				wa.MaxAlloc, wa.Key.Trace, wa.Key.Policy, wa.Key.Seed, wa.AllocX, wf.MaxFrag, wf.Key.Trace, wf.Key.Policy, wf.Key.Seed, wf.FragX)
+		}
 	}
 	if len(c.Random) > 0 {
 		k := 0
@@ -355,8 +381,17 @@ func (c FGDArtifactComparison) Verdict() string {
 		if b.Len() > 0 {
 			b.WriteString(" ")
 		}
-		fmt.Fprintf(&b, "Random, as a distribution over seeds: %d of %d checkpoints (%d pod lists × alloc@130, frag@80, unalloc@100) show no difference in mean from the artifact's at α = %.2f (Welch's t-test).",
-			k, len(c.Random), len(c.Random)/len(fgdCheckpoints), FGDRandomAlpha)
+		lists := "pod lists"
+		if len(c.Random) <= len(fgdCheckpoints) {
+			lists = "pod list"
+		}
+		fmt.Fprintf(&b, "Random, as a distribution over seeds (it cannot match run for run: the artifact draws among feasible nodes in the order its parallel filter returns them): %d of %d checkpoints (%d %s × alloc@130, frag@80, unalloc@100) show no difference in mean from the artifact's at α = %.2f (Welch's t-test)",
+			k, len(c.Random), (len(c.Random)+len(fgdCheckpoints)-1)/len(fgdCheckpoints), lists, FGDRandomAlpha)
+		if k == len(c.Random) {
+			b.WriteString(": consistent.")
+		} else {
+			fmt.Fprintf(&b, ": %d differ.", len(c.Random)-k)
+		}
 	}
 	if b.Len() == 0 {
 		return "No run has a counterpart in the artifact's results (they cover tune 1.3, seeds 42–51)."

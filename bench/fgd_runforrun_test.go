@@ -85,7 +85,9 @@ func TestFGDRunForRun(t *testing.T) {
 	if err != nil {
 		t.Skipf("the artifact's cached results are not in %s: %v", dir, err)
 	}
-	c := CompareFGDArtifact(runArtifactMatrix(t, dir, art, nil, DefaultFGDOptions()), art)
+	runs := runArtifactMatrix(t, dir, art, nil, DefaultFGDOptions())
+	AttachFGDArtifact(runs, art)
+	c := CompareFGDArtifact(runs)
 	for _, d := range c.Diffs {
 		if !d.Identical() {
 			t.Errorf("not identical: %v", d)
@@ -109,7 +111,7 @@ func TestFGDRunForRun(t *testing.T) {
 		t.Errorf("%d Random checks, want 15 (5 lists × 3 checkpoints)", len(c.Random))
 	}
 	v := c.Verdict()
-	if !strings.Contains(v, "250 of 250 deterministic per-seed curves are identical") || !strings.Contains(v, "15 of 15 checkpoints") {
+	if !strings.Contains(v, "250 of 250 deterministic per-seed curves are identical") || !strings.Contains(v, "all identical") || !strings.Contains(v, "15 of 15 checkpoints") || !strings.Contains(v, ": consistent.") {
 		t.Errorf("verdict: %s", v)
 	}
 	t.Logf("%s\n%s", v, c.Table())

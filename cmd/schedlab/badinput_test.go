@@ -42,6 +42,8 @@ func TestBadInputReproducers(t *testing.T) {
 		{"run --sample-every forever " + tinyRun, `--sample-every: want a finite sample interval`},
 		{"run --sample-every 1e-9 " + tinyRun, `below the resolution of simulated time`},
 		// Looked like hangs.
+		{"bench --scenario fgd:tune=0 --out " + filepath.Join(dir, "fgd"), `scenario fgd: parameter tune="0": want a value in (0, 10]`},
+		{"bench --scenario fgd:arithmetic=fast --out " + filepath.Join(dir, "fgd"), `parameter arithmetic="fast": want one of artifact, exact`},
 		{"run --placer randomk:k=100000000 " + tinyRun, `k="100000000": want a value in [1, 1000000]`},
 		{"run --workload omega:lambda_batch=1e308,machines=10,horizon=60s", `lambda_batch="1e308": want a value in [0, 1000]`},
 		// Exit 0 instead of 2, conflicts accepted, unclear messages.
