@@ -19,7 +19,7 @@ import (
 	"github.com/schedlab/schedlab/traces"
 )
 
-// FGD reproduction (FGD.md): the experiment of the USENIX ATC'23 paper "Beware of
+// FGD reproduction (docs/fgd.md): the experiment of the USENIX ATC'23 paper "Beware of
 // Fragmentation" on the Alibaba openb trace, one (trace, policy, seed) per run.
 
 // OpenbEnv is the environment variable that names the openb data directory.
@@ -72,7 +72,7 @@ func LoadFGDInput(dir, trace string) (*FGDInput, error) {
 	return in, nil
 }
 
-// fgdTask converts a pod as pod_csv_to_yaml.py does (FGD.md §1.2).
+// fgdTask converts a pod as pod_csv_to_yaml.py does (docs/fgd.md).
 func fgdTask(p *traces.OpenbPod) scheduler.Task {
 	t := scheduler.Task{Request: scheduler.Res(p.CPUMilli, p.MemoryMiB, 0)}
 	if p.NumGPU != 0 {
@@ -98,7 +98,7 @@ const FGDMaxX = 130
 
 // FGDInformerDraws is how many values the FGD simulator's client-go reflectors
 // draw from its seeded source between the tune draws and the node permutation
-// (watch jitter; FGD.md §3). Consuming them gives the artifact's node ranks.
+// (watch jitter; docs/fgd.md). Consuming them gives the artifact's node ranks.
 const FGDInformerDraws = 10
 
 // FGDOptions are a run's protocol parameters.
@@ -135,7 +135,7 @@ func (o FGDOptions) validate() error {
 // fgdMaxX is the last curve point for tune ratio tune.
 func fgdMaxX(tune float64) int { return max(FGDMaxX, int(math.Ceil(100*tune))+1) }
 
-// FGDRun is the outcome of one run: the curves of FGD.md §6.2, the end-of-run
+// FGDRun is the outcome of one run: the curves of docs/fgd.md, the end-of-run
 // report of §6.3 and totals.
 type FGDRun struct {
 	Trace    string
@@ -183,7 +183,7 @@ func RunFGD(in *FGDInput, kind binpack.GPUKind, seed int64) (*FGDRun, error) {
 	return RunFGDWith(in, kind, seed, DefaultFGDOptions())
 }
 
-// RunFGDWith runs one (trace, policy, seed) of the FGD protocol (FGD.md §3):
+// RunFGDWith runs one (trace, policy, seed) of the FGD protocol (docs/fgd.md):
 // math/rand v1 seeded with seed; one Int(); Shuffle of the name-sorted pods; tune
 // to opt.Tune × capacity; opt.InformerDraws draws; Perm for the node tie-break
 // ranks; then one pod at a time, failed pods never retried, metrics after every
@@ -273,7 +273,7 @@ func RunFGDWith(in *FGDInput, kind binpack.GPUKind, seed int64, opt FGDOptions) 
 	pol.ArtifactArithmetic = !opt.Exact
 	tr := binpack.NewFragTracker(frag, s)
 
-	// Step 7: replay, with the per-event metrics of FGD.md §6.1.
+	// Step 7: replay, with the per-event metrics of docs/fgd.md
 	maxX := fgdMaxX(opt.Tune)
 	tasks := make([]scheduler.Task, len(list))
 	run := &FGDRun{Trace: in.Trace, Policy: kind, Seed: seed, Tune: opt.Tune, Pods: len(list), Capacity: capacity}
@@ -322,7 +322,7 @@ func (e *fgdEvents) add(arrived, used int64, ratio float64) {
 	e.frag = append(e.frag, goRound2(ratio))
 }
 
-// curves sets run's curve points 0..maxX (FGD.md §6.2): the mean over the
+// curves sets run's curve points 0..maxX (docs/fgd.md): the mean over the
 // events with arrive% = x, or if there are none over those with x−1 ≤ arrive% ≤
 // x+1, summed in event order as numpy sums (pandas' mean); alloc rounded to 2
 // decimals as numpy rounds. With numpy's rounding and summation every alloc
@@ -398,7 +398,7 @@ func numpySum(a []float64) float64 {
 }
 
 // FGDReport is the end-of-run "Cluster Analysis" of the FGD simulator
-// (FGD.md §6.3, pkg/simulator/analysis.go): allocation ratios and the cluster's
+// (docs/fgd.md, pkg/simulator/analysis.go): allocation ratios and the cluster's
 // idle GPU by fragmentation class.
 type FGDReport struct {
 	// Requested and allocatable amounts: MilliCPU (milli-CPU), Memory (bytes, as
@@ -482,7 +482,7 @@ func (r *FGDReport) String() string {
 	return b.String()
 }
 
-// FGDPaper holds the published means for openb_pod_list_default (FGD.md §7):
+// FGDPaper holds the published means for openb_pod_list_default (docs/fgd.md):
 // GPU alloc % at 130 % arrived, frag ratio % at 80 % arrived, unallocated % at 100 %.
 var FGDPaper = map[binpack.GPUKind][3]float64{
 	binpack.GPURandom:     {87.47, 74.64, 13.70},

@@ -1,7 +1,9 @@
 package bench
 
 import (
+	"flag"
 	"fmt"
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -115,6 +117,43 @@ func TestFGDRunForRun(t *testing.T) {
 		t.Errorf("verdict: %s", v)
 	}
 	t.Logf("%s\n%s", v, c.Table())
+	checkReadmeFGD(t, runs, v)
+}
+
+var fgdUpdate = flag.Bool("fgd.update", false, "rewrite the README's FGD table and verdict from TestFGDRunForRun's runs")
+
+// checkReadmeFGD compares the README's generated FGD block (between the fgd:begin
+// and fgd:end markers) with the summary of the default pod list's runs and the
+// verdict, or rewrites it with -fgd.update.
+func checkReadmeFGD(t *testing.T, runs []*FGDRun, verdict string) {
+	t.Helper()
+	var def []*FGDRun
+	for _, r := range runs {
+		if r != nil && r.Trace == "default" {
+			def = append(def, r)
+		}
+	}
+	block := "\n" + FGDTable(SummarizeFGD(def)) + "\n" + verdict + "\n"
+	const path, begin, end = "../README.md", "<!-- fgd:begin -->", "<!-- fgd:end -->"
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	i, j := strings.Index(s, begin), strings.Index(s, end)
+	if i < 0 || j < i {
+		t.Fatalf("%s: no %s … %s block", path, begin, end)
+	}
+	if got := s[i+len(begin) : j]; got != block {
+		if !*fgdUpdate {
+			t.Errorf("%s: the FGD block is stale (run with -fgd.update); want:%s", path, block)
+			return
+		}
+		if err := os.WriteFile(path, []byte(s[:i+len(begin)]+block+s[j:]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: FGD block rewritten", path)
+	}
 }
 
 // TestFGDRunForRunNeedsBothDetails shows that each of the two protocol details

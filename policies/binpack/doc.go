@@ -40,12 +40,13 @@
 // # GPU policies of the FGD paper
 //
 // GPUPolicy implements the six policies of "Beware of Fragmentation" (USENIX ATC'23)
-// exactly as FGD.md specifies: Random, DotProduct, GpuClustering, GpuPacking,
+// exactly as docs/fgd.md specifies: Random, DotProduct, GpuClustering, GpuPacking,
 // BestFit and FGD, with the simulator's integer scores, its node tie-break ranks
 // and its GPU device choice. TypicalPods, Frag and FragTracker implement the
 // typical-pod distribution and the expected-fragmentation measure, kept as exact
-// integers (scaled by the distribution's total count). The bench package's "fgd"
-// scenario reproduces the paper's table with them.
+// integers (scaled by the distribution's total count), or in the paper simulator's
+// float64 arithmetic (GPUPolicy.ArtifactArithmetic). The bench package's "fgd"
+// scenario reproduces the paper's simulator with them, run for run.
 //
 // # Determinism
 //

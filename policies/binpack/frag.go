@@ -9,7 +9,7 @@ import (
 )
 
 // PodShape is the shape the FGD paper's policies and fragmentation measure use
-// (FGD.md §1.2): CPU request in non-zero form (100 m if 0), per-GPU milli g (0 for
+// (docs/fgd.md): CPU request in non-zero form (100 m if 0), per-GPU milli g (0 for
 // CPU-only tasks), GPU count k and the GPU-model constraint ("|"-joined, "" = any).
 // Memory is not part of it.
 type PodShape struct {
@@ -43,7 +43,7 @@ type TypicalPod struct {
 	Count int64
 }
 
-// TypicalPods is the typical-pod distribution of FGD.md §5.6.1: the most frequent
+// TypicalPods is the typical-pod distribution of docs/fgd.md: the most frequent
 // shapes of a workload, kept until they cover Threshold percent of its pods;
 // p_m = Count_m / Total.
 type TypicalPods struct {
@@ -99,10 +99,12 @@ func NewTypicalPodsFromCounts(counts map[PodShape]int64, threshold int) *Typical
 }
 
 // Frag computes the expected GPU fragmentation of a node under a typical-pod
-// distribution (FGD.md §5.6.2). Values are kept as exact integers scaled by
+// distribution (docs/fgd.md). Values are kept as exact integers scaled by
 // TypicalPods.Total: FragScaled returns Σ_m Count_m·frag(n, m), and the
 // fragmentation in milli-GPU is that divided by Total. Exact integers make a
 // placement that changes nothing score exactly Δ = 0, and sums never drift.
+// Classes and FragFloat give the same measure in the FGD simulator's float64
+// arithmetic, which the reproduction of its runs needs.
 //
 // Results are memoised by node state (GPU model, free CPU, multiset of free device
 // shares) for nodes of at most 8 devices. A Frag is not safe for concurrent use.
@@ -116,7 +118,7 @@ type Frag struct {
 	modelsOf [][]string
 }
 
-// The fragmentation classes of FGD.md §5.6.2, in the order the FGD simulator
+// The fragmentation classes of docs/fgd.md, in the order the FGD simulator
 // keeps them.
 const (
 	FragQ1LackBoth = iota
@@ -328,7 +330,7 @@ func (f *Frag) compute(model int32, cpuLeft int64, free []int32) int64 {
 
 // FragTracker keeps the fragmentation of every node of a state and the cluster
 // total up to date through a scheduler.NodeListener (O(1) amortised per change
-// with the memo). It is the FGD.md §6.1 metric and FGD's F_n.
+// with the memo). It is the docs/fgd.md metric and FGD's F_n.
 type FragTracker struct {
 	F      *Frag
 	s      *scheduler.State

@@ -8,7 +8,7 @@ import (
 	"github.com/schedlab/schedlab/scheduler"
 )
 
-// GPUKind is one of the six scoring policies of the FGD paper (FGD.md §5).
+// GPUKind is one of the six scoring policies of the FGD paper (docs/fgd.md).
 type GPUKind uint8
 
 // The FGD paper's policies.
@@ -48,7 +48,7 @@ const (
 )
 
 // GPUPolicy places a task the way the FGD paper's simulator does with one score
-// plugin enabled (FGD.md §4–5): every up node is filtered with State.Fits, each
+// plugin enabled (docs/fgd.md): every up node is filtered with State.Fits, each
 // feasible node gets an integer score in 0..100, the highest score wins and ties go
 // to the node with the smallest Rank. If exactly one node is feasible it is chosen
 // without scoring. Place also chooses the GPU devices: FGD chooses a share task's

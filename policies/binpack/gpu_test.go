@@ -218,6 +218,77 @@ func TestFragClasses(t *testing.T) {
 	}
 }
 
+// TestFragClassesFloat checks the class booking of Classes (the FGD simulator's
+// NodeGpuShareFragAmount) shape by shape, and that FragFloat and FragScaled agree
+// up to float rounding on random nodes under a mixed distribution.
+func TestFragClassesFloat(t *testing.T) {
+	one := func(sh PodShape) *Frag { return NewFrag(&TypicalPods{Pods: []TypicalPod{{sh, 1}}, Total: 1, N: 1}) }
+	free := []int32{300, 1000, 0, 700}
+	for _, c := range []struct {
+		name string
+		sh   PodShape
+		cpu  int64
+		want map[int]float64
+	}{
+		{"cpu-only, cpu fits", PodShape{CPU: 1000}, 8000, map[int]float64{FragXLSatisfied: 2000}},
+		{"cpu-only, cpu lacks", PodShape{CPU: 9000}, 8000, map[int]float64{FragXRLackCPU: 2000}},
+		{"no access", PodShape{CPU: 1000, GPUMilli: 500, GPUCount: 1, Spec: "T4|A10"}, 8000, map[int]float64{FragNoAccess: 2000}},
+		{"satisfied", PodShape{CPU: 1000, GPUMilli: 500, GPUCount: 1, Spec: "G2"}, 8000, map[int]float64{FragQ2LackGPU: 300, FragQ3Satisfied: 1700}},
+		{"gpu lacks", PodShape{CPU: 1000, GPUMilli: 1000, GPUCount: 2}, 8000, map[int]float64{FragQ2LackGPU: 2000}},
+		{"cpu lacks", PodShape{CPU: 9000, GPUMilli: 500, GPUCount: 1}, 8000, map[int]float64{FragQ4LackCPU: 2000}},
+		{"both lack", PodShape{CPU: 9000, GPUMilli: 1000, GPUCount: 2}, 8000, map[int]float64{FragQ1LackBoth: 2000}},
+	} {
+		f := one(c.sh)
+		got := f.Classes(f.Model("G2"), c.cpu, free)
+		for k := range NumFragClasses {
+			if got[k] != c.want[k] {
+				t.Errorf("%s: %s = %v, want %v", c.name, FragClassNames[k], got[k], c.want[k])
+			}
+		}
+		if want := 2000 - c.want[FragQ3Satisfied]; FragSum(&got) != want || f.FragFloat(f.Model("G2"), c.cpu, free) != want {
+			t.Errorf("%s: fragment %v / %v, want %v", c.name, FragSum(&got), f.FragFloat(f.Model("G2"), c.cpu, free), want)
+		}
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	var shapes []PodShape
+	for range 500 {
+		sh := PodShape{CPU: int64(1+r.IntN(16)) * 1000}
+		switch r.IntN(4) {
+		case 0:
+			sh.GPUMilli, sh.GPUCount = int32(100*(1+r.IntN(9))), 1
+		case 1:
+			sh.GPUMilli, sh.GPUCount = 1000, int32(1<<r.IntN(4))
+		case 2:
+			sh.GPUMilli, sh.GPUCount, sh.Spec = 1000, 1, "G2|T4"
+		}
+		shapes = append(shapes, sh)
+	}
+	tp := NewTypicalPods(shapes, 95)
+	f := NewFrag(tp)
+	for range 2000 {
+		free := make([]int32, 1<<r.IntN(4))
+		var idle float64
+		for i := range free {
+			free[i] = int32(100 * r.IntN(11))
+			idle += float64(free[i])
+		}
+		model := f.Model([]string{"G2", "T4", "A10"}[r.IntN(3)])
+		cpu := int64(r.IntN(64)) * 1000
+		exact := float64(f.FragScaled(model, cpu, free)) / float64(tp.Total)
+		c := f.Classes(model, cpu, free)
+		var sum float64
+		for _, v := range c {
+			sum += v
+		}
+		if d := f.FragFloat(model, cpu, free) - exact; d > 1e-9*max(idle, 1) || d < -1e-9*max(idle, 1) {
+			t.Fatalf("free %v cpu %d: FragFloat %v, exact %v", free, cpu, f.FragFloat(model, cpu, free), exact)
+		}
+		if d := sum - idle; d > 1e-9*max(idle, 1) || d < -1e-9*max(idle, 1) {
+			t.Fatalf("free %v cpu %d: classes sum to %v, idle %v", free, cpu, sum, idle)
+		}
+	}
+}
+
 // TestFGDCacheMatchesFreshScores: the per-(node, shape) score cache never serves a
 // stale score: at every step, through placements, releases and an added node, the
 // long-lived policy chooses what a fresh policy (empty cache) chooses.
