@@ -162,6 +162,14 @@ type FGDRun struct {
 	Wall     time.Duration
 }
 
+// fgdGroup is a set of runs on one pod list at one tune ratio.
+type fgdGroup struct {
+	trace string
+	tune  float64
+}
+
+func (r *FGDRun) group() fgdGroup { return fgdGroup{r.Trace, r.Tune} }
+
 // MaxX is the last curve point.
 func (r *FGDRun) MaxX() int { return len(r.Has) - 1 }
 
@@ -422,6 +430,15 @@ func (r *FGDReport) Idle() float64 {
 // Frag returns frag_gpu_milli: every class but q3_satisfied.
 func (r *FGDReport) Frag() float64 { return binpack.FragSum(&r.Classes) }
 
+// Share returns v as a percentage of the idle GPU (0 when nothing is idle), as
+// the simulator prints each class's share.
+func (r *FGDReport) Share(v float64) float64 {
+	if idle := r.Idle(); idle != 0 {
+		return 100 * v / idle
+	}
+	return 0
+}
+
 func ratioPct(a [2]int64) float64 {
 	if a[1] == 0 {
 		return 0
@@ -527,14 +544,10 @@ func meanMinMax(v []float64) [3]float64 {
 // SummarizeFGD groups runs by pod list and tune (in the order they first
 // appear) and policy (in GPUKind order).
 func SummarizeFGD(runs []*FGDRun) []FGDSummary {
-	type group struct {
-		trace string
-		tune  float64
-	}
-	var groups []group
+	var groups []fgdGroup
 	for _, r := range runs {
-		if r != nil && !slices.Contains(groups, group{r.Trace, r.Tune}) {
-			groups = append(groups, group{r.Trace, r.Tune})
+		if r != nil && !slices.Contains(groups, r.group()) {
+			groups = append(groups, r.group())
 		}
 	}
 	var out []FGDSummary
@@ -630,19 +643,12 @@ func FGDReportTable(runs []*FGDRun) string {
 			continue
 		}
 		rp := r.Report
-		idle := rp.Idle()
-		share := func(v float64) float64 {
-			if idle == 0 {
-				return 0
-			}
-			return 100 * v / idle
-		}
 		fmt.Fprintf(&b, "| %s | %g | %s | %d | %.1f | %.1f | %.1f (%d/%d) | %.1f (%d/%d) |", r.Trace, r.Tune, r.Policy, r.Seed,
 			ratioPct(rp.MilliCPU), ratioPct(rp.Memory), ratioPct(rp.GPU), rp.GPU[0], rp.GPU[1], ratioPct(rp.MilliGPU), rp.MilliGPU[0], rp.MilliGPU[1])
 		for _, v := range rp.Classes {
-			fmt.Fprintf(&b, " %.2f (%.2f) |", v/1000, share(v))
+			fmt.Fprintf(&b, " %.2f (%.2f) |", v/1000, rp.Share(v))
 		}
-		fmt.Fprintf(&b, " %.2f | %.2f (%.2f) |\n", idle/1000, rp.Frag()/1000, share(rp.Frag()))
+		fmt.Fprintf(&b, " %.2f | %.2f (%.2f) |\n", rp.Idle()/1000, rp.Frag()/1000, rp.Share(rp.Frag()))
 	}
 	return b.String()
 }
@@ -679,18 +685,11 @@ func FGDReportJSON(runs []*FGDRun) ([]byte, error) {
 			continue
 		}
 		rp := r.Report
-		idle := rp.Idle()
-		cls := func(v float64) fgdClassJSON {
-			c := fgdClassJSON{Milli: v}
-			if idle != 0 {
-				c.Pct = 100 * v / idle
-			}
-			return c
-		}
+		cls := func(v float64) fgdClassJSON { return fgdClassJSON{Milli: v, Pct: rp.Share(v)} }
 		alloc := func(a [2]int64) fgdAllocJSON { return fgdAllocJSON{a[0], a[1], ratioPct(a)} }
 		j := fgdReportJSON{Trace: r.Trace, Tune: r.Tune, Policy: r.Policy.String(), Seed: r.Seed,
 			Allocation: map[string]fgdAllocJSON{"MilliCpu": alloc(rp.MilliCPU), "Memory": alloc(rp.Memory), "Gpu": alloc(rp.GPU), "MilliGpu": alloc(rp.MilliGPU)},
-			Classes:    map[string]fgdClassJSON{}, Idle: idle, Frag: cls(rp.Frag())}
+			Classes:    map[string]fgdClassJSON{}, Idle: rp.Idle(), Frag: cls(rp.Frag())}
 		for k, v := range rp.Classes {
 			j.Classes[binpack.FragClassNames[k]] = cls(v)
 		}

@@ -14,7 +14,6 @@ import (
 
 	"github.com/schedlab/schedlab/policies/binpack"
 	"gonum.org/v1/gonum/stat"
-	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // The FGD artifact's cached per-seed results (hkust-adsl/kubernetes-scheduler-simulator,
@@ -218,23 +217,6 @@ type FGDRandomCheck struct {
 // FGDRandomAlpha.
 func (c FGDRandomCheck) Consistent() bool { return c.P >= FGDRandomAlpha }
 
-// welch returns the two-sided p-value of Welch's t-test for equal means.
-func welch(a, b []float64) float64 {
-	ma, va := stat.MeanVariance(a, nil)
-	mb, vb := stat.MeanVariance(b, nil)
-	na, nb := float64(len(a)), float64(len(b))
-	se2 := va/na + vb/nb
-	if se2 == 0 {
-		if ma == mb {
-			return 1
-		}
-		return 0
-	}
-	t := math.Abs(ma-mb) / math.Sqrt(se2)
-	df := se2 * se2 / (va*va/(na*na*(na-1)) + vb*vb/(nb*nb*(nb-1)))
-	return 2 * distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Survival(t)
-}
-
 // fgdCheckpoints are the paper's table columns: GPU alloc % at 130 % arrived,
 // frag ratio % at 80 %, unallocated GPU % at 100 %.
 var fgdCheckpoints = []struct {
@@ -288,18 +270,14 @@ func AttachFGDArtifact(runs []*FGDRun, a FGDArtifact) {
 // a distribution over seeds.
 func CompareFGDArtifact(runs []*FGDRun) FGDArtifactComparison {
 	var c FGDArtifactComparison
-	type group struct {
-		trace string
-		tune  float64
-	}
-	random := map[group][]*FGDRun{}
-	var order []group
+	random := map[fgdGroup][]*FGDRun{}
+	var order []fgdGroup
 	for _, r := range runs {
 		if r == nil || r.Artifact == nil {
 			continue
 		}
 		if r.Policy == binpack.GPURandom {
-			g := group{r.Trace, r.Tune}
+			g := r.group()
 			if random[g] == nil {
 				order = append(order, g)
 			}
@@ -327,7 +305,7 @@ func CompareFGDArtifact(runs []*FGDRun) FGDArtifactComparison {
 			if len(xs) < 2 {
 				continue
 			}
-			ch := FGDRandomCheck{Trace: g.trace, Metric: cp.name, N: len(xs), NArtifact: len(ys), P: welch(xs, ys)}
+			ch := FGDRandomCheck{Trace: g.trace, Metric: cp.name, N: len(xs), NArtifact: len(ys), P: welchP(xs, ys)}
 			ch.Ours[0], ch.Ours[1] = stat.MeanStdDev(xs, nil)
 			ch.Artifact[0], ch.Artifact[1] = stat.MeanStdDev(ys, nil)
 			c.Random = append(c.Random, ch)

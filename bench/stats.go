@@ -185,6 +185,26 @@ var SummaryMetrics = []Metric{MetricJobsCompleted, MetricAbandoned, MetricUtilCP
 	MetricHeldGPU, MetricWaitP50, MetricWaitP99, MetricGangWaitP99, MetricDeadlockRate, MetricEpisodes,
 	MetricConflicts, MetricBusyness, MetricWasted, MetricFrag}
 
+// welchP returns the two-sided p-value of Welch's t-test for equal means of a
+// and b (unequal variances, Welch–Satterthwaite degrees of freedom); each needs
+// at least two values. Two samples without variance give 1 if their means are
+// equal, else 0.
+func welchP(a, b []float64) float64 {
+	ma, va := stat.MeanVariance(a, nil)
+	mb, vb := stat.MeanVariance(b, nil)
+	na, nb := float64(len(a)), float64(len(b))
+	se2 := va/na + vb/nb
+	if se2 == 0 {
+		if ma == mb {
+			return 1
+		}
+		return 0
+	}
+	t := math.Abs(ma-mb) / math.Sqrt(se2)
+	df := se2 * se2 / (va*va/(na*na*(na-1)) + vb*vb/(nb*nb*(nb-1)))
+	return 2 * distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Survival(t)
+}
+
 // MeanCI returns the mean of xs and the half-width of its 95% confidence interval
 // (Student's t with n−1 degrees of freedom × standard error). The half-width is
 // NaN for fewer than two values, and 0 when all values are equal.
