@@ -32,6 +32,7 @@ func TestBinpackPlacersRegistered(t *testing.T) {
 			t.Fatal(err)
 		}
 		tk := &scheduler.Task{Request: scheduler.Res(1000, 1024, 500), GPUCount: 1, GPUMilli: 500, Node: scheduler.NoNode}
+		scheduler.AttachPlacer(p, s, scheduler.NewRand(1, spec))
 		id, g, st := p.Place(s, tk)
 		if !st.IsOK() || id != 1 || g.Count() != 1 {
 			t.Errorf("%s: placed on %d devices %b: %v", spec, id, g, st)

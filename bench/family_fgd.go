@@ -279,6 +279,7 @@ func RunFGDWith(in *FGDInput, kind binpack.GPUKind, seed int64, opt FGDOptions) 
 	pol.Rank = rank
 	pol.Intn = rng.Intn
 	pol.ArtifactArithmetic = !opt.Exact
+	scheduler.AttachPlacer(pol, s, nil) // Random draws from the artifact's stream (Intn)
 	tr := binpack.NewFragTracker(frag, s)
 
 	// Step 7: replay, with the per-event metrics of docs/fgd.md

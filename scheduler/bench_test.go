@@ -45,7 +45,7 @@ func BenchmarkBestFitDecision(b *testing.B) {
 			for i := range tasks {
 				tasks[i] = Task{Request: Res(int64(250+r.IntN(3000)), int64(512+r.IntN(8192)), 0), Node: NoNode}
 			}
-			var p Placer = BestFit{}
+			var p Placer = KeyBestFit{}
 			p.Place(s, &tasks[0]) // build the index outside the timer
 			b.ReportAllocs()
 			b.ResetTimer()

@@ -78,7 +78,7 @@ func TestPropRandomPlanCommitsFullyOrLeavesStateUnchanged(t *testing.T) {
 					unplaced = append(unplaced, tk)
 				}
 			}
-			claims, _ := scheduler.PlaceGang(st, scheduler.FirstFit{}, unplaced, 0)
+			claims, _ := scheduler.PlaceGang(st, scheduler.ScanFirstFit{}, unplaced, 0)
 			plan := scheduler.Plan{Claims: claims}
 			if bad := sc.Seed % 3; bad > 0 && len(claims) > 0 {
 				pos := int(sc.Seed/3) % len(claims)
@@ -154,7 +154,7 @@ func TestPropIndexedBestFitAgreesWithNaiveScan(t *testing.T) {
 	props.Property("BestFit (btree index) picks the node a full scan picks, for every task, as the state changes",
 		prop.ForAll(func(sc schedtest.Scenario) string {
 			st, tasks := stateOf(sc)
-			for _, p := range []scheduler.BestFit{{}, {Key: scheduler.Memory, Fixed: true}} {
+			for _, p := range []scheduler.KeyBestFit{{}, {Key: scheduler.Memory, Fixed: true}} {
 				for _, tk := range tasks {
 					if tk.Node != scheduler.NoNode {
 						continue
@@ -195,9 +195,9 @@ func TestPropIndexedBestFitAgreesWithNaiveScan(t *testing.T) {
 func TestPropSameSeedGivesByteIdenticalJSON(t *testing.T) {
 	props := gopter.NewProperties(propParams(t, 150))
 	for _, name := range []string{"FirstFit", "BestFit"} {
-		placer := func() scheduler.Placer { return scheduler.FirstFit{} }
+		placer := func() scheduler.Placer { return scheduler.ScanFirstFit{} }
 		if name == "BestFit" {
-			placer = func() scheduler.Placer { return scheduler.BestFit{} }
+			placer = func() scheduler.Placer { return scheduler.KeyBestFit{} }
 		}
 		f := schedtest.PlacerFactory(placer)
 		props.Property("monolithic "+name+": two runs of a scenario give byte-identical result JSON, and every submitted task is in exactly one state",

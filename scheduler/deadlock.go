@@ -449,7 +449,7 @@ func (s *Sim) waitFor(gangs []*partialGang) ([][2]JobID, []JobID) {
 		if len(g.pending) < g.need || !g.sum.LessEq(freeSum.Add(extra)) {
 			return false
 		}
-		_, status := PlaceGang(st, BestFit{}, g.pending, g.need)
+		_, status := PlaceGang(st, KeyBestFit{}, g.pending, g.need)
 		return status.IsOK()
 	}
 	releaseHeld := func(g *partialGang) {

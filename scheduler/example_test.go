@@ -30,7 +30,7 @@ func Example() {
 		mk(2, 0, 2, scheduler.Res(4000, 8192, 0), 90*scheduler.Second),
 		train,
 	}
-	sched, err := scheduler.NewMonolithic(scheduler.MonolithicConfig{Placer: scheduler.BestFit{}})
+	sched, err := scheduler.NewMonolithic(scheduler.MonolithicConfig{Placer: scheduler.KeyBestFit{}})
 	if err != nil {
 		panic(err)
 	}

@@ -36,7 +36,7 @@ type MonolithicConfig struct {
 
 // DefaultMonolithicConfig returns the defaults documented on MonolithicConfig.
 func DefaultMonolithicConfig() MonolithicConfig {
-	return MonolithicConfig{Placer: BestFit{}, InitialBackoff: Second, MaxBackoff: 10 * Second,
+	return MonolithicConfig{Placer: KeyBestFit{}, InitialBackoff: Second, MaxBackoff: 10 * Second,
 		FlushInterval: 30 * Second, MaxUnschedulable: 5 * Minute}
 }
 
@@ -134,13 +134,15 @@ func NewMonolithic(cfg MonolithicConfig) (*Monolithic, error) {
 // Placer returns the scheduler's placer.
 func (m *Monolithic) Placer() Placer { return m.cfg.Placer }
 
+// Placers implements PlacerUser: the one placer, on the stream "placer".
+func (m *Monolithic) Placers() []PlacerSlot {
+	return []PlacerSlot{{Stream: "placer", Placer: m.cfg.Placer}}
+}
+
 // Attach implements Scheduler.
 func (m *Monolithic) Attach(sim *Sim) error {
 	m.sim = sim
 	m.passTmr = NewTimer(m.pass)
-	if s, ok := m.cfg.Placer.(Seeder); ok {
-		s.Seed(sim.Rand("placer"))
-	}
 	return nil
 }
 

@@ -18,10 +18,43 @@ type GangPlacer interface {
 	PlaceGang(s *State, tasks []*Task, need int) ([]Claim, Status)
 }
 
-// Seeder is implemented by placers and schedulers that draw random numbers; the
-// owner calls Seed with a generator derived from the run's seed before first use.
-type Seeder interface {
-	Seed(r *rand.Rand)
+// Attacher is implemented by placers that keep state tied to one cluster state (an
+// index over the nodes kept current through a NodeListener, a per-node cache) or
+// that draw random numbers. The simulator calls Attach once, when the placer is
+// installed and before the run's first event, with the state the placer will be
+// called with and a random stream of the placer's own (see PlacerUser); that is
+// where such a placer builds its index and registers its listeners. Calling Place
+// before Attach, or with another state, is a programming error, and the shipped
+// placers panic on it: an index that silently misses nodes or a random placer on a
+// fixed stream would give wrong numbers, not an error.
+type Attacher interface {
+	Attach(s *State, r *rand.Rand)
+}
+
+// PlacerSlot is one placer a scheduler calls, with the name of the random stream
+// the simulator derives for it from the run's seed (Sim.Rand).
+type PlacerSlot struct {
+	Stream string
+	Placer Placer
+}
+
+// PlacerUser is implemented by schedulers that place through placers. Placers
+// returns every placer the scheduler will call, in a fixed order; the simulator
+// attaches each (Attacher) before it attaches the scheduler. A placer listed twice
+// is attached once, with the first slot's stream.
+type PlacerUser interface {
+	Placers() []PlacerSlot
+}
+
+// AttachPlacer attaches p to s with the random stream r when p implements
+// Attacher, and returns p. It is for code that drives a placer outside a Sim
+// (tests, tools, replays like the FGD experiment); inside a run the simulator does
+// it.
+func AttachPlacer(p Placer, s *State, r *rand.Rand) Placer {
+	if a, ok := p.(Attacher); ok {
+		a.Attach(s, r)
+	}
+	return p
 }
 
 // PlaceGang places tasks one by one with p, tentatively, inside a transaction that
@@ -73,12 +106,13 @@ func PlaceGang(s *State, p Placer, tasks []*Task, need int) ([]Claim, Status) {
 	return claims, StatusOK
 }
 
-// FirstFit places a task on the lowest-numbered node that fits. Cost O(n) per
-// decision in the worst case (the binpack package has an indexed one).
-type FirstFit struct{}
+// ScanFirstFit places a task on the lowest-numbered node that fits, by a linear
+// scan: cost O(n) per decision in the worst case. It is the reference; binpack's
+// FirstFit chooses the same nodes through a segment tree.
+type ScanFirstFit struct{}
 
 // Place implements Placer.
-func (FirstFit) Place(s *State, t *Task) (NodeID, GPUSet, Status) {
+func (ScanFirstFit) Place(s *State, t *Task) (NodeID, GPUSet, Status) {
 	st := statusNoFeasibleNode
 	for i := range s.nodes {
 		if !t.Request.LessEq(s.nodes[i].free) {
@@ -91,21 +125,21 @@ func (FirstFit) Place(s *State, t *Task) (NodeID, GPUSet, Status) {
 	return NoNode, 0, st
 }
 
-// BestFit places a task on the feasible node with the least free capacity of the
+// KeyBestFit places a task on the feasible node with the least free capacity of the
 // task's key resource (GPU for tasks that request GPUs, otherwise CPU, unless Key
 // is set), ties to the lowest node ID. It walks the state's ordered index from the
 // request upward and stops at the first node that fits, so a decision costs
 // O(log n) plus the nodes skipped because another dimension does not fit.
-type BestFit struct {
+type KeyBestFit struct {
 	// Key is the resource to fit tightly; 0 (CPU) or a negative value means
 	// automatic (GPU for GPU tasks, else CPU).
 	Key Resource
-	// Auto is set by NewBestFit; the zero BestFit is automatic too.
+	// Fixed makes Key apply to every task; the zero KeyBestFit is automatic.
 	Fixed bool
 }
 
 // Place implements Placer.
-func (b BestFit) Place(s *State, t *Task) (NodeID, GPUSet, Status) {
+func (b KeyBestFit) Place(s *State, t *Task) (NodeID, GPUSet, Status) {
 	key := b.Key
 	if !b.Fixed {
 		key = CPU

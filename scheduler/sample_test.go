@@ -13,7 +13,7 @@ func TestSampleSeriesBounded(t *testing.T) {
 	cfg.Nodes = []Node{{Name: "n0", Capacity: Res(4000, 4096, 0)}}
 	cfg.SampleEvery = Microsecond
 	jobs := []*Job{{ID: 1, Tasks: []Task{{Request: Res(1000, 1024, 0), Runtime: 10 * Second}}}}
-	sched, err := NewMonolithic(MonolithicConfig{Placer: &FirstFit{}})
+	sched, err := NewMonolithic(MonolithicConfig{Placer: &ScanFirstFit{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func TestSampleSeriesBounded(t *testing.T) {
 	}
 	// An interval the run never exceeds is kept as given.
 	cfg.SampleEvery = Second
-	sched, _ = NewMonolithic(MonolithicConfig{Placer: &FirstFit{}})
+	sched, _ = NewMonolithic(MonolithicConfig{Placer: &ScanFirstFit{}})
 	res, err = Run(cfg, &SliceSource{Jobs: jobs}, sched)
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +66,7 @@ func TestMaxLiveTasks(t *testing.T) {
 	}
 	run := func(max int) error {
 		cfg.MaxLiveTasks = max
-		sched, err := NewMonolithic(MonolithicConfig{Placer: &FirstFit{}})
+		sched, err := NewMonolithic(MonolithicConfig{Placer: &ScanFirstFit{}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,7 +96,7 @@ func TestMonolithicEnqueueDedup(t *testing.T) {
 		for i := range job.Tasks {
 			job.Tasks[i] = Task{Index: int32(i), Request: Res(10, 10, 0), Runtime: Second}
 		}
-		m, err := NewMonolithic(MonolithicConfig{Placer: &FirstFit{}})
+		m, err := NewMonolithic(MonolithicConfig{Placer: &ScanFirstFit{}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 )
 
@@ -321,6 +322,7 @@ func (s *Sim) Result() (*Result, error) {
 }
 
 func (s *Sim) start() error {
+	s.attachPlacers()
 	if err := s.sched.Attach(s); err != nil {
 		return err
 	}
@@ -332,6 +334,31 @@ func (s *Sim) start() error {
 		s.q.push(event{at: 0, kind: evSample})
 	}
 	return s.err
+}
+
+// attachPlacers attaches every placer of the scheduler (PlacerUser) to the run's
+// state, each with its own random stream, once.
+func (s *Sim) attachPlacers() {
+	u, ok := s.sched.(PlacerUser)
+	if !ok {
+		return
+	}
+	var done []Attacher
+	for _, slot := range u.Placers() {
+		a, ok := slot.Placer.(Attacher)
+		if !ok || slices.ContainsFunc(done, func(d Attacher) bool { return samePlacer(d, a) }) {
+			continue
+		}
+		done = append(done, a)
+		a.Attach(s.State, s.Rand(slot.Stream))
+	}
+}
+
+// samePlacer reports whether a and b are the same placer: the same pointer, or
+// equal values of a comparable type.
+func samePlacer(a, b Attacher) bool {
+	ta, tb := reflect.TypeOf(a), reflect.TypeOf(b)
+	return ta == tb && ta.Comparable() && any(a) == any(b)
 }
 
 // Step processes the next event and reports whether the run goes on.

@@ -240,7 +240,7 @@ func TestBestFitMatchesScan(t *testing.T) {
 	r := NewRand(1, "test")
 	for k := 0; k < 2000; k++ {
 		tk := &Task{ID: TaskID(k), Request: Res(int64(r.IntN(3000)), int64(r.IntN(6000)), 0), Node: NoNode}
-		got, _, st := BestFit{}.Place(s, tk)
+		got, _, st := KeyBestFit{}.Place(s, tk)
 		// naive scan
 		want := NoNode
 		for i := range nodes {

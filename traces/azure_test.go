@@ -473,7 +473,7 @@ func TestAzureReplayOnCluster(t *testing.T) {
 			t.Fatal(err)
 		}
 		mc := scheduler.DefaultMonolithicConfig()
-		mc.Placer = scheduler.FirstFit{}
+		mc.Placer = scheduler.ScanFirstFit{}
 		sched, err := scheduler.NewMonolithic(mc)
 		if err != nil {
 			t.Fatal(err)

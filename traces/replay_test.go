@@ -20,7 +20,7 @@ func TestReplayInSimulator(t *testing.T) {
 			}
 			defer r.Close()
 			mc := scheduler.DefaultMonolithicConfig()
-			mc.Placer = scheduler.FirstFit{}
+			mc.Placer = scheduler.ScanFirstFit{}
 			sched, err := scheduler.NewMonolithic(mc)
 			if err != nil {
 				t.Fatal(err)

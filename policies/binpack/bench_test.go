@@ -127,9 +127,7 @@ func benchOne(b *testing.B, name string, bp benchPlacer, s *scheduler.State, tas
 		{
 			b.Run(name, func(b *testing.B) {
 				p := bp.make(s, tasks)
-				if sd, ok := p.(scheduler.Seeder); ok {
-					sd.Seed(rand.New(rand.NewPCG(1, 2)))
-				}
+				scheduler.AttachPlacer(p, s, rand.New(rand.NewPCG(1, 2)))
 				var ring [64]*scheduler.Task
 				placed := 0
 				before := s.Allocated()
@@ -155,9 +153,7 @@ func benchOne(b *testing.B, name string, bp benchPlacer, s *scheduler.State, tas
 				}
 				b.StopTimer()
 				cpu := cpuSeconds() - cpu0
-				if d, ok := p.(interface{ Detach() }); ok {
-					d.Detach()
-				}
+				unlisten(s, p)
 				for _, t := range ring {
 					if t != nil {
 						s.Release(t)

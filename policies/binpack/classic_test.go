@@ -30,10 +30,10 @@ func TestFFDPlacesLargestFirst(t *testing.T) {
 	for i, tk := range tasks {
 		tk.ID = scheduler.TaskID(i)
 	}
-	if _, st := scheduler.PlaceGang(s, &FirstFit{}, tasks, 3); st.IsOK() {
+	if _, st := scheduler.PlaceGang(s, attached(s, &FirstFit{}), tasks, 3); st.IsOK() {
 		t.Fatal("plain first fit placed the gang; the example is wrong")
 	}
-	claims, st := (&FFD{}).PlaceGang(s, tasks, 3)
+	claims, st := attached(s, &FFD{}).PlaceGang(s, tasks, 3)
 	if !st.IsOK() || len(claims) != 3 {
 		t.Fatalf("FFD: %v, %d claims", st, len(claims))
 	}
@@ -47,14 +47,14 @@ func TestFFDPlacesLargestFirst(t *testing.T) {
 	if s.Fingerprint() != before {
 		t.Fatal("PlaceGang changed the state")
 	}
-	if _, st := (&FFD{}).PlaceGang(s, []*scheduler.Task{task(4000, 1), task(4000, 1)}, 2); st.IsOK() {
+	if _, st := attached(s, &FFD{}).PlaceGang(s, []*scheduler.Task{task(4000, 1), task(4000, 1)}, 2); st.IsOK() {
 		t.Fatal("FFD placed a gang that cannot fit")
 	}
 }
 
 func TestNextFitKeepsFilling(t *testing.T) {
 	s := cpuNodes(t, 2000, 2000, 2000)
-	nf := &NextFit{}
+	nf := attached(s, &NextFit{})
 	var got []scheduler.NodeID
 	for _, c := range []int64{1500, 1000, 400, 1500, 500, 600} {
 		id, _, st := nf.Place(s, task(c, 1))
@@ -78,7 +78,7 @@ func TestNextFitKeepsFilling(t *testing.T) {
 func TestRandomIsUniformOverFeasible(t *testing.T) {
 	s := cpuNodes(t, 1000, 4000, 1000, 4000, 4000)
 	p := &Random{}
-	p.Seed(rand.New(rand.NewPCG(1, 2)))
+	p.Attach(s, rand.New(rand.NewPCG(1, 2)))
 	counts := map[scheduler.NodeID]int{}
 	for range 3000 {
 		id, _, st := p.Place(s, task(2000, 1))
@@ -103,7 +103,7 @@ func TestRandomIsUniformOverFeasible(t *testing.T) {
 func TestRandomKPrefersMostFree(t *testing.T) {
 	s := cpuNodes(t, 1000, 8000)
 	p := &RandomK{K: 64, Key: AutoKey}
-	p.Seed(rand.New(rand.NewPCG(3, 4)))
+	p.Attach(s, rand.New(rand.NewPCG(3, 4)))
 	if id, _, _ := p.Place(s, task(500, 1)); id != 1 {
 		t.Fatalf("64 probes of 2 nodes chose %d, want the emptier node 1", id)
 	}
@@ -142,7 +142,7 @@ func TestPlacersReturnDevices(t *testing.T) {
 		"tetris": Tetris{}, "kube": kube, "nomad": &Nomad{}, "dotprod": dot,
 	} {
 		tk := gpuTask(1000, 2, 1000)
-		id, g, st := p.Place(s, tk)
+		id, g, st := attached(s, p).Place(s, tk)
 		if !st.IsOK() || g.Count() != 2 {
 			t.Errorf("%s: node %d devices %b %v", name, id, g, st)
 			continue

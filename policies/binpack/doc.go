@@ -50,6 +50,16 @@
 //
 // # Determinism
 //
-// No placer reads the clock, starts goroutines or ranges over a map to decide;
-// random placers draw from a generator given through scheduler.Seeder.
+// No placer reads the clock, starts goroutines or ranges over a map to decide.
+//
+// # Attaching
+//
+// Placers that index the state (FirstFit, NextFit, FFD, Fit with NormSum, Kube,
+// GPUPolicy) or draw random numbers (Random, RandomK, Nomad, GPURandom) implement
+// scheduler.Attacher. The simulator calls Attach once, before the run's first
+// event, with the run's state and the placer's own random stream; the indexes
+// register their node listeners there and grow as nodes are added. Code that
+// drives a placer outside a run calls scheduler.AttachPlacer first. Place before
+// Attach, Place on another state, or a random placer attached without a stream
+// panics: each is a programming error that would otherwise give wrong numbers.
 package binpack

@@ -26,6 +26,8 @@ func Example() {
 		{"worstfit", binpack.NewWorstFit(binpack.NormKey, scheduler.CPU)},
 		{"kube", kube},
 	} {
+		// Outside a run the caller attaches a placer (a run does it itself).
+		scheduler.AttachPlacer(p.p, s, scheduler.NewRand(1, p.name))
 		id, _, _ := p.p.Place(s, t)
 		fmt.Printf("%-8s -> %s\n", p.name, s.Node(id).Name)
 	}

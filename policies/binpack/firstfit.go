@@ -2,6 +2,7 @@ package binpack
 
 import (
 	"cmp"
+	"math/rand/v2"
 	"slices"
 
 	"github.com/schedlab/schedlab/scheduler"
@@ -12,19 +13,25 @@ import (
 // GPU share and the most fully free devices below each tree node), maintained
 // through a scheduler.NodeListener, so a decision costs O(log n) when the first
 // node whose free vector dominates the request also passes State.Fits. It chooses
-// exactly what scheduler.FirstFit's linear scan chooses.
+// exactly what scheduler.ScanFirstFit's linear scan chooses.
 //
-// The zero FirstFit is ready to use. It indexes the last state it was called with;
-// calling it with another state rebuilds the index (O(n)).
+// The zero FirstFit is ready to be attached (scheduler.Attacher): Attach builds
+// the index over the state (O(n)); a FirstFit serves one state.
 type FirstFit struct {
 	tree fitTree
 }
 
-var _ scheduler.Placer = (*FirstFit)(nil)
+var (
+	_ scheduler.Placer   = (*FirstFit)(nil)
+	_ scheduler.Attacher = (*FirstFit)(nil)
+)
+
+// Attach implements scheduler.Attacher: it indexes s. Cost O(n).
+func (f *FirstFit) Attach(s *scheduler.State, _ *rand.Rand) { f.tree.bind(s) }
 
 // Place implements scheduler.Placer.
 func (f *FirstFit) Place(s *scheduler.State, t *scheduler.Task) (scheduler.NodeID, scheduler.GPUSet, scheduler.Status) {
-	f.tree.attach(s)
+	f.tree.check(s)
 	id := f.tree.first(t, 0, f.tree.n)
 	if id == scheduler.NoNode {
 		return scheduler.NoNode, 0, StatusNoFit
@@ -41,11 +48,17 @@ type NextFit struct {
 	cursor int
 }
 
-var _ scheduler.Placer = (*NextFit)(nil)
+var (
+	_ scheduler.Placer   = (*NextFit)(nil)
+	_ scheduler.Attacher = (*NextFit)(nil)
+)
+
+// Attach implements scheduler.Attacher: it indexes s. Cost O(n).
+func (f *NextFit) Attach(s *scheduler.State, _ *rand.Rand) { f.tree.bind(s) }
 
 // Place implements scheduler.Placer.
 func (f *NextFit) Place(s *scheduler.State, t *scheduler.Task) (scheduler.NodeID, scheduler.GPUSet, scheduler.Status) {
-	f.tree.attach(s)
+	f.tree.check(s)
 	if f.cursor >= f.tree.n {
 		f.cursor = 0
 	}

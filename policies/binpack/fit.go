@@ -3,6 +3,7 @@ package binpack
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 
 	"github.com/google/btree"
 	"github.com/schedlab/schedlab/scheduler"
@@ -66,10 +67,24 @@ type Fit struct {
 	Worst bool
 	Norm  Norm
 	Key   scheduler.Resource // for NormKey; AutoKey for automatic
+	bound *scheduler.State
 	sum   sumIndex
 }
 
-var _ scheduler.Placer = (*Fit)(nil)
+var (
+	_ scheduler.Placer   = (*Fit)(nil)
+	_ scheduler.Attacher = (*Fit)(nil)
+)
+
+// Attach implements scheduler.Attacher. For NormSum it builds the ordered index
+// over s (O(n log n)); the other norms read the state's own indexes.
+func (f *Fit) Attach(s *scheduler.State, _ *rand.Rand) {
+	mustBeUnbound(f.bound, s)
+	f.bound = s
+	if f.Norm == NormSum {
+		f.sum.bind(s)
+	}
+}
 
 // NewBestFit returns a best-fit placer.
 func NewBestFit(norm Norm, key scheduler.Resource) *Fit { return &Fit{Norm: norm, Key: key} }
@@ -92,6 +107,7 @@ func KeyOf(k scheduler.Resource, t *scheduler.Task) scheduler.Resource {
 
 // Place implements scheduler.Placer.
 func (f *Fit) Place(s *scheduler.State, t *scheduler.Task) (scheduler.NodeID, scheduler.GPUSet, scheduler.Status) {
+	mustBeBound(f.bound, s)
 	var id scheduler.NodeID
 	switch f.Norm {
 	case NormKey:
@@ -176,7 +192,6 @@ func (f *Fit) placeScan(s *scheduler.State, t *scheduler.Task) scheduler.NodeID 
 
 func (f *Fit) placeSum(s *scheduler.State, t *scheduler.Task) scheduler.NodeID {
 	x := &f.sum
-	x.attach(s)
 	lower := sumKey(t.Request, x.max)
 	found := scheduler.NoNode
 	visit := func(k sumEntry) bool {
@@ -236,17 +251,13 @@ type sumIndex struct {
 	keys []float64 // per node, its entry's value (NaN when not indexed)
 }
 
-func (x *sumIndex) attach(s *scheduler.State) {
-	if x.s == s && len(x.keys) == s.NumNodes() {
+func (x *sumIndex) bind(s *scheduler.State) {
+	if x.s == s {
 		return
 	}
-	if x.s != nil && x.s != s {
-		x.s.RemoveListener(x)
-	}
-	if x.s != s {
-		s.AddListener(x)
-	}
+	mustBeUnbound(x.s, s)
 	x.s = s
+	s.AddListener(x)
 	x.rebuild()
 }
 
@@ -275,7 +286,20 @@ func (x *sumIndex) put(id scheduler.NodeID) {
 // NodeChanged implements scheduler.NodeListener.
 func (x *sumIndex) NodeChanged(id scheduler.NodeID) {
 	if int(id) >= len(x.keys) {
-		x.rebuild() // a node was added; M may have changed
+		// Nodes were added: when they raise the largest capacity M every key
+		// changes (O(n log n)); otherwise only theirs is new (O(log n) each).
+		max := x.max
+		for i := len(x.keys); i < x.s.NumNodes(); i++ {
+			max = max.Max(x.s.Node(scheduler.NodeID(i)).Capacity)
+		}
+		if max != x.max {
+			x.rebuild()
+			return
+		}
+		for i := len(x.keys); i < x.s.NumNodes(); i++ {
+			x.keys = append(x.keys, math.NaN())
+			x.put(scheduler.NodeID(i))
+		}
 		return
 	}
 	x.put(id)

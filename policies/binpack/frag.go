@@ -343,30 +343,27 @@ type FragTracker struct {
 	idleOf []int64
 }
 
-// NewFragTracker attaches a tracker to s. Cost O(nodes).
+// NewFragTracker returns a tracker over s, registered as its listener. Cost
+// O(nodes).
 func NewFragTracker(f *Frag, s *scheduler.State) *FragTracker {
-	tr := &FragTracker{F: f}
-	tr.attach(s)
+	tr := newFragTracker(f, s)
+	s.AddListener(tr)
 	return tr
 }
 
-func (tr *FragTracker) attach(s *scheduler.State) {
-	if tr.s == s && len(tr.node) == s.NumNodes() {
-		return
-	}
-	if tr.s != nil && tr.s != s {
-		tr.s.RemoveListener(tr)
-	}
-	if tr.s != s {
-		s.AddListener(tr)
-	}
-	tr.s = s
-	n := s.NumNodes()
-	tr.model, tr.node, tr.idleOf = make([]int32, n), make([]int64, n), make([]int64, n)
-	tr.stamp = make([]uint64, n)
-	tr.total, tr.idle = 0, 0
-	for i := range n {
-		tr.model[i] = tr.F.Model(s.Node(scheduler.NodeID(i)).GPUModel)
+// newFragTracker returns a tracker over s that its owner keeps current by
+// forwarding NodeChanged.
+func newFragTracker(f *Frag, s *scheduler.State) *FragTracker {
+	tr := &FragTracker{F: f, s: s}
+	tr.grow()
+	return tr
+}
+
+// grow adds the nodes of s that the tracker does not know yet.
+func (tr *FragTracker) grow() {
+	for i := len(tr.node); i < tr.s.NumNodes(); i++ {
+		tr.model = append(tr.model, tr.F.Model(tr.s.Node(scheduler.NodeID(i)).GPUModel))
+		tr.node, tr.idleOf, tr.stamp = append(tr.node, 0), append(tr.idleOf, 0), append(tr.stamp, 0)
 		tr.update(scheduler.NodeID(i))
 	}
 }
@@ -391,9 +388,7 @@ func (tr *FragTracker) update(id scheduler.NodeID) {
 // NodeChanged implements scheduler.NodeListener.
 func (tr *FragTracker) NodeChanged(id scheduler.NodeID) {
 	if int(id) >= len(tr.node) {
-		s := tr.s
-		tr.s = nil
-		tr.attach(s)
+		tr.grow() // nodes were added
 		return
 	}
 	tr.update(id)

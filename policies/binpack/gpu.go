@@ -67,7 +67,7 @@ type GPUPolicy struct {
 	// prefix); nil ranks nodes by ID.
 	Rank []int32
 	// Intn, if set, is the random source of GPURandom (the FGD reproduction passes
-	// its math/rand v1 stream); otherwise a PCG generator (scheduler.Seeder) is used.
+	// its math/rand v1 stream); otherwise the stream given to Attach is used.
 	Intn func(n int) int
 	// OnlineEvery, for FGD without a fixed Frag, learns the typical pods online:
 	// the policy counts the shapes of the tasks it is asked to place and rebuilds
@@ -88,7 +88,8 @@ type GPUPolicy struct {
 	seen  map[PodShape]int64
 	nseen int
 	rng   *rand.Rand
-	tr    *FragTracker
+	s     *scheduler.State // the attached state
+	tr    *FragTracker     // FGD: over s, for Frag; rebuilt when Frag changes
 	feas  []scheduler.NodeID
 	raw   []int64
 	gpu   []scheduler.GPUSet
@@ -98,8 +99,9 @@ type GPUPolicy struct {
 }
 
 var (
-	_ scheduler.Placer = (*GPUPolicy)(nil)
-	_ scheduler.Seeder = (*GPUPolicy)(nil)
+	_ scheduler.Placer       = (*GPUPolicy)(nil)
+	_ scheduler.Attacher     = (*GPUPolicy)(nil)
+	_ scheduler.NodeListener = (*GPUPolicy)(nil)
 )
 
 // NewGPUPolicy returns a policy of kind k; FGD requires f.
@@ -122,15 +124,31 @@ func NewOnlineFGD(every int) (*GPUPolicy, error) {
 	return &GPUPolicy{Kind: GPUFGD, OnlineEvery: every}, nil
 }
 
-// Seed implements scheduler.Seeder.
-func (p *GPUPolicy) Seed(r *rand.Rand) { p.rng = r }
+// Attach implements scheduler.Attacher: the policy serves s and draws from r (r may
+// be nil when Intn is set). It registers itself as a listener of s, to keep FGD's
+// fragmentation tracker current.
+func (p *GPUPolicy) Attach(s *scheduler.State, r *rand.Rand) {
+	if p.s == s {
+		return
+	}
+	mustBeUnbound(p.s, s)
+	p.s, p.rng = s, r
+	s.AddListener(p)
+}
+
+// NodeChanged implements scheduler.NodeListener: it updates the FGD tracker.
+func (p *GPUPolicy) NodeChanged(id scheduler.NodeID) {
+	if p.tr != nil {
+		p.tr.NodeChanged(id)
+	}
+}
 
 func (p *GPUPolicy) intn(n int) int {
 	if p.Intn != nil {
 		return p.Intn(n)
 	}
 	if p.rng == nil {
-		p.rng = scheduler.NewRand(0, "binpack.gpu")
+		panic("binpack: GPUPolicy draws a random number before Attach gave it a stream")
 	}
 	return p.rng.IntN(n)
 }
@@ -144,6 +162,7 @@ func (p *GPUPolicy) rank(id scheduler.NodeID) int32 {
 
 // Place implements scheduler.Placer.
 func (p *GPUPolicy) Place(s *scheduler.State, t *scheduler.Task) (scheduler.NodeID, scheduler.GPUSet, scheduler.Status) {
+	mustBeBound(p.s, s)
 	if p.Kind == GPUFGD && p.OnlineEvery > 0 {
 		p.learn(t)
 	}
@@ -152,13 +171,9 @@ func (p *GPUPolicy) Place(s *scheduler.State, t *scheduler.Task) (scheduler.Node
 	}
 	if p.Kind == GPUFGD {
 		if p.tr == nil || p.tr.F != p.Frag {
-			if p.tr != nil && p.tr.s != nil {
-				p.tr.s.RemoveListener(p.tr)
-			}
-			p.tr = &FragTracker{F: p.Frag}
+			p.tr = newFragTracker(p.Frag, s) // kept current by p.NodeChanged
 			p.shapeIDs, p.fcache = nil, nil
 		}
-		p.tr.attach(s)
 	}
 	p.shape = ShapeOf(t)
 	p.feas = p.feas[:0]

@@ -31,6 +31,7 @@ func score(t *testing.T, p *GPUPolicy, s *scheduler.State, tk *scheduler.Task, i
 func TestDotProductScore(t *testing.T) {
 	s := gpuState(t, g8)
 	p, _ := NewGPUPolicy(GPUDotProduct, nil)
+	p.Attach(s, nil)
 	// 1 − [(12000/128000)(96000/128000) + (1000/8000)(8000/8000)]/2 = 0.90234375 → 90.
 	if got := score(t, p, s, gpuTask(12000, 1, 1000), 0); got != 90 {
 		t.Fatalf("got %d, want 90", got)
@@ -44,6 +45,7 @@ func TestDotProductScore(t *testing.T) {
 func TestGpuClusteringScore(t *testing.T) {
 	s := gpuState(t, g8, g8)
 	p, _ := NewGPUPolicy(GPUClustering, nil)
+	p.Attach(s, nil)
 	share := gpuTask(1000, 1, 300)
 	if got := score(t, p, s, share, 0); got != 25 {
 		t.Fatalf("empty node: got %d, want 0+25", got)
@@ -74,6 +76,7 @@ func TestGpuPackingScore(t *testing.T) {
 	two := scheduler.Node{Capacity: scheduler.Res(16000, 65536, 2000), GPUs: 2, GPUModel: "P100"}
 	s := gpuState(t, g8, two)
 	p, _ := NewGPUPolicy(GPUPacking, nil)
+	p.Attach(s, nil)
 	share := gpuTask(1000, 1, 300)
 	if got := score(t, p, s, share, 0); got != 25 {
 		t.Fatalf("idle 8-GPU node: got %d, want max(33−8, 8) = 25", got)
@@ -114,6 +117,7 @@ func TestBestFitNormalisation(t *testing.T) {
 	}
 	s := gpuState(t, g8)
 	p, _ := NewGPUPolicy(GPUBestFit, nil)
+	p.Attach(s, nil)
 	// raw = 0.5·(96000−32000)/128000 + 0.5·(8000−4000)/8000 = 0.5 → 50.
 	if got := score(t, p, s, gpuTask(32000, 4, 1000), 0); got != 50 {
 		t.Fatalf("raw best fit: got %d, want 50", got)
@@ -140,6 +144,7 @@ func TestFGDScoreAndDeviceChoice(t *testing.T) {
 		t.Fatalf("empty nodes fragment %v", tr.FragMilli())
 	}
 	p, _ := NewGPUPolicy(GPUFGD, f)
+	p.Attach(s, nil)
 	p.Rank = []int32{1, 0} // node 1 wins ties
 	share := gpuTask(1000, 1, 500)
 	// On an idle node, a share pod leaves [500, 1000]: the whole-GPU shape now sees
@@ -314,6 +319,7 @@ func TestFGDCacheMatchesFreshScores(t *testing.T) {
 	}
 	f := NewFrag(NewTypicalPods(shapes, 95))
 	long, _ := NewGPUPolicy(GPUFGD, f)
+	long.Attach(s, nil)
 	var placed []*scheduler.Task
 	for step := range 300 {
 		if step == 150 {
@@ -321,9 +327,10 @@ func TestFGDCacheMatchesFreshScores(t *testing.T) {
 		}
 		tk := mk()
 		fresh, _ := NewGPUPolicy(GPUFGD, f)
+		fresh.Attach(s, nil)
 		id1, g1, st1 := long.Place(s, tk)
 		id2, g2, _ := fresh.Place(s, tk)
-		fresh.Detach()
+		unlisten(s, fresh)
 		if id1 != id2 || g1 != g2 {
 			t.Fatalf("step %d: cached policy chose %d/%b, fresh %d/%b", step, id1, g1, id2, g2)
 		}

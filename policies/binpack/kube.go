@@ -3,6 +3,7 @@ package binpack
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 
 	"github.com/schedlab/schedlab/scheduler"
 )
@@ -341,7 +342,10 @@ type Kube struct {
 	shapeTab [MaxNodeScore + 1]int64 // the RTCR shape at every utilisation
 }
 
-var _ scheduler.Placer = (*Kube)(nil)
+var (
+	_ scheduler.Placer   = (*Kube)(nil)
+	_ scheduler.Attacher = (*Kube)(nil)
+)
 
 // NewKube returns a Kube placer; it validates cfg (filling defaults).
 func NewKube(cfg KubeConfig) (*Kube, error) {
@@ -354,33 +358,29 @@ func NewKube(cfg KubeConfig) (*Kube, error) {
 // Config returns the validated configuration.
 func (k *Kube) Config() KubeConfig { return k.cfg }
 
-func (k *Kube) attach(s *scheduler.State) {
-	if k.s == s && k.nodes != nil && k.nodes.n == s.NumNodes() {
+// Attach implements scheduler.Attacher: it builds the per-node cache and the
+// segment tree over s and registers them as listeners (O(nodes + tasks)).
+func (k *Kube) Attach(s *scheduler.State, _ *rand.Rand) {
+	if k.s == s {
 		return
 	}
-	if k.s != nil && k.s != s {
-		k.s.RemoveListener(k)
-	}
-	if k.s != s {
-		s.AddListener(k)
-		k.start = 0
-	}
+	mustBeUnbound(k.s, s)
 	k.s = s
+	k.start = 0
 	k.nodes = newKubeCache(s, &k.cfg)
+	s.AddListener(k)
+	k.tree.bind(s)
 }
 
 // NodeChanged implements scheduler.NodeListener.
 func (k *Kube) NodeChanged(id scheduler.NodeID) {
-	if k.nodes == nil {
-		return // rebuilt by the next attach
-	}
 	k.nodes.grow(int(id) + 1)
 	k.nodes.set(k.s, &k.cfg, id)
 }
 
 // Score returns the total score of task t on node id (which must fit).
 func (k *Kube) Score(s *scheduler.State, t *scheduler.Task, id scheduler.NodeID) int64 {
-	k.attach(s)
+	mustBeBound(k.s, s)
 	return k.scorer(t).score(int(id))
 }
 
@@ -397,7 +397,7 @@ func bestEffort(t *scheduler.Task, res []scheduler.Resource) bool {
 
 // Place implements scheduler.Placer.
 func (k *Kube) Place(s *scheduler.State, t *scheduler.Task) (scheduler.NodeID, scheduler.GPUSet, scheduler.Status) {
-	k.attach(s)
+	mustBeBound(k.s, s)
 	n := s.NumNodes()
 	if n == 0 {
 		return scheduler.NoNode, 0, StatusNoNodes
@@ -407,7 +407,6 @@ func (k *Kube) Place(s *scheduler.State, t *scheduler.Task) (scheduler.NodeID, s
 		k.start = 0
 	}
 	k.cand = k.cand[:0]
-	k.tree.attach(s)
 	// The sequential filter from the start index, wrapping, keeping the first want
 	// feasible nodes (kube_filter.go). For a task with no GPU and no constraints,
 	// State.Fits is exactly "up and the request fits the free vector".

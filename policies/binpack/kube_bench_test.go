@@ -27,7 +27,8 @@ func BenchmarkKubeScore(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			defer k.Detach()
+			k.Attach(s, nil)
+			defer unlisten(s, k)
 			cand := make([]scheduler.NodeID, 0, 500)
 			for i := 0; len(cand) < 500; i++ {
 				if s.Fits(tasks[0], scheduler.NodeID(i)).IsOK() {

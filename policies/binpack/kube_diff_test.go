@@ -279,6 +279,7 @@ func TestKubeFastPathMatchesReference(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		k.Attach(s, nil)
 		var placed []*scheduler.Task
 		for i := 0; i < 2*n; i++ {
 			tk := diffTask(r, int64(i))
@@ -375,7 +376,6 @@ func TestKubeFastPathMatchesReference(t *testing.T) {
 				}
 			}
 		}
-		k.Detach()
 	}
 	t.Logf("%d decisions compared", decisions)
 }
@@ -417,17 +417,18 @@ func TestKubeFilterEdges(t *testing.T) {
 	gpuTask := &scheduler.Task{Request: scheduler.Res(100, 100, 1000), GPUCount: 1, GPUMilli: 1000, Node: scheduler.NoNode}
 	for _, tk := range []*scheduler.Task{task(100, 100), gpuTask} {
 		k, _ := NewKube(cfg)
+		k.Attach(s, nil)
 		c := k.Config()
 		want, wantSc, wantStart := refPlace(s, &c, tk, 0)
 		got, _, st := k.Place(s, tk)
 		if !st.IsOK() || got != want || k.start != wantStart || wantStart != 120 || k.Score(s, tk, got) != wantSc {
 			t.Fatalf("task %v: chose %d start %d, want %d start %d (=120)", tk.Request, got, k.start, want, wantStart)
 		}
-		k.Detach()
+		unlisten(s, k)
 	}
 	cpuOnly, _ := scheduler.NewState([]scheduler.Node{{Capacity: scheduler.Res(4000, 8192, 0)}, {Capacity: scheduler.Res(4000, 8192, 0)}})
 	k, _ := NewKube(DefaultKubeConfig())
-	k.Score(cpuOnly, gpuTask, 0) // attach
+	k.Attach(cpuOnly, nil)
 	k.start = 1
 	if got, _, st := k.Place(cpuOnly, gpuTask); got != scheduler.NoNode || st.IsOK() || k.start != 1 {
 		t.Fatalf("GPU task without GPU nodes: %d %v start %d, want no node, start 1", got, st, k.start)

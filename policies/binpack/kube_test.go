@@ -95,7 +95,7 @@ func TestKubeBestEffortDefaults(t *testing.T) {
 	}
 	be := task(0, 0)
 	// Least: cpu ⌊(1000−100)·100/1000⌋ = 90, mem ⌊800·100/1000⌋ = 80 → 85; no balanced.
-	if got := k.Score(s, be, 0); got != 85 {
+	if got := attached(s, k).Score(s, be, 0); got != 85 {
 		t.Fatalf("best-effort pod on an empty node: %d, want 85", got)
 	}
 	// A best-effort pod already on the node is charged too: cpu 800/1000 → 80,
@@ -103,13 +103,13 @@ func TestKubeBestEffortDefaults(t *testing.T) {
 	if st := s.Place(task(0, 0), 0, 0, false); !st.IsOK() {
 		t.Fatal(st)
 	}
-	if got := k.Score(s, be, 0); got != 70 {
+	if got := attached(s, k).Score(s, be, 0); got != 70 {
 		t.Fatalf("second best-effort pod: %d, want 70", got)
 	}
 	// A pod with requests gets both plugins: cpu (1000−100−500)·100/1000 = 40,
 	// mem (1000−200−500)/1000 = 30 → fit 35; balanced: before 0,0 → 100, after
 	// .5,.5 → 100 → 75. Total 110.
-	if got := k.Score(s, task(500, 500), 0); got != 110 {
+	if got := attached(s, k).Score(s, task(500, 500), 0); got != 110 {
 		t.Fatalf("pod with requests: %d, want 110", got)
 	}
 }
@@ -128,7 +128,7 @@ func TestKubeRotatingStart(t *testing.T) {
 	k, _ := NewKube(cfg)
 	var got []scheduler.NodeID
 	for range 3 {
-		id, _, st := k.Place(s, task(1000, 1024))
+		id, _, st := attached(s, k).Place(s, task(1000, 1024))
 		if !st.IsOK() {
 			t.Fatal(st)
 		}

@@ -99,7 +99,7 @@ func TestIndexedPlacersChooseAsNaiveScan(t *testing.T) {
 	for trial := range 30 {
 		n := 1 + r.IntN(200)
 		s, placed := randomCluster(r, n)
-		ff, nf := &FirstFit{}, &NextFit{}
+		ff, nf := attached(s, &FirstFit{}), attached(s, &NextFit{})
 		fits := map[string]*Fit{}
 		for _, norm := range []Norm{NormKey, NormSum, NormL2, NormMax} {
 			for _, worst := range []bool{false, true} {
@@ -108,6 +108,9 @@ func TestIndexedPlacersChooseAsNaiveScan(t *testing.T) {
 		}
 		fits["key=mem/best"] = &Fit{Norm: NormKey, Key: scheduler.Memory}
 		fits["key=mem/worst"] = &Fit{Worst: true, Norm: NormKey, Key: scheduler.Memory}
+		for _, f := range fits {
+			f.Attach(s, nil)
+		}
 		next := int64(1 << 20)
 		for step := range 150 {
 			tk := randomTask(r, next)
@@ -130,7 +133,6 @@ func TestIndexedPlacersChooseAsNaiveScan(t *testing.T) {
 				t.Fatalf("%s: nextfit chose %d, naive %d", ctx, got, wantNF)
 			}
 			for name, f := range fits {
-				f.sum.attach(s) // so the naive scan sees the index's weights
 				w := naiveFit(s, tk, f.Norm, f.Key, f.Worst, f.Norm == NormKey || f.Norm == NormSum, f.sum.max)
 				if got, _, _ := f.Place(s, tk); got != w {
 					t.Fatalf("%s: %s chose %d, naive %d", ctx, name, got, w)
@@ -171,7 +173,7 @@ func TestIndexedPlacersChooseAsNaiveScan(t *testing.T) {
 // TestFirstFitAddedNode checks that the index follows nodes added after it was built.
 func TestFirstFitAddedNode(t *testing.T) {
 	s, _ := scheduler.NewState([]scheduler.Node{{Capacity: scheduler.Res(1000, 1000, 0)}})
-	ff := &FirstFit{}
+	ff := attached(s, &FirstFit{})
 	big := &scheduler.Task{Request: scheduler.Res(2000, 10, 0), Node: scheduler.NoNode}
 	if _, _, st := ff.Place(s, big); st.IsOK() {
 		t.Fatal("placed a task larger than every node")
@@ -215,11 +217,11 @@ func TestKubeFilterMatchesSequentialScan(t *testing.T) {
 			start = (start + processed) % n
 			best, bestSc := scheduler.NoNode, int64(-1)
 			for _, id := range cand {
-				if sc := k.Score(s, tk, id); sc > bestSc || sc == bestSc && id < best {
+				if sc := attached(s, k).Score(s, tk, id); sc > bestSc || sc == bestSc && id < best {
 					best, bestSc = id, sc
 				}
 			}
-			got, _, _ := k.Place(s, tk)
+			got, _, _ := attached(s, k).Place(s, tk)
 			if got != best || k.start != start {
 				t.Fatalf("seed %d trial %d step %d (n=%d pct=%d): chose %d start %d; sequential scan %d start %d",
 					seed, trial, step, n, cfg.Percentage, got, k.start, best, start)

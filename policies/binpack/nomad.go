@@ -36,8 +36,8 @@ func NomadBinPackScore(free, capacity, req scheduler.Resources, spread bool) flo
 //
 // Nomad shuffles the nodes per evaluation; this model shuffles them once per state
 // (O(n)) and starts every decision at a fresh random offset, so a decision costs
-// O(Limit + infeasible nodes skipped). It implements scheduler.Seeder; unseeded it
-// uses scheduler.NewRand(0, "binpack.nomad").
+// O(Limit + infeasible nodes skipped). It draws from the stream Attach gives it
+// (scheduler.Attacher); Place before Attach panics.
 type Nomad struct {
 	Limit  int
 	Spread bool
@@ -47,12 +47,19 @@ type Nomad struct {
 }
 
 var (
-	_ scheduler.Placer = (*Nomad)(nil)
-	_ scheduler.Seeder = (*Nomad)(nil)
+	_ scheduler.Placer   = (*Nomad)(nil)
+	_ scheduler.Attacher = (*Nomad)(nil)
 )
 
-// Seed implements scheduler.Seeder.
-func (p *Nomad) Seed(r *rand.Rand) { p.rng = r }
+// Attach implements scheduler.Attacher: the placer serves s and draws from r,
+// which must not be nil.
+func (p *Nomad) Attach(s *scheduler.State, r *rand.Rand) {
+	if p.s == s && p.rng != nil {
+		return
+	}
+	mustBeUnbound(p.s, s)
+	p.s, p.rng = s, mustStream(r, "Nomad")
+}
 
 // NomadLimit returns the candidate limit for a job of class c in a cluster of n nodes.
 func NomadLimit(c scheduler.Class, n int) int {
@@ -64,15 +71,12 @@ func NomadLimit(c scheduler.Class, n int) int {
 
 // Place implements scheduler.Placer.
 func (p *Nomad) Place(s *scheduler.State, t *scheduler.Task) (scheduler.NodeID, scheduler.GPUSet, scheduler.Status) {
-	if p.rng == nil {
-		p.rng = scheduler.NewRand(0, "binpack.nomad")
-	}
+	mustBeBound(p.s, s)
 	n := s.NumNodes()
 	if n == 0 {
 		return scheduler.NoNode, 0, StatusNoNodes
 	}
-	if p.s != s || len(p.order) != n {
-		p.s = s
+	if len(p.order) != n {
 		p.order = make([]scheduler.NodeID, n)
 		for i := range p.order {
 			p.order[i] = scheduler.NodeID(i)

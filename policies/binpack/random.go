@@ -16,24 +16,25 @@ const rejectTries = 32
 // nodes (O(n)) and draws one. Either way the choice is uniform over the feasible
 // nodes.
 //
-// It implements scheduler.Seeder; unseeded it uses scheduler.NewRand(0,
-// "binpack.random").
+// It draws from the stream Attach gives it (scheduler.Attacher); Place before
+// Attach panics.
 type Random struct {
 	rng *rand.Rand
 	buf []scheduler.NodeID
 }
 
 var (
-	_ scheduler.Placer = (*Random)(nil)
-	_ scheduler.Seeder = (*Random)(nil)
+	_ scheduler.Placer   = (*Random)(nil)
+	_ scheduler.Attacher = (*Random)(nil)
 )
 
-// Seed implements scheduler.Seeder.
-func (p *Random) Seed(r *rand.Rand) { p.rng = r }
+// Attach implements scheduler.Attacher: the placer draws from r, which must not be
+// nil.
+func (p *Random) Attach(_ *scheduler.State, r *rand.Rand) { p.rng = mustStream(r, "Random") }
 
 func (p *Random) rand() *rand.Rand {
 	if p.rng == nil {
-		p.rng = scheduler.NewRand(0, "binpack.random")
+		panic("binpack: Random.Place before Attach (a random placer needs its stream)")
 	}
 	return p.rng
 }
@@ -85,12 +86,13 @@ type RandomK struct {
 }
 
 var (
-	_ scheduler.Placer = (*RandomK)(nil)
-	_ scheduler.Seeder = (*RandomK)(nil)
+	_ scheduler.Placer   = (*RandomK)(nil)
+	_ scheduler.Attacher = (*RandomK)(nil)
 )
 
-// Seed implements scheduler.Seeder.
-func (p *RandomK) Seed(r *rand.Rand) { p.random.Seed(r) }
+// Attach implements scheduler.Attacher: the placer draws from r, which must not be
+// nil.
+func (p *RandomK) Attach(s *scheduler.State, r *rand.Rand) { p.random.Attach(s, r) }
 
 // Place implements scheduler.Placer.
 func (p *RandomK) Place(s *scheduler.State, t *scheduler.Task) (scheduler.NodeID, scheduler.GPUSet, scheduler.Status) {
@@ -177,4 +179,13 @@ func (Tetris) Place(s *scheduler.State, t *scheduler.Task) (scheduler.NodeID, sc
 		return scheduler.NoNode, 0, StatusNoFit
 	}
 	return best, s.ChooseGPUs(t, best), scheduler.StatusOK
+}
+
+// mustStream returns r, or panics when a random placer is attached without a
+// stream: an unseeded random placer would silently repeat one fixed sequence.
+func mustStream(r *rand.Rand, who string) *rand.Rand {
+	if r == nil {
+		panic("binpack: " + who + ".Attach without a random stream")
+	}
+	return r
 }

@@ -42,20 +42,20 @@ type fitTree struct {
 	v    []leaf
 }
 
-// attach makes the tree index s, building it if s is new (O(n)).
-func (t *fitTree) attach(s *scheduler.State) {
-	if t.s == s && t.n == s.NumNodes() {
+// bind makes the tree index s and registers it as a listener of s (Cost O(n)).
+// Binding again to the same state does nothing; binding to another state panics.
+func (t *fitTree) bind(s *scheduler.State) {
+	if t.s == s {
 		return
 	}
-	if t.s != nil && t.s != s {
-		t.s.RemoveListener(t)
-	}
-	if t.s != s {
-		s.AddListener(t)
-	}
+	mustBeUnbound(t.s, s)
 	t.s = s
+	s.AddListener(t)
 	t.rebuild()
 }
+
+// check panics unless the tree indexes s.
+func (t *fitTree) check(s *scheduler.State) { mustBeBound(t.s, s) }
 
 func (t *fitTree) rebuild() {
 	n := t.s.NumNodes()
@@ -90,14 +90,28 @@ func (t *fitTree) leafOf(i int) leaf {
 	return l
 }
 
-// NodeChanged implements scheduler.NodeListener.
+// NodeChanged implements scheduler.NodeListener. An added node takes a free leaf
+// (O(log n)); the tree doubles when it has none (O(n), amortised O(1) per node).
 func (t *fitTree) NodeChanged(id scheduler.NodeID) {
 	if int(id) >= t.n {
-		t.rebuild() // a node was added
+		n := t.s.NumNodes()
+		if n > t.size {
+			t.rebuild()
+			return
+		}
+		old := t.n
+		t.n = n
+		for i := old; i < n; i++ {
+			t.update(i)
+		}
 		return
 	}
-	i := t.size + int(id)
-	t.v[i] = t.leafOf(int(id))
+	t.update(int(id))
+}
+
+func (t *fitTree) update(id int) {
+	i := t.size + id
+	t.v[i] = t.leafOf(id)
 	for i >>= 1; i >= 1; i >>= 1 {
 		t.v[i] = maxLeaf(t.v[2*i], t.v[2*i+1])
 	}
@@ -142,10 +156,21 @@ func (t *fitTree) find(i, lo, hi, from, to int, tk *scheduler.Task) scheduler.No
 	return t.find(2*i+1, mid, hi, from, to, tk)
 }
 
-// detach unregisters the tree from the state it indexes.
-func (t *fitTree) detach() {
-	if t.s != nil {
-		t.s.RemoveListener(t)
-		t.s, t.n, t.v = nil, 0, nil
+// mustBeUnbound panics if a placer part bound to state old is bound to another
+// state s.
+func mustBeUnbound(old, s *scheduler.State) {
+	if old != nil && old != s {
+		panic("binpack: placer attached to a second state (each scheduler needs its own placer)")
+	}
+}
+
+// mustBeBound panics unless a placer part is bound to s: Place before Attach, or
+// with another state than the attached one, is a programming error.
+func mustBeBound(bound, s *scheduler.State) {
+	if bound != s {
+		if bound == nil {
+			panic("binpack: Place before Attach (the simulator attaches placers; outside a run call scheduler.AttachPlacer)")
+		}
+		panic("binpack: Place with another state than the attached one")
 	}
 }

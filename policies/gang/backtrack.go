@@ -1,6 +1,7 @@
 package gang
 
 import (
+	"math/rand/v2"
 	"slices"
 	"strings"
 
@@ -16,12 +17,20 @@ import (
 // and 31 free). The state is unchanged on return. PlaceGang opens a transaction, so
 // it must not be called while one is open.
 type Backtrack struct {
-	Placer scheduler.Placer // greedy first try; nil means scheduler.BestFit{}
+	Placer scheduler.Placer // greedy first try; nil means scheduler.KeyBestFit{}
 	Budget int              // tentative placements of the search; 0 = greedy only
 	Branch int              // candidate nodes per task; 0 means 8
 }
 
-var _ scheduler.GangPlacer = (*Backtrack)(nil)
+var (
+	_ scheduler.GangPlacer = (*Backtrack)(nil)
+	_ scheduler.Attacher   = (*Backtrack)(nil)
+)
+
+// Attach implements scheduler.Attacher: it attaches the greedy placer.
+func (b *Backtrack) Attach(s *scheduler.State, r *rand.Rand) {
+	scheduler.AttachPlacer(b.placer(), s, r)
+}
 
 // Place implements scheduler.Placer with the greedy placer.
 func (b *Backtrack) Place(s *scheduler.State, t *scheduler.Task) (scheduler.NodeID, scheduler.GPUSet, scheduler.Status) {
@@ -30,7 +39,7 @@ func (b *Backtrack) Place(s *scheduler.State, t *scheduler.Task) (scheduler.Node
 
 func (b *Backtrack) placer() scheduler.Placer {
 	if b.Placer == nil {
-		return scheduler.BestFit{}
+		return scheduler.KeyBestFit{}
 	}
 	return b.Placer
 }

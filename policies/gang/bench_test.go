@@ -39,7 +39,7 @@ func BenchmarkPlaceGang(b *testing.B) {
 						Request: scheduler.Res(4000, 16*1024, 1000), GPUCount: 1, GPUMilli: 1000}
 					tasks[i] = &g.Tasks[i]
 				}
-				p := &Backtrack{Placer: scheduler.BestFit{}, Budget: 1000, Branch: 8}
+				p := &Backtrack{Placer: scheduler.KeyBestFit{}, Budget: 1000, Branch: 8}
 				if claims, status := p.PlaceGang(st, tasks, gs); !status.IsOK() || len(claims) != gs {
 					b.Fatalf("placement failed: %v (%d claims)", status, len(claims))
 				}

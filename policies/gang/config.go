@@ -121,7 +121,7 @@ type Config struct {
 	// Variant is the co-scheduling strategy.
 	Variant Variant
 	// Placer chooses nodes for single tasks and, for Strict, the greedy first try
-	// of a gang; nil means scheduler.BestFit{}.
+	// of a gang; nil means scheduler.KeyBestFit{}.
 	Placer scheduler.Placer
 	// Order is the queue order (default Group).
 	Order Order
@@ -182,7 +182,7 @@ type Config struct {
 // group backoff, failure-time ordering), Placeholder with YuniKorn's (15 min, Soft,
 // FIFO), NonStrict with Koordinator's 600 s wait.
 func DefaultConfig(v Variant) Config {
-	c := Config{Variant: v, Placer: scheduler.BestFit{}, Timeout: scheduler.Forever, RejectPercent: 100,
+	c := Config{Variant: v, Placer: scheduler.KeyBestFit{}, Timeout: scheduler.Forever, RejectPercent: 100,
 		InitialBackoff: scheduler.Second, MaxBackoff: 10 * scheduler.Second, FlushAfter: 5 * scheduler.Minute,
 		Backtrack: 1000, Branch: 8}
 	switch v {

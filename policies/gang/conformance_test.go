@@ -41,7 +41,7 @@ func conformanceCases() []conformanceCase {
 	atomic := schedtest.Options{GangAtomic: true, Abandons: schedtest.AbandonGangs}
 	return []conformanceCase{
 		{"strict", DefaultConfig(Strict), all},
-		{"strict-firstfit-greedy", with(DefaultConfig(Strict), func(c *Config) { c.Placer = scheduler.FirstFit{}; c.Backtrack = 0 }), all},
+		{"strict-firstfit-greedy", with(DefaultConfig(Strict), func(c *Config) { c.Placer = scheduler.ScanFirstFit{}; c.Backtrack = 0 }), all},
 		{"strict-session-interleave", session(interleaved(DefaultConfig(Strict))), all},
 		{"admission-1.2", gate, atomic},
 		{"permit", DefaultConfig(Permit), atomic},

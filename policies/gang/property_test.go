@@ -115,7 +115,7 @@ func runRandom(t *testing.T, seed uint64, c Config, obs scheduler.Observer) *sch
 // instant, never deadlocks and drains the workload.
 func TestPropertyStrictIsGangAtomicAndNeverDeadlocks(t *testing.T) {
 	for _, c := range []Config{DefaultConfig(Strict), with(DefaultConfig(Strict), func(c *Config) { c.Overcommit = 1.2 }),
-		with(DefaultConfig(Strict), func(c *Config) { c.Placer = scheduler.FirstFit{}; c.Backtrack = 0 })} {
+		with(DefaultConfig(Strict), func(c *Config) { c.Placer = scheduler.ScanFirstFit{}; c.Backtrack = 0 })} {
 		for seed := uint64(1); seed <= 25; seed++ {
 			a := &atomicity{starts: map[scheduler.JobID][]scheduler.Time{}, jobs: map[scheduler.JobID]*scheduler.Job{}}
 			res := runRandom(t, seed, c, a)
@@ -205,10 +205,10 @@ func TestBacktrackVolcano1297(t *testing.T) {
 		j.Tasks[i].ID = scheduler.TaskID(i)
 	}
 	before := st.Fingerprint()
-	if _, status := (&Backtrack{Placer: scheduler.FirstFit{}}).PlaceGang(st, tasks, 2); status.IsOK() {
+	if _, status := (&Backtrack{Placer: scheduler.ScanFirstFit{}}).PlaceGang(st, tasks, 2); status.IsOK() {
 		t.Fatal("greedy first fit should fail")
 	}
-	claims, status := (&Backtrack{Placer: scheduler.FirstFit{}, Budget: 100}).PlaceGang(st, tasks, 2)
+	claims, status := (&Backtrack{Placer: scheduler.ScanFirstFit{}, Budget: 100}).PlaceGang(st, tasks, 2)
 	if !status.IsOK() || len(claims) != 2 {
 		t.Fatalf("backtracking: %v %v", claims, status)
 	}

@@ -98,7 +98,7 @@ var (
 	_ scheduler.DeadlockBreaker = (*Scheduler)(nil)
 )
 
-// New returns a gang scheduler. A nil Placer means scheduler.BestFit{}; zero
+// New returns a gang scheduler. A nil Placer means scheduler.KeyBestFit{}; zero
 // backoff durations and Branch take DefaultConfig's values; Timeout 0 means
 // Forever.
 func New(cfg Config) (*Scheduler, error) {
@@ -134,12 +134,14 @@ func New(cfg Config) (*Scheduler, error) {
 // Config returns the scheduler's configuration (after defaults).
 func (s *Scheduler) Config() Config { return s.cfg }
 
+// Placers implements scheduler.PlacerUser: the one placer, on the stream "placer".
+func (s *Scheduler) Placers() []scheduler.PlacerSlot {
+	return []scheduler.PlacerSlot{{Stream: "placer", Placer: s.cfg.Placer}}
+}
+
 // Attach implements scheduler.Scheduler.
 func (s *Scheduler) Attach(sim *scheduler.Sim) error {
 	s.sim = sim
-	if sd, ok := s.cfg.Placer.(scheduler.Seeder); ok {
-		sd.Seed(sim.Rand("placer"))
-	}
 	return nil
 }
 

@@ -101,10 +101,16 @@ func New(cfg Config) (*Mesos, error) {
 func (m *Mesos) Attach(sim *scheduler.Sim) error {
 	m.sim = sim
 	m.rng = sim.Rand("mesos")
-	if s, ok := m.cfg.Placer.(scheduler.Seeder); ok {
-		s.Seed(sim.Rand("placer"))
-	}
 	return nil
+}
+
+// Placers implements scheduler.PlacerUser: the placer the frameworks share (if
+// any), on the stream "placer".
+func (m *Mesos) Placers() []scheduler.PlacerSlot {
+	if m.cfg.Placer == nil {
+		return nil
+	}
+	return []scheduler.PlacerSlot{{Stream: "placer", Placer: m.cfg.Placer}}
 }
 
 // Frameworks returns the names of the frameworks in registration order.

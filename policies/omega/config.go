@@ -107,7 +107,8 @@ type Config struct {
 	// faster, decision time. BatchSchedulers and ServiceSchedulers are ignored.
 	Monolithic bool
 	// NewPlacer builds each scheduler's placer; nil means NewRandomFirstFit.
-	// Placers that implement scheduler.Seeder are seeded from the run's seed.
+	// The simulator attaches each (scheduler.Attacher) with its own stream,
+	// "omega/placer/NAME", derived from the run's seed.
 	NewPlacer func() (scheduler.Placer, error)
 	// PrefillTenant names the tenant of prefill jobs (see DefaultPrefillTenant);
 	// "" disables the special handling.

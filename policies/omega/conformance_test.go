@@ -50,7 +50,7 @@ func TestConformance(t *testing.T) {
 		{"omega-seq-all-or-nothing-bestfit", func(c *omega.Config) {
 			unlimited(c)
 			c.Detection, c.Transaction = scheduler.DetectSeq, omega.AllOrNothing
-			c.NewPlacer = func() (scheduler.Placer, error) { return scheduler.BestFit{}, nil }
+			c.NewPlacer = func() (scheduler.Placer, error) { return scheduler.KeyBestFit{}, nil }
 		}, schedtest.Options{GangAtomic: true}},
 		{"omega-service-schedulers-2", func(c *omega.Config) { unlimited(c); c.ServiceSchedulers = 2 }, schedtest.Options{}},
 		{"monolithic-single-path", func(c *omega.Config) {

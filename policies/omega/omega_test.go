@@ -135,7 +135,7 @@ func TestRandomFirstFitPoolAndDeterminism(t *testing.T) {
 	}
 	place := func(seed uint64) ([]scheduler.NodeID, int) {
 		p := NewRandomFirstFit()
-		p.Seed(scheduler.NewRand(seed, "t"))
+		p.Attach(st, scheduler.NewRand(seed, "t"))
 		tx := st.Begin()
 		defer tx.Rollback()
 		var ids []scheduler.NodeID

@@ -20,7 +20,8 @@ import (
 // were added; a decision costs O(1) expected while most machines have room, and
 // O(nodes) to find that none has.
 //
-// It implements scheduler.Seeder; an unseeded RandomFirstFit uses a fixed seed.
+// It draws from the stream Attach gives it (scheduler.Attacher); Place before
+// Attach panics.
 type RandomFirstFit struct {
 	rng    *rand.Rand
 	pool   []scheduler.NodeID
@@ -33,18 +34,22 @@ type RandomFirstFit struct {
 }
 
 var (
-	_ scheduler.Placer = (*RandomFirstFit)(nil)
-	_ scheduler.Seeder = (*RandomFirstFit)(nil)
+	_ scheduler.Placer   = (*RandomFirstFit)(nil)
+	_ scheduler.Attacher = (*RandomFirstFit)(nil)
 )
 
-// NewRandomFirstFit returns an unseeded RandomFirstFit (Seed it before use for a
-// run-dependent stream).
-func NewRandomFirstFit() *RandomFirstFit {
-	return &RandomFirstFit{rng: rand.New(rand.NewPCG(1, 2))}
-}
+// NewRandomFirstFit returns a RandomFirstFit, to be attached (the simulator does it
+// for the placers of a scheduler).
+func NewRandomFirstFit() *RandomFirstFit { return &RandomFirstFit{} }
 
-// Seed implements scheduler.Seeder.
-func (p *RandomFirstFit) Seed(r *rand.Rand) { p.rng = r }
+// Attach implements scheduler.Attacher: the placer draws from r, which must not be
+// nil.
+func (p *RandomFirstFit) Attach(_ *scheduler.State, r *rand.Rand) {
+	if r == nil {
+		panic("omega: RandomFirstFit.Attach without a random stream")
+	}
+	p.rng = r
+}
 
 // Reset empties the pool's exclusions so that the next call considers every node:
 // call it at the start of each scheduling attempt when the automatic reset (see the
@@ -54,7 +59,7 @@ func (p *RandomFirstFit) Reset() { p.job = nil }
 // Place implements scheduler.Placer.
 func (p *RandomFirstFit) Place(s *scheduler.State, t *scheduler.Task) (scheduler.NodeID, scheduler.GPUSet, scheduler.Status) {
 	if p.rng == nil {
-		p.rng = rand.New(rand.NewPCG(1, 2))
+		panic("omega: RandomFirstFit.Place before Attach (a random placer needs its stream)")
 	}
 	v := s.Version()
 	if s != p.state || t.Job == nil || t.Job != p.job || t.Request != p.req || (v != p.last && v != p.expect) || len(p.pool) != s.NumNodes() {

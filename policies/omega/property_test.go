@@ -83,7 +83,7 @@ func (c propCase) build() ([]scheduler.Node, []*scheduler.Job, Config) {
 	}
 	cfg.MaxAttemptsNothingPlaced, cfg.MaxAttempts = 20, 60
 	if c.FirstFit {
-		cfg.NewPlacer = func() (scheduler.Placer, error) { return scheduler.FirstFit{}, nil }
+		cfg.NewPlacer = func() (scheduler.Placer, error) { return scheduler.ScanFirstFit{}, nil }
 	}
 	return nodes, jobs, cfg
 }

@@ -40,7 +40,7 @@ type commitCheck struct {
 func raceRun(t *testing.T, header string, cfg Config, nodes []scheduler.Node, jobs []*scheduler.Job) (string, *scheduler.Result, *scheduler.Sim, []commitCheck) {
 	t.Helper()
 	tr := &schedtest.Recorder{Keep: true}
-	cfg.NewPlacer = func() (scheduler.Placer, error) { return scheduler.FirstFit{}, nil }
+	cfg.NewPlacer = func() (scheduler.Placer, error) { return scheduler.ScanFirstFit{}, nil }
 	o, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)

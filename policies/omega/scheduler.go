@@ -99,15 +99,19 @@ func (o *Omega) Schedulers() []string {
 	return out
 }
 
-// Attach implements scheduler.Scheduler. It seeds every placer that implements
-// scheduler.Seeder with its own stream, "omega/placer/NAME".
+// Placers implements scheduler.PlacerUser: every scheduler's placer, each on its
+// own stream, "omega/placer/NAME".
+func (o *Omega) Placers() []scheduler.PlacerSlot {
+	out := make([]scheduler.PlacerSlot, len(o.agents))
+	for i, a := range o.agents {
+		out[i] = scheduler.PlacerSlot{Stream: "omega/placer/" + a.name, Placer: a.placer}
+	}
+	return out
+}
+
+// Attach implements scheduler.Scheduler.
 func (o *Omega) Attach(sim *scheduler.Sim) error {
 	o.sim = sim
-	for _, a := range o.agents {
-		if s, ok := a.placer.(scheduler.Seeder); ok {
-			s.Seed(sim.Rand("omega/placer/" + a.name))
-		}
-	}
 	return nil
 }
 

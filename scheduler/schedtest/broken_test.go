@@ -52,7 +52,7 @@ func (f *fifo) hoard(e []*scheduler.Task) [][]*scheduler.Task {
 	j := e[0].Job
 	var left []*scheduler.Task
 	for _, t := range e {
-		id, gpus, s := scheduler.FirstFit{}.Place(f.sim.State, t)
+		id, gpus, s := scheduler.ScanFirstFit{}.Place(f.sim.State, t)
 		if s.IsOK() && f.sim.Hold(t, id, gpus).IsOK() {
 			continue
 		}
@@ -134,7 +134,7 @@ func (f *fifo) pass() {
 		}
 		if j.IsGang() && j.GangReady < 0 {
 			need := int(j.MinMember) - j.Running()
-			claims, s := scheduler.PlaceGang(st, scheduler.FirstFit{}, e, min(need, len(e)))
+			claims, s := scheduler.PlaceGang(st, scheduler.ScanFirstFit{}, e, min(need, len(e)))
 			if s.IsOK() && len(e) >= need && f.bug == oneByOne {
 				for _, c := range claims {
 					f.sim.Start(c.Task, c.Node, c.GPUs) // BUG: the gang starts partially, step by step
@@ -173,7 +173,7 @@ func (f *fifo) pass() {
 		}
 		if f.bug == wholeJobs && len(e) > 1 {
 			// BUG (unless the policy says so): every task of the job or none.
-			claims, s := scheduler.PlaceGang(st, scheduler.FirstFit{}, e, len(e))
+			claims, s := scheduler.PlaceGang(st, scheduler.ScanFirstFit{}, e, len(e))
 			if s.IsOK() {
 				f.sim.CommitPlan(&scheduler.Plan{Claims: claims}, scheduler.DetectFit, true)
 			}
@@ -190,7 +190,7 @@ func (f *fifo) pass() {
 		}
 		var left []*scheduler.Task
 		for _, t := range e {
-			id, gpus, s := scheduler.FirstFit{}.Place(st, t)
+			id, gpus, s := scheduler.ScanFirstFit{}.Place(st, t)
 			if s.IsOK() {
 				s = f.sim.Start(t, id, gpus) // may still be refused: a tenant quota
 			}
@@ -252,10 +252,10 @@ func canEverFit(st *scheduler.State, e []*scheduler.Task, need int) bool {
 }
 
 // partialGang is a GangPlacer that returns one claim fewer than the gang needs.
-type partialGang struct{ scheduler.FirstFit }
+type partialGang struct{ scheduler.ScanFirstFit }
 
 func (partialGang) PlaceGang(s *scheduler.State, tasks []*scheduler.Task, need int) ([]scheduler.Claim, scheduler.Status) {
-	claims, st := scheduler.PlaceGang(s, scheduler.FirstFit{}, tasks, need)
+	claims, st := scheduler.PlaceGang(s, scheduler.ScanFirstFit{}, tasks, need)
 	if st.IsOK() && need > 1 {
 		claims = claims[:need-1] // BUG: a strict gang placed partially
 	}

@@ -545,7 +545,7 @@ func CheckIdleFit(res *scheduler.Result, st *scheduler.State, jobs []*scheduler.
 			if need <= 0 || need > len(pending) {
 				continue
 			}
-			if claims, s := scheduler.PlaceGang(st, scheduler.FirstFit{}, pending, need); s.IsOK() {
+			if claims, s := scheduler.PlaceGang(st, scheduler.ScanFirstFit{}, pending, need); s.IsOK() {
 				var sum scheduler.Resources
 				for _, c := range claims[:need] {
 					sum = sum.Add(c.Task.Request)

@@ -7,11 +7,11 @@ import (
 )
 
 func TestConformanceMonolithicFirstFit(t *testing.T) {
-	Conformance(t, PlacerFactory(func() scheduler.Placer { return scheduler.FirstFit{} }),
+	Conformance(t, PlacerFactory(func() scheduler.Placer { return scheduler.ScanFirstFit{} }),
 		Options{GangAtomic: true, DeadlockFree: true, WorkConserving: true})
 }
 
 func TestConformanceMonolithicBestFit(t *testing.T) {
-	Conformance(t, PlacerFactory(func() scheduler.Placer { return scheduler.BestFit{} }),
+	Conformance(t, PlacerFactory(func() scheduler.Placer { return scheduler.KeyBestFit{} }),
 		Options{GangAtomic: true, DeadlockFree: true, WorkConserving: true})
 }

@@ -82,7 +82,7 @@ func (f *fifo) pass() {
 				}
 			}
 			need := int(j.MinMember) - j.Running()
-			if claims, s := scheduler.PlaceGang(st, scheduler.FirstFit{}, members, need); s.IsOK() {
+			if claims, s := scheduler.PlaceGang(st, scheduler.ScanFirstFit{}, members, need); s.IsOK() {
 				f.sim.CommitPlan(&scheduler.Plan{Claims: claims}, scheduler.DetectFit, true)
 			} else if !st.CanEverFitGang(members, need) {
 				for _, m := range members {
@@ -94,7 +94,7 @@ func (f *fifo) pass() {
 			}
 			continue
 		}
-		id, gpus, s := scheduler.FirstFit{}.Place(st, t)
+		id, gpus, s := scheduler.ScanFirstFit{}.Place(st, t)
 		if s.IsOK() {
 			s = f.sim.Start(t, id, gpus) // may still be refused: a tenant's quota
 		}

@@ -37,7 +37,7 @@ func (skipsLastNode) Place(s *scheduler.State, t *scheduler.Task) (scheduler.Nod
 type deviceZero struct{}
 
 func (deviceZero) Place(s *scheduler.State, t *scheduler.Task) (scheduler.NodeID, scheduler.GPUSet, scheduler.Status) {
-	id, _, st := scheduler.FirstFit{}.Place(s, t)
+	id, _, st := scheduler.ScanFirstFit{}.Place(s, t)
 	if st.IsOK() && t.GPUCount > 0 {
 		return id, 1, st // BUG: device 0, one device
 	}
@@ -49,7 +49,7 @@ func (deviceZero) Place(s *scheduler.State, t *scheduler.Task) (scheduler.NodeID
 type mutates struct{}
 
 func (mutates) Place(s *scheduler.State, t *scheduler.Task) (scheduler.NodeID, scheduler.GPUSet, scheduler.Status) {
-	id, g, st := scheduler.FirstFit{}.Place(s, t)
+	id, g, st := scheduler.ScanFirstFit{}.Place(s, t)
 	if st.IsOK() && s.Place(t, id, g, false).IsOK() {
 		s.Release(t) // BUG: Place must not touch the state
 	}
@@ -83,7 +83,7 @@ func TestEveryOptionCanFail(t *testing.T) {
 		{name: "GangAtomic: a strict gang placed partially",
 			f:     placer(partialGang{}),
 			fails: Options{GangAtomic: true}, passes: &Options{},
-			correct: placer(scheduler.FirstFit{}), want: "gang atomicity"},
+			correct: placer(scheduler.ScanFirstFit{}), want: "gang atomicity"},
 		{name: "DeadlockFree: gang members hoarded one by one",
 			f:     bug(hoardGangs),
 			fails: Options{DeadlockFree: true}, passes: &Options{GangAtomic: true, Abandons: AbandonGangs},
@@ -91,15 +91,15 @@ func TestEveryOptionCanFail(t *testing.T) {
 		{name: "WorkConserving: an ordinary job's tasks wait until all of them fit",
 			f:     bug(wholeJobs),
 			fails: Options{WorkConserving: true}, passes: &Options{},
-			correct: placer(scheduler.FirstFit{}), want: "work-conserving"},
+			correct: placer(scheduler.ScanFirstFit{}), want: "work-conserving"},
 		{name: "WorkConserving: a placer that never uses the last node",
 			f:     placer(skipsLastNode{}),
 			fails: Options{WorkConserving: true, Abandons: AbandonAny}, passes: &Options{Abandons: AbandonAny},
-			correct: placer(scheduler.FirstFit{}), want: "work-conserving"},
+			correct: placer(scheduler.ScanFirstFit{}), want: "work-conserving"},
 		{name: "liveness (default): a placer that places nothing",
 			f:     placer(neverPlaces{}),
 			fails: Options{}, passes: &Options{Abandons: AbandonAny},
-			correct: placer(scheduler.FirstFit{}), want: "liveness"},
+			correct: placer(scheduler.ScanFirstFit{}), want: "liveness"},
 		{name: "liveness (default): a task failed because it does not fit now",
 			f:     bug(failBusy),
 			fails: Options{}, passes: &Options{Abandons: AbandonAny},
@@ -121,17 +121,17 @@ func TestEveryOptionCanFail(t *testing.T) {
 			fails: Options{MaxSteps: 3}, passes: &Options{},
 			want: "within 3 simulation steps", budget: true},
 		{name: "MaxPlaces: a small budget is enforced",
-			f:     placer(scheduler.BestFit{}),
+			f:     placer(scheduler.KeyBestFit{}),
 			fails: Options{MaxPlaces: 2}, passes: &Options{},
 			want: "more than 2 Place/PlaceGang calls", budget: true},
 		{name: "placer contract: GPU devices that are not free or do not match the count",
 			f:     placer(deviceZero{}),
 			fails: Options{Abandons: AbandonAny}, passes: nil,
-			correct: placer(scheduler.FirstFit{}), want: "GPU devices {0}"},
+			correct: placer(scheduler.ScanFirstFit{}), want: "GPU devices {0}"},
 		{name: "placer contract: Place modifies the state",
 			f:     placer(mutates{}),
 			fails: Options{}, passes: nil,
-			correct: placer(scheduler.FirstFit{}), want: "modified the state"},
+			correct: placer(scheduler.ScanFirstFit{}), want: "modified the state"},
 		{name: "SelfChecker: the policy's own invariant",
 			f:     SchedulerFactory(func() scheduler.Scheduler { return selfBroken{&fifo{}} }),
 			fails: Options{}, passes: nil,
@@ -185,12 +185,12 @@ func firstFailure(fs []*Failure) *Failure {
 func TestWallBudget(t *testing.T) {
 	defer func(d time.Duration) { *flagWall = d }(*flagWall)
 	*flagWall = time.Nanosecond
-	fl := firstFailure(Check(PlacerFactory(func() scheduler.Placer { return scheduler.FirstFit{} }), Options{Cases: 20}))
+	fl := firstFailure(Check(PlacerFactory(func() scheduler.Placer { return scheduler.ScanFirstFit{} }), Options{Cases: 20}))
 	if fl == nil || !strings.Contains(fl.Violation, "wall-clock budget -schedtest.wall=1ns") {
 		t.Fatalf("want a wall-clock budget violation, got %v", fl)
 	}
 	*flagWall = 0
-	if fl := firstFailure(Check(PlacerFactory(func() scheduler.Placer { return scheduler.FirstFit{} }), Options{Cases: 20})); fl != nil {
+	if fl := firstFailure(Check(PlacerFactory(func() scheduler.Placer { return scheduler.ScanFirstFit{} }), Options{Cases: 20})); fl != nil {
 		t.Fatalf("without the budget: %v", fl)
 	}
 }
@@ -200,12 +200,12 @@ func TestWallBudget(t *testing.T) {
 // go test's timeout.
 func TestDeadlineNamesTheSlowestScenario(t *testing.T) {
 	o := Options{Cases: 50, deadline: time.Now().Add(-time.Second)}
-	fl := firstFailure(Check(PlacerFactory(func() scheduler.Placer { return scheduler.FirstFit{} }), o))
+	fl := firstFailure(Check(PlacerFactory(func() scheduler.Placer { return scheduler.ScanFirstFit{} }), o))
 	if fl == nil || !strings.Contains(fl.Error, "stopped before the go test deadline") || !strings.Contains(fl.Error, "0 of 50 cases ran") {
 		t.Fatalf("want a deadline report, got %v", fl)
 	}
 	o.deadline = time.Now().Add(time.Hour)
-	if fl := firstFailure(Check(PlacerFactory(func() scheduler.Placer { return scheduler.FirstFit{} }), o)); fl != nil {
+	if fl := firstFailure(Check(PlacerFactory(func() scheduler.Placer { return scheduler.ScanFirstFit{} }), o)); fl != nil {
 		t.Fatalf("a distant deadline stopped the suite: %v", fl)
 	}
 }

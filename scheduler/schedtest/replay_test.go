@@ -13,7 +13,7 @@ import (
 // pass them, and the broken ones that produced them still fail them.
 
 func TestReplaySavedCounterexamples(t *testing.T) {
-	firstFit := PlacerFactory(func() scheduler.Placer { return scheduler.FirstFit{} })
+	firstFit := PlacerFactory(func() scheduler.Placer { return scheduler.ScanFirstFit{} })
 	cases := []struct {
 		path   string
 		broken Factory

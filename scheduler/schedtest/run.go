@@ -168,7 +168,15 @@ func (s *stepper) Attach(sim *scheduler.Sim) error {
 	return s.inner.Attach(sim)
 }
 func (s *stepper) Enqueue(tasks []*scheduler.Task) { s.inner.Enqueue(tasks) }
-func (s *stepper) Released(id scheduler.NodeID)    { s.inner.Released(id) }
+
+// Placers forwards the wrapped scheduler's placers (scheduler.PlacerUser).
+func (s *stepper) Placers() []scheduler.PlacerSlot {
+	if u, ok := s.inner.(scheduler.PlacerUser); ok {
+		return u.Placers()
+	}
+	return nil
+}
+func (s *stepper) Released(id scheduler.NodeID) { s.inner.Released(id) }
 
 // Report forwards to the policy's Reporter, if it has one.
 func (s *stepper) Report(r *scheduler.Result) {
@@ -469,11 +477,9 @@ func devices(g scheduler.GPUSet) string {
 	return "{" + strings.Join(parts, ",") + "}"
 }
 
-// Seed forwards the run's generator to a placer that draws random numbers.
-func (c *checkedPlacer) Seed(r *rand.Rand) {
-	if s, ok := c.inner.(scheduler.Seeder); ok {
-		s.Seed(r)
-	}
+// Attach forwards the attach hook to the wrapped placer (scheduler.Attacher).
+func (c *checkedPlacer) Attach(s *scheduler.State, r *rand.Rand) {
+	scheduler.AttachPlacer(c.inner, s, r)
 }
 
 type checkedGangPlacer struct {
