@@ -40,7 +40,7 @@ func BenchmarkGoogle2011FullScale(b *testing.B) {
 			b.Fatal(err)
 		}
 		mcfg := scheduler.DefaultMonolithicConfig()
-		mcfg.Placer = scheduler.BestFit{}
+		mcfg.Placer = scheduler.KeyBestFit{}
 		mono, err := scheduler.NewMonolithic(mcfg)
 		if err != nil {
 			b.Fatal(err)
