@@ -13,12 +13,18 @@ import (
 // queue, Omega's shared-state schedulers, Mesos' offers. The engine calls it; it acts
 // through the Sim (placing, starting, holding, timers).
 //
-// Sim methods that free capacity call back into the scheduler synchronously: Unhold,
-// and Fail or Abandon of a held task, call Released; Evict calls Enqueue (the victim
-// is resubmitted) and Released; and Fail or Abandon of a job's last open task may
-// call Enqueue, for the jobs that were waiting for it (Job.After). A scheduler should
-// therefore only record what these callbacks tell it and act in a later pass (a timer
-// armed at Now), as Monolithic does.
+// The simulator never calls the scheduler from inside one of the scheduler's own
+// handlers (Attach, Enqueue, Released, a timer). What a handler causes — Unhold,
+// and Fail or Abandon of a held task, free capacity (Released); Evict resubmits
+// its victim (Enqueue, then Released); Fail or Abandon of a job's last open task
+// may release the jobs that waited for it (Job.After, Enqueue) — is queued and
+// delivered after the handler returns, in the order it was raised; what an event
+// causes (a finish, an arrival, a node event) is delivered once the simulator has
+// finished its own bookkeeping for that event. A handler may therefore act at once
+// on what it is told: place, start, hold, fail. Sim.Notices counts the calls as
+// they are raised, for a policy that must know whether anything changed since a
+// moment of its own (a release it caused itself counts before its Released
+// arrives).
 //
 // Two more rules, which the conformance suite (scheduler/schedtest) checks:
 //
@@ -187,6 +193,7 @@ type Sim struct {
 	buf         []*Task
 	stopReason  string
 	dl          deadlock // the deadlock detector (deadlock.go)
+	nq          notices  // Released and Enqueue calls not yet delivered (notify.go)
 }
 
 // NewSim builds a run. It validates cfg and the nodes; it does not start the run.
@@ -323,7 +330,10 @@ func (s *Sim) Result() (*Result, error) {
 
 func (s *Sim) start() error {
 	s.attachPlacers()
-	if err := s.sched.Attach(s); err != nil {
+	s.enter()
+	err := s.sched.Attach(s)
+	s.leave()
+	if err != nil {
 		return err
 	}
 	s.pullJob()
@@ -385,6 +395,18 @@ func (s *Sim) Step() bool {
 	ev := s.q.pop()
 	s.advance(ev.at)
 	s.rec.events++
+	s.enter()
+	s.handle(ev)
+	s.leave()
+	if s.dl.dirty {
+		s.settleDeadlock()
+	}
+	return !s.done && s.err == nil
+}
+
+// handle processes one event. The scheduler calls it raises are delivered after it
+// returns (notify.go).
+func (s *Sim) handle(ev event) {
 	switch ev.kind {
 	case evArrival:
 		s.lastOutside = s.now
@@ -418,10 +440,6 @@ func (s *Sim) Step() bool {
 			s.q.push(event{at: s.now + s.rec.sampleEvery, kind: evSample})
 		}
 	}
-	if s.dl.dirty {
-		s.settleDeadlock()
-	}
-	return !s.done && s.err == nil
 }
 
 func (s *Sim) advance(t Time) {
@@ -573,7 +591,7 @@ func (s *Sim) release(j *Job) {
 		s.buf = append(s.buf, t)
 	}
 	s.rec.pending += len(s.buf)
-	s.sched.Enqueue(s.buf)
+	s.notifyEnqueue(s.buf)
 }
 
 // releaseGroups makes pending the blocked tasks of every group whose predecessors
@@ -601,7 +619,7 @@ func (s *Sim) releaseGroups(j *Job) {
 	}
 	if len(s.buf) > 0 {
 		s.rec.pending += len(s.buf)
-		s.sched.Enqueue(s.buf)
+		s.notifyEnqueue(s.buf)
 	}
 }
 
@@ -660,7 +678,8 @@ func (s *Sim) Unhold(t *Task, reason string) {
 	s.rec.pending++
 	t.State = TaskPending
 	s.observe("unhold", t, id, reason)
-	s.sched.Released(id)
+	s.notifyReleased(id)
+	s.deliver()
 }
 
 // CommitPlan commits plan p (see State.Commit) and starts, or holds, every task
@@ -722,7 +741,7 @@ func (s *Sim) complete(t *Task) {
 	t.Job.running--
 	s.observe("finish", t, id, "")
 	s.terminal(t, TaskCompleted, "")
-	s.sched.Released(id)
+	s.notifyReleased(id)
 }
 
 // terminal moves t to a terminal state and handles job completion and DAG release.
@@ -803,6 +822,7 @@ func (s *Sim) jobDone(j *Job) {
 // policy's own limit). Its job continues with its other tasks.
 func (s *Sim) Fail(t *Task, reason string) {
 	s.end(t, TaskFailed, reason)
+	s.deliver()
 }
 
 // Abandon ends every non-terminal task of job j that is not running (pending,
@@ -819,6 +839,7 @@ func (s *Sim) Abandon(j *Job, reason string) {
 			s.end(t, TaskAbandoned, reason)
 		}
 	}
+	s.deliver()
 }
 
 func (s *Sim) end(t *Task, st TaskState, reason string) {
@@ -828,7 +849,7 @@ func (s *Sim) end(t *Task, st TaskState, reason string) {
 		s.State.Release(t)
 		s.rec.held--
 		s.terminal(t, st, reason)
-		s.sched.Released(id)
+		s.notifyReleased(id)
 	case TaskPending:
 		s.rec.pending--
 		s.terminal(t, st, reason)
@@ -847,6 +868,7 @@ func (s *Sim) Evict(t *Task, reason string) {
 	s.rec.evictions++
 	s.observe("evict", t, t.Node, reason)
 	s.lose(t, reason)
+	s.deliver()
 }
 
 // lose takes a running or held task off its node and resubmits it.
@@ -868,10 +890,10 @@ func (s *Sim) lose(t *Task, reason string) {
 		s.rec.pending++
 		s.rec.resubmitted++
 		s.buf = append(s.buf[:0], t)
-		s.sched.Enqueue(s.buf)
+		s.notifyEnqueue(s.buf)
 	}
 	if !s.failing {
-		s.sched.Released(id)
+		s.notifyReleased(id)
 	}
 }
 
@@ -890,7 +912,7 @@ func (s *Sim) nodeEvent(ne NodeEvent) {
 			s.nodeByName[ne.Node.Name] = id
 		}
 		s.observe("node-add", nil, id, ne.Node.Name)
-		s.sched.Released(id)
+		s.notifyReleased(id)
 		return
 	}
 	id, ok := s.nodeByName[ne.Node.Name]
@@ -920,7 +942,7 @@ func (s *Sim) nodeEvent(ne NodeEvent) {
 	case NodeRecover:
 		s.State.SetDown(id, false)
 		s.observe("node-recover", nil, id, "")
-		s.sched.Released(id)
+		s.notifyReleased(id)
 	case NodeUpdate:
 		c := ne.Node.Capacity
 		c[GPU] = s.State.Node(id).Capacity[GPU]
@@ -929,7 +951,7 @@ func (s *Sim) nodeEvent(ne NodeEvent) {
 			return
 		}
 		s.observe("node-update", nil, id, "")
-		s.sched.Released(id)
+		s.notifyReleased(id)
 	}
 }
 

@@ -14,7 +14,7 @@ type retry struct {
 	attempts  int32
 	notBefore scheduler.Time // backoff expiry
 	failedAt  scheduler.Time
-	failSeq   uint64 // the scheduler's wake counter at the failure
+	failSeq   uint64 // the run's notice count (Sim.Notices) at the failure
 }
 
 // member is one task of a gang (or of a plain job) handed to the scheduler and not
@@ -48,9 +48,9 @@ type group struct {
 }
 
 // wantKey identifies the inputs of a group's cached remaining need or fit count:
-// the state version (bumped by every hold, start, unhold and finish), the
-// scheduler's wake and pass counters (bumped by every callback that may bring
-// outside changes), the need and the member count.
+// the state version (bumped by every hold, start, unhold and finish), the run's
+// notice count (scheduler.Sim.Notices: bumped by every release and enqueue) and
+// the scheduler's pass counter, the need and the member count.
 type wantKey struct {
 	version, wake, pass uint64
 	need, members       int
@@ -78,7 +78,6 @@ type Scheduler struct {
 	groups map[scheduler.JobID]*group
 	list   []*group // live groups in arrival order
 	seq    uint64
-	wake   uint64
 	passes uint64
 
 	passQueued bool
@@ -200,14 +199,12 @@ func (s *Scheduler) Enqueue(tasks []*scheduler.Task) {
 			slices.SortFunc(g.members, byIndex)
 		}
 	}
-	s.wake++
 	s.schedulePass()
 }
 
 // Released implements scheduler.Scheduler: capacity came free, so failed work is
 // woken (its backoff still applies).
 func (s *Scheduler) Released(scheduler.NodeID) {
-	s.wake++
 	s.schedulePass()
 }
 
@@ -229,7 +226,7 @@ func (s *Scheduler) eligible(r *retry) bool {
 		return true
 	}
 	now := s.sim.Now()
-	return now >= r.notBefore && (s.wake > r.failSeq || now-r.failedAt >= s.cfg.FlushAfter)
+	return now >= r.notBefore && (s.sim.Notices() > r.failSeq || now-r.failedAt >= s.cfg.FlushAfter)
 }
 
 // fail records a failed attempt of r; size > 1 scales the maximum backoff by
@@ -238,7 +235,7 @@ func (s *Scheduler) fail(r *retry, size int) {
 	r.failed = true
 	r.attempts++
 	r.failedAt = s.sim.Now()
-	r.failSeq = s.wake
+	r.failSeq = s.sim.Notices()
 	maxB := s.cfg.MaxBackoff
 	if size > 1 {
 		maxB = scheduler.Time(float64(maxB) * math.Sqrt(float64(size)))
@@ -503,7 +500,7 @@ func (s *Scheduler) failIfNever(g *group) bool {
 	// Every failed member of a gang repeats this count, so it is cached until
 	// something it depends on changes (without the cache, a pass over an
 	// n-member gang that does not fit costs O(n²)).
-	key := wantKey{st.Version(), s.wake, s.passes, need, len(g.members)}
+	key := wantKey{st.Version(), s.sim.Notices(), s.passes, need, len(g.members)}
 	if g.everKey != key {
 		ever := 0
 		for _, m := range g.members {
@@ -656,7 +653,7 @@ func (s *Scheduler) attempt(g *group, m *member) bool {
 		// Every pending member of a gang that cannot fit repeats this check, so
 		// the sum is cached until something it depends on changes (without the
 		// cache, a pass over an n-member gang costs O(n²)).
-		key := wantKey{st.Version(), s.wake, s.passes, need, len(g.members)}
+		key := wantKey{st.Version(), s.sim.Notices(), s.passes, need, len(g.members)}
 		if g.wantKey != key {
 			var want scheduler.Resources
 			k := 0
@@ -833,7 +830,7 @@ func (s *Scheduler) armRetry() {
 			return
 		}
 		t := r.failedAt + s.cfg.FlushAfter
-		if s.wake > r.failSeq {
+		if s.sim.Notices() > r.failSeq {
 			t = r.notBefore
 		}
 		t = max(t, r.notBefore)

@@ -2,29 +2,10 @@ package mesos
 
 import (
 	"fmt"
-	"slices"
 	"testing"
 
 	"github.com/schedlab/schedlab/scheduler"
 )
-
-func TestUniqueTasks(t *testing.T) {
-	for _, n := range []int{0, 1, 2, 16, 17, 40} {
-		var ts []scheduler.Task = make([]scheduler.Task, n)
-		var list, want []*scheduler.Task
-		for i := range ts {
-			want = append(want, &ts[i])
-			list = append(list, &ts[i])
-			if i%3 == 0 {
-				list = append(list, &ts[i/2]) // an earlier task again
-			}
-		}
-		got := uniqueTasks(list)
-		if !slices.Equal(got, want) {
-			t.Errorf("n=%d: uniqueTasks kept %d tasks, want the %d distinct ones in first-seen order", n, len(got), len(want))
-		}
-	}
-}
 
 // Enqueueing a gang's tasks again while they are pending must not duplicate
 // them, on both sides of the length where the duplicate check switches from a

@@ -741,10 +741,6 @@ func (f *framework) holdExpired(e *jobEntry) {
 		m.sim.Unhold(t, "hold timeout")
 		e.pending = append(e.pending, t)
 	}
-	// Unhold may call back into the allocator, which can enqueue a released task
-	// again; drop the duplicates once (a check per task would cost O(n²) for a
-	// large gang).
-	e.pending = uniqueTasks(e.pending)
 	if !e.queued {
 		e.queued = true
 		f.queue = append(f.queue, e)
@@ -785,34 +781,4 @@ func (f *framework) abandon(e *jobEntry, reason string) {
 	f.stats.abandoned++
 	f.m.sim.Abandon(e.job, reason)
 	e.pending = nil
-}
-
-// uniqueTasks removes repeated tasks from list in place, keeping each first
-// occurrence in order.
-func uniqueTasks(list []*scheduler.Task) []*scheduler.Task {
-	if len(list) < 2 {
-		return list
-	}
-	if len(list) <= 16 {
-		k := 0
-		for _, t := range list {
-			if !slices.Contains(list[:k], t) {
-				list[k] = t
-				k++
-			}
-		}
-		clear(list[k:])
-		return list[:k]
-	}
-	seen := make(map[*scheduler.Task]struct{}, len(list))
-	k := 0
-	for _, t := range list {
-		if _, dup := seen[t]; !dup {
-			seen[t] = struct{}{}
-			list[k] = t
-			k++
-		}
-	}
-	clear(list[k:])
-	return list[:k]
 }

@@ -134,7 +134,7 @@ func (o *Omega) isPrefill(j *scheduler.Job) bool {
 // Enqueue implements scheduler.Scheduler. New jobs are routed round-robin to a
 // scheduler of their class; tasks of a job the scheduler already holds (resubmitted
 // after a node failure or eviction) join its entry. Enqueue only queues: attempts
-// start from a timer at the current time, so it is safe to re-enter.
+// start from the agents' timers.
 func (o *Omega) Enqueue(tasks []*scheduler.Task) {
 	for _, t := range tasks {
 		j := t.Job

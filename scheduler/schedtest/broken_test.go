@@ -117,8 +117,8 @@ func (f *fifo) wake() {
 func (f *fifo) pass() {
 	f.queued = false
 	st := f.sim.State
-	// Fail and Start can call Enqueue back synchronously (a job that others wait
-	// for ends): work on the current queue and append what arrives meanwhile.
+	// What Fail and Start cause (a job that others wait for ends) is enqueued
+	// after this pass returns: work on the current queue and keep the rest.
 	q := f.queue
 	f.queue = nil
 	var keep [][]*scheduler.Task

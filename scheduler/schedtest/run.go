@@ -155,55 +155,6 @@ func (tr *transcript) Observe(r scheduler.Record) {
 	}
 }
 
-// stepper wraps the policy's scheduler so that the run can be driven one step at a
-// time with checks in between: its first event (a timer at time 0) steps the rest
-// of the run itself.
-type stepper struct {
-	inner scheduler.Scheduler
-	drive func(sim *scheduler.Sim)
-}
-
-func (s *stepper) Attach(sim *scheduler.Sim) error {
-	sim.At(0, func() { s.drive(sim) })
-	return s.inner.Attach(sim)
-}
-func (s *stepper) Enqueue(tasks []*scheduler.Task) { s.inner.Enqueue(tasks) }
-
-// Placers forwards the wrapped scheduler's placers (scheduler.PlacerUser).
-func (s *stepper) Placers() []scheduler.PlacerSlot {
-	if u, ok := s.inner.(scheduler.PlacerUser); ok {
-		return u.Placers()
-	}
-	return nil
-}
-func (s *stepper) Released(id scheduler.NodeID) { s.inner.Released(id) }
-
-// Report forwards to the policy's Reporter, if it has one.
-func (s *stepper) Report(r *scheduler.Result) {
-	if rep, ok := s.inner.(scheduler.Reporter); ok {
-		rep.Report(r)
-	}
-}
-
-// breakerStepper is the stepper of a policy that is a scheduler.DeadlockBreaker:
-// the engine must see its CanRelease, or a gang deadlock that a pending timeout
-// would break is taken as terminal and the run is cut short.
-type breakerStepper struct {
-	*stepper
-	br scheduler.DeadlockBreaker
-}
-
-func (s *breakerStepper) CanRelease(j *scheduler.Job) bool { return s.br.CanRelease(j) }
-
-// wrapStepper returns st as the engine's scheduler, with the optional engine
-// interfaces of the policy it wraps.
-func wrapStepper(st *stepper) scheduler.Scheduler {
-	if br, ok := st.inner.(scheduler.DeadlockBreaker); ok {
-		return &breakerStepper{stepper: st, br: br}
-	}
-	return st
-}
-
 // Run runs scenario sc with a policy from f, checking after every simulation step
 // the state invariants (CheckState), the task bookkeeping (CheckTasks), the placer
 // contract for placer factories (a placer never modifies the state and only
@@ -308,38 +259,41 @@ func run(sc *Scenario, f Factory, o runOpts) (out Outcome) {
 		}
 		return ""
 	}
-	st := &stepper{inner: inner, drive: func(s *scheduler.Sim) {
-		for {
-			if msg := check(); msg != "" {
-				out.Violation = where() + ": " + msg
-				s.Stop("schedtest: violation")
-				return
-			}
-			if !o.deadline.IsZero() && time.Now().After(o.deadline) {
-				out.skipped = true
-				s.Stop("schedtest: deadline")
-				return
-			}
-			if msg := budget(); msg != "" {
-				out.Violation = where() + ": " + msg
-				s.Stop("schedtest: budget")
-				return
-			}
-			if !s.Step() {
-				if msg := check(); msg != "" {
-					out.Violation = where() + ": " + msg
-				}
-				return
-			}
-			out.Steps++
-		}
-	}}
-	sim, err = scheduler.NewSim(b.Config, &scheduler.SliceSource{Jobs: b.Jobs}, wrapStepper(st))
+	sim, err = scheduler.NewSim(b.Config, &scheduler.SliceSource{Jobs: b.Jobs}, inner)
 	if err != nil {
 		out.Violation = "scenario rejected: " + err.Error()
 		return out
 	}
-	res, err := sim.Run()
+	if err := sim.Init(); err != nil {
+		out.Violation = "run error: " + err.Error()
+		return out
+	}
+	// Drive the run one step at a time, checking in between.
+	for {
+		if msg := check(); msg != "" {
+			out.Violation = where() + ": " + msg
+			sim.Stop("schedtest: violation")
+			break
+		}
+		if !o.deadline.IsZero() && time.Now().After(o.deadline) {
+			out.skipped = true
+			sim.Stop("schedtest: deadline")
+			break
+		}
+		if msg := budget(); msg != "" {
+			out.Violation = where() + ": " + msg
+			sim.Stop("schedtest: budget")
+			break
+		}
+		if !sim.Step() {
+			if msg := check(); msg != "" {
+				out.Violation = where() + ": " + msg
+			}
+			break
+		}
+		out.Steps++
+	}
+	res, err := sim.Result()
 	if err != nil {
 		if out.Violation == "" {
 			out.Violation = "run error: " + err.Error()
