@@ -46,7 +46,7 @@ func (pl *omegaPlot) write(dir, name string, rep *omegaReport, gs []*omegaGroup)
 			}
 			x = v
 		} else {
-			x = parseF(xs)
+			x = parseSeconds(xs)
 			if pl.logX {
 				x = math.Log10(x)
 			}

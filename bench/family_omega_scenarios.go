@@ -89,7 +89,8 @@ func (s omegaScale) tjobSweep() []float64 {
 	return out
 }
 
-func secs(x float64) string { return fmt.Sprintf("%gs", x) }
+// secondsValue is x seconds as a duration parameter value ("2.5s").
+func secondsValue(x float64) string { return fmt.Sprintf("%gs", x) }
 
 // meanTasks is E[max(1, ⌈X⌉)] for X exponential with the given mean:
 // Σ_{k≥0} e^{−k/m} = 1 / (1 − e^{−1/m}).
@@ -155,7 +156,8 @@ func groupOmega(cells []Cell, results []*scheduler.Result) []*omegaGroup {
 	return out
 }
 
-func ex(k string) func(*scheduler.Result) float64 {
+// extraMetric reads the result's Extra metric k.
+func extraMetric(k string) func(*scheduler.Result) float64 {
 	return func(r *scheduler.Result) float64 { return r.Extra[k] }
 }
 
@@ -169,7 +171,10 @@ type omegaCol struct {
 	g func(*omegaGroup) float64
 }
 
-func col(name string, f func(*scheduler.Result) float64) omegaCol { return omegaCol{name: name, f: f} }
+// measuredColumn is a table column that reads f of each run.
+func measuredColumn(name string, f func(*scheduler.Result) float64) omegaCol {
+	return omegaCol{name: name, f: f}
+}
 
 func (c *omegaCol) value(g *omegaGroup) float64 {
 	if c.g != nil {
@@ -244,14 +249,16 @@ func (rep *omegaReport) write(dir string, cells []Cell, results []*scheduler.Res
 	return os.WriteFile(filepath.Join(dir, rep.name+".csv"), []byte(csv.String()), 0o644)
 }
 
-func yes(ok bool) string {
+// reproducedVerdict is the bold verdict of a finding.
+func reproducedVerdict(ok bool) string {
 	if ok {
 		return "**reproduced**"
 	}
 	return "**not reproduced**"
 }
 
-func parseF(s string) float64 {
+// parseSeconds reads a "2.5s" parameter value back as seconds.
+func parseSeconds(s string) float64 {
 	var f float64
 	fmt.Sscanf(strings.TrimSuffix(s, "s"), "%g", &f)
 	return f
@@ -315,8 +322,8 @@ func scenarioMonolithicTJob() ScenarioSpec {
 		func(s omegaScale, p *Params, seeds int) ([]Cell, error) {
 			var cells []Cell
 			for _, tj := range s.tjobSweep() {
-				cells = append(cells, s.cells(seeds, omegaSpec("monolithic-single-path", "t_job="+secs(tj), "t_task=5ms"), s.workload(),
-					Label{"t_job", secs(tj)})...)
+				cells = append(cells, s.cells(seeds, omegaSpec("monolithic-single-path", "t_job="+secondsValue(tj), "t_task=5ms"), s.workload(),
+					Label{"t_job", secondsValue(tj)})...)
 			}
 			return cells, nil
 		},
@@ -327,12 +334,12 @@ func scenarioMonolithicTJob() ScenarioSpec {
 				expected: "Busyness ≈ Σλ·(t_job + n̄·t_task): low while t_job is small, then linear in t_job until it approaches 1; wait time rises at a similar rate until saturation; batch and service wait curves coincide (Figs. 5a, 6a).",
 				keys:     []string{"t_job"},
 				cols: []omegaCol{
-					col("busyness", ex("batch.busyness")),
-					{name: "predicted", g: func(g *omegaGroup) float64 { return predictedBusy(parseF(g.label("t_job")), paperTTask) }},
-					col("batch wait", ex("batch.wait_attempt.mean")),
-					col("service wait", ex("service.wait_attempt.mean")),
-					col("batch wait p90", ex("batch.wait_attempt.p90")),
-					col("abandoned", abandoned),
+					measuredColumn("busyness", extraMetric("batch.busyness")),
+					{name: "predicted", g: func(g *omegaGroup) float64 { return predictedBusy(parseSeconds(g.label("t_job")), paperTTask) }},
+					measuredColumn("batch wait", extraMetric("batch.wait_attempt.mean")),
+					measuredColumn("service wait", extraMetric("service.wait_attempt.mean")),
+					measuredColumn("batch wait p90", extraMetric("batch.wait_attempt.p90")),
+					measuredColumn("abandoned", abandoned),
 				},
 				verdict: verdictMonolithic,
 				plot:    &omegaPlot{x: "t_job", logX: true, ys: []string{"busyness", "predicted"}, ylabel: "busyness"},
@@ -351,14 +358,14 @@ func verdictMonolithic(gs []*omegaGroup) string {
 	worst := 0.0
 	coincide := 0.0
 	for _, g := range gs {
-		tj := parseF(g.label("t_job"))
+		tj := parseSeconds(g.label("t_job"))
 		pred := predictedBusy(tj, paperTTask)
-		busy := g.mean(ex("batch.busyness"))
+		busy := g.mean(extraMetric("batch.busyness"))
 		if pred < 0.8 {
 			xs = append(xs, tj)
 			ys = append(ys, busy)
 			worst = math.Max(worst, math.Abs(busy-pred)/pred)
-			bw, sw := g.mean(ex("batch.wait_attempt.mean")), g.mean(ex("service.wait_attempt.mean"))
+			bw, sw := g.mean(extraMetric("batch.wait_attempt.mean")), g.mean(extraMetric("service.wait_attempt.mean"))
 			if m := math.Max(bw, sw); m > 0.05 {
 				coincide = math.Max(coincide, math.Abs(bw-sw)/m)
 			}
@@ -369,7 +376,7 @@ func verdictMonolithic(gs []*omegaGroup) string {
 	ok := len(xs) >= 3 && math.Abs(slope-want)/want < 0.2 && worst < 0.25
 	return fmt.Sprintf("Below saturation (predicted busyness < 0.8, %d points) busyness grows linearly with t_job: least-squares slope %.4f /s against Σλ = %.4f /s; the largest deviation from Σλ·(t_job + n̄·t_task) (n̄ = %.1f batch, %.1f service) is %.0f %%. "+
 		"Above t_job ≈ %.1f s the scheduler saturates (busyness → 1) and waits grow without bound within the run. Batch and service waits differ by at most %.0f %% below saturation (one FIFO queue serves both). %s.",
-		len(xs), slope, want, nBatch, nServ, 100*worst, (1-lambdaBatch*nBatch*paperTTask-lambdaServ*nServ*paperTTask)/want, 100*coincide, yes(ok))
+		len(xs), slope, want, nBatch, nServ, 100*worst, (1-lambdaBatch*nBatch*paperTTask-lambdaServ*nServ*paperTTask)/want, 100*coincide, reproducedVerdict(ok))
 }
 
 // lsSlope is the least-squares slope of y on x.
@@ -397,8 +404,8 @@ func scenarioVsFastPath() ScenarioSpec {
 			var cells []Cell
 			for _, arch := range []string{"monolithic-fast-path", "omega"} {
 				for _, tj := range s.tjobSweep() {
-					cells = append(cells, s.cells(seeds, omegaSpec(arch, "t_job_service="+secs(tj)), s.workload(),
-						Label{"arch", arch}, Label{"t_job_service", secs(tj)})...)
+					cells = append(cells, s.cells(seeds, omegaSpec(arch, "t_job_service="+secondsValue(tj)), s.workload(),
+						Label{"arch", arch}, Label{"t_job_service", secondsValue(tj)})...)
 				}
 			}
 			return cells, nil
@@ -410,13 +417,13 @@ func scenarioVsFastPath() ScenarioSpec {
 				expected: "Fast path: busyness and wait well below single-path, but batch wait still grows with t_job(service) (head-of-line blocking behind slow service jobs). Omega: wait comparable to the fast path, conflicts relatively rare, all jobs scheduled (no abandonment), batch and service curves independent (Figs. 5b, 5c, 6b, 6c).",
 				keys:     []string{"arch", "t_job_service"},
 				cols: []omegaCol{
-					col("batch busy", ex("batch.busyness")),
-					col("service busy", ex("service.busyness")),
-					col("batch wait", ex("batch.wait_attempt.mean")),
-					col("batch wait p90", ex("batch.wait_attempt.p90")),
-					col("service wait", ex("service.wait_attempt.mean")),
-					col("conflict fraction", func(r *scheduler.Result) float64 { return r.Conflicts.Fraction }),
-					col("abandoned", abandoned),
+					measuredColumn("batch busy", extraMetric("batch.busyness")),
+					measuredColumn("service busy", extraMetric("service.busyness")),
+					measuredColumn("batch wait", extraMetric("batch.wait_attempt.mean")),
+					measuredColumn("batch wait p90", extraMetric("batch.wait_attempt.p90")),
+					measuredColumn("service wait", extraMetric("service.wait_attempt.mean")),
+					measuredColumn("conflict fraction", func(r *scheduler.Result) float64 { return r.Conflicts.Fraction }),
+					measuredColumn("abandoned", abandoned),
 				},
 				verdict: verdictVsFastPath,
 				plot:    &omegaPlot{x: "t_job_service", series: "arch", logX: true, logY: true, ys: []string{"batch wait"}, ylabel: "batch wait (s)"},
@@ -431,10 +438,10 @@ func verdictVsFastPath(gs []*omegaGroup) string {
 	maxConf := 0.0
 	for _, g := range gs {
 		a := g.label("arch")
-		byArch[a] = append(byArch[a], pt{parseF(g.label("t_job_service")), g.mean(ex("batch.wait_attempt.mean")), g.mean(ex("service.busyness"))})
+		byArch[a] = append(byArch[a], pt{parseSeconds(g.label("t_job_service")), g.mean(extraMetric("batch.wait_attempt.mean")), g.mean(extraMetric("service.busyness"))})
 		if a == "omega" {
 			aband += g.mean(abandoned)
-			if parseF(g.label("t_job_service")) <= 1 {
+			if parseSeconds(g.label("t_job_service")) <= 1 {
 				maxConf = math.Max(maxConf, g.mean(func(r *scheduler.Result) float64 { return r.Conflicts.Fraction }))
 			}
 		}
@@ -461,7 +468,7 @@ func verdictVsFastPath(gs []*omegaGroup) string {
 	ok := fr > 3 && or < 1.5 && aband == 0
 	return fmt.Sprintf("From the smallest t_job(service) to %gs (the largest before the service work saturates), the fast path's mean batch wait grows %.1f× (head-of-line blocking) while Omega's changes %.2f×. "+
 		"Omega abandons %.0f jobs over the sweep; its conflict fraction is at most %.3f for t_job(service) ≤ 1 s. %s.",
-		ftj, fr, or, aband, maxConf, yes(ok))
+		ftj, fr, or, aband, maxConf, reproducedVerdict(ok))
 }
 
 // V5: Omega, batch arrival rate × 1 … × 10.
@@ -487,14 +494,14 @@ func scenarioBatchLambda() ScenarioSpec {
 				expected: "Wait and busyness rise: for batch because of load, for service because of more conflicts. Saturation at ≈ 2.5× (cluster A), 6× (B), 9.5× (C) the original batch workload (Fig. 8).",
 				keys:     []string{"lambda_batch"},
 				cols: []omegaCol{
-					col("batch busy", ex("batch.busyness")),
-					col("service busy", ex("service.busyness")),
-					col("batch conflicts", ex("batch.conflict_fraction")),
-					col("service conflicts", ex("service.conflict_fraction")),
-					col("batch wait", ex("batch.wait_attempt.mean")),
-					col("service wait", ex("service.wait_attempt.mean")),
-					col("util cpu", func(r *scheduler.Result) float64 { return r.Utilization.CPU }),
-					col("abandoned", abandoned),
+					measuredColumn("batch busy", extraMetric("batch.busyness")),
+					measuredColumn("service busy", extraMetric("service.busyness")),
+					measuredColumn("batch conflicts", extraMetric("batch.conflict_fraction")),
+					measuredColumn("service conflicts", extraMetric("service.conflict_fraction")),
+					measuredColumn("batch wait", extraMetric("batch.wait_attempt.mean")),
+					measuredColumn("service wait", extraMetric("service.wait_attempt.mean")),
+					measuredColumn("util cpu", func(r *scheduler.Result) float64 { return r.Utilization.CPU }),
+					measuredColumn("abandoned", abandoned),
 				},
 				verdict: verdictBatchLambda,
 				plot:    &omegaPlot{x: "lambda_batch", ys: []string{"batch busy", "service busy", "service conflicts"}, ylabel: "busyness / conflict fraction"},
@@ -507,11 +514,11 @@ func verdictBatchLambda(gs []*omegaGroup) string {
 		return "too few points."
 	}
 	first, last := gs[0], gs[len(gs)-1]
-	bb0, bb1 := first.mean(ex("batch.busyness")), last.mean(ex("batch.busyness"))
-	sc0, sc1 := first.mean(ex("service.conflict_fraction")), last.mean(ex("service.conflict_fraction"))
+	bb0, bb1 := first.mean(extraMetric("batch.busyness")), last.mean(extraMetric("batch.busyness"))
+	sc0, sc1 := first.mean(extraMetric("service.conflict_fraction")), last.mean(extraMetric("service.conflict_fraction"))
 	sat := "none up to ×" + last.label("lambda_batch")
 	for _, g := range gs {
-		if g.mean(ex("batch.busyness")) > 0.9 || g.mean(ex("batch.wait_attempt.mean")) > omegaSLOWait || g.mean(abandoned) > 0 {
+		if g.mean(extraMetric("batch.busyness")) > 0.9 || g.mean(extraMetric("batch.wait_attempt.mean")) > omegaSLOWait || g.mean(abandoned) > 0 {
 			sat = "×" + g.label("lambda_batch")
 			break
 		}
@@ -519,7 +526,7 @@ func verdictBatchLambda(gs []*omegaGroup) string {
 	ok := bb1 > bb0 && sc1 > sc0 && !strings.HasPrefix(sat, "none")
 	return fmt.Sprintf("From ×%s to ×%s the batch scheduler's busyness rises %.3f → %.3f (load) and the service scheduler's conflict fraction %.3f → %.3f (more batch claims land on the machines it planned on). "+
 		"First saturation (batch busyness > 0.9, mean wait > 30 s or abandonment): %s. The rising trends and the saturation are %s. The saturation multiplier is not comparable with the paper's 2.5×/6×/9.5×: those depend on clusters A–C's unpublished workloads, while this synthetic cell saturates when the batch scheduler's own work λ·(t_job + n̄·t_task) ≈ %.3f×λ approaches 1 and, at about the same point, when the cell's free 40 %% runs out (≈ ×%.0f of the batch load).",
-		first.label("lambda_batch"), last.label("lambda_batch"), bb0, bb1, sc0, sc1, sat, yes(ok), lambdaBatch*(paperTJob+nBatch*paperTTask),
+		first.label("lambda_batch"), last.label("lambda_batch"), bb0, bb1, sc0, sc1, sat, reproducedVerdict(ok), lambdaBatch*(paperTJob+nBatch*paperTTask),
 		(1-omegaWL.Prefill)*float64(omegaWL.Machines)*float64(omegaWL.MachineCPU)/(lambdaBatch*nBatch*omegaWL.Batch.Duration.Seconds()*float64(omegaWL.Batch.CPU)))
 }
 
@@ -545,12 +552,12 @@ func scenarioBatchSchedulers() ScenarioSpec {
 				expected: "The conflict fraction rises with N, but per-scheduler busyness falls enough to compensate, \"at least up to 32 batch schedulers\" (Fig. 9).",
 				keys:     []string{"lambda_batch", "batch_schedulers"},
 				cols: []omegaCol{
-					col("busy per batch scheduler", ex("batch.busyness")),
-					col("batch conflicts", ex("batch.conflict_fraction")),
-					col("service conflicts", ex("service.conflict_fraction")),
-					col("batch wait", ex("batch.wait_attempt.mean")),
-					col("batch wait p99", ex("batch.wait_attempt.p99")),
-					col("abandoned", abandoned),
+					measuredColumn("busy per batch scheduler", extraMetric("batch.busyness")),
+					measuredColumn("batch conflicts", extraMetric("batch.conflict_fraction")),
+					measuredColumn("service conflicts", extraMetric("service.conflict_fraction")),
+					measuredColumn("batch wait", extraMetric("batch.wait_attempt.mean")),
+					measuredColumn("batch wait p99", extraMetric("batch.wait_attempt.p99")),
+					measuredColumn("abandoned", abandoned),
 				},
 				verdict: verdictBatchSchedulers,
 				plot:    &omegaPlot{x: "batch_schedulers", series: "lambda_batch", logX: true, ys: []string{"busy per batch scheduler", "batch conflicts"}, ylabel: "busyness / conflict fraction"},
@@ -575,9 +582,9 @@ func verdictBatchSchedulers(gs []*omegaGroup) string {
 		if one == nil || one == many {
 			continue
 		}
-		c1, cN := one.mean(ex("batch.conflict_fraction")), many.mean(ex("batch.conflict_fraction"))
-		b1, bN := one.mean(ex("batch.busyness")), many.mean(ex("batch.busyness"))
-		n := parseF(many.label("batch_schedulers"))
+		c1, cN := one.mean(extraMetric("batch.conflict_fraction")), many.mean(extraMetric("batch.conflict_fraction"))
+		b1, bN := one.mean(extraMetric("batch.busyness")), many.mean(extraMetric("batch.busyness"))
+		n := parseSeconds(many.label("batch_schedulers"))
 		comp := bN * n / b1 // total batch work relative to one scheduler
 		parts = append(parts, fmt.Sprintf("At λ×%s, going from 1 to %g batch schedulers the batch conflict fraction goes %.4f → %.4f while busyness per scheduler falls %.3f → %.4f (total batch scheduler work ×%.2f)", l, n, c1, cN, b1, bN, comp))
 		if !(cN >= c1 && bN < b1 && comp < 1.5) {
@@ -585,7 +592,7 @@ func verdictBatchSchedulers(gs []*omegaGroup) string {
 		}
 	}
 	return strings.Join(parts, "; ") + fmt.Sprintf(". Conflicts rise with N and per-scheduler busyness falls nearly as 1/N, so extra conflicts are cheaper than the load they shed: %s. "+
-		"Most of the rise happens from 1 to 2 schedulers, when batch schedulers start to conflict with one another; beyond that the fraction stays nearly flat, because the claims that interfere with a given attempt are those of every other scheduler together, whose total does not grow with N (the paper's Fig. 9 shows a steadier rise on cluster workloads).", yes(ok))
+		"Most of the rise happens from 1 to 2 schedulers, when batch schedulers start to conflict with one another; beyond that the fraction stays nearly flat, because the claims that interfere with a given attempt are those of every other scheduler together, whose total does not grow with N (the paper's Fig. 9 shows a steadier rise on cluster workloads).", reproducedVerdict(ok))
 }
 
 // V7: the conflict-mode × transaction-mode matrix.
@@ -598,13 +605,13 @@ func scenarioModes() ScenarioSpec {
 			tj := p.Duration("t_job_service", 5*scheduler.Second)
 			var cells []Cell
 			for _, ls := range strings.Split(p.List("lambda_batch", "1+10"), "+") {
-				lb := parseF(ls)
+				lb := parseSeconds(ls)
 				if !(lb > 0) {
 					return nil, fmt.Errorf("parameter lambda_batch: %q is not a positive number", ls)
 				}
 				for _, c := range []string{"fit", "seq"} {
 					for _, tx := range []string{"incremental", "all-or-nothing"} {
-						cells = append(cells, s.cells(seeds, omegaSpec("omega", "conflict="+c, "transaction="+tx, "t_job_service="+secs(tj.Seconds())),
+						cells = append(cells, s.cells(seeds, omegaSpec("omega", "conflict="+c, "transaction="+tx, "t_job_service="+secondsValue(tj.Seconds())),
 							s.workload(fmt.Sprintf("lambda_batch=%g", lb)), Label{"lambda_batch", fmt.Sprintf("%g", lb)}, Label{"conflict", c}, Label{"transaction", tx})...)
 					}
 				}
@@ -618,12 +625,12 @@ func scenarioModes() ScenarioSpec {
 				expected: "All-or-nothing with resource fit: ≈ 2× the conflict fraction, only a minor busyness increase. Sequence numbers: 2–3× the conflict rate and busyness. \"Clearly, incremental transactions should be the default.\" (Fig. 14, cluster C, 29 days).",
 				keys:     []string{"lambda_batch", "conflict", "transaction"},
 				cols: []omegaCol{
-					col("service conflicts", ex("service.conflict_fraction")),
-					col("batch conflicts", ex("batch.conflict_fraction")),
-					col("service busy", ex("service.busyness")),
-					col("batch busy", ex("batch.busyness")),
-					col("service wait", ex("service.wait_attempt.mean")),
-					col("abandoned", abandoned),
+					measuredColumn("service conflicts", extraMetric("service.conflict_fraction")),
+					measuredColumn("batch conflicts", extraMetric("batch.conflict_fraction")),
+					measuredColumn("service busy", extraMetric("service.busyness")),
+					measuredColumn("batch busy", extraMetric("batch.busyness")),
+					measuredColumn("service wait", extraMetric("service.wait_attempt.mean")),
+					measuredColumn("abandoned", abandoned),
 				},
 				verdict: verdictModes,
 				plot:    &omegaPlot{x: "conflict", series: "transaction", bars: true, ys: []string{"service conflicts"}, ylabel: "service conflict fraction", filter: [2]string{"lambda_batch", "10"}},
@@ -639,9 +646,11 @@ func verdictModes(gs []*omegaGroup) string {
 		}
 	}
 	conf := func(g *omegaGroup) float64 {
-		return g.mean(ex("service.conflict_fraction")) + g.mean(ex("batch.conflict_fraction"))
+		return g.mean(extraMetric("service.conflict_fraction")) + g.mean(extraMetric("batch.conflict_fraction"))
 	}
-	busy := func(g *omegaGroup) float64 { return g.mean(ex("service.busyness")) + g.mean(ex("batch.busyness")) }
+	busy := func(g *omegaGroup) float64 {
+		return g.mean(extraMetric("service.busyness")) + g.mean(extraMetric("batch.busyness"))
+	}
 	var parts []string
 	okAON, okSeq, okSeqBusy := true, false, false
 	for _, l := range lambdas {
@@ -680,7 +689,7 @@ func verdictModes(gs []*omegaGroup) string {
 		"All-or-nothing raises the conflict fraction by more than it raises busyness: %s. Sequence numbers raise the conflict fraction by ≥ 1.5× at some load: %s; they raise busyness by ≥ 1.5×: %s. "+
 		"The gap between the two detections is the share of interfering claims that would still have fitted. On the ×1 cell most machines keep room, so a stale claim usually still fits and sequence numbers add several times the conflicts; at ×10 a machine that receives another claim is usually left too full for the stale one too, and the two detections nearly agree. "+
 		"Busyness barely moves with sequence numbers because conflicts stay below one per successful transaction, so the scheduler's time is dominated by first attempts; the paper's 2–3× busyness comes from cluster C's trace (29 days, heterogeneous tasks, placement constraints), where conflicts are frequent enough for retries to dominate.",
-		strings.Join(parts, " — "), yes(okAON), yes(okSeq), yes(okSeqBusy))
+		strings.Join(parts, " — "), reproducedVerdict(okAON), reproducedVerdict(okSeq), reproducedVerdict(okSeqBusy))
 }
 
 // V8: conflict fraction crossing 1 near t_job(service) ≈ 10 s on a busy cell.
@@ -696,8 +705,8 @@ func scenarioConflictCrossing() ScenarioSpec {
 			}
 			var cells []Cell
 			for _, tj := range tjs {
-				cells = append(cells, s.cells(seeds, omegaSpec("omega", "t_job_service="+secs(tj)), s.workload(fmt.Sprintf("lambda_batch=%g", lb)),
-					Label{"t_job_service", secs(tj)})...)
+				cells = append(cells, s.cells(seeds, omegaSpec("omega", "t_job_service="+secondsValue(tj)), s.workload(fmt.Sprintf("lambda_batch=%g", lb)),
+					Label{"t_job_service", secondsValue(tj)})...)
 			}
 			return cells, nil
 		},
@@ -708,15 +717,15 @@ func scenarioConflictCrossing() ScenarioSpec {
 				expected: "Conflict fraction > 1.0 at t_job(service) ≈ 10 s. The 30 s wait SLO is missed although the scheduler is not saturated. Busyness is ≈ 40 % above the no-conflict approximation (Fig. 12, cluster B, 7 days).",
 				keys:     []string{"t_job_service"},
 				cols: []omegaCol{
-					col("service conflicts", ex("service.conflict_fraction")),
-					col("service busy", ex("service.busyness")),
+					measuredColumn("service conflicts", extraMetric("service.conflict_fraction")),
+					measuredColumn("service busy", extraMetric("service.busyness")),
 					{name: "no-conflict approx", g: func(g *omegaGroup) float64 {
-						return lambdaServ * (parseF(g.label("t_job_service")) + nServ*paperTTask)
+						return lambdaServ * (parseSeconds(g.label("t_job_service")) + nServ*paperTTask)
 					}},
-					col("service wait", ex("service.wait_attempt.mean")),
-					col("service wait p90", ex("service.wait_attempt.p90")),
-					col("batch conflicts", ex("batch.conflict_fraction")),
-					col("abandoned", abandoned),
+					measuredColumn("service wait", extraMetric("service.wait_attempt.mean")),
+					measuredColumn("service wait p90", extraMetric("service.wait_attempt.p90")),
+					measuredColumn("batch conflicts", extraMetric("batch.conflict_fraction")),
+					measuredColumn("abandoned", abandoned),
 				},
 				verdict: verdictCrossing,
 				plot:    &omegaPlot{x: "t_job_service", logX: true, ys: []string{"service conflicts", "service busy"}, ylabel: "conflict fraction / busyness", hline: 1},
@@ -729,7 +738,7 @@ func verdictCrossing(gs []*omegaGroup) string {
 	var prevX, prevY float64
 	var before *omegaGroup // the last point below the crossing
 	for i, g := range gs {
-		x, y := parseF(g.label("t_job_service")), g.mean(ex("service.conflict_fraction"))
+		x, y := parseSeconds(g.label("t_job_service")), g.mean(extraMetric("service.conflict_fraction"))
 		if i > 0 && prevY < 1 && y >= 1 {
 			cross = prevX + (1-prevY)*(x-prevX)/(y-prevY)
 			break
@@ -747,13 +756,13 @@ func verdictCrossing(gs []*omegaGroup) string {
 	}
 	busyTxt := ""
 	if before != nil {
-		tj := parseF(before.label("t_job_service"))
+		tj := parseSeconds(before.label("t_job_service"))
 		approx := lambdaServ * (tj + nServ*paperTTask)
-		busy := before.mean(ex("service.busyness"))
+		busy := before.mean(extraMetric("service.busyness"))
 		busyTxt = fmt.Sprintf(" Just below the crossing, at t_job(service) = %gs, the service scheduler's busyness is %.3f, %.0f %% above the no-conflict approximation λ·(t_job + n̄·t_task) = %.3f (paper: ≈ 40 %%), and its mean wait is %.1f s (SLO 30 s).",
-			tj, busy, 100*(busy/approx-1), approx, before.mean(ex("service.wait_attempt.mean")))
+			tj, busy, 100*(busy/approx-1), approx, before.mean(extraMetric("service.wait_attempt.mean")))
 	}
-	return txt + " (paper: ≈ 10 s): " + yes(ok) + " (criterion: the crossing lies within a factor of 3 of 10 s)." + busyTxt +
+	return txt + " (paper: ≈ 10 s): " + reproducedVerdict(ok) + " (criterion: the crossing lies within a factor of 3 of 10 s)." + busyTxt +
 		" Unlike the paper's cluster B, the service scheduler here is itself near saturation when conflicts reach 1: the synthetic service arrival rate (one job per 20 s) makes λ·t_job = 0.5 at 10 s before any retry, and retries push it towards 1, so the SLO is missed by saturation rather than before it; the busyness excess over the approximation is larger than the paper's for the same reason."
 }
 
@@ -780,11 +789,11 @@ func scenarioTTask() ScenarioSpec {
 				expected: "Conflict fraction ≤ 0.2 (Fig. 12).",
 				keys:     []string{"lambda_batch", "service_decision"},
 				cols: []omegaCol{
-					col("service conflicts", ex("service.conflict_fraction")),
-					col("service busy", ex("service.busyness")),
-					col("service wait", ex("service.wait_attempt.mean")),
-					col("service wait full p90", ex("service.wait_full.p90")),
-					col("abandoned", abandoned),
+					measuredColumn("service conflicts", extraMetric("service.conflict_fraction")),
+					measuredColumn("service busy", extraMetric("service.busyness")),
+					measuredColumn("service wait", extraMetric("service.wait_attempt.mean")),
+					measuredColumn("service wait full p90", extraMetric("service.wait_full.p90")),
+					measuredColumn("abandoned", abandoned),
 				},
 				verdict: verdictTTask,
 			}
@@ -798,11 +807,11 @@ func verdictTTask(gs []*omegaGroup) string {
 		if !strings.Contains(g.label("service_decision"), "1s×n") {
 			continue
 		}
-		c := g.mean(ex("service.conflict_fraction"))
+		c := g.mean(extraMetric("service.conflict_fraction"))
 		ctl := math.NaN()
 		for _, h := range gs {
 			if h != g && h.label("lambda_batch") == g.label("lambda_batch") {
-				ctl = h.mean(ex("service.conflict_fraction"))
+				ctl = h.mean(extraMetric("service.conflict_fraction"))
 			}
 		}
 		parts = append(parts, fmt.Sprintf("λ(batch)×%s: %.3f (control with the same mean decision in t_job: %.3f)", g.label("lambda_batch"), c, ctl))
@@ -813,5 +822,5 @@ func verdictTTask(gs []*omegaGroup) string {
 	return fmt.Sprintf("Service conflict fraction with t_task = 1 s: %s. On the default cell it stays ≤ 0.2: %s. "+
 		"A first attempt with t_task = 1 s is as long as the control's (≈ n̄ s), so it is as stale; but a retry re-decides only the tasks that conflicted (≈ 1 s each), while the control pays its whole t_job again, so t_task-dominated decisions retry cheaply. "+
 		"On the busy cell (λ(batch)×10) the fraction exceeds 0.2, consistent with V8 on the same cell: the paper's ≤ 0.2 belongs to a less loaded setting.",
-		strings.Join(parts, "; "), yes(ok))
+		strings.Join(parts, "; "), reproducedVerdict(ok))
 }

@@ -257,9 +257,9 @@ func init() {
 func init() {
 	presetParams := func(c workload.Synthetic) []Param {
 		return withTransforms(
-			Param{Name: "jobs", Type: TypeInt, Range: "[0, 1000000000]", Default: itoa(c.Jobs), Doc: "number of jobs (0 = until horizon)"},
+			Param{Name: "jobs", Type: TypeInt, Range: "[0, 1000000000]", Default: intString(c.Jobs), Doc: "number of jobs (0 = until horizon)"},
 			Param{Name: "horizon", Type: TypeDuration, Range: "[0s, forever]", Default: "0", Unit: "s", Doc: "no arrivals at or after this time (0 = none)"},
-			Param{Name: "rate", Type: TypeFloat, Range: "(0, 1000000]", Default: ftoa(c.Arrival.Rate), Unit: "jobs/s", Doc: "Poisson arrival rate"},
+			Param{Name: "rate", Type: TypeFloat, Range: "(0, 1000000]", Default: floatString(c.Arrival.Rate), Unit: "jobs/s", Doc: "Poisson arrival rate"},
 		)
 	}
 	preset := func(c workload.Synthetic, p *Params, seed uint64) (*Workload, error) {
@@ -295,7 +295,7 @@ func init() {
 			days := p.Float("days", 29)
 			tr := readTransforms(p)
 			if !(days > 0) {
-				p.fail("days", ftoa(days), "a positive number of days")
+				p.fail("days", floatString(days), "a positive number of days")
 			}
 			span := scheduler.Seconds(days * 86400)
 			fail, failing := readFailures(p)
@@ -412,8 +412,8 @@ func finishWorkload(g scheduler.Source, nodes []scheduler.Node, horizon schedule
 	return &Workload{Source: src, Nodes: nodes}, nil
 }
 
-func itoa(n int) string     { return strconv.Itoa(n) }
-func ftoa(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+func intString(n int) string       { return strconv.Itoa(n) }
+func floatString(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
 // buildSynthetic validates c, builds its generator and applies the transforms.
 func buildSynthetic(p *Params, c workload.Synthetic, seed uint64, nodes []scheduler.Node) (*Workload, error) {

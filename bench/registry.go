@@ -13,8 +13,9 @@ type PlacerSpec struct {
 	Name   string
 	Doc    string
 	Params []Param
-	// New builds a placer. seed is derived from the run's seed for placers that
-	// draw random numbers (they may also implement scheduler.Seeder).
+	// New builds a placer. A placer that draws random numbers or keeps state
+	// about the cluster may also implement scheduler.Attacher: the simulator
+	// calls its Attach(s *State, r *rand.Rand) when it installs the placer.
 	New func(p *Params) (scheduler.Placer, error)
 }
 

@@ -51,7 +51,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	}
 	scenario := fs.String("scenario", "", "run the built-in scenario `NAME[:k=v,...]` (see schedlab list)")
 	specFile := fs.String("spec", "", "run the sweep described by JSON `FILE` (format: go doc bench.Sweep)")
-	seeds := intVar(fs, "seeds", 0, 0, maxSeeds, "seeds per cell (`N`; 0 = the scenario's or spec's own, else 3)")
+	seeds := intVar(fs, "seeds", 0, 0, maxSeeds, fmt.Sprintf("seeds per cell (`N`; 0 = the scenario's or spec's own, else %d)", bench.DefaultSeeds))
 	parallel := intVar(fs, "parallel", 0, 0, maxParallel, "cells run at once (`N`; 0 = one per CPU)")
 	shard := fs.String("shard", "", "run only shard `i/n` (cells with index % n == i); default from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID")
 	shards := intVar(fs, "shards", 0, 0, maxShards, "number of shards `n` when the index comes from the environment (else SCHEDLAB_SHARDS or SLURM_ARRAY_TASK_COUNT)")

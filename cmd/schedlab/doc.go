@@ -17,7 +17,5 @@
 // everything but wall_seconds and the per-wall-second rates is identical for the
 // same inputs and seed.
 //
-// The trace subcommand lives in trace.go, which sets the package variable
-// traceCommand in an init function; without it, `schedlab trace` says the trace
-// tools are not built in.
+// The trace subcommand lives in trace.go (runTrace).
 package main

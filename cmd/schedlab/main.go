@@ -26,10 +26,9 @@ const (
 // -ldflags "-X main.version=v1.2.3".
 var version = "v0.1.0-dev"
 
-// traceCommand runs `schedlab trace ...`. It is set by trace.go (owned by the
-// traces engineer) in an init function, so this file compiles with or without it;
-// while it is nil, `schedlab trace` reports that trace tools are not built in.
-var traceCommand func(args []string, stdout, stderr io.Writer) int
+// traceCommand runs `schedlab trace ...`: runTrace of trace.go. It is a variable
+// only so that tests can replace it.
+var traceCommand = runTrace
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -61,10 +60,6 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	case "bench":
 		return runBench(rest, stdout, stderr)
 	case "trace":
-		if traceCommand == nil {
-			fmt.Fprintln(stderr, "schedlab trace: trace tools are not built into this binary")
-			return exitFail
-		}
 		return traceCommand(rest, stdout, stderr)
 	case "default":
 		return runDefault(rest, stdout, stderr)

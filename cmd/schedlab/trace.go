@@ -11,8 +11,6 @@ import (
 	"github.com/schedlab/schedlab/traces"
 )
 
-func init() { traceCommand = runTrace }
-
 const traceUsage = `usage:
   schedlab trace stats   --format FORMAT [--options k=v,...] [--skip-bad] PATH...
   schedlab trace convert --format FORMAT [--options k=v,...] [--skip-bad] --out FILE PATH...
@@ -57,6 +55,10 @@ func runTrace(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if err := fs.Parse(interleaved(fs, rest)); err != nil {
+		if err == flag.ErrHelp {
+			fmt.Fprint(stderr, traceUsage)
+			return exitOK
+		}
 		fmt.Fprintf(stderr, "schedlab trace %s: %v\n\n%s", sub, err, traceUsage)
 		return exitUsage
 	}
