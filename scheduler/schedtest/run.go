@@ -181,119 +181,34 @@ func run(sc *Scenario, f Factory, o runOpts) (out Outcome) {
 		out.skipped = true
 		return out
 	}
-	maxSteps, maxPlaces := o.checks.MaxSteps, o.checks.MaxPlaces
-	if maxSteps <= 0 {
-		maxSteps = DefaultMaxSteps
-	}
-	if maxPlaces <= 0 {
-		maxPlaces = DefaultMaxPlaces
-	}
-	var wallEnd time.Time
-	if *flagWall > 0 {
-		wallEnd = time.Now().Add(*flagWall)
-	}
-	b := sc.Build()
-	out.Jobs = b.Jobs
-	tr := &transcript{Recorder: Recorder{Keep: o.keep}}
-	b.Config.Observer = tr
-	pc := &placerCheck{max: maxPlaces}
-	var sim *scheduler.Sim
-	where := func() string {
-		if sim == nil {
-			return "at start"
-		}
-		return fmt.Sprintf("at %.3fs step %d", sim.Now().Seconds(), out.Steps)
-	}
+	c := newCaseRun(sc, o, &out)
 	defer func() {
 		if p := recover(); p != nil {
-			out.Violation = fmt.Sprintf("%s: panic: %v\n%s", where(), p, trimStack(debug.Stack()))
+			out.Violation = fmt.Sprintf("%s: panic: %v\n%s", c.where(), p, trimStack(debug.Stack()))
 		}
 	}()
-	inner, err := f.build(pc)
+	inner, err := f.build(c.pc)
 	if err != nil {
 		out.Violation = err.Error()
 		return out
 	}
-	var selfChecks []SelfChecker
-	if c, ok := inner.(SelfChecker); ok {
-		selfChecks = append(selfChecks, c)
+	if sc, ok := inner.(SelfChecker); ok {
+		c.selfChecks = append(c.selfChecks, sc)
 	}
-	if c, ok := pc.inner.(SelfChecker); ok {
-		selfChecks = append(selfChecks, c)
+	if pc, ok := c.pc.inner.(SelfChecker); ok {
+		c.selfChecks = append(c.selfChecks, pc)
 	}
-	gangs := &GangTracker{}
-	if o.checks.GangAtomic {
-		tr.gangs = gangs
-	}
-	check := func() string {
-		if pc.violation != "" {
-			return pc.violation
-		}
-		if msg := CheckState(sim.State); msg != "" {
-			return msg
-		}
-		if msg := CheckTasks(sim.State, b.Jobs); msg != "" {
-			return msg
-		}
-		if msg := CheckTenants(sim.State, b.Jobs, b.Config.Quotas); msg != "" {
-			return msg
-		}
-		for _, c := range selfChecks {
-			if msg := c.Violation(); msg != "" {
-				return "policy invariant: " + msg
-			}
-		}
-		if o.checks.GangAtomic {
-			if msg := gangs.Check(b.Jobs); msg != "" {
-				return "gang atomicity: " + msg
-			}
-		}
-		return ""
-	}
-	budget := func() string {
-		switch {
-		case out.Steps >= maxSteps:
-			return fmt.Sprintf("budget: the run did not end within %d simulation steps (Options.MaxSteps)", maxSteps)
-		case !wallEnd.IsZero() && time.Now().After(wallEnd):
-			return fmt.Sprintf("budget: the run took longer than the wall-clock budget -schedtest.wall=%v", *flagWall)
-		}
-		return ""
-	}
-	sim, err = scheduler.NewSim(b.Config, &scheduler.SliceSource{Jobs: b.Jobs}, inner)
+	c.sim, err = scheduler.NewSim(c.b.Config, &scheduler.SliceSource{Jobs: c.b.Jobs}, inner)
 	if err != nil {
 		out.Violation = "scenario rejected: " + err.Error()
 		return out
 	}
-	if err := sim.Init(); err != nil {
+	if err := c.sim.Init(); err != nil {
 		out.Violation = "run error: " + err.Error()
 		return out
 	}
-	// Drive the run one step at a time, checking in between.
-	for {
-		if msg := check(); msg != "" {
-			out.Violation = where() + ": " + msg
-			sim.Stop("schedtest: violation")
-			break
-		}
-		if !o.deadline.IsZero() && time.Now().After(o.deadline) {
-			out.skipped = true
-			sim.Stop("schedtest: deadline")
-			break
-		}
-		if msg := budget(); msg != "" {
-			out.Violation = where() + ": " + msg
-			sim.Stop("schedtest: budget")
-			break
-		}
-		if !sim.Step() {
-			if msg := check(); msg != "" {
-				out.Violation = where() + ": " + msg
-			}
-			break
-		}
-		out.Steps++
-	}
-	res, err := sim.Result()
+	c.drive()
+	res, err := c.sim.Result()
 	if err != nil {
 		if out.Violation == "" {
 			out.Violation = "run error: " + err.Error()
@@ -301,35 +216,156 @@ func run(sc *Scenario, f Factory, o runOpts) (out Outcome) {
 		return out
 	}
 	out.Result = res
-	out.Transcript = tr.Hash()
-	out.Lines = tr.Lines()
+	out.Transcript = c.tr.Hash()
+	out.Lines = c.tr.Lines()
 	if out.Violation != "" || out.skipped {
 		return out
 	}
-	for _, c := range []func() string{
-		check,
-		func() string { return CheckResult(res, b.Jobs) },
-		func() string { return CheckNothingLost(res, b.Jobs) },
-		func() string { return CheckLiveness(res, sc, sim.State, b.Jobs, o.checks.Abandons) },
-		func() string {
-			if o.checks.WorkConserving {
-				return CheckIdleFit(res, sim.State, b.Jobs, b.Config.Quotas)
-			}
-			return ""
-		},
-		func() string {
-			if o.checks.DeadlockFree && sc.Horizon <= 0 {
-				return CheckLive(sc, b.Jobs)
-			}
-			return ""
-		},
-	} {
-		if msg := c(); msg != "" {
-			out.Violation = "at the end (" + res.StopReason + fmt.Sprintf(", %.3fs): ", res.SimSeconds) + msg
-			return out
-		}
+	if msg := c.endViolation(res); msg != "" {
+		out.Violation = "at the end (" + res.StopReason + fmt.Sprintf(", %.3fs): ", res.SimSeconds) + msg
 	}
 	return out
+}
+
+// caseRun is one scenario's run under the suite's checks.
+type caseRun struct {
+	sc         *Scenario
+	o          runOpts
+	out        *Outcome
+	b          *Built
+	tr         *transcript
+	pc         *placerCheck
+	gangs      *GangTracker
+	selfChecks []SelfChecker
+	sim        *scheduler.Sim
+	maxSteps   int
+	wallEnd    time.Time
+}
+
+func newCaseRun(sc *Scenario, o runOpts, out *Outcome) *caseRun {
+	c := &caseRun{sc: sc, o: o, out: out, maxSteps: o.checks.MaxSteps, gangs: &GangTracker{}}
+	if c.maxSteps <= 0 {
+		c.maxSteps = DefaultMaxSteps
+	}
+	maxPlaces := o.checks.MaxPlaces
+	if maxPlaces <= 0 {
+		maxPlaces = DefaultMaxPlaces
+	}
+	if *flagWall > 0 {
+		c.wallEnd = time.Now().Add(*flagWall)
+	}
+	c.b = sc.Build()
+	out.Jobs = c.b.Jobs
+	c.tr = &transcript{Recorder: Recorder{Keep: o.keep}}
+	c.b.Config.Observer = c.tr
+	c.pc = &placerCheck{max: maxPlaces}
+	if o.checks.GangAtomic {
+		c.tr.gangs = c.gangs
+	}
+	return c
+}
+
+// where names the point of the run, for a violation.
+func (c *caseRun) where() string {
+	if c.sim == nil {
+		return "at start"
+	}
+	return fmt.Sprintf("at %.3fs step %d", c.sim.Now().Seconds(), c.out.Steps)
+}
+
+// drive runs the simulation one step at a time, checking in between, until it
+// ends, a check fails, a budget is spent or the deadline passes.
+func (c *caseRun) drive() {
+	out, sim := c.out, c.sim
+	for {
+		if msg := c.stepViolation(); msg != "" {
+			out.Violation = c.where() + ": " + msg
+			sim.Stop("schedtest: violation")
+			return
+		}
+		if !c.o.deadline.IsZero() && time.Now().After(c.o.deadline) {
+			out.skipped = true
+			sim.Stop("schedtest: deadline")
+			return
+		}
+		if msg := c.budget(); msg != "" {
+			out.Violation = c.where() + ": " + msg
+			sim.Stop("schedtest: budget")
+			return
+		}
+		if !sim.Step() {
+			if msg := c.stepViolation(); msg != "" {
+				out.Violation = c.where() + ": " + msg
+			}
+			return
+		}
+		out.Steps++
+	}
+}
+
+// stepViolation runs the checks made after every step.
+func (c *caseRun) stepViolation() string {
+	st, jobs := c.sim.State, c.b.Jobs
+	if c.pc.violation != "" {
+		return c.pc.violation
+	}
+	if msg := CheckState(st); msg != "" {
+		return msg
+	}
+	if msg := CheckTasks(st, jobs); msg != "" {
+		return msg
+	}
+	if msg := CheckTenants(st, jobs, c.b.Config.Quotas); msg != "" {
+		return msg
+	}
+	for _, sc := range c.selfChecks {
+		if msg := sc.Violation(); msg != "" {
+			return "policy invariant: " + msg
+		}
+	}
+	if c.o.checks.GangAtomic {
+		if msg := c.gangs.Check(jobs); msg != "" {
+			return "gang atomicity: " + msg
+		}
+	}
+	return ""
+}
+
+// budget reports a spent step or wall-clock budget.
+func (c *caseRun) budget() string {
+	switch {
+	case c.out.Steps >= c.maxSteps:
+		return fmt.Sprintf("budget: the run did not end within %d simulation steps (Options.MaxSteps)", c.maxSteps)
+	case !c.wallEnd.IsZero() && time.Now().After(c.wallEnd):
+		return fmt.Sprintf("budget: the run took longer than the wall-clock budget -schedtest.wall=%v", *flagWall)
+	}
+	return ""
+}
+
+// endViolation runs the checks made on the finished run's result.
+func (c *caseRun) endViolation(res *scheduler.Result) string {
+	st, jobs, checks := c.sim.State, c.b.Jobs, c.o.checks
+	if msg := c.stepViolation(); msg != "" {
+		return msg
+	}
+	if msg := CheckResult(res, jobs); msg != "" {
+		return msg
+	}
+	if msg := CheckNothingLost(res, jobs); msg != "" {
+		return msg
+	}
+	if msg := CheckLiveness(res, c.sc, st, jobs, checks.Abandons); msg != "" {
+		return msg
+	}
+	if checks.WorkConserving {
+		if msg := CheckIdleFit(res, st, jobs, c.b.Config.Quotas); msg != "" {
+			return msg
+		}
+	}
+	if checks.DeadlockFree && c.sc.Horizon <= 0 {
+		return CheckLive(c.sc, jobs)
+	}
+	return ""
 }
 
 // trimStack keeps the first lines of a panic stack below the runtime frames.
