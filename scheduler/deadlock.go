@@ -402,27 +402,51 @@ func (s *Sim) evalDeadlock() DeadlockReport {
 	return rep
 }
 
-// waitFor computes the deadlocked set among gangs and its wait-for edges.
+// waitFor computes the deadlocked set among gangs and its wait-for edges. It
+// works on the state inside a transaction and rolls everything back.
 func (s *Sim) waitFor(gangs []*partialGang) ([][2]JobID, []JobID) {
 	st := s.State
 	outer := st.tx
-	var tx *Tx
+	w := &waitForCheck{st: st, gangs: gangs}
 	mark := 0
 	if outer == nil {
-		tx = st.Begin()
+		w.tx = st.Begin()
 	} else {
-		tx = outer
+		w.tx = outer
 		mark = outer.Len()
 	}
 	defer func() {
 		if outer == nil {
-			tx.Rollback()
+			w.tx.Rollback()
 		} else {
 			outer.RollbackTo(mark)
 		}
 	}()
-	// 1. Available: release what running tasks will release, node by node in list
-	// order so that the rollback restores each node's task order exactly.
+	w.releaseRunning()
+	blocked := w.holtReduce()
+	if len(blocked) < 2 {
+		return nil, nil
+	}
+	members := w.deadlockedSet(blocked)
+	if len(members) < 2 {
+		return nil, nil
+	}
+	return waitForEdges(gangs, members)
+}
+
+// waitForCheck is the state of one wait-for computation.
+type waitForCheck struct {
+	st      *State
+	tx      *Tx
+	gangs   []*partialGang
+	freeSum Resources // free capacity of the up nodes, as the stages release
+}
+
+// releaseRunning is stage 1, what is available: release what running tasks will
+// release, node by node in list order so that the rollback restores each node's
+// task order exactly.
+func (w *waitForCheck) releaseRunning() {
+	st := w.st
 	var victims []*Task
 	for i := range st.nodes {
 		n := &st.nodes[i]
@@ -439,76 +463,85 @@ func (s *Sim) waitFor(gangs []*partialGang) ([][2]JobID, []JobID) {
 			st.Release(t)
 		}
 	}
-	var freeSum Resources
 	for i := range st.nodes {
 		if st.nodes[i].up {
-			freeSum = freeSum.Add(st.nodes[i].free)
+			w.freeSum = w.freeSum.Add(st.nodes[i].free)
 		}
 	}
-	fits := func(g *partialGang, extra Resources) bool {
-		if len(g.pending) < g.need || !g.sum.LessEq(freeSum.Add(extra)) {
-			return false
-		}
-		_, status := PlaceGang(st, KeyBestFit{}, g.pending, g.need)
-		return status.IsOK()
+}
+
+// fits reports whether gang g could start now with extra more free capacity
+// (released holdings of other gangs, already released in the state).
+func (w *waitForCheck) fits(g *partialGang, extra Resources) bool {
+	if len(g.pending) < g.need || !g.sum.LessEq(w.freeSum.Add(extra)) {
+		return false
 	}
-	releaseHeld := func(g *partialGang) {
-		for _, t := range g.held {
-			st.Release(t)
-		}
+	_, status := PlaceGang(w.st, KeyBestFit{}, g.pending, g.need)
+	return status.IsOK()
+}
+
+func (w *waitForCheck) releaseHeld(g *partialGang) {
+	for _, t := range g.held {
+		w.st.Release(t)
 	}
-	// 2. Holt reduction.
-	done := make([]bool, len(gangs))
+}
+
+// holtReduce is stage 2, Holt's reduction: a gang that could start is taken to
+// start and, if it finishes, to release its holdings, until nothing changes. It
+// returns the indexes of the gangs left blocked.
+func (w *waitForCheck) holtReduce() []int {
+	done := make([]bool, len(w.gangs))
 	for changed := true; changed; {
 		changed = false
-		for i, g := range gangs {
-			if done[i] || !fits(g, Resources{}) {
+		for i, g := range w.gangs {
+			if done[i] || !w.fits(g, Resources{}) {
 				continue
 			}
 			done[i] = true
 			changed = true
 			if g.finite {
-				releaseHeld(g)
-				freeSum = freeSum.Add(g.hsum)
+				w.releaseHeld(g)
+				w.freeSum = w.freeSum.Add(g.hsum)
 			}
 		}
 	}
 	var blocked []int
-	for i := range gangs {
+	for i := range w.gangs {
 		if !done[i] {
 			blocked = append(blocked, i)
 		}
 	}
-	if len(blocked) < 2 {
-		return nil, nil
-	}
-	// 3. The deadlocked set: the largest set D of blocked gangs in which every
-	// gang could start if the others of D released their holdings (a fixpoint:
-	// drop the gangs that could not, such as a gang too large for the cluster,
-	// and check the rest again without them).
-	in := make([]bool, len(gangs))
+	return blocked
+}
+
+// deadlockedSet is stage 3: the largest set D of blocked gangs in which every
+// gang could start if the others of D released their holdings (a fixpoint: drop
+// the gangs that could not, such as a gang too large for the cluster, and check
+// the rest again without them).
+func (w *waitForCheck) deadlockedSet(blocked []int) []int {
+	in := make([]bool, len(w.gangs))
 	for _, b := range blocked {
 		in[b] = true
 	}
 	fitsWithOthers := func(a int) bool {
-		ga := gangs[a]
+		ga := w.gangs[a]
 		var all Resources
 		for _, b := range blocked {
 			if b != a && in[b] {
-				all = all.Add(gangs[b].hsum)
+				all = all.Add(w.gangs[b].hsum)
 			}
 		}
-		if len(ga.pending) < ga.need || !ga.sum.LessEq(freeSum.Add(all)) {
+		if len(ga.pending) < ga.need || !ga.sum.LessEq(w.freeSum.Add(all)) {
 			return false // cheap aggregate bound first
 		}
-		m := tx.Len()
+		m := w.tx.Len()
 		for _, b := range blocked {
 			if b != a && in[b] {
-				releaseHeld(gangs[b])
+				w.releaseHeld(w.gangs[b])
 			}
 		}
-		ok := fits(ga, all)
-		tx.RollbackTo(m)
+		ok := w.fits(ga, all)
+		w.tx.RollbackTo(m)
 		return ok
 	}
 	for changed := true; changed; {
@@ -526,9 +559,12 @@ func (s *Sim) waitFor(gangs []*partialGang) ([][2]JobID, []JobID) {
 			members = append(members, a)
 		}
 	}
-	if len(members) < 2 {
-		return nil, nil
-	}
+	return members
+}
+
+// waitForEdges returns the wait-for edges among the deadlocked members (each
+// waits for every other) and their job IDs, sorted.
+func waitForEdges(gangs []*partialGang, members []int) ([][2]JobID, []JobID) {
 	var edges [][2]JobID
 	var cycle []JobID
 	for _, a := range members {
