@@ -302,18 +302,7 @@ var FitProbs = []float64{0, 0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 
 // Memory: the jobs are streamed; what is kept is O(distinct values) for the
 // histograms plus 8 bytes per job for Submits.
 func FitTrace(name string, src scheduler.Source, machines []scheduler.Node) (*TraceShape, error) {
-	tasks, runtime, cpu, mem, share := newLogHist(), newLogHist(), newLogHist(), newLogHist(), newLogHist()
-	var (
-		jobs, gangs, gpuJobs, shareJobs, dags, services int
-		mmFrac, dev2                                    float64
-		devN                                            int64
-		first, last                                     scheduler.Time
-		sx, sy, sxx, syy, sxy                           float64
-		nxy                                             int
-	)
-	prios := map[int64]int{}
-	gpuCounts := map[int64]int{}
-	var submits []scheduler.Time
+	f := newTraceFit()
 	for {
 		j, err := src.Next()
 		if err == io.EOF {
@@ -322,136 +311,187 @@ func FitTrace(name string, src scheduler.Source, machines []scheduler.Node) (*Tr
 		if err != nil {
 			return nil, fmt.Errorf("workload: fit %s: %w", name, err)
 		}
-		if len(j.Tasks) == 0 {
-			continue
-		}
-		if jobs == 0 {
-			first = j.Submit
-		}
-		last = j.Submit
-		submits = append(submits, j.Submit)
-		jobs++
-		tasks.add(float64(len(j.Tasks)))
-		prios[int64(j.Priority)]++
-		if j.MinMember > 0 {
-			gangs++
-			mmFrac += float64(j.MinMember) / float64(len(j.Tasks))
-		}
-		if len(j.Groups) > 0 {
-			dags++
-		}
-		t0 := &j.Tasks[0]
-		c, m := float64(t0.Request[scheduler.CPU]), float64(t0.Request[scheduler.Memory])
-		cpu.add(c)
-		mem.add(m)
-		if c > 0 && m > 0 {
-			x, y := math.Log(c), math.Log(m)
-			sx, sy, sxx, syy, sxy = sx+x, sy+y, sxx+x*x, syy+y*y, sxy+x*y
-			nxy++
-		}
-		if g := t0.Request[scheduler.GPU]; g > 0 {
-			gpuJobs++
-			if g < 1000 {
-				shareJobs++
-				share.add(float64(g))
-			} else {
-				gpuCounts[g/1000]++
-			}
-		}
-		service := j.Class == scheduler.Service
-		var sumLog, sum float64
-		var n int
-		for i := range j.Tasks {
-			r := j.Tasks[i].Runtime
-			if r < 0 || r == scheduler.Forever {
-				service = true
-				continue
-			}
-			s := math.Max(r.Seconds(), 1e-6)
-			sum += s
-			sumLog += math.Log(s)
-			n++
-		}
-		if service {
-			services++
-			continue
-		}
-		runtime.add(sum / float64(n))
-		if n >= 2 {
-			mean := sumLog / float64(n)
-			for i := range j.Tasks {
-				d := math.Log(math.Max(j.Tasks[i].Runtime.Seconds(), 1e-6)) - mean
-				dev2 += d * d
-			}
-			devN += int64(n - 1)
-		}
+		f.add(j)
 	}
-	if jobs == 0 {
+	if f.jobs == 0 {
 		return nil, fmt.Errorf("workload: fit %s: the source has no jobs with tasks", name)
 	}
-	span := last - first
+	m, span := f.model()
+	ts := &TraceShape{Name: name, Span: span, Machines: machineShapes(machines), Model: m, Submits: f.submits}
+	if err := m.Validate(); err != nil {
+		return nil, fmt.Errorf("workload: fit %s: fitted model is invalid: %w", name, err)
+	}
+	return ts, nil
+}
+
+// traceFit accumulates what FitTrace measures, one job at a time.
+type traceFit struct {
+	tasks, runtime, cpu, mem, share                 *logHist
+	jobs, gangs, gpuJobs, shareJobs, dags, services int
+	mmFrac, dev2                                    float64 // MinMember fractions; squared log-runtime deviations
+	devN                                            int64
+	first, last                                     scheduler.Time
+	sx, sy, sxx, syy, sxy                           float64 // log CPU (x) and log memory (y) sums
+	nxy                                             int
+	prios, gpuCounts                                map[int64]int
+	submits                                         []scheduler.Time
+}
+
+func newTraceFit() *traceFit {
+	return &traceFit{tasks: newLogHist(), runtime: newLogHist(), cpu: newLogHist(), mem: newLogHist(), share: newLogHist(),
+		prios: map[int64]int{}, gpuCounts: map[int64]int{}}
+}
+
+// add counts job j (a job without tasks is skipped).
+func (f *traceFit) add(j *scheduler.Job) {
+	if len(j.Tasks) == 0 {
+		return
+	}
+	if f.jobs == 0 {
+		f.first = j.Submit
+	}
+	f.last = j.Submit
+	f.submits = append(f.submits, j.Submit)
+	f.jobs++
+	f.tasks.add(float64(len(j.Tasks)))
+	f.prios[int64(j.Priority)]++
+	if j.MinMember > 0 {
+		f.gangs++
+		f.mmFrac += float64(j.MinMember) / float64(len(j.Tasks))
+	}
+	if len(j.Groups) > 0 {
+		f.dags++
+	}
+	f.addRequest(&j.Tasks[0])
+	f.addRuntimes(j)
+}
+
+// addRequest counts the request of a job's first task.
+func (f *traceFit) addRequest(t0 *scheduler.Task) {
+	c, m := float64(t0.Request[scheduler.CPU]), float64(t0.Request[scheduler.Memory])
+	f.cpu.add(c)
+	f.mem.add(m)
+	if c > 0 && m > 0 {
+		x, y := math.Log(c), math.Log(m)
+		f.sx, f.sy, f.sxx, f.syy, f.sxy = f.sx+x, f.sy+y, f.sxx+x*x, f.syy+y*y, f.sxy+x*y
+		f.nxy++
+	}
+	if g := t0.Request[scheduler.GPU]; g > 0 {
+		f.gpuJobs++
+		if g < 1000 {
+			f.shareJobs++
+			f.share.add(float64(g))
+		} else {
+			f.gpuCounts[g/1000]++
+		}
+	}
+}
+
+// addRuntimes counts a job's runtimes: a service (by class, or a task with an
+// unbounded runtime), or the mean runtime and the within-job log spread.
+func (f *traceFit) addRuntimes(j *scheduler.Job) {
+	service := j.Class == scheduler.Service
+	var sumLog, sum float64
+	var n int
+	for i := range j.Tasks {
+		r := j.Tasks[i].Runtime
+		if r < 0 || r == scheduler.Forever {
+			service = true
+			continue
+		}
+		s := math.Max(r.Seconds(), 1e-6)
+		sum += s
+		sumLog += math.Log(s)
+		n++
+	}
+	if service {
+		f.services++
+		return
+	}
+	f.runtime.add(sum / float64(n))
+	if n >= 2 {
+		mean := sumLog / float64(n)
+		for i := range j.Tasks {
+			d := math.Log(math.Max(j.Tasks[i].Runtime.Seconds(), 1e-6)) - mean
+			f.dev2 += d * d
+		}
+		f.devN += int64(n - 1)
+	}
+}
+
+// empirical returns h's distribution at FitProbs (a constant when it has one value).
+func empirical(h *logHist) Dist {
+	if h.n == 0 {
+		return Const(0)
+	}
+	q := h.quantiles(FitProbs)
+	if q[0] == q[len(q)-1] {
+		return Const(q[0])
+	}
+	return EmpiricalDist(FitProbs, q)
+}
+
+// model returns the fitted synthetic model and the span of submit times.
+func (f *traceFit) model() (Synthetic, scheduler.Time) {
+	jobs := f.jobs
+	span := f.last - f.first
 	rate := 1.0
 	if span > 0 {
 		rate = float64(jobs-1) / span.Seconds()
 	} else {
 		span = scheduler.Second
 	}
-	emp := func(h *logHist) Dist {
-		if h.n == 0 {
-			return Const(0)
-		}
-		q := h.quantiles(FitProbs)
-		if q[0] == q[len(q)-1] {
-			return Const(q[0])
-		}
-		return EmpiricalDist(FitProbs, q)
-	}
 	m := Synthetic{
 		Jobs:              jobs,
-		Horizon:           first + span + 1,
-		Arrival:           Arrival{Kind: Poisson, Rate: rate, Start: first},
-		Tasks:             emp(tasks),
-		Runtime:           emp(runtime),
-		CPU:               emp(cpu),
-		Mem:               emp(mem),
+		Horizon:           f.first + span + 1,
+		Arrival:           Arrival{Kind: Poisson, Rate: rate, Start: f.first},
+		Tasks:             empirical(f.tasks),
+		Runtime:           empirical(f.runtime),
+		CPU:               empirical(f.cpu),
+		Mem:               empirical(f.mem),
 		GPUCount:          Choice{Values: []int64{1}},
 		GPUShareMilli:     Const(500),
-		GangFraction:      float64(gangs) / float64(jobs),
+		GangFraction:      float64(f.gangs) / float64(jobs),
 		MinMemberFraction: 1,
-		DAGFraction:       float64(dags) / float64(jobs),
+		DAGFraction:       float64(f.dags) / float64(jobs),
 		DAGStages:         Const(3),
-		ServiceFraction:   float64(services) / float64(jobs),
+		ServiceFraction:   float64(f.services) / float64(jobs),
 		ServiceRuntime:    Const(1e15),
-		Priority:          choiceOf(prios),
-		GPUFraction:       float64(gpuJobs) / float64(jobs),
+		Priority:          choiceOf(f.prios),
+		GPUFraction:       float64(f.gpuJobs) / float64(jobs),
 	}
-	if runtime.n == 0 {
+	if f.runtime.n == 0 {
 		m.Runtime = Const(1)
 	}
-	if gangs > 0 {
-		m.MinMemberFraction = mmFrac / float64(gangs)
+	if f.gangs > 0 {
+		m.MinMemberFraction = f.mmFrac / float64(f.gangs)
 	}
-	if devN > 0 {
-		m.TaskRuntimeSigma = math.Sqrt(dev2 / float64(devN))
+	if f.devN > 0 {
+		m.TaskRuntimeSigma = math.Sqrt(f.dev2 / float64(f.devN))
 	}
-	if nxy >= 2 {
-		n := float64(nxy)
-		vx, vy := sxx/n-(sx/n)*(sx/n), syy/n-(sy/n)*(sy/n)
+	if f.nxy >= 2 {
+		n := float64(f.nxy)
+		vx, vy := f.sxx/n-(f.sx/n)*(f.sx/n), f.syy/n-(f.sy/n)*(f.sy/n)
 		if vx > 0 && vy > 0 {
-			r := (sxy/n - (sx/n)*(sy/n)) / math.Sqrt(vx*vy)
+			r := (f.sxy/n - (f.sx/n)*(f.sy/n)) / math.Sqrt(vx*vy)
 			m.CPUMemCorrelation = math.Max(-1, math.Min(1, r))
 		}
 	}
-	if gpuJobs > 0 {
-		m.GPUShareFraction = float64(shareJobs) / float64(gpuJobs)
-		if shareJobs > 0 {
-			m.GPUShareMilli = emp(share)
+	if f.gpuJobs > 0 {
+		m.GPUShareFraction = float64(f.shareJobs) / float64(f.gpuJobs)
+		if f.shareJobs > 0 {
+			m.GPUShareMilli = empirical(f.share)
 		}
-		if len(gpuCounts) > 0 {
-			m.GPUCount = choiceOf(gpuCounts)
+		if len(f.gpuCounts) > 0 {
+			m.GPUCount = choiceOf(f.gpuCounts)
 		}
 	}
-	// Group machines into shapes in order of first appearance.
+	return m, span
+}
+
+// machineShapes groups machines into shapes (capacity, GPUs, model) in order of
+// first appearance.
+func machineShapes(machines []scheduler.Node) []NodeShape {
 	type key struct {
 		c     scheduler.Resources
 		gpus  int
@@ -469,11 +509,7 @@ func FitTrace(name string, src scheduler.Source, machines []scheduler.Node) (*Tr
 		index[k] = len(shapes)
 		shapes = append(shapes, NodeShape{Capacity: n.Capacity, GPUs: n.GPUs, GPUModel: n.GPUModel, Count: 1})
 	}
-	ts := &TraceShape{Name: name, Span: span, Machines: shapes, Model: m, Submits: submits}
-	if err := m.Validate(); err != nil {
-		return nil, fmt.Errorf("workload: fit %s: fitted model is invalid: %w", name, err)
-	}
-	return ts, nil
+	return shapes
 }
 
 // choiceOf returns the categorical distribution of counted values, sorted by value.
