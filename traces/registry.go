@@ -1,7 +1,6 @@
 package traces
 
 import (
-	"fmt"
 	"io"
 	"sort"
 	"strings"
@@ -26,13 +25,36 @@ type formatSpec struct {
 	optional []string
 }
 
-var formatByName = map[string]formatSpec{}
+// formatTable lists every readable format, in name order. It is the one
+// place formats are wired in (no init registration).
+var formatTable = []formatSpec{
+	ali17Format,
+	ali18Format,
+	azure2017Format,
+	azure2019Format,
+	azure2020Format,
+	g11Format,
+	g19Format,
+	openbFormat,
+	paiFormat,
+	phillyFormat,
+	canonicalFormatSpec,
+	swfFormat,
+}
 
-func register(f formatSpec) {
-	if _, dup := formatByName[f.info.Name]; dup {
-		panic("traces: format registered twice: " + f.info.Name)
+var formatByName = indexFormats(formatTable)
+
+// indexFormats maps each format's name to its entry; a name listed twice is a
+// programming error.
+func indexFormats(table []formatSpec) map[string]formatSpec {
+	m := make(map[string]formatSpec, len(table))
+	for _, f := range table {
+		if _, dup := m[f.info.Name]; dup {
+			panic("traces: format listed twice: " + f.info.Name)
+		}
+		m[f.info.Name] = f
 	}
-	formatByName[f.info.Name] = f
+	return m
 }
 
 // Formats returns every readable format, sorted by name.
@@ -227,11 +249,10 @@ func (s *restNodes) NextNodeEvent() (scheduler.NodeEvent, error) {
 	return s.r.NextNodeEvent()
 }
 
-func init() {
-	register(formatSpec{info: FormatInfo{Name: CanonicalFormat,
-		Doc:   "schedlab's canonical replay format, written by `schedlab trace convert`: machine events then jobs, binary records in one gzip stream; replays without parsing or sorting",
-		Files: "one .schedlab.gz file"}})
-}
+// canonicalFormatSpec is the schedlab entry of formatTable.
+var canonicalFormatSpec = formatSpec{info: FormatInfo{Name: CanonicalFormat,
+	Doc:   "schedlab's canonical replay format, written by `schedlab trace convert`: machine events then jobs, binary records in one gzip stream; replays without parsing or sorting",
+	Files: "one .schedlab.gz file"}}
 
 // checkOne reports an error unless paths has exactly one entry.
 func checkOne(format string, paths []string) error {
@@ -240,5 +261,3 @@ func checkOne(format string, paths []string) error {
 	}
 	return nil
 }
-
-var _ = fmt.Sprintf
