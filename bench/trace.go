@@ -38,10 +38,17 @@ func OpenTraceOptions(format string, paths []string, opts string) (*Workload, er
 	if err != nil {
 		return nil, fmt.Errorf("trace %s: %w", format, err)
 	}
-	if r.Stats().Machines == 0 {
-		// A trace without machines (azure2017, azure2019, azure2020): its replay is jobs only,
-		// so that --cluster auto takes DefaultCluster and --cluster trace is an
-		// error, instead of a run on no machines at all.
+	hasMachines, err := r.HasMachines()
+	if err != nil {
+		r.Close()
+		return nil, fmt.Errorf("trace %s: %w", format, err)
+	}
+	if !hasMachines {
+		// A trace without machines (azure2017, azure2019, azure2020, or a
+		// canonical file without node events): its replay is jobs only, so
+		// that --cluster auto takes DefaultCluster and --cluster trace is an
+		// error, instead of a run on no machines at all. A canonical replay's
+		// machines are its node events (its stats count none).
 		return &Workload{Source: machinelessTrace{r}}, nil
 	}
 	return &Workload{Source: r}, nil

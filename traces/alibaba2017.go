@@ -8,14 +8,13 @@ import (
 
 // alibaba2017: Alibaba cluster-trace-v2017 (TRACES.md §5, §11.4).
 
-func init() {
-	register(formatSpec{info: FormatInfo{Name: "alibaba2017",
-		Doc: "Alibaba cluster-trace-v2017: server_event → machines (add, harderror = fail, later add = recover; softerror per softerror=); batch_task → tasks of instances (plan_cpu cores, plan_mem × norm_mem), " +
-			"batch_instance final attempts (seq_no = total_seq_no) → instances; container_event Create/Remove → one-task service jobs",
-		Files: "server_event.csv, batch_task.csv, batch_instance.csv, container_event.csv (or the shipped tar.gz); usage tables and schema.csv are not read"},
-		newReader: func(*Options) reader { return &ali17Reader{} },
-		optional:  []string{"container_event"}})
-}
+// ali17Format is the alibaba2017 entry of formatTable.
+var ali17Format = formatSpec{info: FormatInfo{Name: "alibaba2017",
+	Doc: "Alibaba cluster-trace-v2017: server_event → machines (add, harderror = fail, later add = recover; softerror per softerror=); batch_task → tasks of instances (plan_cpu cores, plan_mem × norm_mem), " +
+		"batch_instance final attempts (seq_no = total_seq_no) → instances; container_event Create/Remove → one-task service jobs",
+	Files: "server_event.csv, batch_task.csv, batch_instance.csv, container_event.csv (or the shipped tar.gz); usage tables and schema.csv are not read"},
+	newReader: func(*Options) reader { return &ali17Reader{} },
+	optional:  []string{"container_event"}}
 
 var (
 	ali17Server    = &csvTable{name: "server_event", cols: []string{"timestamp", "machine_id", "event_type", "event_detail", "cpus", "memory", "disk"}}

@@ -9,14 +9,13 @@ import (
 
 // alibaba2018: Alibaba cluster-trace-v2018 (TRACES.md §6, §11.5).
 
-func init() {
-	register(formatSpec{info: FormatInfo{Name: "alibaba2018",
-		Doc: "Alibaba cluster-trace-v2018: machine_meta → machines (cpu_num cores, mem normalised [0,100] × norm_mem/100; unavailable outside machine_status); " +
-			"batch_task rows → DAG task groups of a job (task_name digits), batch_instance attempts → tasks (dedup on job,task,instance,seq_no; runtime per runtime=); container_meta → one-task service jobs",
-		Files: "batch_task, batch_instance, machine_meta, container_meta (.csv, .csv.gz or the shipped .tar.gz); machine_usage and container_usage are not read"},
-		newReader: func(*Options) reader { return &ali18Reader{} },
-		optional:  []string{"container_meta", "batch_instance"}})
-}
+// ali18Format is the alibaba2018 entry of formatTable.
+var ali18Format = formatSpec{info: FormatInfo{Name: "alibaba2018",
+	Doc: "Alibaba cluster-trace-v2018: machine_meta → machines (cpu_num cores, mem normalised [0,100] × norm_mem/100; unavailable outside machine_status); " +
+		"batch_task rows → DAG task groups of a job (task_name digits), batch_instance attempts → tasks (dedup on job,task,instance,seq_no; runtime per runtime=); container_meta → one-task service jobs",
+	Files: "batch_task, batch_instance, machine_meta, container_meta (.csv, .csv.gz or the shipped .tar.gz); machine_usage and container_usage are not read"},
+	newReader: func(*Options) reader { return &ali18Reader{} },
+	optional:  []string{"container_meta", "batch_instance"}}
 
 var (
 	ali18MachineMetaT = &csvTable{name: "machine_meta", cols: []string{"machine_id", "time_stamp", "failure_domain_1", "failure_domain_2", "cpu_num", "mem_size", "status"}}

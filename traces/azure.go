@@ -62,17 +62,17 @@ const azureDocCommon = "each VM → a one-task job submitted at vmcreated, runti
 	"Interactive → service, Delay-insensitive and Unknown → batch, tenant = subscription id; vmcreated 0 is pre-trace, " +
 	"vmdeleted ≥ 2591700 (the last reading) is censored at 30 days; no machines: give a cluster"
 
-func init() {
-	register(formatSpec{info: FormatInfo{Name: "azure2017",
-		Doc:   "Azure Public Dataset V1 (2017 VM trace): " + azureDocCommon + "; cores and memory GB exact (×1000 milli-cores, ×1024 MiB)",
-		Files: "vmtable.csv[.gz] (no header); deployment, subscriptions and vm_cpu_readings are not read"},
-		newReader: func(*Options) reader { return &azureReader{t: azure2017Table} }})
-	register(formatSpec{info: FormatInfo{Name: "azure2019",
-		Doc: "Azure Public Dataset V2 (2019 VM trace): " + azureDocCommon + "; core and memory buckets request their upper bound, " +
-			">24 cores = 30 and >64 GB = 70 (as the dataset's notebook does)",
-		Files: "vmtable.csv[.gz] (no header); deployments, subscriptions and vm_cpu_readings are not read"},
-		newReader: func(*Options) reader { return &azureReader{t: azure2019Table} }})
-}
+// azure2017Format and azure2019Format are the azure entries of formatTable.
+var azure2017Format = formatSpec{info: FormatInfo{Name: "azure2017",
+	Doc:   "Azure Public Dataset V1 (2017 VM trace): " + azureDocCommon + "; cores and memory GB exact (×1000 milli-cores, ×1024 MiB)",
+	Files: "vmtable.csv[.gz] (no header); deployment, subscriptions and vm_cpu_readings are not read"},
+	newReader: func(*Options) reader { return &azureReader{t: azure2017Table} }}
+
+var azure2019Format = formatSpec{info: FormatInfo{Name: "azure2019",
+	Doc: "Azure Public Dataset V2 (2019 VM trace): " + azureDocCommon + "; core and memory buckets request their upper bound, " +
+		">24 cores = 30 and >64 GB = 70 (as the dataset's notebook does)",
+	Files: "vmtable.csv[.gz] (no header); deployments, subscriptions and vm_cpu_readings are not read"},
+	newReader: func(*Options) reader { return &azureReader{t: azure2019Table} }}
 
 type azureReader struct{ t *csvTable }
 

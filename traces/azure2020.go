@@ -54,15 +54,14 @@ var (
 	az20TypeOpt  = []string{"id", "hdd", "ssd", "nic"}
 )
 
-func init() {
-	register(formatSpec{info: FormatInfo{Name: "azure2020",
-		Doc: "Azure Trace for Packing 2020 (Protean, OSDI'20), as the sqlite3 CSV export of its vm and vmType tables: " +
-			"each VM → a one-task job submitted at starttime (fractional days), runtime endtime−starttime, priority 0 → service, 1 → batch, " +
-			"tenant = tenantId; demand = its type's fractions on machine type machine_type (default: the one most VM types run on) × norm_cpu, norm_mem; " +
-			"negative start is pre-trace, NULL end censored at 14 days, end at the 90-day cap censored at 90 days; no machines: give a cluster",
-		Files: "vm.csv and vmType.csv (sqlite3 -header -csv FILE 'SELECT * FROM vm' > vm.csv, likewise vmType); matched by header"},
-		newReader: func(*Options) reader { return &azure2020Reader{types: map[string][]az20Demand{}} }})
-}
+// azure2020Format is the azure2020 entry of formatTable.
+var azure2020Format = formatSpec{info: FormatInfo{Name: "azure2020",
+	Doc: "Azure Trace for Packing 2020 (Protean, OSDI'20), as the sqlite3 CSV export of its vm and vmType tables: " +
+		"each VM → a one-task job submitted at starttime (fractional days), runtime endtime−starttime, priority 0 → service, 1 → batch, " +
+		"tenant = tenantId; demand = its type's fractions on machine type machine_type (default: the one most VM types run on) × norm_cpu, norm_mem; " +
+		"negative start is pre-trace, NULL end censored at 14 days, end at the 90-day cap censored at 90 days; no machines: give a cluster",
+	Files: "vm.csv and vmType.csv (sqlite3 -header -csv FILE 'SELECT * FROM vm' > vm.csv, likewise vmType); matched by header"},
+	newReader: func(*Options) reader { return &azure2020Reader{types: map[string][]az20Demand{}} }}
 
 // az20Demand is one vmType row: the demand of a VM type on one machine type.
 type az20Demand struct {

@@ -14,14 +14,13 @@ import (
 
 // google2011: Google clusterdata-2011-2 (TRACES.md §3, §11.2).
 
-func init() {
-	register(formatSpec{info: FormatInfo{Name: "google2011",
-		Doc: "Google clusterdata-2011-2 (Borg, May 2011): machine_events → machines (capacity × norm_cpu/norm_mem; REMOVE = fail, re-ADD = recover; attributes at add time → labels); " +
-			"job_events + task_events + task_constraints → jobs of tasks (job, index) with the request and runtime of the attempt chosen by runtime=",
-		Files: "job_events, task_events, machine_events, machine_attributes, task_constraints (directories of part-NNNNN-of-MMMMM.csv.gz shards); task_usage is not read"},
-		newReader: func(*Options) reader { return &g11Reader{shards: map[string]*shardSet{}} },
-		optional:  []string{"machine_attributes", "task_constraints"}})
-}
+// g11Format is the google2011 entry of formatTable.
+var g11Format = formatSpec{info: FormatInfo{Name: "google2011",
+	Doc: "Google clusterdata-2011-2 (Borg, May 2011): machine_events → machines (capacity × norm_cpu/norm_mem; REMOVE = fail, re-ADD = recover; attributes at add time → labels); " +
+		"job_events + task_events + task_constraints → jobs of tasks (job, index) with the request and runtime of the attempt chosen by runtime=",
+	Files: "job_events, task_events, machine_events, machine_attributes, task_constraints (directories of part-NNNNN-of-MMMMM.csv.gz shards); task_usage is not read"},
+	newReader: func(*Options) reader { return &g11Reader{shards: map[string]*shardSet{}} },
+	optional:  []string{"machine_attributes", "task_constraints"}}
 
 var (
 	g11JobEvents   = &csvTable{name: "job_events", cols: []string{"time", "missing_info", "job_id", "event_type", "user", "scheduling_class", "job_name", "logical_job_name"}}

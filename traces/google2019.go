@@ -14,14 +14,13 @@ import (
 // §11.3). Rows are converted to the google2011 record layout (event codes mapped
 // to 2011's) and assembled by the same code.
 
-func init() {
-	register(formatSpec{info: FormatInfo{Name: "google2019",
-		Doc: "Google ClusterData 2019 (Borg v3), one cell: machine_events → machines (ADD 1, REMOVE 2 = fail, UPDATE 3; switch → domain); collection_events (jobs; alloc sets flattened) + instance_events → jobs of instances, " +
-			"start_after_collection_ids → After, constraints → selectors, max_per_machine 1 → distinct nodes; int64 as number or string",
-		Files: "collection_events-*.json.gz, instance_events-*.json.gz, machine_events-*.json.gz, machine_attributes-*.json.gz (newline-delimited JSON); instance_usage is not read"},
-		newReader: func(*Options) reader { return &g19Reader{g11Reader{shards: map[string]*shardSet{}}} },
-		optional:  []string{"machine_attributes"}})
-}
+// g19Format is the google2019 entry of formatTable.
+var g19Format = formatSpec{info: FormatInfo{Name: "google2019",
+	Doc: "Google ClusterData 2019 (Borg v3), one cell: machine_events → machines (ADD 1, REMOVE 2 = fail, UPDATE 3; switch → domain); collection_events (jobs; alloc sets flattened) + instance_events → jobs of instances, " +
+		"start_after_collection_ids → After, constraints → selectors, max_per_machine 1 → distinct nodes; int64 as number or string",
+	Files: "collection_events-*.json.gz, instance_events-*.json.gz, machine_events-*.json.gz, machine_attributes-*.json.gz (newline-delimited JSON); instance_usage is not read"},
+	newReader: func(*Options) reader { return &g19Reader{g11Reader{shards: map[string]*shardSet{}}} },
+	optional:  []string{"machine_attributes"}}
 
 var g19Tables = []*csvTable{{name: "collection_events"}, {name: "instance_events"}, {name: "machine_events"}, {name: "machine_attributes"}, {name: "instance_usage"}}
 

@@ -9,13 +9,12 @@ import (
 // openb2023: Alibaba cluster-trace-gpu-v2023. Node lists become NodeAdd events at
 // time 0; each pod is a one-task job (TRACES.md §11.7).
 
-func init() {
-	register(formatSpec{info: FormatInfo{Name: "openb2023",
-		Doc: "Alibaba cluster-trace-gpu-v2023 (FGD, ATC'23): node list → machines at time 0 (cpu milli, MiB, GPUs, model); " +
-			"each pod → a one-task job submitted at creation_time, runtime deletion−scheduled, gpu_spec → allowed GPU models, qos LS/Guaranteed → service",
-		Files: "openb_node_list_*.csv (header sn,cpu_milli,memory_mib,gpu,model), openb_pod_list_*.csv (header name,cpu_milli,...); matched by header"},
-		newReader: func(*Options) reader { return &openbReader{} }})
-}
+// openbFormat is the openb entry of formatTable.
+var openbFormat = formatSpec{info: FormatInfo{Name: "openb2023",
+	Doc: "Alibaba cluster-trace-gpu-v2023 (FGD, ATC'23): node list → machines at time 0 (cpu milli, MiB, GPUs, model); " +
+		"each pod → a one-task job submitted at creation_time, runtime deletion−scheduled, gpu_spec → allowed GPU models, qos LS/Guaranteed → service",
+	Files: "openb_node_list_*.csv (header sn,cpu_milli,memory_mib,gpu,model), openb_pod_list_*.csv (header name,cpu_milli,...); matched by header"},
+	newReader: func(*Options) reader { return &openbReader{} }}
 
 type openbReader struct{ nodes, pods int }
 

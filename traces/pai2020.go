@@ -10,13 +10,12 @@ import (
 
 // pai2020: Alibaba cluster-trace-gpu-v2020 (PAI; TRACES.md §7, §11.6).
 
-func init() {
-	register(formatSpec{info: FormatInfo{Name: "pai2020",
-		Doc: "Alibaba cluster-trace-gpu-v2020 (PAI, NSDI'22): machine_spec → machines at time 0 (cap_cpu vCPU, cap_mem GB, cap_gpu, gpu_type); job → job at start_time; " +
-			"task rows → roles of inst_num instances (plan_cpu/100 vCPU, plan_mem GB, plan_gpu/100 GPU), instance rows → attempts; gang: a role's instances (a multi-role job: the whole job)",
-		Files: "pai_job_table, pai_task_table, pai_instance_table, pai_machine_spec (+ optional .header files, checked); sensor, group_tag and machine_metric are not read"},
-		newReader: func(*Options) reader { return &paiReader{minStart: math.Inf(1), maxTime: math.Inf(-1)} }})
-}
+// paiFormat is the pai2020 entry of formatTable.
+var paiFormat = formatSpec{info: FormatInfo{Name: "pai2020",
+	Doc: "Alibaba cluster-trace-gpu-v2020 (PAI, NSDI'22): machine_spec → machines at time 0 (cap_cpu vCPU, cap_mem GB, cap_gpu, gpu_type); job → job at start_time; " +
+		"task rows → roles of inst_num instances (plan_cpu/100 vCPU, plan_mem GB, plan_gpu/100 GPU), instance rows → attempts; gang: a role's instances (a multi-role job: the whole job)",
+	Files: "pai_job_table, pai_task_table, pai_instance_table, pai_machine_spec (+ optional .header files, checked); sensor, group_tag and machine_metric are not read"},
+	newReader: func(*Options) reader { return &paiReader{minStart: math.Inf(1), maxTime: math.Inf(-1)} }}
 
 var (
 	paiJob      = &csvTable{name: "pai_job_table", cols: strings.Split("job_name,inst_id,user,status,start_time,end_time", ",")}

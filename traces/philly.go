@@ -16,13 +16,12 @@ import (
 
 // philly: Microsoft Philly traces (TRACES.md §10, §11.9).
 
-func init() {
-	register(formatSpec{info: FormatInfo{Name: "philly",
-		Doc: "Microsoft Philly (ATC'19): cluster_machine_list → GPU machines at time 0; cluster_job_log jobs → one task per host of the chosen attempt (its GPUs), " +
-			"ganged per attempt, submitted at submitted_time (tz=), runtime end−start, tenant = vc; jobs without attempts have no demand (missing_request)",
-		Files: "cluster_job_log (JSON array), cluster_machine_list (CSV); the util files are not read"},
-		newReader: func(*Options) reader { return &phillyReader{} }})
-}
+// phillyFormat is the philly entry of formatTable.
+var phillyFormat = formatSpec{info: FormatInfo{Name: "philly",
+	Doc: "Microsoft Philly (ATC'19): cluster_machine_list → GPU machines at time 0; cluster_job_log jobs → one task per host of the chosen attempt (its GPUs), " +
+		"ganged per attempt, submitted at submitted_time (tz=), runtime end−start, tenant = vc; jobs without attempts have no demand (missing_request)",
+	Files: "cluster_job_log (JSON array), cluster_machine_list (CSV); the util files are not read"},
+	newReader: func(*Options) reader { return &phillyReader{} }}
 
 var (
 	phillyMachines = &csvTable{name: "cluster_machine_list", cols: []string{"machineId", "number of GPUs", "single GPU mem"}}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"io"
 	"math"
 	"sort"
 
@@ -379,5 +378,3 @@ func scaleRound(v float64, unit float64) int64 {
 
 // errTooBig reports a value that no Time can hold.
 func errTooBig(what string) error { return fmt.Errorf("%s out of range", what) }
-
-var _ = io.EOF

@@ -1,7 +1,6 @@
 package traces
 
 import (
-	"fmt"
 	"io"
 	"sort"
 	"strings"
@@ -26,13 +25,36 @@ type formatSpec struct {
 	optional []string
 }
 
-var formatByName = map[string]formatSpec{}
+// formatTable lists every readable format, in name order. It is the one
+// place formats are wired in (no init registration).
+var formatTable = []formatSpec{
+	ali17Format,
+	ali18Format,
+	azure2017Format,
+	azure2019Format,
+	azure2020Format,
+	g11Format,
+	g19Format,
+	openbFormat,
+	paiFormat,
+	phillyFormat,
+	canonicalFormatSpec,
+	swfFormat,
+}
 
-func register(f formatSpec) {
-	if _, dup := formatByName[f.info.Name]; dup {
-		panic("traces: format registered twice: " + f.info.Name)
+var formatByName = indexFormats(formatTable)
+
+// indexFormats maps each format's name to its entry; a name listed twice is a
+// programming error.
+func indexFormats(table []formatSpec) map[string]formatSpec {
+	m := make(map[string]formatSpec, len(table))
+	for _, f := range table {
+		if _, dup := m[f.info.Name]; dup {
+			panic("traces: format listed twice: " + f.info.Name)
+		}
+		m[f.info.Name] = f
 	}
-	formatByName[f.info.Name] = f
+	return m
 }
 
 // Formats returns every readable format, sorted by name.
@@ -182,6 +204,37 @@ func (r *Replay) Skipped() map[string]int {
 // Stats would return). The caller must not modify it.
 func (r *Replay) Stats() *TraceStats { return r.stats }
 
+// HasMachines reports whether the replay has machine events. A parsed trace
+// counts its machines (Stats().Machines); a canonical replay's stats do not,
+// its machines being its node events, so its first node event is read here and
+// kept for NextNodeEvent. Call it before the first NextNodeEvent.
+func (r *Replay) HasMachines() (bool, error) {
+	if r.stats.Machines > 0 {
+		return true, nil
+	}
+	if r.format != CanonicalFormat || r.closed {
+		return false, nil
+	}
+	next := r.nextNode
+	first, err := next()
+	if err == io.EOF {
+		r.nextNode = func() (scheduler.NodeEvent, error) { return scheduler.NodeEvent{}, io.EOF }
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	used := false
+	r.nextNode = func() (scheduler.NodeEvent, error) {
+		if !used {
+			used = true
+			return first, nil
+		}
+		return next()
+	}
+	return true, nil
+}
+
 // lastFlags returns the task flags of the job last returned by Next.
 func (r *Replay) lastFlags() []uint8 { return *r.flags }
 
@@ -227,11 +280,10 @@ func (s *restNodes) NextNodeEvent() (scheduler.NodeEvent, error) {
 	return s.r.NextNodeEvent()
 }
 
-func init() {
-	register(formatSpec{info: FormatInfo{Name: CanonicalFormat,
-		Doc:   "schedlab's canonical replay format, written by `schedlab trace convert`: machine events then jobs, binary records in one gzip stream; replays without parsing or sorting",
-		Files: "one .schedlab.gz file"}})
-}
+// canonicalFormatSpec is the schedlab entry of formatTable.
+var canonicalFormatSpec = formatSpec{info: FormatInfo{Name: CanonicalFormat,
+	Doc:   "schedlab's canonical replay format, written by `schedlab trace convert`: machine events then jobs, binary records in one gzip stream; replays without parsing or sorting",
+	Files: "one .schedlab.gz file"}}
 
 // checkOne reports an error unless paths has exactly one entry.
 func checkOne(format string, paths []string) error {
@@ -240,5 +292,3 @@ func checkOne(format string, paths []string) error {
 	}
 	return nil
 }
-
-var _ = fmt.Sprintf

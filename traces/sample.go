@@ -59,6 +59,43 @@ type sampler interface {
 // spec are dropped; header and comment lines are kept. A table of which no data
 // row is kept is not written (SampleResult.Omitted).
 func Sample(format string, paths []string, opt Options, spec SampleSpec, out string) (*SampleResult, error) {
+	sm, err := samplerFor(format, opt, spec)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, badOutput(err)
+	}
+	res := &SampleResult{Rows: map[string]int64{}}
+	filter := newSampleFilter(spec)
+	used := map[string]bool{}
+	err = walkInputs(paths, func(m member) error {
+		ok, header, keys := sm.keysFor(m.name)
+		if !ok {
+			return nil
+		}
+		name := sampleName(m.name)
+		for used[name] {
+			name = "x" + name
+		}
+		used[name] = true
+		return sampleTable(m, filepath.Join(out, name), name, header, keys, filter, res)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(res.Files) == 0 && len(res.Omitted) == 0 {
+		return nil, badf("sample: none of the inputs is a table of format %s", format)
+	}
+	if len(res.Files) == 0 {
+		return nil, badf("sample: no row of any table was kept (from/to/machines/jobs select nothing)")
+	}
+	return res, nil
+}
+
+// samplerFor checks spec and returns the sampling reader of format (stage 1 of
+// Sample).
+func samplerFor(format string, opt Options, spec SampleSpec) (sampler, error) {
 	f, err := lookupFormat(format)
 	if err != nil {
 		return nil, err
@@ -76,115 +113,121 @@ func Sample(format string, paths []string, opt Options, spec SampleSpec, out str
 	if !ok {
 		return nil, badf("sample: format %s does not support sampling", format)
 	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return nil, badOutput(err)
-	}
-	res := &SampleResult{Rows: map[string]int64{}}
-	from, to := scheduler.Time(math.MinInt64), scheduler.Forever
+	return sm, nil
+}
+
+// sampleFilter decides which data rows Sample keeps: those in [from, to) whose
+// job and machine are chosen by the seeded hash.
+type sampleFilter struct {
+	spec     SampleSpec
+	from, to scheduler.Time
+}
+
+func newSampleFilter(spec SampleSpec) *sampleFilter {
+	f := &sampleFilter{spec: spec, from: scheduler.Time(math.MinInt64), to: scheduler.Forever}
 	if spec.From >= 0 {
-		from = floatSecondsToTime(spec.From)
+		f.from = floatSecondsToTime(spec.From)
 	}
 	if spec.To >= 0 {
-		to = floatSecondsToTime(spec.To)
+		f.to = floatSecondsToTime(spec.To)
 	}
-	chosen := func(id []byte, salt string, frac float64) bool {
-		if frac >= 1 {
-			return true
+	return f
+}
+
+// chosen reports whether id (salted by its kind) falls in the sampled fraction.
+func (f *sampleFilter) chosen(id []byte, salt string, frac float64) bool {
+	if frac >= 1 {
+		return true
+	}
+	h := fnv.New64a()
+	var s [8]byte
+	binary.LittleEndian.PutUint64(s[:], f.spec.Seed)
+	h.Write(s[:])
+	h.Write([]byte(salt))
+	h.Write(id)
+	return float64(h.Sum64()>>11)/float64(1<<53) < frac
+}
+
+// keep reports whether a data row with keys k is kept.
+func (f *sampleFilter) keep(k rowKeys) bool {
+	if k.hasTime && (k.time < f.from || k.time >= f.to) {
+		return false
+	}
+	if k.job != nil && !f.chosen(k.job, "job", f.spec.Jobs) {
+		return false
+	}
+	if k.machine != nil && !f.chosen(k.machine, "machine", f.spec.Machines) {
+		return false
+	}
+	return true
+}
+
+// sampleTable copies the kept lines of one table m into dst (stage 2 of
+// Sample), counting them in res; a table with no kept data row is removed and
+// listed as omitted.
+func sampleTable(m member, dst, name string, header int, keys func(line []byte) (rowKeys, bool), filter *sampleFilter, res *SampleResult) error {
+	fh, err := os.Create(dst)
+	if err != nil {
+		return badOutput(err)
+	}
+	defer fh.Close()
+	var w io.Writer = fh
+	var zw *gzip.Writer
+	if strings.HasSuffix(name, ".gz") {
+		zw = gzip.NewWriter(fh)
+		w = zw
+	}
+	bw := bufio.NewWriterSize(w, 256<<10)
+	if err := sampleLines(m, bw, name, header, keys, filter, res); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	if zw != nil {
+		if err := zw.Close(); err != nil {
+			return err
 		}
-		h := fnv.New64a()
-		var s [8]byte
-		binary.LittleEndian.PutUint64(s[:], spec.Seed)
-		h.Write(s[:])
-		h.Write([]byte(salt))
-		h.Write(id)
-		return float64(h.Sum64()>>11)/float64(1<<53) < frac
 	}
-	used := map[string]bool{}
-	err = walkInputs(paths, func(m member) error {
-		ok, header, keys := sm.keysFor(m.name)
-		if !ok {
+	if err := fh.Close(); err != nil {
+		return err
+	}
+	if res.Rows[name] == 0 {
+		res.Omitted = append(res.Omitted, name)
+		return os.Remove(dst)
+	}
+	res.Files = append(res.Files, dst)
+	return nil
+}
+
+// sampleLines writes the kept lines of m to bw: header and comment lines, and
+// the data rows the filter keeps (or whose keys cannot be read).
+func sampleLines(m member, bw *bufio.Writer, name string, header int, keys func(line []byte) (rowKeys, bool), filter *sampleFilter, res *SampleResult) error {
+	lr := newLineReader(m)
+	for {
+		line, err := lr.next()
+		if err == io.EOF {
 			return nil
 		}
-		name := sampleName(m.name)
-		for used[name] {
-			name = "x" + name
-		}
-		used[name] = true
-		dst := filepath.Join(out, name)
-		fh, err := os.Create(dst)
 		if err != nil {
-			return badOutput(err)
+			return err
 		}
-		defer fh.Close()
-		var w io.Writer = fh
-		var zw *gzip.Writer
-		if strings.HasSuffix(name, ".gz") {
-			zw = gzip.NewWriter(fh)
-			w = zw
-		}
-		bw := bufio.NewWriterSize(w, 256<<10)
-		lr := newLineReader(m)
-		for {
-			line, err := lr.next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return err
-			}
-			keep := true
-			if lr.line > int64(header) && len(line) > 0 && line[0] != '#' && line[0] != ';' {
-				res.Read++
-				k, ok := keys(line)
-				if ok {
-					if k.hasTime && (k.time < from || k.time >= to) {
-						keep = false
-					}
-					if keep && k.job != nil && !chosen(k.job, "job", spec.Jobs) {
-						keep = false
-					}
-					if keep && k.machine != nil && !chosen(k.machine, "machine", spec.Machines) {
-						keep = false
-					}
-				}
-				if keep {
-					res.Kept++
-					res.Rows[name]++
-				}
+		keep := true
+		if lr.line > int64(header) && len(line) > 0 && line[0] != '#' && line[0] != ';' {
+			res.Read++
+			if k, ok := keys(line); ok {
+				keep = filter.keep(k)
 			}
 			if keep {
-				bw.Write(line)
-				bw.WriteByte('\n')
+				res.Kept++
+				res.Rows[name]++
 			}
 		}
-		if err := bw.Flush(); err != nil {
-			return err
+		if keep {
+			bw.Write(line)
+			bw.WriteByte('\n')
 		}
-		if zw != nil {
-			if err := zw.Close(); err != nil {
-				return err
-			}
-		}
-		if err := fh.Close(); err != nil {
-			return err
-		}
-		if res.Rows[name] == 0 {
-			res.Omitted = append(res.Omitted, name)
-			return os.Remove(dst)
-		}
-		res.Files = append(res.Files, dst)
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
-	if len(res.Files) == 0 && len(res.Omitted) == 0 {
-		return nil, badf("sample: none of the inputs is a table of format %s", format)
-	}
-	if len(res.Files) == 0 {
-		return nil, badf("sample: no row of any table was kept (from/to/machines/jobs select nothing)")
-	}
-	return res, nil
 }
 
 // sampleName turns an input name into an output file name that keeps the table

@@ -12,13 +12,12 @@ import (
 // swf: the Standard Workload Format v2.2 of the Parallel Workloads Archive
 // (TRACES.md §10a).
 
-func init() {
-	register(formatSpec{info: FormatInfo{Name: "swf",
-		Doc: "Standard Workload Format (Parallel Workloads Archive): each job → a rigid gang of requested (else allocated) one-core tasks, runtime = Run Time, memory KB/processor; " +
-			"preceding job → After; machines: MaxNodes nodes of MaxProcs/MaxNodes cores from the header (else one-core nodes for the largest job)",
-		Files: "*.swf, *.swf.gz (any input is read as SWF)"},
-		newReader: func(*Options) reader { return &swfReader{} }})
-}
+// swfFormat is the swf entry of formatTable.
+var swfFormat = formatSpec{info: FormatInfo{Name: "swf",
+	Doc: "Standard Workload Format (Parallel Workloads Archive): each job → a rigid gang of requested (else allocated) one-core tasks, runtime = Run Time, memory KB/processor; " +
+		"preceding job → After; machines: MaxNodes nodes of MaxProcs/MaxNodes cores from the header (else one-core nodes for the largest job)",
+	Files: "*.swf, *.swf.gz (any input is read as SWF)"},
+	newReader: func(*Options) reader { return &swfReader{} }}
 
 var swfCols = []string{"job_number", "submit_time", "wait_time", "run_time", "allocated_processors", "average_cpu_time",
 	"used_memory", "requested_processors", "requested_time", "requested_memory", "status", "user_id", "group_id",
