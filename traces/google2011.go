@@ -422,8 +422,31 @@ type g11Machine struct {
 }
 
 // finish replays machine_events in time order into node events, with the
-// attributes in force at each machine's first ADD as its labels.
+// attributes in force at each machine's first ADD as its labels, in stages:
+// countMissingShards, firstAdds, addLabels and machineEvents.
 func (g *g11Reader) finish(b *builder) error {
+	g.countMissingShards(b)
+	if g.machines == nil {
+		if g.attrs != nil {
+			g.attrs.close()
+		}
+		return nil
+	}
+	defer g.machines.close()
+	firstAdd, err := g.firstAdds()
+	if err != nil {
+		return err
+	}
+	labels, err := g.addLabels(b, firstAdd)
+	if err != nil {
+		return err
+	}
+	return g.machineEvents(b, labels)
+}
+
+// countMissingShards counts, per table, the shards of part-N-of-M names that
+// were never read.
+func (g *g11Reader) countMissingShards(b *builder) {
 	for _, name := range sortedKeys(g.shards) {
 		s := g.shards[name]
 		missing := 0
@@ -436,102 +459,113 @@ func (g *g11Reader) finish(b *builder) error {
 			b.count("missing_shards_"+name, int64(missing))
 		}
 	}
-	if g.machines == nil {
-		if g.attrs != nil {
-			g.attrs.close()
-		}
-		return nil
-	}
-	defer g.machines.close()
-	// Pass 1: the first ADD time of every machine.
+}
+
+// g11MachineRow is one sorted machine_events row.
+type g11MachineRow struct {
+	t        scheduler.Time
+	id, typ  int64
+	platform string
+	cpu, mem float64
+	hc, hm   bool
+	sw       string
+}
+
+// decodeG11MachineRow decodes a machine_events row as sorted.
+func decodeG11MachineRow(v []byte) g11MachineRow {
+	d := dec{b: v}
+	var r g11MachineRow
+	r.t = scheduler.Time(d.i())
+	r.id, r.typ = d.i(), d.i()
+	r.platform = d.s()
+	r.cpu, r.hc = d.optF()
+	r.mem, r.hm = d.optF()
+	r.sw = d.s()
+	return r
+}
+
+// firstAdds is pass 1 over machine_events: the first ADD time of every machine.
+func (g *g11Reader) firstAdds() (map[int64]scheduler.Time, error) {
 	it, err := g.machines.iter()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	firstAdd := map[int64]scheduler.Time{}
-	type mrow struct {
-		t        scheduler.Time
-		id, typ  int64
-		platform string
-		cpu, mem float64
-		hc, hm   bool
-		sw       string
-	}
-	decode := func(v []byte) mrow {
-		d := dec{b: v}
-		var r mrow
-		r.t = scheduler.Time(d.i())
-		r.id, r.typ = d.i(), d.i()
-		r.platform = d.s()
-		r.cpu, r.hc = d.optF()
-		r.mem, r.hm = d.optF()
-		r.sw = d.s()
-		return r
-	}
 	for {
 		_, v, ok, err := it.next()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if !ok {
 			break
 		}
-		r := decode(v)
+		r := decodeG11MachineRow(v)
 		if _, seen := firstAdd[r.id]; !seen && r.typ == 0 {
 			firstAdd[r.id] = r.t
 		}
 	}
-	// Attributes in force at the first ADD.
+	return firstAdd, nil
+}
+
+// addLabels replays machine_attributes into the labels in force at each
+// machine's first ADD; later changes are counted and ignored.
+func (g *g11Reader) addLabels(b *builder, firstAdd map[int64]scheduler.Time) (map[int64][]scheduler.Label, error) {
 	labels := map[int64][]scheduler.Label{}
-	if g.attrs != nil {
-		ait, err := g.attrs.iter()
-		if err != nil {
-			return err
-		}
-		var prevAttr, prevVal []byte
-		for {
-			k, v, ok, err := ait.next()
-			if err != nil {
-				return err
-			}
-			if !ok {
-				break
-			}
-			id := int64(uint64FromKey(k[0:8]))
-			tm := scheduler.Time(int64(uint64FromKey(k[8:16])))
-			at, added := firstAdd[id]
-			if !added {
-				if err := b.orphan("attribute_machine"); err != nil {
-					return err
-				}
-				continue
-			}
-			if tm > at {
-				b.count("attribute_changes_after_add_ignored", 1)
-				continue
-			}
-			if bytes.Equal(k[:16], prevAttr) && bytes.Equal(v, prevVal) {
-				b.count("duplicate_attribute_rows", 1)
-			}
-			prevAttr, prevVal = append(prevAttr[:0], k[:16]...), append(prevVal[:0], v...)
-			d := dec{b: v}
-			name, val, del := d.s(), d.s(), d.i()
-			ls := labels[id]
-			i := slices.IndexFunc(ls, func(l scheduler.Label) bool { return l.Key == name })
-			switch {
-			case del == 1 && i >= 0:
-				ls = slices.Delete(ls, i, i+1)
-			case del == 0 && i >= 0:
-				ls[i].Value = val
-			case del == 0:
-				ls = append(ls, scheduler.Label{Key: name, Value: val})
-			}
-			labels[id] = ls
-		}
-		g.attrs.close()
+	if g.attrs == nil {
+		return labels, nil
 	}
-	// Pass 2: the events.
-	it, err = g.machines.iter()
+	ait, err := g.attrs.iter()
+	if err != nil {
+		return nil, err
+	}
+	var prevAttr, prevVal []byte
+	for {
+		k, v, ok, err := ait.next()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			break
+		}
+		id := int64(uint64FromKey(k[0:8]))
+		tm := scheduler.Time(int64(uint64FromKey(k[8:16])))
+		at, added := firstAdd[id]
+		if !added {
+			if err := b.orphan("attribute_machine"); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if tm > at {
+			b.count("attribute_changes_after_add_ignored", 1)
+			continue
+		}
+		if bytes.Equal(k[:16], prevAttr) && bytes.Equal(v, prevVal) {
+			b.count("duplicate_attribute_rows", 1)
+		}
+		prevAttr, prevVal = append(prevAttr[:0], k[:16]...), append(prevVal[:0], v...)
+		d := dec{b: v}
+		name, val, del := d.s(), d.s(), d.i()
+		ls := labels[id]
+		i := slices.IndexFunc(ls, func(l scheduler.Label) bool { return l.Key == name })
+		switch {
+		case del == 1 && i >= 0:
+			ls = slices.Delete(ls, i, i+1)
+		case del == 0 && i >= 0:
+			ls[i].Value = val
+		case del == 0:
+			ls = append(ls, scheduler.Label{Key: name, Value: val})
+		}
+		labels[id] = ls
+	}
+	g.attrs.close()
+	return labels, nil
+}
+
+// machineEvents is pass 2 over machine_events: each row in time order into
+// the machine's state and node events.
+func (g *g11Reader) machineEvents(b *builder, labels map[int64][]scheduler.Label) error {
+	it, err := g.machines.iter()
 	if err != nil {
 		return err
 	}
@@ -544,86 +578,103 @@ func (g *g11Reader) finish(b *builder) error {
 		if !ok {
 			return nil
 		}
-		r := decode(v)
+		r := decodeG11MachineRow(v)
 		m := state[r.id]
 		if m == nil {
 			m = &g11Machine{node: scheduler.Node{Name: strconv.FormatInt(r.id, 10)}}
 			state[r.id] = m
 		}
-		old := m.node.Capacity
-		if r.hc {
-			m.node.Capacity[scheduler.CPU] = scaleRound(r.cpu, float64(b.opt.NormCPU))
-		}
-		if r.hm {
-			m.node.Capacity[scheduler.Memory] = scaleRound(r.mem, float64(b.opt.NormMem))
-		}
-		if b.opt.Disk {
-			m.node.Capacity[scheduler.Disk] = b.opt.NormDisk
-		}
-		if r.hc && r.hm {
-			m.known = true
-		}
-		t := max(r.t, 0)
-		ev := scheduler.NodeEvent{Time: t, Node: scheduler.Node{Name: m.node.Name}}
-		switch r.typ {
-		case 0: // ADD
-			switch {
-			case !m.known:
-				b.count("machines_without_capacity", 1)
-				continue
-			case !m.added:
-				m.added, m.up = true, true
-				ev.Kind, ev.Node = scheduler.NodeAdd, m.node
-				ev.Node.Labels = labels[r.id]
-				if r.platform != "" {
-					ev.Node.Labels = append(slices.Clone(ev.Node.Labels), scheduler.Label{Key: "platform", Value: r.platform})
-				}
-				if r.sw != "" {
-					ev.Node.Labels = append(slices.Clone(ev.Node.Labels), scheduler.Label{Key: "switch", Value: r.sw})
-					ev.Node.Domain = r.sw
-				}
-			case !m.up:
-				m.up = true
-				ev.Kind = scheduler.NodeRecover
-				if err := b.node(&ev); err != nil {
-					return err
-				}
-				if old == m.node.Capacity {
-					continue
-				}
-				ev.Kind, ev.Node.Capacity = scheduler.NodeUpdate, m.node.Capacity
-			default:
-				b.count("machine_add_while_up", 1)
-				if old == m.node.Capacity {
-					continue
-				}
-				ev.Kind, ev.Node.Capacity = scheduler.NodeUpdate, m.node.Capacity
-			}
-		case 1: // REMOVE
-			if !m.added || !m.up {
-				if err := b.orphan("machine_remove"); err != nil {
-					return err
-				}
-				continue
-			}
-			m.up = false
-			ev.Kind = scheduler.NodeFail
-		case 2: // UPDATE
-			if !m.added {
-				if err := b.orphan("machine_update"); err != nil {
-					return err
-				}
-				continue
-			}
-			if old == m.node.Capacity {
-				continue
-			}
-			ev.Kind, ev.Node.Capacity = scheduler.NodeUpdate, m.node.Capacity
-		}
-		if err := b.node(&ev); err != nil {
+		if err := g.machineEvent(b, m, r, labels); err != nil {
 			return err
 		}
 	}
+}
+
+// setCapacity applies the row's capacities, normalised, to the machine.
+func (m *g11Machine) setCapacity(b *builder, r g11MachineRow) {
+	if r.hc {
+		m.node.Capacity[scheduler.CPU] = scaleRound(r.cpu, float64(b.opt.NormCPU))
+	}
+	if r.hm {
+		m.node.Capacity[scheduler.Memory] = scaleRound(r.mem, float64(b.opt.NormMem))
+	}
+	if b.opt.Disk {
+		m.node.Capacity[scheduler.Disk] = b.opt.NormDisk
+	}
+	if r.hc && r.hm {
+		m.known = true
+	}
+}
+
+// machineEvent applies one machine_events row to the machine and emits the
+// node events it implies: ADD, REMOVE (fail) or UPDATE.
+func (g *g11Reader) machineEvent(b *builder, m *g11Machine, r g11MachineRow, labels map[int64][]scheduler.Label) error {
+	old := m.node.Capacity
+	m.setCapacity(b, r)
+	t := max(r.t, 0)
+	ev := scheduler.NodeEvent{Time: t, Node: scheduler.Node{Name: m.node.Name}}
+	switch r.typ {
+	case 0: // ADD
+		emit, err := g.machineAdd(b, m, r, old, labels, &ev)
+		if err != nil || !emit {
+			return err
+		}
+	case 1: // REMOVE
+		if !m.added || !m.up {
+			return b.orphan("machine_remove")
+		}
+		m.up = false
+		ev.Kind = scheduler.NodeFail
+	case 2: // UPDATE
+		if !m.added {
+			return b.orphan("machine_update")
+		}
+		if old == m.node.Capacity {
+			return nil
+		}
+		ev.Kind, ev.Node.Capacity = scheduler.NodeUpdate, m.node.Capacity
+	}
+	return b.node(&ev)
+}
+
+// machineAdd fills ev for an ADD row: the first ADD adds the node with its
+// labels, platform and switch; a later one recovers a failed node (emitted
+// here) or is counted while up, either then updating a changed capacity.
+// emit reports whether ev is still to be emitted.
+func (g *g11Reader) machineAdd(b *builder, m *g11Machine, r g11MachineRow, old scheduler.Resources, labels map[int64][]scheduler.Label, ev *scheduler.NodeEvent) (emit bool, err error) {
+	switch {
+	case !m.known:
+		b.count("machines_without_capacity", 1)
+		return false, nil
+	case !m.added:
+		m.added, m.up = true, true
+		ev.Kind, ev.Node = scheduler.NodeAdd, m.node
+		ev.Node.Labels = labels[r.id]
+		if r.platform != "" {
+			ev.Node.Labels = append(slices.Clone(ev.Node.Labels), scheduler.Label{Key: "platform", Value: r.platform})
+		}
+		if r.sw != "" {
+			ev.Node.Labels = append(slices.Clone(ev.Node.Labels), scheduler.Label{Key: "switch", Value: r.sw})
+			ev.Node.Domain = r.sw
+		}
+	case !m.up:
+		m.up = true
+		ev.Kind = scheduler.NodeRecover
+		if err := b.node(ev); err != nil {
+			return false, err
+		}
+		if old == m.node.Capacity {
+			return false, nil
+		}
+		ev.Kind, ev.Node.Capacity = scheduler.NodeUpdate, m.node.Capacity
+	default:
+		b.count("machine_add_while_up", 1)
+		if old == m.node.Capacity {
+			return false, nil
+		}
+		ev.Kind, ev.Node.Capacity = scheduler.NodeUpdate, m.node.Capacity
+	}
+	return true, nil
 }
 
 func uint64FromKey(k []byte) uint64 {
