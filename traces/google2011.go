@@ -422,8 +422,31 @@ type g11Machine struct {
 }
 
 // finish replays machine_events in time order into node events, with the
-// attributes in force at each machine's first ADD as its labels.
+// attributes in force at each machine's first ADD as its labels, in stages:
+// countMissingShards, firstAdds, addLabels and machineEvents.
 func (g *g11Reader) finish(b *builder) error {
+	g.countMissingShards(b)
+	if g.machines == nil {
+		if g.attrs != nil {
+			g.attrs.close()
+		}
+		return nil
+	}
+	defer g.machines.close()
+	firstAdd, err := g.firstAdds()
+	if err != nil {
+		return err
+	}
+	labels, err := g.addLabels(b, firstAdd)
+	if err != nil {
+		return err
+	}
+	return g.machineEvents(b, labels)
+}
+
+// countMissingShards counts, per table, the shards of part-N-of-M names that
+// were never read.
+func (g *g11Reader) countMissingShards(b *builder) {
 	for _, name := range sortedKeys(g.shards) {
 		s := g.shards[name]
 		missing := 0
@@ -436,102 +459,113 @@ func (g *g11Reader) finish(b *builder) error {
 			b.count("missing_shards_"+name, int64(missing))
 		}
 	}
-	if g.machines == nil {
-		if g.attrs != nil {
-			g.attrs.close()
-		}
-		return nil
-	}
-	defer g.machines.close()
-	// Pass 1: the first ADD time of every machine.
+}
+
+// g11MachineRow is one sorted machine_events row.
+type g11MachineRow struct {
+	t        scheduler.Time
+	id, typ  int64
+	platform string
+	cpu, mem float64
+	hc, hm   bool
+	sw       string
+}
+
+// decodeG11MachineRow decodes a machine_events row as sorted.
+func decodeG11MachineRow(v []byte) g11MachineRow {
+	d := dec{b: v}
+	var r g11MachineRow
+	r.t = scheduler.Time(d.i())
+	r.id, r.typ = d.i(), d.i()
+	r.platform = d.s()
+	r.cpu, r.hc = d.optF()
+	r.mem, r.hm = d.optF()
+	r.sw = d.s()
+	return r
+}
+
+// firstAdds is pass 1 over machine_events: the first ADD time of every machine.
+func (g *g11Reader) firstAdds() (map[int64]scheduler.Time, error) {
 	it, err := g.machines.iter()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	firstAdd := map[int64]scheduler.Time{}
-	type mrow struct {
-		t        scheduler.Time
-		id, typ  int64
-		platform string
-		cpu, mem float64
-		hc, hm   bool
-		sw       string
-	}
-	decode := func(v []byte) mrow {
-		d := dec{b: v}
-		var r mrow
-		r.t = scheduler.Time(d.i())
-		r.id, r.typ = d.i(), d.i()
-		r.platform = d.s()
-		r.cpu, r.hc = d.optF()
-		r.mem, r.hm = d.optF()
-		r.sw = d.s()
-		return r
-	}
 	for {
 		_, v, ok, err := it.next()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if !ok {
 			break
 		}
-		r := decode(v)
+		r := decodeG11MachineRow(v)
 		if _, seen := firstAdd[r.id]; !seen && r.typ == 0 {
 			firstAdd[r.id] = r.t
 		}
 	}
-	// Attributes in force at the first ADD.
+	return firstAdd, nil
+}
+
+// addLabels replays machine_attributes into the labels in force at each
+// machine's first ADD; later changes are counted and ignored.
+func (g *g11Reader) addLabels(b *builder, firstAdd map[int64]scheduler.Time) (map[int64][]scheduler.Label, error) {
 	labels := map[int64][]scheduler.Label{}
-	if g.attrs != nil {
-		ait, err := g.attrs.iter()
-		if err != nil {
-			return err
-		}
-		var prevAttr, prevVal []byte
-		for {
-			k, v, ok, err := ait.next()
-			if err != nil {
-				return err
-			}
-			if !ok {
-				break
-			}
-			id := int64(uint64FromKey(k[0:8]))
-			tm := scheduler.Time(int64(uint64FromKey(k[8:16])))
-			at, added := firstAdd[id]
-			if !added {
-				if err := b.orphan("attribute_machine"); err != nil {
-					return err
-				}
-				continue
-			}
-			if tm > at {
-				b.count("attribute_changes_after_add_ignored", 1)
-				continue
-			}
-			if bytes.Equal(k[:16], prevAttr) && bytes.Equal(v, prevVal) {
-				b.count("duplicate_attribute_rows", 1)
-			}
-			prevAttr, prevVal = append(prevAttr[:0], k[:16]...), append(prevVal[:0], v...)
-			d := dec{b: v}
-			name, val, del := d.s(), d.s(), d.i()
-			ls := labels[id]
-			i := slices.IndexFunc(ls, func(l scheduler.Label) bool { return l.Key == name })
-			switch {
-			case del == 1 && i >= 0:
-				ls = slices.Delete(ls, i, i+1)
-			case del == 0 && i >= 0:
-				ls[i].Value = val
-			case del == 0:
-				ls = append(ls, scheduler.Label{Key: name, Value: val})
-			}
-			labels[id] = ls
-		}
-		g.attrs.close()
+	if g.attrs == nil {
+		return labels, nil
 	}
-	// Pass 2: the events.
-	it, err = g.machines.iter()
+	ait, err := g.attrs.iter()
+	if err != nil {
+		return nil, err
+	}
+	var prevAttr, prevVal []byte
+	for {
+		k, v, ok, err := ait.next()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			break
+		}
+		id := int64(uint64FromKey(k[0:8]))
+		tm := scheduler.Time(int64(uint64FromKey(k[8:16])))
+		at, added := firstAdd[id]
+		if !added {
+			if err := b.orphan("attribute_machine"); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if tm > at {
+			b.count("attribute_changes_after_add_ignored", 1)
+			continue
+		}
+		if bytes.Equal(k[:16], prevAttr) && bytes.Equal(v, prevVal) {
+			b.count("duplicate_attribute_rows", 1)
+		}
+		prevAttr, prevVal = append(prevAttr[:0], k[:16]...), append(prevVal[:0], v...)
+		d := dec{b: v}
+		name, val, del := d.s(), d.s(), d.i()
+		ls := labels[id]
+		i := slices.IndexFunc(ls, func(l scheduler.Label) bool { return l.Key == name })
+		switch {
+		case del == 1 && i >= 0:
+			ls = slices.Delete(ls, i, i+1)
+		case del == 0 && i >= 0:
+			ls[i].Value = val
+		case del == 0:
+			ls = append(ls, scheduler.Label{Key: name, Value: val})
+		}
+		labels[id] = ls
+	}
+	g.attrs.close()
+	return labels, nil
+}
+
+// machineEvents is pass 2 over machine_events: each row in time order into
+// the machine's state and node events.
+func (g *g11Reader) machineEvents(b *builder, labels map[int64][]scheduler.Label) error {
+	it, err := g.machines.iter()
 	if err != nil {
 		return err
 	}
@@ -544,86 +578,103 @@ func (g *g11Reader) finish(b *builder) error {
 		if !ok {
 			return nil
 		}
-		r := decode(v)
+		r := decodeG11MachineRow(v)
 		m := state[r.id]
 		if m == nil {
 			m = &g11Machine{node: scheduler.Node{Name: strconv.FormatInt(r.id, 10)}}
 			state[r.id] = m
 		}
-		old := m.node.Capacity
-		if r.hc {
-			m.node.Capacity[scheduler.CPU] = scaleRound(r.cpu, float64(b.opt.NormCPU))
-		}
-		if r.hm {
-			m.node.Capacity[scheduler.Memory] = scaleRound(r.mem, float64(b.opt.NormMem))
-		}
-		if b.opt.Disk {
-			m.node.Capacity[scheduler.Disk] = b.opt.NormDisk
-		}
-		if r.hc && r.hm {
-			m.known = true
-		}
-		t := max(r.t, 0)
-		ev := scheduler.NodeEvent{Time: t, Node: scheduler.Node{Name: m.node.Name}}
-		switch r.typ {
-		case 0: // ADD
-			switch {
-			case !m.known:
-				b.count("machines_without_capacity", 1)
-				continue
-			case !m.added:
-				m.added, m.up = true, true
-				ev.Kind, ev.Node = scheduler.NodeAdd, m.node
-				ev.Node.Labels = labels[r.id]
-				if r.platform != "" {
-					ev.Node.Labels = append(slices.Clone(ev.Node.Labels), scheduler.Label{Key: "platform", Value: r.platform})
-				}
-				if r.sw != "" {
-					ev.Node.Labels = append(slices.Clone(ev.Node.Labels), scheduler.Label{Key: "switch", Value: r.sw})
-					ev.Node.Domain = r.sw
-				}
-			case !m.up:
-				m.up = true
-				ev.Kind = scheduler.NodeRecover
-				if err := b.node(&ev); err != nil {
-					return err
-				}
-				if old == m.node.Capacity {
-					continue
-				}
-				ev.Kind, ev.Node.Capacity = scheduler.NodeUpdate, m.node.Capacity
-			default:
-				b.count("machine_add_while_up", 1)
-				if old == m.node.Capacity {
-					continue
-				}
-				ev.Kind, ev.Node.Capacity = scheduler.NodeUpdate, m.node.Capacity
-			}
-		case 1: // REMOVE
-			if !m.added || !m.up {
-				if err := b.orphan("machine_remove"); err != nil {
-					return err
-				}
-				continue
-			}
-			m.up = false
-			ev.Kind = scheduler.NodeFail
-		case 2: // UPDATE
-			if !m.added {
-				if err := b.orphan("machine_update"); err != nil {
-					return err
-				}
-				continue
-			}
-			if old == m.node.Capacity {
-				continue
-			}
-			ev.Kind, ev.Node.Capacity = scheduler.NodeUpdate, m.node.Capacity
-		}
-		if err := b.node(&ev); err != nil {
+		if err := g.machineEvent(b, m, r, labels); err != nil {
 			return err
 		}
 	}
+}
+
+// setCapacity applies the row's capacities, normalised, to the machine.
+func (m *g11Machine) setCapacity(b *builder, r g11MachineRow) {
+	if r.hc {
+		m.node.Capacity[scheduler.CPU] = scaleRound(r.cpu, float64(b.opt.NormCPU))
+	}
+	if r.hm {
+		m.node.Capacity[scheduler.Memory] = scaleRound(r.mem, float64(b.opt.NormMem))
+	}
+	if b.opt.Disk {
+		m.node.Capacity[scheduler.Disk] = b.opt.NormDisk
+	}
+	if r.hc && r.hm {
+		m.known = true
+	}
+}
+
+// machineEvent applies one machine_events row to the machine and emits the
+// node events it implies: ADD, REMOVE (fail) or UPDATE.
+func (g *g11Reader) machineEvent(b *builder, m *g11Machine, r g11MachineRow, labels map[int64][]scheduler.Label) error {
+	old := m.node.Capacity
+	m.setCapacity(b, r)
+	t := max(r.t, 0)
+	ev := scheduler.NodeEvent{Time: t, Node: scheduler.Node{Name: m.node.Name}}
+	switch r.typ {
+	case 0: // ADD
+		emit, err := g.machineAdd(b, m, r, old, labels, &ev)
+		if err != nil || !emit {
+			return err
+		}
+	case 1: // REMOVE
+		if !m.added || !m.up {
+			return b.orphan("machine_remove")
+		}
+		m.up = false
+		ev.Kind = scheduler.NodeFail
+	case 2: // UPDATE
+		if !m.added {
+			return b.orphan("machine_update")
+		}
+		if old == m.node.Capacity {
+			return nil
+		}
+		ev.Kind, ev.Node.Capacity = scheduler.NodeUpdate, m.node.Capacity
+	}
+	return b.node(&ev)
+}
+
+// machineAdd fills ev for an ADD row: the first ADD adds the node with its
+// labels, platform and switch; a later one recovers a failed node (emitted
+// here) or is counted while up, either then updating a changed capacity.
+// emit reports whether ev is still to be emitted.
+func (g *g11Reader) machineAdd(b *builder, m *g11Machine, r g11MachineRow, old scheduler.Resources, labels map[int64][]scheduler.Label, ev *scheduler.NodeEvent) (emit bool, err error) {
+	switch {
+	case !m.known:
+		b.count("machines_without_capacity", 1)
+		return false, nil
+	case !m.added:
+		m.added, m.up = true, true
+		ev.Kind, ev.Node = scheduler.NodeAdd, m.node
+		ev.Node.Labels = labels[r.id]
+		if r.platform != "" {
+			ev.Node.Labels = append(slices.Clone(ev.Node.Labels), scheduler.Label{Key: "platform", Value: r.platform})
+		}
+		if r.sw != "" {
+			ev.Node.Labels = append(slices.Clone(ev.Node.Labels), scheduler.Label{Key: "switch", Value: r.sw})
+			ev.Node.Domain = r.sw
+		}
+	case !m.up:
+		m.up = true
+		ev.Kind = scheduler.NodeRecover
+		if err := b.node(ev); err != nil {
+			return false, err
+		}
+		if old == m.node.Capacity {
+			return false, nil
+		}
+		ev.Kind, ev.Node.Capacity = scheduler.NodeUpdate, m.node.Capacity
+	default:
+		b.count("machine_add_while_up", 1)
+		if old == m.node.Capacity {
+			return false, nil
+		}
+		ev.Kind, ev.Node.Capacity = scheduler.NodeUpdate, m.node.Capacity
+	}
+	return true, nil
 }
 
 func uint64FromKey(k []byte) uint64 {
@@ -642,160 +693,45 @@ type g11Attempt struct {
 	reqOK      bool
 }
 
+// g11JobHead is what a job's job_events rows say about the job.
+type g11JobHead struct {
+	submit     scheduler.Time
+	haveSubmit bool
+	class      int64
+	tenant     string
+	missing    bool // some row had missing_info
+	extra      g11JobExtra
+}
+
+// g11Task is one task's task_events and task_constraints rows, folded.
+type g11Task struct {
+	idx       int64
+	attempts  []g11Attempt
+	req       scheduler.Resources
+	reqOK     bool
+	prio      int64
+	submit    scheduler.Time
+	hasSubmit bool
+	missing   bool
+	distinct  bool
+	open      bool
+	preSubmit bool
+	sels      []scheduler.Selector
+}
+
+// assemble turns one job's grouped records (job events, then task events and
+// constraints by task index) into a job, in stages: jobHead, groupTasks,
+// jobSubmit, newJob, jobTasks and finishJob.
 func (g *g11Reader) assemble(b *builder, key []byte, recs []record) error {
 	jobID := int64(uint64FromKey(key))
 	b.st.Jobs++
-	var (
-		submit     scheduler.Time
-		haveSubmit bool
-		class      int64 = -1
-		tenant     string
-		jobMissing bool
-		extra      g11JobExtra
-	)
-	i := 0
-	for ; i < len(recs) && recs[i].sub[0] == 0; i++ {
-		d := dec{b: recs[i].val}
-		tm := scheduler.Time(d.i())
-		_, hmi := d.optI()
-		typ := d.i()
-		user := d.s()
-		c, hc := d.optI()
-		x := decodeJobExtra(&d)
-		if hmi {
-			jobMissing = true
-		}
-		if x.hasPrio {
-			extra.prio, extra.hasPrio = x.prio, true
-		}
-		if x.alloc {
-			extra.alloc = true
-		}
-		if len(x.after) > 0 {
-			extra.after = x.after
-		}
-		if x.parent {
-			extra.parent = true
-		}
-		if x.maxPerMachine != 0 {
-			extra.maxPerMachine = x.maxPerMachine
-		}
-		if typ == g11Submit && !haveSubmit && tm != scheduler.Forever {
-			submit, haveSubmit = tm, true
-			tenant = user
-			if hc {
-				class = c
-			}
-		}
-		if tenant == "" {
-			tenant = user
-		}
-	}
+	h, i := g.jobHead(recs)
 	if i == 0 {
 		b.count("jobs_without_job_events", 1)
 	}
-	// Task events and constraints, grouped by task index.
-	type task struct {
-		idx       int64
-		attempts  []g11Attempt
-		req       scheduler.Resources
-		reqOK     bool
-		prio      int64
-		submit    scheduler.Time
-		hasSubmit bool
-		missing   bool
-		distinct  bool
-		open      bool
-		preSubmit bool
-		sels      []scheduler.Selector
-	}
-	var tasks []*task
-	var cur *task
 	end := b.traceEnd(g11TraceEnd)
-	for ; i < len(recs); i++ {
-		rc := recs[i]
-		idx := int64(uint64FromKey(rc.sub[1:9]))
-		if cur == nil || cur.idx != idx {
-			cur = &task{idx: idx}
-			tasks = append(tasks, cur)
-		}
-		if rc.sub[0] == 2 {
-			d := dec{b: rc.val}
-			op, name := scheduler.SelectorOp(d.i()), d.s()
-			s := scheduler.Selector{Key: name, Op: op}
-			for n := d.n(len(d.b)); n > 0; n-- {
-				s.Values = append(s.Values, d.s())
-			}
-			if j := slices.IndexFunc(cur.sels, func(x scheduler.Selector) bool { return x.Key == s.Key && x.Op == s.Op }); j >= 0 {
-				cur.sels[j] = s
-			} else {
-				cur.sels = append(cur.sels, s)
-			}
-			continue
-		}
-		v := rc.val
-		bits, typ := v[0], int64(v[1])
-		d := dec{b: v[2:]}
-		tm := scheduler.Time(d.i())
-		d.optI() // machine
-		prio := d.i()
-		d.optI() // class
-		cpu, hcpu := d.optF()
-		mem, hmem := d.optF()
-		disk, hdisk := d.optF()
-		user := d.s()
-		if tenant == "" {
-			tenant = user
-		}
-		before, after := bits&1 != 0, bits&2 != 0
-		if bits&4 != 0 {
-			cur.missing = true
-		}
-		if bits&8 != 0 {
-			cur.distinct = true
-		}
-		cur.prio = prio
-		if hcpu {
-			cur.req[scheduler.CPU] = scaleRound(cpu, float64(b.opt.NormCPU))
-		}
-		if hmem {
-			cur.req[scheduler.Memory] = scaleRound(mem, float64(b.opt.NormMem))
-		}
-		if hdisk && b.opt.Disk {
-			cur.req[scheduler.Disk] = scaleRound(disk, float64(b.opt.NormDisk))
-		}
-		if hcpu && hmem {
-			cur.reqOK = true
-		}
-		if before {
-			tm = 0
-		}
-		switch {
-		case typ == g11Submit:
-			if !cur.hasSubmit && !after {
-				cur.submit, cur.hasSubmit, cur.preSubmit = tm, true, before
-			}
-		case typ == g11Schedule:
-			if after {
-				continue
-			}
-			if cur.open {
-				b.count("schedule_without_terminal", 1)
-				cur.attempts = cur.attempts[:len(cur.attempts)-1]
-			}
-			cur.attempts = append(cur.attempts, g11Attempt{start: tm, startPre: before, req: cur.req, reqOK: cur.reqOK})
-			cur.open = true
-		case typ >= 2 && typ <= 6:
-			if cur.open {
-				a := &cur.attempts[len(cur.attempts)-1]
-				if !after {
-					a.end, a.hasEnd = tm, true
-				}
-				cur.open = false
-			}
-		}
-	}
-	if extra.alloc {
+	tasks := g.groupTasks(b, recs[i:], &h.tenant)
+	if h.extra.alloc {
 		// AllocSet=flatten: the alloc set is dropped; its members are scheduled
 		// directly (TRACES.md §11.3).
 		b.count("alloc_sets_flattened", 1)
@@ -806,49 +742,221 @@ func (g *g11Reader) assemble(b *builder, key []byte, recs []record) error {
 		b.count("jobs_without_tasks", 1)
 		return nil
 	}
-	if !haveSubmit {
+	leftJob, keep := g.jobSubmit(b, &h, tasks)
+	if !keep {
+		return nil
+	}
+	j, distinct := g.newJob(b, jobID, &h)
+	flags, maxPrio, minPrio, keep := g.jobTasks(b, j, tasks, leftJob, distinct, end)
+	if !keep {
+		return nil
+	}
+	return g.finishJob(b, j, &h, flags, maxPrio, minPrio)
+}
+
+// jobHead folds the leading job_events records of recs into the job's head
+// and returns it with the index of the first record that is not a job event.
+func (g *g11Reader) jobHead(recs []record) (h g11JobHead, i int) {
+	h.class = -1
+	for ; i < len(recs) && recs[i].sub[0] == 0; i++ {
+		d := dec{b: recs[i].val}
+		tm := scheduler.Time(d.i())
+		_, hmi := d.optI()
+		typ := d.i()
+		user := d.s()
+		c, hc := d.optI()
+		x := decodeJobExtra(&d)
+		if hmi {
+			h.missing = true
+		}
+		if x.hasPrio {
+			h.extra.prio, h.extra.hasPrio = x.prio, true
+		}
+		if x.alloc {
+			h.extra.alloc = true
+		}
+		if len(x.after) > 0 {
+			h.extra.after = x.after
+		}
+		if x.parent {
+			h.extra.parent = true
+		}
+		if x.maxPerMachine != 0 {
+			h.extra.maxPerMachine = x.maxPerMachine
+		}
+		if typ == g11Submit && !h.haveSubmit && tm != scheduler.Forever {
+			h.submit, h.haveSubmit = tm, true
+			h.tenant = user
+			if hc {
+				h.class = c
+			}
+		}
+		if h.tenant == "" {
+			h.tenant = user
+		}
+	}
+	return h, i
+}
+
+// groupTasks groups task events and constraints records by task index into
+// tasks, in order; a still empty *tenant takes the first task event's user.
+func (g *g11Reader) groupTasks(b *builder, recs []record, tenant *string) []*g11Task {
+	var tasks []*g11Task
+	var cur *g11Task
+	for _, rc := range recs {
+		idx := int64(uint64FromKey(rc.sub[1:9]))
+		if cur == nil || cur.idx != idx {
+			cur = &g11Task{idx: idx}
+			tasks = append(tasks, cur)
+		}
+		if rc.sub[0] == 2 {
+			cur.addSelector(rc.val)
+			continue
+		}
+		g.taskEvent(b, cur, rc.val, tenant)
+	}
+	return tasks
+}
+
+// addSelector adds the constraint encoded in v to the task's selectors,
+// replacing an earlier one with the same key and operator.
+func (t *g11Task) addSelector(v []byte) {
+	d := dec{b: v}
+	op, name := scheduler.SelectorOp(d.i()), d.s()
+	s := scheduler.Selector{Key: name, Op: op}
+	for n := d.n(len(d.b)); n > 0; n-- {
+		s.Values = append(s.Values, d.s())
+	}
+	if j := slices.IndexFunc(t.sels, func(x scheduler.Selector) bool { return x.Key == s.Key && x.Op == s.Op }); j >= 0 {
+		t.sels[j] = s
+	} else {
+		t.sels = append(t.sels, s)
+	}
+}
+
+// taskEvent applies one encoded task event v to the task: its request,
+// priority and flags, and the submit or attempt it opens or ends.
+func (g *g11Reader) taskEvent(b *builder, cur *g11Task, v []byte, tenant *string) {
+	bits, typ := v[0], int64(v[1])
+	d := dec{b: v[2:]}
+	tm := scheduler.Time(d.i())
+	d.optI() // machine
+	prio := d.i()
+	d.optI() // class
+	cpu, hcpu := d.optF()
+	mem, hmem := d.optF()
+	disk, hdisk := d.optF()
+	user := d.s()
+	if *tenant == "" {
+		*tenant = user
+	}
+	before, after := bits&1 != 0, bits&2 != 0
+	if bits&4 != 0 {
+		cur.missing = true
+	}
+	if bits&8 != 0 {
+		cur.distinct = true
+	}
+	cur.prio = prio
+	if hcpu {
+		cur.req[scheduler.CPU] = scaleRound(cpu, float64(b.opt.NormCPU))
+	}
+	if hmem {
+		cur.req[scheduler.Memory] = scaleRound(mem, float64(b.opt.NormMem))
+	}
+	if hdisk && b.opt.Disk {
+		cur.req[scheduler.Disk] = scaleRound(disk, float64(b.opt.NormDisk))
+	}
+	if hcpu && hmem {
+		cur.reqOK = true
+	}
+	if before {
+		tm = 0
+	}
+	switch {
+	case typ == g11Submit:
+		if !cur.hasSubmit && !after {
+			cur.submit, cur.hasSubmit, cur.preSubmit = tm, true, before
+		}
+	case typ == g11Schedule:
+		if after {
+			return
+		}
+		if cur.open {
+			b.count("schedule_without_terminal", 1)
+			cur.attempts = cur.attempts[:len(cur.attempts)-1]
+		}
+		cur.attempts = append(cur.attempts, g11Attempt{start: tm, startPre: before, req: cur.req, reqOK: cur.reqOK})
+		cur.open = true
+	case typ >= 2 && typ <= 6:
+		if cur.open {
+			a := &cur.attempts[len(cur.attempts)-1]
+			if !after {
+				a.end, a.hasEnd = tm, true
+			}
+			cur.open = false
+		}
+	}
+}
+
+// jobSubmit settles the job's submit time (its own, else its earliest task's,
+// else before the window) and reports whether the job left the window's start
+// and whether it is kept under PreTrace and MissingInfo.
+func (g *g11Reader) jobSubmit(b *builder, h *g11JobHead, tasks []*g11Task) (leftJob, keep bool) {
+	if !h.haveSubmit {
 		for _, t := range tasks {
-			if t.hasSubmit && (!haveSubmit || t.submit < submit) {
-				submit, haveSubmit = t.submit, true
+			if t.hasSubmit && (!h.haveSubmit || t.submit < h.submit) {
+				h.submit, h.haveSubmit = t.submit, true
 			}
 		}
 	}
-	if !haveSubmit {
+	if !h.haveSubmit {
 		// Only SCHEDULE and later events: the job was submitted before the window.
-		submit, haveSubmit = 0, true
+		h.submit, h.haveSubmit = 0, true
 		b.count("jobs_without_submit", 1)
 	}
-	leftJob := submit <= 0
+	leftJob = h.submit <= 0
 	if leftJob && b.opt.PreTrace == "drop" {
 		b.count("jobs_dropped_pretrace", 1)
-		return nil
+		return leftJob, false
 	}
-	if jobMissing && b.opt.MissingInfo == "drop-entity" {
+	if h.missing && b.opt.MissingInfo == "drop-entity" {
 		b.count("jobs_dropped_missing_info", 1)
-		return nil
+		return leftJob, false
 	}
-	var distinct *bool
-	j := &scheduler.Job{ID: scheduler.JobID(jobID), Name: strconv.FormatInt(jobID, 10), Submit: max(submit, 0), Tenant: tenant}
-	if class >= 2 {
+	return leftJob, true
+}
+
+// newJob makes the job, without tasks, from its head; distinct is non-nil
+// when max_per_machine 1 is enforced as distinct nodes for every task.
+func (g *g11Reader) newJob(b *builder, jobID int64, h *g11JobHead) (j *scheduler.Job, distinct *bool) {
+	j = &scheduler.Job{ID: scheduler.JobID(jobID), Name: strconv.FormatInt(jobID, 10), Submit: max(h.submit, 0), Tenant: h.tenant}
+	if h.class >= 2 {
 		j.Class = scheduler.Service
 	}
-	for _, a := range extra.after {
+	for _, a := range h.extra.after {
 		j.After = append(j.After, scheduler.JobID(a))
 	}
-	if extra.parent {
+	if h.extra.parent {
 		b.count("parent_edges_recorded_not_enforced", 1)
 	}
 	switch {
-	case extra.maxPerMachine == 1:
+	case h.extra.maxPerMachine == 1:
 		if b.opt.Constraints == "enforce" {
 			t := true
 			distinct = &t
 		}
-	case extra.maxPerMachine > 1:
+	case h.extra.maxPerMachine > 1:
 		b.count("max_per_machine_not_enforced", 1)
 	}
-	var flags []uint8
-	maxPrio, minPrio := int64(-1), int64(math.MaxInt64)
+	return j, distinct
+}
+
+// jobTasks adds the job's runnable tasks, each from its last attempt, with
+// their flags and the range of their priorities; keep is false when a missing
+// request drops the whole job.
+func (g *g11Reader) jobTasks(b *builder, j *scheduler.Job, tasks []*g11Task, leftJob bool, distinct *bool, end scheduler.Time) (flags []uint8, maxPrio, minPrio int64, keep bool) {
+	maxPrio, minPrio = int64(-1), int64(math.MaxInt64)
 	for _, t := range tasks {
 		if t.missing && b.opt.MissingInfo == "drop-entity" {
 			b.count("tasks_dropped_missing_info", 1)
@@ -888,7 +996,7 @@ func (g *g11Reader) assemble(b *builder, key []byte, recs []record) error {
 		if !ok {
 			switch missingRequest(b) {
 			case "drop-job":
-				return nil
+				return flags, maxPrio, minPrio, false
 			case "drop-task":
 				continue
 			}
@@ -904,6 +1012,12 @@ func (g *g11Reader) assemble(b *builder, key []byte, recs []record) error {
 		j.Tasks = append(j.Tasks, task)
 		flags = append(flags, f)
 	}
+	return flags, maxPrio, minPrio, true
+}
+
+// finishJob sets the job's priority and gang size and hands it to the
+// builder, unless it has no runnable task.
+func (g *g11Reader) finishJob(b *builder, j *scheduler.Job, h *g11JobHead, flags []uint8, maxPrio, minPrio int64) error {
 	if len(j.Tasks) == 0 {
 		b.count("jobs_without_runnable_tasks", 1)
 		return nil
@@ -912,8 +1026,8 @@ func (g *g11Reader) assemble(b *builder, key []byte, recs []record) error {
 		b.count("jobs_mixed_priority", 1)
 	}
 	j.Priority = int32(maxPrio)
-	if extra.hasPrio {
-		j.Priority = int32(extra.prio)
+	if h.extra.hasPrio {
+		j.Priority = int32(h.extra.prio)
 	}
 	if b.gang("none") == "job" {
 		j.MinMember = int32(len(j.Tasks))
