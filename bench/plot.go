@@ -80,6 +80,25 @@ type errXY struct {
 // Save writes the chart to base+".png" and base+".svg". A chart with no drawable
 // point is an error.
 func (c *Chart) Save(base string) error {
+	p, leg := c.newPlot()
+	points := 0
+	for i, l := range c.Lines {
+		n, err := c.addLine(p, leg, i, l)
+		if err != nil {
+			return err
+		}
+		points += n
+	}
+	if points == 0 {
+		return fmt.Errorf("bench: chart %q has no data to draw", c.Title)
+	}
+	c.setAxes(p)
+	return c.write(base, p, leg)
+}
+
+// newPlot returns an empty plot with the chart's title, note, axis labels and
+// grid, and the legend to fill beside it.
+func (c *Chart) newPlot() (*plot.Plot, *plot.Legend) {
 	p := plot.New()
 	p.Title.Text = c.Title
 	if c.Note != "" {
@@ -92,79 +111,92 @@ func (c *Chart) Save(base string) error {
 	leg.Left = true
 	leg.Top = true
 	leg.ThumbnailWidth = vg.Points(22)
-	points := 0
-	for i, l := range c.Lines {
-		if len(l.X) != len(l.Y) {
-			return fmt.Errorf("bench: chart %q: line %q has %d x and %d y values", c.Title, l.Name, len(l.X), len(l.Y))
+	return p, &leg
+}
+
+// addLine draws line l, the i-th of the chart, on p (line, points and error
+// bars as it asks) with its legend entry, and returns how many points it drew.
+func (c *Chart) addLine(p *plot.Plot, leg *plot.Legend, i int, l Line) (int, error) {
+	if len(l.X) != len(l.Y) {
+		return 0, fmt.Errorf("bench: chart %q: line %q has %d x and %d y values", c.Title, l.Name, len(l.X), len(l.Y))
+	}
+	xys, errs := c.linePoints(i, l)
+	if len(xys) == 0 {
+		return 0, nil
+	}
+	col := Palette[i%len(Palette)]
+	if l.Color > 0 {
+		col = Palette[(l.Color-1)%len(Palette)]
+	}
+	line, err := plotter.NewLine(xys)
+	if err != nil {
+		return 0, err
+	}
+	line.Color = col
+	line.Width = vg.Points(1.5)
+	if l.Dashed {
+		line.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+	}
+	thumbs := []plot.Thumbnailer{line}
+	if len(c.Categories) == 0 {
+		p.Add(line)
+	} else {
+		thumbs = nil
+	}
+	if l.Points || len(xys) == 1 || len(c.Categories) > 0 {
+		sc, err := plotter.NewScatter(xys)
+		if err != nil {
+			return 0, err
 		}
-		var xys plotter.XYs
-		var errs plotter.YErrors
-		for k := range l.X {
-			if !finite(l.X[k]) || !finite(l.Y[k]) || c.XLog && l.X[k] <= 0 || c.YLog && l.Y[k] <= 0 {
-				continue
-			}
-			x := l.X[k]
-			if n := len(c.Lines); len(c.Categories) > 0 && n > 1 {
-				x += 0.3 * (float64(i)/float64(n-1) - 0.5) // dodge: lines side by side within a category
-			}
-			xys = append(xys, plotter.XY{X: x, Y: l.Y[k]})
-			lo, hi := 0.0, 0.0
-			if k < len(l.Err) && finite(l.Err[k]) {
-				lo, hi = l.Err[k], l.Err[k]
-			}
-			if k < len(l.Low) && k < len(l.High) && finite(l.Low[k]) && finite(l.High[k]) {
-				lo, hi = l.Y[k]-l.Low[k], l.High[k]-l.Y[k]
-			}
-			errs = append(errs, struct{ Low, High float64 }{lo, hi})
+		sc.Color = col
+		sc.Radius = vg.Points(2.5)
+		p.Add(sc)
+		thumbs = append(thumbs, sc)
+	}
+	if len(l.Err) > 0 || len(l.Low) > 0 {
+		eb, err := plotter.NewYErrorBars(errXY{xys, errs})
+		if err != nil {
+			return 0, err
 		}
-		if len(xys) == 0 {
+		eb.Color = col
+		p.Add(eb)
+	}
+	if l.Name != "" {
+		leg.Add(l.Name, thumbs...)
+	}
+	return len(xys), nil
+}
+
+// linePoints returns the drawable points of line l, the i-th of the chart
+// (finite, and positive on a log axis; dodged sideways on a categorical
+// axis), with each point's error bar (zero when it has none).
+func (c *Chart) linePoints(i int, l Line) (plotter.XYs, plotter.YErrors) {
+	var xys plotter.XYs
+	var errs plotter.YErrors
+	for k := range l.X {
+		if !finite(l.X[k]) || !finite(l.Y[k]) || c.XLog && l.X[k] <= 0 || c.YLog && l.Y[k] <= 0 {
 			continue
 		}
-		points += len(xys)
-		col := Palette[i%len(Palette)]
-		if l.Color > 0 {
-			col = Palette[(l.Color-1)%len(Palette)]
+		x := l.X[k]
+		if n := len(c.Lines); len(c.Categories) > 0 && n > 1 {
+			x += 0.3 * (float64(i)/float64(n-1) - 0.5) // dodge: lines side by side within a category
 		}
-		line, err := plotter.NewLine(xys)
-		if err != nil {
-			return err
+		xys = append(xys, plotter.XY{X: x, Y: l.Y[k]})
+		lo, hi := 0.0, 0.0
+		if k < len(l.Err) && finite(l.Err[k]) {
+			lo, hi = l.Err[k], l.Err[k]
 		}
-		line.Color = col
-		line.Width = vg.Points(1.5)
-		if l.Dashed {
-			line.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+		if k < len(l.Low) && k < len(l.High) && finite(l.Low[k]) && finite(l.High[k]) {
+			lo, hi = l.Y[k]-l.Low[k], l.High[k]-l.Y[k]
 		}
-		thumbs := []plot.Thumbnailer{line}
-		if len(c.Categories) == 0 {
-			p.Add(line)
-		} else {
-			thumbs = nil
-		}
-		if l.Points || len(xys) == 1 || len(c.Categories) > 0 {
-			sc, err := plotter.NewScatter(xys)
-			if err != nil {
-				return err
-			}
-			sc.Color = col
-			sc.Radius = vg.Points(2.5)
-			p.Add(sc)
-			thumbs = append(thumbs, sc)
-		}
-		if len(l.Err) > 0 || len(l.Low) > 0 {
-			eb, err := plotter.NewYErrorBars(errXY{xys, errs})
-			if err != nil {
-				return err
-			}
-			eb.Color = col
-			p.Add(eb)
-		}
-		if l.Name != "" {
-			leg.Add(l.Name, thumbs...)
-		}
+		errs = append(errs, struct{ Low, High float64 }{lo, hi})
 	}
-	if points == 0 {
-		return fmt.Errorf("bench: chart %q has no data to draw", c.Title)
-	}
+	return xys, errs
+}
+
+// setAxes sets the ranges, ticks and scales of p's axes after the chart's
+// options, once the lines are drawn.
+func (c *Chart) setAxes(p *plot.Plot) {
 	if c.YFrom0 && !c.YLog && p.Y.Min > 0 {
 		p.Y.Min = 0
 	}
@@ -195,6 +227,11 @@ func (c *Chart) Save(base string) error {
 			p.Y.Min = 1e-9
 		}
 	}
+}
+
+// write renders plot p with legend leg beside it to base+".png" and
+// base+".svg", widening the image by the legend's width.
+func (c *Chart) write(base string, p *plot.Plot, leg *plot.Legend) error {
 	w, h := 7*vg.Inch, 4.2*vg.Inch
 	lw := vg.Length(0)
 	if len(c.Lines) > 0 {

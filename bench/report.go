@@ -347,42 +347,79 @@ func writeSweepPlots(dir string, groups []Group) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	var names []string
-	save := func(name string, c *Chart) error {
-		if len(c.Lines) == 0 {
-			return nil
-		}
-		if err := c.Save(filepath.Join(dir, name)); err != nil {
-			if strings.Contains(err.Error(), "no data to draw") {
-				return nil
-			}
-			return err
-		}
-		names = append(names, name)
-		return nil
+	p := newSweepPlotter(dir, groups)
+	if err := p.waitCDF(); err != nil {
+		return p.names, err
 	}
-	varying := NamingLabels(groups)
-	shown := groups
-	note := ""
-	if len(shown) > len(Palette) {
-		shown = shown[:len(Palette)]
-		note = fmt.Sprintf("first %d of %d cells", len(Palette), len(groups))
+	if err := p.usageOverTime(); err != nil {
+		return p.names, err
 	}
-	gpu := false
+	if err := p.metricsVsParams(); err != nil {
+		return p.names, err
+	}
+	if p.gpu {
+		if err := p.gpuAllocVsArrived(); err != nil {
+			return p.names, err
+		}
+	}
+	return p.names, nil
+}
+
+// sweepPlotter holds what the standard sweep plots share: the output
+// directory, the groups (all, and the ones shown as lines), which labels vary,
+// whether the sweep uses GPUs, and the names of the plots saved so far.
+type sweepPlotter struct {
+	dir     string
+	groups  []Group
+	shown   []Group // the groups drawn as lines, at most one per palette colour
+	varying map[string]bool
+	note    string // says when shown is a prefix of groups
+	gpu     bool   // any result allocated GPUs: plot GPU rather than CPU
+	resName string // "GPU" or "CPU", after gpu
+	names   []string
+}
+
+// newSweepPlotter prepares the shared state of the sweep plots of groups.
+func newSweepPlotter(dir string, groups []Group) *sweepPlotter {
+	p := &sweepPlotter{dir: dir, groups: groups, shown: groups, varying: NamingLabels(groups)}
+	if len(p.shown) > len(Palette) {
+		p.shown = p.shown[:len(Palette)]
+		p.note = fmt.Sprintf("first %d of %d cells", len(Palette), len(groups))
+	}
 	for gi := range groups {
 		for _, r := range groups[gi].Results {
-			gpu = gpu || r.Utilization.GPU > 0
+			p.gpu = p.gpu || r.Utilization.GPU > 0
 		}
 	}
-	resName := "CPU"
-	if gpu {
-		resName = "GPU"
+	p.resName = "CPU"
+	if p.gpu {
+		p.resName = "GPU"
 	}
-	// 1. job wait CDF, averaged over seeds
+	return p
+}
+
+// save writes chart c under name and records the name; a chart with no lines,
+// or with nothing to draw, is skipped without error.
+func (p *sweepPlotter) save(name string, c *Chart) error {
+	if len(c.Lines) == 0 {
+		return nil
+	}
+	if err := c.Save(filepath.Join(p.dir, name)); err != nil {
+		if strings.Contains(err.Error(), "no data to draw") {
+			return nil
+		}
+		return err
+	}
+	p.names = append(p.names, name)
+	return nil
+}
+
+// waitCDF plots the job wait CDF of each shown group, averaged over seeds.
+func (p *sweepPlotter) waitCDF() error {
 	cdf := &Chart{Title: "Job wait time CDF (mean over seeds)", XLabel: "job wait: submit → first task running (simulated s)",
-		YLabel: "jobs waiting at most x (%)", YFrom0: true, YMax: 100, Note: note}
-	for gi := range shown {
-		g := &shown[gi]
+		YLabel: "jobs waiting at most x (%)", YFrom0: true, YMax: 100, Note: p.note}
+	for gi := range p.shown {
+		g := &p.shown[gi]
 		var qs [][]float64
 		for _, d := range g.Details {
 			if d != nil {
@@ -390,29 +427,31 @@ func writeSweepPlots(dir string, groups []Group) ([]string, error) {
 			}
 		}
 		if q := MeanQuantiles(qs); q != nil {
-			cdf.Lines = append(cdf.Lines, CDFLine(GroupName(g, varying), q))
+			cdf.Lines = append(cdf.Lines, CDFLine(GroupName(g, p.varying), q))
 		}
 	}
-	if err := save("wait_cdf", cdf); err != nil {
-		return names, err
-	}
-	// 2. utilization and held-idle over time (first seed of each cell)
-	util := &Chart{Title: resName + " utilization over time (first seed)", XLabel: "simulated time (h)",
-		YLabel: resName + " allocated (%)", YFrom0: true, YMax: 100, Note: note}
-	held := &Chart{Title: resName + " held idle over time (first seed)", XLabel: "simulated time (h)",
-		YLabel: resName + " held but not running (%)", YFrom0: true, Note: note}
+	return p.save("wait_cdf", cdf)
+}
+
+// usageOverTime plots utilization over time and, when anything was ever held
+// idle, held-idle over time, from the first seed of each shown group.
+func (p *sweepPlotter) usageOverTime() error {
+	util := &Chart{Title: p.resName + " utilization over time (first seed)", XLabel: "simulated time (h)",
+		YLabel: p.resName + " allocated (%)", YFrom0: true, YMax: 100, Note: p.note}
+	held := &Chart{Title: p.resName + " held idle over time (first seed)", XLabel: "simulated time (h)",
+		YLabel: p.resName + " held but not running (%)", YFrom0: true, Note: p.note}
 	anyHeld := false
-	for gi := range shown {
-		g := &shown[gi]
+	for gi := range p.shown {
+		g := &p.shown[gi]
 		if len(g.Results) == 0 || len(g.Results[0].Series) == 0 {
 			continue
 		}
 		var u, h Line
-		u.Name, h.Name = GroupName(g, varying), GroupName(g, varying)
+		u.Name, h.Name = GroupName(g, p.varying), GroupName(g, p.varying)
 		u.Color, h.Color = gi+1, gi+1
 		for _, s := range g.Results[0].Series {
 			a, hd := s.Allocated.CPU, s.Held.CPU
-			if gpu {
+			if p.gpu {
 				a, hd = s.Allocated.GPU, s.Held.GPU
 			}
 			u.X, u.Y = append(u.X, s.Seconds/3600), append(u.Y, 100*a)
@@ -422,111 +461,140 @@ func writeSweepPlots(dir string, groups []Group) ([]string, error) {
 		util.Lines = append(util.Lines, u)
 		held.Lines = append(held.Lines, h)
 	}
-	if err := save("utilization_time", util); err != nil {
-		return names, err
+	if err := p.save("utilization_time", util); err != nil {
+		return err
 	}
 	if anyHeld {
-		if err := save("held_idle_time", held); err != nil {
-			return names, err
-		}
+		return p.save("held_idle_time", held)
 	}
-	// 3. metrics against each numeric parameter
+	return nil
+}
+
+// sweptParams returns the sorted keys of the labels that vary across groups
+// and are parameters rather than fixed labels.
+func (p *sweepPlotter) sweptParams() []string {
 	var params []string
-	for gi := range groups {
-		for _, l := range groups[gi].Labels {
-			if !fixedLabels[l.Key] && varying[l.Key] && !slices.Contains(params, l.Key) {
+	for gi := range p.groups {
+		for _, l := range p.groups[gi].Labels {
+			if !fixedLabels[l.Key] && p.varying[l.Key] && !slices.Contains(params, l.Key) {
 				params = append(params, l.Key)
 			}
 		}
 	}
 	sort.Strings(params)
+	return params
+}
+
+// metricsVsParams plots the standard metrics against each swept parameter.
+func (p *sweepPlotter) metricsVsParams() error {
 	utilMetric := MetricUtilCPU
-	if gpu {
+	if p.gpu {
 		utilMetric = MetricUtilGPU
 	}
-	for _, p := range params {
-		// plot against p when it takes at least two values: on a numeric axis when
-		// all are numbers, else on a categorical one (a timeout of forever is a
-		// category of its own, not a number far to the right)
-		var xs []float64
-		durations, skipped := false, false
-		for gi := range groups {
-			v := groups[gi].Label(p)
-			x, ok := LabelNumber(v)
-			if !ok {
-				skipped = true
-				continue
-			}
-			if !slices.Contains(xs, x) {
-				xs = append(xs, x)
-			}
-			if _, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64); err != nil {
-				durations = true
-			}
-		}
-		var cats []string
-		if skipped {
-			cats = LabelCategories(groups, p)
-		}
-		if len(xs) < 2 && len(cats) < 2 {
+	for _, param := range p.sweptParams() {
+		xl, cats, ok := paramAxis(p.groups, param)
+		if !ok {
 			continue
 		}
-		xl := p
-		if durations && cats == nil {
-			xl += " (s)"
-		}
-		if cats != nil {
-			xl += " (category)"
-		}
 		for _, mt := range []Metric{MetricDeadlockRate, utilMetric, MetricConflicts, MetricBusyness, MetricWaitP99} {
-			nonzero := false
-			for gi := range groups {
-				for _, v := range groups[gi].Values(mt) {
-					nonzero = nonzero || (v != 0 && !math.IsNaN(v))
-				}
-			}
-			if !nonzero && mt.Key != utilMetric.Key {
+			if !anyNonzero(p.groups, mt) && mt.Key != utilMetric.Key {
 				continue
 			}
-			c := &Chart{Title: mt.Name + " vs " + p + " (mean over seeds, 95% interval)", XLabel: xl, YLabel: mt.Label(),
-				YFrom0: true, Lines: MetricVsLabel(groups, p, mt), Note: IntervalNote(MinIntervalSeeds)}
-			if cats != nil {
-				c.Categories, c.Lines = cats, MetricVsCategory(groups, p, mt, cats)
-			}
-			if mt.Unit == "%" {
-				c.YMax = 100
-			}
-			name := strings.NewReplacer(".", "_", " ", "_").Replace(mt.Key) + "_vs_" + sanitize(p)
-			if err := save(name, c); err != nil {
-				return names, err
+			if err := p.metricVsParam(mt, param, xl, cats); err != nil {
+				return err
 			}
 		}
 	}
-	// 4. GPU allocation against arrived GPU demand
-	if gpu {
-		arr := &Chart{Title: "GPU allocation vs arrived GPU demand (first seed)", XLabel: "GPU demand arrived so far (% of cluster GPUs)",
-			YLabel: "GPU allocated (% of cluster GPUs)", YFrom0: true, Note: note}
-		for gi := range shown {
-			g := &shown[gi]
-			if len(g.Results) == 0 || g.Details[0] == nil || len(g.Details[0].ArrivedGPU) != len(g.Results[0].Series) {
-				continue
-			}
-			l := Line{Name: GroupName(g, varying)}
-			arrived := g.Details[0].ArrivedGPU
-			for i, s := range g.Results[0].Series {
-				if i > 0 && arrived[i] == arrived[len(arrived)-1] && arrived[i-1] == arrived[i] {
-					break // arrivals are over: the rest is the cluster draining
-				}
-				l.X = append(l.X, 100*arrived[i])
-				l.Y = append(l.Y, 100*s.Allocated.GPU)
-			}
-			arr.Lines = append(arr.Lines, l)
+	return nil
+}
+
+// paramAxis decides how to plot against parameter param: it returns the axis
+// label and, for a categorical axis, the categories. ok is false when param
+// takes fewer than two values. The axis is numeric when all values are
+// numbers, else categorical (a timeout of forever is a category of its own,
+// not a number far to the right).
+func paramAxis(groups []Group, param string) (xl string, cats []string, ok bool) {
+	var xs []float64
+	durations, skipped := false, false
+	for gi := range groups {
+		v := groups[gi].Label(param)
+		x, ok := LabelNumber(v)
+		if !ok {
+			skipped = true
+			continue
 		}
-		if err := save("gpu_alloc_vs_arrived", arr); err != nil {
-			return names, err
+		if !slices.Contains(xs, x) {
+			xs = append(xs, x)
+		}
+		if _, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64); err != nil {
+			durations = true
 		}
 	}
-	return names, nil
+	if skipped {
+		cats = LabelCategories(groups, param)
+	}
+	if len(xs) < 2 && len(cats) < 2 {
+		return "", nil, false
+	}
+	xl = param
+	if durations && cats == nil {
+		xl += " (s)"
+	}
+	if cats != nil {
+		xl += " (category)"
+	}
+	return xl, cats, true
+}
+
+// anyNonzero reports whether any group has a value of metric mt that is
+// neither zero nor NaN.
+func anyNonzero(groups []Group, mt Metric) bool {
+	nonzero := false
+	for gi := range groups {
+		for _, v := range groups[gi].Values(mt) {
+			nonzero = nonzero || (v != 0 && !math.IsNaN(v))
+		}
+	}
+	return nonzero
+}
+
+// metricVsParam plots metric mt against parameter param (mean over seeds with
+// a 95% interval), on axis xl, categorical when cats is not nil.
+func (p *sweepPlotter) metricVsParam(mt Metric, param, xl string, cats []string) error {
+	c := &Chart{Title: mt.Name + " vs " + param + " (mean over seeds, 95% interval)", XLabel: xl, YLabel: mt.Label(),
+		YFrom0: true, Lines: MetricVsLabel(p.groups, param, mt), Note: IntervalNote(MinIntervalSeeds)}
+	if cats != nil {
+		c.Categories, c.Lines = cats, MetricVsCategory(p.groups, param, mt, cats)
+	}
+	if mt.Unit == "%" {
+		c.YMax = 100
+	}
+	name := strings.NewReplacer(".", "_", " ", "_").Replace(mt.Key) + "_vs_" + sanitize(param)
+	return p.save(name, c)
+}
+
+// gpuAllocVsArrived plots GPU allocation against the GPU demand arrived so
+// far, from the first seed of each shown group, up to the end of arrivals.
+func (p *sweepPlotter) gpuAllocVsArrived() error {
+	arr := &Chart{Title: "GPU allocation vs arrived GPU demand (first seed)", XLabel: "GPU demand arrived so far (% of cluster GPUs)",
+		YLabel: "GPU allocated (% of cluster GPUs)", YFrom0: true, Note: p.note}
+	for gi := range p.shown {
+		g := &p.shown[gi]
+		if len(g.Results) == 0 || g.Details[0] == nil || len(g.Details[0].ArrivedGPU) != len(g.Results[0].Series) {
+			continue
+		}
+		l := Line{Name: GroupName(g, p.varying)}
+		arrived := g.Details[0].ArrivedGPU
+		for i, s := range g.Results[0].Series {
+			if i > 0 && arrived[i] == arrived[len(arrived)-1] && arrived[i-1] == arrived[i] {
+				break // arrivals are over: the rest is the cluster draining
+			}
+			l.X = append(l.X, 100*arrived[i])
+			l.Y = append(l.Y, 100*s.Allocated.GPU)
+		}
+		arr.Lines = append(arr.Lines, l)
+	}
+	return p.save("gpu_alloc_vs_arrived", arr)
 }
 
 func sanitize(s string) string {

@@ -183,27 +183,9 @@ func Execute(plan Plan, dir string, opt Options) (Outcome, error) {
 	if err := checkOrWriteManifest(dir, &m); err != nil {
 		return Outcome{}, err
 	}
-	recs, err := loadRecords(dir, true)
+	todo, share, err := pendingCells(dir, len(cells), opt.Shard, shards, opt.RetryFailed)
 	if err != nil {
 		return Outcome{}, err
-	}
-	done := map[int]*Record{}
-	for _, r := range recs {
-		if r.Error != "" && opt.RetryFailed {
-			continue
-		}
-		done[r.Index] = r
-	}
-	var todo []int
-	share := 0
-	for i := range cells {
-		if i%shards != opt.Shard {
-			continue
-		}
-		share++
-		if _, ok := done[i]; !ok {
-			todo = append(todo, i)
-		}
 	}
 	out := Outcome{Cells: share, Skipped: share - len(todo)}
 	f, err := os.OpenFile(filepath.Join(dir, recordsFile), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
@@ -215,11 +197,68 @@ func Execute(plan Plan, dir string, opt Options) (Outcome, error) {
 	if log == nil {
 		log = io.Discard
 	}
+	if werr := recordCells(f, log, plan, cells, todo, opt, &out); werr != nil {
+		return out, fmt.Errorf("recording cells in %s: %w", dir, werr)
+	}
+	all, err := tallyRecords(dir, len(cells), opt.Shard, shards, &out)
+	if err != nil {
+		return out, err
+	}
+	if out.Missing > 0 {
+		fmt.Fprintf(log, "%d of %d cells not run yet; run the same command again to resume\n", out.Missing, share)
+		return out, nil
+	}
+	if opt.NoPlots {
+		report = nil
+	}
+	err = writeReports(dir, &m, cells, all, report, !opt.NoPlots)
+	if err != nil && out.Usage > 0 {
+		// The reports failed because cells could not run on bad input (a
+		// scenario's plots with no data): that is what to report.
+		return out, &UsageError{Err: fmt.Errorf("%d cell(s) failed on bad input (a workload, cluster, placer or scheduler spec of the sweep); reports: %v", out.Usage, err)}
+	}
+	return out, err
+}
+
+// pendingCells reads the records in dir and returns the indexes, in order, of
+// the cells of shard (of shards) among n that have no record yet, and how many
+// cells the shard has. With retryFailed, cells recorded as failed count as
+// having no record.
+func pendingCells(dir string, n, shard, shards int, retryFailed bool) (todo []int, share int, err error) {
+	recs, err := loadRecords(dir, true)
+	if err != nil {
+		return nil, 0, err
+	}
+	done := map[int]*Record{}
+	for _, r := range recs {
+		if r.Error != "" && retryFailed {
+			continue
+		}
+		done[r.Index] = r
+	}
+	for i := 0; i < n; i++ {
+		if i%shards != shard {
+			continue
+		}
+		share++
+		if _, ok := done[i]; !ok {
+			todo = append(todo, i)
+		}
+	}
+	return todo, share, nil
+}
+
+// recordCells runs the cells of indexes todo and appends each one's record to
+// f, synced, as it finishes, counting the runs and failures in out, logging
+// failures to log and reporting progress through opt.Progress. It returns the
+// first error writing a record; the other cells still run.
+func recordCells(f *os.File, log io.Writer, plan Plan, cells []Cell, todo []int, opt Options, out *Outcome) error {
 	var werr error
 	sub := make([]Cell, len(todo))
 	for k, i := range todo {
 		sub[k] = cells[i]
 	}
+	share := out.Cells
 	finished := out.Skipped
 	if opt.Progress != nil {
 		opt.Progress(finished, share, "")
@@ -257,14 +296,17 @@ func Execute(plan Plan, dir string, opt Options) (Outcome, error) {
 			opt.Progress(finished, share, rec.Key)
 		}
 	})
-	if werr != nil {
-		return out, fmt.Errorf("recording cells in %s: %w", dir, werr)
-	}
-	// Failed cells recorded by an earlier run count too.
+	return werr
+}
+
+// tallyRecords reads all the records in dir and sets out's Failed (failed
+// cells recorded by an earlier run count too) and Missing (cells of shard, of
+// shards, among n with no record). It returns the records.
+func tallyRecords(dir string, n, shard, shards int, out *Outcome) ([]*Record, error) {
 	out.Failed = 0
 	all, err := loadRecords(dir, false)
 	if err != nil {
-		return out, err
+		return nil, err
 	}
 	have := map[int]bool{}
 	for _, r := range all {
@@ -273,25 +315,12 @@ func Execute(plan Plan, dir string, opt Options) (Outcome, error) {
 			out.Failed++
 		}
 	}
-	for i := range cells {
-		if i%shards == opt.Shard && !have[i] {
+	for i := 0; i < n; i++ {
+		if i%shards == shard && !have[i] {
 			out.Missing++
 		}
 	}
-	if out.Missing > 0 {
-		fmt.Fprintf(log, "%d of %d cells not run yet; run the same command again to resume\n", out.Missing, share)
-		return out, nil
-	}
-	if opt.NoPlots {
-		report = nil
-	}
-	err = writeReports(dir, &m, cells, all, report, !opt.NoPlots)
-	if err != nil && out.Usage > 0 {
-		// The reports failed because cells could not run on bad input (a
-		// scenario's plots with no data): that is what to report.
-		return out, &UsageError{Err: fmt.Errorf("%d cell(s) failed on bad input (a workload, cluster, placer or scheduler spec of the sweep); reports: %v", out.Usage, err)}
-	}
-	return out, err
+	return all, nil
 }
 
 // runCellsInto runs cells like RunCells, calling done (serialised) with each cell's

@@ -37,6 +37,8 @@ const benchUsage = `usage:
 options:
 `
 
+// runBench runs schedlab bench (or its merge and results subcommands) with
+// args and returns the exit status.
 func runBench(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "merge" {
 		return runMerge(args[1:], stdout, stderr)
@@ -44,142 +46,216 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "results" {
 		return runResults(args[1:], stdout, stderr)
 	}
+	f, code, ok := parseBenchFlags(args, stderr)
+	if !ok {
+		return code
+	}
+	bad := func(err error) int {
+		fmt.Fprintf(stderr, "schedlab bench: %v\n", err)
+		return exitUsage
+	}
+	if err := f.validate(); err != nil {
+		return bad(err)
+	}
+	plan, err := f.plan()
+	if err != nil {
+		return bad(err)
+	}
+	si, sn, err := shardFromArgs(*f.shard, *f.shards)
+	if err != nil {
+		return bad(err)
+	}
+	dir := *f.out
+	if sn > 1 {
+		dir = bench.ShardDir(*f.out, si, sn)
+	}
+	opt := bench.Options{Parallel: *f.parallel, Shard: si, Shards: sn, Log: stderr, RetryFailed: *f.retry}
+	if showProgress(*f.progress, stderr) {
+		opt.Progress = progressBar(stderr)
+	}
+	stop, release := stopOnInterrupt(stderr)
+	defer release()
+	opt.Stop = stop
+	start := time.Now()
+	o, err := bench.Execute(plan, dir, opt)
+	if err != nil {
+		return failure(stderr, "bench", err)
+	}
+	return reportBench(stdout, stderr, plan, o, dir, *f.out, si, sn, start)
+}
+
+// benchFlags holds the parsed flags of schedlab bench.
+type benchFlags struct {
+	fs                                           *flag.FlagSet
+	scenario, specFile                           *string
+	seeds, parallel, shards                      *int
+	shard, out, progress                         *string
+	retry                                        *bool
+	scheds, placers, workloads, clusters, params listFlag
+	horizon, sample, name                        *string
+}
+
+// parseBenchFlags parses the flags of schedlab bench. When ok is false the
+// command is over and code is its exit status (help asked for, or bad flags).
+func parseBenchFlags(args []string, stderr io.Writer) (f *benchFlags, code int, ok bool) {
 	fs := newFlagSet("bench", stderr)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, benchUsage)
 		fs.PrintDefaults()
 	}
-	scenario := fs.String("scenario", "", "run the built-in scenario `NAME[:k=v,...]` (see schedlab list)")
-	specFile := fs.String("spec", "", "run the sweep described by JSON `FILE` (format: go doc bench.Sweep)")
-	seeds := intVar(fs, "seeds", 0, 0, maxSeeds, fmt.Sprintf("seeds per cell (`N`; 0 = the scenario's or spec's own, else %d)", bench.DefaultSeeds))
-	parallel := intVar(fs, "parallel", 0, 0, maxParallel, "cells run at once (`N`; 0 = one per CPU)")
-	shard := fs.String("shard", "", "run only shard `i/n` (cells with index % n == i); default from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID")
-	shards := intVar(fs, "shards", 0, 0, maxShards, "number of shards `n` when the index comes from the environment (else SCHEDLAB_SHARDS or SLURM_ARRAY_TASK_COUNT)")
-	out := fs.String("out", "", "output `DIR` (shards write DIR/shard-IIII-of-NNNN)")
-	retry := fs.Bool("retry-failed", false, "rerun cells that an earlier run recorded as failed")
-	progress := fs.String("progress", "auto", "progress bar: auto (on a terminal, not in CI), always or never")
-	var scheds, placers, workloads, clusters, params listFlag
-	fs.Var(&scheds, "scheduler", "scheduler `SPEC` of an ad-hoc sweep (repeatable)")
-	fs.Var(&placers, "placer", "placer `SPEC` (repeatable)")
-	fs.Var(&workloads, "workload", "workload `SPEC` (repeatable)")
-	fs.Var(&clusters, "cluster", "cluster `SPEC` (repeatable)")
-	fs.Var(&params, "param", "sweep parameter `NAME=VALUE`, used as {NAME} in specs (repeatable; one value each)")
-	horizon := fs.String("horizon", "", "simulated `DURATION` of each run of an ad-hoc sweep")
-	sample := fs.String("sample-every", "", "utilization sample interval `DURATION` (default 60s)")
-	name := fs.String("name", "", "title of an ad-hoc sweep")
+	f = &benchFlags{fs: fs}
+	f.scenario = fs.String("scenario", "", "run the built-in scenario `NAME[:k=v,...]` (see schedlab list)")
+	f.specFile = fs.String("spec", "", "run the sweep described by JSON `FILE` (format: go doc bench.Sweep)")
+	f.seeds = intVar(fs, "seeds", 0, 0, maxSeeds, fmt.Sprintf("seeds per cell (`N`; 0 = the scenario's or spec's own, else %d)", bench.DefaultSeeds))
+	f.parallel = intVar(fs, "parallel", 0, 0, maxParallel, "cells run at once (`N`; 0 = one per CPU)")
+	f.shard = fs.String("shard", "", "run only shard `i/n` (cells with index % n == i); default from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID")
+	f.shards = intVar(fs, "shards", 0, 0, maxShards, "number of shards `n` when the index comes from the environment (else SCHEDLAB_SHARDS or SLURM_ARRAY_TASK_COUNT)")
+	f.out = fs.String("out", "", "output `DIR` (shards write DIR/shard-IIII-of-NNNN)")
+	f.retry = fs.Bool("retry-failed", false, "rerun cells that an earlier run recorded as failed")
+	f.progress = fs.String("progress", "auto", "progress bar: auto (on a terminal, not in CI), always or never")
+	fs.Var(&f.scheds, "scheduler", "scheduler `SPEC` of an ad-hoc sweep (repeatable)")
+	fs.Var(&f.placers, "placer", "placer `SPEC` (repeatable)")
+	fs.Var(&f.workloads, "workload", "workload `SPEC` (repeatable)")
+	fs.Var(&f.clusters, "cluster", "cluster `SPEC` (repeatable)")
+	fs.Var(&f.params, "param", "sweep parameter `NAME=VALUE`, used as {NAME} in specs (repeatable; one value each)")
+	f.horizon = fs.String("horizon", "", "simulated `DURATION` of each run of an ad-hoc sweep")
+	f.sample = fs.String("sample-every", "", "utilization sample interval `DURATION` (default 60s)")
+	f.name = fs.String("name", "", "title of an ad-hoc sweep")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
-			return exitOK
+			return nil, exitOK, false
 		}
-		return exitUsage
+		return nil, exitUsage, false
 	}
-	bad := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "schedlab bench: "+format+"\n", a...)
-		return exitUsage
+	return f, 0, true
+}
+
+// validate checks the flags that need no sweep to check: arguments, counts,
+// the progress mode and the durations.
+func (f *benchFlags) validate() error {
+	if f.fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q (merge is `schedlab bench merge DIR...`)", f.fs.Arg(0))
 	}
-	if fs.NArg() > 0 {
-		return bad("unexpected argument %q (merge is `schedlab bench merge DIR...`)", fs.Arg(0))
+	if *f.out == "" {
+		return fmt.Errorf("--out: an output directory is required")
 	}
-	if *out == "" {
-		return bad("--out: an output directory is required")
+	if *f.seeds < 0 {
+		return fmt.Errorf("--seeds: %d must not be negative", *f.seeds)
 	}
-	if *seeds < 0 {
-		return bad("--seeds: %d must not be negative", *seeds)
+	if *f.parallel < 0 {
+		return fmt.Errorf("--parallel: %d must not be negative", *f.parallel)
 	}
-	if *parallel < 0 {
-		return bad("--parallel: %d must not be negative", *parallel)
+	if *f.shards < 0 {
+		return fmt.Errorf("--shards: %d must not be negative", *f.shards)
 	}
-	if *shards < 0 {
-		return bad("--shards: %d must not be negative", *shards)
+	if *f.progress != "auto" && *f.progress != "always" && *f.progress != "never" {
+		return fmt.Errorf("--progress: unknown value %q (valid: auto, always, never)", *f.progress)
 	}
-	if *progress != "auto" && *progress != "always" && *progress != "never" {
-		return bad("--progress: unknown value %q (valid: auto, always, never)", *progress)
-	}
-	for _, f := range []struct{ name, v string }{{"horizon", *horizon}, {"sample-every", *sample}} {
-		if f.v == "" {
+	for _, d := range []struct{ name, v string }{{"horizon", *f.horizon}, {"sample-every", *f.sample}} {
+		if d.v == "" {
 			continue // not given: the sweep's default
 		}
-		t, err := scheduler.ParseTime(f.v)
+		t, err := scheduler.ParseTime(d.v)
 		if err != nil {
-			return bad("--%s: %v", f.name, strings.TrimPrefix(err.Error(), "scheduler: "))
+			return fmt.Errorf("--%s: %v", d.name, strings.TrimPrefix(err.Error(), "scheduler: "))
 		}
-		if f.name == "sample-every" && t >= scheduler.Forever {
-			return bad("--sample-every: %q: want a finite interval (0 = no series)", f.v)
+		if d.name == "sample-every" && t >= scheduler.Forever {
+			return fmt.Errorf("--sample-every: %q: want a finite interval (0 = no series)", d.v)
 		}
 	}
-	adhoc := len(scheds)+len(placers)+len(workloads)+len(clusters)+len(params) > 0 || *horizon != "" || *sample != "" || *name != ""
-	plan := bench.Plan{Seeds: *seeds}
+	return nil
+}
+
+// plan builds the plan to run from a scenario, a spec file or the ad-hoc
+// sweep flags, exactly one of which must be given.
+func (f *benchFlags) plan() (bench.Plan, error) {
+	adhoc := len(f.scheds)+len(f.placers)+len(f.workloads)+len(f.clusters)+len(f.params) > 0 || *f.horizon != "" || *f.sample != "" || *f.name != ""
+	plan := bench.Plan{Seeds: *f.seeds}
 	switch {
-	case *scenario != "" && (*specFile != "" || adhoc):
-		return bad("--scenario: give a scenario, a --spec file, or ad-hoc sweep flags, not several")
-	case *specFile != "" && adhoc:
-		return bad("--spec: give a --spec file or ad-hoc sweep flags, not both")
-	case *scenario != "":
-		plan.Scenario = *scenario
-	case *specFile != "":
-		sw, err := bench.LoadSweep(*specFile)
+	case *f.scenario != "" && (*f.specFile != "" || adhoc):
+		return plan, fmt.Errorf("--scenario: give a scenario, a --spec file, or ad-hoc sweep flags, not several")
+	case *f.specFile != "" && adhoc:
+		return plan, fmt.Errorf("--spec: give a --spec file or ad-hoc sweep flags, not both")
+	case *f.scenario != "":
+		plan.Scenario = *f.scenario
+	case *f.specFile != "":
+		sw, err := bench.LoadSweep(*f.specFile)
 		if err != nil {
-			return bad("--spec: %v", err)
+			return plan, fmt.Errorf("--spec: %v", err)
 		}
 		plan.Spec = sw
 	case adhoc:
-		sw := &bench.Sweep{Name: *name, Schedulers: scheds, Placers: placers, Workloads: workloads,
-			Clusters: clusters, Horizon: *horizon, SampleEvery: *sample}
-		for _, p := range params {
-			k, v, ok := strings.Cut(p, "=")
-			if !ok || strings.TrimSpace(k) == "" {
-				return bad("--param: %q is not NAME=VALUE", p)
-			}
-			if sw.Params == nil {
-				sw.Params = map[string][]string{}
-			}
-			sw.Params[k] = append(sw.Params[k], v)
-		}
-		if err := sw.Validate(); err != nil {
-			return bad("%v", err)
+		sw, err := f.adhocSweep()
+		if err != nil {
+			return plan, err
 		}
 		plan.Spec = sw
 	default:
-		return bad("give --scenario NAME, --spec FILE or --workload SPEC (see schedlab bench --help)")
+		return plan, fmt.Errorf("give --scenario NAME, --spec FILE or --workload SPEC (see schedlab bench --help)")
 	}
-	si, sn, err := shardFromArgs(*shard, *shards)
-	if err != nil {
-		return bad("%v", err)
+	return plan, nil
+}
+
+// adhocSweep builds and validates the sweep of the ad-hoc sweep flags.
+func (f *benchFlags) adhocSweep() (*bench.Sweep, error) {
+	sw := &bench.Sweep{Name: *f.name, Schedulers: f.scheds, Placers: f.placers, Workloads: f.workloads,
+		Clusters: f.clusters, Horizon: *f.horizon, SampleEvery: *f.sample}
+	for _, p := range f.params {
+		k, v, ok := strings.Cut(p, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return nil, fmt.Errorf("--param: %q is not NAME=VALUE", p)
+		}
+		if sw.Params == nil {
+			sw.Params = map[string][]string{}
+		}
+		sw.Params[k] = append(sw.Params[k], v)
 	}
-	dir := *out
-	if sn > 1 {
-		dir = bench.ShardDir(*out, si, sn)
+	if err := sw.Validate(); err != nil {
+		return nil, err
 	}
-	opt := bench.Options{Parallel: *parallel, Shard: si, Shards: sn, Log: stderr, RetryFailed: *retry}
-	// progress bar on a terminal, quiet in CI or when stderr is not a terminal
-	show := *progress == "always"
-	if *progress == "auto" && benchEnv("CI") != "true" {
+	return sw, nil
+}
+
+// showProgress reports whether to draw a progress bar for mode (auto, always
+// or never): auto draws one on a terminal, but not in CI or when stderr is not
+// a terminal.
+func showProgress(mode string, stderr io.Writer) bool {
+	show := mode == "always"
+	if mode == "auto" && benchEnv("CI") != "true" {
 		if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 			show = true
 		}
 	}
+	return show
+}
+
+// progressBar returns a bench progress callback that draws a bar of cells on
+// stderr, created at the first report.
+func progressBar(stderr io.Writer) func(done, total int, last string) {
 	var bar *progressbar.ProgressBar
-	if show {
-		opt.Progress = func(done, total int, last string) {
-			if bar == nil {
-				bar = progressbar.NewOptions(total,
-					progressbar.OptionSetWriter(stderr),
-					progressbar.OptionSetDescription("cells"),
-					progressbar.OptionShowCount(),
-					progressbar.OptionSetPredictTime(true),
-					progressbar.OptionShowElapsedTimeOnFinish(),
-					progressbar.OptionSetWidth(30),
-					progressbar.OptionThrottle(100*time.Millisecond),
-					progressbar.OptionOnCompletion(func() { fmt.Fprintln(stderr) }))
-			}
-			bar.Set(done)
+	return func(done, total int, last string) {
+		if bar == nil {
+			bar = progressbar.NewOptions(total,
+				progressbar.OptionSetWriter(stderr),
+				progressbar.OptionSetDescription("cells"),
+				progressbar.OptionShowCount(),
+				progressbar.OptionSetPredictTime(true),
+				progressbar.OptionShowElapsedTimeOnFinish(),
+				progressbar.OptionSetWidth(30),
+				progressbar.OptionThrottle(100*time.Millisecond),
+				progressbar.OptionOnCompletion(func() { fmt.Fprintln(stderr) }))
 		}
+		bar.Set(done)
 	}
-	// An interrupt stops starting new cells; running cells finish and are recorded.
-	stop := make(chan struct{})
+}
+
+// stopOnInterrupt returns a channel closed at the first interrupt (or
+// SIGTERM), which stops starting new cells while running cells finish and are
+// recorded; a second interrupt exits at once. Call release when done.
+func stopOnInterrupt(stderr io.Writer) (stop chan struct{}, release func()) {
+	stop = make(chan struct{})
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
 	go func() {
 		if _, ok := <-sigs; ok {
 			fmt.Fprintln(stderr, "\nschedlab bench: interrupted; finishing the running cells (interrupt again to quit now)")
@@ -189,16 +265,17 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}()
-	opt.Stop = stop
-	start := time.Now()
-	o, err := bench.Execute(plan, dir, opt)
-	if err != nil {
-		return failure(stderr, "bench", err)
-	}
+	return stop, func() { signal.Stop(sigs) }
+}
+
+// reportBench prints the summary of a finished bench run o and returns the
+// exit status: usage when cells failed on bad input, failure when any failed
+// or were not run.
+func reportBench(stdout, stderr io.Writer, plan bench.Plan, o bench.Outcome, dir, out string, si, sn int, start time.Time) int {
 	fmt.Fprintf(stdout, "%s: %d cells (%d run now, %d already done, %d failed, %d not run) in %s → %s\n",
 		plan.Title(), o.Cells, o.Ran, o.Skipped, o.Failed, o.Missing, time.Since(start).Round(time.Millisecond), dir)
 	if sn > 1 && o.Missing == 0 {
-		fmt.Fprintf(stdout, "shard %d/%d done; when all shards are: schedlab bench merge %s\n", si, sn, *out)
+		fmt.Fprintf(stdout, "shard %d/%d done; when all shards are: schedlab bench merge %s\n", si, sn, out)
 	}
 	if o.Usage > 0 {
 		fmt.Fprintf(stderr, "schedlab bench: %d cell(s) failed on bad input (a workload, cluster, placer or scheduler spec of the sweep)\n", o.Usage)
