@@ -38,12 +38,7 @@ func OpenTraceOptions(format string, paths []string, opts string) (*Workload, er
 	if err != nil {
 		return nil, fmt.Errorf("trace %s: %w", format, err)
 	}
-	hasMachines, err := r.HasMachines()
-	if err != nil {
-		r.Close()
-		return nil, fmt.Errorf("trace %s: %w", format, err)
-	}
-	if !hasMachines {
+	if !r.HasMachines() {
 		// A trace without machines (azure2017, azure2019, azure2020, or a
 		// canonical file without node events): its replay is jobs only, so
 		// that --cluster auto takes DefaultCluster and --cluster trace is an

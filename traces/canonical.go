@@ -267,7 +267,7 @@ func openCanonical(paths []string, opt Options) (*Replay, error) {
 		}
 		return j, nil
 	}
-	r.nextNode = func() (scheduler.NodeEvent, error) {
+	readNode := func() (scheduler.NodeEvent, error) {
 		tag, body, ok, err := nr.next()
 		if err != nil {
 			return scheduler.NodeEvent{}, err
@@ -283,6 +283,18 @@ func openCanonical(paths []string, opt Options) (*Replay, error) {
 			return ev, nr.errorf(nil, "%v", err)
 		}
 		return ev, nil
+	}
+	// The first node event is read now, so that HasMachines knows whether there
+	// is one; a read error is returned by the first NextNodeEvent.
+	first, firstErr := readNode()
+	r.nodeEvents = firstErr == nil
+	peeked := true
+	r.nextNode = func() (scheduler.NodeEvent, error) {
+		if peeked {
+			peeked = false
+			return first, firstErr
+		}
+		return readNode()
 	}
 	r.closer = func() error { nr.close(); return jr.close() }
 	return r, nil

@@ -97,7 +97,9 @@ type Replay struct {
 	nextNode func() (scheduler.NodeEvent, error)
 	closer   func() error
 	closed   bool
-	flags    *[]uint8 // task flags of the last job returned
+	// nodeEvents: a canonical replay has at least one node event.
+	nodeEvents bool
+	flags      *[]uint8 // task flags of the last job returned
 }
 
 var (
@@ -204,36 +206,10 @@ func (r *Replay) Skipped() map[string]int {
 // Stats would return). The caller must not modify it.
 func (r *Replay) Stats() *TraceStats { return r.stats }
 
-// HasMachines reports whether the replay has machine events. A parsed trace
-// counts its machines (Stats().Machines); a canonical replay's stats do not,
-// its machines being its node events, so its first node event is read here and
-// kept for NextNodeEvent. Call it before the first NextNodeEvent.
-func (r *Replay) HasMachines() (bool, error) {
-	if r.stats.Machines > 0 {
-		return true, nil
-	}
-	if r.format != CanonicalFormat || r.closed {
-		return false, nil
-	}
-	next := r.nextNode
-	first, err := next()
-	if err == io.EOF {
-		r.nextNode = func() (scheduler.NodeEvent, error) { return scheduler.NodeEvent{}, io.EOF }
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	used := false
-	r.nextNode = func() (scheduler.NodeEvent, error) {
-		if !used {
-			used = true
-			return first, nil
-		}
-		return next()
-	}
-	return true, nil
-}
+// HasMachines reports whether the replay has machines: a parsed trace counts
+// them (Stats().Machines); a canonical replay's machines are its node events,
+// which its stats do not count.
+func (r *Replay) HasMachines() bool { return r.stats.Machines > 0 || r.nodeEvents }
 
 // lastFlags returns the task flags of the job last returned by Next.
 func (r *Replay) lastFlags() []uint8 { return *r.flags }
