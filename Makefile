@@ -24,10 +24,10 @@ vet:
 
 # Simulator speed: decisions/s and events/s at 1k/10k/100k nodes (compare runs with benchstat).
 bench:
-	$(GO) test ./bench -run '^$$' -bench 'Perf/sched=monolithic$$/placer=(bestfit|firstfit|worstfit)$$' -benchtime 1x -count 3
+	$(GO) test ./bench/families -run '^$$' -bench 'Perf/sched=monolithic$$/placer=(bestfit|firstfit|worstfit)$$' -benchtime 1x -count 3
 
 # Conformance at depth: every shipped scheduler and placer configuration (the
-# package suites and the catalogue of bench/conformance_test.go) at DEEP_N cases per
+# package suites and the catalogue of bench/families/conformance_test.go) at DEEP_N cases per
 # property, then every placer under every catalogue configuration at CROSS_N.
 # Override the seed with SEED=S to explore new cases; save counterexamples with
 # OUT=DIR. Long: see the README for its wall time on 2 cores.
@@ -37,8 +37,8 @@ SEED    ?= 0
 OUT     ?=
 DEEP_FLAGS = -count=1 -timeout 90m -schedtest.seed=$(SEED) $(if $(OUT),-schedtest.out=$(OUT))
 conformance-deep:
-	$(GO) test ./scheduler/... ./policies/... ./bench -run 'Conformance' -skip 'TestCataloguePlacers' $(DEEP_FLAGS) -schedtest.n=$(DEEP_N)
-	$(GO) test ./bench -run 'TestCataloguePlacers' $(DEEP_FLAGS) -schedtest.n=$(CROSS_N)
+	$(GO) test ./scheduler/... ./policies/... ./bench/families -run 'Conformance' -skip 'TestCataloguePlacers' $(DEEP_FLAGS) -schedtest.n=$(DEEP_N)
+	$(GO) test ./bench/families -run 'TestCataloguePlacers' $(DEEP_FLAGS) -schedtest.n=$(CROSS_N)
 
 # Regenerate bench/RESULTS.md and bench/results/ (plots) from every built-in scenario,
 # recording the machine and the source revision.

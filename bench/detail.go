@@ -90,7 +90,7 @@ func (d *detailObserver) detail(res *scheduler.Result, gpuCapacity int64) *Detai
 // RunDetailed is Run that also collects the run's Detail (job wait quantiles, and
 // arrived GPU demand per series sample). It costs one observer call per
 // transition and memory per job; Run is cheaper when no plot needs them.
-func RunDetailed(spec RunSpec) (*scheduler.Result, *Detail, error) {
+func (r *Registry) RunDetailed(spec RunSpec) (*scheduler.Result, *Detail, error) {
 	obs := &detailObserver{next: spec.Observer, started: map[scheduler.JobID]struct{}{}}
 	var gpuCap int64
 	conf := spec.Configure
@@ -104,7 +104,7 @@ func RunDetailed(spec RunSpec) (*scheduler.Result, *Detail, error) {
 			gpuCap += c.Nodes[i].Capacity[scheduler.GPU]
 		}
 	}
-	res, err := Run(spec)
+	res, err := r.Run(spec)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -115,11 +115,11 @@ func RunDetailed(spec RunSpec) (*scheduler.Result, *Detail, error) {
 // plots have wait-time CDFs and arrived-demand curves) and carries labels. Its seed
 // is spec.Seed. Scenarios whose cells are plain RunSpecs should build them with
 // SpecCell.
-func SpecCell(spec RunSpec, labels ...Label) Cell {
+func (r *Registry) SpecCell(spec RunSpec, labels ...Label) Cell {
 	return Cell{
 		Labels:    labels,
 		Seed:      spec.Seed,
-		Run:       func() (*scheduler.Result, error) { return Run(spec) },
-		RunDetail: func() (*scheduler.Result, *Detail, error) { return RunDetailed(spec) },
+		Run:       func() (*scheduler.Result, error) { return r.Run(spec) },
+		RunDetail: func() (*scheduler.Result, *Detail, error) { return r.RunDetailed(spec) },
 	}
 }

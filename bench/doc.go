@@ -1,24 +1,28 @@
-// Package bench runs schedlab experiments: single runs named by strings (as the
-// command line gives them), sweeps of many runs in parallel, and the tables, files
-// and plots that report them. Wall time is read here and in cmd only, never in the
-// simulation.
+// Package bench is schedlab's experiment engine: single runs named by strings (as
+// the command line gives them), sweeps of many runs in parallel, and the tables,
+// files and plots that report them. Wall time is read here and in cmd only, never
+// in the simulation. The engine knows no scheduler, placer, workload or scenario
+// by itself: the policy families and the paper experiments live in bench/families
+// and register there.
 //
 // # Registries
 //
-// Schedulers, placers, workload generators and scenarios are registered by name
-// (RegisterScheduler, RegisterPlacer, RegisterWorkload, RegisterScenario), each
-// with documented k=v parameters (Param, Params). Policy families register theirs
-// in files named family_*.go. A spec string is "NAME[:k=v,...]"; an unknown name's
-// error lists the valid ones.
+// A Registry (NewRegistry) maps names to schedulers, placers, workload generators
+// and scenarios (RegisterScheduler, RegisterPlacer, RegisterWorkload,
+// RegisterScenario), each with documented k=v parameters (Param, Params). It is
+// an explicit value: families.Register(r) adds every family's names, and the
+// command builds one registry and passes it down; a program may build its own
+// with only some families, or add its own policies beside them. A spec string is
+// "NAME[:k=v,...]"; an unknown name's error lists the valid ones.
 //
 // # One run
 //
-// RunSpec names a scheduler, placer, workload, cluster, seed and horizon; Run
-// builds them, runs the simulation and fills the result's names and wall-clock
-// rates (WallSeconds, EventsPerSecond, PlacementsPerSecond). A workload is a
+// RunSpec names a scheduler, placer, workload, cluster, seed and horizon;
+// Registry.Run builds them, runs the simulation and fills the result's names and
+// wall-clock rates (WallSeconds, EventsPerSecond, PlacementsPerSecond). A workload is a
 // registered generator or a trace replay, "trace:FORMAT:PATH[,PATH...][:OPTION=VALUE,...]"
 // (traces.Open). Errors in the spec are UsageErrors naming the field at fault; a
-// panic in a run is recovered into an error wrapping ErrPanic. RunDetailed also
+// panic in a run is recovered into an error wrapping ErrPanic. Registry.RunDetailed also
 // collects the curves of Detail (job wait quantiles, arrived GPU demand).
 //
 // # Clusters
@@ -71,11 +75,4 @@
 // are exported so that scenario Report functions draw the same kind of plots.
 // Table writes aligned text or Markdown; CompareTable is the comparison that
 // `schedlab` prints. ResultsDoc assembles bench/RESULTS.md (`make results`).
-//
-// # Built-in scenarios of this package
-//
-// compaction (Compact): Borg's cell compaction — the smallest prefix of a seeded
-// random machine order on which a workload snapshot still fits, found by binary
-// search, per placer. perf (PerfSpec, BenchmarkPerf): placement decisions and
-// events per wall second at 1k, 10k and 100k nodes, cells run one at a time.
 package bench

@@ -98,8 +98,8 @@ func (iv Interval) Cell() string {
 	return fmt.Sprintf("%s [%s, %s]", Num(iv.Mean), Num(iv.Lo), Num(iv.Hi))
 }
 
-// minGroupSeeds returns the fewest successful seeds of any group (0 for none).
-func minGroupSeeds(groups []Group) int {
+// MinGroupSeeds returns the fewest successful seeds of any group (0 for none).
+func MinGroupSeeds(groups []Group) int {
 	m := 0
 	for i := range groups {
 		if n := len(groups[i].Results); i == 0 || n < m {

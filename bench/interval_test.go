@@ -122,7 +122,7 @@ func TestSummaryColumnsParts(t *testing.T) {
 			t.Errorf("columns %s lack %s", k, want)
 		}
 	}
-	if cell := meanCICell(&plain[0], MetricBusyness); cell != "-" {
+	if cell := IntervalOf(&plain[0], MetricBusyness).Cell(); cell != "-" {
 		t.Errorf("busyness of a run that does not measure it: %q, want -", cell)
 	}
 }

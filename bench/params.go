@@ -69,6 +69,18 @@ func (iv interval) contains(x float64) bool {
 	return true
 }
 
+// InRange reports whether x, in the parameter's unit (seconds for a duration,
+// +Inf for forever), lies in d's declared Range. Without a Range every number is
+// in range; a Range that does not parse contains nothing (checkDecl refuses such
+// a declaration when it is registered).
+func (d Param) InRange(x float64) bool {
+	if d.Range == "" {
+		return true
+	}
+	iv, err := parseRange(d.Type, d.Range)
+	return err == nil && iv.contains(x)
+}
+
 // parseRange reads "[lo, hi]" (either bracket may be round) for a parameter of type
 // typ. Durations are read with scheduler.ParseTime and kept in seconds.
 func parseRange(typ, s string) (interval, error) {
@@ -233,7 +245,9 @@ func (p *Params) setErr(err error) {
 	}
 }
 
-func (p *Params) fail(k, v, want string) {
+// Fail records, unless an error is already recorded, that parameter k's value v
+// is not what the constructor wants ("OWNER: parameter k=\"v\": want WANT").
+func (p *Params) Fail(k, v, want string) {
 	p.setErr(fmt.Errorf("%s: parameter %s=%q: want %s", p.owner, k, v, want))
 }
 
@@ -250,7 +264,7 @@ func (p *Params) inRange(d Param, v string, x float64) bool {
 		return false
 	}
 	if !iv.contains(x) {
-		p.fail(d.Name, v, "a value in "+d.Range+rangeUnit(d))
+		p.Fail(d.Name, v, "a value in "+d.Range+rangeUnit(d))
 		return false
 	}
 	return true
@@ -291,7 +305,7 @@ func (p *Params) Int(k string, def int) int {
 	}
 	n, good := parseInt(v)
 	if !good || n != int64(int(n)) {
-		p.fail(k, v, "an integer"+rangeSuffix(d))
+		p.Fail(k, v, "an integer"+rangeSuffix(d))
 		return def
 	}
 	if !p.inRange(d, v, float64(n)) {
@@ -315,7 +329,7 @@ func (p *Params) Float(k string, def float64) float64 {
 	}
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		p.fail(k, v, "a finite number"+rangeSuffix(d))
+		p.Fail(k, v, "a finite number"+rangeSuffix(d))
 		return def
 	}
 	if !p.inRange(d, v, f) {
@@ -332,7 +346,7 @@ func (p *Params) Bool(k string, def bool) bool {
 	}
 	b, err := strconv.ParseBool(v)
 	if err != nil {
-		p.fail(k, v, "true or false")
+		p.Fail(k, v, "true or false")
 		return def
 	}
 	return b
@@ -347,7 +361,7 @@ func (p *Params) Duration(k string, def scheduler.Time) scheduler.Time {
 	}
 	t, err := scheduler.ParseTime(v)
 	if err != nil {
-		p.fail(k, v, "a duration such as 90s, 1.5h, forever"+rangeSuffix(d))
+		p.Fail(k, v, "a duration such as 90s, 1.5h, forever"+rangeSuffix(d))
 		return def
 	}
 	x := t.Seconds()
@@ -367,7 +381,7 @@ func (p *Params) Enum(k, def string, choices ...string) string {
 		return def
 	}
 	if !slices.Contains(choices, v) {
-		p.fail(k, v, "one of "+strings.Join(choices, ", "))
+		p.Fail(k, v, "one of "+strings.Join(choices, ", "))
 		return def
 	}
 	return v
@@ -408,7 +422,7 @@ func (p *Params) Dist(k string, def workload.Dist) workload.Dist {
 	}
 	dist, err := workload.ParseDist(v)
 	if err != nil {
-		p.fail(k, v, "a distribution such as 5, exp(300), median(60;1.5), lognormal(4;1.2), pareto(1;1.5), uniform(1;8) or empirical(0:1;0.5:4;1:64), optionally clamped [lo;hi]"+rangeSuffix(d))
+		p.Fail(k, v, "a distribution such as 5, exp(300), median(60;1.5), lognormal(4;1.2), pareto(1;1.5), uniform(1;8) or empirical(0:1;0.5:4;1:64), optionally clamped [lo;hi]"+rangeSuffix(d))
 		return def
 	}
 	if d.Range == "" {
@@ -421,7 +435,7 @@ func (p *Params) Dist(k string, def workload.Dist) workload.Dist {
 	}
 	lo, hi, bounded := dist.Bounds()
 	if !iv.contains(lo) || (bounded && !iv.contains(hi)) {
-		p.fail(k, v, "a distribution whose values lie in "+d.Range+rangeUnit(d))
+		p.Fail(k, v, "a distribution whose values lie in "+d.Range+rangeUnit(d))
 		return def
 	}
 	if !bounded && !math.IsInf(iv.hi, 1) {
@@ -439,7 +453,7 @@ func (p *Params) Choice(k string, def workload.Choice) workload.Choice {
 	}
 	c, err := workload.ParseChoice(v)
 	if err != nil {
-		p.fail(k, v, "integer values with weights such as 1:0.5;2:0.3;8:0.2"+rangeSuffix(d))
+		p.Fail(k, v, "integer values with weights such as 1:0.5;2:0.3;8:0.2"+rangeSuffix(d))
 		return def
 	}
 	for _, x := range c.Values {
@@ -450,10 +464,10 @@ func (p *Params) Choice(k string, def workload.Choice) workload.Choice {
 	return c
 }
 
-// parseErr returns the first error of the getters called so far, without the
+// ReadErr returns the first error of the getters called so far, without the
 // check for keys no getter asked for (for constructors that read their parameters
 // in stages; Err must still be called at the end).
-func (p *Params) parseErr() error { return p.err }
+func (p *Params) ReadErr() error { return p.err }
 
 // Err returns the first error, or an error naming keys no getter asked for.
 func (p *Params) Err() error {

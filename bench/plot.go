@@ -423,7 +423,7 @@ func metricVs(groups []Group, key string, m Metric, cats []string) []Line {
 		lines[i].High = append(lines[i].High, iv.Hi)
 	}
 	for i := range lines {
-		sortLine(&lines[i])
+		SortLine(&lines[i])
 	}
 	return lines
 }
@@ -432,7 +432,9 @@ func metricVs(groups []Group, key string, m Metric, cats []string) []Line {
 // percentile of a censored wait beyond the longest time observed).
 const censoredSuffix = " (some points lower bounds: censored)"
 
-func sortLine(l *Line) {
+// SortLine sorts l's points by X, stably, keeping each point's Y (and error bar)
+// with it.
+func SortLine(l *Line) {
 	idx := make([]int, len(l.X))
 	for i := range idx {
 		idx[i] = i

@@ -45,43 +45,52 @@ type WorkloadSpec struct {
 	New    func(p *Params, seed uint64) (*Workload, error)
 }
 
-var (
-	placers    = map[string]PlacerSpec{}
-	schedulers = map[string]SchedulerSpec{}
-	workloads  = map[string]WorkloadSpec{}
-)
-
-// RegisterPlacer adds a placer; it panics on a duplicate name (a programming error).
-func RegisterPlacer(s PlacerSpec) {
-	if _, dup := placers[s.Name]; dup {
-		panic("bench: placer registered twice: " + s.Name)
-	}
-	if err := checkDecl("placer "+s.Name, s.Params); err != nil {
-		panic("bench: " + err.Error())
-	}
-	placers[s.Name] = s
+// Registry is a catalogue of names: the placers, schedulers, workload generators
+// and scenarios that specs ("NAME[:k=v,...]") refer to. The engine has none of its
+// own; families add theirs with the Register methods (the command registers every
+// family of bench/catalog and bench/scenarios). A Registry is filled before use and
+// then only read, so it may be shared by concurrent runs.
+type Registry struct {
+	placers    map[string]PlacerSpec
+	schedulers map[string]SchedulerSpec
+	workloads  map[string]WorkloadSpec
+	scenarios  map[string]ScenarioSpec
 }
 
-// RegisterScheduler adds a scheduler; it panics on a duplicate name.
-func RegisterScheduler(s SchedulerSpec) {
-	if _, dup := schedulers[s.Name]; dup {
-		panic("bench: scheduler registered twice: " + s.Name)
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry {
+	return &Registry{placers: map[string]PlacerSpec{}, schedulers: map[string]SchedulerSpec{},
+		workloads: map[string]WorkloadSpec{}, scenarios: map[string]ScenarioSpec{}}
+}
+
+// register adds spec under name to m; a duplicate name or a malformed parameter
+// declaration is a programming error and panics.
+func register[V any](m map[string]V, kind, name string, ps []Param, spec V) {
+	if _, dup := m[name]; dup {
+		panic("bench: " + kind + " registered twice: " + name)
 	}
-	if err := checkDecl("scheduler "+s.Name, s.Params); err != nil {
+	if err := checkDecl(kind+" "+name, ps); err != nil {
 		panic("bench: " + err.Error())
 	}
-	schedulers[s.Name] = s
+	m[name] = spec
+}
+
+// RegisterPlacer adds a placer; it panics on a duplicate name (a programming error).
+func (r *Registry) RegisterPlacer(s PlacerSpec) { register(r.placers, "placer", s.Name, s.Params, s) }
+
+// RegisterScheduler adds a scheduler; it panics on a duplicate name.
+func (r *Registry) RegisterScheduler(s SchedulerSpec) {
+	register(r.schedulers, "scheduler", s.Name, s.Params, s)
 }
 
 // RegisterWorkload adds a workload generator; it panics on a duplicate name.
-func RegisterWorkload(s WorkloadSpec) {
-	if _, dup := workloads[s.Name]; dup {
-		panic("bench: workload registered twice: " + s.Name)
-	}
-	if err := checkDecl("workload "+s.Name, s.Params); err != nil {
-		panic("bench: " + err.Error())
-	}
-	workloads[s.Name] = s
+func (r *Registry) RegisterWorkload(s WorkloadSpec) {
+	register(r.workloads, "workload", s.Name, s.Params, s)
+}
+
+// RegisterScenario adds a scenario; it panics on a duplicate name.
+func (r *Registry) RegisterScenario(s ScenarioSpec) {
+	register(r.scenarios, "scenario", s.Name, s.Params, s)
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -93,43 +102,49 @@ func sortedKeys[V any](m map[string]V) []string {
 	return ks
 }
 
-// Placers returns the registered placers sorted by name.
-func Placers() []PlacerSpec {
-	var out []PlacerSpec
-	for _, k := range sortedKeys(placers) {
-		out = append(out, placers[k])
+func sortedValues[V any](m map[string]V) []V {
+	var out []V
+	for _, k := range sortedKeys(m) {
+		out = append(out, m[k])
 	}
 	return out
 }
+
+// Placers returns the registered placers sorted by name.
+func (r *Registry) Placers() []PlacerSpec { return sortedValues(r.placers) }
 
 // Schedulers returns the registered schedulers sorted by name.
-func Schedulers() []SchedulerSpec {
-	var out []SchedulerSpec
-	for _, k := range sortedKeys(schedulers) {
-		out = append(out, schedulers[k])
-	}
-	return out
-}
+func (r *Registry) Schedulers() []SchedulerSpec { return sortedValues(r.schedulers) }
 
 // Workloads returns the registered workload generators sorted by name.
-func Workloads() []WorkloadSpec {
-	var out []WorkloadSpec
-	for _, k := range sortedKeys(workloads) {
-		out = append(out, workloads[k])
+func (r *Registry) Workloads() []WorkloadSpec { return sortedValues(r.workloads) }
+
+// Scenarios returns the registered scenarios sorted by name.
+func (r *Registry) Scenarios() []ScenarioSpec { return sortedValues(r.scenarios) }
+
+// HasPlacer reports whether a placer named name is registered.
+func (r *Registry) HasPlacer(name string) bool { _, ok := r.placers[name]; return ok }
+
+// LookupScenario returns the scenario named name; an unknown name's error lists the
+// valid ones.
+func (r *Registry) LookupScenario(name string) (ScenarioSpec, error) {
+	s, ok := r.scenarios[name]
+	if !ok {
+		return s, fmt.Errorf("unknown scenario %q (valid: %s)", name, strings.Join(sortedKeys(r.scenarios), ", "))
 	}
-	return out
+	return s, nil
 }
 
 // NewPlacer builds the placer of spec "NAME[:k=v,...]". An unknown name's error
 // lists the valid names.
-func NewPlacer(spec string) (scheduler.Placer, error) {
+func (r *Registry) NewPlacer(spec string) (scheduler.Placer, error) {
 	name, p, err := ParseSpec("placer", spec)
 	if err != nil {
 		return nil, err
 	}
-	s, ok := placers[name]
+	s, ok := r.placers[name]
 	if !ok {
-		return nil, fmt.Errorf("unknown placer %q (valid: %s)", name, strings.Join(sortedKeys(placers), ", "))
+		return nil, fmt.Errorf("unknown placer %q (valid: %s)", name, strings.Join(sortedKeys(r.placers), ", "))
 	}
 	pl, err := s.New(p.declare(s.Params))
 	if err != nil {
@@ -140,19 +155,19 @@ func NewPlacer(spec string) (scheduler.Placer, error) {
 
 // NewScheduler builds the scheduler of spec "NAME[:k=v,...]" with placers from
 // placerSpec.
-func NewScheduler(spec, placerSpec string) (scheduler.Scheduler, error) {
+func (r *Registry) NewScheduler(spec, placerSpec string) (scheduler.Scheduler, error) {
 	name, p, err := ParseSpec("scheduler", spec)
 	if err != nil {
 		return nil, err
 	}
-	s, ok := schedulers[name]
+	s, ok := r.schedulers[name]
 	if !ok {
-		return nil, fmt.Errorf("unknown scheduler %q (valid: %s)", name, strings.Join(sortedKeys(schedulers), ", "))
+		return nil, fmt.Errorf("unknown scheduler %q (valid: %s)", name, strings.Join(sortedKeys(r.schedulers), ", "))
 	}
-	if _, err := NewPlacer(placerSpec); err != nil {
+	if _, err := r.NewPlacer(placerSpec); err != nil {
 		return nil, err
 	}
-	sc, err := s.New(p.declare(s.Params), func() (scheduler.Placer, error) { return NewPlacer(placerSpec) })
+	sc, err := s.New(p.declare(s.Params), func() (scheduler.Placer, error) { return r.NewPlacer(placerSpec) })
 	if err != nil {
 		return nil, err
 	}
@@ -160,49 +175,19 @@ func NewScheduler(spec, placerSpec string) (scheduler.Scheduler, error) {
 }
 
 // NewWorkload builds the workload of spec "NAME[:k=v,...]" for the given seed.
-// Trace workloads ("trace:FORMAT:PATH,...") are handled by the trace registry.
-func NewWorkload(spec string, seed uint64) (*Workload, error) {
+// Trace workloads ("trace:FORMAT:PATH,...") are opened by OpenWorkload.
+func (r *Registry) NewWorkload(spec string, seed uint64) (*Workload, error) {
 	name, p, err := ParseSpec("workload", spec)
 	if err != nil {
 		return nil, err
 	}
-	s, ok := workloads[name]
+	s, ok := r.workloads[name]
 	if !ok {
-		return nil, fmt.Errorf("unknown workload %q (valid: %s)", name, strings.Join(sortedKeys(workloads), ", "))
+		return nil, fmt.Errorf("unknown workload %q (valid: %s)", name, strings.Join(sortedKeys(r.workloads), ", "))
 	}
 	w, err := s.New(p.declare(s.Params), seed)
 	if err != nil {
 		return nil, err
 	}
 	return w, p.Err()
-}
-
-func init() {
-	RegisterPlacer(PlacerSpec{Name: "firstfit", Doc: firstFitDoc, New: newFirstFitPlacer})
-	RegisterPlacer(PlacerSpec{Name: "bestfit", Doc: bestFitDoc, Params: bestFitParams, New: newBestFitPlacer})
-	RegisterScheduler(SchedulerSpec{Name: "monolithic", Doc: "one Kubernetes-style queue (priority, then arrival; backoff 1s doubling to 10s); gangs placed all-or-nothing in one cycle",
-		Params: []Param{
-			{Name: "t_job", Type: TypeDuration, Range: "[0s, 3650d]", Default: "0", Unit: "s", Doc: "simulated decision time per attempt"},
-			{Name: "t_task", Type: TypeDuration, Range: "[0s, 3650d]", Default: "0", Unit: "s", Doc: "simulated decision time per task attempted"},
-			{Name: "backoff", Type: TypeDuration, Range: "(0s, 3650d]", Default: "1s", Doc: "initial backoff"},
-			{Name: "max_backoff", Type: TypeDuration, Range: "(0s, 3650d]", Default: "10s", Doc: "maximum backoff (×√size for gangs)"},
-			{Name: "preemption", Type: TypeBool, Default: "false", Doc: "evict lower-priority tasks for a task that fits nowhere"},
-		},
-		New: func(p *Params, newPlacer func() (scheduler.Placer, error)) (scheduler.Scheduler, error) {
-			pl, err := newPlacer()
-			if err != nil {
-				return nil, err
-			}
-			cfg := scheduler.DefaultMonolithicConfig()
-			cfg.Placer = pl
-			cfg.DecisionJob = p.Duration("t_job", 0)
-			cfg.DecisionTask = p.Duration("t_task", 0)
-			cfg.InitialBackoff = p.Duration("backoff", cfg.InitialBackoff)
-			cfg.MaxBackoff = p.Duration("max_backoff", cfg.MaxBackoff)
-			cfg.Preemption = p.Bool("preemption", false)
-			if err := p.Err(); err != nil {
-				return nil, err
-			}
-			return scheduler.NewMonolithic(cfg)
-		}})
 }

@@ -217,8 +217,8 @@ func summaryColumns(groups []Group) (metrics []Metric, constant []string, droppe
 	return metrics, constant, dropped
 }
 
-// fmtCI formats a mean and interval half-width.
-func fmtCI(mean, half float64) string {
+// FormatCI formats a mean and interval half-width.
+func FormatCI(mean, half float64) string {
 	if math.IsNaN(mean) {
 		return "–"
 	}
@@ -274,7 +274,7 @@ func writeSummary(path string, m *Manifest, recs []*Record, groups []Group, plot
 		}
 		row = append(row, n)
 		for _, mt := range metrics {
-			row = append(row, meanCICell(g, mt))
+			row = append(row, IntervalOf(g, mt).Cell())
 		}
 		t.Add(row...)
 	}

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -47,6 +48,8 @@ type ResultsDoc struct {
 	Revision string
 	// Elapsed is the wall time per scenario, if known.
 	Elapsed map[string]time.Duration
+	// Registry, if set, gives each scenario section its scenario's description.
+	Registry *Registry
 }
 
 // mdImage matches a report's PNG image reference, in its directory or plots/.
@@ -86,7 +89,7 @@ func (d *ResultsDoc) Write(mdPath, plotsDir string, dirs map[string]string) erro
 	for _, n := range names {
 		dir := dirs[n]
 		fmt.Fprintf(&b, "\n## %s\n\n", n)
-		if sc, err := LookupScenario(strings.SplitN(n, ":", 2)[0]); err == nil {
+		if sc, err := d.lookup(strings.SplitN(n, ":", 2)[0]); err == nil {
 			fmt.Fprintf(&b, "%s.\n\n", strings.TrimSuffix(sc.Doc, "."))
 		}
 		dst := filepath.Join(plotsDir, sanitize(n))
@@ -119,6 +122,14 @@ func (d *ResultsDoc) Write(mdPath, plotsDir string, dirs map[string]string) erro
 		}
 	}
 	return writeFileAtomic(mdPath, []byte(b.String()))
+}
+
+// lookup returns the scenario named name from d.Registry.
+func (d *ResultsDoc) lookup(name string) (ScenarioSpec, error) {
+	if d.Registry == nil {
+		return ScenarioSpec{}, errors.New("no registry")
+	}
+	return d.Registry.LookupScenario(name)
 }
 
 // demote turns a document's headings into subheadings of its scenario section.

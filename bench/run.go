@@ -73,7 +73,9 @@ func (e *UsageError) Error() string { return e.Err.Error() }
 // Unwrap returns the underlying error.
 func (e *UsageError) Unwrap() error { return e.Err }
 
-func usage(field string, err error) error {
+// Usage wraps err as a UsageError naming field, unless it already is one (then it
+// is returned as it is). A nil err gives nil.
+func Usage(field string, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -100,7 +102,7 @@ var ErrPanic = errors.New("bench: run panicked")
 // spec's strings and the wall-clock fields (WallSeconds, EventsPerSecond,
 // PlacementsPerSecond) measured. Errors in the spec are UsageErrors naming the
 // field; a panic inside the run is recovered and returned wrapping ErrPanic.
-func Run(spec RunSpec) (res *scheduler.Result, err error) {
+func (r *Registry) Run(spec RunSpec) (res *scheduler.Result, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			res, err = nil, fmt.Errorf("%w: %v\n%s", ErrPanic, p, debug.Stack())
@@ -108,28 +110,28 @@ func Run(spec RunSpec) (res *scheduler.Result, err error) {
 	}()
 	spec = spec.withDefaults()
 	if spec.Horizon < 0 {
-		return nil, usage("horizon", errors.New("negative horizon"))
+		return nil, Usage("horizon", errors.New("negative horizon"))
 	}
 	if spec.SampleEvery < 0 {
-		return nil, usage("sample_every", errors.New("negative sample interval"))
+		return nil, Usage("sample_every", errors.New("negative sample interval"))
 	}
 	if spec.SampleEvery >= scheduler.Forever {
-		return nil, usage("sample_every", errors.New("want a finite sample interval (0 = no series)"))
+		return nil, Usage("sample_every", errors.New("want a finite sample interval (0 = no series)"))
 	}
 	probe := scheduler.Config{Window: spec.Window}
 	if err := probe.Validate(); err != nil {
-		return nil, usage("window", errors.New(strings.TrimPrefix(err.Error(), "scheduler: ")))
+		return nil, Usage("window", errors.New(strings.TrimPrefix(err.Error(), "scheduler: ")))
 	}
-	if _, err := NewPlacer(spec.Placer); err != nil {
-		return nil, usage("placer", err)
+	if _, err := r.NewPlacer(spec.Placer); err != nil {
+		return nil, Usage("placer", err)
 	}
-	sched, err := NewScheduler(spec.Scheduler, spec.Placer)
+	sched, err := r.NewScheduler(spec.Scheduler, spec.Placer)
 	if err != nil {
-		return nil, usage("scheduler", err)
+		return nil, Usage("scheduler", err)
 	}
-	w, isTrace, err := OpenWorkload(spec.Workload, spec.Seed)
+	w, isTrace, err := r.OpenWorkload(spec.Workload, spec.Seed)
 	if err != nil {
-		return nil, usage("workload", err)
+		return nil, Usage("workload", err)
 	}
 	if c, ok := w.Source.(io.Closer); ok {
 		defer c.Close() // a trace replay's temporary files
@@ -159,13 +161,13 @@ func Run(spec RunSpec) (res *scheduler.Result, err error) {
 	}
 	if cl == "trace" {
 		if len(w.Nodes) == 0 && !hasNodeEvents {
-			return nil, usage("cluster", fmt.Errorf("cluster \"trace\": workload %q has no machines of its own; give a cluster such as %q", spec.Workload, DefaultCluster))
+			return nil, Usage("cluster", fmt.Errorf("cluster \"trace\": workload %q has no machines of its own; give a cluster such as %q", spec.Workload, DefaultCluster))
 		}
 		cfg.Nodes = w.Nodes
 	} else {
 		nodes, err := ParseCluster(cl)
 		if err != nil {
-			return nil, usage("cluster", err)
+			return nil, Usage("cluster", err)
 		}
 		cfg.Nodes = nodes
 		if hasNodeEvents {
@@ -180,7 +182,7 @@ func Run(spec RunSpec) (res *scheduler.Result, err error) {
 	wall := time.Since(start).Seconds()
 	if err != nil {
 		if isTrace || errors.Is(err, workload.ErrLimit) || errors.Is(err, scheduler.ErrLimit) {
-			return nil, usage("workload", err)
+			return nil, Usage("workload", err)
 		}
 		return nil, err
 	}
@@ -210,8 +212,10 @@ func (s RunSpec) withDefaults() RunSpec {
 	return s
 }
 
-// jobsOnly hides a source's NodeSource side, so a trace's machine events are not
+// JobsOnly hides a source's NodeSource side, so a trace's machine events are not
 // replayed on a cluster given explicitly.
+func JobsOnly(src scheduler.Source) scheduler.Source { return jobsOnly{src} }
+
 type jobsOnly struct{ src scheduler.Source }
 
 func (j jobsOnly) Next() (*scheduler.Job, error) { return j.src.Next() }
@@ -219,10 +223,10 @@ func (j jobsOnly) Next() (*scheduler.Job, error) { return j.src.Next() }
 // OpenWorkload builds the workload of spec: a registered generator
 // ("NAME[:k=v,...]", see NewWorkload) or a trace replay ("trace:FORMAT:PATH[,PATH...]",
 // see OpenTrace). isTrace reports the latter.
-func OpenWorkload(spec string, seed uint64) (w *Workload, isTrace bool, err error) {
+func (r *Registry) OpenWorkload(spec string, seed uint64) (w *Workload, isTrace bool, err error) {
 	spec = strings.TrimSpace(spec)
 	if spec == "" {
-		return nil, false, fmt.Errorf("no workload given (valid: %s, or trace:FORMAT:PATH[,PATH...])", strings.Join(sortedKeys(workloads), ", "))
+		return nil, false, fmt.Errorf("no workload given (valid: %s, or trace:FORMAT:PATH[,PATH...])", strings.Join(sortedKeys(r.workloads), ", "))
 	}
 	if rest, ok := strings.CutPrefix(spec, "trace:"); ok {
 		format, paths, opts, err := parseTraceSpec(rest)
@@ -232,7 +236,7 @@ func OpenWorkload(spec string, seed uint64) (w *Workload, isTrace bool, err erro
 		w, err := OpenTraceOptions(format, paths, opts)
 		return w, true, err
 	}
-	w, err = NewWorkload(spec, seed)
+	w, err = r.NewWorkload(spec, seed)
 	return w, false, err
 }
 

@@ -2,7 +2,6 @@ package bench
 
 import (
 	"errors"
-	"math"
 	"strings"
 	"testing"
 
@@ -49,7 +48,7 @@ func TestParseCluster(t *testing.T) {
 }
 
 func TestRunFillsNamesAndWallClock(t *testing.T) {
-	res, err := Run(RunSpec{Workload: "tiny:jobs=20", Cluster: "nodes=4,cpu=4000,mem=8192", Seed: 3})
+	res, err := testRegistry.Run(RunSpec{Workload: "tiny:jobs=20", Cluster: "nodes=4,cpu=4000,mem=8192", Seed: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +67,7 @@ func TestRunUsageErrorsNameTheField(t *testing.T) {
 	}{
 		{RunSpec{Scheduler: "nope", Workload: "tiny"}, "scheduler", "(valid: "},
 		{RunSpec{Placer: "nope", Workload: "tiny"}, "placer", "firstfit"},
-		{RunSpec{Placer: "bestfit:key=foo", Workload: "tiny"}, "placer", "unknown resource"},
+		{RunSpec{Placer: "firstfit:key=cpu", Workload: "tiny"}, "placer", "unknown parameter(s) key"},
 		{RunSpec{Scheduler: "monolithic:tjob=1", Workload: "tiny"}, "scheduler", "unknown parameter(s) tjob"},
 		{RunSpec{Workload: "nope"}, "workload", "tiny"},
 		{RunSpec{Workload: "tiny:jobs=x"}, "workload", "want an integer"},
@@ -77,10 +76,10 @@ func TestRunUsageErrorsNameTheField(t *testing.T) {
 		{RunSpec{Workload: "tiny", Cluster: "trace"}, "cluster", "no machines of its own"},
 		{RunSpec{Workload: "tiny", Horizon: -1}, "horizon", "negative"},
 	} {
-		_, err := Run(c.spec)
+		_, err := testRegistry.Run(c.spec)
 		ue, ok := IsUsage(err)
 		if !ok || ue.Field != c.field || !strings.Contains(err.Error(), c.wants) {
-			t.Errorf("Run(%+v) = %v (usage %v, field %q), want %s error containing %q", c.spec, err, ok, fieldOf(ue), c.field, c.wants)
+			t.Errorf("testRegistry.Run(%+v) = %v (usage %v, field %q), want %s error containing %q", c.spec, err, ok, fieldOf(ue), c.field, c.wants)
 		}
 	}
 }
@@ -94,11 +93,11 @@ func fieldOf(u *UsageError) string {
 
 func TestRunDeterministic(t *testing.T) {
 	spec := RunSpec{Workload: "tiny:jobs=30", Cluster: "nodes=3,cpu=4000,mem=8192", Seed: 9, SampleEvery: 10 * scheduler.Second}
-	a, err := Run(spec)
+	a, err := testRegistry.Run(spec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Run(spec)
+	b, err := testRegistry.Run(spec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +105,7 @@ func TestRunDeterministic(t *testing.T) {
 		t.Fatalf("same seed, different results (or no series: %d samples)", len(a.Series))
 	}
 	spec.Seed = 10
-	c, _ := Run(spec)
+	c, _ := testRegistry.Run(spec)
 	if c.Hash() == a.Hash() {
 		t.Fatal("different seeds gave identical results: the seed does not reach the workload")
 	}
@@ -123,7 +122,7 @@ func TestRunCellsRecoversPanicsAndKeepsOrder(t *testing.T) {
 			case 3:
 				return nil, errors.New("bad cell")
 			}
-			return Run(RunSpec{Workload: "tiny:jobs=5", Cluster: "nodes=2,cpu=4000,mem=8192", Seed: uint64(i)})
+			return testRegistry.Run(RunSpec{Workload: "tiny:jobs=5", Cluster: "nodes=2,cpu=4000,mem=8192", Seed: uint64(i)})
 		}}
 	}
 	res, errs := RunCells(cells, 3, nil)
@@ -134,44 +133,5 @@ func TestRunCellsRecoversPanicsAndKeepsOrder(t *testing.T) {
 		if errs[i] != nil || res[i] == nil || res[i].Seed != uint64(i) {
 			t.Fatalf("cell %d: %v %v", i, res[i], errs[i])
 		}
-	}
-}
-
-// The issue-14 gang run: a placeholder scheduler without a timeout deadlocks
-// with 27 of 104 submitted jobs done. Its waits count all 104, the 77 that never
-// started censored at the stop, so its p50 is "beyond the longest observed wait"
-// and cannot look better than that of monolithic, which starts every job; the
-// started-only form is what used to be reported (p50 0 over 27).
-func TestStarvingPolicyHasWorseCensoredWait(t *testing.T) {
-	run := func(sched string) *scheduler.Result {
-		t.Helper()
-		res, err := Run(RunSpec{Scheduler: sched, Workload: "gang-burst", Cluster: "nodes=16,cpu=64000,mem=262144,gpu=8", Seed: 1, Horizon: 3 * scheduler.Hour})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res
-	}
-	starve, mono := run("gang-placeholder:order=fair,timeout=forever"), run("monolithic")
-	w := starve.JobWait
-	if !starve.Deadlock.Terminal || w.N != 104 || w.N != starve.JobsSubmitted || w.NCensored == 0 || w.NStarted+w.NCensored != w.N {
-		t.Fatalf("starving run: deadlock %v, job wait %+v over %d submitted", starve.Deadlock.Terminal, w, starve.JobsSubmitted)
-	}
-	if !math.IsNaN(w.P50) || w.Above <= 0 {
-		t.Fatalf("starving run's censored p50 %v (bound %v): want null beyond the longest observation", w.P50, w.Above)
-	}
-	if s := starve.JobWaitStarted; s.N != w.NStarted || s.P50 >= mono.JobWait.P50 {
-		t.Fatalf("started-only wait %+v: the flattering form this replaces should look better than monolithic's p50 %v", s, mono.JobWait.P50)
-	}
-	mw := mono.JobWait
-	if mw.NCensored != 0 || math.IsNaN(mw.P50) || mw.N != mono.JobsSubmitted {
-		t.Fatalf("monolithic job wait %+v", mw)
-	}
-	// Worse: the starving p50 exceeds a bound that is itself above monolithic's p50.
-	if w.Above <= mw.P50 {
-		t.Fatalf("starving p50 > %v is not worse than monolithic's %v", w.Above, mw.P50)
-	}
-	cell := meanCICell(&Group{Results: []*scheduler.Result{starve}}, MetricWaitP50)
-	if !strings.HasPrefix(cell, "> ") {
-		t.Fatalf("table cell %q, want a lower bound", cell)
 	}
 }

@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/schedlab/schedlab/scheduler"
@@ -42,8 +41,9 @@ type ScenarioSpec struct {
 	Doc    string
 	Params []Param
 	// Cells expands the scenario into its runs, seeds per coordinate (the
-	// scenario's own default when seeds <= 0).
-	Cells func(p *Params, seeds int) ([]Cell, error)
+	// scenario's own default when seeds <= 0). r is the registry the scenario was
+	// looked up in; its cells build their schedulers, placers and workloads there.
+	Cells func(r *Registry, p *Params, seeds int) ([]Cell, error)
 	// Report, if set, writes the scenario's own tables and plots (e.g. the
 	// expected trend beside the measured one) into dir, after every cell ran.
 	// results[i] is cells[i]'s result, nil for a cell that failed.
@@ -51,36 +51,4 @@ type ScenarioSpec struct {
 	// Serial makes sweeps run the scenario's cells one at a time whatever
 	// --parallel says (cells that measure wall-clock speed).
 	Serial bool
-}
-
-var scenarios = map[string]ScenarioSpec{}
-
-// RegisterScenario adds a scenario; it panics on a duplicate name.
-func RegisterScenario(s ScenarioSpec) {
-	if _, dup := scenarios[s.Name]; dup {
-		panic("bench: scenario registered twice: " + s.Name)
-	}
-	if err := checkDecl("scenario "+s.Name, s.Params); err != nil {
-		panic("bench: " + err.Error())
-	}
-	scenarios[s.Name] = s
-}
-
-// Scenarios returns the registered scenarios sorted by name.
-func Scenarios() []ScenarioSpec {
-	var out []ScenarioSpec
-	for _, k := range sortedKeys(scenarios) {
-		out = append(out, scenarios[k])
-	}
-	return out
-}
-
-// LookupScenario returns the scenario named name; an unknown name's error lists the
-// valid ones.
-func LookupScenario(name string) (ScenarioSpec, error) {
-	s, ok := scenarios[name]
-	if !ok {
-		return s, fmt.Errorf("unknown scenario %q (valid: %s)", name, strings.Join(sortedKeys(scenarios), ", "))
-	}
-	return s, nil
 }

@@ -185,11 +185,11 @@ var SummaryMetrics = []Metric{MetricJobsCompleted, MetricAbandoned, MetricUtilCP
 	MetricHeldGPU, MetricWaitP50, MetricWaitP99, MetricGangWaitP99, MetricDeadlockRate, MetricEpisodes,
 	MetricConflicts, MetricBusyness, MetricWasted, MetricFrag}
 
-// welchP returns the two-sided p-value of Welch's t-test for equal means of a
+// WelchP returns the two-sided p-value of Welch's t-test for equal means of a
 // and b (unequal variances, Welch–Satterthwaite degrees of freedom); each needs
 // at least two values. Two samples without variance give 1 if their means are
 // equal, else 0.
-func welchP(a, b []float64) float64 {
+func WelchP(a, b []float64) float64 {
 	ma, va := stat.MeanVariance(a, nil)
 	mb, vb := stat.MeanVariance(b, nil)
 	na, nb := float64(len(a)), float64(len(b))

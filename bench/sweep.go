@@ -187,7 +187,7 @@ func orDefault(list []string, def string) []string {
 // workloads, clusters, parameter combinations (parameters sorted by name, values in
 // the given order), then seeds, the last varying fastest. seeds > 0 overrides the
 // file's count.
-func (s *Sweep) Cells(seeds int) ([]Cell, error) {
+func (s *Sweep) Cells(r *Registry, seeds int) ([]Cell, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
@@ -253,7 +253,7 @@ func (s *Sweep) Cells(seeds int) ([]Cell, error) {
 							spec := RunSpec{Scheduler: labels[0].Value, Placer: labels[1].Value,
 								Workload: labels[2].Value, Cluster: labels[3].Value,
 								Seed: first + uint64(k), Horizon: horizon, SampleEvery: sample, Window: win}
-							cells = append(cells, SpecCell(spec, labels...))
+							cells = append(cells, r.SpecCell(spec, labels...))
 						}
 					}
 				}

@@ -60,11 +60,11 @@ func csvWithoutWallClock(t *testing.T, dir string) string {
 
 func TestSweepIdenticalWhateverTheParallelism(t *testing.T) {
 	a, b := t.TempDir(), t.TempDir()
-	oa, err := Execute(Plan{Spec: testSweep()}, a, Options{Parallel: 1})
+	oa, err := Execute(testRegistry, Plan{Spec: testSweep()}, a, Options{Parallel: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ob, err := Execute(Plan{Spec: testSweep()}, b, Options{Parallel: 4})
+	ob, err := Execute(testRegistry, Plan{Spec: testSweep()}, b, Options{Parallel: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func TestSweepIdenticalWhateverTheParallelism(t *testing.T) {
 		t.Errorf("summary.md lacks the per-cell table of means without intervals:\n%s", sum)
 	}
 	// A second Execute on a finished directory runs nothing.
-	oc, err := Execute(Plan{Spec: testSweep()}, a, Options{Parallel: 2})
+	oc, err := Execute(testRegistry, Plan{Spec: testSweep()}, a, Options{Parallel: 2})
 	if err != nil || oc.Ran != 0 || oc.Skipped != 12 {
 		t.Fatalf("rerun: %+v %v", oc, err)
 	}
@@ -101,7 +101,7 @@ func TestSweepIdenticalWhateverTheParallelism(t *testing.T) {
 
 func TestShardsMergedEqualUnsharded(t *testing.T) {
 	whole := t.TempDir()
-	if _, err := Execute(Plan{Spec: testSweep()}, whole, Options{Parallel: 2, NoPlots: true}); err != nil {
+	if _, err := Execute(testRegistry, Plan{Spec: testSweep()}, whole, Options{Parallel: 2, NoPlots: true}); err != nil {
 		t.Fatal(err)
 	}
 	root := t.TempDir()
@@ -109,7 +109,7 @@ func TestShardsMergedEqualUnsharded(t *testing.T) {
 	total := 0
 	for i := 0; i < 3; i++ {
 		d := ShardDir(root, i, 3)
-		o, err := Execute(Plan{Spec: testSweep()}, d, Options{Parallel: 2, Shard: i, Shards: 3, NoPlots: true})
+		o, err := Execute(testRegistry, Plan{Spec: testSweep()}, d, Options{Parallel: 2, Shard: i, Shards: 3, NoPlots: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -123,7 +123,7 @@ func TestShardsMergedEqualUnsharded(t *testing.T) {
 		t.Fatalf("ShardDirs = %v, want %v", got, dirs)
 	}
 	merged := filepath.Join(root, "merged")
-	o, err := Merge(merged, dirs)
+	o, err := Merge(testRegistry, merged, dirs)
 	if err != nil || o.Missing != 0 || o.Cells != 12 {
 		t.Fatalf("merge: %+v %v", o, err)
 	}
@@ -131,7 +131,7 @@ func TestShardsMergedEqualUnsharded(t *testing.T) {
 		t.Fatalf("merged shards differ from the unsharded run:\n%s\n---\n%s", a, b)
 	}
 	// Merging two shards only reports the missing cells.
-	o, err = Merge(filepath.Join(root, "partial"), dirs[:2])
+	o, err = Merge(testRegistry, filepath.Join(root, "partial"), dirs[:2])
 	if err != nil || o.Missing != 4 {
 		t.Fatalf("partial merge: %+v %v", o, err)
 	}
@@ -139,22 +139,22 @@ func TestShardsMergedEqualUnsharded(t *testing.T) {
 	other := testSweep()
 	other.Seeds = 2
 	od := t.TempDir()
-	if _, err := Execute(Plan{Spec: other}, od, Options{NoPlots: true}); err != nil {
+	if _, err := Execute(testRegistry, Plan{Spec: other}, od, Options{NoPlots: true}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Merge(t.TempDir(), []string{dirs[0], od}); err == nil || !strings.Contains(err.Error(), "different sweep") {
+	if _, err := Merge(testRegistry, t.TempDir(), []string{dirs[0], od}); err == nil || !strings.Contains(err.Error(), "different sweep") {
 		t.Fatalf("merging different sweeps: %v", err)
 	}
 }
 
 func TestDirectoryOfAnotherSweepIsRefused(t *testing.T) {
 	d := t.TempDir()
-	if _, err := Execute(Plan{Spec: testSweep()}, d, Options{NoPlots: true}); err != nil {
+	if _, err := Execute(testRegistry, Plan{Spec: testSweep()}, d, Options{NoPlots: true}); err != nil {
 		t.Fatal(err)
 	}
 	other := testSweep()
 	other.Placers = []string{"bestfit"}
-	_, err := Execute(Plan{Spec: other}, d, Options{})
+	_, err := Execute(testRegistry, Plan{Spec: other}, d, Options{})
 	if ue, ok := IsUsage(err); !ok || ue.Field != "out" || !strings.Contains(err.Error(), "holds a different sweep") {
 		t.Fatalf("got %v", err)
 	}
@@ -168,7 +168,7 @@ func TestFailingCellIsReportedAndTheSweepGoesOn(t *testing.T) {
 	s.Seeds = 2
 	d := t.TempDir()
 	var log bytes.Buffer
-	o, err := Execute(Plan{Spec: s}, d, Options{Parallel: 2, Log: &log})
+	o, err := Execute(testRegistry, Plan{Spec: s}, d, Options{Parallel: 2, Log: &log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +199,7 @@ func TestHelperSweepProcess(t *testing.T) {
 	s.Workloads = []string{"tiny:jobs={jobs}"}
 	s.Params = map[string][]string{"jobs": {"100", "101", "102", "103"}}
 	s.Seeds = 5
-	Execute(Plan{Spec: s}, dir, Options{Parallel: 1, NoPlots: true})
+	Execute(testRegistry, Plan{Spec: s}, dir, Options{Parallel: 1, NoPlots: true})
 }
 
 func TestKilledSweepResumes(t *testing.T) {
@@ -243,7 +243,7 @@ func TestKilledSweepResumes(t *testing.T) {
 	s.Params = map[string][]string{"jobs": {"100", "101", "102", "103"}}
 	s.Seeds = 5
 	before := tinyBuilt.Load()
-	o, err := Execute(Plan{Spec: s}, dir, Options{Parallel: 2, NoPlots: true})
+	o, err := Execute(testRegistry, Plan{Spec: s}, dir, Options{Parallel: 2, NoPlots: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +253,7 @@ func TestKilledSweepResumes(t *testing.T) {
 	}
 	// The resumed sweep equals one that was never interrupted.
 	whole := t.TempDir()
-	if _, err := Execute(Plan{Spec: s}, whole, Options{Parallel: 2, NoPlots: true}); err != nil {
+	if _, err := Execute(testRegistry, Plan{Spec: s}, whole, Options{Parallel: 2, NoPlots: true}); err != nil {
 		t.Fatal(err)
 	}
 	if csvWithoutWallClock(t, dir) != csvWithoutWallClock(t, whole) {
@@ -265,7 +265,7 @@ func TestKilledSweepResumes(t *testing.T) {
 func TestStopFinishesRunningCellsAndResumes(t *testing.T) {
 	d := t.TempDir()
 	stop := make(chan struct{})
-	o, err := Execute(Plan{Spec: testSweep()}, d, Options{Parallel: 1, Stop: stop, Progress: func(done, total int, _ string) {
+	o, err := Execute(testRegistry, Plan{Spec: testSweep()}, d, Options{Parallel: 1, Stop: stop, Progress: func(done, total int, _ string) {
 		if done == 5 {
 			close(stop)
 		}
@@ -276,7 +276,7 @@ func TestStopFinishesRunningCellsAndResumes(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(d, "results.csv")); err == nil {
 		t.Fatal("reports written for an unfinished sweep")
 	}
-	o, err = Execute(Plan{Spec: testSweep()}, d, Options{Parallel: 3})
+	o, err = Execute(testRegistry, Plan{Spec: testSweep()}, d, Options{Parallel: 3})
 	if err != nil || o.Ran != 7 || o.Skipped != 5 {
 		t.Fatalf("resumed run: %+v %v", o, err)
 	}
@@ -305,7 +305,7 @@ func TestParseSweepErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cells, err := s.Cells(0)
+	cells, err := s.Cells(testRegistry, 0)
 	if err != nil || len(cells) != 4 {
 		t.Fatalf("%d cells, %v", len(cells), err)
 	}
@@ -336,7 +336,7 @@ func TestExampleSweepFilesParse(t *testing.T) {
 			t.Errorf("%s: %v", f, err)
 			continue
 		}
-		if _, err := s.Cells(0); err != nil {
+		if _, err := s.Cells(testRegistry, 0); err != nil {
 			t.Errorf("%s: %v", f, err)
 		}
 	}
@@ -347,7 +347,7 @@ func TestExampleSweepFilesParse(t *testing.T) {
 func TestSweepWindow(t *testing.T) {
 	s := testSweep()
 	s.Window, s.Warmup = "arrivals", "1s"
-	cells, err := s.Cells(1)
+	cells, err := s.Cells(testRegistry, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

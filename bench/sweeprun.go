@@ -32,23 +32,23 @@ type Plan struct {
 
 // Expand returns the plan's cells, in their fixed order, and the scenario's
 // Report function (nil for a spec).
-func (p *Plan) Expand() ([]Cell, func(dir string, cells []Cell, results []*scheduler.Result) error, error) {
+func (p *Plan) Expand(r *Registry) ([]Cell, func(dir string, cells []Cell, results []*scheduler.Result) error, error) {
 	switch {
 	case p.Scenario != "" && p.Spec != nil:
 		return nil, nil, errors.New("give a scenario or a sweep spec, not both")
 	case p.Spec != nil:
-		cells, err := p.Spec.Cells(p.Seeds)
+		cells, err := p.Spec.Cells(r, p.Seeds)
 		return cells, nil, err
 	case p.Scenario != "":
 		name, params, err := ParseSpec("scenario", p.Scenario)
 		if err != nil {
 			return nil, nil, err
 		}
-		sc, err := LookupScenario(name)
+		sc, err := r.LookupScenario(name)
 		if err != nil {
 			return nil, nil, err
 		}
-		cells, err := sc.Cells(params.declare(sc.Params), p.Seeds)
+		cells, err := sc.Cells(r, params.declare(sc.Params), p.Seeds)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -61,12 +61,12 @@ func (p *Plan) Expand() ([]Cell, func(dir string, cells []Cell, results []*sched
 }
 
 // serial reports whether the plan's cells must run one at a time.
-func (p *Plan) serial() bool {
+func (p *Plan) serial(r *Registry) bool {
 	if p.Scenario == "" {
 		return false
 	}
 	name, _, _ := strings.Cut(p.Scenario, ":")
-	sc, err := LookupScenario(strings.TrimSpace(name))
+	sc, err := r.LookupScenario(strings.TrimSpace(name))
 	return err == nil && sc.Serial
 }
 
@@ -167,18 +167,18 @@ func ParseShard(s string) (int, int, error) {
 // and the sweep goes on. When every cell has a record, the reports (results.csv,
 // results.json, summary.md, plots; see WriteReports) are written from the records.
 // Errors in the plan, or a dir that holds a different sweep, are UsageErrors.
-func Execute(plan Plan, dir string, opt Options) (Outcome, error) {
-	cells, report, err := plan.Expand()
+func Execute(r *Registry, plan Plan, dir string, opt Options) (Outcome, error) {
+	cells, report, err := plan.Expand(r)
 	if err != nil {
-		return Outcome{}, usage("", err)
+		return Outcome{}, Usage("", err)
 	}
 	shards := max(opt.Shards, 1)
 	if opt.Shard < 0 || opt.Shard >= shards {
-		return Outcome{}, usage("shard", fmt.Errorf("shard %d/%d out of range", opt.Shard, shards))
+		return Outcome{}, Usage("shard", fmt.Errorf("shard %d/%d out of range", opt.Shard, shards))
 	}
 	m := Manifest{Plan: plan, Cells: len(cells), Digest: digest(cells), Shard: opt.Shard, Shards: shards}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return Outcome{}, usage("out", err)
+		return Outcome{}, Usage("out", err)
 	}
 	if err := checkOrWriteManifest(dir, &m); err != nil {
 		return Outcome{}, err
@@ -197,7 +197,7 @@ func Execute(plan Plan, dir string, opt Options) (Outcome, error) {
 	if log == nil {
 		log = io.Discard
 	}
-	if werr := recordCells(f, log, plan, cells, todo, opt, &out); werr != nil {
+	if werr := recordCells(f, log, plan, plan.serial(r), cells, todo, opt, &out); werr != nil {
 		return out, fmt.Errorf("recording cells in %s: %w", dir, werr)
 	}
 	all, err := tallyRecords(dir, len(cells), opt.Shard, shards, &out)
@@ -252,7 +252,7 @@ func pendingCells(dir string, n, shard, shards int, retryFailed bool) (todo []in
 // f, synced, as it finishes, counting the runs and failures in out, logging
 // failures to log and reporting progress through opt.Progress. It returns the
 // first error writing a record; the other cells still run.
-func recordCells(f *os.File, log io.Writer, plan Plan, cells []Cell, todo []int, opt Options, out *Outcome) error {
+func recordCells(f *os.File, log io.Writer, plan Plan, serial bool, cells []Cell, todo []int, opt Options, out *Outcome) error {
 	var werr error
 	sub := make([]Cell, len(todo))
 	for k, i := range todo {
@@ -264,7 +264,7 @@ func recordCells(f *os.File, log io.Writer, plan Plan, cells []Cell, todo []int,
 		opt.Progress(finished, share, "")
 	}
 	par := opt.Parallel
-	if plan.serial() {
+	if serial {
 		par = 1
 	}
 	runCellsInto(sub, par, opt.Stop, func(k int, res *scheduler.Result, det *Detail, err error) {
@@ -374,10 +374,10 @@ func checkOrWriteManifest(dir string, m *Manifest) error {
 	}
 	var old Manifest
 	if err := json.Unmarshal(b, &old); err != nil {
-		return usage("out", fmt.Errorf("%s: %v", path, err))
+		return Usage("out", fmt.Errorf("%s: %v", path, err))
 	}
 	if old.Digest != m.Digest || old.Cells != m.Cells || old.Shard != m.Shard || old.Shards != m.Shards {
-		return usage("out", fmt.Errorf("%s holds a different sweep (%s, %d cells, shard %d/%d); use another --out directory or remove it",
+		return Usage("out", fmt.Errorf("%s holds a different sweep (%s, %d cells, shard %d/%d); use another --out directory or remove it",
 			dir, old.Plan.Title(), old.Cells, old.Shard, old.Shards))
 	}
 	return nil
@@ -448,25 +448,25 @@ func loadRecords(dir string, repair bool) ([]*Record, error) {
 // there, as if the sweep had run unsharded. The shards must come from the same
 // sweep. Missing cells are counted in the outcome (and the reports are still
 // written from what there is).
-func Merge(out string, dirs []string) (Outcome, error) {
+func Merge(r *Registry, out string, dirs []string) (Outcome, error) {
 	if len(dirs) == 0 {
-		return Outcome{}, usage("", errors.New("no directories to merge"))
+		return Outcome{}, Usage("", errors.New("no directories to merge"))
 	}
 	var first *Manifest
 	byIndex := map[int]*Record{}
 	for _, d := range dirs {
 		b, err := os.ReadFile(filepath.Join(d, manifestFile))
 		if err != nil {
-			return Outcome{}, usage("", fmt.Errorf("%s is not a sweep output directory: %v", d, err))
+			return Outcome{}, Usage("", fmt.Errorf("%s is not a sweep output directory: %v", d, err))
 		}
 		var m Manifest
 		if err := json.Unmarshal(b, &m); err != nil {
-			return Outcome{}, usage("", fmt.Errorf("%s: %v", filepath.Join(d, manifestFile), err))
+			return Outcome{}, Usage("", fmt.Errorf("%s: %v", filepath.Join(d, manifestFile), err))
 		}
 		if first == nil {
 			first = &m
 		} else if m.Digest != first.Digest || m.Cells != first.Cells {
-			return Outcome{}, usage("", fmt.Errorf("%s holds a different sweep (%s) than %s (%s)", d, m.Plan.Title(), dirs[0], first.Plan.Title()))
+			return Outcome{}, Usage("", fmt.Errorf("%s holds a different sweep (%s) than %s (%s)", d, m.Plan.Title(), dirs[0], first.Plan.Title()))
 		}
 		recs, err := loadRecords(d, false)
 		if err != nil {
@@ -478,12 +478,12 @@ func Merge(out string, dirs []string) (Outcome, error) {
 			}
 		}
 	}
-	cells, report, err := first.Plan.Expand()
+	cells, report, err := first.Plan.Expand(r)
 	if err != nil {
-		return Outcome{}, usage("", fmt.Errorf("re-expanding the sweep: %v", err))
+		return Outcome{}, Usage("", fmt.Errorf("re-expanding the sweep: %v", err))
 	}
 	if digest(cells) != first.Digest {
-		return Outcome{}, usage("", errors.New("the sweep expands to different cells in this build than when it ran (registries changed?)"))
+		return Outcome{}, Usage("", errors.New("the sweep expands to different cells in this build than when it ran (registries changed?)"))
 	}
 	m := Manifest{Plan: first.Plan, Cells: first.Cells, Digest: first.Digest, Shard: 0, Shards: 1}
 	if err := os.MkdirAll(out, 0o755); err != nil {

@@ -26,11 +26,11 @@ func TestCanonicalTraceCluster(t *testing.T) {
 	}
 	w.Source.(interface{ Close() error }).Close()
 	for _, cl := range []string{"trace", "auto"} {
-		orig, err := Run(RunSpec{Workload: "trace:google2011:" + src[0], Cluster: cl})
+		orig, err := testRegistry.Run(RunSpec{Workload: "trace:google2011:" + src[0], Cluster: cl})
 		if err != nil {
 			t.Fatalf("google2011 --cluster %s: %v", cl, err)
 		}
-		canon, err := Run(RunSpec{Workload: "trace:schedlab:" + out, Cluster: cl})
+		canon, err := testRegistry.Run(RunSpec{Workload: "trace:schedlab:" + out, Cluster: cl})
 		if err != nil {
 			t.Fatalf("schedlab --cluster %s: %v", cl, err)
 		}

@@ -77,7 +77,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	defer release()
 	opt.Stop = stop
 	start := time.Now()
-	o, err := bench.Execute(plan, dir, opt)
+	o, err := bench.Execute(registry, plan, dir, opt)
 	if err != nil {
 		return failure(stderr, "bench", err)
 	}
@@ -383,7 +383,7 @@ func runMerge(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "schedlab bench merge: --out: give the directory to write the merged sweep to")
 		return exitUsage
 	}
-	o, err := bench.Merge(*out, dirs)
+	o, err := bench.Merge(registry, *out, dirs)
 	if err != nil {
 		return failure(stderr, "bench merge", err)
 	}

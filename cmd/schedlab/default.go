@@ -30,7 +30,7 @@ var (
 func defaultWorkload() string {
 	for _, spec := range defaultWorkloads {
 		name, _, _ := strings.Cut(spec, ":")
-		for _, w := range bench.Workloads() {
+		for _, w := range registry.Workloads() {
 			if w.Name == name {
 				return spec
 			}
@@ -79,8 +79,8 @@ func runDefault(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "schedlab: no built-in workload is registered in this build (want one of "+strings.Join(defaultWorkloads, ", ")+")")
 		return exitFail
 	}
-	scheds := registered(bench.Schedulers(), func(s bench.SchedulerSpec) string { return s.Name }, defaultSchedulers)
-	placers := registered(bench.Placers(), func(s bench.PlacerSpec) string { return s.Name }, defaultPlacers)
+	scheds := registered(registry.Schedulers(), func(s bench.SchedulerSpec) string { return s.Name }, defaultSchedulers)
+	placers := registered(registry.Placers(), func(s bench.PlacerSpec) string { return s.Name }, defaultPlacers)
 	var cells []bench.Cell
 	var labels [][]string
 	for _, s := range scheds {
@@ -89,7 +89,7 @@ func runDefault(args []string, stdout, stderr io.Writer) int {
 			cells = append(cells, bench.Cell{
 				Labels: []bench.Label{{Key: "scheduler", Value: s}, {Key: "placer", Value: p}},
 				Seed:   seed,
-				Run:    func() (*scheduler.Result, error) { return bench.Run(spec) },
+				Run:    func() (*scheduler.Result, error) { return registry.Run(spec) },
 			})
 			labels = append(labels, []string{s, p})
 		}

@@ -37,16 +37,16 @@ func entry(name, doc string, ps []bench.Param) listEntry {
 func buildListing() listing {
 	l := listing{Schedulers: []listEntry{}, Placers: []listEntry{}, Workloads: []listEntry{},
 		Scenarios: []listEntry{}, TraceFormats: []listEntry{}, ClusterKeys: bench.ClusterKeys}
-	for _, s := range bench.Schedulers() {
+	for _, s := range registry.Schedulers() {
 		l.Schedulers = append(l.Schedulers, entry(s.Name, s.Doc, s.Params))
 	}
-	for _, s := range bench.Placers() {
+	for _, s := range registry.Placers() {
 		l.Placers = append(l.Placers, entry(s.Name, s.Doc, s.Params))
 	}
-	for _, s := range bench.Workloads() {
+	for _, s := range registry.Workloads() {
 		l.Workloads = append(l.Workloads, entry(s.Name, s.Doc, s.Params))
 	}
-	for _, s := range bench.Scenarios() {
+	for _, s := range registry.Scenarios() {
 		l.Scenarios = append(l.Scenarios, entry(s.Name, s.Doc, s.Params))
 	}
 	for _, s := range bench.TraceFormats() {

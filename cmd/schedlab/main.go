@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/schedlab/schedlab/bench"
+	"github.com/schedlab/schedlab/bench/families"
 )
 
 // Exit statuses (DESIGN.md): 0 success, 2 bad usage or bad input, 1 a run that
@@ -25,6 +26,17 @@ const (
 // version is the release version; builds may set it with
 // -ldflags "-X main.version=v1.2.3".
 var version = "v0.1.0-dev"
+
+// registry holds every name the command knows: the placers, schedulers,
+// workloads and scenarios of every family in bench/families.
+var registry = newRegistry()
+
+// newRegistry returns a registry with every family registered.
+func newRegistry() *bench.Registry {
+	r := bench.NewRegistry()
+	families.Register(r)
+	return r
+}
 
 // traceCommand runs `schedlab trace ...`: runTrace of trace.go. It is a variable
 // only so that tests can replace it.

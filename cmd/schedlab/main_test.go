@@ -39,13 +39,16 @@ func (s *cliTiny) Next() (*scheduler.Job, error) {
 	return j, nil
 }
 
-func init() {
-	bench.RegisterWorkload(bench.WorkloadSpec{Name: "cli-tiny", Doc: "CLI test workload",
+// TestMain adds the tests' small workload to the command's registry and makes it
+// the default comparison's workload.
+func TestMain(m *testing.M) {
+	registry.RegisterWorkload(bench.WorkloadSpec{Name: "cli-tiny", Doc: "CLI test workload",
 		Params: []bench.Param{{Name: "jobs", Type: bench.TypeInt, Range: "[0, 100000]", Default: "30", Doc: "jobs"}},
 		New: func(p *bench.Params, seed uint64) (*bench.Workload, error) {
 			return &bench.Workload{Source: &cliTiny{n: p.Int("jobs", 30), r: scheduler.NewRand(seed, "cli-tiny")}}, p.Err()
 		}})
 	defaultWorkloads = []string{"cli-tiny"}
+	os.Exit(m.Run())
 }
 
 func runCLI(args ...string) (code int, stdout, stderr string) {
@@ -269,7 +272,7 @@ func TestListDistributions(t *testing.T) {
 		for k := 0; k+1 < len(f); k++ {
 			if f[k] == "--workload" {
 				examples++
-				if _, _, err := bench.OpenWorkload(f[k+1], 1); err != nil {
+				if _, _, err := registry.OpenWorkload(f[k+1], 1); err != nil {
 					t.Errorf("example %q: %v", f[k+1], err)
 				}
 			}

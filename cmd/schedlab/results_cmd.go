@@ -40,26 +40,26 @@ func runResults(args []string, stdout, stderr io.Writer) int {
 	}
 	specs := fs.Args()
 	if len(specs) == 0 {
-		for _, s := range bench.Scenarios() {
+		for _, s := range registry.Scenarios() {
 			specs = append(specs, s.Name)
 		}
 	}
 	for _, s := range specs {
 		name, _, _ := strings.Cut(s, ":")
-		if _, err := bench.LookupScenario(name); err != nil {
+		if _, err := registry.LookupScenario(name); err != nil {
 			fmt.Fprintf(stderr, "schedlab bench results: %v\n", err)
 			return exitUsage
 		}
 	}
 	dirs := map[string]string{}
-	doc := &bench.ResultsDoc{Command: *command, Revision: *revision, Elapsed: map[string]time.Duration{}}
+	doc := &bench.ResultsDoc{Command: *command, Revision: *revision, Elapsed: map[string]time.Duration{}, Registry: registry}
 	failed := 0
 	for _, s := range specs {
 		name, _, _ := strings.Cut(s, ":")
 		dir := filepath.Join(*work, name)
 		start := time.Now()
 		fmt.Fprintf(stderr, "schedlab bench results: %s → %s\n", s, dir)
-		o, err := bench.Execute(bench.Plan{Scenario: s, Seeds: *seeds}, dir, bench.Options{Parallel: *parallel, Log: stderr})
+		o, err := bench.Execute(registry, bench.Plan{Scenario: s, Seeds: *seeds}, dir, bench.Options{Parallel: *parallel, Log: stderr})
 		if err != nil {
 			fmt.Fprintf(stderr, "schedlab bench results: %s: %v\n", s, firstLineOf(err.Error()))
 			failed++

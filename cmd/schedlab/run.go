@@ -135,7 +135,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	if !checkFormat(stderr, "run", *format) || !win.apply(stderr, "run", &spec) {
 		return exitUsage
 	}
-	res, err := bench.Run(spec)
+	res, err := registry.Run(spec)
 	if err != nil {
 		return failure(stderr, "run", err)
 	}

@@ -1,8 +1,11 @@
-package bench
+package families
 
 import (
 	"fmt"
 	"testing"
+
+	"github.com/schedlab/schedlab/bench"
+	"github.com/schedlab/schedlab/scheduler"
 )
 
 // BenchmarkPerf measures placement decisions and events per wall second of whole
@@ -10,16 +13,16 @@ import (
 // placer under the monolithic scheduler, and every registered scheduler with
 // bestfit. Select with -bench, e.g.
 //
-//	go test ./bench -run '^$' -bench 'Perf/sched=monolithic$/placer=bestfit$' -benchtime 1x -count 5 | tee new.txt
+//	go test ./bench/families -run '^$' -bench 'Perf/sched=monolithic$/placer=bestfit$' -benchtime 1x -count 5 | tee new.txt
 //	benchstat old.txt new.txt
 func BenchmarkPerf(b *testing.B) {
 	sizes := []int{1000, 10000, 100000}
 	type combo struct{ sched, placer string }
 	var combos []combo
-	for _, p := range Placers() {
+	for _, p := range testRegistry.Placers() {
 		combos = append(combos, combo{"monolithic", p.Name})
 	}
-	for _, s := range Schedulers() {
+	for _, s := range testRegistry.Schedulers() {
 		if s.Name != "monolithic" {
 			combos = append(combos, combo{s.Name, "bestfit"})
 		}
@@ -31,7 +34,7 @@ func BenchmarkPerf(b *testing.B) {
 				var placements, events int64
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
-					res, err := Run(spec)
+					res, err := testRegistry.Run(spec)
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -52,7 +55,7 @@ func BenchmarkPerf(b *testing.B) {
 
 func TestPerfAndCompactionScenariosTiny(t *testing.T) {
 	d := t.TempDir()
-	o, err := Execute(Plan{Scenario: "perf:nodes=20|40,placers=bestfit|firstfit,jobs_per_node=0.5"}, d, Options{Parallel: 4})
+	o, err := bench.Execute(testRegistry, bench.Plan{Scenario: "perf:nodes=20|40,placers=bestfit|firstfit,jobs_per_node=0.5"}, d, bench.Options{Parallel: 4})
 	if err != nil || o.Cells != 4 || o.Failed != 0 {
 		t.Fatalf("perf: %+v %v", o, err)
 	}
@@ -62,7 +65,7 @@ func TestPerfAndCompactionScenariosTiny(t *testing.T) {
 		}
 	}
 	d = t.TempDir()
-	o, err = Execute(Plan{Scenario: "compaction:workload=tiny:jobs=30,cluster=nodes=6;cpu=4000;mem=8192+nodes=6;cpu=2000;mem=4096,placers=bestfit|firstfit|nosuch", Seeds: 3}, d, Options{})
+	o, err = bench.Execute(testRegistry, bench.Plan{Scenario: "compaction:workload=tiny:jobs=30,cluster=nodes=6;cpu=4000;mem=8192+nodes=6;cpu=2000;mem=4096,placers=bestfit|firstfit|nosuch", Seeds: 3}, d, bench.Options{})
 	if err != nil || o.Cells != 6 || o.Failed != 0 {
 		t.Fatalf("compaction: %+v %v", o, err)
 	}
@@ -80,23 +83,23 @@ func TestPerfAndCompactionScenariosTiny(t *testing.T) {
 func TestCompactFindsTheSmallestFittingPrefix(t *testing.T) {
 	spec := CompactionSpec{Scheduler: "monolithic", Placer: "bestfit", Workload: "tiny:jobs=12",
 		Cluster: "nodes=5,cpu=4000,mem=8192+nodes=5,cpu=1500,mem=4096", WorkloadSeed: 1, OrderSeed: 4}
-	res, err := Compact(spec)
+	res, err := Compact(testRegistry, spec)
 	if err != nil {
 		t.Fatal(err)
 	}
 	k := int(res.Extra["compaction.machines"])
 	want := int(res.Extra["compaction.tasks_placed"])
-	all, _ := ParseCluster(spec.Cluster)
+	all, _ := bench.ParseCluster(spec.Cluster)
 	// linear scan with the same order
-	order := append([]scheduler_Node(nil), all...)
+	order := append([]scheduler.Node(nil), all...)
 	shuffleLike(order, spec.OrderSeed)
 	smallest := 0
 	for n := 1; n <= len(order); n++ {
-		ns := append([]scheduler_Node(nil), order[:n]...)
+		ns := append([]scheduler.Node(nil), order[:n]...)
 		for i := range ns {
-			ns[i].ID = nodeID(i)
+			ns[i].ID = scheduler.NodeID(i)
 		}
-		r, err := placeSnapshot(spec, ns)
+		r, err := placeSnapshot(testRegistry, spec, ns)
 		if err != nil {
 			t.Fatal(err)
 		}

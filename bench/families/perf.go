@@ -1,4 +1,4 @@
-package bench
+package families
 
 import (
 	"errors"
@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/schedlab/schedlab/bench"
 	"github.com/schedlab/schedlab/scheduler"
 )
 
@@ -31,10 +32,10 @@ type PerfSpec struct {
 }
 
 // RunSpec returns the run the perf cell makes.
-func (p PerfSpec) RunSpec() RunSpec {
+func (p PerfSpec) RunSpec() bench.RunSpec {
 	jobs := max(1, int(float64(p.Nodes)*p.JobsPerNode+0.5))
 	rate := float64(p.Nodes) * p.RatePerNode
-	return RunSpec{
+	return bench.RunSpec{
 		Scheduler: p.Scheduler, Placer: p.Placer,
 		Workload: fmt.Sprintf("synthetic:jobs=%d,rate=%s", jobs, strconv.FormatFloat(rate, 'g', -1, 64)),
 		Cluster:  fmt.Sprintf("nodes=%d,cpu=32000,mem=131072", p.Nodes),
@@ -56,26 +57,26 @@ func splitBar(s string) []string {
 	return out
 }
 
-func init() {
-	RegisterScenario(ScenarioSpec{
+func registerPerf(reg *bench.Registry) {
+	reg.RegisterScenario(bench.ScenarioSpec{
 		Name:   "perf",
 		Doc:    "simulator speed: placement decisions and events per wall second for each scheduler × placer at 1k, 10k and 100k nodes (cells run one at a time)",
 		Serial: true,
-		Params: []Param{
-			{Name: "schedulers", Type: TypeList, Default: "monolithic", Doc: "schedulers, '|'-separated, ';' for ','"},
-			{Name: "placers", Type: TypeList, Default: DefaultPerfPlacers, Doc: "placers, '|'-separated (unregistered ones are skipped)"},
-			{Name: "nodes", Type: TypeList, Range: "[1, 2000000]", Default: "1000|10000|100000", Unit: "nodes", Doc: "cluster sizes, '|'-separated"},
-			{Name: "jobs_per_node", Type: TypeFloat, Range: "(0, 1000]", Default: "1", Doc: "synthetic jobs per node (about 8 tasks each)"},
-			{Name: "rate_per_node", Type: TypeFloat, Range: "(0, 1000]", Default: "0.01", Unit: "jobs/s", Doc: "arrival rate per node (the default leaves the cluster nearly empty: almost every node fits; perf.md reports the measured utilization)"},
-			{Name: "slow", Type: TypeList, Default: "tetris|kube", Doc: "placers that score every node (O(n) per decision), measured only up to slow_max nodes"},
-			{Name: "slow_max", Type: TypeInt, Range: "[1, 2000000]", Default: "10000", Unit: "nodes", Doc: "largest cluster for the slow placers"},
+		Params: []bench.Param{
+			{Name: "schedulers", Type: bench.TypeList, Default: "monolithic", Doc: "schedulers, '|'-separated, ';' for ','"},
+			{Name: "placers", Type: bench.TypeList, Default: DefaultPerfPlacers, Doc: "placers, '|'-separated (unregistered ones are skipped)"},
+			{Name: "nodes", Type: bench.TypeList, Range: "[1, 2000000]", Default: "1000|10000|100000", Unit: "nodes", Doc: "cluster sizes, '|'-separated"},
+			{Name: "jobs_per_node", Type: bench.TypeFloat, Range: "(0, 1000]", Default: "1", Doc: "synthetic jobs per node (about 8 tasks each)"},
+			{Name: "rate_per_node", Type: bench.TypeFloat, Range: "(0, 1000]", Default: "0.01", Unit: "jobs/s", Doc: "arrival rate per node (the default leaves the cluster nearly empty: almost every node fits; perf.md reports the measured utilization)"},
+			{Name: "slow", Type: bench.TypeList, Default: "tetris|kube", Doc: "placers that score every node (O(n) per decision), measured only up to slow_max nodes"},
+			{Name: "slow_max", Type: bench.TypeInt, Range: "[1, 2000000]", Default: "10000", Unit: "nodes", Doc: "largest cluster for the slow placers"},
 		},
-		Cells: func(p *Params, seeds int) ([]Cell, error) {
+		Cells: func(reg *bench.Registry, p *bench.Params, seeds int) ([]bench.Cell, error) {
 			scheds := splitBar(p.List("schedulers", "monolithic"))
 			var pls []string
 			for _, pl := range splitBar(p.List("placers", DefaultPerfPlacers)) {
 				name, _, _ := strings.Cut(pl, ":")
-				if _, ok := placers[name]; ok {
+				if reg.HasPlacer(name) {
 					pls = append(pls, pl)
 				}
 			}
@@ -100,7 +101,7 @@ func init() {
 			if seeds <= 0 {
 				seeds = 1
 			}
-			var cells []Cell
+			var cells []bench.Cell
 			for _, sc := range scheds {
 				for _, pl := range pls {
 					for _, n := range sizes {
@@ -110,10 +111,10 @@ func init() {
 						for s := 1; s <= seeds; s++ {
 							ps := PerfSpec{Scheduler: sc, Placer: pl, Nodes: n, JobsPerNode: jpn, RatePerNode: rpn, Seed: uint64(s)}
 							spec := ps.RunSpec()
-							cells = append(cells, Cell{
-								Labels: []Label{{"scheduler", sc}, {"placer", pl}, {"nodes", strconv.Itoa(n)}},
+							cells = append(cells, bench.Cell{
+								Labels: []bench.Label{{Key: "scheduler", Value: sc}, {Key: "placer", Value: pl}, {Key: "nodes", Value: strconv.Itoa(n)}},
 								Seed:   uint64(s),
-								Run:    func() (*scheduler.Result, error) { return Run(spec) },
+								Run:    func() (*scheduler.Result, error) { return reg.Run(spec) },
 							})
 						}
 					}
@@ -125,12 +126,12 @@ func init() {
 	})
 }
 
-func perfReport(dir string, cells []Cell, results []*scheduler.Result) error {
-	groups := Groups(cells, results)
-	t := &Table{Header: []string{"scheduler", "placer", "nodes", "tasks", "decisions/s", "events/s", "wall s", "sim s", "CPU util %"}}
+func perfReport(dir string, cells []bench.Cell, results []*scheduler.Result) error {
+	groups := bench.Groups(cells, results)
+	t := &bench.Table{Header: []string{"scheduler", "placer", "nodes", "tasks", "decisions/s", "events/s", "wall s", "sim s", "CPU util %"}}
 	lowUtil, highUtil := math.Inf(1), math.Inf(-1)
-	dec := &Chart{Title: "Placement decisions per wall second", XLabel: "cluster size (nodes)", YLabel: "placements per wall second (1/s)", XLog: true, YLog: true}
-	ev := &Chart{Title: "Simulation events per wall second", XLabel: "cluster size (nodes)", YLabel: "events per wall second (1/s)", XLog: true, YLog: true}
+	dec := &bench.Chart{Title: "Placement decisions per wall second", XLabel: "cluster size (nodes)", YLabel: "placements per wall second (1/s)", XLog: true, YLog: true}
+	ev := &bench.Chart{Title: "Simulation events per wall second", XLabel: "cluster size (nodes)", YLabel: "events per wall second (1/s)", XLog: true, YLog: true}
 	at := map[string]int{}
 	for gi := range groups {
 		g := &groups[gi]
@@ -142,19 +143,19 @@ func perfReport(dir string, cells []Cell, results []*scheduler.Result) error {
 			t.Add(g.Label("scheduler"), g.Label("placer"), g.Label("nodes"), "failed")
 			continue
 		}
-		d, _ := MeanCI(g.Values(MetricPlacePerSec))
-		e, _ := MeanCI(g.Values(MetricEventsPerSec))
-		w, _ := MeanCI(g.Values(Metric{Get: func(r *scheduler.Result) float64 { return r.WallSeconds }}))
+		d, _ := bench.MeanCI(g.Values(bench.MetricPlacePerSec))
+		e, _ := bench.MeanCI(g.Values(bench.MetricEventsPerSec))
+		w, _ := bench.MeanCI(g.Values(bench.Metric{Get: func(r *scheduler.Result) float64 { return r.WallSeconds }}))
 		r := g.Results[0]
-		t.Add(g.Label("scheduler"), g.Label("placer"), g.Label("nodes"), strconv.Itoa(r.TasksSubmitted), Num(d), Num(e), Num(w), Num(r.SimSeconds), Num(100*r.Utilization.CPU))
+		t.Add(g.Label("scheduler"), g.Label("placer"), g.Label("nodes"), strconv.Itoa(r.TasksSubmitted), bench.Num(d), bench.Num(e), bench.Num(w), bench.Num(r.SimSeconds), bench.Num(100*r.Utilization.CPU))
 		lowUtil, highUtil = math.Min(lowUtil, 100*r.Utilization.CPU), math.Max(highUtil, 100*r.Utilization.CPU)
 		n, _ := strconv.ParseFloat(g.Label("nodes"), 64)
 		i, ok := at[name]
 		if !ok {
 			i = len(dec.Lines)
 			at[name] = i
-			dec.Lines = append(dec.Lines, Line{Name: name, Points: true})
-			ev.Lines = append(ev.Lines, Line{Name: name, Points: true})
+			dec.Lines = append(dec.Lines, bench.Line{Name: name, Points: true})
+			ev.Lines = append(ev.Lines, bench.Line{Name: name, Points: true})
 		}
 		dec.Lines[i].X, dec.Lines[i].Y = append(dec.Lines[i].X, n), append(dec.Lines[i].Y, d)
 		ev.Lines[i].X, ev.Lines[i].Y = append(ev.Lines[i].X, n), append(ev.Lines[i].Y, e)
@@ -166,7 +167,7 @@ func perfReport(dir string, cells []Cell, results []*scheduler.Result) error {
 		if highUtil < 10 {
 			load = "a nearly empty cluster, where almost every node fits a task: the easy case for an index"
 		}
-		fmt.Fprintf(&b, " Measured CPU utilization over the runs: %s–%s %% — %s.", Num(lowUtil), Num(highUtil), load)
+		fmt.Fprintf(&b, " Measured CPU utilization over the runs: %s–%s %% — %s.", bench.Num(lowUtil), bench.Num(highUtil), load)
 	}
 	b.WriteString("\n\n")
 	t.WriteMarkdown(&b)

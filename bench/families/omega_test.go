@@ -1,4 +1,4 @@
-package bench
+package families
 
 import (
 	"os"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/schedlab/schedlab/bench"
 	"github.com/schedlab/schedlab/policies/omega"
 	"github.com/schedlab/schedlab/scheduler"
 	"github.com/schedlab/schedlab/workload"
@@ -22,20 +23,20 @@ func TestOmegaRegistrationsParseAndReject(t *testing.T) {
 		"omega", "omega:batch=3,service=0,conflict=seq,transaction=all-or-nothing,t_job_service=10s,t_task_batch=1ms,retry=2s,max_attempts=50,max_attempts_nothing=5,placer=given",
 		"monolithic-single-path:t_job=1s,t_task=5ms", "monolithic-fast-path:t_job_service=10s",
 	} {
-		if _, err := NewScheduler(spec, "firstfit"); err != nil {
+		if _, err := testRegistry.NewScheduler(spec, "firstfit"); err != nil {
 			t.Errorf("%s: %v", spec, err)
 		}
 	}
 	for _, bad := range []string{"omega:conflict=maybe", "omega:batch=0,service=0", "omega:tjob=1s", "monolithic-single-path:t_job=-1", "omega:retry=0s"} {
-		if _, err := NewScheduler(bad, "firstfit"); err == nil {
+		if _, err := testRegistry.NewScheduler(bad, "firstfit"); err == nil {
 			t.Errorf("%s: no error", bad)
 		}
 	}
-	if _, err := NewWorkload("omega:machines=10,lambda_batch=2,gang=0.5,horizon=1h", 1); err != nil {
+	if _, err := testRegistry.NewWorkload("omega:machines=10,lambda_batch=2,gang=0.5,horizon=1h", 1); err != nil {
 		t.Error(err)
 	}
 	for _, bad := range []string{"omega:prefill=2", "omega:machines=0", "omega:batch_cpu=9000", "omega:lambda=2"} {
-		if _, err := NewWorkload(bad, 1); err == nil {
+		if _, err := testRegistry.NewWorkload(bad, 1); err == nil {
 			t.Errorf("%s: no error", bad)
 		}
 	}
@@ -44,7 +45,7 @@ func TestOmegaRegistrationsParseAndReject(t *testing.T) {
 // TestOmegaRunEndToEnd runs the omega scheduler on the omega workload through the
 // registry on a small cell and checks that the metrics are filled and consistent.
 func TestOmegaRunEndToEnd(t *testing.T) {
-	res, err := Run(RunSpec{Scheduler: "omega:batch=2,t_job_service=2s", Placer: OmegaPlacer,
+	res, err := testRegistry.Run(bench.RunSpec{Scheduler: "omega:batch=2,t_job_service=2s", Placer: OmegaPlacer,
 		Workload: "omega:machines=300,horizon=20m,lambda_batch=0.5", Seed: 3, Horizon: 20 * scheduler.Minute})
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +60,7 @@ func TestOmegaRunEndToEnd(t *testing.T) {
 	if int(sum) != res.Conflicts.Transactions {
 		t.Errorf("per-scheduler transactions sum to %v, total %d", sum, res.Conflicts.Transactions)
 	}
-	again, err := Run(RunSpec{Scheduler: "omega:batch=2,t_job_service=2s", Placer: OmegaPlacer,
+	again, err := testRegistry.Run(bench.RunSpec{Scheduler: "omega:batch=2,t_job_service=2s", Placer: OmegaPlacer,
 		Workload: "omega:machines=300,horizon=20m,lambda_batch=0.5", Seed: 3, Horizon: 20 * scheduler.Minute})
 	if err != nil {
 		t.Fatal(err)
@@ -73,16 +74,16 @@ func TestOmegaRunEndToEnd(t *testing.T) {
 // and a short horizon: cells run, tables and verdicts are written.
 func TestOmegaScenariosTiny(t *testing.T) {
 	dir := t.TempDir()
-	for _, s := range Scenarios() {
+	for _, s := range testRegistry.Scenarios() {
 		if !strings.HasPrefix(s.Name, "omega-") {
 			continue
 		}
-		p := NewParams("scenario "+s.Name, map[string]string{"machines": "200", "horizon": "3m"})
-		cells, err := s.Cells(p, 1)
+		p := bench.NewParams("scenario "+s.Name, map[string]string{"machines": "200", "horizon": "3m"})
+		cells, err := s.Cells(testRegistry, p, 1)
 		if err != nil {
 			t.Fatalf("%s: %v", s.Name, err)
 		}
-		results, errs := RunCells(cells, 2, nil)
+		results, errs := bench.RunCells(cells, 2, nil)
 		for i, e := range errs {
 			if e != nil {
 				t.Fatalf("%s cell %s: %v", s.Name, cells[i].Key(), e)
@@ -106,7 +107,7 @@ func TestOmegaScenariosTiny(t *testing.T) {
 // batch schedulers with the paper's decision times.
 func BenchmarkOmegaDay(b *testing.B) {
 	for b.Loop() {
-		res, err := Run(RunSpec{Scheduler: "omega:batch=2", Placer: OmegaPlacer, Workload: "omega", Seed: 1, Horizon: scheduler.Day})
+		res, err := testRegistry.Run(bench.RunSpec{Scheduler: "omega:batch=2", Placer: OmegaPlacer, Workload: "omega", Seed: 1, Horizon: scheduler.Day})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package bench
+package families
 
 import (
 	"encoding/csv"
@@ -12,8 +12,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/schedlab/schedlab/policies/binpack"
 	"gonum.org/v1/gonum/stat"
+
+	"github.com/schedlab/schedlab/bench"
+	"github.com/schedlab/schedlab/policies/binpack"
 )
 
 // The FGD artifact's cached per-seed results (hkust-adsl/kubernetes-scheduler-simulator,
@@ -305,7 +307,7 @@ func CompareFGDArtifact(runs []*FGDRun) FGDArtifactComparison {
 			if len(xs) < 2 {
 				continue
 			}
-			ch := FGDRandomCheck{Trace: g.trace, Metric: cp.name, N: len(xs), NArtifact: len(ys), P: welchP(xs, ys)}
+			ch := FGDRandomCheck{Trace: g.trace, Metric: cp.name, N: len(xs), NArtifact: len(ys), P: bench.WelchP(xs, ys)}
 			ch.Ours[0], ch.Ours[1] = stat.MeanStdDev(xs, nil)
 			ch.Artifact[0], ch.Artifact[1] = stat.MeanStdDev(ys, nil)
 			c.Random = append(c.Random, ch)

@@ -1,9 +1,11 @@
-package bench
+package families
 
 import (
 	"fmt"
 	"math"
 	"path/filepath"
+
+	"github.com/schedlab/schedlab/bench"
 )
 
 // omegaPlot describes a scenario's chart: measured columns (by name) against a
@@ -24,12 +26,12 @@ type omegaPlot struct {
 
 // write saves NAME.png and NAME.svg into dir and returns the PNG's file name.
 func (pl *omegaPlot) write(dir, name string, rep *omegaReport, gs []*omegaGroup) (string, error) {
-	cols := map[string]*omegaCol{}
+	cols := map[string]*reportColumn{}
 	for i := range rep.cols {
 		cols[rep.cols[i].name] = &rep.cols[i]
 	}
 	cats := map[string]float64{}
-	var lines []Line
+	var lines []bench.Line
 	at := map[string]int{}
 	minX, maxX := math.Inf(1), math.Inf(-1)
 	for _, g := range gs {
@@ -68,7 +70,7 @@ func (pl *omegaPlot) write(dir, name string, rep *omegaReport, gs []*omegaGroup)
 			if !ok {
 				i = len(lines)
 				at[ln] = i
-				lines = append(lines, Line{Name: ln, Points: true})
+				lines = append(lines, bench.Line{Name: ln, Points: true})
 			}
 			y := c.value(g)
 			if pl.logY {
@@ -79,7 +81,7 @@ func (pl *omegaPlot) write(dir, name string, rep *omegaReport, gs []*omegaGroup)
 		}
 	}
 	if pl.hline != 0 && maxX > minX {
-		lines = append(lines, Line{Name: fmt.Sprintf("y = %g", pl.hline), X: []float64{minX, maxX}, Y: []float64{pl.hline, pl.hline}, Dashed: true})
+		lines = append(lines, bench.Line{Name: fmt.Sprintf("y = %g", pl.hline), X: []float64{minX, maxX}, Y: []float64{pl.hline, pl.hline}, Dashed: true})
 	}
 	xl := pl.x
 	if pl.logX {
@@ -99,7 +101,7 @@ func (pl *omegaPlot) write(dir, name string, rep *omegaReport, gs []*omegaGroup)
 	if pl.logY {
 		yl = "log10 " + yl
 	}
-	ch := &Chart{Title: rep.title, XLabel: xl, YLabel: yl, Lines: lines, YFrom0: !pl.logY}
+	ch := &bench.Chart{Title: rep.title, XLabel: xl, YLabel: yl, Lines: lines, YFrom0: !pl.logY}
 	if err := ch.Save(filepath.Join(dir, name)); err != nil {
 		return "", err
 	}

@@ -1,4 +1,4 @@
-package bench
+package families
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/schedlab/schedlab/bench"
 	"github.com/schedlab/schedlab/scheduler"
 )
 
@@ -46,14 +47,14 @@ func (s snapshot) Next() (*scheduler.Job, error) {
 
 // placeSnapshot places spec's workload snapshot on nodes and returns the result
 // (TasksRunning is the number of tasks placed).
-func placeSnapshot(spec CompactionSpec, nodes []scheduler.Node) (*scheduler.Result, error) {
-	w, _, err := OpenWorkload(spec.Workload, spec.WorkloadSeed)
+func placeSnapshot(reg *bench.Registry, spec CompactionSpec, nodes []scheduler.Node) (*scheduler.Result, error) {
+	w, _, err := reg.OpenWorkload(spec.Workload, spec.WorkloadSeed)
 	if err != nil {
-		return nil, usage("workload", err)
+		return nil, bench.Usage("workload", err)
 	}
-	sched, err := NewScheduler(spec.Scheduler, spec.Placer)
+	sched, err := reg.NewScheduler(spec.Scheduler, spec.Placer)
 	if err != nil {
-		return nil, usage("scheduler", err)
+		return nil, bench.Usage("scheduler", err)
 	}
 	cfg := scheduler.DefaultConfig()
 	cfg.Seed = spec.OrderSeed
@@ -62,7 +63,7 @@ func placeSnapshot(spec CompactionSpec, nodes []scheduler.Node) (*scheduler.Resu
 	cfg.Quiesce = scheduler.Second
 	var src scheduler.Source = w.Source
 	if _, ok := src.(scheduler.NodeSource); ok {
-		src = jobsOnly{src}
+		src = bench.JobsOnly(src)
 	}
 	res, err := scheduler.Run(cfg, snapshot{src}, sched)
 	if err != nil {
@@ -72,20 +73,20 @@ func placeSnapshot(spec CompactionSpec, nodes []scheduler.Node) (*scheduler.Resu
 	return res, nil
 }
 
-// Compact finds, by binary search over k, the smallest prefix of a seeded random
+// Compact finds, with the names of reg, by binary search over k, the smallest prefix of a seeded random
 // order of the cluster's machines on which the workload snapshot places as many
 // tasks as on the whole cluster. It returns the result of the run on that prefix,
 // with Extra keys compaction.machines (k), compaction.machines_total,
 // compaction.fraction (k / total), compaction.tasks_placed and compaction.runs
 // (simulations made). The search assumes that more machines never place fewer
 // tasks, as Borg's does.
-func Compact(spec CompactionSpec) (*scheduler.Result, error) {
+func Compact(reg *bench.Registry, spec CompactionSpec) (*scheduler.Result, error) {
 	cl := spec.Cluster
 	var all []scheduler.Node
 	if cl == "" || cl == "auto" || cl == "trace" {
-		w, _, err := OpenWorkload(spec.Workload, spec.WorkloadSeed)
+		w, _, err := reg.OpenWorkload(spec.Workload, spec.WorkloadSeed)
 		if err != nil {
-			return nil, usage("workload", err)
+			return nil, bench.Usage("workload", err)
 		}
 		if c, ok := w.Source.(interface{ Close() error }); ok {
 			c.Close()
@@ -93,15 +94,15 @@ func Compact(spec CompactionSpec) (*scheduler.Result, error) {
 		all = w.Nodes
 		if len(all) == 0 {
 			if cl == "trace" {
-				return nil, usage("cluster", fmt.Errorf("workload %q has no static machines to compact; give a cluster", spec.Workload))
+				return nil, bench.Usage("cluster", fmt.Errorf("workload %q has no static machines to compact; give a cluster", spec.Workload))
 			}
-			cl = DefaultCluster
+			cl = bench.DefaultCluster
 		}
 	}
 	if all == nil {
 		var err error
-		if all, err = ParseCluster(cl); err != nil {
-			return nil, usage("cluster", err)
+		if all, err = bench.ParseCluster(cl); err != nil {
+			return nil, bench.Usage("cluster", err)
 		}
 	}
 	order := make([]scheduler.Node, len(all))
@@ -117,7 +118,7 @@ func Compact(spec CompactionSpec) (*scheduler.Result, error) {
 		return ns
 	}
 	runs := 0
-	full, err := placeSnapshot(spec, prefix(len(order)))
+	full, err := placeSnapshot(reg, spec, prefix(len(order)))
 	runs++
 	if err != nil {
 		return nil, err
@@ -130,7 +131,7 @@ func Compact(spec CompactionSpec) (*scheduler.Result, error) {
 	best := full
 	for lo < hi {
 		mid := lo + (hi-lo)/2
-		res, err := placeSnapshot(spec, prefix(mid))
+		res, err := placeSnapshot(reg, spec, prefix(mid))
 		runs++
 		if err != nil {
 			return nil, err
@@ -155,21 +156,21 @@ func Compact(spec CompactionSpec) (*scheduler.Result, error) {
 func unnest(s string) string { return strings.ReplaceAll(s, ";", ",") }
 
 // MetricCompaction is the compacted cell size as a percentage of the original.
-var MetricCompaction = Metric{"extra.compaction.fraction", "compacted cell size", "% of machines",
-	func(r *scheduler.Result) float64 { return 100 * r.Extra["compaction.fraction"] }}
+var MetricCompaction = bench.Metric{Key: "extra.compaction.fraction", Name: "compacted cell size", Unit: "% of machines",
+	Get: func(r *scheduler.Result) float64 { return 100 * r.Extra["compaction.fraction"] }}
 
-func init() {
-	RegisterScenario(ScenarioSpec{
+func registerCompaction(reg *bench.Registry) {
+	reg.RegisterScenario(bench.ScenarioSpec{
 		Name: "compaction",
 		Doc:  "Borg cell compaction: the smallest number of machines (binary search over seeded machine orders) on which a workload snapshot still fits, per placer",
-		Params: []Param{
-			{Name: "workload", Type: TypeString, Default: "synthetic:jobs=150", Doc: "workload spec, with ';' for ',' (its tasks are placed all at once and never finish)"},
-			{Name: "cluster", Type: TypeString, Default: "nodes=40,cpu=16000,mem=65536+nodes=40,cpu=32000,mem=131072+nodes=20,cpu=64000,mem=262144", Doc: "machines to compact, with ';' for ','; auto = the workload's own"},
-			{Name: "placers", Type: TypeList, Default: "firstfit|bestfit|worstfit|tetris|kube", Doc: "placers to compare, '|'-separated (unregistered ones are skipped)"},
-			{Name: "scheduler", Type: TypeString, Default: "monolithic", Doc: "scheduler spec, with ';' for ','"},
-			{Name: "workload_seed", Type: TypeInt, Range: "[0, inf]", Default: "1", Doc: "seed of the workload (the same for every machine order)"},
+		Params: []bench.Param{
+			{Name: "workload", Type: bench.TypeString, Default: "synthetic:jobs=150", Doc: "workload spec, with ';' for ',' (its tasks are placed all at once and never finish)"},
+			{Name: "cluster", Type: bench.TypeString, Default: "nodes=40,cpu=16000,mem=65536+nodes=40,cpu=32000,mem=131072+nodes=20,cpu=64000,mem=262144", Doc: "machines to compact, with ';' for ','; auto = the workload's own"},
+			{Name: "placers", Type: bench.TypeList, Default: "firstfit|bestfit|worstfit|tetris|kube", Doc: "placers to compare, '|'-separated (unregistered ones are skipped)"},
+			{Name: "scheduler", Type: bench.TypeString, Default: "monolithic", Doc: "scheduler spec, with ';' for ','"},
+			{Name: "workload_seed", Type: bench.TypeInt, Range: "[0, inf]", Default: "1", Doc: "seed of the workload (the same for every machine order)"},
 		},
-		Cells: func(p *Params, seeds int) ([]Cell, error) {
+		Cells: func(reg *bench.Registry, p *bench.Params, seeds int) ([]bench.Cell, error) {
 			wl := unnest(p.String("workload", "synthetic:jobs=150"))
 			cl := unnest(p.String("cluster", "nodes=40,cpu=16000,mem=65536+nodes=40,cpu=32000,mem=131072+nodes=20,cpu=64000,mem=262144"))
 			sc := unnest(p.String("scheduler", "monolithic"))
@@ -177,7 +178,7 @@ func init() {
 			var placers []string
 			for _, pl := range strings.Split(p.List("placers", "firstfit|bestfit|worstfit|tetris|kube"), "|") {
 				name, _, _ := strings.Cut(pl, ":")
-				if _, ok := placers0()[name]; ok {
+				if reg.HasPlacer(name) {
 					placers = append(placers, unnest(pl))
 				}
 			}
@@ -190,14 +191,14 @@ func init() {
 			if seeds <= 0 {
 				seeds = 5
 			}
-			var cells []Cell
+			var cells []bench.Cell
 			for _, pl := range placers {
 				for s := 1; s <= seeds; s++ {
 					spec := CompactionSpec{Scheduler: sc, Placer: pl, Workload: wl, Cluster: cl, WorkloadSeed: ws, OrderSeed: uint64(s)}
-					cells = append(cells, Cell{
-						Labels: []Label{{"placer", pl}},
+					cells = append(cells, bench.Cell{
+						Labels: []bench.Label{{Key: "placer", Value: pl}},
 						Seed:   uint64(s),
-						Run:    func() (*scheduler.Result, error) { return Compact(spec) },
+						Run:    func() (*scheduler.Result, error) { return Compact(reg, spec) },
 					})
 				}
 			}
@@ -207,14 +208,10 @@ func init() {
 	})
 }
 
-// placers0 returns the placer registry (a function so that init order does not
-// matter).
-func placers0() map[string]PlacerSpec { return placers }
-
-func compactionReport(dir string, cells []Cell, results []*scheduler.Result) error {
-	groups := Groups(cells, results)
-	t := &Table{Header: []string{"placer", "machine orders", "machines (mean ± 95% CI)", "min", "max", "% of the cell", "tasks placed"}}
-	chart := &Chart{Title: "Cell compaction: smallest cell that fits the workload", XLabel: "compacted cell size (% of the original machines)",
+func compactionReport(dir string, cells []bench.Cell, results []*scheduler.Result) error {
+	groups := bench.Groups(cells, results)
+	t := &bench.Table{Header: []string{"placer", "machine orders", "machines (mean ± 95% CI)", "min", "max", "% of the cell", "tasks placed"}}
+	chart := &bench.Chart{Title: "Cell compaction: smallest cell that fits the workload", XLabel: "compacted cell size (% of the original machines)",
 		YLabel: "machine orders with a cell at most this small (%)", YFrom0: true, YMax: 100}
 	for gi := range groups {
 		g := &groups[gi]
@@ -228,12 +225,12 @@ func compactionReport(dir string, cells []Cell, results []*scheduler.Result) err
 			ks[i] = r.Extra["compaction.machines"]
 			fr = append(fr, 100*r.Extra["compaction.fraction"])
 		}
-		m, h := MeanCI(ks)
-		pm, ph := MeanCI(fr)
-		t.Add(g.Label("placer"), fmt.Sprint(len(ks)), fmtCI(m, h), Num(slices.Min(ks)), Num(slices.Max(ks)), fmtCI(pm, ph),
-			Num(g.Results[0].Extra["compaction.tasks_placed"]))
+		m, h := bench.MeanCI(ks)
+		pm, ph := bench.MeanCI(fr)
+		t.Add(g.Label("placer"), fmt.Sprint(len(ks)), bench.FormatCI(m, h), bench.Num(slices.Min(ks)), bench.Num(slices.Max(ks)), bench.FormatCI(pm, ph),
+			bench.Num(g.Results[0].Extra["compaction.tasks_placed"]))
 		slices.Sort(fr)
-		l := Line{Name: g.Label("placer"), Points: true}
+		l := bench.Line{Name: g.Label("placer"), Points: true}
 		for i, f := range fr {
 			// a step CDF: after the i-th smallest, (i+1)/n of the orders
 			l.X = append(l.X, f, f)

@@ -1,10 +1,11 @@
-package bench
+package families
 
 import (
 	"fmt"
 	"path/filepath"
 	"strings"
 
+	"github.com/schedlab/schedlab/bench"
 	"github.com/schedlab/schedlab/policies/mesos"
 	"github.com/schedlab/schedlab/scheduler"
 )
@@ -18,15 +19,15 @@ import (
 // expired by the time the fifth has declined, and the big framework is never
 // offered anything once k ≥ 5. With 120 s filters it gets offers after k rounds.
 
-func mesosStarvationScenario() ScenarioSpec {
-	return ScenarioSpec{
+func mesosStarvationScenario() bench.ScenarioSpec {
+	return bench.ScenarioSpec{
 		Name: "mesos-offer-starvation",
 		Doc: "offer starvation of a large-job framework behind k small frameworks that decline with refuse_seconds 5 s vs 120 s " +
 			"(MESOS-6111, SPARK-13001)",
-		Params: []Param{
-			{Name: "small", Type: TypeList, Range: "[0, 10000]", Default: "2+4+5+6+8", Doc: "numbers of small frameworks, joined by +"},
-			{Name: "refuse", Type: TypeList, Range: "[0, 315360000]", Default: "5s+120s", Doc: "decline filter of the small frameworks once at their cap (SPARK-13001's fix: 120 s)"},
-			{Name: "horizon", Type: TypeDuration, Range: "(0s, 3650d]", Default: "20m", Doc: "simulated time per run"},
+		Params: []bench.Param{
+			{Name: "small", Type: bench.TypeList, Range: "[0, 10000]", Default: "2+4+5+6+8", Doc: "numbers of small frameworks, joined by +"},
+			{Name: "refuse", Type: bench.TypeList, Range: "[0, 315360000]", Default: "5s+120s", Doc: "decline filter of the small frameworks once at their cap (SPARK-13001's fix: 120 s)"},
+			{Name: "horizon", Type: bench.TypeDuration, Range: "(0s, 3650d]", Default: "20m", Doc: "simulated time per run"},
 		},
 		Cells:  mesosStarvationCells,
 		Report: mesosStarvationReport,
@@ -86,7 +87,7 @@ func mesosStarvationRun(k int, refuse scheduler.Time, horizon scheduler.Time, se
 	return res, nil
 }
 
-func mesosStarvationCells(p *Params, seeds int) ([]Cell, error) {
+func mesosStarvationCells(reg *bench.Registry, p *bench.Params, seeds int) ([]bench.Cell, error) {
 	var ks []int
 	for _, f := range mesosSplitPlus(p.List("small", "2+4+5+6+8")) {
 		var k int
@@ -107,15 +108,15 @@ func mesosStarvationCells(p *Params, seeds int) ([]Cell, error) {
 		return nil, fmt.Errorf("scenario mesos-offer-starvation: parameter horizon: want a positive, finite duration")
 	}
 	if seeds <= 0 {
-		seeds = MinIntervalSeeds
+		seeds = bench.MinIntervalSeeds
 	}
-	var cells []Cell
+	var cells []bench.Cell
 	for _, rf := range refuses {
 		for _, k := range ks {
 			for s := 0; s < seeds; s++ {
 				seed := uint64(s + 1)
-				cells = append(cells, Cell{
-					Labels: []Label{{"refuse", mesosDurationLabel(rf)}, {"small", fmt.Sprint(k)}},
+				cells = append(cells, bench.Cell{
+					Labels: []bench.Label{{Key: "refuse", Value: mesosDurationLabel(rf)}, {Key: "small", Value: fmt.Sprint(k)}},
 					Seed:   seed,
 					Run:    func() (*scheduler.Result, error) { return mesosStarvationRun(k, rf, horizon, seed) },
 				})
@@ -126,14 +127,14 @@ func mesosStarvationCells(p *Params, seeds int) ([]Cell, error) {
 }
 
 var (
-	mesosMetricBigStarved = Metric{"extra." + mesos.KeyStarvedJobs + ".big", "big framework's starved jobs", "%", func(r *scheduler.Result) float64 {
+	mesosMetricBigStarved = bench.Metric{Key: "extra." + mesos.KeyStarvedJobs + ".big", Name: "big framework's starved jobs", Unit: "%", Get: func(r *scheduler.Result) float64 {
 		if n := r.Extra[mesos.KeyJobs+".big"]; n > 0 {
 			return 100 * r.Extra[mesos.KeyStarvedJobs+".big"] / n
 		}
 		return 0
 	}}
-	mesosMetricBigOffers = Metric{"extra." + mesos.KeyOffers + ".big", "offers to the big framework", "",
-		func(r *scheduler.Result) float64 { return r.Extra[mesos.KeyOffers+".big"] }}
+	mesosMetricBigOffers = bench.Metric{Key: "extra." + mesos.KeyOffers + ".big", Name: "offers to the big framework", Unit: "",
+		Get: func(r *scheduler.Result) float64 { return r.Extra[mesos.KeyOffers+".big"] }}
 )
 
 // mesosStarvationExpected is MESOS-6111's rule: with offers 1 s apart and filters
@@ -148,12 +149,12 @@ func mesosStarvationExpected(k int, refuse scheduler.Time, jobs float64) float64
 	return 0
 }
 
-func mesosStarvationReport(dir string, cells []Cell, results []*scheduler.Result) error {
-	groups := Groups(cells, results)
-	t := &Table{Header: []string{"refuse", "small frameworks", "big's jobs starved % (measured)", "expected %", "offers to big",
+func mesosStarvationReport(dir string, cells []bench.Cell, results []*scheduler.Result) error {
+	groups := bench.Groups(cells, results)
+	t := &bench.Table{Header: []string{"refuse", "small frameworks", "big's jobs starved % (measured)", "expected %", "offers to big",
 		"job wait p99 s", "CPU util %", "useful CPU util %", "runs"}}
-	lines := map[string]*Line{}
-	exps := map[string]*Line{}
+	lines := map[string]*bench.Line{}
+	exps := map[string]*bench.Line{}
 	var order []string
 	for gi := range groups {
 		g := &groups[gi]
@@ -161,18 +162,18 @@ func mesosStarvationReport(dir string, cells []Cell, results []*scheduler.Result
 			continue
 		}
 		rf, ks := g.Label("refuse"), g.Label("small")
-		k, _ := LabelNumber(ks)
+		k, _ := bench.LabelNumber(ks)
 		rt, _ := scheduler.ParseTime(rf)
-		exp := mesosStarvationExpected(int(k), rt, mesosMeanOf(g, Metric{Get: func(r *scheduler.Result) float64 { return r.Extra[mesos.KeyJobs+".big"] }}))
-		t.Add(rf, ks, mesosMeanCell(g, mesosMetricBigStarved), Num(exp), mesosMeanCell(g, mesosMetricBigOffers), mesosMeanCell(g, MetricWaitP99),
-			mesosMeanCell(g, mesosMetricUtil), mesosMeanCell(g, MetricUsefulCPU), fmt.Sprint(len(g.Results)))
+		exp := mesosStarvationExpected(int(k), rt, mesosMeanOf(g, bench.Metric{Get: func(r *scheduler.Result) float64 { return r.Extra[mesos.KeyJobs+".big"] }}))
+		t.Add(rf, ks, mesosMeanCell(g, mesosMetricBigStarved), bench.Num(exp), mesosMeanCell(g, mesosMetricBigOffers), mesosMeanCell(g, bench.MetricWaitP99),
+			mesosMeanCell(g, mesosMetricUtil), mesosMeanCell(g, bench.MetricUsefulCPU), fmt.Sprint(len(g.Results)))
 		if lines[rf] == nil {
 			order = append(order, rf)
 			c := len(order)
-			lines[rf] = &Line{Name: "refuse " + rf + " (measured)", Points: true, Color: c}
-			exps[rf] = &Line{Name: "refuse " + rf + " (expected, MESOS-6111)", Dashed: true, Color: c}
+			lines[rf] = &bench.Line{Name: "refuse " + rf + " (measured)", Points: true, Color: c}
+			exps[rf] = &bench.Line{Name: "refuse " + rf + " (expected, MESOS-6111)", Dashed: true, Color: c}
 		}
-		m, h := MeanCI(g.Values(mesosMetricBigStarved))
+		m, h := bench.MeanCI(g.Values(mesosMetricBigStarved))
 		l := lines[rf]
 		l.X, l.Y, l.Err = append(l.X, k), append(l.Y, m), append(l.Err, h)
 		e := exps[rf]
@@ -183,13 +184,13 @@ func mesosStarvationReport(dir string, cells []Cell, results []*scheduler.Result
 	b.WriteString("k small frameworks (cap 8 cores each, one job at their cap) and one big framework (80 running cores, the largest " +
 		"dominant share, then 16-task jobs every 60 s) on 25 × 8-core machines; offers every second in DRF order, all-free scope. " +
 		"The small frameworks decline every offer with a filter of `refuse` seconds (MESOS-6111; SPARK-13001's fix raises it to 120 s). " +
-		IntervalNote(minGroupSeeds(groups)) + "\n\n")
+		bench.IntervalNote(bench.MinGroupSeeds(groups)) + "\n\n")
 	b.WriteString(mesosTableMarkdown(t))
 	b.WriteString("\n**Expected** (MESOS-6111: \"all other frameworks other than the first 5 in DRF ordering will be starved\" with 5 s filters and a 1 s " +
 		"allocation interval; SPARK-13001): with refuse = 5 s the big framework, ranked k+1, starves once k ≥ 5 (every job but the first, placed at time 0 while its share was still 0); with refuse = 120 s it is offered " +
 		"resources after k rounds and does not starve.\n\n")
-	var all []Line
-	var measured []Line
+	var all []bench.Line
+	var measured []bench.Line
 	for _, rf := range order {
 		measured = append(measured, *lines[rf])
 		all = append(all, *lines[rf], *exps[rf])
@@ -199,7 +200,7 @@ func mesosStarvationReport(dir string, cells []Cell, results []*scheduler.Result
 	if err := mesosWriteReport(dir, "mesos_offer_starvation.md", b.String()); err != nil {
 		return err
 	}
-	ch := &Chart{Title: "Mesos offer starvation of a large-job framework", XLabel: "small frameworks declining ahead of it in DRF order",
+	ch := &bench.Chart{Title: "Mesos offer starvation of a large-job framework", XLabel: "small frameworks declining ahead of it in DRF order",
 		YLabel: "big framework's jobs never offered room (%)", YFrom0: true, YMax: 105, Lines: all}
 	return ch.Save(filepath.Join(dir, "mesos_starvation"))
 }

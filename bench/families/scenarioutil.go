@@ -1,9 +1,10 @@
-package bench
+package families
 
 import (
 	"fmt"
 	"strings"
 
+	"github.com/schedlab/schedlab/bench"
 	"github.com/schedlab/schedlab/scheduler"
 )
 
@@ -48,4 +49,4 @@ func parseDurations(kind, s string) ([]scheduler.Time, error) {
 // meanCICell formats m over a group for a scenario report table (Interval.Cell):
 // "-" without a mean, "> X" where some seeds' values lie among censored
 // observations, the interval only with MinIntervalSeeds seeds or more.
-func meanCICell(g *Group, m Metric) string { return IntervalOf(g, m).Cell() }
+func meanCICell(g *bench.Group, m bench.Metric) string { return bench.IntervalOf(g, m).Cell() }

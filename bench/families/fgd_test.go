@@ -1,4 +1,4 @@
-package bench
+package families
 
 import (
 	"encoding/json"
@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/schedlab/schedlab/bench"
 	"github.com/schedlab/schedlab/policies/binpack"
 	"github.com/schedlab/schedlab/scheduler"
 )
@@ -23,7 +24,7 @@ var fgdFull = flag.Bool("fgd.full", false, "run the whole 6-policy × 10-seed FG
 func openbDir(t testing.TB) string {
 	d := os.Getenv(OpenbEnv)
 	if d == "" {
-		d = filepath.Join("..", "..", "shared", "data", "openb") // from bench/ to the module root's ../shared
+		d = filepath.Join("..", "..", "..", "shared", "data", "openb") // from bench/families/ to the module root's ../shared
 	}
 	if _, err := os.Stat(filepath.Join(d, "openb_pod_list_default.csv")); err != nil {
 		t.Skipf("openb trace not found at %s (set %s or put cluster-trace-gpu-v2023 under ../shared/data/openb): %v", d, OpenbEnv, err)
@@ -178,11 +179,11 @@ func TestFGDReproduction(t *testing.T) {
 // policy and one seed, runs the cell and writes the report.
 func TestFGDScenarioCellsAndReport(t *testing.T) {
 	dir := openbDir(t)
-	sc, err := LookupScenario("fgd")
+	sc, err := testRegistry.LookupScenario("fgd")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cells, err := sc.Cells(NewParams("scenario fgd", map[string]string{"path": dir, "policies": "dotprod"}), 1)
+	cells, err := sc.Cells(testRegistry, bench.NewParams("scenario fgd", map[string]string{"path": dir, "policies": "dotprod"}), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,12 +242,12 @@ func TestFGDScenarioCellsAndReport(t *testing.T) {
 		{"informer_draws", "5000", `informer_draws="5000"`},
 		{"arithmetic", "fast", `arithmetic="fast": want one of artifact, exact`},
 	} {
-		_, err := sc.Cells(NewParams("scenario fgd", map[string]string{"path": dir, c.k: c.v}).declare(sc.Params), 1)
+		_, _, err := (&bench.Plan{Scenario: "fgd:path=" + dir + "," + c.k + "=" + c.v, Seeds: 1}).Expand(testRegistry)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s=%s: error %v, want %q", c.k, c.v, err, c.want)
 		}
 	}
-	if _, err := sc.Cells(NewParams("scenario fgd", map[string]string{"path": t.TempDir()}), 1); err == nil || !strings.Contains(err.Error(), OpenbEnv) {
+	if _, err := sc.Cells(testRegistry, bench.NewParams("scenario fgd", map[string]string{"path": t.TempDir()}), 1); err == nil || !strings.Contains(err.Error(), OpenbEnv) {
 		t.Fatalf("missing data: error %v should point at %s", err, OpenbEnv)
 	}
 }

@@ -1,16 +1,17 @@
-package bench
+package families
 
 import (
 	"io"
 	"strings"
 	"testing"
 
+	"github.com/schedlab/schedlab/bench"
 	"github.com/schedlab/schedlab/scheduler"
 	"github.com/schedlab/schedlab/workload"
 )
 
 // firstJobs returns the submit time and task count of the first n jobs.
-func firstJobs(t *testing.T, w *Workload, n int) []int64 {
+func firstJobs(t *testing.T, w *bench.Workload, n int) []int64 {
 	t.Helper()
 	var out []int64
 	for range n {
@@ -41,11 +42,11 @@ func TestWorkloadFamilyBuildsEveryGenerator(t *testing.T) {
 	}
 	for _, spec := range specs {
 		t.Run(spec, func(t *testing.T) {
-			a, err := NewWorkload(spec, 7)
+			a, err := testRegistry.NewWorkload(spec, 7)
 			if err != nil {
 				t.Fatal(err)
 			}
-			b, _ := NewWorkload(spec, 7)
+			b, _ := testRegistry.NewWorkload(spec, 7)
 			ja, jb := firstJobs(t, a, 50), firstJobs(t, b, 50)
 			if len(ja) == 0 {
 				t.Fatal("no jobs")
@@ -85,7 +86,7 @@ func TestWorkloadFamilyRejectsBadParameters(t *testing.T) {
 		"fit:scale=2":                       "trace",
 		"fit:trace=google2011:/nonexistent": "google2011",
 	} {
-		_, err := NewWorkload(spec, 1)
+		_, err := testRegistry.NewWorkload(spec, 1)
 		if err == nil {
 			t.Errorf("%s: accepted", spec)
 			continue
@@ -97,6 +98,10 @@ func TestWorkloadFamilyRejectsBadParameters(t *testing.T) {
 }
 
 func TestWorkloadFamilyParamsAreDocumented(t *testing.T) {
+	workloads := map[string]bench.WorkloadSpec{}
+	for _, s := range testRegistry.Workloads() {
+		workloads[s.Name] = s
+	}
 	for _, name := range []string{"synthetic", "alibaba-gpu", "gang-ml", "dag", "google2011", "fit"} {
 		s, ok := workloads[name]
 		if !ok {
@@ -126,7 +131,7 @@ func TestFitWorkloadScalesATrace(t *testing.T) {
 	for i, n := range nodes {
 		evs[i] = scheduler.NodeEvent{Kind: scheduler.NodeAdd, Node: n}
 	}
-	w := &Workload{Source: &workload.WithNodeEvents{Source: g, Events: &scheduler.SliceNodeSource{Events: evs}}}
+	w := &bench.Workload{Source: &workload.WithNodeEvents{Source: g, Events: &scheduler.SliceNodeSource{Events: evs}}}
 	fitted, fnodes, err := fitWorkload("test", w, 3, false)
 	if err != nil {
 		t.Fatal(err)
@@ -148,7 +153,7 @@ func TestFitWorkloadReplaysArrivals(t *testing.T) {
 	c := workload.DefaultSynthetic()
 	c.Jobs = 500
 	g, _ := workload.NewSynthetic(c, 3)
-	w := &Workload{Source: g, Nodes: workload.OpenBNodes(10)}
+	w := &bench.Workload{Source: g, Nodes: workload.OpenBNodes(10)}
 	fitted, _, err := fitWorkload("test", w, 1, true)
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package bench
+package families
 
 import (
 	"flag"
@@ -134,7 +134,7 @@ func checkReadmeFGD(t *testing.T, runs []*FGDRun, verdict string) {
 		}
 	}
 	block := "\n" + FGDTable(SummarizeFGD(def)) + "\n" + verdict + "\n"
-	const path, begin, end = "../README.md", "<!-- fgd:begin -->", "<!-- fgd:end -->"
+	const path, begin, end = "../../README.md", "<!-- fgd:begin -->", "<!-- fgd:end -->"
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)

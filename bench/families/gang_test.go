@@ -1,4 +1,4 @@
-package bench
+package families
 
 import (
 	"os"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/schedlab/schedlab/bench"
 	"github.com/schedlab/schedlab/scheduler"
 )
 
@@ -14,15 +15,15 @@ import (
 // strict never holds or deadlocks, NonStrict without a timeout deadlocks, never with
 // one, and the table and both plots are written.
 func TestGangDeadlockScenarioSmall(t *testing.T) {
-	sc, err := LookupScenario("gang-deadlock")
+	sc, err := testRegistry.LookupScenario("gang-deadlock")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := NewParams("scenario gang-deadlock", map[string]string{
+	p := bench.NewParams("scenario gang-deadlock", map[string]string{
 		"timeouts": "forever+60s", "variants": "strict+nonstrict",
 		"workload": "gang-burst:jobs=60", "cluster": "nodes=4;cpu=64000;mem=262144;gpu=8", "horizon": "2h",
 	})
-	cells, err := sc.Cells(p, 2)
+	cells, err := sc.Cells(testRegistry, p, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,16 +69,16 @@ func TestGangDeadlockScenarioSmall(t *testing.T) {
 func TestGangSchedulersRegistered(t *testing.T) {
 	for _, spec := range []string{"gang-strict", "gang-admission:overcommit=1.0", "gang-permit:preset=kep4671,timeout=forever",
 		"gang-placeholder:style=hard,order=fair", "gang-nonstrict:timeout=forever,order=interleave"} {
-		if _, err := NewScheduler(spec, "bestfit"); err != nil {
+		if _, err := testRegistry.NewScheduler(spec, "bestfit"); err != nil {
 			t.Errorf("%s: %v", spec, err)
 		}
 	}
 	for _, bad := range []string{"gang-permit:preset=nope", "gang-nonstrict:timeout=-1", "gang-strict:order=random", "gang-strict:bogus=1", "gang-admission:overcommit=0.5"} {
-		if _, err := NewScheduler(bad, "bestfit"); err == nil {
+		if _, err := testRegistry.NewScheduler(bad, "bestfit"); err == nil {
 			t.Errorf("%s: want an error", bad)
 		}
 	}
-	if _, err := NewWorkload("gang-burst:max_gang=1", 1); err == nil {
+	if _, err := testRegistry.NewWorkload("gang-burst:max_gang=1", 1); err == nil {
 		t.Error("gang-burst max_gang=1: want an error")
 	}
 }

@@ -1,4 +1,4 @@
-package bench
+package families
 
 import (
 	"encoding/json"
@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/schedlab/schedlab/bench"
 	"github.com/schedlab/schedlab/policies/binpack"
 	"github.com/schedlab/schedlab/scheduler"
 	"github.com/schedlab/schedlab/traces"
@@ -857,19 +858,19 @@ func fgdRunFromResult(r *scheduler.Result) *FGDRun {
 	return run
 }
 
-func init() {
-	RegisterScenario(ScenarioSpec{
+func registerFGD(reg *bench.Registry) {
+	reg.RegisterScenario(bench.ScenarioSpec{
 		Name: "fgd",
 		Doc: "FGD paper reproduction (USENIX ATC'23) on the Alibaba openb trace, run for run with the paper's simulator: 6 GPU policies × seeds 42.., " +
 			"GPU alloc % and the FGD fragmentation ratio % against arrived demand beside the published means and, where the data directory has them, the artifact's per-seed runs; the end-of-run Cluster Analysis of every run",
-		Params: []Param{
-			{Name: "path", Type: TypeString, Default: "$" + OpenbEnv + " or ../shared/data/openb", Doc: "directory with openb_node_list_gpu_node.csv and openb_pod_list_<trace>.csv (alibaba/clusterdata cluster-trace-gpu-v2023), and optionally the artifact's " + FGDArtifactAllocFile + " and " + FGDArtifactFragFile},
-			{Name: "trace", Type: TypeList, Default: "default", Doc: "pod lists, joined by +: openb_pod_list_<trace>.csv each"},
-			{Name: "policies", Type: TypeList, Default: "random+dotprod+clustering+packing+bestfit+fgd", Doc: "policies, joined by +"},
-			{Name: "first_seed", Type: TypeInt, Range: "[0, inf]", Default: "42", Doc: "seed of the first run (the paper uses 42..51)"},
-			{Name: "tune", Type: TypeFloat, Range: "(0, 10]", Default: "1.3", Doc: "arrived GPU demand the pod list is tuned to, × cluster GPU capacity (the artifact's -tune)"},
-			{Name: "informer_draws", Type: TypeInt, Range: "[0, 1000]", Default: "10", Doc: "values drawn from the seeded source between tuning and the node permutation, as the artifact's client-go reflectors do (10 gives its node ranks)"},
-			{Name: "arithmetic", Type: TypeEnum, Default: "artifact", Doc: "FGD's fragmentation sums: artifact (float64, as the paper's simulator: run for run) or exact (integers: a placement that changes nothing always scores 50)"},
+		Params: []bench.Param{
+			{Name: "path", Type: bench.TypeString, Default: "$" + OpenbEnv + " or ../shared/data/openb", Doc: "directory with openb_node_list_gpu_node.csv and openb_pod_list_<trace>.csv (alibaba/clusterdata cluster-trace-gpu-v2023), and optionally the artifact's " + FGDArtifactAllocFile + " and " + FGDArtifactFragFile},
+			{Name: "trace", Type: bench.TypeList, Default: "default", Doc: "pod lists, joined by +: openb_pod_list_<trace>.csv each"},
+			{Name: "policies", Type: bench.TypeList, Default: "random+dotprod+clustering+packing+bestfit+fgd", Doc: "policies, joined by +"},
+			{Name: "first_seed", Type: bench.TypeInt, Range: "[0, inf]", Default: "42", Doc: "seed of the first run (the paper uses 42..51)"},
+			{Name: "tune", Type: bench.TypeFloat, Range: "(0, 10]", Default: "1.3", Doc: "arrived GPU demand the pod list is tuned to, × cluster GPU capacity (the artifact's -tune)"},
+			{Name: "informer_draws", Type: bench.TypeInt, Range: "[0, 1000]", Default: "10", Doc: "values drawn from the seeded source between tuning and the node permutation, as the artifact's client-go reflectors do (10 gives its node ranks)"},
+			{Name: "arithmetic", Type: bench.TypeEnum, Default: "artifact", Doc: "FGD's fragmentation sums: artifact (float64, as the paper's simulator: run for run) or exact (integers: a placement that changes nothing always scores 50)"},
 		},
 		Cells:  fgdCells,
 		Report: fgdWriteReport,
@@ -880,7 +881,7 @@ func init() {
 // the paper, the run-for-run comparison with the artifact and its verdict),
 // fgd_report.md and fgd_report.json (every run's end-of-run report),
 // fgd_curves.csv and the charts.
-func fgdWriteReport(dir string, cells []Cell, results []*scheduler.Result) error {
+func fgdWriteReport(dir string, cells []bench.Cell, results []*scheduler.Result) error {
 	var runs []*FGDRun
 	for _, r := range results {
 		if r != nil {
@@ -949,7 +950,7 @@ func fgdChartSuffix(runs []*FGDRun, trace string) string {
 	return "_" + trace
 }
 
-func fgdCells(p *Params, seeds int) ([]Cell, error) {
+func fgdCells(reg *bench.Registry, p *bench.Params, seeds int) ([]bench.Cell, error) {
 	dir := p.String("path", "")
 	if dir == "" {
 		dir = DefaultOpenbDir()
@@ -994,7 +995,7 @@ func fgdCells(p *Params, seeds int) ([]Cell, error) {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("scenario fgd: %w", err)
 	}
-	var cells []Cell
+	var cells []bench.Cell
 	for _, trace := range traceNames {
 		in, err := LoadFGDInput(dir, trace)
 		if err != nil {
@@ -1003,8 +1004,8 @@ func fgdCells(p *Params, seeds int) ([]Cell, error) {
 		for _, k := range kinds {
 			for i := range seeds {
 				seed := int64(first + i)
-				cells = append(cells, Cell{
-					Labels: []Label{{"policy", k.String()}, {"trace", trace}},
+				cells = append(cells, bench.Cell{
+					Labels: []bench.Label{{Key: "policy", Value: k.String()}, {Key: "trace", Value: trace}},
 					Seed:   uint64(seed),
 					Run: func() (*scheduler.Result, error) {
 						r, err := RunFGDWith(in, k, seed, opt)
@@ -1058,19 +1059,19 @@ func fgdCharts(runs []*FGDRun, dir, suffix string) error {
 		return xs, ys
 	}
 	note := fmt.Sprintf("openb %s, %d runs; mean over seeds per policy", strings.Join(fgdTraces(runs), "+"), len(runs))
-	alloc := Chart{Title: "FGD reproduction: GPU allocation vs arrived demand", Note: note,
+	alloc := bench.Chart{Title: "FGD reproduction: GPU allocation vs arrived demand", Note: note,
 		XLabel: "arrived GPU demand (% of cluster GPU capacity)", YLabel: "allocated GPU (% of capacity)",
 		YFrom0: true, YMax: 100, XMin: 0, XMax: FGDMaxX}
-	frag := Chart{Title: "FGD reproduction: FGD fragmentation ratio vs arrived demand", Note: note,
+	frag := bench.Chart{Title: "FGD reproduction: FGD fragmentation ratio vs arrived demand", Note: note,
 		XLabel: "arrived GPU demand (% of cluster GPU capacity)", YLabel: "fragmented idle GPU (% of idle GPU)",
 		YFrom0: true, YMax: 100, XMin: 0, XMax: FGDMaxX}
 	for _, k := range kinds {
 		x, y := curve(byKind[k], false)
-		alloc.Lines = append(alloc.Lines, Line{Name: k.String(), X: x, Y: y})
+		alloc.Lines = append(alloc.Lines, bench.Line{Name: k.String(), X: x, Y: y})
 		x, y = curve(byKind[k], true)
-		frag.Lines = append(frag.Lines, Line{Name: k.String(), X: x, Y: y})
+		frag.Lines = append(frag.Lines, bench.Line{Name: k.String(), X: x, Y: y})
 	}
-	alloc.Lines = append(alloc.Lines, Line{Name: "all placed", X: []float64{0, 100}, Y: []float64{0, 100}, Dashed: true, Color: len(Palette)})
+	alloc.Lines = append(alloc.Lines, bench.Line{Name: "all placed", X: []float64{0, 100}, Y: []float64{0, 100}, Dashed: true, Color: len(bench.Palette)})
 	if err := alloc.Save(filepath.Join(dir, "fgd_alloc"+suffix)); err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package bench
+package families
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/schedlab/schedlab/bench"
 )
 
 // runMesosScenario executes a scenario into a temporary (or $MESOS_BENCH_OUT)
@@ -18,7 +20,7 @@ func runMesosScenario(t *testing.T, spec string, seeds int) string {
 		_ = os.RemoveAll(dir)
 	}
 	start := time.Now()
-	out, err := Execute(Plan{Scenario: spec, Seeds: seeds}, dir, Options{Parallel: 2})
+	out, err := bench.Execute(testRegistry, bench.Plan{Scenario: spec, Seeds: seeds}, dir, bench.Options{Parallel: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,11 +42,11 @@ func TestMesosScenarioFull(t *testing.T) {
 // checks that each report is written and shows its mechanism.
 func TestMesosScenariosSmall(t *testing.T) {
 	t.Run("starvation", func(t *testing.T) {
-		cells, err := mesosStarvationCells(NewParams("test", map[string]string{"small": "4+6", "refuse": "5s+120s", "horizon": "5m"}), 1)
+		cells, err := mesosStarvationCells(testRegistry, bench.NewParams("test", map[string]string{"small": "4+6", "refuse": "5s+120s", "horizon": "5m"}), 1)
 		if err != nil {
 			t.Fatal(err)
 		}
-		results, errs := RunCells(cells, 2, nil)
+		results, errs := bench.RunCells(cells, 2, nil)
 		starved := map[string]float64{}
 		for i, c := range cells {
 			if errs[i] != nil {
@@ -67,12 +69,12 @@ func TestMesosScenariosSmall(t *testing.T) {
 		}
 	})
 	t.Run("hoarding", func(t *testing.T) {
-		cells, err := mesosHoardingCells(NewParams("test", map[string]string{"timeouts": "forever+60s", "backoffs": "exp",
+		cells, err := mesosHoardingCells(testRegistry, bench.NewParams("test", map[string]string{"timeouts": "forever+60s", "backoffs": "exp",
 			"baselines": "monolithic+no-such-scheduler", "horizon": "10m"}), 3)
 		if err != nil {
 			t.Fatal(err)
 		}
-		results, errs := RunCells(cells, 2, nil)
+		results, errs := bench.RunCells(cells, 2, nil)
 		var terminalForever, terminalTimeout, terminalBase int
 		for i, c := range cells {
 			if errs[i] != nil {
@@ -99,11 +101,11 @@ func TestMesosScenariosSmall(t *testing.T) {
 		}
 	})
 	t.Run("decision-time", func(t *testing.T) {
-		cells, err := mesosDecisionCells(NewParams("test", map[string]string{"t_job": "0.1+100", "machines": "100", "horizon": "30m"}), 1)
+		cells, err := mesosDecisionCells(testRegistry, bench.NewParams("test", map[string]string{"t_job": "0.1+100", "machines": "100", "horizon": "30m"}), 1)
 		if err != nil {
 			t.Fatal(err)
 		}
-		results, errs := RunCells(cells, 2, nil)
+		results, errs := bench.RunCells(cells, 2, nil)
 		for i := range cells {
 			if errs[i] != nil {
 				t.Fatal(errs[i])
@@ -119,7 +121,7 @@ func TestMesosScenariosSmall(t *testing.T) {
 }
 
 func TestMesosSchedulerParams(t *testing.T) {
-	s, err := NewScheduler("mesos:batch=2,service=1,gang=1,hold_timeout=60s,release=partial,scope=fair,refuse=0", "firstfit")
+	s, err := testRegistry.NewScheduler("mesos:batch=2,service=1,gang=1,hold_timeout=60s,release=partial,scope=fair,refuse=0", "firstfit")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +134,7 @@ func TestMesosSchedulerParams(t *testing.T) {
 		t.Errorf("frameworks %v, want %s", got, want)
 	}
 	for _, bad := range []string{"mesos:scope=half", "mesos:release=some", "mesos:batch=0,service=0,gang=0,prefill=false", "mesos:nope=1", "mesos:t_job=-1s"} {
-		if _, err := NewScheduler(bad, "firstfit"); err == nil {
+		if _, err := testRegistry.NewScheduler(bad, "firstfit"); err == nil {
 			t.Errorf("%s: want an error", bad)
 		}
 	}
@@ -143,7 +145,7 @@ func TestMesosSchedulerParams(t *testing.T) {
 // 8-GPU nodes, arrivals scaled with the cell) at 100 and 1,000 nodes, and reports
 // simulation events and placements per wall second. Select with -bench, e.g.
 //
-//	go test ./bench -run '^$' -bench MesosWorkload -benchtime 1x
+//	go test ./bench/families -run '^$' -bench MesosWorkload -benchtime 1x
 func BenchmarkMesosWorkload(b *testing.B) {
 	type wl struct{ name, workload, cluster string }
 	for _, n := range []int{100, 1000} {
@@ -152,11 +154,11 @@ func BenchmarkMesosWorkload(b *testing.B) {
 			{"gang-ml", fmt.Sprintf("gang-ml:jobs=%d,arrival_scale=%g", 2*n, float64(n)/100), fmt.Sprintf("nodes=%d,cpu=96000,mem=786432,gpu=8", n)},
 		} {
 			b.Run(fmt.Sprintf("workload=%s/nodes=%d", w.name, n), func(b *testing.B) {
-				spec := RunSpec{Scheduler: "mesos", Placer: "bestfit", Workload: w.workload, Cluster: w.cluster, Seed: 1}
+				spec := bench.RunSpec{Scheduler: "mesos", Placer: "bestfit", Workload: w.workload, Cluster: w.cluster, Seed: 1}
 				var events, placements int64
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
-					res, err := Run(spec)
+					res, err := testRegistry.Run(spec)
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -1,8 +1,10 @@
-package bench
+package families
 
 import (
 	"fmt"
 	"testing"
+
+	"github.com/schedlab/schedlab/bench"
 )
 
 // largeGangCluster holds at most 128 of gang-burst's pods at a time (16 nodes of
@@ -13,9 +15,9 @@ const largeGangCluster = "nodes=16,cpu=64000,mem=262144,gpu=8"
 // accounted for: completed, failed, abandoned, or still pending, held, running
 // or blocked.
 func TestLargeGangAccounting(t *testing.T) {
-	for _, s := range Schedulers() {
+	for _, s := range testRegistry.Schedulers() {
 		t.Run(s.Name, func(t *testing.T) {
-			res, err := Run(RunSpec{Scheduler: s.Name, Workload: "gang-burst:jobs=6,max_gang=3000", Cluster: largeGangCluster, Seed: 1})
+			res, err := testRegistry.Run(bench.RunSpec{Scheduler: s.Name, Workload: "gang-burst:jobs=6,max_gang=3000", Cluster: largeGangCluster, Seed: 1})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -33,12 +35,12 @@ func TestLargeGangAccounting(t *testing.T) {
 // max_gang grows (a policy that scans a gang's members once per member is
 // quadratic here).
 func BenchmarkLargeGang(b *testing.B) {
-	for _, s := range Schedulers() {
+	for _, s := range testRegistry.Schedulers() {
 		for _, g := range []int{1000, 10000} {
 			b.Run(fmt.Sprintf("sched=%s/max_gang=%d", s.Name, g), func(b *testing.B) {
 				var tasks int
 				for b.Loop() {
-					res, err := Run(RunSpec{Scheduler: s.Name, Workload: fmt.Sprintf("gang-burst:jobs=6,max_gang=%d", g), Cluster: largeGangCluster, Seed: 1})
+					res, err := testRegistry.Run(bench.RunSpec{Scheduler: s.Name, Workload: fmt.Sprintf("gang-burst:jobs=6,max_gang=%d", g), Cluster: largeGangCluster, Seed: 1})
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -1,4 +1,4 @@
-package bench
+package families
 
 import (
 	"math"
@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/schedlab/schedlab/bench"
 	"github.com/schedlab/schedlab/policies/mesos"
 	"github.com/schedlab/schedlab/scheduler"
 )
@@ -26,30 +27,30 @@ import (
 
 // Mesos metrics for tables and plots.
 var (
-	metricMesosLocked = Metric{"extra." + mesos.KeyLockedFraction, "locked fraction", "%",
-		func(r *scheduler.Result) float64 { return 100 * r.Extra[mesos.KeyLockedFraction] }}
-	metricMesosHoarded = Metric{"extra." + mesos.KeyHoardedIdle, "hoarded-idle fraction", "%",
-		func(r *scheduler.Result) float64 { return 100 * r.Extra[mesos.KeyHoardedIdle] }}
-	metricMesosAbandonedBatch = Metric{"extra." + mesos.KeyAbandonedJobs + ".batch", "abandoned batch jobs", "",
-		func(r *scheduler.Result) float64 { return r.Extra[mesos.KeyAbandonedJobs+".batch"] }}
-	metricMesosStarvedBatch = Metric{"extra." + mesos.KeyStarvedJobs + ".batch", "starved batch jobs", "",
-		func(r *scheduler.Result) float64 { return r.Extra[mesos.KeyStarvedJobs+".batch"] }}
-	metricMesosBatchJobs = Metric{"extra." + mesos.KeyJobs + ".batch", "batch jobs", "",
-		func(r *scheduler.Result) float64 { return r.Extra[mesos.KeyJobs+".batch"] }}
-	mesosMetricEpisodesPer1000 = Metric{"deadlock.episodes_per_gang", "deadlock episodes per gang submitted", "",
-		func(r *scheduler.Result) float64 {
+	metricMesosLocked = bench.Metric{Key: "extra." + mesos.KeyLockedFraction, Name: "locked fraction", Unit: "%",
+		Get: func(r *scheduler.Result) float64 { return 100 * r.Extra[mesos.KeyLockedFraction] }}
+	metricMesosHoarded = bench.Metric{Key: "extra." + mesos.KeyHoardedIdle, Name: "hoarded-idle fraction", Unit: "%",
+		Get: func(r *scheduler.Result) float64 { return 100 * r.Extra[mesos.KeyHoardedIdle] }}
+	metricMesosAbandonedBatch = bench.Metric{Key: "extra." + mesos.KeyAbandonedJobs + ".batch", Name: "abandoned batch jobs", Unit: "",
+		Get: func(r *scheduler.Result) float64 { return r.Extra[mesos.KeyAbandonedJobs+".batch"] }}
+	metricMesosStarvedBatch = bench.Metric{Key: "extra." + mesos.KeyStarvedJobs + ".batch", Name: "starved batch jobs", Unit: "",
+		Get: func(r *scheduler.Result) float64 { return r.Extra[mesos.KeyStarvedJobs+".batch"] }}
+	metricMesosBatchJobs = bench.Metric{Key: "extra." + mesos.KeyJobs + ".batch", Name: "batch jobs", Unit: "",
+		Get: func(r *scheduler.Result) float64 { return r.Extra[mesos.KeyJobs+".batch"] }}
+	mesosMetricEpisodesPer1000 = bench.Metric{Key: "deadlock.episodes_per_gang", Name: "deadlock episodes per gang submitted", Unit: "",
+		Get: func(r *scheduler.Result) float64 {
 			return float64(r.Deadlock.Episodes) / math.Max(1, r.Extra["gangs_submitted"])
 		}}
-	mesosMetricGangsRun = Metric{"gang_wait_seconds.n_started", "gangs started", "", func(r *scheduler.Result) float64 { return float64(r.GangWait.NStarted) }}
-	mesosMetricUtil     = Metric{"utilization.cpu", "CPU utilization", "%", func(r *scheduler.Result) float64 { return 100 * r.Utilization.CPU }}
-	mesosMetricHeldIdle = Metric{"held_idle.cpu", "CPU held idle", "%", func(r *scheduler.Result) float64 { return 100 * r.HeldIdle.CPU }}
+	mesosMetricGangsRun = bench.Metric{Key: "gang_wait_seconds.n_started", Name: "gangs started", Unit: "", Get: func(r *scheduler.Result) float64 { return float64(r.GangWait.NStarted) }}
+	mesosMetricUtil     = bench.Metric{Key: "utilization.cpu", Name: "CPU utilization", Unit: "%", Get: func(r *scheduler.Result) float64 { return 100 * r.Utilization.CPU }}
+	mesosMetricHeldIdle = bench.Metric{Key: "held_idle.cpu", Name: "CPU held idle", Unit: "%", Get: func(r *scheduler.Result) float64 { return 100 * r.HeldIdle.CPU }}
 )
 
 // mesosMeanCell formats mean ± 95% half-width of m over a group (meanCICell).
-func mesosMeanCell(g *Group, m Metric) string { return meanCICell(g, m) }
+func mesosMeanCell(g *bench.Group, m bench.Metric) string { return meanCICell(g, m) }
 
-func mesosMeanOf(g *Group, m Metric) float64 {
-	mean, _ := MeanCI(g.Values(m))
+func mesosMeanOf(g *bench.Group, m bench.Metric) float64 {
+	mean, _ := bench.MeanCI(g.Values(m))
 	return mean
 }
 
@@ -108,7 +109,7 @@ func mesosWriteReport(dir, name, text string) error {
 	return os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644)
 }
 
-func mesosTableMarkdown(t *Table) string {
+func mesosTableMarkdown(t *bench.Table) string {
 	var b strings.Builder
 	_ = t.WriteMarkdown(&b)
 	return b.String()
@@ -124,8 +125,8 @@ func mesosParseDurations(kind, s string) ([]scheduler.Time, error) {
 	return parseDurations(kind, s)
 }
 
-func init() {
-	RegisterScenario(mesosDecisionTimeScenario())
-	RegisterScenario(mesosHoardingScenario())
-	RegisterScenario(mesosStarvationScenario())
+func registerMesosScenarios(reg *bench.Registry) {
+	reg.RegisterScenario(mesosDecisionTimeScenario())
+	reg.RegisterScenario(mesosHoardingScenario())
+	reg.RegisterScenario(mesosStarvationScenario())
 }

@@ -1,4 +1,4 @@
-package bench
+package families
 
 import (
 	"strings"
@@ -19,7 +19,7 @@ func TestBinpackPlacersRegistered(t *testing.T) {
 		"gpu-random", "gpu-dotprod", "gpu-clustering", "gpu-packing", "gpu-bestfit", "gpu-fgd", "gpu-fgd:refresh=10",
 	}
 	for _, spec := range specs {
-		p, err := NewPlacer(spec)
+		p, err := testRegistry.NewPlacer(spec)
 		if err != nil {
 			t.Errorf("%s: %v", spec, err)
 			continue
@@ -50,7 +50,7 @@ func TestBinpackPlacersRegistered(t *testing.T) {
 		{"gpu-fgd:typical=/nonexistent.csv", "typical"},
 		{"tetris:x=1", "unknown parameter"},
 	} {
-		if _, err := NewPlacer(bad.spec); err == nil || !strings.Contains(err.Error(), bad.want) {
+		if _, err := testRegistry.NewPlacer(bad.spec); err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("%s: error %v, want one naming %q", bad.spec, err, bad.want)
 		}
 	}

@@ -1,4 +1,4 @@
-package bench
+package families
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/schedlab/schedlab/bench"
 	"github.com/schedlab/schedlab/scheduler"
 	"github.com/schedlab/schedlab/workload"
 )
@@ -27,22 +28,23 @@ type omegaScale struct {
 	horizon  scheduler.Time
 	paper    bool
 	machines int
+	reg      *bench.Registry // where the cells' schedulers, placer and workload are built
 }
 
-var omegaScaleParams = []Param{
-	{Name: "paper", Type: TypeBool, Default: "false", Doc: "full paper scale: 7 simulated days per run and the full sweeps (hours of wall time)"},
-	{Name: "horizon", Type: TypeDuration, Range: "(0s, 3650d]", Default: "2h", Doc: "simulated time per run (default 2h; 7d with paper=true)"},
-	{Name: "machines", Type: TypeInt, Range: "[1, 2000000]", Memory: true, Default: "10000", Doc: "machines in the cell"},
+var omegaScaleParams = []bench.Param{
+	{Name: "paper", Type: bench.TypeBool, Default: "false", Doc: "full paper scale: 7 simulated days per run and the full sweeps (hours of wall time)"},
+	{Name: "horizon", Type: bench.TypeDuration, Range: "(0s, 3650d]", Default: "2h", Doc: "simulated time per run (default 2h; 7d with paper=true)"},
+	{Name: "machines", Type: bench.TypeInt, Range: "[1, 2000000]", Memory: true, Default: "10000", Doc: "machines in the cell"},
 }
 
-func readOmegaScale(p *Params) (omegaScale, error) {
+func readOmegaScale(p *bench.Params) (omegaScale, error) {
 	s := omegaScale{paper: p.Bool("paper", false), machines: p.Int("machines", 10000)}
 	def := OmegaScenarioHorizon
 	if s.paper {
 		def = 7 * scheduler.Day
 	}
 	s.horizon = p.Duration("horizon", def)
-	if err := p.parseErr(); err != nil { // the scenario's own parameters are read later
+	if err := p.ReadErr(); err != nil { // the scenario's own parameters are read later
 		return s, err
 	}
 	if s.horizon <= 0 || s.horizon == scheduler.Forever {
@@ -60,11 +62,11 @@ func (s omegaScale) workload(kv ...string) string {
 }
 
 // cells returns one cell per seed for the given scheduler and workload specs.
-func (s omegaScale) cells(seeds int, sched, work string, labels ...Label) []Cell {
-	var out []Cell
+func (s omegaScale) cells(seeds int, sched, work string, labels ...bench.Label) []bench.Cell {
+	var out []bench.Cell
 	for i := 1; i <= seeds; i++ {
-		spec := RunSpec{Scheduler: sched, Placer: OmegaPlacer, Workload: work, Cluster: "trace", Seed: uint64(i), Horizon: s.horizon}
-		out = append(out, Cell{Labels: labels, Seed: spec.Seed, Run: func() (*scheduler.Result, error) { return Run(spec) }})
+		spec := bench.RunSpec{Scheduler: sched, Placer: OmegaPlacer, Workload: work, Cluster: "trace", Seed: uint64(i), Horizon: s.horizon}
+		out = append(out, bench.Cell{Labels: labels, Seed: spec.Seed, Run: func() (*scheduler.Result, error) { return s.reg.Run(spec) }})
 	}
 	return out
 }
@@ -112,7 +114,7 @@ var (
 
 // omegaGroup is the runs (over seeds) of one coordinate.
 type omegaGroup struct {
-	labels  []Label
+	labels  []bench.Label
 	results []*scheduler.Result
 }
 
@@ -140,7 +142,7 @@ func (g *omegaGroup) mean(f func(*scheduler.Result) float64) float64 {
 	return s / float64(n)
 }
 
-func groupOmega(cells []Cell, results []*scheduler.Result) []*omegaGroup {
+func groupOmega(cells []bench.Cell, results []*scheduler.Result) []*omegaGroup {
 	var out []*omegaGroup
 	idx := map[string]*omegaGroup{}
 	for i := range cells {
@@ -163,8 +165,9 @@ func extraMetric(k string) func(*scheduler.Result) float64 {
 
 func abandoned(r *scheduler.Result) float64 { return float64(r.JobsAbandoned) }
 
-// omegaCol is one measured column of a scenario's table.
-type omegaCol struct {
+// reportColumn is one column of an Omega scenario's table: a metric averaged over
+// the group's runs, or a model prediction computed from the group.
+type reportColumn struct {
 	name string
 	f    func(*scheduler.Result) float64
 	// g, if set, computes the column from the group instead (a model prediction).
@@ -172,11 +175,11 @@ type omegaCol struct {
 }
 
 // measuredColumn is a table column that reads f of each run.
-func measuredColumn(name string, f func(*scheduler.Result) float64) omegaCol {
-	return omegaCol{name: name, f: f}
+func measuredColumn(name string, f func(*scheduler.Result) float64) reportColumn {
+	return reportColumn{name: name, f: f}
 }
 
-func (c *omegaCol) value(g *omegaGroup) float64 {
+func (c *reportColumn) value(g *omegaGroup) float64 {
 	if c.g != nil {
 		return c.g(g)
 	}
@@ -188,14 +191,14 @@ func (c *omegaCol) value(g *omegaGroup) float64 {
 type omegaReport struct {
 	name, title, setup, expected string
 	keys                         []string // label columns
-	cols                         []omegaCol
+	cols                         []reportColumn
 	verdict                      func(gs []*omegaGroup) string
 	plot                         *omegaPlot
 }
 
-func (rep *omegaReport) write(dir string, cells []Cell, results []*scheduler.Result) error {
+func (rep *omegaReport) write(dir string, cells []bench.Cell, results []*scheduler.Result) error {
 	gs := groupOmega(cells, results)
-	t := &Table{}
+	t := &bench.Table{}
 	t.Header = append(t.Header, rep.keys...)
 	for _, c := range rep.cols {
 		t.Header = append(t.Header, c.name)
@@ -208,7 +211,7 @@ func (rep *omegaReport) write(dir string, cells []Cell, results []*scheduler.Res
 			row = append(row, g.label(k))
 		}
 		for _, c := range rep.cols {
-			row = append(row, Num(c.value(g)))
+			row = append(row, bench.Num(c.value(g)))
 		}
 		t.Add(row...)
 		csv.WriteString(strings.Join(row, ",") + "\n")
@@ -266,8 +269,8 @@ func parseSeconds(s string) float64 {
 
 // ---- the scenarios ----
 
-func omegaScenarios() []ScenarioSpec {
-	return []ScenarioSpec{
+func omegaScenarios() []bench.ScenarioSpec {
+	return []bench.ScenarioSpec{
 		scenarioMonolithicTJob(),
 		scenarioVsFastPath(),
 		scenarioBatchLambda(),
@@ -278,17 +281,18 @@ func omegaScenarios() []ScenarioSpec {
 	}
 }
 
-func omegaScenario(name, doc string, params []Param, cells func(s omegaScale, p *Params, seeds int) ([]Cell, error), rep func(s omegaScale) *omegaReport) ScenarioSpec {
+func omegaScenario(name, doc string, params []bench.Param, cells func(s omegaScale, p *bench.Params, seeds int) ([]bench.Cell, error), rep func(s omegaScale) *omegaReport) bench.ScenarioSpec {
 	var scale omegaScale
-	return ScenarioSpec{
+	return bench.ScenarioSpec{
 		Name:   name,
 		Doc:    doc,
-		Params: append(append([]Param{}, omegaScaleParams...), params...),
-		Cells: func(p *Params, seeds int) ([]Cell, error) {
+		Params: append(append([]bench.Param{}, omegaScaleParams...), params...),
+		Cells: func(reg *bench.Registry, p *bench.Params, seeds int) ([]bench.Cell, error) {
 			s, err := readOmegaScale(p)
 			if err != nil {
 				return nil, fmt.Errorf("scenario %s: %w", name, err)
 			}
+			s.reg = reg
 			scale = s
 			if seeds <= 0 {
 				seeds = 1
@@ -302,7 +306,7 @@ func omegaScenario(name, doc string, params []Param, cells func(s omegaScale, p 
 			}
 			return cs, nil
 		},
-		Report: func(dir string, cells []Cell, results []*scheduler.Result) error {
+		Report: func(dir string, cells []bench.Cell, results []*scheduler.Result) error {
 			if scale.horizon == 0 {
 				scale = omegaScale{horizon: OmegaScenarioHorizon, machines: 10000}
 			}
@@ -315,15 +319,15 @@ func omegaScenario(name, doc string, params []Param, cells func(s omegaScale, p 
 }
 
 // V1: monolithic single-path, busyness linear in t_job.
-func scenarioMonolithicTJob() ScenarioSpec {
+func scenarioMonolithicTJob() bench.ScenarioSpec {
 	return omegaScenario("omega-monolithic-tjob",
 		"Omega V1: monolithic single-path scheduler, sweep t_job (t_task = 5 ms): busyness ≈ Σλ(t_job + n̄·t_task), linear until saturation",
 		nil,
-		func(s omegaScale, p *Params, seeds int) ([]Cell, error) {
-			var cells []Cell
+		func(s omegaScale, p *bench.Params, seeds int) ([]bench.Cell, error) {
+			var cells []bench.Cell
 			for _, tj := range s.tjobSweep() {
 				cells = append(cells, s.cells(seeds, omegaSpec("monolithic-single-path", "t_job="+secondsValue(tj), "t_task=5ms"), s.workload(),
-					Label{"t_job", secondsValue(tj)})...)
+					bench.Label{Key: "t_job", Value: secondsValue(tj)})...)
 			}
 			return cells, nil
 		},
@@ -333,7 +337,7 @@ func scenarioMonolithicTJob() ScenarioSpec {
 				setup:    "One serial scheduler for batch and service jobs, the same decision time t_job + 5 ms × tasks for both; Omega workload defaults (batch every 10 s × 100 tasks, service every 20 s × 10 tasks).",
 				expected: "Busyness ≈ Σλ·(t_job + n̄·t_task): low while t_job is small, then linear in t_job until it approaches 1; wait time rises at a similar rate until saturation; batch and service wait curves coincide (Figs. 5a, 6a).",
 				keys:     []string{"t_job"},
-				cols: []omegaCol{
+				cols: []reportColumn{
 					measuredColumn("busyness", extraMetric("batch.busyness")),
 					{name: "predicted", g: func(g *omegaGroup) float64 { return predictedBusy(parseSeconds(g.label("t_job")), paperTTask) }},
 					measuredColumn("batch wait", extraMetric("batch.wait_attempt.mean")),
@@ -396,16 +400,16 @@ func lsSlope(xs, ys []float64) float64 {
 }
 
 // V2 + V4: Omega versus the monolithic fast path, sweeping t_job(service).
-func scenarioVsFastPath() ScenarioSpec {
+func scenarioVsFastPath() bench.ScenarioSpec {
 	return omegaScenario("omega-vs-fastpath",
 		"Omega V2+V4: monolithic fast path vs Omega (1 batch + 1 service), sweep t_job(service): the fast path's batch wait grows (head-of-line blocking), Omega's does not; Omega abandons nothing",
 		nil,
-		func(s omegaScale, p *Params, seeds int) ([]Cell, error) {
-			var cells []Cell
+		func(s omegaScale, p *bench.Params, seeds int) ([]bench.Cell, error) {
+			var cells []bench.Cell
 			for _, arch := range []string{"monolithic-fast-path", "omega"} {
 				for _, tj := range s.tjobSweep() {
 					cells = append(cells, s.cells(seeds, omegaSpec(arch, "t_job_service="+secondsValue(tj)), s.workload(),
-						Label{"arch", arch}, Label{"t_job_service", secondsValue(tj)})...)
+						bench.Label{Key: "arch", Value: arch}, bench.Label{Key: "t_job_service", Value: secondsValue(tj)})...)
 				}
 			}
 			return cells, nil
@@ -416,7 +420,7 @@ func scenarioVsFastPath() ScenarioSpec {
 				setup:    "Batch jobs keep the paper's t_job = 0.1 s, t_task = 5 ms; service jobs' t_job is swept (t_task 5 ms). monolithic-fast-path: one serial scheduler with the per-class decision times; omega: one batch and one service scheduler, incremental, resource-fit.",
 				expected: "Fast path: busyness and wait well below single-path, but batch wait still grows with t_job(service) (head-of-line blocking behind slow service jobs). Omega: wait comparable to the fast path, conflicts relatively rare, all jobs scheduled (no abandonment), batch and service curves independent (Figs. 5b, 5c, 6b, 6c).",
 				keys:     []string{"arch", "t_job_service"},
-				cols: []omegaCol{
+				cols: []reportColumn{
 					measuredColumn("batch busy", extraMetric("batch.busyness")),
 					measuredColumn("service busy", extraMetric("service.busyness")),
 					measuredColumn("batch wait", extraMetric("batch.wait_attempt.mean")),
@@ -472,18 +476,18 @@ func verdictVsFastPath(gs []*omegaGroup) string {
 }
 
 // V5: Omega, batch arrival rate × 1 … × 10.
-func scenarioBatchLambda() ScenarioSpec {
+func scenarioBatchLambda() bench.ScenarioSpec {
 	return omegaScenario("omega-batch-lambda",
 		"Omega V5: scale λ(batch) ×1…×16 with 1 batch + 1 service scheduler: wait and busyness rise (batch: load; service: conflicts) until saturation",
 		nil,
-		func(s omegaScale, p *Params, seeds int) ([]Cell, error) {
+		func(s omegaScale, p *bench.Params, seeds int) ([]bench.Cell, error) {
 			ls := []float64{1, 2, 4, 6, 8, 10, 13, 16}
 			if s.paper {
 				ls = []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}
 			}
-			var cells []Cell
+			var cells []bench.Cell
 			for _, l := range ls {
-				cells = append(cells, s.cells(seeds, "omega", s.workload(fmt.Sprintf("lambda_batch=%g", l)), Label{"lambda_batch", fmt.Sprintf("%g", l)})...)
+				cells = append(cells, s.cells(seeds, "omega", s.workload(fmt.Sprintf("lambda_batch=%g", l)), bench.Label{Key: "lambda_batch", Value: fmt.Sprintf("%g", l)})...)
 			}
 			return cells, nil
 		},
@@ -493,7 +497,7 @@ func scenarioBatchLambda() ScenarioSpec {
 				setup:    "One batch and one service scheduler with the paper's decision times (t_job = 0.1 s, t_task = 5 ms), incremental, resource-fit; the batch arrival rate is multiplied by λ.",
 				expected: "Wait and busyness rise: for batch because of load, for service because of more conflicts. Saturation at ≈ 2.5× (cluster A), 6× (B), 9.5× (C) the original batch workload (Fig. 8).",
 				keys:     []string{"lambda_batch"},
-				cols: []omegaCol{
+				cols: []reportColumn{
 					measuredColumn("batch busy", extraMetric("batch.busyness")),
 					measuredColumn("service busy", extraMetric("service.busyness")),
 					measuredColumn("batch conflicts", extraMetric("batch.conflict_fraction")),
@@ -531,16 +535,16 @@ func verdictBatchLambda(gs []*omegaGroup) string {
 }
 
 // V6: 1–32 batch schedulers.
-func scenarioBatchSchedulers() ScenarioSpec {
+func scenarioBatchSchedulers() bench.ScenarioSpec {
 	return omegaScenario("omega-batch-schedulers",
 		"Omega V6: 1, 2, 4, 8, 16, 32 batch schedulers × λ(batch) ∈ {1, 10}: conflict fraction rises with the number of schedulers, per-scheduler busyness falls enough to compensate",
 		nil,
-		func(s omegaScale, p *Params, seeds int) ([]Cell, error) {
-			var cells []Cell
+		func(s omegaScale, p *bench.Params, seeds int) ([]bench.Cell, error) {
+			var cells []bench.Cell
 			for _, l := range []float64{1, 10} {
 				for _, n := range []int{1, 2, 4, 8, 16, 32} {
 					cells = append(cells, s.cells(seeds, omegaSpec("omega", fmt.Sprintf("batch=%d", n)), s.workload(fmt.Sprintf("lambda_batch=%g", l)),
-						Label{"lambda_batch", fmt.Sprintf("%g", l)}, Label{"batch_schedulers", fmt.Sprint(n)})...)
+						bench.Label{Key: "lambda_batch", Value: fmt.Sprintf("%g", l)}, bench.Label{Key: "batch_schedulers", Value: fmt.Sprint(n)})...)
 				}
 			}
 			return cells, nil
@@ -551,7 +555,7 @@ func scenarioBatchSchedulers() ScenarioSpec {
 				setup:    "One service scheduler and N batch schedulers (jobs spread round-robin), paper decision times, incremental, resource-fit; batch arrival rate ×1 and ×10.",
 				expected: "The conflict fraction rises with N, but per-scheduler busyness falls enough to compensate, \"at least up to 32 batch schedulers\" (Fig. 9).",
 				keys:     []string{"lambda_batch", "batch_schedulers"},
-				cols: []omegaCol{
+				cols: []reportColumn{
 					measuredColumn("busy per batch scheduler", extraMetric("batch.busyness")),
 					measuredColumn("batch conflicts", extraMetric("batch.conflict_fraction")),
 					measuredColumn("service conflicts", extraMetric("service.conflict_fraction")),
@@ -596,14 +600,14 @@ func verdictBatchSchedulers(gs []*omegaGroup) string {
 }
 
 // V7: the conflict-mode × transaction-mode matrix.
-func scenarioModes() ScenarioSpec {
+func scenarioModes() bench.ScenarioSpec {
 	return omegaScenario("omega-modes",
 		"Omega V7: {resource-fit, sequence-numbers} × {incremental, all-or-nothing} at λ(batch) ×1 and ×10: all-or-nothing ≈ 2× the conflicts; sequence numbers 2–3× conflicts and busyness",
-		[]Param{{Name: "t_job_service", Type: TypeDuration, Range: "[0s, 3650d]", Default: "5s", Doc: "service t_job (long decisions make conflicts measurable)"},
-			{Name: "lambda_batch", Type: TypeList, Range: "[0, 1000]", Default: "1+10", Doc: "batch arrival-rate multipliers, joined by + (×10 is a busy cell)"}},
-		func(s omegaScale, p *Params, seeds int) ([]Cell, error) {
+		[]bench.Param{{Name: "t_job_service", Type: bench.TypeDuration, Range: "[0s, 3650d]", Default: "5s", Doc: "service t_job (long decisions make conflicts measurable)"},
+			{Name: "lambda_batch", Type: bench.TypeList, Range: "[0, 1000]", Default: "1+10", Doc: "batch arrival-rate multipliers, joined by + (×10 is a busy cell)"}},
+		func(s omegaScale, p *bench.Params, seeds int) ([]bench.Cell, error) {
 			tj := p.Duration("t_job_service", 5*scheduler.Second)
-			var cells []Cell
+			var cells []bench.Cell
 			for _, ls := range strings.Split(p.List("lambda_batch", "1+10"), "+") {
 				lb := parseSeconds(ls)
 				if !(lb > 0) {
@@ -612,7 +616,7 @@ func scenarioModes() ScenarioSpec {
 				for _, c := range []string{"fit", "seq"} {
 					for _, tx := range []string{"incremental", "all-or-nothing"} {
 						cells = append(cells, s.cells(seeds, omegaSpec("omega", "conflict="+c, "transaction="+tx, "t_job_service="+secondsValue(tj.Seconds())),
-							s.workload(fmt.Sprintf("lambda_batch=%g", lb)), Label{"lambda_batch", fmt.Sprintf("%g", lb)}, Label{"conflict", c}, Label{"transaction", tx})...)
+							s.workload(fmt.Sprintf("lambda_batch=%g", lb)), bench.Label{Key: "lambda_batch", Value: fmt.Sprintf("%g", lb)}, bench.Label{Key: "conflict", Value: c}, bench.Label{Key: "transaction", Value: tx})...)
 					}
 				}
 			}
@@ -624,7 +628,7 @@ func scenarioModes() ScenarioSpec {
 				setup:    "One batch and one service scheduler, service t_job = 5 s (default), batch at the paper's decision times; batch arrival rate ×1 (cell ≈ 63 % busy) and ×10 (≈ 86 % busy).",
 				expected: "All-or-nothing with resource fit: ≈ 2× the conflict fraction, only a minor busyness increase. Sequence numbers: 2–3× the conflict rate and busyness. \"Clearly, incremental transactions should be the default.\" (Fig. 14, cluster C, 29 days).",
 				keys:     []string{"lambda_batch", "conflict", "transaction"},
-				cols: []omegaCol{
+				cols: []reportColumn{
 					measuredColumn("service conflicts", extraMetric("service.conflict_fraction")),
 					measuredColumn("batch conflicts", extraMetric("batch.conflict_fraction")),
 					measuredColumn("service busy", extraMetric("service.busyness")),
@@ -693,20 +697,20 @@ func verdictModes(gs []*omegaGroup) string {
 }
 
 // V8: conflict fraction crossing 1 near t_job(service) ≈ 10 s on a busy cell.
-func scenarioConflictCrossing() ScenarioSpec {
+func scenarioConflictCrossing() bench.ScenarioSpec {
 	return omegaScenario("omega-conflict-crossing",
 		"Omega V8: sweep t_job(service) on a busy cell (λ(batch) ×10): the service conflict fraction exceeds 1 near t_job(service) ≈ 10 s; busyness ≈ 40 % above the no-conflict approximation",
-		[]Param{{Name: "lambda_batch", Type: TypeFloat, Range: "(0, 1000]", Default: "10", Doc: "batch arrival-rate multiplier (the busy cell)"}},
-		func(s omegaScale, p *Params, seeds int) ([]Cell, error) {
+		[]bench.Param{{Name: "lambda_batch", Type: bench.TypeFloat, Range: "(0, 1000]", Default: "10", Doc: "batch arrival-rate multiplier (the busy cell)"}},
+		func(s omegaScale, p *bench.Params, seeds int) ([]bench.Cell, error) {
 			lb := p.Float("lambda_batch", 10)
 			tjs := []float64{0.1, 1, 2, 5, 10, 15, 20, 50}
 			if s.paper {
 				tjs = s.tjobSweep()
 			}
-			var cells []Cell
+			var cells []bench.Cell
 			for _, tj := range tjs {
 				cells = append(cells, s.cells(seeds, omegaSpec("omega", "t_job_service="+secondsValue(tj)), s.workload(fmt.Sprintf("lambda_batch=%g", lb)),
-					Label{"t_job_service", secondsValue(tj)})...)
+					bench.Label{Key: "t_job_service", Value: secondsValue(tj)})...)
 			}
 			return cells, nil
 		},
@@ -716,7 +720,7 @@ func scenarioConflictCrossing() ScenarioSpec {
 				setup:    "One batch and one service scheduler, incremental, resource-fit; batch at the paper's decision times and ×10 arrival rate (cell ≈ 86 % busy: the stand-in for the paper's busy cluster B); service t_job swept, t_task 5 ms.",
 				expected: "Conflict fraction > 1.0 at t_job(service) ≈ 10 s. The 30 s wait SLO is missed although the scheduler is not saturated. Busyness is ≈ 40 % above the no-conflict approximation (Fig. 12, cluster B, 7 days).",
 				keys:     []string{"t_job_service"},
-				cols: []omegaCol{
+				cols: []reportColumn{
 					measuredColumn("service conflicts", extraMetric("service.conflict_fraction")),
 					measuredColumn("service busy", extraMetric("service.busyness")),
 					{name: "no-conflict approx", g: func(g *omegaGroup) float64 {
@@ -767,18 +771,18 @@ func verdictCrossing(gs []*omegaGroup) string {
 }
 
 // V9: t_task(service) = 1 s.
-func scenarioTTask() ScenarioSpec {
+func scenarioTTask() bench.ScenarioSpec {
 	return omegaScenario("omega-ttask",
 		"Omega V9: t_task(service) = 1 s at t_job = 0.1 s: the conflict fraction stays ≤ 0.2",
 		nil,
-		func(s omegaScale, p *Params, seeds int) ([]Cell, error) {
-			var cells []Cell
+		func(s omegaScale, p *bench.Params, seeds int) ([]bench.Cell, error) {
+			var cells []bench.Cell
 			for _, l := range []float64{1, 10} {
 				cells = append(cells, s.cells(seeds, omegaSpec("omega", "t_job_service=0.1s", "t_task_service=1s"), s.workload(fmt.Sprintf("lambda_batch=%g", l)),
-					Label{"lambda_batch", fmt.Sprintf("%g", l)}, Label{"service_decision", "0.1s + 1s×n"})...)
+					bench.Label{Key: "lambda_batch", Value: fmt.Sprintf("%g", l)}, bench.Label{Key: "service_decision", Value: "0.1s + 1s×n"})...)
 				// Control: the same mean decision time, all in t_job.
 				cells = append(cells, s.cells(seeds, omegaSpec("omega", fmt.Sprintf("t_job_service=%.2fs", 0.1+nServ), "t_task_service=5ms"), s.workload(fmt.Sprintf("lambda_batch=%g", l)),
-					Label{"lambda_batch", fmt.Sprintf("%g", l)}, Label{"service_decision", fmt.Sprintf("%.2fs + 5ms×n", 0.1+nServ)})...)
+					bench.Label{Key: "lambda_batch", Value: fmt.Sprintf("%g", l)}, bench.Label{Key: "service_decision", Value: fmt.Sprintf("%.2fs + 5ms×n", 0.1+nServ)})...)
 			}
 			return cells, nil
 		},
@@ -788,7 +792,7 @@ func scenarioTTask() ScenarioSpec {
 				setup:    "One batch and one service scheduler, incremental, resource-fit; service decision 0.1 s + 1 s × tasks, and as a control the same mean decision time put into t_job; default cell and the busy cell (λ(batch) ×10).",
 				expected: "Conflict fraction ≤ 0.2 (Fig. 12).",
 				keys:     []string{"lambda_batch", "service_decision"},
-				cols: []omegaCol{
+				cols: []reportColumn{
 					measuredColumn("service conflicts", extraMetric("service.conflict_fraction")),
 					measuredColumn("service busy", extraMetric("service.busyness")),
 					measuredColumn("service wait", extraMetric("service.wait_attempt.mean")),

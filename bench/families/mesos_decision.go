@@ -1,4 +1,4 @@
-package bench
+package families
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/schedlab/schedlab/bench"
 	"github.com/schedlab/schedlab/scheduler"
 )
 
@@ -19,18 +20,18 @@ import (
 const mesosDecisionDoc = "Omega paper's Mesos result: batch + service frameworks on the Omega workload (scaled cell) " +
 	"as the service framework's t_job grows; locked fraction and abandoned batch jobs rise"
 
-func mesosDecisionTimeScenario() ScenarioSpec {
-	return ScenarioSpec{
+func mesosDecisionTimeScenario() bench.ScenarioSpec {
+	return bench.ScenarioSpec{
 		Name: "mesos-decision-time",
 		Doc:  mesosDecisionDoc,
-		Params: []Param{
-			{Name: "t_job", Type: TypeList, Range: "[0, 315360000]", Default: "0.1+1+5+10+30+60+100", Unit: "s", Doc: "service framework t_job values, joined by +"},
-			{Name: "machines", Type: TypeInt, Range: "[1, 2000000]", Memory: true, Default: "300", Doc: "machines of the Omega cell (4 cores, 16 GiB each)"},
-			{Name: "lambda", Type: TypeFloat, Range: "(0, 1000]", Default: "0.3", Unit: "×", Doc: "arrival-rate multiplier of both classes (the Omega workload's rates are for 10k machines)"},
-			{Name: "prefill", Type: TypeFloat, Range: "[0, 1)", Default: "0.6", Doc: "share of the cell's CPU pre-filled by long-running jobs (the paper's 60 %)"},
-			{Name: "horizon", Type: TypeDuration, Range: "(0s, 3650d]", Default: "2h", Doc: "simulated time per run (submissions stop then too)"},
-			{Name: "placer", Type: TypeString, Default: "firstfit", Doc: "placer inside an offer"},
-			{Name: "prefill_framework", Type: TypeBool, Default: "true", Doc: "place the prefill jobs with a framework of their own (else the service framework owns them, and its DRF share)"},
+		Params: []bench.Param{
+			{Name: "t_job", Type: bench.TypeList, Range: "[0, 315360000]", Default: "0.1+1+5+10+30+60+100", Unit: "s", Doc: "service framework t_job values, joined by +"},
+			{Name: "machines", Type: bench.TypeInt, Range: "[1, 2000000]", Memory: true, Default: "300", Doc: "machines of the Omega cell (4 cores, 16 GiB each)"},
+			{Name: "lambda", Type: bench.TypeFloat, Range: "(0, 1000]", Default: "0.3", Unit: "×", Doc: "arrival-rate multiplier of both classes (the Omega workload's rates are for 10k machines)"},
+			{Name: "prefill", Type: bench.TypeFloat, Range: "[0, 1)", Default: "0.6", Doc: "share of the cell's CPU pre-filled by long-running jobs (the paper's 60 %)"},
+			{Name: "horizon", Type: bench.TypeDuration, Range: "(0s, 3650d]", Default: "2h", Doc: "simulated time per run (submissions stop then too)"},
+			{Name: "placer", Type: bench.TypeString, Default: "firstfit", Doc: "placer inside an offer"},
+			{Name: "prefill_framework", Type: bench.TypeBool, Default: "true", Doc: "place the prefill jobs with a framework of their own (else the service framework owns them, and its DRF share)"},
 		},
 		Cells:  mesosDecisionCells,
 		Report: mesosDecisionReport,
@@ -41,7 +42,7 @@ type mesosDecisionSetup struct {
 	lambda float64
 }
 
-func mesosDecisionCells(p *Params, seeds int) ([]Cell, error) {
+func mesosDecisionCells(reg *bench.Registry, p *bench.Params, seeds int) ([]bench.Cell, error) {
 	tjs, err := mesosParseDurations("t_job", p.List("t_job", "0.1+1+5+10+30+60+100"))
 	if err != nil {
 		return nil, fmt.Errorf("scenario mesos-decision-time: %w", err)
@@ -59,20 +60,20 @@ func mesosDecisionCells(p *Params, seeds int) ([]Cell, error) {
 		return nil, fmt.Errorf("scenario mesos-decision-time: parameter horizon: want a positive, finite duration")
 	}
 	if seeds <= 0 {
-		seeds = MinIntervalSeeds
+		seeds = bench.MinIntervalSeeds
 	}
 	wl := fmt.Sprintf("omega:machines=%d,lambda_batch=%g,lambda_service=%g,prefill=%g,horizon=%ds",
 		machines, lambda, lambda, prefill, int64(horizon.Seconds()))
-	var cells []Cell
+	var cells []bench.Cell
 	for _, tj := range tjs {
 		sched := fmt.Sprintf("mesos:gang=0,prefill=%v,service_t_job=%gs", ownPrefill, tj.Seconds())
 		for s := 0; s < seeds; s++ {
 			seed := uint64(s + 1)
-			cells = append(cells, Cell{
-				Labels: []Label{{"t_job_service", fmt.Sprintf("%gs", tj.Seconds())}},
+			cells = append(cells, bench.Cell{
+				Labels: []bench.Label{{Key: "t_job_service", Value: fmt.Sprintf("%gs", tj.Seconds())}},
 				Seed:   seed,
 				Run: func() (*scheduler.Result, error) {
-					return Run(RunSpec{Scheduler: sched, Placer: placer, Workload: wl, Seed: seed, Horizon: horizon})
+					return reg.Run(bench.RunSpec{Scheduler: sched, Placer: placer, Workload: wl, Seed: seed, Horizon: horizon})
 				},
 			})
 		}
@@ -91,8 +92,8 @@ func mesosDecisionExpected(tjService, lambda float64) (service, batch float64) {
 	return service, batch
 }
 
-func mesosDecisionReport(dir string, cells []Cell, results []*scheduler.Result) error {
-	groups := Groups(cells, results)
+func mesosDecisionReport(dir string, cells []bench.Cell, results []*scheduler.Result) error {
+	groups := bench.Groups(cells, results)
 	lambda := 0.3
 	if len(cells) > 0 {
 		// The workload spec is in every result; read lambda back from it.
@@ -103,33 +104,33 @@ func mesosDecisionReport(dir string, cells []Cell, results []*scheduler.Result) 
 			}
 		}
 	}
-	t := &Table{Header: []string{"t_job(service) s", "abandoned batch jobs", "starved batch jobs", "batch jobs", "locked % (measured)",
+	t := &bench.Table{Header: []string{"t_job(service) s", "abandoned batch jobs", "starved batch jobs", "batch jobs", "locked % (measured)",
 		"locked % (expected)", "service busy (expected)", "CPU utilization %", "useful CPU util %", "job wait p50 s", "runs"}}
 	var xs, lockY, lockE, lockExp, abY, abE, stY []float64
 	for gi := range groups {
 		g := &groups[gi]
-		tj, ok := LabelNumber(g.Label("t_job_service"))
+		tj, ok := bench.LabelNumber(g.Label("t_job_service"))
 		if !ok || len(g.Results) == 0 {
 			continue
 		}
 		rs, rb := mesosDecisionExpected(tj, lambda)
 		util := mesosMeanOf(g, mesosMetricUtil) / 100
 		exp := 100 * math.Min(1, rs+rb) * (1 - util)
-		lm, lh := MeanCI(g.Values(metricMesosLocked))
-		am, ah := MeanCI(g.Values(metricMesosAbandonedBatch))
+		lm, lh := bench.MeanCI(g.Values(metricMesosLocked))
+		am, ah := bench.MeanCI(g.Values(metricMesosAbandonedBatch))
 		xs = append(xs, math.Log10(tj))
 		lockY, lockE, lockExp = append(lockY, lm), append(lockE, lh), append(lockExp, exp)
 		abY, abE = append(abY, am), append(abE, ah)
 		stY = append(stY, mesosMeanOf(g, metricMesosStarvedBatch))
-		t.Add(Num(tj), mesosMeanCell(g, metricMesosAbandonedBatch), mesosMeanCell(g, metricMesosStarvedBatch), mesosMeanCell(g, metricMesosBatchJobs), mesosMeanCell(g, metricMesosLocked),
-			Num(exp), Num(math.Min(rs, 99)), mesosMeanCell(g, mesosMetricUtil), mesosMeanCell(g, MetricUsefulCPU), mesosMeanCell(g, MetricWaitP50), fmt.Sprint(len(g.Results)))
+		t.Add(bench.Num(tj), mesosMeanCell(g, metricMesosAbandonedBatch), mesosMeanCell(g, metricMesosStarvedBatch), mesosMeanCell(g, metricMesosBatchJobs), mesosMeanCell(g, metricMesosLocked),
+			bench.Num(exp), bench.Num(math.Min(rs, 99)), mesosMeanCell(g, mesosMetricUtil), mesosMeanCell(g, bench.MetricUsefulCPU), mesosMeanCell(g, bench.MetricWaitP50), fmt.Sprint(len(g.Results)))
 	}
 	onset := 20/lambda - 10*0.005 // λ_service × t_decision = 1
 	var b strings.Builder
 	b.WriteString("# mesos-decision-time\n\n")
 	b.WriteString("The Omega paper's Mesos experiment (REFERENCES.md §4.2): a batch and a service framework share the Omega workload's cell " +
 		"(scaled down; see the workload spec in results.csv) under the all-free offer scope, while the service framework's t_job grows. " +
-		IntervalNote(minGroupSeeds(groups)) + "\n\n")
+		bench.IntervalNote(bench.MinGroupSeeds(groups)) + "\n\n")
 	b.WriteString(mesosTableMarkdown(t))
 	fmt.Fprintf(&b, "\n**Expected** (Omega paper §4.2 and Figure 7): both rise with t_job(service). The locked fraction follows the no-conflict "+
 		"approximation min(1, ρ_service + ρ_batch) × (1 − utilization), ρ = λ × (t_job + n̄ t_task); abandoned batch jobs set in once the service "+
@@ -148,8 +149,8 @@ func mesosDecisionReport(dir string, cells []Cell, results []*scheduler.Result) 
 		return err
 	}
 	note := "Omega workload, " + fmt.Sprint(len(results)) + " runs; x = log10 of t_job(service) in seconds"
-	ch := &Chart{Title: "Mesos: locked fraction vs service decision time", XLabel: "log10 t_job(service) (s)", YLabel: "locked fraction (%)",
-		YFrom0: true, Note: note, Lines: []Line{
+	ch := &bench.Chart{Title: "Mesos: locked fraction vs service decision time", XLabel: "log10 t_job(service) (s)", YLabel: "locked fraction (%)",
+		YFrom0: true, Note: note, Lines: []bench.Line{
 			{Name: "measured", X: xs, Y: lockY, Err: lockE, Points: true},
 			{Name: "expected: min(1, ρ) × (1 − util)", X: xs, Y: lockExp, Dashed: true, Color: 2},
 		}}
@@ -162,8 +163,8 @@ func mesosDecisionReport(dir string, cells []Cell, results []*scheduler.Result) 
 			top = math.Max(top, y)
 		}
 	}
-	ch = &Chart{Title: "Mesos: abandoned batch jobs vs service decision time", XLabel: "log10 t_job(service) (s)", YLabel: "abandoned batch jobs",
-		YFrom0: true, Note: note, Lines: []Line{
+	ch = &bench.Chart{Title: "Mesos: abandoned batch jobs vs service decision time", XLabel: "log10 t_job(service) (s)", YLabel: "abandoned batch jobs",
+		YFrom0: true, Note: note, Lines: []bench.Line{
 			{Name: "measured", X: xs, Y: abY, Err: abE, Points: true},
 			{Name: "expected onset: service busy 100% (ρ = 1)", X: []float64{math.Log10(onset), math.Log10(onset)}, Y: []float64{0, top}, Dashed: true, Color: 2},
 		}}
@@ -172,7 +173,7 @@ func mesosDecisionReport(dir string, cells []Cell, results []*scheduler.Result) 
 
 // mesosSpecFloat reads k=v from a "NAME:k=v,..." spec, or returns def.
 func mesosSpecFloat(spec, key string, def float64) float64 {
-	_, p, err := ParseSpec("workload", spec)
+	_, p, err := bench.ParseSpec("workload", spec)
 	if err != nil {
 		return def
 	}

@@ -1,4 +1,4 @@
-package bench
+package families
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/schedlab/schedlab/bench"
 	"github.com/schedlab/schedlab/policies/mesos"
 	"github.com/schedlab/schedlab/scheduler"
 )
@@ -95,25 +96,25 @@ func (w HoardWorkload) Build(seed uint64) ([]scheduler.Node, []*scheduler.Job, i
 	return nodes, jobs, gangs
 }
 
-func mesosHoardingScenario() ScenarioSpec {
-	return ScenarioSpec{
+func mesosHoardingScenario() bench.ScenarioSpec {
+	return bench.ScenarioSpec{
 		Name: "mesos-gang-hoarding",
 		Doc: "gang frameworks hoarding offers (gangs > half the cell): terminal deadlock rate, episodes, hoarded-idle against hold timeout " +
 			"and back-off, beside strict all-or-nothing schedulers on the same workload",
-		Params: []Param{
-			{Name: "timeouts", Type: TypeList, Default: "forever+10s+60s+300s", Doc: "hold timeouts of the gang frameworks, joined by +"},
-			{Name: "backoffs", Type: TypeList, Default: "fixed+exp", Doc: "back-off after a hold timeout: fixed (1 s) and/or exp (1 s doubling to 64 s, 50% jitter)"},
-			{Name: "baselines", Type: TypeList, Default: "monolithic+omega:transaction=all-or-nothing+gang-strict", Doc: "other schedulers run on the same workload, joined by +; names not registered are skipped and reported"},
-			{Name: "frameworks", Type: TypeInt, Range: "[1, 10000]", Memory: true, Default: "2", Doc: "gang frameworks (gangs assigned round-robin); one ordinary framework runs the background jobs"},
-			{Name: "nodes", Type: TypeInt, Range: "[1, 2000000]", Memory: true, Default: "16", Doc: "machines (4 cores, 16 GiB)"},
-			{Name: "horizon", Type: TypeDuration, Range: "(0s, 3650d]", Default: "30m", Doc: "arrivals stop then; each run is cut at 4× this"},
+		Params: []bench.Param{
+			{Name: "timeouts", Type: bench.TypeList, Default: "forever+10s+60s+300s", Doc: "hold timeouts of the gang frameworks, joined by +"},
+			{Name: "backoffs", Type: bench.TypeList, Default: "fixed+exp", Doc: "back-off after a hold timeout: fixed (1 s) and/or exp (1 s doubling to 64 s, 50% jitter)"},
+			{Name: "baselines", Type: bench.TypeList, Default: "monolithic+omega:transaction=all-or-nothing+gang-strict", Doc: "other schedulers run on the same workload, joined by +; names not registered are skipped and reported"},
+			{Name: "frameworks", Type: bench.TypeInt, Range: "[1, 10000]", Memory: true, Default: "2", Doc: "gang frameworks (gangs assigned round-robin); one ordinary framework runs the background jobs"},
+			{Name: "nodes", Type: bench.TypeInt, Range: "[1, 2000000]", Memory: true, Default: "16", Doc: "machines (4 cores, 16 GiB)"},
+			{Name: "horizon", Type: bench.TypeDuration, Range: "(0s, 3650d]", Default: "30m", Doc: "arrivals stop then; each run is cut at 4× this"},
 		},
 		Cells:  mesosHoardingCells,
 		Report: mesosHoardingReport,
 	}
 }
 
-func mesosHoardingCells(p *Params, seeds int) ([]Cell, error) {
+func mesosHoardingCells(reg *bench.Registry, p *bench.Params, seeds int) ([]bench.Cell, error) {
 	timeouts, err := mesosParseDurations("timeouts", p.List("timeouts", "forever+10s+60s+300s"))
 	if err != nil {
 		return nil, fmt.Errorf("scenario mesos-gang-hoarding: %w", err)
@@ -154,7 +155,7 @@ func mesosHoardingCells(p *Params, seeds int) ([]Cell, error) {
 		res.SetExtra("gangs_submitted", float64(gangs))
 		return res, nil
 	}
-	var cells []Cell
+	var cells []bench.Cell
 	for _, to := range timeouts {
 		for _, bo := range backoffs {
 			cfg := mesos.DefaultConfig()
@@ -173,8 +174,8 @@ func mesosHoardingCells(p *Params, seeds int) ([]Cell, error) {
 			for s := 0; s < seeds; s++ {
 				seed := uint64(s + 1)
 				cfg := cfg
-				cells = append(cells, Cell{
-					Labels: []Label{{"scheduler", "mesos"}, {"hold_timeout", mesosDurationLabel(to)}, {"backoff", bo}},
+				cells = append(cells, bench.Cell{
+					Labels: []bench.Label{{Key: "scheduler", Value: "mesos"}, {Key: "hold_timeout", Value: mesosDurationLabel(to)}, {Key: "backoff", Value: bo}},
 					Seed:   seed,
 					Run: func() (*scheduler.Result, error) {
 						return run(seed, spec, func() (scheduler.Scheduler, error) { return mesos.New(cfg) })
@@ -184,16 +185,16 @@ func mesosHoardingCells(p *Params, seeds int) ([]Cell, error) {
 		}
 	}
 	for _, b := range baselines {
-		if _, err := NewScheduler(b, "firstfit"); err != nil {
+		if _, err := reg.NewScheduler(b, "firstfit"); err != nil {
 			continue // not registered (yet): the report lists it as skipped
 		}
 		for s := 0; s < seeds; s++ {
 			seed := uint64(s + 1)
-			cells = append(cells, Cell{
-				Labels: []Label{{"scheduler", b}, {"hold_timeout", "-"}, {"backoff", "-"}},
+			cells = append(cells, bench.Cell{
+				Labels: []bench.Label{{Key: "scheduler", Value: b}, {Key: "hold_timeout", Value: "-"}, {Key: "backoff", Value: "-"}},
 				Seed:   seed,
 				Run: func() (*scheduler.Result, error) {
-					return run(seed, b, func() (scheduler.Scheduler, error) { return NewScheduler(b, "firstfit") })
+					return run(seed, b, func() (scheduler.Scheduler, error) { return reg.NewScheduler(b, "firstfit") })
 				},
 			})
 		}
@@ -201,21 +202,21 @@ func mesosHoardingCells(p *Params, seeds int) ([]Cell, error) {
 	return cells, nil
 }
 
-func mesosHoardingReport(dir string, cells []Cell, results []*scheduler.Result) error {
-	groups := Groups(cells, results)
-	t := &Table{Header: []string{"scheduler", "hold timeout", "back-off", "terminal deadlock %", "expected %", "episodes per gang",
+func mesosHoardingReport(dir string, cells []bench.Cell, results []*scheduler.Result) error {
+	groups := bench.Groups(cells, results)
+	t := &bench.Table{Header: []string{"scheduler", "hold timeout", "back-off", "terminal deadlock %", "expected %", "episodes per gang",
 		"hoarded-idle %", "gangs started / submitted", "gang wait p50 s", "gang wait p99 s", "CPU util % (hoarded included)", "useful CPU util %", "runs"}}
-	metricGangs := Metric{"extra.gangs_submitted", "gangs", "", func(r *scheduler.Result) float64 { return r.Extra["gangs_submitted"] }}
+	metricGangs := bench.Metric{Key: "extra.gangs_submitted", Name: "gangs", Unit: "", Get: func(r *scheduler.Result) float64 { return r.Extra["gangs_submitted"] }}
 	type pt struct{ x, y, e float64 }
 	series := map[string][]pt{}
 	var seriesNames []string
 	idle := map[string][]pt{}
-	var baseLines []Line
+	var baseLines []bench.Line
 	xOf := func(label string) float64 {
 		if label == "forever" {
 			return 1000 // plotted right of the finite timeouts
 		}
-		v, _ := LabelNumber(label)
+		v, _ := bench.LabelNumber(label)
 		return v
 	}
 	for gi := range groups {
@@ -230,20 +231,20 @@ func mesosHoardingReport(dir string, cells []Cell, results []*scheduler.Result) 
 			expected = "100"
 		}
 		started := mesosMeanOf(g, mesosMetricGangsRun)
-		t.Add(sched, to, bo, mesosMeanCell(g, MetricDeadlockRate), expected, mesosMeanCell(g, mesosMetricEpisodesPer1000), mesosMeanCell(g, mesosMetricHeldIdle),
-			Num(started)+" / "+Num(mesosMeanOf(g, metricGangs)), mesosMeanCell(g, metricGangWaitP50),
-			mesosMeanCell(g, MetricGangWaitP99), mesosMeanCell(g, mesosMetricUtil), mesosMeanCell(g, MetricUsefulCPU), fmt.Sprint(len(g.Results)))
-		dm, dh := MeanCI(g.Values(MetricDeadlockRate))
+		t.Add(sched, to, bo, mesosMeanCell(g, bench.MetricDeadlockRate), expected, mesosMeanCell(g, mesosMetricEpisodesPer1000), mesosMeanCell(g, mesosMetricHeldIdle),
+			bench.Num(started)+" / "+bench.Num(mesosMeanOf(g, metricGangs)), mesosMeanCell(g, metricGangWaitP50),
+			mesosMeanCell(g, bench.MetricGangWaitP99), mesosMeanCell(g, mesosMetricUtil), mesosMeanCell(g, bench.MetricUsefulCPU), fmt.Sprint(len(g.Results)))
+		dm, dh := bench.MeanCI(g.Values(bench.MetricDeadlockRate))
 		if sched == "mesos" {
 			name := "mesos, back-off " + bo
 			if _, ok := series[name]; !ok {
 				seriesNames = append(seriesNames, name)
 			}
 			series[name] = append(series[name], pt{xOf(to), dm, dh})
-			im, ih := MeanCI(g.Values(mesosMetricHeldIdle))
+			im, ih := bench.MeanCI(g.Values(mesosMetricHeldIdle))
 			idle[name] = append(idle[name], pt{xOf(to), im, ih})
 		} else {
-			baseLines = append(baseLines, Line{Name: sched + " (measured)", X: []float64{0, 1000}, Y: []float64{dm, dm}})
+			baseLines = append(baseLines, bench.Line{Name: sched + " (measured)", X: []float64{0, 1000}, Y: []float64{dm, dm}})
 		}
 	}
 	var baseNames []string
@@ -252,8 +253,8 @@ func mesosHoardingReport(dir string, cells []Cell, results []*scheduler.Result) 
 			baseNames = append(baseNames, n)
 		}
 	}
-	toLine := func(name string, ps []pt) Line {
-		l := Line{Name: name, Points: true}
+	toLine := func(name string, ps []pt) bench.Line {
+		l := bench.Line{Name: name, Points: true}
 		for i := 1; i < len(ps); i++ {
 			for j := i; j > 0 && ps[j].x < ps[j-1].x; j-- {
 				ps[j], ps[j-1] = ps[j-1], ps[j]
@@ -264,7 +265,7 @@ func mesosHoardingReport(dir string, cells []Cell, results []*scheduler.Result) 
 		}
 		return l
 	}
-	var lines, idleLines []Line
+	var lines, idleLines []bench.Line
 	var allX []float64
 	for _, n := range seriesNames {
 		l := toLine(n, series[n])
@@ -273,7 +274,7 @@ func mesosHoardingReport(dir string, cells []Cell, results []*scheduler.Result) 
 		idleLines = append(idleLines, toLine(n, idle[n]))
 	}
 	if len(allX) > 0 {
-		exp := Line{Name: "expected (V11: 100% at forever, 0% with a timeout)", Dashed: true, Color: 8}
+		exp := bench.Line{Name: "expected (V11: 100% at forever, 0% with a timeout)", Dashed: true, Color: 8}
 		for _, x := range allX {
 			exp.X = append(exp.X, x)
 			if x >= 1000 {
@@ -288,8 +289,8 @@ func mesosHoardingReport(dir string, cells []Cell, results []*scheduler.Result) 
 	var b strings.Builder
 	b.WriteString("# mesos-gang-hoarding\n\n")
 	b.WriteString("Gang frameworks hoard offers until their gang fits (REFERENCES.md §4.3, V11 of §7.2). Workload: " +
-		"DefaultHoardWorkload (see bench/family_mesos_hoarding.go: gangs of 9–12 whole machines on a 16-machine cell, so two gangs never fit " +
-		"together, plus one-core background jobs that free machines one by one). Deadlock by the core detector. " + IntervalNote(minGroupSeeds(groups)) + " " +
+		"DefaultHoardWorkload (see bench/families/mesos_hoarding.go: gangs of 9–12 whole machines on a 16-machine cell, so two gangs never fit " +
+		"together, plus one-core background jobs that free machines one by one). Deadlock by the core detector. " + bench.IntervalNote(bench.MinGroupSeeds(groups)) + " " +
 		"The baselines run the same jobs.\n\n")
 	b.WriteString(mesosTableMarkdown(t))
 	b.WriteString("\n**Expected** (REFERENCES.md §7.2, V11; DESIGN.md): without a hold timeout, interleaved hoarding ends in a terminal deadlock " +
@@ -309,18 +310,18 @@ func mesosHoardingReport(dir string, cells []Cell, results []*scheduler.Result) 
 		return err
 	}
 	note := "hold timeout 'forever' is plotted at x = 1000 s"
-	ch := &Chart{Title: "Mesos hoarding: terminal deadlock rate vs hold timeout", XLabel: "hold timeout (s)", YLabel: "runs ending in a terminal deadlock (%)",
+	ch := &bench.Chart{Title: "Mesos hoarding: terminal deadlock rate vs hold timeout", XLabel: "hold timeout (s)", YLabel: "runs ending in a terminal deadlock (%)",
 		YFrom0: true, YMax: 105, Note: note, Lines: lines}
 	if err := ch.Save(filepath.Join(dir, "mesos_hoarding_deadlock")); err != nil {
 		return err
 	}
-	ch = &Chart{Title: "Mesos hoarding: hoarded-idle CPU vs hold timeout", XLabel: "hold timeout (s)", YLabel: "CPU held idle (%)",
+	ch = &bench.Chart{Title: "Mesos hoarding: hoarded-idle CPU vs hold timeout", XLabel: "hold timeout (s)", YLabel: "CPU held idle (%)",
 		YFrom0: true, Note: note + "; expected: rises with the timeout", Lines: idleLines}
 	return ch.Save(filepath.Join(dir, "mesos_hoarding_idle"))
 }
 
 // mesosSeriesWords describes each line's trend, "name: rises; ...".
-func mesosSeriesWords(lines []Line) string {
+func mesosSeriesWords(lines []bench.Line) string {
 	var parts []string
 	for _, l := range lines {
 		ys := make([]string, len(l.Y))
@@ -328,7 +329,7 @@ func mesosSeriesWords(lines []Line) string {
 			if math.IsNaN(y) {
 				ys[i] = "-"
 			} else {
-				ys[i] = Num(y)
+				ys[i] = bench.Num(y)
 			}
 		}
 		parts = append(parts, fmt.Sprintf("%s: %s (%s)", l.Name, strings.Join(ys, " → "), mesosTrendWord(l.Y)))

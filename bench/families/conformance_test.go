@@ -1,10 +1,10 @@
-package bench_test
+package families_test
 
 import (
 	"strings"
 	"testing"
 
-	"github.com/schedlab/schedlab/bench"
+	"github.com/schedlab/schedlab/bench/families"
 	"github.com/schedlab/schedlab/scheduler"
 	"github.com/schedlab/schedlab/scheduler/schedtest"
 )
@@ -67,13 +67,16 @@ var catalogue = []struct {
 	{"mesos:scope=fair,max_attempts=-1,max_attempts_nothing=-1", schedtest.Options{GangAtomic: true, Abandons: schedtest.AbandonAny}},
 }
 
+// registry is every family registered, as the command has it.
+var registry = families.NewRegistry()
+
 // TestCatalogueIsDeclared: every registered scheduler has a declaration.
 func TestCatalogueIsDeclared(t *testing.T) {
 	have := map[string]bool{}
 	for _, c := range catalogue {
 		have[strings.SplitN(c.spec, ":", 2)[0]] = true
 	}
-	for _, s := range bench.Schedulers() {
+	for _, s := range registry.Schedulers() {
 		if !have[s.Name] {
 			t.Errorf("scheduler %q is registered but not in the conformance catalogue: declare what it promises", s.Name)
 		}
@@ -93,7 +96,7 @@ func TestCatalogueConformance(t *testing.T) {
 // TestCataloguePlacers runs every registered placer under every catalogue
 // configuration (a placer's own parameters at their defaults).
 func TestCataloguePlacers(t *testing.T) {
-	for _, p := range bench.Placers() {
+	for _, p := range registry.Placers() {
 		for _, c := range catalogue {
 			if p.Name == "firstfit" {
 				continue // TestCatalogueConformance
@@ -151,11 +154,11 @@ func TestHoarderStarvesWithoutAttemptLimit(t *testing.T) {
 // (once up front, so that a bad name fails the test rather than a case).
 func catalogueFactory(t *testing.T, spec, placer string) schedtest.Factory {
 	t.Helper()
-	if _, err := bench.NewScheduler(spec, placer); err != nil {
+	if _, err := registry.NewScheduler(spec, placer); err != nil {
 		t.Fatalf("%s with %s: %v", spec, placer, err)
 	}
 	return schedtest.Factory{Name: spec + " --placer " + placer, Scheduler: func() scheduler.Scheduler {
-		s, err := bench.NewScheduler(spec, placer)
+		s, err := registry.NewScheduler(spec, placer)
 		if err != nil {
 			panic(err) // built once above
 		}
