@@ -303,20 +303,19 @@ func (sc *kubeScorer) best22(cand []scheduler.NodeID) (scheduler.NodeID, int64) 
 	}
 	fitW, balW, legacy := sc.fitW, sc.balW, sc.legacy
 	best, bestScore := scheduler.NoNode, int64(-1)
+	legacyUB := balW * MaxNodeScore // 0 without BalancedAllocation
 	for _, id := range cand {
 		i := int(id)
+		// balUB is the largest BalancedAllocation part the cached "before" allows
+		// (see balBound); the legacy form does not read "before" at all.
+		balUB := legacyUB
+		if balW > 0 && !legacy {
+			balUB = balW * balancedMax(before[i])
+		}
 		if least {
 			// LeastAllocated before the pod bounds NodeResourcesFit: skip the node
 			// when the bound of the total cannot win.
-			ub := fitW * leastBefore[i]
-			if balW > 0 {
-				if legacy {
-					ub += balW * MaxNodeScore
-				} else {
-					ub += balW * (50 + (50+MaxNodeScore-before[i])/2)
-				}
-			}
-			if ub < bestScore || ub == bestScore && id > best {
+			if ub := fitW*leastBefore[i] + balUB; ub < bestScore || ub == bestScore && id > best {
 				continue
 			}
 		} else if most && fitW > 0 && bestScore >= 0 {
@@ -327,26 +326,18 @@ func (sc *kubeScorer) best22(cand []scheduler.NodeID) (scheduler.NodeID, int64) 
 			// dividing: fitW·N + B·W < bestScore·W.
 			var num, wsum int64
 			if c := fc0[i]; c != 0 {
-				num += fw0 * int64(float64(min(fq0[i]+fp0, c))*fi0[i]+1e-9)
+				num += fw0 * mostAllocatedBound(fq0[i]+fp0, c, fi0[i])
 				wsum += fw0
 			}
 			if c := fc1[i]; c != 0 {
-				num += fw1 * int64(float64(min(fq1[i]+fp1, c))*fi1[i]+1e-9)
+				num += fw1 * mostAllocatedBound(fq1[i]+fp1, c, fi1[i])
 				wsum += fw1
 			}
-			var b int64
-			if balW > 0 {
-				if legacy {
-					b = balW * MaxNodeScore
-				} else {
-					b = balW * (50 + (50+MaxNodeScore-before[i])/2)
-				}
-			}
 			if wsum == 0 {
-				if b < bestScore {
+				if balUB < bestScore {
 					continue
 				}
-			} else if fitW*num+b*wsum < bestScore*wsum {
+			} else if fitW*num+balUB*wsum < bestScore*wsum {
 				continue
 			}
 		}
@@ -357,23 +348,13 @@ func (sc *kubeScorer) best22(cand []scheduler.NodeID) (scheduler.NodeID, int64) 
 			// integers is never close enough to a half to round differently.
 			var num, wsum int64
 			if c := fc0[i]; c != 0 {
-				q := fq0[i] + fp0
-				u := int64(MaxNodeScore)
-				if q <= c {
-					u = int64(uint64(max(q, 0)*MaxNodeScore) / uint64(c))
-				}
-				if f := shape[u]; f > 0 {
+				if f := shape[rtcrUtilization(fq0[i]+fp0, c)]; f > 0 {
 					num += f * fw0
 					wsum += fw0
 				}
 			}
 			if c := fc1[i]; c != 0 {
-				q := fq1[i] + fp1
-				u := int64(MaxNodeScore)
-				if q <= c {
-					u = int64(uint64(max(q, 0)*MaxNodeScore) / uint64(c))
-				}
-				if f := shape[u]; f > 0 {
+				if f := shape[rtcrUtilization(fq1[i]+fp1, c)]; f > 0 {
 					num += f * fw1
 					wsum += fw1
 				}
@@ -384,25 +365,11 @@ func (sc *kubeScorer) best22(cand []scheduler.NodeID) (scheduler.NodeID, int64) 
 		} else if fitW > 0 {
 			var score, wsum int64
 			if c := fc0[i]; c != 0 {
-				q := fq0[i] + fp0
-				if least {
-					if q <= c {
-						score += int64(uint64((c-q)*MaxNodeScore)/uint64(c)) * fw0
-					}
-				} else {
-					score += int64(uint64(min(q, c)*MaxNodeScore)/uint64(c)) * fw0
-				}
+				score += allocatedScore(fq0[i]+fp0, c, least) * fw0
 				wsum += fw0
 			}
 			if c := fc1[i]; c != 0 {
-				q := fq1[i] + fp1
-				if least {
-					if q <= c {
-						score += int64(uint64((c-q)*MaxNodeScore)/uint64(c)) * fw1
-					}
-				} else {
-					score += int64(uint64(min(q, c)*MaxNodeScore)/uint64(c)) * fw1
-				}
+				score += allocatedScore(fq1[i]+fp1, c, least) * fw1
 				wsum += fw1
 			}
 			if wsum != 0 {
@@ -410,31 +377,11 @@ func (sc *kubeScorer) best22(cand []scheduler.NodeID) (scheduler.NodeID, int64) 
 			}
 		}
 		if balW > 0 {
-			// Skip BalancedAllocation where even its largest value cannot win
-			// (see balBound).
-			ub := int64(MaxNodeScore)
-			if !legacy {
-				ub = 50 + (50+MaxNodeScore-before[i])/2
-			}
-			if ub := total + balW*ub; ub < bestScore || ub == bestScore && id > best {
+			// Skip BalancedAllocation where even its largest value cannot win.
+			if ub := total + balUB; ub < bestScore || ub == bestScore && id > best {
 				continue
 			}
-			var after int64
-			c0, c1 := bc0[i], bc1[i]
-			if c0 > 0 && c1 > 0 {
-				r0 := float64(bu0[i]+bp0) / float64(c0)
-				if r0 > 1 {
-					r0 = 1
-				}
-				r1 := float64(bu1[i]+bp1) / float64(c1)
-				if r1 > 1 {
-					r1 = 1
-				}
-				std := math.Abs(r0-r1) / 2
-				after = int64((1 - std) * MaxNodeScore)
-			} else {
-				after = MaxNodeScore // fewer than two resources: std 0
-			}
+			after := balanceOfTwo(bu0[i]+bp0, bc0[i], bu1[i]+bp1, bc1[i])
 			if !legacy {
 				after = 50 + (50+after-before[i])/2
 			}
@@ -445,6 +392,62 @@ func (sc *kubeScorer) best22(cand []scheduler.NodeID) (scheduler.NodeID, int64) 
 		}
 	}
 	return best, bestScore
+}
+
+// The helpers of best22: one resource's part of each score, on plain integers so
+// that the compiler inlines them into the loop.
+
+// balancedMax is the largest current-form BalancedAllocation score a node can
+// get: the score at balance 100 given the node's balance before the pod. (The
+// legacy form's is 100.)
+func balancedMax(before int64) int64 {
+	return 50 + (50+MaxNodeScore-before)/2
+}
+
+// mostAllocatedBound is an upper bound of one resource's MostAllocated score
+// min(q, c)·100/c, from inv = fl(100/c) (see best22).
+func mostAllocatedBound(q, c int64, inv float64) int64 {
+	return int64(float64(min(q, c))*inv + 1e-9)
+}
+
+// rtcrUtilization is RequestedToCapacityRatio's utilisation 0..100 of one
+// resource with q requested of capacity c > 0 (100 when over capacity).
+func rtcrUtilization(q, c int64) int64 {
+	if q > c {
+		return MaxNodeScore
+	}
+	return int64(uint64(max(q, 0)*MaxNodeScore) / uint64(c))
+}
+
+// allocatedScore is one resource's LeastAllocated ((c−q)·100/c, 0 over capacity)
+// or MostAllocated (min(q, c)·100/c) score, capacity c > 0, q ≥ 0.
+func allocatedScore(q, c int64, least bool) int64 {
+	if least {
+		if q > c {
+			return 0
+		}
+		return int64(uint64((c-q)*MaxNodeScore) / uint64(c))
+	}
+	return int64(uint64(min(q, c)*MaxNodeScore) / uint64(c))
+}
+
+// balanceOfTwo is BalancedAllocation's balance of two resources after the pod,
+// (1 − |r0 − r1|/2)·100 with r = min(requested/capacity, 1); 100 when a capacity
+// is zero (fewer than two resources: std 0).
+func balanceOfTwo(q0, c0, q1, c1 int64) int64 {
+	if c0 <= 0 || c1 <= 0 {
+		return MaxNodeScore
+	}
+	r0 := float64(q0) / float64(c0)
+	if r0 > 1 {
+		r0 = 1
+	}
+	r1 := float64(q1) / float64(c1)
+	if r1 > 1 {
+		r1 = 1
+	}
+	std := math.Abs(r0-r1) / 2
+	return int64((1 - std) * MaxNodeScore)
 }
 
 // score returns the total score of node i.
