@@ -340,27 +340,71 @@ func (a *ali18Reader) assemble(b *builder, key []byte, recs []record) error {
 	if key[0] == ali18Container {
 		return a.assembleContainer(b, key[1:], recs)
 	}
-	var tasks []*ali18Task
-	byName := map[string]*ali18Task{}
-	var last *ali18Task
-	get := func(name []byte) *ali18Task {
-		if last != nil && last.name == string(name) {
-			return last
-		}
-		t := byName[string(name)]
-		if t == nil {
-			t = &ali18Task{name: string(name)}
-			byName[t.name] = t
-			tasks = append(tasks, t)
-		}
-		last = t
-		return t
+	tasks := a.collectTasks(b, recs)
+	b.st.Jobs++
+	tasks, err := ali18KeepPresent(b, tasks)
+	if err != nil || len(tasks) == 0 {
+		return err
 	}
+	submit, have := ali18Submit(tasks)
+	if !have {
+		b.count("jobs_without_start", 1)
+		return nil
+	}
+	after, err := ali18DAG(b, tasks)
+	if err != nil {
+		return err
+	}
+	jb := &ali18Job{b: b, end: b.traceEnd(ali18TraceEnd), submit: submit,
+		j: &scheduler.Job{ID: scheduler.JobID(b.st.Jobs), Name: string(key[1:]), Submit: floatSecondsToTime(submit)}}
+	groupOf, dropJob, err := jb.addTasks(tasks)
+	if err != nil {
+		return err
+	}
+	if dropJob {
+		b.count("jobs_dropped_missing_request", 1)
+		return nil
+	}
+	if len(jb.j.Tasks) == 0 {
+		b.count("jobs_without_tasks", 1)
+		return nil
+	}
+	ali18Link(jb.j, groupOf, after)
+	ali18Gang(b, jb.j, len(tasks))
+	return b.job(jb.j, jb.flags)
+}
+
+// ali18TaskSet gathers a job's tasks by name, in first-seen order.
+type ali18TaskSet struct {
+	tasks  []*ali18Task
+	byName map[string]*ali18Task
+	last   *ali18Task
+}
+
+// get returns the task named name, adding it if it is new.
+func (s *ali18TaskSet) get(name []byte) *ali18Task {
+	if s.last != nil && s.last.name == string(name) {
+		return s.last
+	}
+	t := s.byName[string(name)]
+	if t == nil {
+		t = &ali18Task{name: string(name)}
+		s.byName[t.name] = t
+		s.tasks = append(s.tasks, t)
+	}
+	s.last = t
+	return t
+}
+
+// collectTasks decodes a job's records into its tasks and their instances'
+// attempts.
+func (a *ali18Reader) collectTasks(b *builder, recs []record) []*ali18Task {
+	s := &ali18TaskSet{byName: map[string]*ali18Task{}}
 	for _, rc := range recs {
 		d := dec{b: rc.val}
 		switch rc.sub[0] {
 		case subTask:
-			t := get(rc.sub[1:])
+			t := s.get(rc.sub[1:])
 			if t.present {
 				b.count("duplicate_task_rows", 1)
 			}
@@ -372,37 +416,45 @@ func (a *ali18Reader) assemble(b *builder, key []byte, recs []record) error {
 			t.cpu, t.hasCPU = d.optF()
 			t.mem, t.hasMem = d.optF()
 		case subInstance:
-			rest := rc.sub[1:]
-			i := indexByte(rest, 0)
-			t := get(rest[:i])
-			rest = rest[i+1:]
-			j := indexByte(rest, 0)
-			inst := rest[:j]
-			at := ali18Attempt{status: d.sv()}
-			at.start, at.hasS = d.optF()
-			at.end, at.hasE = d.optF()
-			if n := len(t.insts); n == 0 || t.insts[n-1].name != string(inst) {
-				t.insts = append(t.insts, ali18Inst{name: string(inst)})
-				b.st.Tasks++
-			}
-			last := &t.insts[len(t.insts)-1]
-			seqKey := rest[j+1:]
-			if n := len(last.attempts); n > 0 && string(seqKey) == string(a.lastSeq) {
-				last.attempts[n-1] = at // duplicate (job, task, instance, seq_no): keep the last row
-				b.count("duplicate_attempt_rows", 1)
-			} else {
-				last.attempts = append(last.attempts, at)
-			}
-			a.lastSeq = append(a.lastSeq[:0], seqKey...)
+			a.addAttempt(b, s, rc.sub[1:], &d)
 		}
 	}
-	b.st.Jobs++
-	// Tasks known only from batch_instance are orphans.
+	return s.tasks
+}
+
+// addAttempt adds one batch_instance record (sub key task\0instance\0seq) to
+// its task's instance.
+func (a *ali18Reader) addAttempt(b *builder, s *ali18TaskSet, rest []byte, d *dec) {
+	i := indexByte(rest, 0)
+	t := s.get(rest[:i])
+	rest = rest[i+1:]
+	j := indexByte(rest, 0)
+	inst := rest[:j]
+	at := ali18Attempt{status: d.sv()}
+	at.start, at.hasS = d.optF()
+	at.end, at.hasE = d.optF()
+	if n := len(t.insts); n == 0 || t.insts[n-1].name != string(inst) {
+		t.insts = append(t.insts, ali18Inst{name: string(inst)})
+		b.st.Tasks++
+	}
+	last := &t.insts[len(t.insts)-1]
+	seqKey := rest[j+1:]
+	if n := len(last.attempts); n > 0 && string(seqKey) == string(a.lastSeq) {
+		last.attempts[n-1] = at // duplicate (job, task, instance, seq_no): keep the last row
+		b.count("duplicate_attempt_rows", 1)
+	} else {
+		last.attempts = append(last.attempts, at)
+	}
+	a.lastSeq = append(a.lastSeq[:0], seqKey...)
+}
+
+// ali18KeepPresent drops the tasks known only from batch_instance (orphans).
+func ali18KeepPresent(b *builder, tasks []*ali18Task) ([]*ali18Task, error) {
 	kept := tasks[:0]
 	for _, t := range tasks {
 		if !t.present {
 			if err := b.orphan("task"); err != nil {
-				return err
+				return nil, err
 			}
 			continue
 		}
@@ -411,33 +463,35 @@ func (a *ali18Reader) assemble(b *builder, key []byte, recs []record) error {
 		}
 		kept = append(kept, t)
 	}
-	tasks = kept
-	if len(tasks) == 0 {
-		return nil
-	}
-	// Submit: the earliest valid task start (instances' if no task has one).
-	var submit float64
-	have := false
+	return kept, nil
+}
+
+// ali18Submit is a job's submit time: the earliest valid task start (instances'
+// if no task has one).
+func ali18Submit(tasks []*ali18Task) (submit float64, have bool) {
 	for _, t := range tasks {
 		if s, ok := ali18Start(t.start, t.hasS, t.end, t.hasE, t.status); ok && (!have || s < submit) {
 			submit, have = s, true
 		}
 	}
-	if !have {
-		for _, t := range tasks {
-			for _, in := range t.insts {
-				for _, at := range in.attempts {
-					if s, ok := ali18Start(at.start, at.hasS, at.end, at.hasE, at.status); ok && (!have || s < submit) {
-						submit, have = s, true
-					}
+	if have {
+		return submit, true
+	}
+	for _, t := range tasks {
+		for _, in := range t.insts {
+			for _, at := range in.attempts {
+				if s, ok := ali18Start(at.start, at.hasS, at.end, at.hasE, at.status); ok && (!have || s < submit) {
+					submit, have = s, true
 				}
 			}
 		}
 	}
-	if !have {
-		b.count("jobs_without_start", 1)
-		return nil
-	}
+	return submit, have
+}
+
+// ali18DAG is the tasks' dependencies from their names (after[i]: the tasks i
+// runs after), counting the names and edges it cannot use.
+func ali18DAG(b *builder, tasks []*ali18Task) ([][]int32, error) {
 	names := make([]dagName, len(tasks))
 	for i, t := range tasks {
 		names[i] = parseDAGName(t.name)
@@ -448,41 +502,31 @@ func (a *ali18Reader) assemble(b *builder, key []byte, recs []record) error {
 	after, dangling, cyclic := dagEdges(names)
 	if dangling > 0 {
 		if err := b.orphanN("dag_parent", dangling); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	b.count("dag_cyclic_edges_dropped", int64(cyclic))
-	end := b.traceEnd(ali18TraceEnd)
-	j := &scheduler.Job{ID: scheduler.JobID(b.st.Jobs), Name: string(key[1:]), Submit: floatSecondsToTime(submit)}
-	var flags []uint8
-	dropJob := false
-	useDAG := false
-	for _, a := range after {
-		if len(a) > 0 {
-			useDAG = true
-		}
-	}
-	groupOf := make([]int32, len(tasks))
+	return after, nil
+}
+
+// ali18Job is a batch job being built from its tasks.
+type ali18Job struct {
+	b      *builder
+	j      *scheduler.Job
+	flags  []uint8
+	end    scheduler.Time
+	submit float64
+}
+
+// addTasks adds a group per kept task and its instances as tasks; groupOf[i] is
+// task i's group (−1: dropped), dropJob whether missing-request=drop-job applies.
+func (jb *ali18Job) addTasks(tasks []*ali18Task) (groupOf []int32, dropJob bool, err error) {
+	b, j := jb.b, jb.j
+	groupOf = make([]int32, len(tasks))
 	for gi, t := range tasks {
-		req := scheduler.Resources{}
-		okReq := t.hasCPU && t.hasMem
-		if t.hasCPU {
-			if v, ok, err := b.invalid(t.cpu, 0, 1e7, "plan_cpu"); err != nil {
-				return err
-			} else if ok {
-				req[scheduler.CPU] = scaleRound(v, 10)
-			} else {
-				okReq = false
-			}
-		}
-		if t.hasMem {
-			if v, ok, err := b.invalid(t.mem, 0, 100, "plan_mem"); err != nil {
-				return err
-			} else if ok {
-				req[scheduler.Memory] = scaleRound(v/100, float64(b.opt.NormMem))
-			} else {
-				okReq = false
-			}
+		req, okReq, err := ali18Request(b, t)
+		if err != nil {
+			return nil, false, err
 		}
 		if !okReq {
 			b.count("tasks_missing_request", 1)
@@ -496,77 +540,115 @@ func (a *ali18Reader) assemble(b *builder, key []byte, recs []record) error {
 		}
 		groupOf[gi] = int32(len(j.Groups))
 		j.Groups = append(j.Groups, scheduler.Group{Name: t.name})
-		emit := func(l lifetime, retried bool) {
-			sub, rt, f, drop := b.resolve(l, end)
-			_ = sub
-			if drop {
-				b.count("tasks_dropped", 1)
-				return
-			}
-			if retried {
-				f |= flagRetried
-			}
-			j.Tasks = append(j.Tasks, scheduler.Task{Index: int32(len(j.Tasks)), Group: groupOf[gi], Request: req, Runtime: rt})
-			flags = append(flags, f)
-		}
-		if len(t.insts) == 0 {
-			l := ali18Life(t.start, t.hasS, t.end, t.hasE, t.status, submit)
-			for k := int64(0); k < t.num; k++ {
-				emit(l, false)
-			}
-			continue
-		}
-		for _, in := range t.insts {
-			last := in.attempts[len(in.attempts)-1]
-			l := ali18Life(last.start, last.hasS, last.end, last.hasE, last.status, submit)
-			if b.opt.RuntimeSource == "sum-attempts" && len(in.attempts) > 1 && l.hasEnd {
-				// Earlier attempts' durations are added to the last one's.
-				for _, at := range in.attempts[:len(in.attempts)-1] {
-					if la := ali18Life(at.start, at.hasS, at.end, at.hasE, at.status, submit); la.hasEnd {
-						l.end += la.end - la.start
-					}
-				}
-			}
-			emit(l, len(in.attempts) > 1)
+		jb.addInstances(t, groupOf[gi], req)
+	}
+	return groupOf, dropJob, nil
+}
+
+// ali18Request is a task's request, and whether it is complete and valid.
+func ali18Request(b *builder, t *ali18Task) (req scheduler.Resources, okReq bool, err error) {
+	okReq = t.hasCPU && t.hasMem
+	if t.hasCPU {
+		if v, ok, err := b.invalid(t.cpu, 0, 1e7, "plan_cpu"); err != nil {
+			return req, false, err
+		} else if ok {
+			req[scheduler.CPU] = scaleRound(v, 10)
+		} else {
+			okReq = false
 		}
 	}
-	if dropJob {
-		b.count("jobs_dropped_missing_request", 1)
-		return nil
+	if t.hasMem {
+		if v, ok, err := b.invalid(t.mem, 0, 100, "plan_mem"); err != nil {
+			return req, false, err
+		} else if ok {
+			req[scheduler.Memory] = scaleRound(v/100, float64(b.opt.NormMem))
+		} else {
+			okReq = false
+		}
 	}
-	if len(j.Tasks) == 0 {
-		b.count("jobs_without_tasks", 1)
-		return nil
+	return req, okReq, nil
+}
+
+// addInstances adds a task's instances (or, without batch_instance rows,
+// instance_num copies of the task) to group g.
+func (jb *ali18Job) addInstances(t *ali18Task, g int32, req scheduler.Resources) {
+	if len(t.insts) == 0 {
+		l := ali18Life(t.start, t.hasS, t.end, t.hasE, t.status, jb.submit)
+		for k := int64(0); k < t.num; k++ {
+			jb.emit(l, false, g, req)
+		}
+		return
 	}
-	if useDAG {
-		for gi := range tasks {
-			g := groupOf[gi]
-			if g < 0 {
-				continue
-			}
-			for _, p := range after[gi] {
-				if pg := groupOf[p]; pg >= 0 {
-					j.Groups[g].After = append(j.Groups[g].After, pg)
+	for _, in := range t.insts {
+		last := in.attempts[len(in.attempts)-1]
+		l := ali18Life(last.start, last.hasS, last.end, last.hasE, last.status, jb.submit)
+		if jb.b.opt.RuntimeSource == "sum-attempts" && len(in.attempts) > 1 && l.hasEnd {
+			// Earlier attempts' durations are added to the last one's.
+			for _, at := range in.attempts[:len(in.attempts)-1] {
+				if la := ali18Life(at.start, at.hasS, at.end, at.hasE, at.status, jb.submit); la.hasEnd {
+					l.end += la.end - la.start
 				}
 			}
 		}
-	} else {
+		jb.emit(l, len(in.attempts) > 1, g, req)
+	}
+}
+
+// emit adds one task of lifetime l to group g, unless the lifetime is dropped.
+func (jb *ali18Job) emit(l lifetime, retried bool, g int32, req scheduler.Resources) {
+	_, rt, f, drop := jb.b.resolve(l, jb.end)
+	if drop {
+		jb.b.count("tasks_dropped", 1)
+		return
+	}
+	if retried {
+		f |= flagRetried
+	}
+	jb.j.Tasks = append(jb.j.Tasks, scheduler.Task{Index: int32(len(jb.j.Tasks)), Group: g, Request: req, Runtime: rt})
+	jb.flags = append(jb.flags, f)
+}
+
+// ali18Link sets the groups' After from the task dependencies, or, when the job
+// has none, folds every task into one unnamed group.
+func ali18Link(j *scheduler.Job, groupOf []int32, after [][]int32) {
+	useDAG := false
+	for _, a := range after {
+		if len(a) > 0 {
+			useDAG = true
+		}
+	}
+	if !useDAG {
 		j.Groups = nil
 		for k := range j.Tasks {
 			j.Tasks[k].Group = 0
 		}
+		return
 	}
+	for gi := range groupOf {
+		g := groupOf[gi]
+		if g < 0 {
+			continue
+		}
+		for _, p := range after[gi] {
+			if pg := groupOf[p]; pg >= 0 {
+				j.Groups[g].After = append(j.Groups[g].After, pg)
+			}
+		}
+	}
+}
+
+// ali18Gang sets the job's gang size under gang=.
+func ali18Gang(b *builder, j *scheduler.Job, ntasks int) {
 	switch b.gang("none") {
 	case "job":
 		j.MinMember = int32(len(j.Tasks))
 	case "task":
-		if len(tasks) == 1 {
+		if ntasks == 1 {
 			j.MinMember = int32(len(j.Tasks))
 		} else {
 			b.count("gang_task_multi_task_job", 1)
 		}
 	}
-	return b.job(j, flags)
 }
 
 // ali18Start returns the start of a row unless it is missing: on a row that is
