@@ -241,37 +241,85 @@ type paiInst struct {
 
 func (p *paiReader) assemble(b *builder, key []byte, recs []record) error {
 	o := p.origin(b)
-	var (
-		tenant     string
-		start, end float64
-		hasS, hasE bool
-		haveJob    bool
-		roles      []*paiRole
-	)
-	find := func(name string) *paiRole {
-		for _, r := range roles {
-			if r.name == name {
-				return r
+	jr := collectPAIJob(b, recs)
+	b.st.Jobs++
+	if !jr.haveJob {
+		if err := b.orphan("job"); err != nil {
+			return err
+		}
+		for _, r := range jr.roles {
+			if len(r.insts) == 0 {
+				b.st.Tasks += r.num
 			}
 		}
-		r := &paiRole{name: name}
-		roles = append(roles, r)
-		return r
+		return nil
 	}
+	if !jr.hasS {
+		b.count("jobs_without_start", 1)
+		return nil
+	}
+	submit := floatSecondsToTime(jr.start - o)
+	jb := &paiJobBuild{b: b, origin: o, submit: submit, traceEnd: b.traceEnd(0),
+		j: &scheduler.Job{ID: scheduler.JobID(b.st.Jobs), Name: string(key), Submit: submit, Tenant: jr.tenant}}
+	present, dropped, err := jb.addRoles(jr.roles)
+	if err != nil || dropped {
+		return err
+	}
+	if len(jb.j.Tasks) == 0 {
+		b.count("jobs_without_tasks", 1)
+		return nil
+	}
+	switch b.gang("task") {
+	case "job":
+		jb.j.MinMember = int32(len(jb.j.Tasks))
+	case "task":
+		jb.j.MinMember = int32(len(jb.j.Tasks))
+		if present > 1 {
+			b.count("gang_multi_role_as_job", 1)
+		}
+	}
+	return b.job(jb.j, jb.flags)
+}
+
+// paiJobRecs is a job's records decoded: its job row and its roles (tasks) with
+// their instances' attempts.
+type paiJobRecs struct {
+	tenant  string
+	start   float64
+	hasS    bool
+	haveJob bool
+	roles   []*paiRole
+}
+
+// role returns the role named name, adding it if it is new.
+func (jr *paiJobRecs) role(name string) *paiRole {
+	for _, r := range jr.roles {
+		if r.name == name {
+			return r
+		}
+	}
+	r := &paiRole{name: name}
+	jr.roles = append(jr.roles, r)
+	return r
+}
+
+// collectPAIJob decodes a job's records (sub key 0 job, 1 task, 2 instance).
+func collectPAIJob(b *builder, recs []record) *paiJobRecs {
+	jr := &paiJobRecs{}
 	for _, rc := range recs {
 		d := dec{b: rc.val}
 		switch rc.sub[0] {
 		case 0:
-			if haveJob {
+			if jr.haveJob {
 				b.count("duplicate_job_rows", 1)
 			}
-			haveJob = true
-			tenant = d.s()
+			jr.haveJob = true
+			jr.tenant = d.s()
 			d.s()
-			start, hasS = d.optF()
-			end, hasE = d.optF()
+			jr.start, jr.hasS = d.optF()
+			d.optF() // end: unused
 		case 1:
-			r := find(string(rc.sub[1 : len(rc.sub)-1]))
+			r := jr.role(string(rc.sub[1 : len(rc.sub)-1]))
 			if r.present {
 				b.count("duplicate_task_rows", 1)
 			}
@@ -284,48 +332,45 @@ func (p *paiReader) assemble(b *builder, key []byte, recs []record) error {
 			r.gpu, r.hg = d.optF()
 			r.gpuType = d.s()
 		case 2:
-			rest := rc.sub[1:]
-			i := indexByte(rest, 0)
-			r := find(string(rest[:i]))
-			rest = rest[i+1:]
-			name := string(rest[:indexByte(rest, 0)])
-			s, hs := d.optF()
-			e, he := d.optF()
-			if n := len(r.insts); n == 0 || r.insts[n-1].name != name {
-				r.insts = append(r.insts, paiInst{name: name})
-				b.st.Tasks++
-			}
-			in := &r.insts[len(r.insts)-1]
-			in.attempts = append(in.attempts, [4]float64{s, b2f(hs), e, b2f(he)})
+			jr.addAttempt(b, rc.sub[1:], &d)
 		}
 	}
-	b.st.Jobs++
-	if !haveJob {
-		if err := b.orphan("job"); err != nil {
-			return err
-		}
-		for _, r := range roles {
-			if len(r.insts) == 0 {
-				b.st.Tasks += r.num
-			}
-		}
-		return nil
+	return jr
+}
+
+// addAttempt adds one instance record (sub key role\0instance\0…) to its role.
+func (jr *paiJobRecs) addAttempt(b *builder, rest []byte, d *dec) {
+	i := indexByte(rest, 0)
+	r := jr.role(string(rest[:i]))
+	rest = rest[i+1:]
+	name := string(rest[:indexByte(rest, 0)])
+	s, hs := d.optF()
+	e, he := d.optF()
+	if n := len(r.insts); n == 0 || r.insts[n-1].name != name {
+		r.insts = append(r.insts, paiInst{name: name})
+		b.st.Tasks++
 	}
-	_ = end
-	_ = hasE
-	if !hasS {
-		b.count("jobs_without_start", 1)
-		return nil
-	}
-	submit := floatSecondsToTime(start - o)
-	j := &scheduler.Job{ID: scheduler.JobID(b.st.Jobs), Name: string(key), Submit: submit, Tenant: tenant}
-	var flags []uint8
-	traceEnd := b.traceEnd(0)
-	present := 0
+	in := &r.insts[len(r.insts)-1]
+	in.attempts = append(in.attempts, [4]float64{s, b2f(hs), e, b2f(he)})
+}
+
+// paiJobBuild is a job being built from its roles.
+type paiJobBuild struct {
+	b                *builder
+	j                *scheduler.Job
+	flags            []uint8
+	origin           float64
+	submit, traceEnd scheduler.Time
+}
+
+// addRoles adds the tasks of every present role; present counts those roles,
+// dropped says missing-request=drop-job dropped the job.
+func (jb *paiJobBuild) addRoles(roles []*paiRole) (present int, dropped bool, err error) {
+	b := jb.b
 	for _, r := range roles {
 		if !r.present {
 			if err := b.orphan("task"); err != nil {
-				return err
+				return 0, false, err
 			}
 			continue
 		}
@@ -336,86 +381,87 @@ func (p *paiReader) assemble(b *builder, key []byte, recs []record) error {
 		if !r.hc || !r.hm {
 			switch missingRequest(b) {
 			case "drop-job":
-				return nil
+				return 0, true, nil
 			case "drop-task":
 				continue
 			}
 		}
-		gpu := r.gpu
-		if !r.hg {
-			b.count("plan_gpu_empty_as_zero", 1)
-			gpu = 0
+		jb.addRole(r, paiRoleTask(b, r))
+	}
+	return present, false, nil
+}
+
+// paiRoleTask is the task a role's instances share: its request, GPUs and GPU model
+// constraint.
+func paiRoleTask(b *builder, r *paiRole) scheduler.Task {
+	gpu := r.gpu
+	if !r.hg {
+		b.count("plan_gpu_empty_as_zero", 1)
+		gpu = 0
+	}
+	t := scheduler.Task{Request: scheduler.Res(scaleRound(r.cpu, 10), scaleRound(r.mem, 1024), 0)}
+	if g := scaleRound(gpu, 10); g > 0 {
+		if g <= 1000 {
+			t.GPUCount, t.GPUMilli = 1, int32(g)
+		} else {
+			n := (g + 999) / 1000
+			if n*1000 != g {
+				b.count("gpu_request_rounded_up", 1)
+			}
+			t.GPUCount, t.GPUMilli = int32(min(n, scheduler.MaxGPUsPerNode)), 1000
 		}
-		t := scheduler.Task{Request: scheduler.Res(scaleRound(r.cpu, 10), scaleRound(r.mem, 1024), 0)}
-		if g := scaleRound(gpu, 10); g > 0 {
-			if g <= 1000 {
-				t.GPUCount, t.GPUMilli = 1, int32(g)
-			} else {
-				n := (g + 999) / 1000
-				if n*1000 != g {
-					b.count("gpu_request_rounded_up", 1)
-				}
-				t.GPUCount, t.GPUMilli = int32(min(n, scheduler.MaxGPUsPerNode)), 1000
-			}
-			t.Request[scheduler.GPU] = int64(t.GPUCount) * int64(t.GPUMilli)
-			if r.gpuType != "" && b.opt.Constraints == "enforce" {
-				t.Constraints = &scheduler.Constraints{GPUModels: []string{r.gpuType}}
-			}
+		t.Request[scheduler.GPU] = int64(t.GPUCount) * int64(t.GPUMilli)
+		if r.gpuType != "" && b.opt.Constraints == "enforce" {
+			t.Constraints = &scheduler.Constraints{GPUModels: []string{r.gpuType}}
 		}
-		emit := func(s float64, hs bool, e float64, he bool, retried bool) {
-			l := lifetime{submit: submit}
-			if hs {
-				l.start, l.hasStart = floatSecondsToTime(s-o), true
-			}
-			if he {
-				l.end, l.hasEnd = floatSecondsToTime(e-o), true
-			}
-			_, rt, f, drop := b.resolve(l, traceEnd)
-			if drop {
-				b.count("tasks_dropped", 1)
-				return
-			}
-			if retried {
-				f |= flagRetried
-			}
-			tk := t
-			tk.Index = int32(len(j.Tasks))
-			tk.Runtime = rt
-			j.Tasks = append(j.Tasks, tk)
-			flags = append(flags, f)
+	}
+	return t
+}
+
+// addRole adds a role's instances (or, without instance rows, inst_num copies
+// of the role) as tasks like t.
+func (jb *paiJobBuild) addRole(r *paiRole, t scheduler.Task) {
+	if len(r.insts) == 0 {
+		for k := int64(0); k < r.num; k++ {
+			jb.emit(t, r.start, r.hasS, r.end, r.hasE, false)
 		}
-		if len(r.insts) == 0 {
-			for k := int64(0); k < r.num; k++ {
-				emit(r.start, r.hasS, r.end, r.hasE, false)
-			}
-			continue
-		}
-		for _, in := range r.insts {
-			a := in.attempts[len(in.attempts)-1]
-			if b.opt.RuntimeSource == "sum-attempts" && a[3] == 1 {
-				for _, x := range in.attempts[:len(in.attempts)-1] {
-					if x[1] == 1 && x[3] == 1 {
-						a[2] += x[2] - x[0]
-					}
+		return
+	}
+	for _, in := range r.insts {
+		a := in.attempts[len(in.attempts)-1]
+		if jb.b.opt.RuntimeSource == "sum-attempts" && a[3] == 1 {
+			for _, x := range in.attempts[:len(in.attempts)-1] {
+				if x[1] == 1 && x[3] == 1 {
+					a[2] += x[2] - x[0]
 				}
 			}
-			emit(a[0], a[1] == 1, a[2], a[3] == 1, len(in.attempts) > 1)
 		}
+		jb.emit(t, a[0], a[1] == 1, a[2], a[3] == 1, len(in.attempts) > 1)
 	}
-	if len(j.Tasks) == 0 {
-		b.count("jobs_without_tasks", 1)
-		return nil
+}
+
+// emit adds one task like t with the given start and end, unless its lifetime
+// is dropped.
+func (jb *paiJobBuild) emit(t scheduler.Task, s float64, hs bool, e float64, he bool, retried bool) {
+	l := lifetime{submit: jb.submit}
+	if hs {
+		l.start, l.hasStart = floatSecondsToTime(s-jb.origin), true
 	}
-	switch b.gang("task") {
-	case "job":
-		j.MinMember = int32(len(j.Tasks))
-	case "task":
-		j.MinMember = int32(len(j.Tasks))
-		if present > 1 {
-			b.count("gang_multi_role_as_job", 1)
-		}
+	if he {
+		l.end, l.hasEnd = floatSecondsToTime(e-jb.origin), true
 	}
-	return b.job(j, flags)
+	_, rt, f, drop := jb.b.resolve(l, jb.traceEnd)
+	if drop {
+		jb.b.count("tasks_dropped", 1)
+		return
+	}
+	if retried {
+		f |= flagRetried
+	}
+	t.Index = int32(len(jb.j.Tasks))
+	t.Runtime = rt
+	jb.j.Tasks = append(jb.j.Tasks, t)
+	jb.flags = append(jb.flags, f)
 }
 
 func b2f(b bool) float64 {
