@@ -60,147 +60,174 @@ func (p *paiReader) input(b *builder, m member) (bool, error) {
 		return false, nil
 	}
 	if strings.HasSuffix(m.name, ".header") {
-		lr := newLineReader(m)
-		line, err := lr.next()
-		if err != nil && err != io.EOF {
-			return true, err
-		}
-		if got := strings.TrimSpace(string(line)); got != strings.Join(t.cols, ",") {
-			return true, &InputError{File: m.name, Line: 1, Reason: "bad_header",
-				Msg: "columns " + got + " differ from the expected " + strings.Join(t.cols, ",")}
-		}
-		return true, nil
+		return true, paiCheckHeader(m, t)
 	}
-	var buf []byte
 	switch t {
 	case paiSpec:
-		return true, b.readCSV(m, t, func(r *row) error {
-			cpu := r.float(2)
-			mem := r.float(3)
-			gpu, hg := r.optFloat(4)
-			if !r.has(0) {
-				r.fail(0, "missing_field", "required value is empty")
-			}
-			if r.err == nil && (gpu < 0 || gpu > scheduler.MaxGPUsPerNode || gpu != math.Trunc(gpu)) {
-				r.fail(4, "invalid", "cap_gpu must be a whole number of GPUs in 0..64")
-			}
-			if r.err != nil {
-				return b.bad(r.err)
-			}
-			if !hg {
-				gpu = 0
-			}
-			n := scheduler.Node{Name: r.str(0), GPUs: int(gpu), GPUModel: r.str(1),
-				Capacity: scheduler.Res(scaleRound(cpu, 1000), scaleRound(mem, 1024), int64(gpu)*1000)}
-			if n.GPUModel != "" {
-				n.Labels = []scheduler.Label{{Key: "gpu_type", Value: n.GPUModel}}
-			}
-			if _, dup := b.machines[n.Name]; dup {
-				return b.orphan("duplicate_machine")
-			}
-			return b.node(&scheduler.NodeEvent{Kind: scheduler.NodeAdd, Node: n})
-		})
+		return true, p.specTable(b, m)
 	case paiJob:
-		st := statusCounter{prefix: "pai_job_table/"}
-		defer st.flush(b)
-		return true, b.readCSV(m, t, func(r *row) error {
-			start, hs := r.optFloatSeconds(4)
-			end, he := r.optFloatSeconds(5)
-			if !r.has(0) {
-				r.fail(0, "missing_field", "required value is empty")
-			}
-			if r.err != nil {
-				return b.bad(r.err)
-			}
-			st.add(r.f[3])
-			if hs {
-				p.minStart = min(p.minStart, start)
-				p.note(start)
-			}
-			if he {
-				p.note(end)
-			}
-			e := enc{buf[:0]}
-			e.s(bstr(r.f[2]))
-			e.s(bstr(r.f[3]))
-			e.optF(start, hs)
-			e.optF(end, he)
-			buf = e.b
-			return b.group(r.f[0], []byte{0}, buf)
-		})
+		return true, p.jobTable(b, m)
 	case paiTask:
-		st := statusCounter{prefix: "pai_task_table/"}
-		defer st.flush(b)
-		return true, b.readCSV(m, t, func(r *row) error {
-			num := r.int(2)
-			start, hs := r.optFloatSeconds(4)
-			end, he := r.optFloatSeconds(5)
-			cpu, hc := r.optFloat(6)
-			mem, hm := r.optFloat(7)
-			gpu, hg := r.optFloat(8)
-			if r.err == nil && !r.has(0) {
-				r.fail(0, "missing_field", "required value is empty")
-			}
-			if r.err == nil && (num < 0 || num > 1<<20) {
-				r.fail(2, "invalid", "inst_num out of range 0..1048576")
-			}
-			if r.err != nil {
-				return b.bad(r.err)
-			}
-			st.add(r.f[3])
-			if hs {
-				p.note(start)
-			}
-			if he {
-				p.note(end)
-			}
-			e := enc{buf[:0]}
-			e.i(num)
-			e.optF(start, hs)
-			e.optF(end, he)
-			e.optF(cpu, hc)
-			e.optF(mem, hm)
-			e.optF(gpu, hg)
-			e.s(bstr(r.f[9]))
-			buf = e.b
-			sub := append(append([]byte{1}, r.f[1]...), 0)
-			return b.group(r.f[0], sub, buf)
-		})
+		return true, p.taskTable(b, m)
 	case paiInstance:
-		st := statusCounter{prefix: "pai_instance_table/"}
-		defer st.flush(b)
-		return true, b.readCSV(m, t, func(r *row) error {
-			start, hs := r.optFloatSeconds(6)
-			end, he := r.optFloatSeconds(7)
-			if r.err == nil && !r.has(0) {
-				r.fail(0, "missing_field", "required value is empty")
-			}
-			if r.err != nil {
-				return b.bad(r.err)
-			}
-			st.add(r.f[5])
-			b.machineRef("pai_instance_table", r.f[8])
-			if hs {
-				p.note(start)
-			}
-			if he {
-				p.note(end)
-			}
-			e := enc{buf[:0]}
-			e.optF(start, hs)
-			e.optF(end, he)
-			buf = e.b
-			sub := append(append([]byte{2}, r.f[1]...), 0)
-			sub = append(append(sub, r.f[2]...), 0)
-			st := start
-			if !hs {
-				st = math.Inf(1)
-			}
-			sub = appendKeyInt(sub, int64(floatSecondsToTime(st)))
-			return b.group(r.f[0], sub, buf)
-		})
+		return true, p.instanceTable(b, m)
 	}
 	return false, nil
+}
+
+// paiCheckHeader checks a table's .header file against the table's columns.
+func paiCheckHeader(m member, t *csvTable) error {
+	lr := newLineReader(m)
+	line, err := lr.next()
+	if err != nil && err != io.EOF {
+		return err
+	}
+	if got := strings.TrimSpace(string(line)); got != strings.Join(t.cols, ",") {
+		return &InputError{File: m.name, Line: 1, Reason: "bad_header",
+			Msg: "columns " + got + " differ from the expected " + strings.Join(t.cols, ",")}
+	}
+	return nil
+}
+
+// specTable reads pai_machine_spec: one node per machine.
+func (p *paiReader) specTable(b *builder, m member) error {
+	return b.readCSV(m, paiSpec, func(r *row) error {
+		cpu := r.float(2)
+		mem := r.float(3)
+		gpu, hg := r.optFloat(4)
+		if !r.has(0) {
+			r.fail(0, "missing_field", "required value is empty")
+		}
+		if r.err == nil && (gpu < 0 || gpu > scheduler.MaxGPUsPerNode || gpu != math.Trunc(gpu)) {
+			r.fail(4, "invalid", "cap_gpu must be a whole number of GPUs in 0..64")
+		}
+		if r.err != nil {
+			return b.bad(r.err)
+		}
+		if !hg {
+			gpu = 0
+		}
+		n := scheduler.Node{Name: r.str(0), GPUs: int(gpu), GPUModel: r.str(1),
+			Capacity: scheduler.Res(scaleRound(cpu, 1000), scaleRound(mem, 1024), int64(gpu)*1000)}
+		if n.GPUModel != "" {
+			n.Labels = []scheduler.Label{{Key: "gpu_type", Value: n.GPUModel}}
+		}
+		if _, dup := b.machines[n.Name]; dup {
+			return b.orphan("duplicate_machine")
+		}
+		return b.node(&scheduler.NodeEvent{Kind: scheduler.NodeAdd, Node: n})
+	})
+}
+
+// jobTable reads pai_job_table: the job rows, grouped under the job.
+func (p *paiReader) jobTable(b *builder, m member) error {
+	var buf []byte
+	st := statusCounter{prefix: "pai_job_table/"}
+	defer st.flush(b)
+	return b.readCSV(m, paiJob, func(r *row) error {
+		start, hs := r.optFloatSeconds(4)
+		end, he := r.optFloatSeconds(5)
+		if !r.has(0) {
+			r.fail(0, "missing_field", "required value is empty")
+		}
+		if r.err != nil {
+			return b.bad(r.err)
+		}
+		st.add(r.f[3])
+		if hs {
+			p.minStart = min(p.minStart, start)
+			p.note(start)
+		}
+		if he {
+			p.note(end)
+		}
+		e := enc{buf[:0]}
+		e.s(bstr(r.f[2]))
+		e.s(bstr(r.f[3]))
+		e.optF(start, hs)
+		e.optF(end, he)
+		buf = e.b
+		return b.group(r.f[0], []byte{0}, buf)
+	})
+}
+
+// taskTable reads pai_task_table: the task (role) rows, grouped under their job.
+func (p *paiReader) taskTable(b *builder, m member) error {
+	var buf []byte
+	st := statusCounter{prefix: "pai_task_table/"}
+	defer st.flush(b)
+	return b.readCSV(m, paiTask, func(r *row) error {
+		num := r.int(2)
+		start, hs := r.optFloatSeconds(4)
+		end, he := r.optFloatSeconds(5)
+		cpu, hc := r.optFloat(6)
+		mem, hm := r.optFloat(7)
+		gpu, hg := r.optFloat(8)
+		if r.err == nil && !r.has(0) {
+			r.fail(0, "missing_field", "required value is empty")
+		}
+		if r.err == nil && (num < 0 || num > 1<<20) {
+			r.fail(2, "invalid", "inst_num out of range 0..1048576")
+		}
+		if r.err != nil {
+			return b.bad(r.err)
+		}
+		st.add(r.f[3])
+		if hs {
+			p.note(start)
+		}
+		if he {
+			p.note(end)
+		}
+		e := enc{buf[:0]}
+		e.i(num)
+		e.optF(start, hs)
+		e.optF(end, he)
+		e.optF(cpu, hc)
+		e.optF(mem, hm)
+		e.optF(gpu, hg)
+		e.s(bstr(r.f[9]))
+		buf = e.b
+		sub := append(append([]byte{1}, r.f[1]...), 0)
+		return b.group(r.f[0], sub, buf)
+	})
+}
+
+// instanceTable reads pai_instance_table: the instance attempts, grouped under their job.
+func (p *paiReader) instanceTable(b *builder, m member) error {
+	var buf []byte
+	st := statusCounter{prefix: "pai_instance_table/"}
+	defer st.flush(b)
+	return b.readCSV(m, paiInstance, func(r *row) error {
+		start, hs := r.optFloatSeconds(6)
+		end, he := r.optFloatSeconds(7)
+		if r.err == nil && !r.has(0) {
+			r.fail(0, "missing_field", "required value is empty")
+		}
+		if r.err != nil {
+			return b.bad(r.err)
+		}
+		st.add(r.f[5])
+		b.machineRef("pai_instance_table", r.f[8])
+		if hs {
+			p.note(start)
+		}
+		if he {
+			p.note(end)
+		}
+		e := enc{buf[:0]}
+		e.optF(start, hs)
+		e.optF(end, he)
+		buf = e.b
+		sub := append(append([]byte{2}, r.f[1]...), 0)
+		sub = append(append(sub, r.f[2]...), 0)
+		st := start
+		if !hs {
+			st = math.Inf(1)
+		}
+		sub = appendKeyInt(sub, int64(floatSecondsToTime(st)))
+		return b.group(r.f[0], sub, buf)
+	})
 }
 
 func (p *paiReader) origin(b *builder) float64 {
