@@ -291,37 +291,80 @@ func (a *ali17Reader) finish(b *builder) error {
 	}
 }
 
+// ali17Inst is a batch instance's final attempt.
+type ali17Inst struct {
+	start, end int64
+	hs, he     bool
+	status     string
+}
+
+// ali17BatchTask is a batch task: its batch_task row and its instances.
+type ali17BatchTask struct {
+	id          int64
+	create, end int64
+	hasEnd      bool
+	num         int64
+	status      string
+	cpu         int64
+	mem         float64
+	hc, hm      bool
+	present     bool
+	final       []ali17Inst
+	retries     int
+}
+
 func (a *ali17Reader) assemble(b *builder, key []byte, recs []record) error {
 	if key[0] == 'c' {
 		return a.assembleContainer(b, key, recs)
 	}
 	jobID := int64(uint64FromKey(key[1:9]))
 	b.st.Jobs++
-	type inst struct {
-		start, end int64
-		hs, he     bool
-		status     string
+	tasks := collectAli17Tasks(b, recs)
+	var submit int64
+	have := false
+	for _, t := range tasks {
+		if t.present && (!have || t.create < submit) {
+			submit, have = t.create, true
+		}
 	}
-	type task struct {
-		id          int64
-		create, end int64
-		hasEnd      bool
-		num         int64
-		status      string
-		cpu         int64
-		mem         float64
-		hc, hm      bool
-		present     bool
-		final       []inst
-		retries     int
+	if !have {
+		return b.orphanN("task", len(tasks))
 	}
-	var tasks []*task
-	byID := map[int64]*task{}
+	jb := &ali17Job{a: a, b: b, end: b.traceEnd(ali17BatchEnd), left: submit <= 0,
+		j: &scheduler.Job{ID: scheduler.JobID(jobID), Name: strconv.FormatInt(jobID, 10), Submit: a.time(b, submit)}}
+	dropped, err := jb.addTasks(tasks)
+	if err != nil || dropped {
+		return err
+	}
+	j := jb.j
+	if len(j.Tasks) == 0 {
+		b.count("jobs_without_tasks", 1)
+		return nil
+	}
+	j.Submit = max(j.Submit, 0)
+	switch b.gang("none") {
+	case "job":
+		j.MinMember = int32(len(j.Tasks))
+	case "task":
+		if len(tasks) == 1 {
+			j.MinMember = int32(len(j.Tasks))
+		} else {
+			b.count("gang_task_multi_task_job", 1)
+		}
+	}
+	return b.job(j, jb.flags)
+}
+
+// collectAli17Tasks decodes a job's records (sub key 0: task row, else an
+// instance attempt) into its tasks, in first-seen order.
+func collectAli17Tasks(b *builder, recs []record) []*ali17BatchTask {
+	var tasks []*ali17BatchTask
+	byID := map[int64]*ali17BatchTask{}
 	for _, rc := range recs {
 		id := int64(uint64FromKey(rc.sub[1:9]))
 		cur := byID[id]
 		if cur == nil {
-			cur = &task{id: id}
+			cur = &ali17BatchTask{id: id}
 			byID[id] = cur
 			tasks = append(tasks, cur)
 		}
@@ -339,7 +382,7 @@ func (a *ali17Reader) assemble(b *builder, key []byte, recs []record) error {
 			cur.mem, cur.hm = d.optF()
 			continue
 		}
-		var in inst
+		var in ali17Inst
 		in.start, in.hs = d.optI()
 		in.end, in.he = d.optI()
 		in.status = d.s()
@@ -351,24 +394,27 @@ func (a *ali17Reader) assemble(b *builder, key []byte, recs []record) error {
 			cur.retries++
 		}
 	}
-	var submit int64
-	have := false
-	for _, t := range tasks {
-		if t.present && (!have || t.create < submit) {
-			submit, have = t.create, true
-		}
-	}
-	if !have {
-		return b.orphanN("task", len(tasks))
-	}
-	end := b.traceEnd(ali17BatchEnd)
-	j := &scheduler.Job{ID: scheduler.JobID(jobID), Name: strconv.FormatInt(jobID, 10), Submit: a.time(b, submit)}
-	left := submit <= 0
-	var flags []uint8
+	return tasks
+}
+
+// ali17Job is a batch job being built from its tasks.
+type ali17Job struct {
+	a     *ali17Reader
+	b     *builder
+	j     *scheduler.Job
+	flags []uint8
+	end   scheduler.Time
+	left  bool // submitted before the trace window
+}
+
+// addTasks adds every present task's instances; dropped says
+// missing-request=drop-job dropped the job.
+func (jb *ali17Job) addTasks(tasks []*ali17BatchTask) (dropped bool, err error) {
+	b := jb.b
 	for _, t := range tasks {
 		if !t.present {
 			if err := b.orphan("task"); err != nil {
-				return err
+				return false, err
 			}
 			continue
 		}
@@ -378,80 +424,84 @@ func (a *ali17Reader) assemble(b *builder, key []byte, recs []record) error {
 		if !t.hc || !t.hm || t.cpu < 0 || t.mem < 0 {
 			switch missingRequest(b) {
 			case "drop-job":
-				return nil
+				return true, nil
 			case "drop-task":
 				continue
 			}
 		}
 		req := scheduler.Res(max(t.cpu, 0)*1000, scaleRound(t.mem, float64(b.opt.NormMem)), 0)
-		emit := func(l lifetime, retried bool) {
-			if left {
-				l.submit = -1
-			}
-			_, rt, f, drop := b.resolve(l, end)
-			if drop {
-				b.count("tasks_dropped", 1)
-				return
-			}
-			if retried {
-				f |= flagRetried
-			}
-			j.Tasks = append(j.Tasks, scheduler.Task{Index: int32(len(j.Tasks)), Request: req, Runtime: rt})
-			flags = append(flags, f)
+		jb.addInstances(t, req)
+	}
+	return false, nil
+}
+
+// addInstances adds a task's final instance attempts (or, without instance
+// rows, instance_num copies of the task) as tasks.
+func (jb *ali17Job) addInstances(t *ali17BatchTask, req scheduler.Resources) {
+	a, b, j := jb.a, jb.b, jb.j
+	if len(t.final) == 0 {
+		l := lifetime{submit: j.Submit, start: a.time(b, t.create), hasStart: true}
+		if t.hasEnd && t.status == "Terminated" && t.end >= t.create {
+			l.end, l.hasEnd = a.time(b, t.end), true
 		}
-		if len(t.final) == 0 {
-			l := lifetime{submit: j.Submit, start: a.time(b, t.create), hasStart: true}
-			if t.hasEnd && t.status == "Terminated" && t.end >= t.create {
+		for k := int64(0); k < t.num; k++ {
+			jb.emit(l, false, req)
+		}
+		return
+	}
+	for _, in := range t.final {
+		l, keep := jb.instanceLife(t, in)
+		if keep {
+			jb.emit(l, t.retries > 0, req)
+		}
+	}
+}
+
+// instanceLife is the lifetime of an instance's final attempt; keep is false
+// when missing-end=drop drops it.
+func (jb *ali17Job) instanceLife(t *ali17BatchTask, in ali17Inst) (l lifetime, keep bool) {
+	a, b := jb.a, jb.b
+	l = lifetime{submit: jb.j.Submit}
+	// Zero times on unfinished rows mean "not set" (TRACES.md §13.13).
+	if in.hs && (in.start != 0 || in.status == "Terminated") {
+		l.start, l.hasStart = a.time(b, in.start), true
+		if in.start < 0 {
+			l.submit = -1
+		}
+	}
+	if in.he && (in.end != 0 || in.status == "Terminated") && (!l.hasStart || in.end >= in.start) {
+		l.end, l.hasEnd = a.time(b, in.end), true
+	}
+	if !l.hasEnd && in.status == "Failed" {
+		switch b.opt.MissingEnd {
+		case "task-end":
+			if t.hasEnd && t.end > 0 {
 				l.end, l.hasEnd = a.time(b, t.end), true
+				b.count("failed_end_from_task", 1)
 			}
-			for k := int64(0); k < t.num; k++ {
-				emit(l, false)
-			}
-			continue
-		}
-		for _, in := range t.final {
-			l := lifetime{submit: j.Submit}
-			// Zero times on unfinished rows mean "not set" (TRACES.md §13.13).
-			if in.hs && (in.start != 0 || in.status == "Terminated") {
-				l.start, l.hasStart = a.time(b, in.start), true
-				if in.start < 0 {
-					l.submit = -1
-				}
-			}
-			if in.he && (in.end != 0 || in.status == "Terminated") && (!l.hasStart || in.end >= in.start) {
-				l.end, l.hasEnd = a.time(b, in.end), true
-			}
-			if !l.hasEnd && in.status == "Failed" {
-				switch b.opt.MissingEnd {
-				case "task-end":
-					if t.hasEnd && t.end > 0 {
-						l.end, l.hasEnd = a.time(b, t.end), true
-						b.count("failed_end_from_task", 1)
-					}
-				case "drop":
-					b.count("tasks_dropped_missing_end", 1)
-					continue
-				}
-			}
-			emit(l, t.retries > 0)
+		case "drop":
+			b.count("tasks_dropped_missing_end", 1)
+			return l, false
 		}
 	}
-	if len(j.Tasks) == 0 {
-		b.count("jobs_without_tasks", 1)
-		return nil
+	return l, true
+}
+
+// emit adds one task of lifetime l, unless the lifetime is dropped.
+func (jb *ali17Job) emit(l lifetime, retried bool, req scheduler.Resources) {
+	if jb.left {
+		l.submit = -1
 	}
-	j.Submit = max(j.Submit, 0)
-	switch b.gang("none") {
-	case "job":
-		j.MinMember = int32(len(j.Tasks))
-	case "task":
-		if len(tasks) == 1 {
-			j.MinMember = int32(len(j.Tasks))
-		} else {
-			b.count("gang_task_multi_task_job", 1)
-		}
+	_, rt, f, drop := jb.b.resolve(l, jb.end)
+	if drop {
+		jb.b.count("tasks_dropped", 1)
+		return
 	}
-	return b.job(j, flags)
+	if retried {
+		f |= flagRetried
+	}
+	jb.j.Tasks = append(jb.j.Tasks, scheduler.Task{Index: int32(len(jb.j.Tasks)), Request: req, Runtime: rt})
+	jb.flags = append(jb.flags, f)
 }
 
 func (a *ali17Reader) assembleContainer(b *builder, key []byte, recs []record) error {
