@@ -60,145 +60,168 @@ func (a *ali17Reader) input(b *builder, m member) (bool, error) {
 	if t == nil || t.cols == nil {
 		return false, nil
 	}
-	var buf []byte
 	switch t {
 	case ali17Server:
-		if a.servers == nil {
-			a.servers = newSorter(b.opt)
-		}
-		return true, b.readCSV(m, t, func(r *row) error {
-			ts := r.seconds(0)
-			id := r.int(1)
-			cpu, hc := r.optInt(4)
-			mem, hm := r.optFloat(5)
-			disk, hd := r.optFloat(6)
-			typ := string(r.bytes(2))
-			if r.err == nil && typ != "add" && typ != "softerror" && typ != "harderror" {
-				r.fail(2, "unknown_code", "unknown server event "+quoteField(r.f[2])+" (want add, softerror, harderror)")
-			}
-			if r.err != nil {
-				return b.bad(r.err)
-			}
-			b.st.Events["server_event/"+typ]++
-			tm := a.time(b, ts)
-			if ts > 0 {
-				b.seen(tm)
-			}
-			a.seq++
-			e := enc{buf[:0]}
-			e.i(int64(tm))
-			e.i(id)
-			e.s(typ)
-			e.optI(cpu, hc)
-			e.optF(mem, hm)
-			e.optF(disk, hd)
-			buf = e.b
-			return a.servers.add(appendKeyInt(appendKeyInt(nil, int64(max(tm, 0))), a.seq), buf)
-		})
+		return true, a.serverEvents(b, m)
 	case ali17Task:
-		st := statusCounter{prefix: "batch_task/"}
-		defer st.flush(b)
-		return true, b.readCSV(m, t, func(r *row) error {
-			create := r.seconds(0)
-			end, he := r.optSeconds(1)
-			job := r.int(2)
-			task := r.int(3)
-			num := r.int(4)
-			cpu, hc := r.optInt(6)
-			mem, hm := r.optFloat(7)
-			if r.err == nil && (num < 0 || num > 1<<20) {
-				r.fail(4, "invalid", "instance count out of range 0..1048576")
-			}
-			if r.err != nil {
-				return b.bad(r.err)
-			}
-			st.add(r.f[5])
-			if create > 0 {
-				b.seen(a.time(b, create))
-			}
-			if he && end > 0 {
-				b.seen(a.time(b, end))
-			}
-			e := enc{buf[:0]}
-			e.i(create)
-			e.optI(end, he)
-			e.i(num)
-			e.s(bstr(r.f[5]))
-			e.optI(cpu, hc)
-			e.optF(mem, hm)
-			buf = e.b
-			return b.group(appendKeyInt([]byte{'b'}, job), appendKeyInt([]byte{0}, task), buf)
-		})
+		return true, a.batchTasks(b, m)
 	case ali17Instance:
-		st := statusCounter{prefix: "batch_instance/"}
-		defer st.flush(b)
-		return true, b.readCSV(m, t, func(r *row) error {
-			start, hs := r.optSeconds(0)
-			end, he := r.optSeconds(1)
-			job, hj := r.optInt(2)
-			task, ht := r.optInt(3)
-			seq, _ := r.optInt(6)
-			total, _ := r.optInt(7)
-			r.optFloat(8)
-			r.optFloat(9)
-			r.optFloat(10)
-			r.optFloat(11)
-			if r.err != nil {
-				return b.bad(r.err)
-			}
-			st.add(r.f[5])
-			b.machineRef("batch_instance", r.f[4])
-			if !hj || !ht {
-				b.count("instances_without_job_or_task", 1)
-				return nil
-			}
-			if hs && start > 0 {
-				b.seen(a.time(b, start))
-			}
-			if he && end > 0 {
-				b.seen(a.time(b, end))
-			}
-			e := enc{buf[:0]}
-			e.optI(start, hs)
-			e.optI(end, he)
-			e.s(bstr(r.f[5]))
-			e.i(seq)
-			e.i(total)
-			e.s(bstr(r.f[4])) // machine: not used, but part of what makes two rows the same
-			buf = e.b
-			return b.group(appendKeyInt([]byte{'b'}, job), appendKeyInt([]byte{1}, task), buf)
-		})
+		return true, a.batchInstances(b, m)
 	case ali17Container:
-		return true, b.readCSV(m, t, func(r *row) error {
-			ts := r.seconds(0)
-			id := r.int(2)
-			cpu := r.int(4)
-			mem := r.float(5)
-			disk := r.float(6)
-			typ := string(r.bytes(1))
-			if r.err == nil && typ != "Create" && typ != "Remove" {
-				r.fail(1, "unknown_code", "unknown container event "+quoteField(r.f[1])+" (want Create, Remove)")
-			}
-			if r.err != nil {
-				return b.bad(r.err)
-			}
-			b.st.Events["container_event/"+typ]++
-			b.machineRef("container_event", r.f[3])
-			if ts > 0 {
-				b.seen(a.time(b, ts))
-			}
-			e := enc{buf[:0]}
-			e.i(ts)
-			e.s(typ)
-			e.s(bstr(r.f[3]))
-			e.i(cpu)
-			e.f(mem)
-			e.f(disk)
-			buf = e.b
-			return b.group(appendKeyInt([]byte{'c'}, id), appendKeyInt(nil, ts), buf)
-		})
+		return true, a.containerEvents(b, m)
 	}
 	return false, nil
+}
+
+// serverEvents reads server_event: the machine events, sorted by time.
+func (a *ali17Reader) serverEvents(b *builder, m member) error {
+	var buf []byte
+	if a.servers == nil {
+		a.servers = newSorter(b.opt)
+	}
+	return b.readCSV(m, ali17Server, func(r *row) error {
+		ts := r.seconds(0)
+		id := r.int(1)
+		cpu, hc := r.optInt(4)
+		mem, hm := r.optFloat(5)
+		disk, hd := r.optFloat(6)
+		typ := string(r.bytes(2))
+		if r.err == nil && typ != "add" && typ != "softerror" && typ != "harderror" {
+			r.fail(2, "unknown_code", "unknown server event "+quoteField(r.f[2])+" (want add, softerror, harderror)")
+		}
+		if r.err != nil {
+			return b.bad(r.err)
+		}
+		b.st.Events["server_event/"+typ]++
+		tm := a.time(b, ts)
+		if ts > 0 {
+			b.seen(tm)
+		}
+		a.seq++
+		e := enc{buf[:0]}
+		e.i(int64(tm))
+		e.i(id)
+		e.s(typ)
+		e.optI(cpu, hc)
+		e.optF(mem, hm)
+		e.optF(disk, hd)
+		buf = e.b
+		return a.servers.add(appendKeyInt(appendKeyInt(nil, int64(max(tm, 0))), a.seq), buf)
+	})
+}
+
+// batchTasks reads batch_task: the task rows, grouped under their job.
+func (a *ali17Reader) batchTasks(b *builder, m member) error {
+	var buf []byte
+	st := statusCounter{prefix: "batch_task/"}
+	defer st.flush(b)
+	return b.readCSV(m, ali17Task, func(r *row) error {
+		create := r.seconds(0)
+		end, he := r.optSeconds(1)
+		job := r.int(2)
+		task := r.int(3)
+		num := r.int(4)
+		cpu, hc := r.optInt(6)
+		mem, hm := r.optFloat(7)
+		if r.err == nil && (num < 0 || num > 1<<20) {
+			r.fail(4, "invalid", "instance count out of range 0..1048576")
+		}
+		if r.err != nil {
+			return b.bad(r.err)
+		}
+		st.add(r.f[5])
+		if create > 0 {
+			b.seen(a.time(b, create))
+		}
+		if he && end > 0 {
+			b.seen(a.time(b, end))
+		}
+		e := enc{buf[:0]}
+		e.i(create)
+		e.optI(end, he)
+		e.i(num)
+		e.s(bstr(r.f[5]))
+		e.optI(cpu, hc)
+		e.optF(mem, hm)
+		buf = e.b
+		return b.group(appendKeyInt([]byte{'b'}, job), appendKeyInt([]byte{0}, task), buf)
+	})
+}
+
+// batchInstances reads batch_instance: the instance attempts, grouped under their job.
+func (a *ali17Reader) batchInstances(b *builder, m member) error {
+	var buf []byte
+	st := statusCounter{prefix: "batch_instance/"}
+	defer st.flush(b)
+	return b.readCSV(m, ali17Instance, func(r *row) error {
+		start, hs := r.optSeconds(0)
+		end, he := r.optSeconds(1)
+		job, hj := r.optInt(2)
+		task, ht := r.optInt(3)
+		seq, _ := r.optInt(6)
+		total, _ := r.optInt(7)
+		r.optFloat(8)
+		r.optFloat(9)
+		r.optFloat(10)
+		r.optFloat(11)
+		if r.err != nil {
+			return b.bad(r.err)
+		}
+		st.add(r.f[5])
+		b.machineRef("batch_instance", r.f[4])
+		if !hj || !ht {
+			b.count("instances_without_job_or_task", 1)
+			return nil
+		}
+		if hs && start > 0 {
+			b.seen(a.time(b, start))
+		}
+		if he && end > 0 {
+			b.seen(a.time(b, end))
+		}
+		e := enc{buf[:0]}
+		e.optI(start, hs)
+		e.optI(end, he)
+		e.s(bstr(r.f[5]))
+		e.i(seq)
+		e.i(total)
+		e.s(bstr(r.f[4])) // machine: not used, but part of what makes two rows the same
+		buf = e.b
+		return b.group(appendKeyInt([]byte{'b'}, job), appendKeyInt([]byte{1}, task), buf)
+	})
+}
+
+// containerEvents reads container_event: the container rows, grouped under their container.
+func (a *ali17Reader) containerEvents(b *builder, m member) error {
+	var buf []byte
+	return b.readCSV(m, ali17Container, func(r *row) error {
+		ts := r.seconds(0)
+		id := r.int(2)
+		cpu := r.int(4)
+		mem := r.float(5)
+		disk := r.float(6)
+		typ := string(r.bytes(1))
+		if r.err == nil && typ != "Create" && typ != "Remove" {
+			r.fail(1, "unknown_code", "unknown container event "+quoteField(r.f[1])+" (want Create, Remove)")
+		}
+		if r.err != nil {
+			return b.bad(r.err)
+		}
+		b.st.Events["container_event/"+typ]++
+		b.machineRef("container_event", r.f[3])
+		if ts > 0 {
+			b.seen(a.time(b, ts))
+		}
+		e := enc{buf[:0]}
+		e.i(ts)
+		e.s(typ)
+		e.s(bstr(r.f[3]))
+		e.i(cpu)
+		e.f(mem)
+		e.f(disk)
+		buf = e.b
+		return b.group(appendKeyInt([]byte{'c'}, id), appendKeyInt(nil, ts), buf)
+	})
 }
 
 // finish replays server events in time order: the first add adds the machine,
