@@ -71,129 +71,144 @@ func (a *ali18Reader) input(b *builder, m member) (bool, error) {
 		}
 		return true, b.readCSV(m, t, func(r *row) error { return a.machineRow(b, r) })
 	case ali18ContainerT:
-		var buf []byte
-		st := statusCounter{prefix: "container_meta/"}
-		defer st.flush(b)
-		return true, b.readCSV(m, t, func(r *row) error {
-			ts, _ := r.optFloatSeconds(2)
-			if !r.has(2) {
-				r.fail(2, "missing_field", "required value is empty")
-			}
-			cpu, hc := r.optFloat(5)
-			lim, hl := r.optFloat(6)
-			mem, hm := r.optFloat(7)
-			if !r.has(0) {
-				r.fail(0, "missing_field", "required value is empty")
-			}
-			if r.err != nil {
-				return b.bad(r.err)
-			}
-			st.add(r.f[4])
-			b.machineRef("container_meta", r.f[1])
-			b.seen(floatSecondsToTime(ts))
-			e := enc{buf[:0]}
-			e.f(ts)
-			e.s(bstr(r.f[4]))
-			e.s(bstr(r.f[3]))
-			e.optF(cpu, hc)
-			e.optF(lim, hl)
-			e.optF(mem, hm)
-			buf = e.b
-			key := append([]byte{ali18Container}, r.f[0]...)
-			sub := appendKeyInt(nil, int64(floatSecondsToTime(ts)))
-			return b.group(key, sub, buf)
-		})
+		return true, a.containerMeta(b, m)
 	case ali18TaskT:
-		a.haveTask = true
-		var key, sub, buf []byte
-		st := statusCounter{prefix: "batch_task/"}
-		defer st.flush(b)
-		return true, b.readCSV(m, t, func(r *row) error {
-			num, hn := r.optInt(1)
-			start, hs := r.optFloatSeconds(5)
-			end, he := r.optFloatSeconds(6)
-			cpu, hc := r.optFloat(7)
-			mem, hm := r.optFloat(8)
-			if !r.has(0) {
-				r.fail(0, "missing_field", "required value is empty")
-			} else if !r.has(2) {
-				r.fail(2, "missing_field", "required value is empty")
-			} else if !hn && r.err == nil {
-				r.fail(1, "missing_field", "required value is empty")
-			} else if num < 0 || num > 1<<20 {
-				r.fail(1, "invalid", "instance_num out of range 0..1048576")
-			}
-			if r.err != nil {
-				return b.bad(r.err)
-			}
-			st.add(r.f[4])
-			if hs && start > 0 {
-				b.seen(floatSecondsToTime(start))
-			}
-			if he && end > 0 {
-				b.seen(floatSecondsToTime(end))
-			}
-			key = append(append(key[:0], ali18Batch), r.f[2]...)
-			sub = append(append(sub[:0], subTask), r.f[0]...)
-			e := enc{buf[:0]}
-			e.i(num)
-			e.s(bstr(r.f[4]))
-			e.optF(start, hs)
-			e.optF(end, he)
-			e.optF(cpu, hc)
-			e.optF(mem, hm)
-			buf = e.b
-			return b.group(key, sub, buf)
-		})
+		return true, a.batchTasks(b, m)
 	case ali18InstanceT:
-		var key, sub, buf []byte
-		st := statusCounter{prefix: "batch_instance/"}
-		defer st.flush(b)
-		return true, b.readCSV(m, t, func(r *row) error {
-			start, hs := r.optFloatSeconds(5)
-			end, he := r.optFloatSeconds(6)
-			seq, hq := r.optInt(8)
-			r.optInt(9)
-			r.optFloat(10)
-			r.optFloat(11)
-			r.optFloat(12)
-			r.optFloat(13)
-			if !r.has(0) {
-				r.fail(0, "missing_field", "required value is empty")
-			} else if !r.has(1) {
-				r.fail(1, "missing_field", "required value is empty")
-			} else if !r.has(2) {
-				r.fail(2, "missing_field", "required value is empty")
-			}
-			if r.err != nil {
-				return b.bad(r.err)
-			}
-			st.add(r.f[4])
-			b.machineRef("batch_instance", r.f[7])
-			if hs && start > 0 {
-				b.seen(floatSecondsToTime(start))
-			}
-			if he && end > 0 {
-				b.seen(floatSecondsToTime(end))
-			}
-			if !hq {
-				seq = 0
-			}
-			key = append(append(key[:0], ali18Batch), r.f[2]...)
-			sub = append(append(sub[:0], subInstance), r.f[1]...)
-			sub = append(sub, 0)
-			sub = append(sub, r.f[0]...)
-			sub = append(sub, 0)
-			sub = appendKeyInt(sub, seq)
-			e := enc{buf[:0]}
-			e.s(bstr(r.f[4]))
-			e.optF(start, hs)
-			e.optF(end, he)
-			buf = e.b
-			return b.group(key, sub, buf)
-		})
+		return true, a.batchInstances(b, m)
 	}
 	return false, nil
+}
+
+// containerMeta reads container_meta: the container rows, grouped under their container.
+func (a *ali18Reader) containerMeta(b *builder, m member) error {
+	var buf []byte
+	st := statusCounter{prefix: "container_meta/"}
+	defer st.flush(b)
+	return b.readCSV(m, ali18ContainerT, func(r *row) error {
+		ts, _ := r.optFloatSeconds(2)
+		if !r.has(2) {
+			r.fail(2, "missing_field", "required value is empty")
+		}
+		cpu, hc := r.optFloat(5)
+		lim, hl := r.optFloat(6)
+		mem, hm := r.optFloat(7)
+		if !r.has(0) {
+			r.fail(0, "missing_field", "required value is empty")
+		}
+		if r.err != nil {
+			return b.bad(r.err)
+		}
+		st.add(r.f[4])
+		b.machineRef("container_meta", r.f[1])
+		b.seen(floatSecondsToTime(ts))
+		e := enc{buf[:0]}
+		e.f(ts)
+		e.s(bstr(r.f[4]))
+		e.s(bstr(r.f[3]))
+		e.optF(cpu, hc)
+		e.optF(lim, hl)
+		e.optF(mem, hm)
+		buf = e.b
+		key := append([]byte{ali18Container}, r.f[0]...)
+		sub := appendKeyInt(nil, int64(floatSecondsToTime(ts)))
+		return b.group(key, sub, buf)
+	})
+}
+
+// batchTasks reads batch_task: the task rows, grouped under their job.
+func (a *ali18Reader) batchTasks(b *builder, m member) error {
+	a.haveTask = true
+	var key, sub, buf []byte
+	st := statusCounter{prefix: "batch_task/"}
+	defer st.flush(b)
+	return b.readCSV(m, ali18TaskT, func(r *row) error {
+		num, hn := r.optInt(1)
+		start, hs := r.optFloatSeconds(5)
+		end, he := r.optFloatSeconds(6)
+		cpu, hc := r.optFloat(7)
+		mem, hm := r.optFloat(8)
+		if !r.has(0) {
+			r.fail(0, "missing_field", "required value is empty")
+		} else if !r.has(2) {
+			r.fail(2, "missing_field", "required value is empty")
+		} else if !hn && r.err == nil {
+			r.fail(1, "missing_field", "required value is empty")
+		} else if num < 0 || num > 1<<20 {
+			r.fail(1, "invalid", "instance_num out of range 0..1048576")
+		}
+		if r.err != nil {
+			return b.bad(r.err)
+		}
+		st.add(r.f[4])
+		if hs && start > 0 {
+			b.seen(floatSecondsToTime(start))
+		}
+		if he && end > 0 {
+			b.seen(floatSecondsToTime(end))
+		}
+		key = append(append(key[:0], ali18Batch), r.f[2]...)
+		sub = append(append(sub[:0], subTask), r.f[0]...)
+		e := enc{buf[:0]}
+		e.i(num)
+		e.s(bstr(r.f[4]))
+		e.optF(start, hs)
+		e.optF(end, he)
+		e.optF(cpu, hc)
+		e.optF(mem, hm)
+		buf = e.b
+		return b.group(key, sub, buf)
+	})
+}
+
+// batchInstances reads batch_instance: the instance attempts, grouped under their job and task.
+func (a *ali18Reader) batchInstances(b *builder, m member) error {
+	var key, sub, buf []byte
+	st := statusCounter{prefix: "batch_instance/"}
+	defer st.flush(b)
+	return b.readCSV(m, ali18InstanceT, func(r *row) error {
+		start, hs := r.optFloatSeconds(5)
+		end, he := r.optFloatSeconds(6)
+		seq, hq := r.optInt(8)
+		r.optInt(9)
+		r.optFloat(10)
+		r.optFloat(11)
+		r.optFloat(12)
+		r.optFloat(13)
+		if !r.has(0) {
+			r.fail(0, "missing_field", "required value is empty")
+		} else if !r.has(1) {
+			r.fail(1, "missing_field", "required value is empty")
+		} else if !r.has(2) {
+			r.fail(2, "missing_field", "required value is empty")
+		}
+		if r.err != nil {
+			return b.bad(r.err)
+		}
+		st.add(r.f[4])
+		b.machineRef("batch_instance", r.f[7])
+		if hs && start > 0 {
+			b.seen(floatSecondsToTime(start))
+		}
+		if he && end > 0 {
+			b.seen(floatSecondsToTime(end))
+		}
+		if !hq {
+			seq = 0
+		}
+		key = append(append(key[:0], ali18Batch), r.f[2]...)
+		sub = append(append(sub[:0], subInstance), r.f[1]...)
+		sub = append(sub, 0)
+		sub = append(sub, r.f[0]...)
+		sub = append(sub, 0)
+		sub = appendKeyInt(sub, seq)
+		e := enc{buf[:0]}
+		e.s(bstr(r.f[4]))
+		e.optF(start, hs)
+		e.optF(end, he)
+		buf = e.b
+		return b.group(key, sub, buf)
+	})
 }
 
 func (a *ali18Reader) machineRow(b *builder, r *row) error {
