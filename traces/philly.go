@@ -167,139 +167,162 @@ func (c *lineCounter) line(off int64) int64 {
 	return c.dropped + int64(sort.Search(len(c.nl), func(i int) bool { return c.nl[i] >= off })) + 1
 }
 
+// phillyLog reads cluster_job_log: one JSON array of jobs.
+type phillyLog struct {
+	p   *phillyReader
+	b   *builder
+	m   member
+	lc  *lineCounter
+	dec *json.Decoder
+	st  statusCounter
+	buf []byte
+}
+
+// phillyAttemptTimes is an attempt's times and the GPU count on each of its hosts.
+type phillyAttemptTimes struct {
+	s, e   int64
+	hs, he bool
+	hosts  []int64
+}
+
 func (p *phillyReader) jobLog(b *builder, m member) error {
 	lc := &lineCounter{r: bufio.NewReaderSize(m.r, 256<<10)}
 	b.inTable("cluster_job_log")
-	dec := json.NewDecoder(lc)
-	st := statusCounter{prefix: "cluster_job_log/"}
-	defer st.flush(b)
-	fail := func(off int64, field, reason, msg string) *InputError {
-		return &InputError{File: m.name, Line: lc.line(off), Field: field, Reason: reason, Msg: msg}
-	}
-	tok, err := dec.Token()
+	in := &phillyLog{p: p, b: b, m: m, lc: lc, dec: json.NewDecoder(lc), st: statusCounter{prefix: "cluster_job_log/"}}
+	defer in.st.flush(b)
+	tok, err := in.dec.Token()
 	if err == io.EOF {
 		return nil
 	}
 	if err != nil {
-		return fail(0, "json", "bad_json", "invalid JSON: "+err.Error())
+		return in.fail(0, "json", "bad_json", "invalid JSON: "+err.Error())
 	}
 	array := tok == json.Delim('[')
 	if !array {
-		return fail(0, "json", "bad_json", "want a JSON array of jobs")
+		return in.fail(0, "json", "bad_json", "want a JSON array of jobs")
 	}
-	var buf []byte
-	for dec.More() {
-		start := dec.InputOffset()
-		// Skip the separator to the element's first byte, for its line number.
-		if br, ok := dec.Buffered().(io.ByteReader); ok {
-			for {
-				c, err := br.ReadByte()
-				if err != nil || (c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != ',') {
-					break
-				}
-				start++
-			}
-		}
-		lc.forget(start)
+	for in.dec.More() {
+		start := in.elementStart()
 		var j phillyJob
-		if err := dec.Decode(&j); err != nil {
+		if err := in.dec.Decode(&j); err != nil {
 			var te *json.UnmarshalTypeError
 			field := "json"
 			if errors.As(err, &te) {
 				field = te.Field
 				// A type error leaves the decoder usable: skip the element.
 				b.addRows("cluster_job_log", 1)
-				if e := b.bad(fail(start, field, "bad_json", "in the job starting here: "+err.Error())); e != nil {
+				if e := b.bad(in.fail(start, field, "bad_json", "in the job starting here: "+err.Error())); e != nil {
 					return e
 				}
 				continue
 			}
-			return fail(start, field, "bad_json", "invalid JSON in the job starting here: "+err.Error())
+			return in.fail(start, field, "bad_json", "invalid JSON in the job starting here: "+err.Error())
 		}
 		b.addRows("cluster_job_log", 1)
-		sub, hs, err := p.parseTime(j.Submitted)
-		var ie *InputError
-		if err != nil {
-			ie = fail(start, "submitted_time", timeReason(err), err.Error())
-		} else if !j.JobID.Ok || j.JobID.V == "" {
-			ie = fail(start, "jobid", "missing_field", "required key is absent or empty")
-		}
-		type att struct {
-			s, e   int64
-			hs, he bool
-			hosts  []int64
-		}
-		var atts []att
-		for _, a := range j.Attempts {
-			if ie != nil {
-				break
-			}
-			var x att
-			var err error
-			if x.s, x.hs, err = p.parseTime(a.Start); err != nil {
-				ie = fail(start, "attempts.start_time", timeReason(err), err.Error())
-				break
-			}
-			if x.e, x.he, err = p.parseTime(a.End); err != nil {
-				ie = fail(start, "attempts.end_time", timeReason(err), err.Error())
-				break
-			}
-			for _, d := range a.Detail {
-				x.hosts = append(x.hosts, int64(len(d.GPUs)))
-			}
-			atts = append(atts, x)
-		}
-		if ie != nil {
-			if err := b.bad(ie); err != nil {
-				return err
-			}
-			continue
-		}
-		st.add([]byte(j.Status.V))
-		neg := hs && sub < 0
-		for _, a := range atts {
-			neg = neg || a.hs && a.s < 0 || a.he && a.e < 0
-		}
-		b.timeSeen("cluster_job_log", neg, float64(sub), hs && sub > 0)
-		for _, a := range j.Attempts {
-			for _, d := range a.Detail {
-				b.machineRef("cluster_job_log", []byte(d.IP.V))
-			}
-		}
-		if hs && (!p.haveMin || sub < p.origin) {
-			p.origin, p.haveMin = sub, true
-		}
-		if hs {
-			p.maxT = max(p.maxT, sub)
-		}
-		e := enc{buf[:0]}
-		e.optI(sub, hs)
-		e.s(j.VC.V)
-		e.s(j.User.V)
-		e.u(uint64(len(atts)))
-		for _, a := range atts {
-			e.optI(a.s, a.hs)
-			e.optI(a.e, a.he)
-			if a.he {
-				p.maxT = max(p.maxT, a.e)
-			}
-			if a.hs {
-				p.maxT = max(p.maxT, a.s)
-			}
-			e.u(uint64(len(a.hosts)))
-			for _, h := range a.hosts {
-				e.i(h)
-			}
-		}
-		buf = e.b
-		if err := b.group([]byte(j.JobID.V), nil, buf); err != nil {
+		if err := in.job(start, &j); err != nil {
 			return err
 		}
 	}
-	if _, err := dec.Token(); err != nil {
-		return fail(dec.InputOffset(), "json", "bad_json", "unterminated job array: "+err.Error())
+	if _, err := in.dec.Token(); err != nil {
+		return in.fail(in.dec.InputOffset(), "json", "bad_json", "unterminated job array: "+err.Error())
 	}
 	return nil
+}
+
+// fail is the bad-input error for a field of the element at offset off.
+func (in *phillyLog) fail(off int64, field, reason, msg string) *InputError {
+	return &InputError{File: in.m.name, Line: in.lc.line(off), Field: field, Reason: reason, Msg: msg}
+}
+
+// elementStart is the offset of the next element's first byte (past the
+// separator), for its line number.
+func (in *phillyLog) elementStart() int64 {
+	start := in.dec.InputOffset()
+	if br, ok := in.dec.Buffered().(io.ByteReader); ok {
+		for {
+			c, err := br.ReadByte()
+			if err != nil || (c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != ',') {
+				break
+			}
+			start++
+		}
+	}
+	in.lc.forget(start)
+	return start
+}
+
+// check parses a job's times: the submit time and its attempts', or the
+// bad-input error for the first that is wrong.
+func (in *phillyLog) check(start int64, j *phillyJob) (sub int64, hs bool, atts []phillyAttemptTimes, ie *InputError) {
+	p := in.p
+	sub, hs, err := p.parseTime(j.Submitted)
+	if err != nil {
+		return 0, false, nil, in.fail(start, "submitted_time", timeReason(err), err.Error())
+	} else if !j.JobID.Ok || j.JobID.V == "" {
+		return 0, false, nil, in.fail(start, "jobid", "missing_field", "required key is absent or empty")
+	}
+	for _, a := range j.Attempts {
+		var x phillyAttemptTimes
+		var err error
+		if x.s, x.hs, err = p.parseTime(a.Start); err != nil {
+			return 0, false, nil, in.fail(start, "attempts.start_time", timeReason(err), err.Error())
+		}
+		if x.e, x.he, err = p.parseTime(a.End); err != nil {
+			return 0, false, nil, in.fail(start, "attempts.end_time", timeReason(err), err.Error())
+		}
+		for _, d := range a.Detail {
+			x.hosts = append(x.hosts, int64(len(d.GPUs)))
+		}
+		atts = append(atts, x)
+	}
+	return sub, hs, atts, nil
+}
+
+// job checks one decoded job, records its times and machines and groups it.
+func (in *phillyLog) job(start int64, j *phillyJob) error {
+	p, b := in.p, in.b
+	sub, hs, atts, ie := in.check(start, j)
+	if ie != nil {
+		return b.bad(ie)
+	}
+	in.st.add([]byte(j.Status.V))
+	neg := hs && sub < 0
+	for _, a := range atts {
+		neg = neg || a.hs && a.s < 0 || a.he && a.e < 0
+	}
+	b.timeSeen("cluster_job_log", neg, float64(sub), hs && sub > 0)
+	for _, a := range j.Attempts {
+		for _, d := range a.Detail {
+			b.machineRef("cluster_job_log", []byte(d.IP.V))
+		}
+	}
+	if hs && (!p.haveMin || sub < p.origin) {
+		p.origin, p.haveMin = sub, true
+	}
+	if hs {
+		p.maxT = max(p.maxT, sub)
+	}
+	e := enc{in.buf[:0]}
+	e.optI(sub, hs)
+	e.s(j.VC.V)
+	e.s(j.User.V)
+	e.u(uint64(len(atts)))
+	for _, a := range atts {
+		e.optI(a.s, a.hs)
+		e.optI(a.e, a.he)
+		if a.he {
+			p.maxT = max(p.maxT, a.e)
+		}
+		if a.hs {
+			p.maxT = max(p.maxT, a.s)
+		}
+		e.u(uint64(len(a.hosts)))
+		for _, h := range a.hosts {
+			e.i(h)
+		}
+	}
+	in.buf = e.b
+	return b.group([]byte(j.JobID.V), nil, in.buf)
 }
 
 func (p *phillyReader) originMicros(b *builder) int64 {
