@@ -116,8 +116,25 @@ func (g *g11Reader) input(b *builder, m member) (bool, error) {
 	if t == nil || t.cols == nil {
 		return false, nil
 	}
-	// The shard number is that of the file (or archive member), never of a
-	// directory above it.
+	g.noteShard(t, m)
+	switch t {
+	case g11JobEvents:
+		return true, g.jobEvents(b, m)
+	case g11TaskEvents:
+		return true, g.taskEvents(b, m)
+	case g11MachineEv:
+		return true, g.readMachineEvents(b, m)
+	case g11MachineAttr:
+		return true, g.readMachineAttributes(b, m)
+	case g11Constraints:
+		return true, g.constraints(b, m)
+	}
+	return false, nil
+}
+
+// noteShard records the shard number of a table's file. The shard number is
+// that of the file (or archive member), never of a directory above it.
+func (g *g11Reader) noteShard(t *csvTable, m member) {
 	if sm := shardRe.FindStringSubmatch(filepath.Base(strings.ReplaceAll(m.name, ":", "/"))); sm != nil {
 		i, _ := strconv.Atoi(sm[1])
 		of, _ := strconv.Atoi(sm[2])
@@ -128,83 +145,80 @@ func (g *g11Reader) input(b *builder, m member) (bool, error) {
 		}
 		s.seen[i] = true
 	}
-	switch t {
-	case g11JobEvents:
-		return true, g.jobEvents(b, m)
-	case g11TaskEvents:
-		return true, g.taskEvents(b, m)
-	case g11MachineEv:
-		if g.machines == nil {
-			g.machines = newSorter(b.opt)
-		}
-		var buf []byte
-		return true, b.readCSV(m, t, func(r *row) error {
-			raw := r.micros(0, g11After)
-			id := r.int(1)
-			typ := r.int(2)
-			cpu, hc := r.optFloat(4)
-			mem, hm := r.optFloat(5)
-			if r.err == nil && (typ < 0 || typ > 2) {
-				r.fail(2, "unknown_code", "unknown machine event type "+strconv.FormatInt(typ, 10)+" (want 0 ADD, 1 REMOVE, 2 UPDATE)")
-			}
-			if r.err != nil {
-				return b.bad(r.err)
-			}
-			b.st.Events["machine_events/"+[]string{"ADD", "REMOVE", "UPDATE"}[typ]]++
-			tm, before, after := g.time(b, raw)
-			if after {
-				b.count("machine_events_after_window", 1)
-				return nil
-			}
-			if !before {
-				b.seen(tm)
-			}
-			g.seq++
-			e := enc{buf[:0]}
-			e.i(int64(tm))
-			e.i(id)
-			e.i(typ)
-			e.s(bstr(r.f[3]))
-			e.optF(cpu, hc)
-			e.optF(mem, hm)
-			e.s("")
-			buf = e.b
-			return g.machines.add(appendKeyInt(appendKeyInt(nil, int64(tm)), g.seq), buf)
-		})
-	case g11MachineAttr:
-		if g.attrs == nil {
-			g.attrs = newSorter(b.opt)
-		}
-		var buf []byte
-		return true, b.readCSV(m, t, func(r *row) error {
-			raw := r.micros(0, g11After)
-			id := r.int(1)
-			del := r.int(4)
-			if !r.has(2) {
-				r.fail(2, "missing_field", "required value is empty")
-			}
-			if r.err == nil && del != 0 && del != 1 {
-				r.fail(4, "unknown_code", "attribute_deleted must be 0 or 1")
-			}
-			if r.err != nil {
-				return b.bad(r.err)
-			}
-			tm, _, after := g.time(b, raw)
-			if after {
-				return nil
-			}
-			g.seq++
-			e := enc{buf[:0]}
-			e.s(bstr(r.f[2]))
-			e.s(bstr(r.f[3]))
-			e.i(del)
-			buf = e.b
-			return g.attrs.add(appendKeyInt(appendKeyInt(appendKeyInt(nil, id), int64(tm)), g.seq), buf)
-		})
-	case g11Constraints:
-		return true, g.constraints(b, m)
+}
+
+// readMachineEvents reads machine_events: the machine rows, sorted by time.
+func (g *g11Reader) readMachineEvents(b *builder, m member) error {
+	if g.machines == nil {
+		g.machines = newSorter(b.opt)
 	}
-	return false, nil
+	var buf []byte
+	return b.readCSV(m, g11MachineEv, func(r *row) error {
+		raw := r.micros(0, g11After)
+		id := r.int(1)
+		typ := r.int(2)
+		cpu, hc := r.optFloat(4)
+		mem, hm := r.optFloat(5)
+		if r.err == nil && (typ < 0 || typ > 2) {
+			r.fail(2, "unknown_code", "unknown machine event type "+strconv.FormatInt(typ, 10)+" (want 0 ADD, 1 REMOVE, 2 UPDATE)")
+		}
+		if r.err != nil {
+			return b.bad(r.err)
+		}
+		b.st.Events["machine_events/"+[]string{"ADD", "REMOVE", "UPDATE"}[typ]]++
+		tm, before, after := g.time(b, raw)
+		if after {
+			b.count("machine_events_after_window", 1)
+			return nil
+		}
+		if !before {
+			b.seen(tm)
+		}
+		g.seq++
+		e := enc{buf[:0]}
+		e.i(int64(tm))
+		e.i(id)
+		e.i(typ)
+		e.s(bstr(r.f[3]))
+		e.optF(cpu, hc)
+		e.optF(mem, hm)
+		e.s("")
+		buf = e.b
+		return g.machines.add(appendKeyInt(appendKeyInt(nil, int64(tm)), g.seq), buf)
+	})
+}
+
+// readMachineAttributes reads machine_attributes: the attribute rows, sorted by machine and time.
+func (g *g11Reader) readMachineAttributes(b *builder, m member) error {
+	if g.attrs == nil {
+		g.attrs = newSorter(b.opt)
+	}
+	var buf []byte
+	return b.readCSV(m, g11MachineAttr, func(r *row) error {
+		raw := r.micros(0, g11After)
+		id := r.int(1)
+		del := r.int(4)
+		if !r.has(2) {
+			r.fail(2, "missing_field", "required value is empty")
+		}
+		if r.err == nil && del != 0 && del != 1 {
+			r.fail(4, "unknown_code", "attribute_deleted must be 0 or 1")
+		}
+		if r.err != nil {
+			return b.bad(r.err)
+		}
+		tm, _, after := g.time(b, raw)
+		if after {
+			return nil
+		}
+		g.seq++
+		e := enc{buf[:0]}
+		e.s(bstr(r.f[2]))
+		e.s(bstr(r.f[3]))
+		e.i(del)
+		buf = e.b
+		return g.attrs.add(appendKeyInt(appendKeyInt(appendKeyInt(nil, id), int64(tm)), g.seq), buf)
+	})
 }
 
 func (g *g11Reader) jobEvents(b *builder, m member) error {
