@@ -236,11 +236,7 @@ func (a *ali17Reader) finish(b *builder) error {
 	if err != nil {
 		return err
 	}
-	type mstate struct {
-		node      scheduler.Node
-		added, up bool
-	}
-	state := map[int64]*mstate{}
+	state := map[int64]*ali17Machine{}
 	for {
 		_, v, ok, err := it.next()
 		if err != nil {
@@ -249,69 +245,81 @@ func (a *ali17Reader) finish(b *builder) error {
 		if !ok {
 			return nil
 		}
-		d := dec{b: v}
-		tm := max(scheduler.Time(d.i()), 0)
-		id := d.i()
-		typ := d.s()
-		cpu, hc := d.optI()
-		mem, hm := d.optF()
-		disk, hd := d.optF()
-		m := state[id]
-		if m == nil {
-			m = &mstate{node: scheduler.Node{Name: strconv.FormatInt(id, 10)}}
-			state[id] = m
-		}
-		old := m.node.Capacity
-		if hc {
-			m.node.Capacity[scheduler.CPU] = max(cpu, 0) * 1000
-		}
-		if hm {
-			m.node.Capacity[scheduler.Memory] = scaleRound(mem, float64(b.opt.NormMem))
-		}
-		if hd && b.opt.Disk {
-			m.node.Capacity[scheduler.Disk] = scaleRound(disk, float64(b.opt.NormDisk))
-		}
-		ev := scheduler.NodeEvent{Time: tm, Node: scheduler.Node{Name: m.node.Name}}
-		switch {
-		case typ == "add" && !m.added:
-			m.added, m.up = true, true
-			ev.Kind, ev.Node = scheduler.NodeAdd, m.node
-		case typ == "add" && !m.up:
-			m.up = true
-			ev.Kind = scheduler.NodeRecover
-			if err := b.node(&ev); err != nil {
-				return err
-			}
-			if old == m.node.Capacity {
-				continue
-			}
-			ev.Kind, ev.Node.Capacity = scheduler.NodeUpdate, m.node.Capacity
-		case typ == "add":
-			b.count("machine_add_while_up", 1)
-			if old == m.node.Capacity {
-				continue
-			}
-			ev.Kind, ev.Node.Capacity = scheduler.NodeUpdate, m.node.Capacity
-		case typ == "harderror" || typ == "softerror" && b.opt.SoftError == "fail":
-			if !m.added || !m.up {
-				if !m.added {
-					if err := b.orphan("machine"); err != nil {
-						return err
-					}
-				} else {
-					b.count("machine_fail_while_down", 1)
-				}
-				continue
-			}
-			m.up = false
-			ev.Kind = scheduler.NodeFail
-		default:
-			continue
-		}
-		if err := b.node(&ev); err != nil {
+		if err := ali17ServerEvent(b, state, v); err != nil {
 			return err
 		}
 	}
+}
+
+// ali17Machine is a machine's state while its server events are replayed.
+type ali17Machine struct {
+	node      scheduler.Node
+	added, up bool
+}
+
+// ali17ServerEvent applies one sorted server_event record to its machine's state,
+// emitting the node events it implies.
+func ali17ServerEvent(b *builder, state map[int64]*ali17Machine, v []byte) error {
+	d := dec{b: v}
+	tm := max(scheduler.Time(d.i()), 0)
+	id := d.i()
+	typ := d.s()
+	cpu, hc := d.optI()
+	mem, hm := d.optF()
+	disk, hd := d.optF()
+	m := state[id]
+	if m == nil {
+		m = &ali17Machine{node: scheduler.Node{Name: strconv.FormatInt(id, 10)}}
+		state[id] = m
+	}
+	old := m.node.Capacity
+	if hc {
+		m.node.Capacity[scheduler.CPU] = max(cpu, 0) * 1000
+	}
+	if hm {
+		m.node.Capacity[scheduler.Memory] = scaleRound(mem, float64(b.opt.NormMem))
+	}
+	if hd && b.opt.Disk {
+		m.node.Capacity[scheduler.Disk] = scaleRound(disk, float64(b.opt.NormDisk))
+	}
+	ev := scheduler.NodeEvent{Time: tm, Node: scheduler.Node{Name: m.node.Name}}
+	switch {
+	case typ == "add" && !m.added:
+		m.added, m.up = true, true
+		ev.Kind, ev.Node = scheduler.NodeAdd, m.node
+	case typ == "add" && !m.up:
+		m.up = true
+		ev.Kind = scheduler.NodeRecover
+		if err := b.node(&ev); err != nil {
+			return err
+		}
+		if old == m.node.Capacity {
+			return nil
+		}
+		ev.Kind, ev.Node.Capacity = scheduler.NodeUpdate, m.node.Capacity
+	case typ == "add":
+		b.count("machine_add_while_up", 1)
+		if old == m.node.Capacity {
+			return nil
+		}
+		ev.Kind, ev.Node.Capacity = scheduler.NodeUpdate, m.node.Capacity
+	case typ == "harderror" || typ == "softerror" && b.opt.SoftError == "fail":
+		if !m.added || !m.up {
+			if !m.added {
+				if err := b.orphan("machine"); err != nil {
+					return err
+				}
+			} else {
+				b.count("machine_fail_while_down", 1)
+			}
+			return nil
+		}
+		m.up = false
+		ev.Kind = scheduler.NodeFail
+	default:
+		return nil
+	}
+	return b.node(&ev)
 }
 
 // ali17Inst is a batch instance's final attempt.

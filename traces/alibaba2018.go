@@ -239,6 +239,26 @@ func (a *ali18Reader) machineRow(b *builder, r *row) error {
 // finish turns machine_meta rows, per machine in time order, into node events:
 // the first row adds the machine; a status outside machine_status fails it, a
 // return recovers it; a capacity change is an update.
+// ali18Capacity is capacity c with a machine_meta row's valid cpu_num and
+// mem_size (when present) set.
+func ali18Capacity(b *builder, c scheduler.Resources, cpu float64, hc bool, mem float64, hm bool) (scheduler.Resources, error) {
+	if hc {
+		if v, ok, err := b.invalid(cpu, 0, 1e6, "cpu_num"); err != nil {
+			return c, err
+		} else if ok {
+			c[scheduler.CPU] = scaleRound(v, 1000)
+		}
+	}
+	if hm {
+		if v, ok, err := b.invalid(mem, 0, 100, "mem_size"); err != nil {
+			return c, err
+		} else if ok {
+			c[scheduler.Memory] = scaleRound(v/100, float64(b.opt.NormMem))
+		}
+	}
+	return c, nil
+}
+
 func (a *ali18Reader) finish(b *builder) error {
 	if a.machines == nil {
 		return nil
@@ -279,19 +299,8 @@ func (a *ali18Reader) finish(b *builder) error {
 			b.count("duplicate_machine_rows", 1) // two rows of one machine at one time
 		}
 		prevT = t
-		if hc {
-			if v, ok, err := b.invalid(cpu, 0, 1e6, "cpu_num"); err != nil {
-				return err
-			} else if ok {
-				c[scheduler.CPU] = scaleRound(v, 1000)
-			}
-		}
-		if hm {
-			if v, ok, err := b.invalid(mem, 0, 100, "mem_size"); err != nil {
-				return err
-			} else if ok {
-				c[scheduler.Memory] = scaleRound(v/100, float64(b.opt.NormMem))
-			}
+		if c, err = ali18Capacity(b, c, cpu, hc, mem, hm); err != nil {
+			return err
 		}
 		isUp := slices.Contains(avail, status)
 		if name != cur {
