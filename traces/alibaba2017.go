@@ -99,12 +99,12 @@ func (a *ali17Reader) serverEvents(b *builder, m member) error {
 		}
 		a.seq++
 		e := enc{buf[:0]}
-		e.i(int64(tm))
-		e.i(id)
-		e.s(typ)
-		e.optI(cpu, hc)
-		e.optF(mem, hm)
-		e.optF(disk, hd)
+		e.int(int64(tm))
+		e.int(id)
+		e.str(typ)
+		e.optInt(cpu, hc)
+		e.optFloat(mem, hm)
+		e.optFloat(disk, hd)
 		buf = e.b
 		return a.servers.add(appendKeyInt(appendKeyInt(nil, int64(max(tm, 0))), a.seq), buf)
 	})
@@ -137,12 +137,12 @@ func (a *ali17Reader) batchTasks(b *builder, m member) error {
 			b.seen(a.time(b, end))
 		}
 		e := enc{buf[:0]}
-		e.i(create)
-		e.optI(end, he)
-		e.i(num)
-		e.s(bstr(r.f[5]))
-		e.optI(cpu, hc)
-		e.optF(mem, hm)
+		e.int(create)
+		e.optInt(end, he)
+		e.int(num)
+		e.str(bstr(r.f[5]))
+		e.optInt(cpu, hc)
+		e.optFloat(mem, hm)
 		buf = e.b
 		return b.group(appendKeyInt([]byte{'b'}, job), appendKeyInt([]byte{0}, task), buf)
 	})
@@ -180,12 +180,12 @@ func (a *ali17Reader) batchInstances(b *builder, m member) error {
 			b.seen(a.time(b, end))
 		}
 		e := enc{buf[:0]}
-		e.optI(start, hs)
-		e.optI(end, he)
-		e.s(bstr(r.f[5]))
-		e.i(seq)
-		e.i(total)
-		e.s(bstr(r.f[4])) // machine: not used, but part of what makes two rows the same
+		e.optInt(start, hs)
+		e.optInt(end, he)
+		e.str(bstr(r.f[5]))
+		e.int(seq)
+		e.int(total)
+		e.str(bstr(r.f[4])) // machine: not used, but part of what makes two rows the same
 		buf = e.b
 		return b.group(appendKeyInt([]byte{'b'}, job), appendKeyInt([]byte{1}, task), buf)
 	})
@@ -213,12 +213,12 @@ func (a *ali17Reader) containerEvents(b *builder, m member) error {
 			b.seen(a.time(b, ts))
 		}
 		e := enc{buf[:0]}
-		e.i(ts)
-		e.s(typ)
-		e.s(bstr(r.f[3]))
-		e.i(cpu)
-		e.f(mem)
-		e.f(disk)
+		e.int(ts)
+		e.str(typ)
+		e.str(bstr(r.f[3]))
+		e.int(cpu)
+		e.float(mem)
+		e.float(disk)
 		buf = e.b
 		return b.group(appendKeyInt([]byte{'c'}, id), appendKeyInt(nil, ts), buf)
 	})
@@ -261,12 +261,12 @@ type ali17Machine struct {
 // emitting the node events it implies.
 func ali17ServerEvent(b *builder, state map[int64]*ali17Machine, v []byte) error {
 	d := dec{b: v}
-	tm := max(scheduler.Time(d.i()), 0)
-	id := d.i()
-	typ := d.s()
-	cpu, hc := d.optI()
-	mem, hm := d.optF()
-	disk, hd := d.optF()
+	tm := max(scheduler.Time(d.int()), 0)
+	id := d.int()
+	typ := d.str()
+	cpu, hc := d.optInt()
+	mem, hm := d.optFloat()
+	disk, hd := d.optFloat()
 	m := state[id]
 	if m == nil {
 		m = &ali17Machine{node: scheduler.Node{Name: strconv.FormatInt(id, 10)}}
@@ -405,19 +405,19 @@ func collectAli17Tasks(b *builder, recs []record) []*ali17BatchTask {
 				b.count("duplicate_task_rows", 1)
 			}
 			cur.present = true
-			cur.create = d.i()
-			cur.end, cur.hasEnd = d.optI()
-			cur.num = d.i()
-			cur.status = d.s()
-			cur.cpu, cur.hc = d.optI()
-			cur.mem, cur.hm = d.optF()
+			cur.create = d.int()
+			cur.end, cur.hasEnd = d.optInt()
+			cur.num = d.int()
+			cur.status = d.str()
+			cur.cpu, cur.hc = d.optInt()
+			cur.mem, cur.hm = d.optFloat()
 			continue
 		}
 		var in ali17Inst
-		in.start, in.hs = d.optI()
-		in.end, in.he = d.optI()
-		in.status = d.s()
-		seq, total := d.i(), d.i()
+		in.start, in.hs = d.optInt()
+		in.end, in.he = d.optInt()
+		in.status = d.str()
+		seq, total := d.int(), d.int()
 		if seq == total {
 			cur.final = append(cur.final, in)
 			b.st.Tasks++
@@ -544,12 +544,12 @@ func (a *ali17Reader) assembleContainer(b *builder, key []byte, recs []record) e
 	var req scheduler.Resources
 	for _, rc := range recs {
 		d := dec{b: rc.val}
-		ts := d.i()
-		typ := d.s()
-		d.s()
-		cpu := d.i()
-		mem := d.f()
-		disk := d.f()
+		ts := d.int()
+		typ := d.str()
+		d.str()
+		cpu := d.int()
+		mem := d.float()
+		disk := d.float()
 		if typ == "Create" && !created {
 			created, ct = true, ts
 			req = scheduler.Res(max(cpu, 0)*1000, scaleRound(mem, float64(b.opt.NormMem)), 0)

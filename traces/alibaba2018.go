@@ -103,12 +103,12 @@ func (a *ali18Reader) containerMeta(b *builder, m member) error {
 		b.machineRef("container_meta", r.f[1])
 		b.seen(floatSecondsToTime(ts))
 		e := enc{buf[:0]}
-		e.f(ts)
-		e.s(bstr(r.f[4]))
-		e.s(bstr(r.f[3]))
-		e.optF(cpu, hc)
-		e.optF(lim, hl)
-		e.optF(mem, hm)
+		e.float(ts)
+		e.str(bstr(r.f[4]))
+		e.str(bstr(r.f[3]))
+		e.optFloat(cpu, hc)
+		e.optFloat(lim, hl)
+		e.optFloat(mem, hm)
 		buf = e.b
 		key := append([]byte{ali18Container}, r.f[0]...)
 		sub := appendKeyInt(nil, int64(floatSecondsToTime(ts)))
@@ -150,12 +150,12 @@ func (a *ali18Reader) batchTasks(b *builder, m member) error {
 		key = append(append(key[:0], ali18Batch), r.f[2]...)
 		sub = append(append(sub[:0], subTask), r.f[0]...)
 		e := enc{buf[:0]}
-		e.i(num)
-		e.s(bstr(r.f[4]))
-		e.optF(start, hs)
-		e.optF(end, he)
-		e.optF(cpu, hc)
-		e.optF(mem, hm)
+		e.int(num)
+		e.str(bstr(r.f[4]))
+		e.optFloat(start, hs)
+		e.optFloat(end, he)
+		e.optFloat(cpu, hc)
+		e.optFloat(mem, hm)
 		buf = e.b
 		return b.group(key, sub, buf)
 	})
@@ -203,9 +203,9 @@ func (a *ali18Reader) batchInstances(b *builder, m member) error {
 		sub = append(sub, 0)
 		sub = appendKeyInt(sub, seq)
 		e := enc{buf[:0]}
-		e.s(bstr(r.f[4]))
-		e.optF(start, hs)
-		e.optF(end, he)
+		e.str(bstr(r.f[4]))
+		e.optFloat(start, hs)
+		e.optFloat(end, he)
 		buf = e.b
 		return b.group(key, sub, buf)
 	})
@@ -227,12 +227,12 @@ func (a *ali18Reader) machineRow(b *builder, r *row) error {
 	k = appendKeyInt(k, int64(floatSecondsToTime(ts)))
 	k = appendKeyInt(k, a.seq)
 	e := enc{}
-	e.f(ts)
-	e.s(bstr(r.f[2]))
-	e.s(bstr(r.f[3]))
-	e.optF(cpu, hc)
-	e.optF(mem, hm)
-	e.s(bstr(r.f[6]))
+	e.float(ts)
+	e.str(bstr(r.f[2]))
+	e.str(bstr(r.f[3]))
+	e.optFloat(cpu, hc)
+	e.optFloat(mem, hm)
+	e.str(bstr(r.f[6]))
 	return a.machines.add(k, e.b)
 }
 
@@ -283,11 +283,11 @@ func (a *ali18Reader) finish(b *builder) error {
 		}
 		name := string(k[:len(k)-17])
 		d := dec{b: v}
-		ts := d.f()
-		fd1, fd2 := d.s(), d.s()
-		cpu, hc := d.optF()
-		mem, hm := d.optF()
-		status := d.s()
+		ts := d.float()
+		fd1, fd2 := d.str(), d.str()
+		cpu, hc := d.optFloat()
+		mem, hm := d.optFloat()
+		status := d.str()
 		t := floatSecondsToTime(ts)
 		if t < 0 {
 			t = 0
@@ -433,12 +433,12 @@ func (a *ali18Reader) collectTasks(b *builder, recs []record) []*ali18Task {
 				b.count("duplicate_task_rows", 1)
 			}
 			t.present = true
-			t.num = d.i()
-			t.status = d.s()
-			t.start, t.hasS = d.optF()
-			t.end, t.hasE = d.optF()
-			t.cpu, t.hasCPU = d.optF()
-			t.mem, t.hasMem = d.optF()
+			t.num = d.int()
+			t.status = d.str()
+			t.start, t.hasS = d.optFloat()
+			t.end, t.hasE = d.optFloat()
+			t.cpu, t.hasCPU = d.optFloat()
+			t.mem, t.hasMem = d.optFloat()
 		case subInstance:
 			a.addAttempt(b, s, rc.sub[1:], &d)
 		}
@@ -454,9 +454,9 @@ func (a *ali18Reader) addAttempt(b *builder, s *ali18TaskSet, rest []byte, d *de
 	rest = rest[i+1:]
 	j := indexByte(rest, 0)
 	inst := rest[:j]
-	at := ali18Attempt{status: d.sv()}
-	at.start, at.hasS = d.optF()
-	at.end, at.hasE = d.optF()
+	at := ali18Attempt{status: d.strView()}
+	at.start, at.hasS = d.optFloat()
+	at.end, at.hasE = d.optFloat()
 	if n := len(t.insts); n == 0 || t.insts[n-1].name != string(inst) {
 		t.insts = append(t.insts, ali18Inst{name: string(inst)})
 		b.st.Tasks++
@@ -713,12 +713,12 @@ func (a *ali18Reader) assembleContainer(b *builder, id []byte, recs []record) er
 	okReq := false
 	for i, rc := range recs {
 		d := dec{b: rc.val}
-		ts := floatSecondsToTime(d.f())
-		status := d.s()
-		appdu := d.s()
-		cpu, hc := d.optF()
-		_, _ = d.optF()
-		mem, hm := d.optF()
+		ts := floatSecondsToTime(d.float())
+		status := d.str()
+		appdu := d.str()
+		cpu, hc := d.optFloat()
+		_, _ = d.optFloat()
+		mem, hm := d.optFloat()
 		if i == 0 {
 			first, app = ts, appdu
 		}

@@ -188,12 +188,12 @@ func (a *azureReader) input(b *builder, m member) (bool, error) {
 			}
 		}
 		e := enc{buf[:0]}
-		e.i(created)
-		e.i(deleted)
-		e.s(bstr(r.f[azSubscription]))
-		e.u(uint64(cat))
-		e.i(scaleRound(nc, 1000))
-		e.i(scaleRound(gb, 1024))
+		e.int(created)
+		e.int(deleted)
+		e.str(bstr(r.f[azSubscription]))
+		e.uint(uint64(cat))
+		e.int(scaleRound(nc, 1000))
+		e.int(scaleRound(gb, 1024))
 		buf = e.b
 		return b.group(r.f[azVMID], nil, buf)
 	})
@@ -217,10 +217,10 @@ func (a *azureReader) assemble(b *builder, key []byte, recs []record) error {
 	b.st.Jobs++
 	b.st.Tasks++
 	d := dec{b: recs[0].val}
-	created, deleted := d.i(), d.i()
-	tenant := d.s()
-	cat := d.u()
-	cpu, mem := d.i(), d.i()
+	created, deleted := d.int(), d.int()
+	tenant := d.str()
+	cat := d.uint()
+	cpu, mem := d.int(), d.int()
 	if d.err != nil {
 		return d.err
 	}

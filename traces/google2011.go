@@ -176,13 +176,13 @@ func (g *g11Reader) readMachineEvents(b *builder, m member) error {
 		}
 		g.seq++
 		e := enc{buf[:0]}
-		e.i(int64(tm))
-		e.i(id)
-		e.i(typ)
-		e.s(bstr(r.f[3]))
-		e.optF(cpu, hc)
-		e.optF(mem, hm)
-		e.s("")
+		e.int(int64(tm))
+		e.int(id)
+		e.int(typ)
+		e.str(bstr(r.f[3]))
+		e.optFloat(cpu, hc)
+		e.optFloat(mem, hm)
+		e.str("")
 		buf = e.b
 		return g.machines.add(appendKeyInt(appendKeyInt(nil, int64(tm)), g.seq), buf)
 	})
@@ -213,9 +213,9 @@ func (g *g11Reader) readMachineAttributes(b *builder, m member) error {
 		}
 		g.seq++
 		e := enc{buf[:0]}
-		e.s(bstr(r.f[2]))
-		e.s(bstr(r.f[3]))
-		e.i(del)
+		e.str(bstr(r.f[2]))
+		e.str(bstr(r.f[3]))
+		e.int(del)
 		buf = e.b
 		return g.attrs.add(appendKeyInt(appendKeyInt(appendKeyInt(nil, id), int64(tm)), g.seq), buf)
 	})
@@ -248,11 +248,11 @@ func (g *g11Reader) jobEvents(b *builder, m member) error {
 		key = appendKeyInt(key[:0], job)
 		sub = appendKeyInt(append(sub[:0], 0), int64(tm))
 		e := enc{buf[:0]}
-		e.i(int64(tm))
-		e.optI(mi, hmi)
-		e.i(typ)
-		e.s(bstr(r.f[4]))
-		e.optI(class, hc)
+		e.int(int64(tm))
+		e.optInt(mi, hmi)
+		e.int(typ)
+		e.str(bstr(r.f[4]))
+		e.optInt(class, hc)
 		e = appendJobExtra(e, g11JobExtra{})
 		buf = e.b
 		return b.group(key, sub, buf)
@@ -270,7 +270,7 @@ type g11JobExtra struct {
 }
 
 func appendJobExtra(e enc, x g11JobExtra) enc {
-	e.optI(x.prio, x.hasPrio)
+	e.optInt(x.prio, x.hasPrio)
 	var bits uint64
 	if x.alloc {
 		bits |= 1
@@ -278,25 +278,25 @@ func appendJobExtra(e enc, x g11JobExtra) enc {
 	if x.parent {
 		bits |= 2
 	}
-	e.u(bits)
-	e.i(x.maxPerMachine)
-	e.u(uint64(len(x.after)))
+	e.uint(bits)
+	e.int(x.maxPerMachine)
+	e.uint(uint64(len(x.after)))
 	for _, a := range x.after {
-		e.i(a)
+		e.int(a)
 	}
 	return e
 }
 
 func decodeJobExtra(d *dec) g11JobExtra {
 	var x g11JobExtra
-	x.prio, x.hasPrio = d.optI()
-	bits := d.u()
+	x.prio, x.hasPrio = d.optInt()
+	bits := d.uint()
 	x.alloc, x.parent = bits&1 != 0, bits&2 != 0
-	x.maxPerMachine = d.i()
-	if n := d.n(len(d.b)); n > 0 {
+	x.maxPerMachine = d.int()
+	if n := d.count(); n > 0 {
 		x.after = make([]int64, n)
 		for i := range x.after {
-			x.after[i] = d.i()
+			x.after[i] = d.int()
 		}
 	}
 	return x
@@ -359,14 +359,14 @@ func (g *g11Reader) taskEvents(b *builder, m member) error {
 			bits |= 8
 		}
 		e.b = append(e.b, bits, byte(typ))
-		e.i(int64(tm))
-		e.optI(mach, hm)
-		e.i(prio)
-		e.optI(class, hc)
-		e.optF(cpu, hcpu)
-		e.optF(mem, hmem)
-		e.optF(disk, hdisk)
-		e.s(bstr(r.f[6]))
+		e.int(int64(tm))
+		e.optInt(mach, hm)
+		e.int(prio)
+		e.optInt(class, hc)
+		e.optFloat(cpu, hcpu)
+		e.optFloat(mem, hmem)
+		e.optFloat(disk, hdisk)
+		e.str(bstr(r.f[6]))
 		buf = e.b
 		return b.group(key, sub, buf)
 	})
@@ -418,10 +418,10 @@ func (g *g11Reader) constraints(b *builder, m member) error {
 		key = appendKeyInt(key[:0], job)
 		sub = appendKeyInt(appendKeyInt(append(sub[:0], 2), idx), int64(tm))
 		e := enc{buf[:0]}
-		e.i(int64([]scheduler.SelectorOp{scheduler.OpEq, scheduler.OpNe, scheduler.OpLt, scheduler.OpGt}[op]))
-		e.s(bstr(r.f[nameCol]))
-		e.u(1)
-		e.s(bstr(r.f[valCol]))
+		e.int(int64([]scheduler.SelectorOp{scheduler.OpEq, scheduler.OpNe, scheduler.OpLt, scheduler.OpGt}[op]))
+		e.str(bstr(r.f[nameCol]))
+		e.uint(1)
+		e.str(bstr(r.f[valCol]))
 		buf = e.b
 		return b.group(key, sub, buf)
 	})
@@ -489,12 +489,12 @@ type g11MachineRow struct {
 func decodeG11MachineRow(v []byte) g11MachineRow {
 	d := dec{b: v}
 	var r g11MachineRow
-	r.t = scheduler.Time(d.i())
-	r.id, r.typ = d.i(), d.i()
-	r.platform = d.s()
-	r.cpu, r.hc = d.optF()
-	r.mem, r.hm = d.optF()
-	r.sw = d.s()
+	r.t = scheduler.Time(d.int())
+	r.id, r.typ = d.int(), d.int()
+	r.platform = d.str()
+	r.cpu, r.hc = d.optFloat()
+	r.mem, r.hm = d.optFloat()
+	r.sw = d.str()
 	return r
 }
 
@@ -559,7 +559,7 @@ func (g *g11Reader) addLabels(b *builder, firstAdd map[int64]scheduler.Time) (ma
 		}
 		prevAttr, prevVal = append(prevAttr[:0], k[:16]...), append(prevVal[:0], v...)
 		d := dec{b: v}
-		name, val, del := d.s(), d.s(), d.i()
+		name, val, del := d.str(), d.str(), d.int()
 		ls := labels[id]
 		i := slices.IndexFunc(ls, func(l scheduler.Label) bool { return l.Key == name })
 		switch {
@@ -774,11 +774,11 @@ func (g *g11Reader) jobHead(recs []record) (h g11JobHead, i int) {
 	h.class = -1
 	for ; i < len(recs) && recs[i].sub[0] == 0; i++ {
 		d := dec{b: recs[i].val}
-		tm := scheduler.Time(d.i())
-		_, hmi := d.optI()
-		typ := d.i()
-		user := d.s()
-		c, hc := d.optI()
+		tm := scheduler.Time(d.int())
+		_, hmi := d.optInt()
+		typ := d.int()
+		user := d.str()
+		c, hc := d.optInt()
 		x := decodeJobExtra(&d)
 		if hmi {
 			h.missing = true
@@ -836,10 +836,10 @@ func (g *g11Reader) groupTasks(b *builder, recs []record, tenant *string) []*g11
 // replacing an earlier one with the same key and operator.
 func (t *g11Task) addSelector(v []byte) {
 	d := dec{b: v}
-	op, name := scheduler.SelectorOp(d.i()), d.s()
+	op, name := scheduler.SelectorOp(d.int()), d.str()
 	s := scheduler.Selector{Key: name, Op: op}
-	for n := d.n(len(d.b)); n > 0; n-- {
-		s.Values = append(s.Values, d.s())
+	for n := d.count(); n > 0; n-- {
+		s.Values = append(s.Values, d.str())
 	}
 	if j := slices.IndexFunc(t.sels, func(x scheduler.Selector) bool { return x.Key == s.Key && x.Op == s.Op }); j >= 0 {
 		t.sels[j] = s
@@ -853,14 +853,14 @@ func (t *g11Task) addSelector(v []byte) {
 func (g *g11Reader) taskEvent(b *builder, cur *g11Task, v []byte, tenant *string) {
 	bits, typ := v[0], int64(v[1])
 	d := dec{b: v[2:]}
-	tm := scheduler.Time(d.i())
-	d.optI() // machine
-	prio := d.i()
-	d.optI() // class
-	cpu, hcpu := d.optF()
-	mem, hmem := d.optF()
-	disk, hdisk := d.optF()
-	user := d.s()
+	tm := scheduler.Time(d.int())
+	d.optInt() // machine
+	prio := d.int()
+	d.optInt() // class
+	cpu, hcpu := d.optFloat()
+	mem, hmem := d.optFloat()
+	disk, hdisk := d.optFloat()
+	user := d.str()
 	if *tenant == "" {
 		*tenant = user
 	}

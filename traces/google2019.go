@@ -264,17 +264,17 @@ func (in *g19Input) machineEvent(r *g19Row, tm scheduler.Time, after bool) error
 	}
 	g.seq++
 	e := enc{in.buf[:0]}
-	e.i(int64(tm))
-	e.i(r.MachineID.V)
-	e.i(r.Type.V - 1)
-	e.s(r.PlatformID.V)
+	e.int(int64(tm))
+	e.int(r.MachineID.V)
+	e.int(r.Type.V - 1)
+	e.str(r.PlatformID.V)
 	var cap g19Res
 	if r.Capacity != nil {
 		cap = *r.Capacity
 	}
-	e.optF(cap.CPUs.V, cap.CPUs.Ok)
-	e.optF(cap.Memory.V, cap.Memory.Ok)
-	e.s(r.SwitchID.V)
+	e.optFloat(cap.CPUs.V, cap.CPUs.Ok)
+	e.optFloat(cap.Memory.V, cap.Memory.Ok)
+	e.str(r.SwitchID.V)
 	in.buf = e.b
 	return g.machines.add(appendKeyInt(appendKeyInt(nil, int64(tm)), g.seq), in.buf)
 }
@@ -290,12 +290,12 @@ func (in *g19Input) machineAttribute(r *g19Row, tm scheduler.Time, after bool) e
 	}
 	g.seq++
 	e := enc{in.buf[:0]}
-	e.s(r.Name.V)
-	e.s(r.Value.V)
+	e.str(r.Name.V)
+	e.str(r.Value.V)
 	if r.Deleted.V {
-		e.i(1)
+		e.int(1)
 	} else {
-		e.i(0)
+		e.int(0)
 	}
 	in.buf = e.b
 	return g.attrs.add(appendKeyInt(appendKeyInt(appendKeyInt(nil, r.MachineID.V), int64(tm)), g.seq), in.buf)
@@ -312,11 +312,11 @@ func (in *g19Input) collectionEvent(r *g19Row, tm scheduler.Time) error {
 		typ = 7 // QUEUE, ENABLE: no lifecycle effect (UPDATE_PENDING in 2011 terms)
 	}
 	e := enc{in.buf[:0]}
-	e.i(int64(tm))
-	e.optI(r.MissingType.V, r.MissingType.Ok && r.MissingType.V != 0)
-	e.i(typ)
-	e.s(r.User.V)
-	e.optI(r.SchedulingClass.V, r.SchedulingClass.Ok)
+	e.int(int64(tm))
+	e.optInt(r.MissingType.V, r.MissingType.Ok && r.MissingType.V != 0)
+	e.int(typ)
+	e.str(r.User.V)
+	e.optInt(r.SchedulingClass.V, r.SchedulingClass.Ok)
 	x := g11JobExtra{prio: r.Priority.V, hasPrio: r.Priority.Ok, alloc: r.CollectionType.V == 1,
 		parent: r.ParentCollectionID.Ok && r.ParentCollectionID.V != 0, maxPerMachine: r.MaxPerMachine.V}
 	for _, a := range r.StartAfter {
@@ -353,26 +353,26 @@ func (in *g19Input) instanceEvent(r *g19Row, tm scheduler.Time, before, after bo
 		bits |= 4
 	}
 	e := enc{append(in.buf[:0], bits, byte(typ))}
-	e.i(int64(tm))
+	e.int(int64(tm))
 	mach := r.MachineID
 	if mach.V == -1 {
 		b.count("dedicated_machine_rows", 1)
 	}
-	e.optI(mach.V, mach.Ok && mach.V > 0)
+	e.optInt(mach.V, mach.Ok && mach.V > 0)
 	if mach.Ok && mach.V > 0 {
 		in.mbuf = strconv.AppendInt(in.mbuf[:0], mach.V, 10)
 		b.machineRef("instance_events", in.mbuf)
 	}
-	e.i(r.Priority.V)
-	e.optI(r.SchedulingClass.V, r.SchedulingClass.Ok)
+	e.int(r.Priority.V)
+	e.optInt(r.SchedulingClass.V, r.SchedulingClass.Ok)
 	var req g19Res
 	if r.ResourceRequest != nil {
 		req = *r.ResourceRequest
 	}
-	e.optF(req.CPUs.V, req.CPUs.Ok)
-	e.optF(req.Memory.V, req.Memory.Ok)
-	e.optF(0, false)
-	e.s(r.User.V)
+	e.optFloat(req.CPUs.V, req.CPUs.Ok)
+	e.optFloat(req.Memory.V, req.Memory.Ok)
+	e.optFloat(0, false)
+	e.str(r.User.V)
 	in.buf = e.b
 	if err := b.group(in.key, in.sub, in.buf); err != nil {
 		return err
@@ -391,11 +391,11 @@ func (in *g19Input) constraints(r *g19Row, tm scheduler.Time) error {
 		}
 		csub := appendKeyInt(appendKeyInt([]byte{2}, r.InstanceIndex.V), int64(tm))
 		ce := enc{}
-		ce.i(int64(op))
-		ce.s(c.Name.V)
-		ce.u(uint64(len(vals)))
+		ce.int(int64(op))
+		ce.str(c.Name.V)
+		ce.uint(uint64(len(vals)))
 		for _, v := range vals {
-			ce.s(v)
+			ce.str(v)
 		}
 		if err := in.b.group(in.key, csub, ce.b); err != nil {
 			return err

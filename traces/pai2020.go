@@ -142,10 +142,10 @@ func (p *paiReader) jobTable(b *builder, m member) error {
 			p.note(end)
 		}
 		e := enc{buf[:0]}
-		e.s(bstr(r.f[2]))
-		e.s(bstr(r.f[3]))
-		e.optF(start, hs)
-		e.optF(end, he)
+		e.str(bstr(r.f[2]))
+		e.str(bstr(r.f[3]))
+		e.optFloat(start, hs)
+		e.optFloat(end, he)
 		buf = e.b
 		return b.group(r.f[0], []byte{0}, buf)
 	})
@@ -180,13 +180,13 @@ func (p *paiReader) taskTable(b *builder, m member) error {
 			p.note(end)
 		}
 		e := enc{buf[:0]}
-		e.i(num)
-		e.optF(start, hs)
-		e.optF(end, he)
-		e.optF(cpu, hc)
-		e.optF(mem, hm)
-		e.optF(gpu, hg)
-		e.s(bstr(r.f[9]))
+		e.int(num)
+		e.optFloat(start, hs)
+		e.optFloat(end, he)
+		e.optFloat(cpu, hc)
+		e.optFloat(mem, hm)
+		e.optFloat(gpu, hg)
+		e.str(bstr(r.f[9]))
 		buf = e.b
 		sub := append(append([]byte{1}, r.f[1]...), 0)
 		return b.group(r.f[0], sub, buf)
@@ -216,8 +216,8 @@ func (p *paiReader) instanceTable(b *builder, m member) error {
 			p.note(end)
 		}
 		e := enc{buf[:0]}
-		e.optF(start, hs)
-		e.optF(end, he)
+		e.optFloat(start, hs)
+		e.optFloat(end, he)
 		buf = e.b
 		sub := append(append([]byte{2}, r.f[1]...), 0)
 		sub = append(append(sub, r.f[2]...), 0)
@@ -341,23 +341,23 @@ func collectPAIJob(b *builder, recs []record) *paiJobRecs {
 				b.count("duplicate_job_rows", 1)
 			}
 			jr.haveJob = true
-			jr.tenant = d.s()
-			d.s()
-			jr.start, jr.hasS = d.optF()
-			d.optF() // end: unused
+			jr.tenant = d.str()
+			d.str()
+			jr.start, jr.hasS = d.optFloat()
+			d.optFloat() // end: unused
 		case 1:
 			r := jr.role(string(rc.sub[1 : len(rc.sub)-1]))
 			if r.present {
 				b.count("duplicate_task_rows", 1)
 			}
 			r.present = true
-			r.num = d.i()
-			r.start, r.hasS = d.optF()
-			r.end, r.hasE = d.optF()
-			r.cpu, r.hc = d.optF()
-			r.mem, r.hm = d.optF()
-			r.gpu, r.hg = d.optF()
-			r.gpuType = d.s()
+			r.num = d.int()
+			r.start, r.hasS = d.optFloat()
+			r.end, r.hasE = d.optFloat()
+			r.cpu, r.hc = d.optFloat()
+			r.mem, r.hm = d.optFloat()
+			r.gpu, r.hg = d.optFloat()
+			r.gpuType = d.str()
 		case 2:
 			jr.addAttempt(b, rc.sub[1:], &d)
 		}
@@ -371,8 +371,8 @@ func (jr *paiJobRecs) addAttempt(b *builder, rest []byte, d *dec) {
 	r := jr.role(string(rest[:i]))
 	rest = rest[i+1:]
 	name := string(rest[:indexByte(rest, 0)])
-	s, hs := d.optF()
-	e, he := d.optF()
+	s, hs := d.optFloat()
+	e, he := d.optFloat()
 	if n := len(r.insts); n == 0 || r.insts[n-1].name != name {
 		r.insts = append(r.insts, paiInst{name: name})
 		b.st.Tasks++

@@ -303,22 +303,22 @@ func (in *phillyLog) job(start int64, j *phillyJob) error {
 		p.maxT = max(p.maxT, sub)
 	}
 	e := enc{in.buf[:0]}
-	e.optI(sub, hs)
-	e.s(j.VC.V)
-	e.s(j.User.V)
-	e.u(uint64(len(atts)))
+	e.optInt(sub, hs)
+	e.str(j.VC.V)
+	e.str(j.User.V)
+	e.uint(uint64(len(atts)))
 	for _, a := range atts {
-		e.optI(a.s, a.hs)
-		e.optI(a.e, a.he)
+		e.optInt(a.s, a.hs)
+		e.optInt(a.e, a.he)
 		if a.he {
 			p.maxT = max(p.maxT, a.e)
 		}
 		if a.hs {
 			p.maxT = max(p.maxT, a.s)
 		}
-		e.u(uint64(len(a.hosts)))
+		e.uint(uint64(len(a.hosts)))
 		for _, h := range a.hosts {
-			e.i(h)
+			e.int(h)
 		}
 	}
 	in.buf = e.b
@@ -348,9 +348,9 @@ func (p *phillyReader) assemble(b *builder, key []byte, recs []record) error {
 	}
 	b.st.Jobs++
 	d := dec{b: recs[0].val}
-	sub, hs := d.optI()
-	vc, _ := d.s(), d.s()
-	n := d.n(len(d.b))
+	sub, hs := d.optInt()
+	vc, _ := d.str(), d.str()
+	n := d.count()
 	type att struct {
 		s, e   int64
 		hs, he bool
@@ -359,10 +359,10 @@ func (p *phillyReader) assemble(b *builder, key []byte, recs []record) error {
 	atts := make([]att, n)
 	for i := range atts {
 		a := &atts[i]
-		a.s, a.hs = d.optI()
-		a.e, a.he = d.optI()
-		for k := d.n(len(d.b)); k > 0; k-- {
-			a.hosts = append(a.hosts, d.i())
+		a.s, a.hs = d.optInt()
+		a.e, a.he = d.optInt()
+		for k := d.count(); k > 0; k-- {
+			a.hosts = append(a.hosts, d.int())
 		}
 	}
 	if !hs {

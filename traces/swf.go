@@ -117,7 +117,7 @@ func (s *swfReader) input(b *builder, m member) (bool, error) {
 		s.maxMemKB = max(s.maxMemKB, v[9], v[6])
 		e := enc{buf[:0]}
 		for _, x := range v {
-			e.i(x)
+			e.int(x)
 		}
 		buf = e.b
 		if err := b.group(appendKeyInt(nil, v[0]), nil, buf); err != nil {
@@ -181,7 +181,7 @@ func (s *swfReader) assemble(b *builder, key []byte, recs []record) error {
 	d := dec{b: recs[0].val}
 	var v [18]int64
 	for i := range v {
-		v[i] = d.i()
+		v[i] = d.int()
 	}
 	procs := v[7]
 	if procs <= 0 {
