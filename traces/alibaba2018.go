@@ -17,11 +17,66 @@ var ali18Format = formatSpec{info: FormatInfo{Name: "alibaba2018",
 	newReader: func(*Options) reader { return &ali18Reader{} },
 	optional:  []string{"container_meta", "batch_instance"}}
 
+// The column schemas of the tables read, in file order.
 var (
-	ali18MachineMetaT = &csvTable{name: "machine_meta", cols: []string{"machine_id", "time_stamp", "failure_domain_1", "failure_domain_2", "cpu_num", "mem_size", "status"}}
-	ali18ContainerT   = &csvTable{name: "container_meta", cols: []string{"container_id", "machine_id", "time_stamp", "app_du", "status", "cpu_request", "cpu_limit", "mem_size"}}
-	ali18TaskT        = &csvTable{name: "batch_task", cols: []string{"task_name", "instance_num", "job_name", "task_type", "status", "start_time", "end_time", "plan_cpu", "plan_mem"}}
-	ali18InstanceT    = &csvTable{name: "batch_instance", cols: []string{"instance_name", "task_name", "job_name", "task_type", "status", "start_time", "end_time", "machine_id", "seq_no", "total_seq_no", "cpu_avg", "cpu_max", "mem_avg", "mem_max"}}
+	ali18MachineCols = struct{ machineID, timeStamp, failureDomain1, failureDomain2, cpuNum, memSize, status column }{
+		column{name: "machine_id", kind: kindString, required: true, use: "the machine's name"},
+		column{name: "time_stamp", kind: kindFloatSeconds, required: true, use: "when the row applies"},
+		column{name: "failure_domain_1", kind: kindString, use: "the machine's domain and label failure_domain_1"},
+		column{name: "failure_domain_2", kind: kindString, use: "label failure_domain_2"},
+		column{name: "cpu_num", kind: kindFloat, unit: "cores", use: "CPU capacity (see invalid)"},
+		column{name: "mem_size", kind: kindFloat, unit: "normalised 0..100", use: "memory capacity × norm_mem/100 (see invalid)"},
+		column{name: "status", kind: kindString, use: "available when in machine_status; counted"},
+	}
+	ali18ContainerCols = struct{ containerID, machineID, timeStamp, appDU, status, cpuRequest, cpuLimit, memSize column }{
+		column{name: "container_id", kind: kindString, required: true, use: "the job's name"},
+		column{name: "machine_id", kind: kindString, use: "counted (unknown machines)"},
+		column{name: "time_stamp", kind: kindFloatSeconds, required: true, use: "the first row's is the submit and start"},
+		column{name: "app_du", kind: kindString, use: "the job's tenant (first row)"},
+		column{name: "status", kind: kindString, use: "the first `stopped` row ends the container; counted"},
+		column{name: "cpu_request", kind: kindFloat, unit: "1/100 core", use: "CPU request"},
+		column{name: "cpu_limit", kind: kindFloat, unit: "1/100 core", use: "checked, not used"},
+		column{name: "mem_size", kind: kindFloat, unit: "normalised 0..100", use: "memory request × norm_mem/100"},
+	}
+	ali18TaskCols = struct {
+		taskName, instanceNum, jobName, taskType, status, startTime, endTime, planCPU, planMem column
+	}{
+		column{name: "task_name", kind: kindString, required: true, use: "the task group's name; its DAG position (M1_2_3…)"},
+		column{name: "instance_num", kind: kindInt, required: true, use: "instances, without batch_instance rows (0..1048576)"},
+		column{name: "job_name", kind: kindString, required: true, use: "the job"},
+		column{name: "task_type", kind: kindString},
+		column{name: "status", kind: kindString, use: "a start of 0 is unset unless Terminated; counted"},
+		column{name: "start_time", kind: kindFloatSeconds, use: "the job's submit (earliest start); start without instance rows"},
+		column{name: "end_time", kind: kindFloatSeconds, use: "end without instance rows"},
+		column{name: "plan_cpu", kind: kindFloat, unit: "1/100 core", use: "CPU request (see invalid)"},
+		column{name: "plan_mem", kind: kindFloat, unit: "normalised 0..100", use: "memory request × norm_mem/100 (see invalid)"},
+	}
+	ali18InstanceCols = struct {
+		instanceName, taskName, jobName, taskType, status, startTime, endTime, machineID, seqNo, totalSeqNo,
+		cpuAvg, cpuMax, memAvg, memMax column
+	}{
+		column{name: "instance_name", kind: kindString, required: true, use: "the task (one per instance)"},
+		column{name: "task_name", kind: kindString, required: true, use: "the instance's task group"},
+		column{name: "job_name", kind: kindString, required: true, use: "the job"},
+		column{name: "task_type", kind: kindString},
+		column{name: "status", kind: kindString, use: "a time of 0 is unset unless Terminated; counted"},
+		column{name: "start_time", kind: kindFloatSeconds, use: "the attempt's start"},
+		column{name: "end_time", kind: kindFloatSeconds, use: "the attempt's end"},
+		column{name: "machine_id", kind: kindString, use: "counted (unknown machines)"},
+		column{name: "seq_no", kind: kindInt, use: "the attempt (empty = 0); the same seq_no twice keeps the last row"},
+		column{name: "total_seq_no", kind: kindInt, use: "checked, not used"},
+		column{name: "cpu_avg", kind: kindFloat, use: "checked, not used"},
+		column{name: "cpu_max", kind: kindFloat, use: "checked, not used"},
+		column{name: "mem_avg", kind: kindFloat, use: "checked, not used"},
+		column{name: "mem_max", kind: kindFloat, use: "checked, not used"},
+	}
+)
+
+var (
+	ali18MachineMetaT = newSchemaTable("machine_meta", &ali18MachineCols)
+	ali18ContainerT   = newSchemaTable("container_meta", &ali18ContainerCols)
+	ali18TaskT        = newSchemaTable("batch_task", &ali18TaskCols)
+	ali18InstanceT    = newSchemaTable("batch_instance", &ali18InstanceCols)
 	ali18Usage        = []*csvTable{{name: "machine_usage"}, {name: "container_usage"}}
 	ali18Tables       = []*csvTable{ali18MachineMetaT, ali18ContainerT, ali18TaskT, ali18InstanceT, ali18Usage[0], ali18Usage[1]}
 )
@@ -50,7 +105,10 @@ func (a *ali18Reader) keysFor(name string) (bool, int, func([]byte) (rowKeys, bo
 		return false, 0, nil
 	}
 	cols := map[*csvTable][3]int{ // time, job, machine columns (-1 = none)
-		ali18MachineMetaT: {1, -1, 0}, ali18ContainerT: {2, 0, 1}, ali18TaskT: {5, 2, -1}, ali18InstanceT: {5, 2, 7}}[t]
+		ali18MachineMetaT: {ali18MachineCols.timeStamp.index, -1, ali18MachineCols.machineID.index},
+		ali18ContainerT:   {ali18ContainerCols.timeStamp.index, ali18ContainerCols.containerID.index, ali18ContainerCols.machineID.index},
+		ali18TaskT:        {ali18TaskCols.startTime.index, ali18TaskCols.jobName.index, -1},
+		ali18InstanceT:    {ali18InstanceCols.startTime.index, ali18InstanceCols.jobName.index, ali18InstanceCols.machineID.index}}[t]
 	return true, 0, csvRowKeys(t, cols, false, func(b []byte) (scheduler.Time, bool) {
 		if v, e := atof(b); e == numOK && v > 0 {
 			return floatSecondsToTime(v), true
@@ -82,35 +140,36 @@ func (a *ali18Reader) input(b *builder, m member) (bool, error) {
 
 // containerMeta reads container_meta: the container rows, grouped under their container.
 func (a *ali18Reader) containerMeta(b *builder, m member) error {
+	c := &ali18ContainerCols
 	var buf []byte
 	st := statusCounter{prefix: "container_meta/"}
 	defer st.flush(b)
 	return b.readCSV(m, ali18ContainerT, func(r *row) error {
-		ts, _ := r.optFloatSeconds(2)
-		if !r.has(2) {
-			r.fail(2, "missing_field", "required value is empty")
+		ts, _ := c.timeStamp.optFloatSeconds(r)
+		if !c.timeStamp.has(r) {
+			c.timeStamp.missing(r)
 		}
-		cpu, hc := r.optFloat(5)
-		lim, hl := r.optFloat(6)
-		mem, hm := r.optFloat(7)
-		if !r.has(0) {
-			r.fail(0, "missing_field", "required value is empty")
+		cpu, hc := c.cpuRequest.optFloat(r)
+		lim, hl := c.cpuLimit.optFloat(r)
+		mem, hm := c.memSize.optFloat(r)
+		if !c.containerID.has(r) {
+			c.containerID.missing(r)
 		}
 		if r.err != nil {
 			return b.bad(r.err)
 		}
-		st.add(r.f[4])
-		b.machineRef("container_meta", r.f[1])
+		st.add(c.status.bytes(r))
+		b.machineRef("container_meta", c.machineID.bytes(r))
 		b.seen(floatSecondsToTime(ts))
 		e := enc{buf[:0]}
 		e.float(ts)
-		e.str(bstr(r.f[4]))
-		e.str(bstr(r.f[3]))
+		e.str(bstr(c.status.bytes(r)))
+		e.str(bstr(c.appDU.bytes(r)))
 		e.optFloat(cpu, hc)
 		e.optFloat(lim, hl)
 		e.optFloat(mem, hm)
 		buf = e.b
-		key := append([]byte{ali18Container}, r.f[0]...)
+		key := append([]byte{ali18Container}, c.containerID.bytes(r)...)
 		sub := appendKeyInt(nil, int64(floatSecondsToTime(ts)))
 		return b.group(key, sub, buf)
 	})
@@ -118,40 +177,41 @@ func (a *ali18Reader) containerMeta(b *builder, m member) error {
 
 // batchTasks reads batch_task: the task rows, grouped under their job.
 func (a *ali18Reader) batchTasks(b *builder, m member) error {
+	c := &ali18TaskCols
 	a.haveTask = true
 	var key, sub, buf []byte
 	st := statusCounter{prefix: "batch_task/"}
 	defer st.flush(b)
 	return b.readCSV(m, ali18TaskT, func(r *row) error {
-		num, hn := r.optInt(1)
-		start, hs := r.optFloatSeconds(5)
-		end, he := r.optFloatSeconds(6)
-		cpu, hc := r.optFloat(7)
-		mem, hm := r.optFloat(8)
-		if !r.has(0) {
-			r.fail(0, "missing_field", "required value is empty")
-		} else if !r.has(2) {
-			r.fail(2, "missing_field", "required value is empty")
+		num, hn := c.instanceNum.optInt(r)
+		start, hs := c.startTime.optFloatSeconds(r)
+		end, he := c.endTime.optFloatSeconds(r)
+		cpu, hc := c.planCPU.optFloat(r)
+		mem, hm := c.planMem.optFloat(r)
+		if !c.taskName.has(r) {
+			c.taskName.missing(r)
+		} else if !c.jobName.has(r) {
+			c.jobName.missing(r)
 		} else if !hn && r.err == nil {
-			r.fail(1, "missing_field", "required value is empty")
+			c.instanceNum.missing(r)
 		} else if num < 0 || num > 1<<20 {
-			r.fail(1, "invalid", "instance_num out of range 0..1048576")
+			c.instanceNum.fail(r, "invalid", "instance_num out of range 0..1048576")
 		}
 		if r.err != nil {
 			return b.bad(r.err)
 		}
-		st.add(r.f[4])
+		st.add(c.status.bytes(r))
 		if hs && start > 0 {
 			b.seen(floatSecondsToTime(start))
 		}
 		if he && end > 0 {
 			b.seen(floatSecondsToTime(end))
 		}
-		key = append(append(key[:0], ali18Batch), r.f[2]...)
-		sub = append(append(sub[:0], subTask), r.f[0]...)
+		key = append(append(key[:0], ali18Batch), c.jobName.bytes(r)...)
+		sub = append(append(sub[:0], subTask), c.taskName.bytes(r)...)
 		e := enc{buf[:0]}
 		e.int(num)
-		e.str(bstr(r.f[4]))
+		e.str(bstr(c.status.bytes(r)))
 		e.optFloat(start, hs)
 		e.optFloat(end, he)
 		e.optFloat(cpu, hc)
@@ -163,30 +223,31 @@ func (a *ali18Reader) batchTasks(b *builder, m member) error {
 
 // batchInstances reads batch_instance: the instance attempts, grouped under their job and task.
 func (a *ali18Reader) batchInstances(b *builder, m member) error {
+	c := &ali18InstanceCols
 	var key, sub, buf []byte
 	st := statusCounter{prefix: "batch_instance/"}
 	defer st.flush(b)
 	return b.readCSV(m, ali18InstanceT, func(r *row) error {
-		start, hs := r.optFloatSeconds(5)
-		end, he := r.optFloatSeconds(6)
-		seq, hq := r.optInt(8)
-		r.optInt(9)
-		r.optFloat(10)
-		r.optFloat(11)
-		r.optFloat(12)
-		r.optFloat(13)
-		if !r.has(0) {
-			r.fail(0, "missing_field", "required value is empty")
-		} else if !r.has(1) {
-			r.fail(1, "missing_field", "required value is empty")
-		} else if !r.has(2) {
-			r.fail(2, "missing_field", "required value is empty")
+		start, hs := c.startTime.optFloatSeconds(r)
+		end, he := c.endTime.optFloatSeconds(r)
+		seq, hq := c.seqNo.optInt(r)
+		c.totalSeqNo.optInt(r)
+		c.cpuAvg.optFloat(r)
+		c.cpuMax.optFloat(r)
+		c.memAvg.optFloat(r)
+		c.memMax.optFloat(r)
+		if !c.instanceName.has(r) {
+			c.instanceName.missing(r)
+		} else if !c.taskName.has(r) {
+			c.taskName.missing(r)
+		} else if !c.jobName.has(r) {
+			c.jobName.missing(r)
 		}
 		if r.err != nil {
 			return b.bad(r.err)
 		}
-		st.add(r.f[4])
-		b.machineRef("batch_instance", r.f[7])
+		st.add(c.status.bytes(r))
+		b.machineRef("batch_instance", c.machineID.bytes(r))
 		if hs && start > 0 {
 			b.seen(floatSecondsToTime(start))
 		}
@@ -196,14 +257,14 @@ func (a *ali18Reader) batchInstances(b *builder, m member) error {
 		if !hq {
 			seq = 0
 		}
-		key = append(append(key[:0], ali18Batch), r.f[2]...)
-		sub = append(append(sub[:0], subInstance), r.f[1]...)
+		key = append(append(key[:0], ali18Batch), c.jobName.bytes(r)...)
+		sub = append(append(sub[:0], subInstance), c.taskName.bytes(r)...)
 		sub = append(sub, 0)
-		sub = append(sub, r.f[0]...)
+		sub = append(sub, c.instanceName.bytes(r)...)
 		sub = append(sub, 0)
 		sub = appendKeyInt(sub, seq)
 		e := enc{buf[:0]}
-		e.str(bstr(r.f[4]))
+		e.str(bstr(c.status.bytes(r)))
 		e.optFloat(start, hs)
 		e.optFloat(end, he)
 		buf = e.b
@@ -212,27 +273,28 @@ func (a *ali18Reader) batchInstances(b *builder, m member) error {
 }
 
 func (a *ali18Reader) machineRow(b *builder, r *row) error {
-	ts := r.floatSeconds(1)
-	cpu, hc := r.optFloat(4)
-	mem, hm := r.optFloat(5)
-	if !r.has(0) {
-		r.fail(0, "missing_field", "required value is empty")
+	c := &ali18MachineCols
+	ts := c.timeStamp.floatSeconds(r)
+	cpu, hc := c.cpuNum.optFloat(r)
+	mem, hm := c.memSize.optFloat(r)
+	if !c.machineID.has(r) {
+		c.machineID.missing(r)
 	}
 	if r.err != nil {
 		return b.bad(r.err)
 	}
-	b.st.Events["machine_meta/"+string(r.f[6])]++
+	b.st.Events["machine_meta/"+string(c.status.bytes(r))]++
 	a.seq++
-	k := appendKeyStr(nil, r.f[0])
+	k := appendKeyStr(nil, c.machineID.bytes(r))
 	k = appendKeyInt(k, int64(floatSecondsToTime(ts)))
 	k = appendKeyInt(k, a.seq)
 	e := enc{}
 	e.float(ts)
-	e.str(bstr(r.f[2]))
-	e.str(bstr(r.f[3]))
+	e.str(bstr(c.failureDomain1.bytes(r)))
+	e.str(bstr(c.failureDomain2.bytes(r)))
 	e.optFloat(cpu, hc)
 	e.optFloat(mem, hm)
-	e.str(bstr(r.f[6]))
+	e.str(bstr(c.status.bytes(r)))
 	return a.machines.add(k, e.b)
 }
 

@@ -10,10 +10,11 @@ import (
 
 // csvTable describes a headerless CSV table of a trace.
 type csvTable struct {
-	name     string   // table name, matched in file names
-	cols     []string // column names, in file order
-	minCols  int      // fewest fields accepted (0 = len(cols))
-	trailing bool     // rows may end with one extra empty field
+	name     string    // table name, matched in file names
+	cols     []string  // column names, in file order
+	minCols  int       // fewest fields accepted (0 = len(cols))
+	trailing bool      // rows may end with one extra empty field
+	schema   []*column // the declared columns, when the table has a schema (see schema.go)
 }
 
 // matchTable returns the table of an input name. The base name decides: the
