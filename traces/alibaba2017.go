@@ -16,11 +16,63 @@ var ali17Format = formatSpec{info: FormatInfo{Name: "alibaba2017",
 	newReader: func(*Options) reader { return &ali17Reader{} },
 	optional:  []string{"container_event"}}
 
+// The column schemas of the tables read, in file order.
 var (
-	ali17Server    = &csvTable{name: "server_event", cols: []string{"timestamp", "machine_id", "event_type", "event_detail", "cpus", "memory", "disk"}}
-	ali17Task      = &csvTable{name: "batch_task", cols: []string{"create_timestamp", "modify_timestamp", "job_id", "task_id", "instance_num", "status", "plan_cpu", "plan_mem"}}
-	ali17Instance  = &csvTable{name: "batch_instance", cols: []string{"start_timestamp", "end_timestamp", "job_id", "task_id", "machine_id", "status", "seq_no", "total_seq_no", "real_cpu_max", "real_cpu_avg", "real_mem_max", "real_mem_avg"}}
-	ali17Container = &csvTable{name: "container_event", cols: []string{"timestamp", "event_type", "instance_id", "machine_id", "cpus", "memory", "disk", "cpuset"}}
+	ali17ServerCols = struct{ timestamp, machineID, eventType, eventDetail, cpus, memory, disk column }{
+		column{name: "timestamp", kind: kindSeconds, required: true, use: "when the event happens"},
+		column{name: "machine_id", kind: kindInt, required: true, use: "the machine's name"},
+		column{name: "event_type", kind: kindString, required: true, use: "add, softerror (see softerror), harderror"},
+		column{name: "event_detail", kind: kindString},
+		column{name: "cpus", kind: kindInt, unit: "cores", use: "CPU capacity"},
+		column{name: "memory", kind: kindFloat, unit: "normalised 0..1", use: "memory capacity × norm_mem"},
+		column{name: "disk", kind: kindFloat, unit: "normalised 0..1", use: "disk capacity × norm_disk (with disk=true)"},
+	}
+	ali17TaskCols = struct {
+		createTimestamp, modifyTimestamp, jobID, taskID, instanceNum, status, planCPU, planMem column
+	}{
+		column{name: "create_timestamp", kind: kindSeconds, required: true, use: "the job's submit (earliest); start without instance rows"},
+		column{name: "modify_timestamp", kind: kindSeconds, use: "the end without instance rows; a Failed attempt's end under missing_end=task-end"},
+		column{name: "job_id", kind: kindInt, required: true, use: "the job"},
+		column{name: "task_id", kind: kindInt, required: true, use: "the task"},
+		column{name: "instance_num", kind: kindInt, required: true, use: "instances, without batch_instance rows (0..1048576)"},
+		column{name: "status", kind: kindString, use: "an end only when Terminated; counted"},
+		column{name: "plan_cpu", kind: kindInt, unit: "cores", use: "CPU request per instance"},
+		column{name: "plan_mem", kind: kindFloat, unit: "normalised 0..1", use: "memory request per instance × norm_mem"},
+	}
+	ali17InstanceCols = struct {
+		startTimestamp, endTimestamp, jobID, taskID, machineID, status, seqNo, totalSeqNo,
+		realCPUMax, realCPUAvg, realMemMax, realMemAvg column
+	}{
+		column{name: "start_timestamp", kind: kindSeconds, use: "the attempt's start (0 unset unless Terminated)"},
+		column{name: "end_timestamp", kind: kindSeconds, use: "the attempt's end (0 unset unless Terminated)"},
+		column{name: "job_id", kind: kindInt, use: "the job (empty: the row is counted and dropped)"},
+		column{name: "task_id", kind: kindInt, use: "the task (empty: the row is counted and dropped)"},
+		column{name: "machine_id", kind: kindString, use: "counted (unknown machines)"},
+		column{name: "status", kind: kindString, use: "Failed ends per missing_end; counted"},
+		column{name: "seq_no", kind: kindInt, use: "the attempt; seq_no = total_seq_no is the final one"},
+		column{name: "total_seq_no", kind: kindInt, use: "the attempts"},
+		column{name: "real_cpu_max", kind: kindFloat, use: "checked, not used"},
+		column{name: "real_cpu_avg", kind: kindFloat, use: "checked, not used"},
+		column{name: "real_mem_max", kind: kindFloat, use: "checked, not used"},
+		column{name: "real_mem_avg", kind: kindFloat, use: "checked, not used"},
+	}
+	ali17ContainerCols = struct{ timestamp, eventType, instanceID, machineID, cpus, memory, disk, cpuset column }{
+		column{name: "timestamp", kind: kindSeconds, required: true, use: "Create: submit and start; Remove: end"},
+		column{name: "event_type", kind: kindString, required: true, use: "Create or Remove (the first of each counts)"},
+		column{name: "instance_id", kind: kindInt, required: true, use: "the job (container-ID)"},
+		column{name: "machine_id", kind: kindString, use: "counted (unknown machines)"},
+		column{name: "cpus", kind: kindInt, unit: "cores", required: true, use: "CPU request (Create row)"},
+		column{name: "memory", kind: kindFloat, unit: "normalised 0..1", required: true, use: "memory request × norm_mem (Create row)"},
+		column{name: "disk", kind: kindFloat, unit: "normalised 0..1", required: true, use: "disk request × norm_disk (with disk=true)"},
+		column{name: "cpuset", kind: kindString},
+	}
+)
+
+var (
+	ali17Server    = newSchemaTable("server_event", &ali17ServerCols)
+	ali17Task      = newSchemaTable("batch_task", &ali17TaskCols)
+	ali17Instance  = newSchemaTable("batch_instance", &ali17InstanceCols)
+	ali17Container = newSchemaTable("container_event", &ali17ContainerCols)
 	ali17Tables    = []*csvTable{ali17Server, ali17Task, ali17Instance, ali17Container, {name: "server_usage"}, {name: "container_usage"}}
 )
 
@@ -39,7 +91,11 @@ func (a *ali17Reader) keysFor(name string) (bool, int, func([]byte) (rowKeys, bo
 	if t == nil || t.cols == nil {
 		return false, 0, nil
 	}
-	cols := map[*csvTable][3]int{ali17Server: {0, -1, 1}, ali17Task: {0, 2, -1}, ali17Instance: {0, 2, 4}, ali17Container: {0, 2, 3}}[t]
+	cols := map[*csvTable][3]int{ // time, job, machine columns (-1 = none)
+		ali17Server:    {ali17ServerCols.timestamp.index, -1, ali17ServerCols.machineID.index},
+		ali17Task:      {ali17TaskCols.createTimestamp.index, ali17TaskCols.jobID.index, -1},
+		ali17Instance:  {ali17InstanceCols.startTimestamp.index, ali17InstanceCols.jobID.index, ali17InstanceCols.machineID.index},
+		ali17Container: {ali17ContainerCols.timestamp.index, ali17ContainerCols.instanceID.index, ali17ContainerCols.machineID.index}}[t]
 	return true, 0, csvRowKeys(t, cols, false, func(b []byte) (scheduler.Time, bool) {
 		if v, e := atoi(b); e == numOK && v > 0 {
 			return secondsToTime(v), true
@@ -75,19 +131,20 @@ func (a *ali17Reader) input(b *builder, m member) (bool, error) {
 
 // serverEvents reads server_event: the machine events, sorted by time.
 func (a *ali17Reader) serverEvents(b *builder, m member) error {
+	c := &ali17ServerCols
 	var buf []byte
 	if a.servers == nil {
 		a.servers = newSorter(b.opt)
 	}
 	return b.readCSV(m, ali17Server, func(r *row) error {
-		ts := r.seconds(0)
-		id := r.int(1)
-		cpu, hc := r.optInt(4)
-		mem, hm := r.optFloat(5)
-		disk, hd := r.optFloat(6)
-		typ := string(r.bytes(2))
+		ts := c.timestamp.seconds(r)
+		id := c.machineID.int(r)
+		cpu, hc := c.cpus.optInt(r)
+		mem, hm := c.memory.optFloat(r)
+		disk, hd := c.disk.optFloat(r)
+		typ := string(c.eventType.bytes(r))
 		if r.err == nil && typ != "add" && typ != "softerror" && typ != "harderror" {
-			r.fail(2, "unknown_code", "unknown server event "+quoteField(r.f[2])+" (want add, softerror, harderror)")
+			c.eventType.fail(r, "unknown_code", "unknown server event "+quoteField(c.eventType.bytes(r))+" (want add, softerror, harderror)")
 		}
 		if r.err != nil {
 			return b.bad(r.err)
@@ -112,24 +169,25 @@ func (a *ali17Reader) serverEvents(b *builder, m member) error {
 
 // batchTasks reads batch_task: the task rows, grouped under their job.
 func (a *ali17Reader) batchTasks(b *builder, m member) error {
+	c := &ali17TaskCols
 	var buf []byte
 	st := statusCounter{prefix: "batch_task/"}
 	defer st.flush(b)
 	return b.readCSV(m, ali17Task, func(r *row) error {
-		create := r.seconds(0)
-		end, he := r.optSeconds(1)
-		job := r.int(2)
-		task := r.int(3)
-		num := r.int(4)
-		cpu, hc := r.optInt(6)
-		mem, hm := r.optFloat(7)
+		create := c.createTimestamp.seconds(r)
+		end, he := c.modifyTimestamp.optSeconds(r)
+		job := c.jobID.int(r)
+		task := c.taskID.int(r)
+		num := c.instanceNum.int(r)
+		cpu, hc := c.planCPU.optInt(r)
+		mem, hm := c.planMem.optFloat(r)
 		if r.err == nil && (num < 0 || num > 1<<20) {
-			r.fail(4, "invalid", "instance count out of range 0..1048576")
+			c.instanceNum.fail(r, "invalid", "instance count out of range 0..1048576")
 		}
 		if r.err != nil {
 			return b.bad(r.err)
 		}
-		st.add(r.f[5])
+		st.add(c.status.bytes(r))
 		if create > 0 {
 			b.seen(a.time(b, create))
 		}
@@ -140,7 +198,7 @@ func (a *ali17Reader) batchTasks(b *builder, m member) error {
 		e.int(create)
 		e.optInt(end, he)
 		e.int(num)
-		e.str(bstr(r.f[5]))
+		e.str(bstr(c.status.bytes(r)))
 		e.optInt(cpu, hc)
 		e.optFloat(mem, hm)
 		buf = e.b
@@ -150,25 +208,26 @@ func (a *ali17Reader) batchTasks(b *builder, m member) error {
 
 // batchInstances reads batch_instance: the instance attempts, grouped under their job.
 func (a *ali17Reader) batchInstances(b *builder, m member) error {
+	c := &ali17InstanceCols
 	var buf []byte
 	st := statusCounter{prefix: "batch_instance/"}
 	defer st.flush(b)
 	return b.readCSV(m, ali17Instance, func(r *row) error {
-		start, hs := r.optSeconds(0)
-		end, he := r.optSeconds(1)
-		job, hj := r.optInt(2)
-		task, ht := r.optInt(3)
-		seq, _ := r.optInt(6)
-		total, _ := r.optInt(7)
-		r.optFloat(8)
-		r.optFloat(9)
-		r.optFloat(10)
-		r.optFloat(11)
+		start, hs := c.startTimestamp.optSeconds(r)
+		end, he := c.endTimestamp.optSeconds(r)
+		job, hj := c.jobID.optInt(r)
+		task, ht := c.taskID.optInt(r)
+		seq, _ := c.seqNo.optInt(r)
+		total, _ := c.totalSeqNo.optInt(r)
+		c.realCPUMax.optFloat(r)
+		c.realCPUAvg.optFloat(r)
+		c.realMemMax.optFloat(r)
+		c.realMemAvg.optFloat(r)
 		if r.err != nil {
 			return b.bad(r.err)
 		}
-		st.add(r.f[5])
-		b.machineRef("batch_instance", r.f[4])
+		st.add(c.status.bytes(r))
+		b.machineRef("batch_instance", c.machineID.bytes(r))
 		if !hj || !ht {
 			b.count("instances_without_job_or_task", 1)
 			return nil
@@ -182,10 +241,10 @@ func (a *ali17Reader) batchInstances(b *builder, m member) error {
 		e := enc{buf[:0]}
 		e.optInt(start, hs)
 		e.optInt(end, he)
-		e.str(bstr(r.f[5]))
+		e.str(bstr(c.status.bytes(r)))
 		e.int(seq)
 		e.int(total)
-		e.str(bstr(r.f[4])) // machine: not used, but part of what makes two rows the same
+		e.str(bstr(c.machineID.bytes(r))) // machine: not used, but part of what makes two rows the same
 		buf = e.b
 		return b.group(appendKeyInt([]byte{'b'}, job), appendKeyInt([]byte{1}, task), buf)
 	})
@@ -193,29 +252,30 @@ func (a *ali17Reader) batchInstances(b *builder, m member) error {
 
 // containerEvents reads container_event: the container rows, grouped under their container.
 func (a *ali17Reader) containerEvents(b *builder, m member) error {
+	c := &ali17ContainerCols
 	var buf []byte
 	return b.readCSV(m, ali17Container, func(r *row) error {
-		ts := r.seconds(0)
-		id := r.int(2)
-		cpu := r.int(4)
-		mem := r.float(5)
-		disk := r.float(6)
-		typ := string(r.bytes(1))
+		ts := c.timestamp.seconds(r)
+		id := c.instanceID.int(r)
+		cpu := c.cpus.int(r)
+		mem := c.memory.float(r)
+		disk := c.disk.float(r)
+		typ := string(c.eventType.bytes(r))
 		if r.err == nil && typ != "Create" && typ != "Remove" {
-			r.fail(1, "unknown_code", "unknown container event "+quoteField(r.f[1])+" (want Create, Remove)")
+			c.eventType.fail(r, "unknown_code", "unknown container event "+quoteField(c.eventType.bytes(r))+" (want Create, Remove)")
 		}
 		if r.err != nil {
 			return b.bad(r.err)
 		}
 		b.st.Events["container_event/"+typ]++
-		b.machineRef("container_event", r.f[3])
+		b.machineRef("container_event", c.machineID.bytes(r))
 		if ts > 0 {
 			b.seen(a.time(b, ts))
 		}
 		e := enc{buf[:0]}
 		e.int(ts)
 		e.str(typ)
-		e.str(bstr(r.f[3]))
+		e.str(bstr(c.machineID.bytes(r)))
 		e.int(cpu)
 		e.float(mem)
 		e.float(disk)
