@@ -17,11 +17,58 @@ var paiFormat = formatSpec{info: FormatInfo{Name: "pai2020",
 	Files: "pai_job_table, pai_task_table, pai_instance_table, pai_machine_spec (+ optional .header files, checked); sensor, group_tag and machine_metric are not read"},
 	newReader: func(*Options) reader { return &paiReader{minStart: math.Inf(1), maxTime: math.Inf(-1)} }}
 
+// The column schemas of the tables read, in file order (a .header file must
+// list exactly these names).
 var (
-	paiJob      = &csvTable{name: "pai_job_table", cols: strings.Split("job_name,inst_id,user,status,start_time,end_time", ",")}
-	paiTask     = &csvTable{name: "pai_task_table", cols: strings.Split("job_name,task_name,inst_num,status,start_time,end_time,plan_cpu,plan_mem,plan_gpu,gpu_type", ",")}
-	paiInstance = &csvTable{name: "pai_instance_table", cols: strings.Split("job_name,task_name,inst_name,worker_name,inst_id,status,start_time,end_time,machine", ",")}
-	paiSpec     = &csvTable{name: "pai_machine_spec", cols: strings.Split("machine,gpu_type,cap_cpu,cap_mem,cap_gpu", ",")}
+	paiJobCols = struct{ jobName, instID, user, status, startTime, endTime column }{
+		column{name: "job_name", kind: kindString, required: true, use: "the job"},
+		column{name: "inst_id", kind: kindString},
+		column{name: "user", kind: kindString, use: "the tenant"},
+		column{name: "status", kind: kindString, use: "counted"},
+		column{name: "start_time", kind: kindFloatSeconds, use: "the submit (none: the job is dropped); the earliest is the origin"},
+		column{name: "end_time", kind: kindFloatSeconds, use: "the time range only"},
+	}
+	paiTaskCols = struct {
+		jobName, taskName, instNum, status, startTime, endTime, planCPU, planMem, planGPU, gpuType column
+	}{
+		column{name: "job_name", kind: kindString, required: true, use: "the job"},
+		column{name: "task_name", kind: kindString, use: "the role"},
+		column{name: "inst_num", kind: kindInt, required: true, use: "instances, without instance rows (0..1048576)"},
+		column{name: "status", kind: kindString, use: "counted"},
+		column{name: "start_time", kind: kindFloatSeconds, use: "start without instance rows"},
+		column{name: "end_time", kind: kindFloatSeconds, use: "end without instance rows"},
+		column{name: "plan_cpu", kind: kindFloat, unit: "1/100 vCPU", use: "CPU request (see missing_request)"},
+		column{name: "plan_mem", kind: kindFloat, unit: "GB", use: "memory request (see missing_request)"},
+		column{name: "plan_gpu", kind: kindFloat, unit: "1/100 GPU", use: "GPU request (empty = 0)"},
+		column{name: "gpu_type", kind: kindString, use: "the GPU model constraint (constraints=enforce)"},
+	}
+	paiInstanceCols = struct {
+		jobName, taskName, instName, workerName, instID, status, startTime, endTime, machine column
+	}{
+		column{name: "job_name", kind: kindString, required: true, use: "the job"},
+		column{name: "task_name", kind: kindString, use: "the role"},
+		column{name: "inst_name", kind: kindString, use: "the task (one per instance)"},
+		column{name: "worker_name", kind: kindString},
+		column{name: "inst_id", kind: kindString},
+		column{name: "status", kind: kindString, use: "counted"},
+		column{name: "start_time", kind: kindFloatSeconds, use: "the attempt's start; orders the attempts"},
+		column{name: "end_time", kind: kindFloatSeconds, use: "the attempt's end"},
+		column{name: "machine", kind: kindString, use: "counted (unknown machines)"},
+	}
+	paiSpecCols = struct{ machine, gpuType, capCPU, capMem, capGPU column }{
+		column{name: "machine", kind: kindString, required: true, use: "the machine's name"},
+		column{name: "gpu_type", kind: kindString, use: "the GPU model, also label gpu_type"},
+		column{name: "cap_cpu", kind: kindFloat, unit: "vCPU", required: true, use: "CPU capacity"},
+		column{name: "cap_mem", kind: kindFloat, unit: "GB", required: true, use: "memory capacity"},
+		column{name: "cap_gpu", kind: kindFloat, unit: "GPUs", use: "whole GPU devices, 0..64 (empty = 0)"},
+	}
+)
+
+var (
+	paiJob      = newSchemaTable("pai_job_table", &paiJobCols)
+	paiTask     = newSchemaTable("pai_task_table", &paiTaskCols)
+	paiInstance = newSchemaTable("pai_instance_table", &paiInstanceCols)
+	paiSpec     = newSchemaTable("pai_machine_spec", &paiSpecCols)
 	paiTables   = []*csvTable{paiJob, paiTask, paiInstance, paiSpec,
 		{name: "pai_sensor_table"}, {name: "pai_group_tag_table"}, {name: "pai_machine_metric"}}
 )
@@ -45,7 +92,11 @@ func (p *paiReader) keysFor(name string) (bool, int, func([]byte) (rowKeys, bool
 	if t == nil || t.cols == nil || strings.HasSuffix(name, ".header") {
 		return false, 0, nil
 	}
-	cols := map[*csvTable][3]int{paiJob: {4, 0, -1}, paiTask: {4, 0, -1}, paiInstance: {6, 0, 8}, paiSpec: {-1, -1, 0}}[t]
+	cols := map[*csvTable][3]int{ // time, job, machine columns (-1 = none)
+		paiJob:      {paiJobCols.startTime.index, paiJobCols.jobName.index, -1},
+		paiTask:     {paiTaskCols.startTime.index, paiTaskCols.jobName.index, -1},
+		paiInstance: {paiInstanceCols.startTime.index, paiInstanceCols.jobName.index, paiInstanceCols.machine.index},
+		paiSpec:     {-1, -1, paiSpecCols.machine.index}}[t]
 	return true, 0, csvRowKeys(t, cols, false, func(b []byte) (scheduler.Time, bool) {
 		if v, e := atof(b); e == numOK {
 			return floatSecondsToTime(v), true
@@ -91,15 +142,16 @@ func paiCheckHeader(m member, t *csvTable) error {
 
 // specTable reads pai_machine_spec: one node per machine.
 func (p *paiReader) specTable(b *builder, m member) error {
+	c := &paiSpecCols
 	return b.readCSV(m, paiSpec, func(r *row) error {
-		cpu := r.float(2)
-		mem := r.float(3)
-		gpu, hg := r.optFloat(4)
-		if !r.has(0) {
-			r.fail(0, "missing_field", "required value is empty")
+		cpu := c.capCPU.float(r)
+		mem := c.capMem.float(r)
+		gpu, hg := c.capGPU.optFloat(r)
+		if !c.machine.has(r) {
+			c.machine.missing(r)
 		}
 		if r.err == nil && (gpu < 0 || gpu > scheduler.MaxGPUsPerNode || gpu != math.Trunc(gpu)) {
-			r.fail(4, "invalid", "cap_gpu must be a whole number of GPUs in 0..64")
+			c.capGPU.fail(r, "invalid", "cap_gpu must be a whole number of GPUs in 0..64")
 		}
 		if r.err != nil {
 			return b.bad(r.err)
@@ -107,7 +159,7 @@ func (p *paiReader) specTable(b *builder, m member) error {
 		if !hg {
 			gpu = 0
 		}
-		n := scheduler.Node{Name: r.str(0), GPUs: int(gpu), GPUModel: r.str(1),
+		n := scheduler.Node{Name: c.machine.str(r), GPUs: int(gpu), GPUModel: c.gpuType.str(r),
 			Capacity: scheduler.Res(scaleRound(cpu, 1000), scaleRound(mem, 1024), int64(gpu)*1000)}
 		if n.GPUModel != "" {
 			n.Labels = []scheduler.Label{{Key: "gpu_type", Value: n.GPUModel}}
@@ -121,19 +173,20 @@ func (p *paiReader) specTable(b *builder, m member) error {
 
 // jobTable reads pai_job_table: the job rows, grouped under the job.
 func (p *paiReader) jobTable(b *builder, m member) error {
+	c := &paiJobCols
 	var buf []byte
 	st := statusCounter{prefix: "pai_job_table/"}
 	defer st.flush(b)
 	return b.readCSV(m, paiJob, func(r *row) error {
-		start, hs := r.optFloatSeconds(4)
-		end, he := r.optFloatSeconds(5)
-		if !r.has(0) {
-			r.fail(0, "missing_field", "required value is empty")
+		start, hs := c.startTime.optFloatSeconds(r)
+		end, he := c.endTime.optFloatSeconds(r)
+		if !c.jobName.has(r) {
+			c.jobName.missing(r)
 		}
 		if r.err != nil {
 			return b.bad(r.err)
 		}
-		st.add(r.f[3])
+		st.add(c.status.bytes(r))
 		if hs {
 			p.minStart = min(p.minStart, start)
 			p.note(start)
@@ -142,37 +195,38 @@ func (p *paiReader) jobTable(b *builder, m member) error {
 			p.note(end)
 		}
 		e := enc{buf[:0]}
-		e.str(bstr(r.f[2]))
-		e.str(bstr(r.f[3]))
+		e.str(bstr(c.user.bytes(r)))
+		e.str(bstr(c.status.bytes(r)))
 		e.optFloat(start, hs)
 		e.optFloat(end, he)
 		buf = e.b
-		return b.group(r.f[0], []byte{0}, buf)
+		return b.group(c.jobName.bytes(r), []byte{0}, buf)
 	})
 }
 
 // taskTable reads pai_task_table: the task (role) rows, grouped under their job.
 func (p *paiReader) taskTable(b *builder, m member) error {
+	c := &paiTaskCols
 	var buf []byte
 	st := statusCounter{prefix: "pai_task_table/"}
 	defer st.flush(b)
 	return b.readCSV(m, paiTask, func(r *row) error {
-		num := r.int(2)
-		start, hs := r.optFloatSeconds(4)
-		end, he := r.optFloatSeconds(5)
-		cpu, hc := r.optFloat(6)
-		mem, hm := r.optFloat(7)
-		gpu, hg := r.optFloat(8)
-		if r.err == nil && !r.has(0) {
-			r.fail(0, "missing_field", "required value is empty")
+		num := c.instNum.int(r)
+		start, hs := c.startTime.optFloatSeconds(r)
+		end, he := c.endTime.optFloatSeconds(r)
+		cpu, hc := c.planCPU.optFloat(r)
+		mem, hm := c.planMem.optFloat(r)
+		gpu, hg := c.planGPU.optFloat(r)
+		if r.err == nil && !c.jobName.has(r) {
+			c.jobName.missing(r)
 		}
 		if r.err == nil && (num < 0 || num > 1<<20) {
-			r.fail(2, "invalid", "inst_num out of range 0..1048576")
+			c.instNum.fail(r, "invalid", "inst_num out of range 0..1048576")
 		}
 		if r.err != nil {
 			return b.bad(r.err)
 		}
-		st.add(r.f[3])
+		st.add(c.status.bytes(r))
 		if hs {
 			p.note(start)
 		}
@@ -186,29 +240,30 @@ func (p *paiReader) taskTable(b *builder, m member) error {
 		e.optFloat(cpu, hc)
 		e.optFloat(mem, hm)
 		e.optFloat(gpu, hg)
-		e.str(bstr(r.f[9]))
+		e.str(bstr(c.gpuType.bytes(r)))
 		buf = e.b
-		sub := append(append([]byte{1}, r.f[1]...), 0)
-		return b.group(r.f[0], sub, buf)
+		sub := append(append([]byte{1}, c.taskName.bytes(r)...), 0)
+		return b.group(c.jobName.bytes(r), sub, buf)
 	})
 }
 
 // instanceTable reads pai_instance_table: the instance attempts, grouped under their job.
 func (p *paiReader) instanceTable(b *builder, m member) error {
+	c := &paiInstanceCols
 	var buf []byte
 	st := statusCounter{prefix: "pai_instance_table/"}
 	defer st.flush(b)
 	return b.readCSV(m, paiInstance, func(r *row) error {
-		start, hs := r.optFloatSeconds(6)
-		end, he := r.optFloatSeconds(7)
-		if r.err == nil && !r.has(0) {
-			r.fail(0, "missing_field", "required value is empty")
+		start, hs := c.startTime.optFloatSeconds(r)
+		end, he := c.endTime.optFloatSeconds(r)
+		if r.err == nil && !c.jobName.has(r) {
+			c.jobName.missing(r)
 		}
 		if r.err != nil {
 			return b.bad(r.err)
 		}
-		st.add(r.f[5])
-		b.machineRef("pai_instance_table", r.f[8])
+		st.add(c.status.bytes(r))
+		b.machineRef("pai_instance_table", c.machine.bytes(r))
 		if hs {
 			p.note(start)
 		}
@@ -219,14 +274,14 @@ func (p *paiReader) instanceTable(b *builder, m member) error {
 		e.optFloat(start, hs)
 		e.optFloat(end, he)
 		buf = e.b
-		sub := append(append([]byte{2}, r.f[1]...), 0)
-		sub = append(append(sub, r.f[2]...), 0)
+		sub := append(append([]byte{2}, c.taskName.bytes(r)...), 0)
+		sub = append(append(sub, c.instName.bytes(r)...), 0)
 		st := start
 		if !hs {
 			st = math.Inf(1)
 		}
 		sub = appendKeyInt(sub, int64(floatSecondsToTime(st)))
-		return b.group(r.f[0], sub, buf)
+		return b.group(c.jobName.bytes(r), sub, buf)
 	})
 }
 

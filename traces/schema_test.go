@@ -20,6 +20,7 @@ var schemaDocs = []struct {
 }{
 	{"alibaba2017", []*csvTable{ali17Server, ali17Task, ali17Instance, ali17Container}},
 	{"alibaba2018", []*csvTable{ali18MachineMetaT, ali18TaskT, ali18InstanceT, ali18ContainerT}},
+	{"pai2020", []*csvTable{paiSpec, paiJob, paiTask, paiInstance}},
 }
 
 // schemaBlock returns the marked block of docs/traces.md generated for format.
