@@ -19,17 +19,20 @@ import (
 type colKind uint8
 
 const (
-	kindString       colKind = iota + 1
-	kindInt                  // a decimal int64
-	kindFloat                // a decimal number
-	kindSeconds              // a time in whole seconds
-	kindFloatSeconds         // a time in seconds, possibly fractional
-	kindMicros               // a time in whole µs
+	kindString         colKind = iota + 1
+	kindInt                    // a decimal int64
+	kindFloat                  // a decimal number
+	kindSeconds                // a time in whole seconds
+	kindFloatSeconds           // a time in seconds, possibly fractional
+	kindMicros                 // a time in whole µs
+	kindRoundedSeconds         // a time in seconds, an integer or a decimal rounded once
+	kindBucket                 // a positive number, or an open-ended bucket such as ">24"
 )
 
 // kindNames are the kinds as docs/traces.md writes them.
 var kindNames = map[colKind]string{kindString: "string", kindInt: "integer", kindFloat: "number",
-	kindSeconds: "time (integer s)", kindFloatSeconds: "time (s)", kindMicros: "time (integer µs)"}
+	kindSeconds: "time (integer s)", kindFloatSeconds: "time (s)", kindMicros: "time (integer µs)",
+	kindRoundedSeconds: "time (s, rounded)", kindBucket: "number or >N"}
 
 // column is one declared column of a CSV table.
 type column struct {
@@ -105,6 +108,9 @@ func (c *column) optFloatSeconds(r *row) (float64, bool) {
 	return r.optFloatSeconds(c.is(kindFloatSeconds))
 }
 func (c *column) micros(r *row, sentinel int64) int64 { return r.micros(c.is(kindMicros), sentinel) }
+func (c *column) optSecondsRounded(r *row) (int64, bool) {
+	return r.optSecondsRounded(c.is(kindRoundedSeconds))
+}
 
 // schemaMarkdown renders a table's schema as docs/traces.md shows it: one row
 // per column, with its 1-based position, kind, unit, whether it is required and
