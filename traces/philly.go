@@ -23,8 +23,16 @@ var phillyFormat = formatSpec{info: FormatInfo{Name: "philly",
 	Files: "cluster_job_log (JSON array), cluster_machine_list (CSV); the util files are not read"},
 	newReader: func(*Options) reader { return &phillyReader{} }}
 
+// phillyMachineCols are cluster_machine_list's columns, in file order (a header
+// line is skipped; fields are trimmed).
+var phillyMachineCols = struct{ machineID, gpus, gpuMem column }{
+	column{name: "machineId", kind: kindString, required: true, use: "the machine's name (the job log's ip)"},
+	column{name: "number of GPUs", kind: kindInt, unit: "GPUs", required: true, use: "whole GPU devices, 0..64"},
+	column{name: "single GPU mem", kind: kindString, unit: "GB", required: true, use: "label gpu_mem_gb (a whole number such as 24GB)"},
+}
+
 var (
-	phillyMachines = &csvTable{name: "cluster_machine_list", cols: []string{"machineId", "number of GPUs", "single GPU mem"}}
+	phillyMachines = newSchemaTable("cluster_machine_list", &phillyMachineCols)
 	phillyTables   = []*csvTable{{name: "cluster_job_log"}, phillyMachines, {name: "cluster_gpu_util"}, {name: "cluster_cpu_util"}, {name: "cluster_mem_util"}}
 )
 
@@ -100,40 +108,46 @@ func (p *phillyReader) input(b *builder, m member) (bool, error) {
 	}
 	switch t.name {
 	case "cluster_machine_list":
-		return true, b.readCSV(m, t, func(r *row) error {
-			for i := range r.f {
-				r.f[i] = trimSpace(r.f[i])
-			}
-			if string(r.f[0]) == "machineId" || string(r.f[0]) == "machine" {
-				b.addRows(t.name, -1)
-				return nil // header
-			}
-			n := r.int(1)
-			mem := strings.TrimSuffix(strings.ToUpper(string(r.bytes(2))), "GB")
-			gb, err := strconv.ParseInt(strings.TrimSpace(mem), 10, 64)
-			if r.err == nil && err != nil {
-				r.fail(2, "bad_number", "value "+quoteField(r.f[2])+" is not a whole number of GB such as 24GB")
-			}
-			if r.err == nil && (n < 0 || n > scheduler.MaxGPUsPerNode) {
-				r.fail(1, "invalid", "number of GPUs out of range 0..64")
-			}
-			if r.err == nil && len(r.f[0]) == 0 {
-				r.fail(0, "missing_field", "required value is empty")
-			}
-			if r.err != nil {
-				return b.bad(r.err)
-			}
-			node := scheduler.Node{Name: r.str(0), GPUs: int(n), Capacity: scheduler.Res(0, 0, n*1000),
-				Labels: []scheduler.Label{{Key: "gpu_mem_gb", Value: strconv.FormatInt(gb, 10)}}}
-			if _, dup := b.machines[node.Name]; dup {
-				return b.orphan("duplicate_machine")
-			}
-			return b.node(&scheduler.NodeEvent{Kind: scheduler.NodeAdd, Node: node})
-		})
+		return true, p.machineList(b, m)
 	case "cluster_job_log":
 		return true, p.jobLog(b, m)
 	}
 	return false, nil
+}
+
+// machineList reads cluster_machine_list: one GPU machine per row, at time 0.
+func (p *phillyReader) machineList(b *builder, m member) error {
+	c := &phillyMachineCols
+	return b.readCSV(m, phillyMachines, func(r *row) error {
+		for i := range r.f {
+			r.f[i] = trimSpace(r.f[i])
+		}
+		if string(c.machineID.bytes(r)) == "machineId" || string(c.machineID.bytes(r)) == "machine" {
+			b.addRows(phillyMachines.name, -1)
+			return nil // header
+		}
+		n := c.gpus.int(r)
+		mem := strings.TrimSuffix(strings.ToUpper(string(c.gpuMem.bytes(r))), "GB")
+		gb, err := strconv.ParseInt(strings.TrimSpace(mem), 10, 64)
+		if r.err == nil && err != nil {
+			c.gpuMem.fail(r, "bad_number", "value "+quoteField(c.gpuMem.bytes(r))+" is not a whole number of GB such as 24GB")
+		}
+		if r.err == nil && (n < 0 || n > scheduler.MaxGPUsPerNode) {
+			c.gpus.fail(r, "invalid", "number of GPUs out of range 0..64")
+		}
+		if r.err == nil && len(c.machineID.bytes(r)) == 0 {
+			c.machineID.missing(r)
+		}
+		if r.err != nil {
+			return b.bad(r.err)
+		}
+		node := scheduler.Node{Name: c.machineID.str(r), GPUs: int(n), Capacity: scheduler.Res(0, 0, n*1000),
+			Labels: []scheduler.Label{{Key: "gpu_mem_gb", Value: strconv.FormatInt(gb, 10)}}}
+		if _, dup := b.machines[node.Name]; dup {
+			return b.orphan("duplicate_machine")
+		}
+		return b.node(&scheduler.NodeEvent{Kind: scheduler.NodeAdd, Node: node})
+	})
 }
 
 // lineCounter counts the newlines before each byte offset still of interest.

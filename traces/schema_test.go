@@ -22,6 +22,7 @@ var schemaDocs = []struct {
 	{"google2011", []*csvTable{g11MachineEv, g11MachineAttr, g11JobEvents, g11TaskEvents, g11Constraints}},
 	{"alibaba2018", []*csvTable{ali18MachineMetaT, ali18TaskT, ali18InstanceT, ali18ContainerT}},
 	{"pai2020", []*csvTable{paiSpec, paiJob, paiTask, paiInstance}},
+	{"philly", []*csvTable{phillyMachines}},
 	{"azure2017", []*csvTable{azure2017Table}},
 	{"azure2019", []*csvTable{azure2019Table}},
 }
