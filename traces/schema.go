@@ -27,12 +27,13 @@ const (
 	kindMicros                 // a time in whole µs
 	kindRoundedSeconds         // a time in seconds, an integer or a decimal rounded once
 	kindBucket                 // a positive number, or an open-ended bucket such as ">24"
+	kindIntOrFloat             // an integer, or a decimal rounded once
 )
 
 // kindNames are the kinds as docs/traces.md writes them.
 var kindNames = map[colKind]string{kindString: "string", kindInt: "integer", kindFloat: "number",
 	kindSeconds: "time (integer s)", kindFloatSeconds: "time (s)", kindMicros: "time (integer µs)",
-	kindRoundedSeconds: "time (s, rounded)", kindBucket: "number or >N"}
+	kindRoundedSeconds: "time (s, rounded)", kindBucket: "number or >N", kindIntOrFloat: "integer (or decimal, rounded)"}
 
 // column is one declared column of a CSV table.
 type column struct {
@@ -108,6 +109,7 @@ func (c *column) optFloatSeconds(r *row) (float64, bool) {
 	return r.optFloatSeconds(c.is(kindFloatSeconds))
 }
 func (c *column) micros(r *row, sentinel int64) int64 { return r.micros(c.is(kindMicros), sentinel) }
+func (c *column) intOrFloat(r *row) (int64, bool)     { return r.intOrFloat(c.is(kindIntOrFloat)) }
 func (c *column) optSecondsRounded(r *row) (int64, bool) {
 	return r.optSecondsRounded(c.is(kindRoundedSeconds))
 }
