@@ -228,12 +228,8 @@ func (r *Registry) OpenWorkload(spec string, seed uint64) (w *Workload, isTrace 
 	if spec == "" {
 		return nil, false, fmt.Errorf("no workload given (valid: %s, or trace:FORMAT:PATH[,PATH...])", strings.Join(sortedKeys(r.workloads), ", "))
 	}
-	if rest, ok := strings.CutPrefix(spec, "trace:"); ok {
-		format, paths, opts, err := parseTraceSpec(rest)
-		if err != nil {
-			return nil, true, fmt.Errorf("workload %q: %v", spec, err)
-		}
-		w, err := OpenTraceOptions(format, paths, opts)
+	if strings.HasPrefix(spec, "trace:") {
+		w, err := openTraceWorkload(spec)
 		return w, true, err
 	}
 	w, err = r.NewWorkload(spec, seed)

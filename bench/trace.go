@@ -1,8 +1,8 @@
 package bench
 
 import (
+	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/schedlab/schedlab/scheduler"
 	"github.com/schedlab/schedlab/traces"
@@ -34,9 +34,15 @@ func OpenTraceOptions(format string, paths []string, opts string) (*Workload, er
 	if err != nil {
 		return nil, fmt.Errorf("trace %s: %w", format, err)
 	}
-	r, err := traces.Open(format, paths, o)
+	return OpenTraceSpec(traces.Spec{Format: format, Paths: paths, Options: o})
+}
+
+// OpenTraceSpec opens a parsed trace spec (see traces.ParseSpec) as OpenTrace
+// does.
+func OpenTraceSpec(s traces.Spec) (*Workload, error) {
+	r, err := traces.OpenSpec(s)
 	if err != nil {
-		return nil, fmt.Errorf("trace %s: %w", format, err)
+		return nil, fmt.Errorf("trace %s: %w", s.Format, err)
 	}
 	if !r.HasMachines() {
 		// A trace without machines (azure2017, azure2019, azure2020, or a
@@ -49,43 +55,28 @@ func OpenTraceOptions(format string, paths []string, opts string) (*Workload, er
 	return &Workload{Source: r}, nil
 }
 
+// openTraceWorkload opens the workload of spec, "trace:FORMAT:PATH[,PATH...][:k=v,...]",
+// parsed by traces.ParseSpec. A spec of the wrong shape is a "workload SPEC" error;
+// a bad option or format, like a bad trace, a "trace FORMAT" one.
+func openTraceWorkload(spec string) (*Workload, error) {
+	s, err := traces.ParseSpec(spec)
+	var se *traces.SpecError
+	switch {
+	case err == nil:
+		return OpenTraceSpec(s)
+	case errors.Is(err, traces.ErrSpecSyntax) || !errors.As(err, &se):
+		return nil, fmt.Errorf("workload %q: %v", spec, traces.ErrSpecSyntax)
+	default:
+		return nil, fmt.Errorf("trace %s: %w", s.Format, se.Err)
+	}
+}
+
 // machinelessTrace is a trace replay without machines: a Source (and io.Closer),
 // not a NodeSource.
 type machinelessTrace struct{ r *traces.Replay }
 
 func (m machinelessTrace) Next() (*scheduler.Job, error) { return m.r.Next() }
 func (m machinelessTrace) Close() error                  { return m.r.Close() }
-
-// parseTraceSpec splits the part after "trace:" — FORMAT:PATH[,PATH...][:k=v,...] —
-// into the format, the paths and the options (the last ':' segment when every
-// comma-separated item of it is k=v).
-func parseTraceSpec(rest string) (format string, paths []string, opts string, err error) {
-	format, p, ok := strings.Cut(rest, ":")
-	if !ok || strings.TrimSpace(format) == "" || strings.TrimSpace(p) == "" {
-		return "", nil, "", fmt.Errorf("want trace:FORMAT:PATH[,PATH...][:OPTION=VALUE,...]")
-	}
-	if i := strings.LastIndexByte(p, ':'); i >= 0 {
-		cand := p[i+1:]
-		all := cand != ""
-		for _, kv := range strings.Split(cand, ",") {
-			if k, _, ok := strings.Cut(kv, "="); !ok || strings.TrimSpace(k) == "" {
-				all = false
-			}
-		}
-		if all {
-			p, opts = p[:i], cand
-		}
-	}
-	for _, x := range strings.Split(p, ",") {
-		if x = strings.TrimSpace(x); x != "" {
-			paths = append(paths, x)
-		}
-	}
-	if len(paths) == 0 {
-		return "", nil, "", fmt.Errorf("want trace:FORMAT:PATH[,PATH...][:OPTION=VALUE,...]")
-	}
-	return strings.TrimSpace(format), paths, opts, nil
-}
 
 // TraceFormats returns the trace formats OpenTrace reads, sorted by name, each
 // with the reader options (shared by all formats).

@@ -33,29 +33,37 @@ const (
 	azureOpenMemGB = 70
 )
 
-// Columns of vmtable.
-const (
-	azVMID = iota
-	azSubscription
-	azDeployment
-	azCreated
-	azDeleted
-	azMaxCPU
-	azAvgCPU
-	azP95CPU
-	azCategory
-	azCores
-	azMemory
-)
+// azureColumns are vmtable's columns, in file order; the two years differ only
+// in the names (and the values) of the core and memory columns.
+type azureColumns struct {
+	vmID, subscriptionID, deploymentID, vmCreated, vmDeleted, maxCPU, avgCPU, p95MaxCPU, vmCategory, cores, memory column
+}
 
-func azureTable(cores, mem string) *csvTable {
-	return &csvTable{name: "vmtable", cols: []string{"vmid", "subscriptionid", "deploymentid", "vmcreated", "vmdeleted",
-		"maxcpu", "avgcpu", "p95maxcpu", "vmcategory", cores, mem}}
+// azureSchema is vmtable's schema with the given core and memory columns.
+func azureSchema(cores, memory column) azureColumns {
+	return azureColumns{
+		column{name: "vmid", kind: kindString, required: true, use: "the job's name"},
+		column{name: "subscriptionid", kind: kindString, use: "the tenant"},
+		column{name: "deploymentid", kind: kindString},
+		column{name: "vmcreated", kind: kindRoundedSeconds, required: true, use: "the submit (0: pre-trace)"},
+		column{name: "vmdeleted", kind: kindRoundedSeconds, required: true, use: "the end (the last reading or later: censored)"},
+		column{name: "maxcpu", kind: kindFloat, use: "checked, not used"},
+		column{name: "avgcpu", kind: kindFloat, use: "checked, not used"},
+		column{name: "p95maxcpu", kind: kindFloat, use: "checked, not used"},
+		column{name: "vmcategory", kind: kindString, required: true, use: "Interactive → service; Delay-insensitive, Unknown (Unkown) → batch"},
+		cores, memory,
+	}
 }
 
 var (
-	azure2017Table = azureTable("vmcorecount", "vmmemory")
-	azure2019Table = azureTable("vmcorecountbucket", "vmmemorybucket")
+	azure2017Cols = azureSchema(
+		column{name: "vmcorecount", kind: kindBucket, unit: "cores", required: true, use: "CPU request × 1000 milli-cores"},
+		column{name: "vmmemory", kind: kindBucket, unit: "GB", required: true, use: "memory request × 1024 MiB"})
+	azure2019Cols = azureSchema(
+		column{name: "vmcorecountbucket", kind: kindBucket, unit: "cores", required: true, use: "CPU request × 1000 milli-cores: the bucket's upper bound, >24 = 30"},
+		column{name: "vmmemorybucket", kind: kindBucket, unit: "GB", required: true, use: "memory request × 1024 MiB: the bucket's upper bound, >64 = 70"})
+	azure2017Table = newSchemaTable("vmtable", &azure2017Cols)
+	azure2019Table = newSchemaTable("vmtable", &azure2019Cols)
 )
 
 const azureDocCommon = "each VM → a one-task job submitted at vmcreated, runtime vmdeleted−vmcreated (at least 300 s), " +
@@ -66,15 +74,18 @@ const azureDocCommon = "each VM → a one-task job submitted at vmcreated, runti
 var azure2017Format = formatSpec{info: FormatInfo{Name: "azure2017",
 	Doc:   "Azure Public Dataset V1 (2017 VM trace): " + azureDocCommon + "; cores and memory GB exact (×1000 milli-cores, ×1024 MiB)",
 	Files: "vmtable.csv[.gz] (no header); deployment, subscriptions and vm_cpu_readings are not read"},
-	newReader: func(*Options) reader { return &azureReader{t: azure2017Table} }}
+	newReader: func(*Options) reader { return &azureReader{t: azure2017Table, c: &azure2017Cols} }}
 
 var azure2019Format = formatSpec{info: FormatInfo{Name: "azure2019",
 	Doc: "Azure Public Dataset V2 (2019 VM trace): " + azureDocCommon + "; core and memory buckets request their upper bound, " +
 		">24 cores = 30 and >64 GB = 70 (as the dataset's notebook does)",
 	Files: "vmtable.csv[.gz] (no header); deployments, subscriptions and vm_cpu_readings are not read"},
-	newReader: func(*Options) reader { return &azureReader{t: azure2019Table} }}
+	newReader: func(*Options) reader { return &azureReader{t: azure2019Table, c: &azure2019Cols} }}
 
-type azureReader struct{ t *csvTable }
+type azureReader struct {
+	t *csvTable
+	c *azureColumns
+}
 
 // VM categories, as encoded between the stages.
 const (
@@ -95,17 +106,18 @@ func azureCategory(v []byte) (int, bool) {
 	return 0, false
 }
 
-// azureSize parses a core count or memory size: a positive number, or the
-// open-ended bucket open (">24", ">64"), which stands for openVal.
-func azureSize(r *row, i int, open string, openVal float64, what string) (v float64, isOpen bool) {
+// azureSize parses a core count or memory size column: a positive number, or
+// the open-ended bucket open (">24", ">64"), which stands for openVal.
+func azureSize(r *row, c *column, open string, openVal float64, what string) (v float64, isOpen bool) {
+	i := c.is(kindBucket)
 	if !r.has(i) {
-		r.fail(i, "missing_field", "required value is empty")
+		c.missing(r)
 		return 0, false
 	}
 	f := r.f[i]
 	if f[0] == '>' {
 		if string(f) != open {
-			r.fail(i, "unknown_code", "unknown open-ended bucket "+quoteField(f)+" (want a number or "+open+")")
+			c.fail(r, "unknown_code", "unknown open-ended bucket "+quoteField(f)+" (want a number or "+open+")")
 			return 0, false
 		}
 		return openVal, true
@@ -116,7 +128,7 @@ func azureSize(r *row, i int, open string, openVal float64, what string) (v floa
 		return 0, false
 	}
 	if v <= 0 || v > 1e9 {
-		r.fail(i, "invalid", "value "+quoteField(f)+" is not a positive "+what)
+		c.fail(r, "invalid", "value "+quoteField(f)+" is not a positive "+what)
 		return 0, false
 	}
 	return v, false
@@ -124,10 +136,10 @@ func azureSize(r *row, i int, open string, openVal float64, what string) (v floa
 
 // azureTime parses a required time column: seconds, within the common time
 // range (a decimal form such as "558300.0" is accepted).
-func azureTime(r *row, i int) int64 {
-	v, ok := r.optSecondsRounded(i)
+func azureTime(r *row, c *column) int64 {
+	v, ok := c.optSecondsRounded(r)
 	if !ok && r.err == nil {
-		r.fail(i, "missing_field", "required value is empty")
+		c.missing(r)
 	}
 	return v
 }
@@ -136,10 +148,11 @@ func (a *azureReader) input(b *builder, m member) (bool, error) {
 	if matchTable(m.name, []*csvTable{a.t}) == nil {
 		return false, nil
 	}
+	c := a.c
 	o := azureOrigin(b)
 	cats := statusCounter{prefix: "vmcategory/"}
-	cores := statusCounter{prefix: a.t.cols[azCores] + "/"}
-	mems := statusCounter{prefix: a.t.cols[azMemory] + "/"}
+	cores := statusCounter{prefix: c.cores.name + "/"}
+	mems := statusCounter{prefix: c.memory.name + "/"}
 	defer cats.flush(b)
 	defer cores.flush(b)
 	defer mems.flush(b)
@@ -148,34 +161,32 @@ func (a *azureReader) input(b *builder, m member) (bool, error) {
 	return true, b.readCSV(m, a.t, func(r *row) error {
 		if first {
 			first = false
-			if string(r.f[azVMID]) == "vmid" { // a header some copies add
+			if string(c.vmID.bytes(r)) == "vmid" { // a header some copies add
 				b.addRows(a.t.name, -1)
 				return nil
 			}
 		}
-		if !r.has(azVMID) {
-			r.fail(azVMID, "missing_field", "required value is empty")
+		c.vmID.requireValue(r)
+		created := azureTime(r, &c.vmCreated)
+		deleted := azureTime(r, &c.vmDeleted)
+		for _, col := range []*column{&c.maxCPU, &c.avgCPU, &c.p95MaxCPU} {
+			col.optFloat(r) // validated, not used
 		}
-		created := azureTime(r, azCreated)
-		deleted := azureTime(r, azDeleted)
-		for _, i := range []int{azMaxCPU, azAvgCPU, azP95CPU} {
-			r.optFloat(i) // validated, not used
-		}
-		cat, ok := azureCategory(r.bytes(azCategory))
+		cat, ok := azureCategory(c.vmCategory.bytes(r))
 		if !ok && r.err == nil {
-			r.fail(azCategory, "unknown_code", "unknown VM category "+quoteField(r.bytes(azCategory))+" (want Interactive, Delay-insensitive or Unknown)")
+			c.vmCategory.fail(r, "unknown_code", "unknown VM category "+quoteField(c.vmCategory.bytes(r))+" (want Interactive, Delay-insensitive or Unknown)")
 		}
-		nc, openC := azureSize(r, azCores, ">24", azureOpenCores, "core count")
-		gb, openM := azureSize(r, azMemory, ">64", azureOpenMemGB, "memory size in GB")
+		nc, openC := azureSize(r, &c.cores, ">24", azureOpenCores, "core count")
+		gb, openM := azureSize(r, &c.memory, ">64", azureOpenMemGB, "memory size in GB")
 		if r.err == nil && deleted < created {
-			r.fail(azDeleted, "invalid", "vmdeleted "+strconv.FormatInt(deleted, 10)+" is before vmcreated "+strconv.FormatInt(created, 10))
+			c.vmDeleted.fail(r, "invalid", "vmdeleted "+strconv.FormatInt(deleted, 10)+" is before vmcreated "+strconv.FormatInt(created, 10))
 		}
 		if r.err != nil {
 			return b.bad(r.err)
 		}
-		cats.add(r.f[azCategory])
-		cores.add(r.f[azCores])
-		mems.add(r.f[azMemory])
+		cats.add(c.vmCategory.bytes(r))
+		cores.add(c.cores.bytes(r))
+		mems.add(c.memory.bytes(r))
 		if openC {
 			b.count("open_core_bucket_rows", 1)
 		}
@@ -188,14 +199,14 @@ func (a *azureReader) input(b *builder, m member) (bool, error) {
 			}
 		}
 		e := enc{buf[:0]}
-		e.i(created)
-		e.i(deleted)
-		e.s(bstr(r.f[azSubscription]))
-		e.u(uint64(cat))
-		e.i(scaleRound(nc, 1000))
-		e.i(scaleRound(gb, 1024))
+		e.int(created)
+		e.int(deleted)
+		e.str(bstr(c.subscriptionID.bytes(r)))
+		e.uint(uint64(cat))
+		e.int(scaleRound(nc, 1000))
+		e.int(scaleRound(gb, 1024))
 		buf = e.b
-		return b.group(r.f[azVMID], nil, buf)
+		return b.group(c.vmID.bytes(r), nil, buf)
 	})
 }
 
@@ -217,10 +228,10 @@ func (a *azureReader) assemble(b *builder, key []byte, recs []record) error {
 	b.st.Jobs++
 	b.st.Tasks++
 	d := dec{b: recs[0].val}
-	created, deleted := d.i(), d.i()
-	tenant := d.s()
-	cat := d.u()
-	cpu, mem := d.i(), d.i()
+	created, deleted := d.int(), d.int()
+	tenant := d.str()
+	cat := d.uint()
+	cpu, mem := d.int(), d.int()
 	if d.err != nil {
 		return d.err
 	}
@@ -266,7 +277,7 @@ func (a *azureReader) keysFor(name string) (bool, int, func([]byte) (rowKeys, bo
 	if matchTable(name, []*csvTable{a.t}) == nil {
 		return false, 0, nil
 	}
-	return true, 0, csvRowKeys(a.t, [3]int{azCreated, azVMID, -1}, false, func(f []byte) (scheduler.Time, bool) {
+	return true, 0, csvRowKeys(a.t, [3]int{a.c.vmCreated.index, a.c.vmID.index, -1}, false, func(f []byte) (scheduler.Time, bool) {
 		if v, e := atoi(f); e == numOK && v >= 0 && v < 1<<40 {
 			return secondsToTime(v), true
 		}

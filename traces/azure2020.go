@@ -176,11 +176,11 @@ func (a *azure2020Reader) readVMs(b *builder, h *headerCSV, c []int) error {
 			b.seen(min(end, az20Cap))
 		}
 		e := enc{buf[:0]}
-		e.i(int64(start))
-		e.optI(int64(end), hasEnd)
-		e.s(bstr(r.f[cTenant]))
-		e.s(bstr(r.f[cType]))
-		e.u(uint64(prio[0] - '0'))
+		e.int(int64(start))
+		e.optInt(int64(end), hasEnd)
+		e.str(bstr(r.f[cTenant]))
+		e.str(bstr(r.f[cType]))
+		e.uint(uint64(prio[0] - '0'))
 		buf = e.b
 		return b.group(r.f[cVM], nil, buf)
 	})
@@ -322,11 +322,11 @@ func (a *azure2020Reader) assemble(b *builder, key []byte, recs []record) error 
 	b.st.Jobs++
 	b.st.Tasks++
 	d := dec{b: recs[0].val}
-	start := scheduler.Time(d.i())
-	endRaw, hasEnd := d.optI()
+	start := scheduler.Time(d.int())
+	endRaw, hasEnd := d.optInt()
 	end := scheduler.Time(endRaw)
-	tenant, typ := d.s(), d.s()
-	prio := d.u()
+	tenant, typ := d.str(), d.str()
+	prio := d.uint()
 	if d.err != nil {
 		return d.err
 	}

@@ -14,23 +14,35 @@ import (
 
 var errCorrupt = errors.New("corrupt record")
 
+// enc appends values to b in the encoding; dec reads them back in the same
+// order.
 type enc struct{ b []byte }
 
-func (e *enc) i(v int64)  { e.b = binary.AppendVarint(e.b, v) }
-func (e *enc) u(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
-func (e *enc) s(v string) { e.u(uint64(len(v))); e.b = append(e.b, v...) }
+// int appends a signed varint.
+func (e *enc) int(v int64) { e.b = binary.AppendVarint(e.b, v) }
+
+// uint appends an unsigned varint (also a length or count).
+func (e *enc) uint(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
+
+// str appends a string: its length, then its bytes.
+func (e *enc) str(v string) { e.uint(uint64(len(v))); e.b = append(e.b, v...) }
+
+// res appends each resource dimension as a signed varint.
 func (e *enc) res(r scheduler.Resources) {
 	for _, v := range r {
-		e.i(v)
+		e.int(v)
 	}
 }
 
+// dec reads what enc wrote, from b; the first malformed value sets err
+// (errCorrupt) and empties b, so later reads return zero values.
 type dec struct {
 	b   []byte
 	err error
 }
 
-func (d *dec) i() int64 {
+// int reads a signed varint.
+func (d *dec) int() int64 {
 	v, n := binary.Varint(d.b)
 	if n <= 0 {
 		d.fail()
@@ -40,7 +52,8 @@ func (d *dec) i() int64 {
 	return v
 }
 
-func (d *dec) u() uint64 {
+// uint reads an unsigned varint.
+func (d *dec) uint() uint64 {
 	v, n := binary.Uvarint(d.b)
 	if n <= 0 {
 		d.fail()
@@ -50,11 +63,10 @@ func (d *dec) u() uint64 {
 	return v
 }
 
-// n reads a length or count. Every counted element takes at least one byte, so
-// a value above the bytes left is corrupt (this also bounds allocations). The
-// argument is ignored (kept for call-site readability).
-func (d *dec) n(_ int) int {
-	v := d.u()
+// count reads a length or count. Every counted element takes at least one byte,
+// so a value above the bytes left is corrupt (this also bounds allocations).
+func (d *dec) count() int {
+	v := d.uint()
 	if d.err != nil {
 		return 0
 	}
@@ -65,8 +77,9 @@ func (d *dec) n(_ int) int {
 	return int(v)
 }
 
-func (d *dec) s() string {
-	n := d.n(len(d.b))
+// str reads a string (a copy of its bytes).
+func (d *dec) str() string {
+	n := d.count()
 	if d.err != nil {
 		return ""
 	}
@@ -75,10 +88,10 @@ func (d *dec) s() string {
 	return v
 }
 
-// sv returns a string viewing the record's bytes (no copy): valid only while the
+// strView reads a string viewing the record's bytes (no copy): valid only while the
 // record is (during assemble).
-func (d *dec) sv() string {
-	n := d.n(len(d.b))
+func (d *dec) strView() string {
+	n := d.count()
 	if d.err != nil {
 		return ""
 	}
@@ -87,9 +100,10 @@ func (d *dec) sv() string {
 	return v
 }
 
+// res reads the resource dimensions res wrote.
 func (d *dec) res() (r scheduler.Resources) {
 	for i := range r {
-		r[i] = d.i()
+		r[i] = d.int()
 	}
 	return r
 }
@@ -113,63 +127,63 @@ const (
 // encodeJob appends j (its description fields only) to b.
 func encodeJob(b []byte, j *scheduler.Job, flags []uint8) []byte {
 	e := enc{b}
-	e.i(int64(j.ID))
-	e.s(j.Name)
-	e.i(int64(j.Submit))
-	e.i(int64(j.Priority))
-	e.u(uint64(j.Class))
-	e.s(j.Tenant)
-	e.i(int64(j.MinMember))
-	e.u(uint64(len(j.Groups)))
+	e.int(int64(j.ID))
+	e.str(j.Name)
+	e.int(int64(j.Submit))
+	e.int(int64(j.Priority))
+	e.uint(uint64(j.Class))
+	e.str(j.Tenant)
+	e.int(int64(j.MinMember))
+	e.uint(uint64(len(j.Groups)))
 	for _, g := range j.Groups {
-		e.s(g.Name)
-		e.u(uint64(len(g.After)))
+		e.str(g.Name)
+		e.uint(uint64(len(g.After)))
 		for _, a := range g.After {
-			e.i(int64(a))
+			e.int(int64(a))
 		}
 	}
-	e.u(uint64(len(j.After)))
+	e.uint(uint64(len(j.After)))
 	for _, a := range j.After {
-		e.i(int64(a))
+		e.int(int64(a))
 	}
-	e.u(uint64(len(j.Tasks)))
+	e.uint(uint64(len(j.Tasks)))
 	for k := range j.Tasks {
 		t := &j.Tasks[k]
-		e.i(int64(t.Index))
-		e.i(int64(t.Group))
+		e.int(int64(t.Index))
+		e.int(int64(t.Group))
 		e.res(t.Request)
-		e.i(int64(t.GPUCount))
-		e.i(int64(t.GPUMilli))
-		e.i(int64(t.Runtime))
-		e.i(int64(t.Priority))
+		e.int(int64(t.GPUCount))
+		e.int(int64(t.GPUMilli))
+		e.int(int64(t.Runtime))
+		e.int(int64(t.Priority))
 		var f uint8
 		if k < len(flags) {
 			f = flags[k]
 		}
-		e.u(uint64(f))
+		e.uint(uint64(f))
 		c := t.Constraints
 		if c == nil {
-			e.u(0)
+			e.uint(0)
 			continue
 		}
-		e.u(1)
-		e.u(uint64(len(c.Selectors)))
+		e.uint(1)
+		e.uint(uint64(len(c.Selectors)))
 		for _, s := range c.Selectors {
-			e.s(s.Key)
-			e.u(uint64(s.Op))
-			e.u(uint64(len(s.Values)))
+			e.str(s.Key)
+			e.uint(uint64(s.Op))
+			e.uint(uint64(len(s.Values)))
 			for _, v := range s.Values {
-				e.s(v)
+				e.str(v)
 			}
 		}
-		e.u(uint64(len(c.GPUModels)))
+		e.uint(uint64(len(c.GPUModels)))
 		for _, m := range c.GPUModels {
-			e.s(m)
+			e.str(m)
 		}
 		if c.DistinctNodes {
-			e.u(1)
+			e.uint(1)
 		} else {
-			e.u(0)
+			e.uint(0)
 		}
 	}
 	return e.b
@@ -180,68 +194,68 @@ func encodeJob(b []byte, j *scheduler.Job, flags []uint8) []byte {
 func decodeJob(b []byte, flags []uint8) (*scheduler.Job, []uint8, error) {
 	d := dec{b: b}
 	j := &scheduler.Job{}
-	j.ID = scheduler.JobID(d.i())
-	j.Name = d.s()
-	j.Submit = scheduler.Time(d.i())
-	j.Priority = int32(d.i())
-	j.Class = scheduler.Class(d.u())
-	j.Tenant = d.s()
-	j.MinMember = int32(d.i())
-	if ng := d.n(len(d.b)); ng > 0 {
+	j.ID = scheduler.JobID(d.int())
+	j.Name = d.str()
+	j.Submit = scheduler.Time(d.int())
+	j.Priority = int32(d.int())
+	j.Class = scheduler.Class(d.uint())
+	j.Tenant = d.str()
+	j.MinMember = int32(d.int())
+	if ng := d.count(); ng > 0 {
 		j.Groups = make([]scheduler.Group, ng)
 		for g := range j.Groups {
-			j.Groups[g].Name = d.s()
-			if na := d.n(len(d.b)); na > 0 {
+			j.Groups[g].Name = d.str()
+			if na := d.count(); na > 0 {
 				j.Groups[g].After = make([]int32, na)
 				for a := range j.Groups[g].After {
-					j.Groups[g].After[a] = int32(d.i())
+					j.Groups[g].After[a] = int32(d.int())
 				}
 			}
 		}
 	}
-	if na := d.n(len(d.b)); na > 0 {
+	if na := d.count(); na > 0 {
 		j.After = make([]scheduler.JobID, na)
 		for a := range j.After {
-			j.After[a] = scheduler.JobID(d.i())
+			j.After[a] = scheduler.JobID(d.int())
 		}
 	}
-	nt := d.n(len(d.b))
+	nt := d.count()
 	j.Tasks = make([]scheduler.Task, nt)
 	flags = flags[:0]
 	for k := range j.Tasks {
 		t := &j.Tasks[k]
-		t.Index = int32(d.i())
-		t.Group = int32(d.i())
+		t.Index = int32(d.int())
+		t.Group = int32(d.int())
 		t.Request = d.res()
-		t.GPUCount = int32(d.i())
-		t.GPUMilli = int32(d.i())
-		t.Runtime = scheduler.Time(d.i())
-		t.Priority = int32(d.i())
-		flags = append(flags, uint8(d.u()))
-		if d.u() == 0 {
+		t.GPUCount = int32(d.int())
+		t.GPUMilli = int32(d.int())
+		t.Runtime = scheduler.Time(d.int())
+		t.Priority = int32(d.int())
+		flags = append(flags, uint8(d.uint()))
+		if d.uint() == 0 {
 			continue
 		}
 		c := &scheduler.Constraints{}
-		if ns := d.n(len(d.b)); ns > 0 {
+		if ns := d.count(); ns > 0 {
 			c.Selectors = make([]scheduler.Selector, ns)
 			for s := range c.Selectors {
-				c.Selectors[s].Key = d.s()
-				c.Selectors[s].Op = scheduler.SelectorOp(d.u())
-				if nv := d.n(len(d.b)); nv > 0 {
+				c.Selectors[s].Key = d.str()
+				c.Selectors[s].Op = scheduler.SelectorOp(d.uint())
+				if nv := d.count(); nv > 0 {
 					c.Selectors[s].Values = make([]string, nv)
 					for v := range c.Selectors[s].Values {
-						c.Selectors[s].Values[v] = d.s()
+						c.Selectors[s].Values[v] = d.str()
 					}
 				}
 			}
 		}
-		if nm := d.n(len(d.b)); nm > 0 {
+		if nm := d.count(); nm > 0 {
 			c.GPUModels = make([]string, nm)
 			for m := range c.GPUModels {
-				c.GPUModels[m] = d.s()
+				c.GPUModels[m] = d.str()
 			}
 		}
-		c.DistinctNodes = d.u() == 1
+		c.DistinctNodes = d.uint() == 1
 		t.Constraints = c
 	}
 	if d.err != nil {
@@ -259,18 +273,18 @@ func decodeJob(b []byte, flags []uint8) (*scheduler.Job, []uint8, error) {
 // encodeNodeEvent appends ev to b.
 func encodeNodeEvent(b []byte, ev *scheduler.NodeEvent) []byte {
 	e := enc{b}
-	e.i(int64(ev.Time))
-	e.u(uint64(ev.Kind))
+	e.int(int64(ev.Time))
+	e.uint(uint64(ev.Kind))
 	n := &ev.Node
-	e.s(n.Name)
+	e.str(n.Name)
 	e.res(n.Capacity)
-	e.i(int64(n.GPUs))
-	e.s(n.GPUModel)
-	e.s(n.Domain)
-	e.u(uint64(len(n.Labels)))
+	e.int(int64(n.GPUs))
+	e.str(n.GPUModel)
+	e.str(n.Domain)
+	e.uint(uint64(len(n.Labels)))
 	for _, l := range n.Labels {
-		e.s(l.Key)
-		e.s(l.Value)
+		e.str(l.Key)
+		e.str(l.Value)
 	}
 	return e.b
 }
@@ -279,19 +293,19 @@ func encodeNodeEvent(b []byte, ev *scheduler.NodeEvent) []byte {
 func decodeNodeEvent(b []byte) (scheduler.NodeEvent, error) {
 	d := dec{b: b}
 	var ev scheduler.NodeEvent
-	ev.Time = scheduler.Time(d.i())
-	ev.Kind = scheduler.NodeEventKind(d.u())
+	ev.Time = scheduler.Time(d.int())
+	ev.Kind = scheduler.NodeEventKind(d.uint())
 	n := &ev.Node
-	n.Name = d.s()
+	n.Name = d.str()
 	n.Capacity = d.res()
-	n.GPUs = int(d.i())
-	n.GPUModel = d.s()
-	n.Domain = d.s()
-	if nl := d.n(len(d.b)); nl > 0 {
+	n.GPUs = int(d.int())
+	n.GPUModel = d.str()
+	n.Domain = d.str()
+	if nl := d.count(); nl > 0 {
 		n.Labels = make([]scheduler.Label, nl)
 		for i := range n.Labels {
-			n.Labels[i].Key = d.s()
-			n.Labels[i].Value = d.s()
+			n.Labels[i].Key = d.str()
+			n.Labels[i].Value = d.str()
 		}
 	}
 	if d.err != nil || len(d.b) != 0 {

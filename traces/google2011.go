@@ -22,15 +22,81 @@ var g11Format = formatSpec{info: FormatInfo{Name: "google2011",
 	newReader: func(*Options) reader { return &g11Reader{shards: map[string]*shardSet{}} },
 	optional:  []string{"machine_attributes", "task_constraints"}}
 
+// The column schemas of the tables read, in file order.
 var (
-	g11JobEvents   = &csvTable{name: "job_events", cols: []string{"time", "missing_info", "job_id", "event_type", "user", "scheduling_class", "job_name", "logical_job_name"}}
-	g11TaskEvents  = &csvTable{name: "task_events", cols: []string{"time", "missing_info", "job_id", "task_index", "machine_id", "event_type", "user", "scheduling_class", "priority", "cpu_request", "memory_request", "disk_request", "different_machines"}}
-	g11MachineEv   = &csvTable{name: "machine_events", cols: []string{"timestamp", "machine_id", "event_type", "platform_id", "cpus", "memory"}}
-	g11MachineAttr = &csvTable{name: "machine_attributes", cols: []string{"time", "machine_id", "attribute_name", "attribute_value", "attribute_deleted"}}
-	g11Constraints = &csvTable{name: "task_constraints", cols: []string{"time", "job_id", "task_index", "comparison_operator", "attribute_name", "attribute_value"}}
-	g11Tables      = []*csvTable{g11JobEvents, g11TaskEvents, g11MachineEv, g11MachineAttr, g11Constraints, {name: "task_usage"}}
-	// Alternative task_constraints order: time, job, task, name, value, operator.
-	g11ConstraintsAlt = &csvTable{name: "task_constraints", cols: []string{"time", "job_id", "task_index", "attribute_name", "attribute_value", "comparison_operator"}}
+	g11JobCols = struct {
+		time, missingInfo, jobID, eventType, user, schedulingClass, jobName, logicalJobName column
+	}{
+		column{name: "time", kind: kindMicros, required: true, use: "when the event happens (0 before, 2^63−1 after the window)"},
+		column{name: "missing_info", kind: kindInt, use: "0..2: the row's times are synthesised (see missing_info)"},
+		column{name: "job_id", kind: kindInt, required: true, use: "the job"},
+		column{name: "event_type", kind: kindInt, required: true, use: "0..8; the first SUBMIT is the job's submit"},
+		column{name: "user", kind: kindString, use: "the tenant"},
+		column{name: "scheduling_class", kind: kindInt, use: "0..3: 2 or 3 makes a service job"},
+		column{name: "job_name", kind: kindString},
+		column{name: "logical_job_name", kind: kindString},
+	}
+	g11TaskCols = struct {
+		time, missingInfo, jobID, taskIndex, machineID, eventType, user, schedulingClass, priority,
+		cpuRequest, memoryRequest, diskRequest, differentMachines column
+	}{
+		column{name: "time", kind: kindMicros, required: true, use: "when the event happens (0 before, 2^63−1 after the window)"},
+		column{name: "missing_info", kind: kindInt, use: "0..2: the row's times are synthesised (see missing_info)"},
+		column{name: "job_id", kind: kindInt, required: true, use: "the job"},
+		column{name: "task_index", kind: kindInt, required: true, use: "the task (0..2^31−1)"},
+		column{name: "machine_id", kind: kindInt, use: "counted (unknown machines)"},
+		column{name: "event_type", kind: kindInt, required: true, use: "0..8: SCHEDULE starts an attempt, EVICT to LOST end it"},
+		column{name: "user", kind: kindString, use: "the tenant"},
+		column{name: "scheduling_class", kind: kindInt, use: "0..3"},
+		column{name: "priority", kind: kindInt, required: true, use: "0..12; the job's is its tasks' largest"},
+		column{name: "cpu_request", kind: kindFloat, unit: "normalised 0..1", use: "CPU request × norm_cpu (last non-empty value)"},
+		column{name: "memory_request", kind: kindFloat, unit: "normalised 0..1", use: "memory request × norm_mem (last non-empty value)"},
+		column{name: "disk_request", kind: kindFloat, unit: "normalised 0..1", use: "disk request × norm_disk (with disk=true)"},
+		column{name: "different_machines", kind: kindInt, use: "0 or 1: 1 keeps the task off machines running its job's other tasks"},
+	}
+	g11MachineCols = struct{ timestamp, machineID, eventType, platformID, cpus, memory column }{
+		column{name: "timestamp", kind: kindMicros, required: true, use: "when the event happens (0 before the window)"},
+		column{name: "machine_id", kind: kindInt, required: true, use: "the machine's name"},
+		column{name: "event_type", kind: kindInt, required: true, use: "0 ADD, 1 REMOVE (fail), 2 UPDATE"},
+		column{name: "platform_id", kind: kindString, use: "label platform"},
+		column{name: "cpus", kind: kindFloat, unit: "normalised 0..1", use: "CPU capacity × norm_cpu (empty: the last known)"},
+		column{name: "memory", kind: kindFloat, unit: "normalised 0..1", use: "memory capacity × norm_mem (empty: the last known)"},
+	}
+	g11AttrCols = struct{ time, machineID, attributeName, attributeValue, attributeDeleted column }{
+		column{name: "time", kind: kindMicros, required: true, use: "when the attribute is set"},
+		column{name: "machine_id", kind: kindInt, required: true, use: "the machine"},
+		column{name: "attribute_name", kind: kindString, required: true, use: "a label's key (attributes in force at the first ADD)"},
+		column{name: "attribute_value", kind: kindString, use: "the label's value"},
+		column{name: "attribute_deleted", kind: kindInt, required: true, use: "0 or 1 (1: the attribute is deleted)"},
+	}
+	g11ConstraintCols = struct {
+		time, jobID, taskIndex, comparisonOperator, attributeName, attributeValue column
+	}{
+		column{name: "time", kind: kindMicros, required: true, use: "orders the rows (the last per attribute and operator wins)"},
+		column{name: "job_id", kind: kindInt, required: true, use: "the job"},
+		column{name: "task_index", kind: kindInt, required: true, use: "the task"},
+		column{name: "comparison_operator", kind: kindInt, required: true, use: "0 EQUAL, 1 NOT_EQUAL, 2 LESS_THAN, 3 GREATER_THAN"},
+		column{name: "attribute_name", kind: kindString, required: true, use: "the selector's key"},
+		column{name: "attribute_value", kind: kindString, use: "the selector's value"},
+	}
+	// The alternative task_constraints order: time, job, task, name, value,
+	// operator (detected from a file's first row).
+	g11ConstraintAltCols = struct {
+		time, jobID, taskIndex, attributeName, attributeValue, comparisonOperator column
+	}{
+		g11ConstraintCols.time, g11ConstraintCols.jobID, g11ConstraintCols.taskIndex,
+		g11ConstraintCols.attributeName, g11ConstraintCols.attributeValue, g11ConstraintCols.comparisonOperator,
+	}
+)
+
+var (
+	g11JobEvents      = newSchemaTable("job_events", &g11JobCols)
+	g11TaskEvents     = newSchemaTable("task_events", &g11TaskCols)
+	g11MachineEv      = newSchemaTable("machine_events", &g11MachineCols)
+	g11MachineAttr    = newSchemaTable("machine_attributes", &g11AttrCols)
+	g11Constraints    = newSchemaTable("task_constraints", &g11ConstraintCols)
+	g11ConstraintsAlt = newSchemaTable("task_constraints", &g11ConstraintAltCols)
+	g11Tables         = []*csvTable{g11JobEvents, g11TaskEvents, g11MachineEv, g11MachineAttr, g11Constraints, {name: "task_usage"}}
 )
 
 // Google 2011 event types (task_events col 6, job_events col 4).
@@ -101,8 +167,12 @@ func (g *g11Reader) keysFor(name string) (bool, int, func([]byte) (rowKeys, bool
 	if t == nil || t.cols == nil {
 		return false, 0, nil
 	}
-	cols := map[*csvTable][3]int{g11JobEvents: {0, 2, -1}, g11TaskEvents: {0, 2, 4}, g11MachineEv: {0, -1, 1},
-		g11MachineAttr: {0, -1, 1}, g11Constraints: {0, 1, -1}}[t]
+	cols := map[*csvTable][3]int{ // time, job, machine columns (-1 = none)
+		g11JobEvents:   {g11JobCols.time.index, g11JobCols.jobID.index, -1},
+		g11TaskEvents:  {g11TaskCols.time.index, g11TaskCols.jobID.index, g11TaskCols.machineID.index},
+		g11MachineEv:   {g11MachineCols.timestamp.index, -1, g11MachineCols.machineID.index},
+		g11MachineAttr: {g11AttrCols.time.index, -1, g11AttrCols.machineID.index},
+		g11Constraints: {g11ConstraintCols.time.index, g11ConstraintCols.jobID.index, -1}}[t]
 	return true, 0, csvRowKeys(t, cols, true, func(b []byte) (scheduler.Time, bool) {
 		if v, e := atoi(b); e == numOK && v > 0 && v < g11After {
 			return scheduler.Time(v - g11Origin), true
@@ -116,8 +186,25 @@ func (g *g11Reader) input(b *builder, m member) (bool, error) {
 	if t == nil || t.cols == nil {
 		return false, nil
 	}
-	// The shard number is that of the file (or archive member), never of a
-	// directory above it.
+	g.noteShard(t, m)
+	switch t {
+	case g11JobEvents:
+		return true, g.jobEvents(b, m)
+	case g11TaskEvents:
+		return true, g.taskEvents(b, m)
+	case g11MachineEv:
+		return true, g.readMachineEvents(b, m)
+	case g11MachineAttr:
+		return true, g.readMachineAttributes(b, m)
+	case g11Constraints:
+		return true, g.constraints(b, m)
+	}
+	return false, nil
+}
+
+// noteShard records the shard number of a table's file. The shard number is
+// that of the file (or archive member), never of a directory above it.
+func (g *g11Reader) noteShard(t *csvTable, m member) {
 	if sm := shardRe.FindStringSubmatch(filepath.Base(strings.ReplaceAll(m.name, ":", "/"))); sm != nil {
 		i, _ := strconv.Atoi(sm[1])
 		of, _ := strconv.Atoi(sm[2])
@@ -128,103 +215,103 @@ func (g *g11Reader) input(b *builder, m member) (bool, error) {
 		}
 		s.seen[i] = true
 	}
-	switch t {
-	case g11JobEvents:
-		return true, g.jobEvents(b, m)
-	case g11TaskEvents:
-		return true, g.taskEvents(b, m)
-	case g11MachineEv:
-		if g.machines == nil {
-			g.machines = newSorter(b.opt)
-		}
-		var buf []byte
-		return true, b.readCSV(m, t, func(r *row) error {
-			raw := r.micros(0, g11After)
-			id := r.int(1)
-			typ := r.int(2)
-			cpu, hc := r.optFloat(4)
-			mem, hm := r.optFloat(5)
-			if r.err == nil && (typ < 0 || typ > 2) {
-				r.fail(2, "unknown_code", "unknown machine event type "+strconv.FormatInt(typ, 10)+" (want 0 ADD, 1 REMOVE, 2 UPDATE)")
-			}
-			if r.err != nil {
-				return b.bad(r.err)
-			}
-			b.st.Events["machine_events/"+[]string{"ADD", "REMOVE", "UPDATE"}[typ]]++
-			tm, before, after := g.time(b, raw)
-			if after {
-				b.count("machine_events_after_window", 1)
-				return nil
-			}
-			if !before {
-				b.seen(tm)
-			}
-			g.seq++
-			e := enc{buf[:0]}
-			e.i(int64(tm))
-			e.i(id)
-			e.i(typ)
-			e.s(bstr(r.f[3]))
-			e.optF(cpu, hc)
-			e.optF(mem, hm)
-			e.s("")
-			buf = e.b
-			return g.machines.add(appendKeyInt(appendKeyInt(nil, int64(tm)), g.seq), buf)
-		})
-	case g11MachineAttr:
-		if g.attrs == nil {
-			g.attrs = newSorter(b.opt)
-		}
-		var buf []byte
-		return true, b.readCSV(m, t, func(r *row) error {
-			raw := r.micros(0, g11After)
-			id := r.int(1)
-			del := r.int(4)
-			if !r.has(2) {
-				r.fail(2, "missing_field", "required value is empty")
-			}
-			if r.err == nil && del != 0 && del != 1 {
-				r.fail(4, "unknown_code", "attribute_deleted must be 0 or 1")
-			}
-			if r.err != nil {
-				return b.bad(r.err)
-			}
-			tm, _, after := g.time(b, raw)
-			if after {
-				return nil
-			}
-			g.seq++
-			e := enc{buf[:0]}
-			e.s(bstr(r.f[2]))
-			e.s(bstr(r.f[3]))
-			e.i(del)
-			buf = e.b
-			return g.attrs.add(appendKeyInt(appendKeyInt(appendKeyInt(nil, id), int64(tm)), g.seq), buf)
-		})
-	case g11Constraints:
-		return true, g.constraints(b, m)
+}
+
+// readMachineEvents reads machine_events: the machine rows, sorted by time.
+func (g *g11Reader) readMachineEvents(b *builder, m member) error {
+	c := &g11MachineCols
+	if g.machines == nil {
+		g.machines = newSorter(b.opt)
 	}
-	return false, nil
+	var buf []byte
+	return b.readCSV(m, g11MachineEv, func(r *row) error {
+		raw := c.timestamp.micros(r, g11After)
+		id := c.machineID.int(r)
+		typ := c.eventType.int(r)
+		cpu, hc := c.cpus.optFloat(r)
+		mem, hm := c.memory.optFloat(r)
+		if r.err == nil && (typ < 0 || typ > 2) {
+			c.eventType.fail(r, "unknown_code", "unknown machine event type "+strconv.FormatInt(typ, 10)+" (want 0 ADD, 1 REMOVE, 2 UPDATE)")
+		}
+		if r.err != nil {
+			return b.bad(r.err)
+		}
+		b.st.Events["machine_events/"+[]string{"ADD", "REMOVE", "UPDATE"}[typ]]++
+		tm, before, after := g.time(b, raw)
+		if after {
+			b.count("machine_events_after_window", 1)
+			return nil
+		}
+		if !before {
+			b.seen(tm)
+		}
+		g.seq++
+		e := enc{buf[:0]}
+		e.int(int64(tm))
+		e.int(id)
+		e.int(typ)
+		e.str(bstr(c.platformID.bytes(r)))
+		e.optFloat(cpu, hc)
+		e.optFloat(mem, hm)
+		e.str("")
+		buf = e.b
+		return g.machines.add(appendKeyInt(appendKeyInt(nil, int64(tm)), g.seq), buf)
+	})
+}
+
+// readMachineAttributes reads machine_attributes: the attribute rows, sorted by machine and time.
+func (g *g11Reader) readMachineAttributes(b *builder, m member) error {
+	c := &g11AttrCols
+	if g.attrs == nil {
+		g.attrs = newSorter(b.opt)
+	}
+	var buf []byte
+	return b.readCSV(m, g11MachineAttr, func(r *row) error {
+		raw := c.time.micros(r, g11After)
+		id := c.machineID.int(r)
+		del := c.attributeDeleted.int(r)
+		if !c.attributeName.has(r) {
+			c.attributeName.missing(r)
+		}
+		if r.err == nil && del != 0 && del != 1 {
+			c.attributeDeleted.fail(r, "unknown_code", "attribute_deleted must be 0 or 1")
+		}
+		if r.err != nil {
+			return b.bad(r.err)
+		}
+		tm, _, after := g.time(b, raw)
+		if after {
+			return nil
+		}
+		g.seq++
+		e := enc{buf[:0]}
+		e.str(bstr(c.attributeName.bytes(r)))
+		e.str(bstr(c.attributeValue.bytes(r)))
+		e.int(del)
+		buf = e.b
+		return g.attrs.add(appendKeyInt(appendKeyInt(appendKeyInt(nil, id), int64(tm)), g.seq), buf)
+	})
 }
 
 func (g *g11Reader) jobEvents(b *builder, m member) error {
+	c := &g11JobCols
 	var key, sub, buf []byte
 	var counts g11EventCounts
 	defer counts.flush(b, "job_events/")
 	return b.readCSV(m, g11JobEvents, func(r *row) error {
-		raw := r.micros(0, g11After)
-		mi, hmi := r.optInt(1)
-		job := r.int(2)
-		typ := r.int(3)
-		class, hc := r.optInt(5)
+		raw := c.time.micros(r, g11After)
+		mi, hmi := c.missingInfo.optInt(r)
+		job := c.jobID.int(r)
+		typ := c.eventType.int(r)
+		class, hc := c.schedulingClass.optInt(r)
 		if r.err == nil && (typ < 0 || typ > 8) {
-			r.fail(3, "unknown_code", "unknown event type "+strconv.FormatInt(typ, 10)+" (want 0..8)")
+			c.eventType.fail(r, "unknown_code", "unknown event type "+strconv.FormatInt(typ, 10)+" (want 0..8)")
 		}
 		if r.err == nil && hmi && (mi < 0 || mi > 2) {
-			r.fail(1, "unknown_code", "unknown missing-info code "+strconv.FormatInt(mi, 10)+" (want 0..2 or empty)")
+			c.missingInfo.fail(r, "unknown_code", "unknown missing-info code "+strconv.FormatInt(mi, 10)+" (want 0..2 or empty)")
 		}
 		if r.err == nil && hc && (class < 0 || class > 3) {
-			r.fail(5, "unknown_code", "scheduling class "+strconv.FormatInt(class, 10)+" out of range 0..3")
+			c.schedulingClass.fail(r, "unknown_code", "scheduling class "+strconv.FormatInt(class, 10)+" out of range 0..3")
 		}
 		if r.err != nil {
 			return b.bad(r.err)
@@ -234,11 +321,11 @@ func (g *g11Reader) jobEvents(b *builder, m member) error {
 		key = appendKeyInt(key[:0], job)
 		sub = appendKeyInt(append(sub[:0], 0), int64(tm))
 		e := enc{buf[:0]}
-		e.i(int64(tm))
-		e.optI(mi, hmi)
-		e.i(typ)
-		e.s(bstr(r.f[4]))
-		e.optI(class, hc)
+		e.int(int64(tm))
+		e.optInt(mi, hmi)
+		e.int(typ)
+		e.str(bstr(c.user.bytes(r)))
+		e.optInt(class, hc)
 		e = appendJobExtra(e, g11JobExtra{})
 		buf = e.b
 		return b.group(key, sub, buf)
@@ -256,7 +343,7 @@ type g11JobExtra struct {
 }
 
 func appendJobExtra(e enc, x g11JobExtra) enc {
-	e.optI(x.prio, x.hasPrio)
+	e.optInt(x.prio, x.hasPrio)
 	var bits uint64
 	if x.alloc {
 		bits |= 1
@@ -264,67 +351,68 @@ func appendJobExtra(e enc, x g11JobExtra) enc {
 	if x.parent {
 		bits |= 2
 	}
-	e.u(bits)
-	e.i(x.maxPerMachine)
-	e.u(uint64(len(x.after)))
+	e.uint(bits)
+	e.int(x.maxPerMachine)
+	e.uint(uint64(len(x.after)))
 	for _, a := range x.after {
-		e.i(a)
+		e.int(a)
 	}
 	return e
 }
 
 func decodeJobExtra(d *dec) g11JobExtra {
 	var x g11JobExtra
-	x.prio, x.hasPrio = d.optI()
-	bits := d.u()
+	x.prio, x.hasPrio = d.optInt()
+	bits := d.uint()
 	x.alloc, x.parent = bits&1 != 0, bits&2 != 0
-	x.maxPerMachine = d.i()
-	if n := d.n(len(d.b)); n > 0 {
+	x.maxPerMachine = d.int()
+	if n := d.count(); n > 0 {
 		x.after = make([]int64, n)
 		for i := range x.after {
-			x.after[i] = d.i()
+			x.after[i] = d.int()
 		}
 	}
 	return x
 }
 
 func (g *g11Reader) taskEvents(b *builder, m member) error {
+	c := &g11TaskCols
 	var key, sub, buf []byte
 	var counts g11EventCounts
 	defer counts.flush(b, "task_events/")
 	return b.readCSV(m, g11TaskEvents, func(r *row) error {
-		raw := r.micros(0, g11After)
-		mi, hmi := r.optInt(1)
-		job := r.int(2)
-		idx := r.int(3)
-		mach, hm := r.optInt(4)
-		typ := r.int(5)
-		class, hc := r.optInt(7)
-		prio := r.int(8)
-		cpu, hcpu := r.optFloat(9)
-		mem, hmem := r.optFloat(10)
-		disk, hdisk := r.optFloat(11)
-		diff, hdiff := r.optInt(12)
+		raw := c.time.micros(r, g11After)
+		mi, hmi := c.missingInfo.optInt(r)
+		job := c.jobID.int(r)
+		idx := c.taskIndex.int(r)
+		mach, hm := c.machineID.optInt(r)
+		typ := c.eventType.int(r)
+		class, hc := c.schedulingClass.optInt(r)
+		prio := c.priority.int(r)
+		cpu, hcpu := c.cpuRequest.optFloat(r)
+		mem, hmem := c.memoryRequest.optFloat(r)
+		disk, hdisk := c.diskRequest.optFloat(r)
+		diff, hdiff := c.differentMachines.optInt(r)
 		switch {
 		case r.err != nil:
 		case typ < 0 || typ > 8:
-			r.fail(5, "unknown_code", "unknown event type "+strconv.FormatInt(typ, 10)+" (want 0..8)")
+			c.eventType.fail(r, "unknown_code", "unknown event type "+strconv.FormatInt(typ, 10)+" (want 0..8)")
 		case hmi && (mi < 0 || mi > 2):
-			r.fail(1, "unknown_code", "unknown missing-info code "+strconv.FormatInt(mi, 10)+" (want 0..2 or empty)")
+			c.missingInfo.fail(r, "unknown_code", "unknown missing-info code "+strconv.FormatInt(mi, 10)+" (want 0..2 or empty)")
 		case hc && (class < 0 || class > 3):
-			r.fail(7, "unknown_code", "scheduling class "+strconv.FormatInt(class, 10)+" out of range 0..3")
+			c.schedulingClass.fail(r, "unknown_code", "scheduling class "+strconv.FormatInt(class, 10)+" out of range 0..3")
 		case prio < 0 || prio > 12:
-			r.fail(8, "unknown_code", "priority "+strconv.FormatInt(prio, 10)+" out of range 0..12")
+			c.priority.fail(r, "unknown_code", "priority "+strconv.FormatInt(prio, 10)+" out of range 0..12")
 		case hdiff && diff != 0 && diff != 1:
-			r.fail(12, "unknown_code", "different-machines flag must be 0 or 1")
+			c.differentMachines.fail(r, "unknown_code", "different-machines flag must be 0 or 1")
 		case idx < 0 || idx > math.MaxInt32:
-			r.fail(3, "invalid", "task index out of range")
+			c.taskIndex.fail(r, "invalid", "task index out of range")
 		}
 		if r.err != nil {
 			return b.bad(r.err)
 		}
 		if hm {
-			b.machineRef("task_events", r.f[4])
+			b.machineRef("task_events", c.machineID.bytes(r))
 		}
 		counts[typ]++
 		tm, before, after := g.seenTime(b, raw)
@@ -345,14 +433,14 @@ func (g *g11Reader) taskEvents(b *builder, m member) error {
 			bits |= 8
 		}
 		e.b = append(e.b, bits, byte(typ))
-		e.i(int64(tm))
-		e.optI(mach, hm)
-		e.i(prio)
-		e.optI(class, hc)
-		e.optF(cpu, hcpu)
-		e.optF(mem, hmem)
-		e.optF(disk, hdisk)
-		e.s(bstr(r.f[6]))
+		e.int(int64(tm))
+		e.optInt(mach, hm)
+		e.int(prio)
+		e.optInt(class, hc)
+		e.optFloat(cpu, hcpu)
+		e.optFloat(mem, hmem)
+		e.optFloat(disk, hdisk)
+		e.str(bstr(c.user.bytes(r)))
 		buf = e.b
 		return b.group(key, sub, buf)
 	})
@@ -368,33 +456,36 @@ func isSmallInt(b []byte) bool {
 
 func (g *g11Reader) constraints(b *builder, m member) error {
 	var key, sub, buf []byte
+	c, alt := &g11ConstraintCols, &g11ConstraintAltCols
 	var layout *csvTable // decided from the first row
-	opCol, nameCol, valCol := 3, 4, 5
+	opCol, nameCol, valCol := &c.comparisonOperator, &c.attributeName, &c.attributeValue
 	return b.readCSV(m, g11Constraints, func(r *row) error {
 		if layout == nil {
+			// The columns at the default layout's operator, name and value.
+			third, fourth, fifth := c.comparisonOperator.bytes(r), c.attributeName.bytes(r), c.attributeValue.bytes(r)
 			switch {
-			case isSmallInt(r.f[3]) && !isSmallInt(r.f[5]):
+			case isSmallInt(third) && !isSmallInt(fifth):
 				layout = g11Constraints
-			case isSmallInt(r.f[5]) && !isSmallInt(r.f[3]):
+			case isSmallInt(fifth) && !isSmallInt(third):
 				layout = g11ConstraintsAlt
-				opCol, nameCol, valCol = 5, 3, 4
-			case isSmallInt(r.f[3]) && isHash(r.f[4]):
+				opCol, nameCol, valCol = &alt.comparisonOperator, &alt.attributeName, &alt.attributeValue
+			case isSmallInt(third) && isHash(fourth):
 				layout = g11Constraints
 			default:
-				return &InputError{File: r.file, Line: r.line, Column: 4, Field: "comparison_operator", Reason: "bad_layout",
+				return &InputError{File: r.file, Line: r.line, Column: c.comparisonOperator.index + 1, Field: c.comparisonOperator.name, Reason: "bad_layout",
 					Msg: "cannot tell the column order of task_constraints: neither column 4 nor column 6 is an operator code 0..3"}
 			}
 		}
 		r.names = layout.cols
-		raw := r.micros(0, g11After)
-		job := r.int(1)
-		idx := r.int(2)
-		op := r.int(opCol)
+		raw := c.time.micros(r, g11After)
+		job := c.jobID.int(r)
+		idx := c.taskIndex.int(r)
+		op := opCol.int(r)
 		if r.err == nil && (op < 0 || op > 3) {
-			r.fail(opCol, "unknown_code", "unknown comparison operator "+strconv.FormatInt(op, 10)+" (want 0..3)")
+			opCol.fail(r, "unknown_code", "unknown comparison operator "+strconv.FormatInt(op, 10)+" (want 0..3)")
 		}
-		if r.err == nil && !r.has(nameCol) {
-			r.fail(nameCol, "missing_field", "required value is empty")
+		if r.err == nil && !nameCol.has(r) {
+			nameCol.missing(r)
 		}
 		if r.err != nil {
 			return b.bad(r.err)
@@ -404,10 +495,10 @@ func (g *g11Reader) constraints(b *builder, m member) error {
 		key = appendKeyInt(key[:0], job)
 		sub = appendKeyInt(appendKeyInt(append(sub[:0], 2), idx), int64(tm))
 		e := enc{buf[:0]}
-		e.i(int64([]scheduler.SelectorOp{scheduler.OpEq, scheduler.OpNe, scheduler.OpLt, scheduler.OpGt}[op]))
-		e.s(bstr(r.f[nameCol]))
-		e.u(1)
-		e.s(bstr(r.f[valCol]))
+		e.int(int64([]scheduler.SelectorOp{scheduler.OpEq, scheduler.OpNe, scheduler.OpLt, scheduler.OpGt}[op]))
+		e.str(bstr(nameCol.bytes(r)))
+		e.uint(1)
+		e.str(bstr(valCol.bytes(r)))
 		buf = e.b
 		return b.group(key, sub, buf)
 	})
@@ -475,12 +566,12 @@ type g11MachineRow struct {
 func decodeG11MachineRow(v []byte) g11MachineRow {
 	d := dec{b: v}
 	var r g11MachineRow
-	r.t = scheduler.Time(d.i())
-	r.id, r.typ = d.i(), d.i()
-	r.platform = d.s()
-	r.cpu, r.hc = d.optF()
-	r.mem, r.hm = d.optF()
-	r.sw = d.s()
+	r.t = scheduler.Time(d.int())
+	r.id, r.typ = d.int(), d.int()
+	r.platform = d.str()
+	r.cpu, r.hc = d.optFloat()
+	r.mem, r.hm = d.optFloat()
+	r.sw = d.str()
 	return r
 }
 
@@ -545,7 +636,7 @@ func (g *g11Reader) addLabels(b *builder, firstAdd map[int64]scheduler.Time) (ma
 		}
 		prevAttr, prevVal = append(prevAttr[:0], k[:16]...), append(prevVal[:0], v...)
 		d := dec{b: v}
-		name, val, del := d.s(), d.s(), d.i()
+		name, val, del := d.str(), d.str(), d.int()
 		ls := labels[id]
 		i := slices.IndexFunc(ls, func(l scheduler.Label) bool { return l.Key == name })
 		switch {
@@ -760,11 +851,11 @@ func (g *g11Reader) jobHead(recs []record) (h g11JobHead, i int) {
 	h.class = -1
 	for ; i < len(recs) && recs[i].sub[0] == 0; i++ {
 		d := dec{b: recs[i].val}
-		tm := scheduler.Time(d.i())
-		_, hmi := d.optI()
-		typ := d.i()
-		user := d.s()
-		c, hc := d.optI()
+		tm := scheduler.Time(d.int())
+		_, hmi := d.optInt()
+		typ := d.int()
+		user := d.str()
+		c, hc := d.optInt()
 		x := decodeJobExtra(&d)
 		if hmi {
 			h.missing = true
@@ -822,10 +913,10 @@ func (g *g11Reader) groupTasks(b *builder, recs []record, tenant *string) []*g11
 // replacing an earlier one with the same key and operator.
 func (t *g11Task) addSelector(v []byte) {
 	d := dec{b: v}
-	op, name := scheduler.SelectorOp(d.i()), d.s()
+	op, name := scheduler.SelectorOp(d.int()), d.str()
 	s := scheduler.Selector{Key: name, Op: op}
-	for n := d.n(len(d.b)); n > 0; n-- {
-		s.Values = append(s.Values, d.s())
+	for n := d.count(); n > 0; n-- {
+		s.Values = append(s.Values, d.str())
 	}
 	if j := slices.IndexFunc(t.sels, func(x scheduler.Selector) bool { return x.Key == s.Key && x.Op == s.Op }); j >= 0 {
 		t.sels[j] = s
@@ -839,14 +930,14 @@ func (t *g11Task) addSelector(v []byte) {
 func (g *g11Reader) taskEvent(b *builder, cur *g11Task, v []byte, tenant *string) {
 	bits, typ := v[0], int64(v[1])
 	d := dec{b: v[2:]}
-	tm := scheduler.Time(d.i())
-	d.optI() // machine
-	prio := d.i()
-	d.optI() // class
-	cpu, hcpu := d.optF()
-	mem, hmem := d.optF()
-	disk, hdisk := d.optF()
-	user := d.s()
+	tm := scheduler.Time(d.int())
+	d.optInt() // machine
+	prio := d.int()
+	d.optInt() // class
+	cpu, hcpu := d.optFloat()
+	mem, hmem := d.optFloat()
+	disk, hdisk := d.optFloat()
+	user := d.str()
 	if *tenant == "" {
 		*tenant = user
 	}

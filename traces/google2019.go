@@ -98,24 +98,27 @@ func jsonErr(file string, line int64, col int, field, reason, msg string) *Input
 	return &InputError{File: file, Line: line, Column: col, Field: field, Reason: reason, Msg: msg}
 }
 
+// g19Input reads one google2019 table: the table, its lines, the per-type event
+// counts and the buffers reused between rows.
+type g19Input struct {
+	g                   *g19Reader
+	b                   *builder
+	t                   *csvTable
+	lr                  *lineReader
+	counts              [11]int64
+	key, sub, buf, mbuf []byte
+}
+
 func (g *g19Reader) input(b *builder, m member) (bool, error) {
 	t := matchTable(m.name, g19Tables)
 	if t == nil || t.name == "instance_usage" {
 		return false, nil
 	}
-	lr := newLineReader(m)
+	in := &g19Input{g: g, b: b, t: t, lr: newLineReader(m)}
 	b.inTable(t.name)
-	var counts [11]int64
-	defer func() {
-		for i, n := range counts {
-			if n > 0 {
-				b.st.Events[t.name+"/"+g19EventNames[i]] += n
-			}
-		}
-	}()
-	var key, sub, buf, mbuf []byte
+	defer in.flushCounts()
 	for {
-		line, err := lr.next()
+		line, err := in.lr.next()
 		if err == io.EOF {
 			return true, nil
 		}
@@ -126,236 +129,279 @@ func (g *g19Reader) input(b *builder, m member) (bool, error) {
 			continue
 		}
 		b.addRows(t.name, 1)
-		var r g19Row
-		if err := json.Unmarshal(line, &r); err != nil {
-			col, msg := 0, err.Error()
-			var se *json.SyntaxError
-			var te *json.UnmarshalTypeError
-			field := "json"
-			if errors.As(err, &se) {
-				col = int(se.Offset)
-			} else if errors.As(err, &te) {
-				col, field = int(te.Offset), te.Field
-			}
-			if err := b.bad(jsonErr(lr.file, lr.line, col, field, "bad_json", "invalid JSON: "+msg)); err != nil {
-				return true, err
-			}
-			continue
-		}
-		bad := func(field, reason, msg string) error {
-			return b.bad(jsonErr(lr.file, lr.line, 0, field, reason, msg))
-		}
-		checks := []struct {
-			name string
-			v    jInt
-			req  bool
-		}{{"time", r.Time, true}, {"type", r.Type, t.name != "machine_attributes"}, {"collection_id", r.CollectionID, t.name == "collection_events" || t.name == "instance_events"},
-			{"scheduling_class", r.SchedulingClass, false}, {"missing_type", r.MissingType, false}, {"collection_type", r.CollectionType, false},
-			{"priority", r.Priority, false}, {"parent_collection_id", r.ParentCollectionID, false}, {"max_per_machine", r.MaxPerMachine, false},
-			{"instance_index", r.InstanceIndex, t.name == "instance_events"}, {"machine_id", r.MachineID, t.name == "machine_events" || t.name == "machine_attributes"},
-			{"missing_data_reason", r.MissingDataReason, false}}
-		var rowErr error
-		handled := false
-		for _, c := range checks {
-			if c.v.Bad != "" && c.v.Range && c.name == "time" {
-				rowErr, handled = bad(c.name, "overflow", timeRangeMsg(c.v.Bad)), true
-				break
-			}
-			if c.v.Bad != "" {
-				rowErr, handled = bad(c.name, "bad_number", "value "+c.v.Bad+" is not an int64"), true
-				break
-			}
-			if c.req && !c.v.Ok {
-				rowErr, handled = bad(c.name, "missing_field", "required key is absent or null"), true
-				break
-			}
-		}
-		if !handled {
-			for _, a := range r.StartAfter {
-				if a.Bad != "" || !a.Ok {
-					rowErr, handled = bad("start_after_collection_ids", "bad_number", "element "+a.Bad+" is not an int64"), true
-					break
-				}
-			}
-		}
-		if !handled {
-			for _, res := range []*g19Res{r.ResourceRequest, r.Capacity} {
-				if res != nil && (res.CPUs.Bad != "" || res.Memory.Bad != "") {
-					rowErr, handled = bad("resources", "bad_number", "cpus/memory value is not a number"), true
-				}
-			}
-		}
-		if !handled && r.Time.V != g11After && !checkTimeMicros(r.Time.V) {
-			rowErr, handled = bad("time", "overflow", timeRangeMsg(strconv.FormatInt(r.Time.V, 10))), true
-		}
-		if !handled && r.Deleted.Bad != "" {
-			rowErr, handled = bad("deleted", "bad_bool", "value "+r.Deleted.Bad+" is not a boolean"), true
-		}
-		if !handled && t.name != "machine_attributes" {
-			limit := int64(10)
-			if t.name == "machine_events" {
-				limit = 3
-			}
-			if r.Type.V < 0 || r.Type.V > limit {
-				rowErr, handled = bad("type", "unknown_code", "unknown event type "+strconv.FormatInt(r.Type.V, 10)), true
-			}
-		}
-		if handled {
-			if rowErr != nil {
-				return true, rowErr
-			}
-			continue
-		}
-		b.timeSeen(t.name, r.Time.V < 0, float64(r.Time.V), r.Time.V > 0 && r.Time.V != g11After)
-		tm, before, after := g.time(b, r.Time.V)
-		if !before && !after && t.name != "machine_attributes" {
-			b.seen(tm)
-		}
-		switch t.name {
-		case "machine_events":
-			if r.Type.V == 0 {
-				b.count("machine_events_unknown_type", 1)
-				continue
-			}
-			b.st.Events["machine_events/"+[]string{"", "ADD", "REMOVE", "UPDATE"}[r.Type.V]]++
-			if after {
-				continue
-			}
-			if r.MissingDataReason.Ok && r.MissingDataReason.V != 0 {
-				b.count("machine_events_missing_data", 1)
-			}
-			if g.machines == nil {
-				g.machines = newSorter(b.opt)
-			}
-			g.seq++
-			e := enc{buf[:0]}
-			e.i(int64(tm))
-			e.i(r.MachineID.V)
-			e.i(r.Type.V - 1)
-			e.s(r.PlatformID.V)
-			var cap g19Res
-			if r.Capacity != nil {
-				cap = *r.Capacity
-			}
-			e.optF(cap.CPUs.V, cap.CPUs.Ok)
-			e.optF(cap.Memory.V, cap.Memory.Ok)
-			e.s(r.SwitchID.V)
-			buf = e.b
-			if err := g.machines.add(appendKeyInt(appendKeyInt(nil, int64(tm)), g.seq), buf); err != nil {
-				return true, err
-			}
-		case "machine_attributes":
-			if after {
-				continue
-			}
-			if g.attrs == nil {
-				g.attrs = newSorter(b.opt)
-			}
-			g.seq++
-			e := enc{buf[:0]}
-			e.s(r.Name.V)
-			e.s(r.Value.V)
-			if r.Deleted.V {
-				e.i(1)
-			} else {
-				e.i(0)
-			}
-			buf = e.b
-			if err := g.attrs.add(appendKeyInt(appendKeyInt(appendKeyInt(nil, r.MachineID.V), int64(tm)), g.seq), buf); err != nil {
-				return true, err
-			}
-		case "collection_events":
-			counts[r.Type.V]++
-			key = appendKeyInt(key[:0], r.CollectionID.V)
-			sub = appendKeyInt(append(sub[:0], 0), int64(tm))
-			typ := g19To11[r.Type.V]
-			if typ < 0 {
-				typ = 7 // QUEUE, ENABLE: no lifecycle effect (UPDATE_PENDING in 2011 terms)
-			}
-			e := enc{buf[:0]}
-			e.i(int64(tm))
-			e.optI(r.MissingType.V, r.MissingType.Ok && r.MissingType.V != 0)
-			e.i(typ)
-			e.s(r.User.V)
-			e.optI(r.SchedulingClass.V, r.SchedulingClass.Ok)
-			x := g11JobExtra{prio: r.Priority.V, hasPrio: r.Priority.Ok, alloc: r.CollectionType.V == 1,
-				parent: r.ParentCollectionID.Ok && r.ParentCollectionID.V != 0, maxPerMachine: r.MaxPerMachine.V}
-			for _, a := range r.StartAfter {
-				x.after = append(x.after, a.V)
-			}
-			e = appendJobExtra(e, x)
-			buf = e.b
-			if err := b.group(key, sub, buf); err != nil {
-				return true, err
-			}
-		case "instance_events":
-			counts[r.Type.V]++
-			if r.CollectionType.V == 1 {
-				b.count("alloc_instance_rows_flattened", 1)
-				continue
-			}
-			typ := g19To11[r.Type.V]
-			if typ < 0 {
-				continue
-			}
-			key = appendKeyInt(key[:0], r.CollectionID.V)
-			sub = appendKeyInt(appendKeyInt(append(sub[:0], 1), r.InstanceIndex.V), int64(tm))
-			var bits byte
-			if before {
-				bits |= 1
-			}
-			if after {
-				bits |= 2
-			}
-			if r.MissingType.Ok && r.MissingType.V != 0 {
-				bits |= 4
-			}
-			e := enc{append(buf[:0], bits, byte(typ))}
-			e.i(int64(tm))
-			mach := r.MachineID
-			if mach.V == -1 {
-				b.count("dedicated_machine_rows", 1)
-			}
-			e.optI(mach.V, mach.Ok && mach.V > 0)
-			if mach.Ok && mach.V > 0 {
-				mbuf = strconv.AppendInt(mbuf[:0], mach.V, 10)
-				b.machineRef("instance_events", mbuf)
-			}
-			e.i(r.Priority.V)
-			e.optI(r.SchedulingClass.V, r.SchedulingClass.Ok)
-			var req g19Res
-			if r.ResourceRequest != nil {
-				req = *r.ResourceRequest
-			}
-			e.optF(req.CPUs.V, req.CPUs.Ok)
-			e.optF(req.Memory.V, req.Memory.Ok)
-			e.optF(0, false)
-			e.s(r.User.V)
-			buf = e.b
-			if err := b.group(key, sub, buf); err != nil {
-				return true, err
-			}
-			// Constraints, as 2011 constraint rows at the same time.
-			for _, c := range r.Constraint {
-				op, vals, ok := g19Relation(c)
-				if !ok {
-					b.count("constraints_unsupported_relation", 1)
-					continue
-				}
-				csub := appendKeyInt(appendKeyInt([]byte{2}, r.InstanceIndex.V), int64(tm))
-				ce := enc{}
-				ce.i(int64(op))
-				ce.s(c.Name.V)
-				ce.u(uint64(len(vals)))
-				for _, v := range vals {
-					ce.s(v)
-				}
-				if err := b.group(key, csub, ce.b); err != nil {
-					return true, err
-				}
-			}
+		if err := in.row(line); err != nil {
+			return true, err
 		}
 	}
+}
+
+// flushCounts adds the per-type counts to the statistics' events.
+func (in *g19Input) flushCounts() {
+	for i, n := range in.counts {
+		if n > 0 {
+			in.b.st.Events[in.t.name+"/"+g19EventNames[i]] += n
+		}
+	}
+}
+
+// row decodes, checks and dispatches one line.
+func (in *g19Input) row(line []byte) error {
+	var r g19Row
+	if err := json.Unmarshal(line, &r); err != nil {
+		return in.b.bad(in.jsonError(err))
+	}
+	if field, reason, msg, bad := r.problem(in.t.name); bad {
+		return in.b.bad(jsonErr(in.lr.file, in.lr.line, 0, field, reason, msg))
+	}
+	b := in.b
+	b.timeSeen(in.t.name, r.Time.V < 0, float64(r.Time.V), r.Time.V > 0 && r.Time.V != g11After)
+	tm, before, after := in.g.time(b, r.Time.V)
+	if !before && !after && in.t.name != "machine_attributes" {
+		b.seen(tm)
+	}
+	switch in.t.name {
+	case "machine_events":
+		return in.machineEvent(&r, tm, after)
+	case "machine_attributes":
+		return in.machineAttribute(&r, tm, after)
+	case "collection_events":
+		return in.collectionEvent(&r, tm)
+	case "instance_events":
+		return in.instanceEvent(&r, tm, before, after)
+	}
+	return nil
+}
+
+// jsonError is the bad-input error for a line that is not a valid row.
+func (in *g19Input) jsonError(err error) *InputError {
+	col, msg := 0, err.Error()
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	field := "json"
+	if errors.As(err, &se) {
+		col = int(se.Offset)
+	} else if errors.As(err, &te) {
+		col, field = int(te.Offset), te.Field
+	}
+	return jsonErr(in.lr.file, in.lr.line, col, field, "bad_json", "invalid JSON: "+msg)
+}
+
+// g19IntField is one integer key of a row, as problem checks it.
+type g19IntField struct {
+	name string
+	v    jInt
+	req  bool
+}
+
+// intFields lists the integer keys of r that problem checks, with whether table
+// requires them.
+func (r *g19Row) intFields(table string) []g19IntField {
+	return []g19IntField{{"time", r.Time, true}, {"type", r.Type, table != "machine_attributes"}, {"collection_id", r.CollectionID, table == "collection_events" || table == "instance_events"},
+		{"scheduling_class", r.SchedulingClass, false}, {"missing_type", r.MissingType, false}, {"collection_type", r.CollectionType, false},
+		{"priority", r.Priority, false}, {"parent_collection_id", r.ParentCollectionID, false}, {"max_per_machine", r.MaxPerMachine, false},
+		{"instance_index", r.InstanceIndex, table == "instance_events"}, {"machine_id", r.MachineID, table == "machine_events" || table == "machine_attributes"},
+		{"missing_data_reason", r.MissingDataReason, false}}
+}
+
+// problem returns the first thing wrong with a row of table (bad is false if
+// nothing is).
+func (r *g19Row) problem(table string) (field, reason, msg string, bad bool) {
+	for _, c := range r.intFields(table) {
+		if c.v.Bad != "" && c.v.Range && c.name == "time" {
+			return c.name, "overflow", timeRangeMsg(c.v.Bad), true
+		}
+		if c.v.Bad != "" {
+			return c.name, "bad_number", "value " + c.v.Bad + " is not an int64", true
+		}
+		if c.req && !c.v.Ok {
+			return c.name, "missing_field", "required key is absent or null", true
+		}
+	}
+	for _, a := range r.StartAfter {
+		if a.Bad != "" || !a.Ok {
+			return "start_after_collection_ids", "bad_number", "element " + a.Bad + " is not an int64", true
+		}
+	}
+	for _, res := range []*g19Res{r.ResourceRequest, r.Capacity} {
+		if res != nil && (res.CPUs.Bad != "" || res.Memory.Bad != "") {
+			return "resources", "bad_number", "cpus/memory value is not a number", true
+		}
+	}
+	if r.Time.V != g11After && !checkTimeMicros(r.Time.V) {
+		return "time", "overflow", timeRangeMsg(strconv.FormatInt(r.Time.V, 10)), true
+	}
+	if r.Deleted.Bad != "" {
+		return "deleted", "bad_bool", "value " + r.Deleted.Bad + " is not a boolean", true
+	}
+	if table != "machine_attributes" {
+		limit := int64(10)
+		if table == "machine_events" {
+			limit = 3
+		}
+		if r.Type.V < 0 || r.Type.V > limit {
+			return "type", "unknown_code", "unknown event type " + strconv.FormatInt(r.Type.V, 10), true
+		}
+	}
+	return "", "", "", false
+}
+
+// machineEvent keeps a machine_events row, in the 2011 layout.
+func (in *g19Input) machineEvent(r *g19Row, tm scheduler.Time, after bool) error {
+	b, g := in.b, in.g
+	if r.Type.V == 0 {
+		b.count("machine_events_unknown_type", 1)
+		return nil
+	}
+	b.st.Events["machine_events/"+[]string{"", "ADD", "REMOVE", "UPDATE"}[r.Type.V]]++
+	if after {
+		return nil
+	}
+	if r.MissingDataReason.Ok && r.MissingDataReason.V != 0 {
+		b.count("machine_events_missing_data", 1)
+	}
+	if g.machines == nil {
+		g.machines = newSorter(b.opt)
+	}
+	g.seq++
+	e := enc{in.buf[:0]}
+	e.int(int64(tm))
+	e.int(r.MachineID.V)
+	e.int(r.Type.V - 1)
+	e.str(r.PlatformID.V)
+	var cap g19Res
+	if r.Capacity != nil {
+		cap = *r.Capacity
+	}
+	e.optFloat(cap.CPUs.V, cap.CPUs.Ok)
+	e.optFloat(cap.Memory.V, cap.Memory.Ok)
+	e.str(r.SwitchID.V)
+	in.buf = e.b
+	return g.machines.add(appendKeyInt(appendKeyInt(nil, int64(tm)), g.seq), in.buf)
+}
+
+// machineAttribute keeps a machine_attributes row, in the 2011 layout.
+func (in *g19Input) machineAttribute(r *g19Row, tm scheduler.Time, after bool) error {
+	b, g := in.b, in.g
+	if after {
+		return nil
+	}
+	if g.attrs == nil {
+		g.attrs = newSorter(b.opt)
+	}
+	g.seq++
+	e := enc{in.buf[:0]}
+	e.str(r.Name.V)
+	e.str(r.Value.V)
+	if r.Deleted.V {
+		e.int(1)
+	} else {
+		e.int(0)
+	}
+	in.buf = e.b
+	return g.attrs.add(appendKeyInt(appendKeyInt(appendKeyInt(nil, r.MachineID.V), int64(tm)), g.seq), in.buf)
+}
+
+// collectionEvent groups a collection_events row under its job, as a 2011
+// job_events row.
+func (in *g19Input) collectionEvent(r *g19Row, tm scheduler.Time) error {
+	in.counts[r.Type.V]++
+	in.key = appendKeyInt(in.key[:0], r.CollectionID.V)
+	in.sub = appendKeyInt(append(in.sub[:0], 0), int64(tm))
+	typ := g19To11[r.Type.V]
+	if typ < 0 {
+		typ = 7 // QUEUE, ENABLE: no lifecycle effect (UPDATE_PENDING in 2011 terms)
+	}
+	e := enc{in.buf[:0]}
+	e.int(int64(tm))
+	e.optInt(r.MissingType.V, r.MissingType.Ok && r.MissingType.V != 0)
+	e.int(typ)
+	e.str(r.User.V)
+	e.optInt(r.SchedulingClass.V, r.SchedulingClass.Ok)
+	x := g11JobExtra{prio: r.Priority.V, hasPrio: r.Priority.Ok, alloc: r.CollectionType.V == 1,
+		parent: r.ParentCollectionID.Ok && r.ParentCollectionID.V != 0, maxPerMachine: r.MaxPerMachine.V}
+	for _, a := range r.StartAfter {
+		x.after = append(x.after, a.V)
+	}
+	e = appendJobExtra(e, x)
+	in.buf = e.b
+	return in.b.group(in.key, in.sub, in.buf)
+}
+
+// instanceEvent groups an instance_events row under its job, as a 2011
+// task_events row followed by its constraints.
+func (in *g19Input) instanceEvent(r *g19Row, tm scheduler.Time, before, after bool) error {
+	b := in.b
+	in.counts[r.Type.V]++
+	if r.CollectionType.V == 1 {
+		b.count("alloc_instance_rows_flattened", 1)
+		return nil
+	}
+	typ := g19To11[r.Type.V]
+	if typ < 0 {
+		return nil
+	}
+	in.key = appendKeyInt(in.key[:0], r.CollectionID.V)
+	in.sub = appendKeyInt(appendKeyInt(append(in.sub[:0], 1), r.InstanceIndex.V), int64(tm))
+	var bits byte
+	if before {
+		bits |= 1
+	}
+	if after {
+		bits |= 2
+	}
+	if r.MissingType.Ok && r.MissingType.V != 0 {
+		bits |= 4
+	}
+	e := enc{append(in.buf[:0], bits, byte(typ))}
+	e.int(int64(tm))
+	mach := r.MachineID
+	if mach.V == -1 {
+		b.count("dedicated_machine_rows", 1)
+	}
+	e.optInt(mach.V, mach.Ok && mach.V > 0)
+	if mach.Ok && mach.V > 0 {
+		in.mbuf = strconv.AppendInt(in.mbuf[:0], mach.V, 10)
+		b.machineRef("instance_events", in.mbuf)
+	}
+	e.int(r.Priority.V)
+	e.optInt(r.SchedulingClass.V, r.SchedulingClass.Ok)
+	var req g19Res
+	if r.ResourceRequest != nil {
+		req = *r.ResourceRequest
+	}
+	e.optFloat(req.CPUs.V, req.CPUs.Ok)
+	e.optFloat(req.Memory.V, req.Memory.Ok)
+	e.optFloat(0, false)
+	e.str(r.User.V)
+	in.buf = e.b
+	if err := b.group(in.key, in.sub, in.buf); err != nil {
+		return err
+	}
+	return in.constraints(r, tm)
+}
+
+// constraints groups an instance's constraints under its job, as 2011
+// task_constraints rows at the same time.
+func (in *g19Input) constraints(r *g19Row, tm scheduler.Time) error {
+	for _, c := range r.Constraint {
+		op, vals, ok := g19Relation(c)
+		if !ok {
+			in.b.count("constraints_unsupported_relation", 1)
+			continue
+		}
+		csub := appendKeyInt(appendKeyInt([]byte{2}, r.InstanceIndex.V), int64(tm))
+		ce := enc{}
+		ce.int(int64(op))
+		ce.str(c.Name.V)
+		ce.uint(uint64(len(vals)))
+		for _, v := range vals {
+			ce.str(v)
+		}
+		if err := in.b.group(in.key, csub, ce.b); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // g19Relation maps a MachineConstraint relation to a selector. The core compares

@@ -81,24 +81,24 @@ func newHeaderCheck(h *headerCSV, m member, cols ...string) (*headerCSV, error) 
 
 func encodeOpenbPod(buf []byte, p *OpenbPod) []byte {
 	e := enc{buf}
-	e.s(p.Name)
-	e.i(p.CPUMilli)
-	e.i(p.MemoryMiB)
-	e.i(int64(p.NumGPU))
-	e.i(p.GPUMilli)
-	e.s(p.GPUSpec)
-	e.s(p.QoS)
-	e.s(p.Phase)
-	e.i(p.Creation)
-	e.i(p.Deletion)
-	e.i(p.Scheduled)
+	e.str(p.Name)
+	e.int(p.CPUMilli)
+	e.int(p.MemoryMiB)
+	e.int(int64(p.NumGPU))
+	e.int(p.GPUMilli)
+	e.str(p.GPUSpec)
+	e.str(p.QoS)
+	e.str(p.Phase)
+	e.int(p.Creation)
+	e.int(p.Deletion)
+	e.int(p.Scheduled)
 	return e.b
 }
 
 func decodeOpenbPod(buf []byte) OpenbPod {
 	d := dec{b: buf}
-	return OpenbPod{Name: d.s(), CPUMilli: d.i(), MemoryMiB: d.i(), NumGPU: int(d.i()), GPUMilli: d.i(),
-		GPUSpec: d.s(), QoS: d.s(), Phase: d.s(), Creation: d.i(), Deletion: d.i(), Scheduled: d.i()}
+	return OpenbPod{Name: d.str(), CPUMilli: d.int(), MemoryMiB: d.int(), NumGPU: int(d.int()), GPUMilli: d.int(),
+		GPUSpec: d.str(), QoS: d.str(), Phase: d.str(), Creation: d.int(), Deletion: d.int(), Scheduled: d.int()}
 }
 
 func (o *openbReader) finish(b *builder) error { return nil }

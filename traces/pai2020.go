@@ -17,11 +17,58 @@ var paiFormat = formatSpec{info: FormatInfo{Name: "pai2020",
 	Files: "pai_job_table, pai_task_table, pai_instance_table, pai_machine_spec (+ optional .header files, checked); sensor, group_tag and machine_metric are not read"},
 	newReader: func(*Options) reader { return &paiReader{minStart: math.Inf(1), maxTime: math.Inf(-1)} }}
 
+// The column schemas of the tables read, in file order (a .header file must
+// list exactly these names).
 var (
-	paiJob      = &csvTable{name: "pai_job_table", cols: strings.Split("job_name,inst_id,user,status,start_time,end_time", ",")}
-	paiTask     = &csvTable{name: "pai_task_table", cols: strings.Split("job_name,task_name,inst_num,status,start_time,end_time,plan_cpu,plan_mem,plan_gpu,gpu_type", ",")}
-	paiInstance = &csvTable{name: "pai_instance_table", cols: strings.Split("job_name,task_name,inst_name,worker_name,inst_id,status,start_time,end_time,machine", ",")}
-	paiSpec     = &csvTable{name: "pai_machine_spec", cols: strings.Split("machine,gpu_type,cap_cpu,cap_mem,cap_gpu", ",")}
+	paiJobCols = struct{ jobName, instID, user, status, startTime, endTime column }{
+		column{name: "job_name", kind: kindString, required: true, use: "the job"},
+		column{name: "inst_id", kind: kindString},
+		column{name: "user", kind: kindString, use: "the tenant"},
+		column{name: "status", kind: kindString, use: "counted"},
+		column{name: "start_time", kind: kindFloatSeconds, use: "the submit (none: the job is dropped); the earliest is the origin"},
+		column{name: "end_time", kind: kindFloatSeconds, use: "the time range only"},
+	}
+	paiTaskCols = struct {
+		jobName, taskName, instNum, status, startTime, endTime, planCPU, planMem, planGPU, gpuType column
+	}{
+		column{name: "job_name", kind: kindString, required: true, use: "the job"},
+		column{name: "task_name", kind: kindString, use: "the role"},
+		column{name: "inst_num", kind: kindInt, required: true, use: "instances, without instance rows (0..1048576)"},
+		column{name: "status", kind: kindString, use: "counted"},
+		column{name: "start_time", kind: kindFloatSeconds, use: "start without instance rows"},
+		column{name: "end_time", kind: kindFloatSeconds, use: "end without instance rows"},
+		column{name: "plan_cpu", kind: kindFloat, unit: "1/100 vCPU", use: "CPU request (see missing_request)"},
+		column{name: "plan_mem", kind: kindFloat, unit: "GB", use: "memory request (see missing_request)"},
+		column{name: "plan_gpu", kind: kindFloat, unit: "1/100 GPU", use: "GPU request (empty = 0)"},
+		column{name: "gpu_type", kind: kindString, use: "the GPU model constraint (constraints=enforce)"},
+	}
+	paiInstanceCols = struct {
+		jobName, taskName, instName, workerName, instID, status, startTime, endTime, machine column
+	}{
+		column{name: "job_name", kind: kindString, required: true, use: "the job"},
+		column{name: "task_name", kind: kindString, use: "the role"},
+		column{name: "inst_name", kind: kindString, use: "the task (one per instance)"},
+		column{name: "worker_name", kind: kindString},
+		column{name: "inst_id", kind: kindString},
+		column{name: "status", kind: kindString, use: "counted"},
+		column{name: "start_time", kind: kindFloatSeconds, use: "the attempt's start; orders the attempts"},
+		column{name: "end_time", kind: kindFloatSeconds, use: "the attempt's end"},
+		column{name: "machine", kind: kindString, use: "counted (unknown machines)"},
+	}
+	paiSpecCols = struct{ machine, gpuType, capCPU, capMem, capGPU column }{
+		column{name: "machine", kind: kindString, required: true, use: "the machine's name"},
+		column{name: "gpu_type", kind: kindString, use: "the GPU model, also label gpu_type"},
+		column{name: "cap_cpu", kind: kindFloat, unit: "vCPU", required: true, use: "CPU capacity"},
+		column{name: "cap_mem", kind: kindFloat, unit: "GB", required: true, use: "memory capacity"},
+		column{name: "cap_gpu", kind: kindFloat, unit: "GPUs", use: "whole GPU devices, 0..64 (empty = 0)"},
+	}
+)
+
+var (
+	paiJob      = newSchemaTable("pai_job_table", &paiJobCols)
+	paiTask     = newSchemaTable("pai_task_table", &paiTaskCols)
+	paiInstance = newSchemaTable("pai_instance_table", &paiInstanceCols)
+	paiSpec     = newSchemaTable("pai_machine_spec", &paiSpecCols)
 	paiTables   = []*csvTable{paiJob, paiTask, paiInstance, paiSpec,
 		{name: "pai_sensor_table"}, {name: "pai_group_tag_table"}, {name: "pai_machine_metric"}}
 )
@@ -45,7 +92,11 @@ func (p *paiReader) keysFor(name string) (bool, int, func([]byte) (rowKeys, bool
 	if t == nil || t.cols == nil || strings.HasSuffix(name, ".header") {
 		return false, 0, nil
 	}
-	cols := map[*csvTable][3]int{paiJob: {4, 0, -1}, paiTask: {4, 0, -1}, paiInstance: {6, 0, 8}, paiSpec: {-1, -1, 0}}[t]
+	cols := map[*csvTable][3]int{ // time, job, machine columns (-1 = none)
+		paiJob:      {paiJobCols.startTime.index, paiJobCols.jobName.index, -1},
+		paiTask:     {paiTaskCols.startTime.index, paiTaskCols.jobName.index, -1},
+		paiInstance: {paiInstanceCols.startTime.index, paiInstanceCols.jobName.index, paiInstanceCols.machine.index},
+		paiSpec:     {-1, -1, paiSpecCols.machine.index}}[t]
 	return true, 0, csvRowKeys(t, cols, false, func(b []byte) (scheduler.Time, bool) {
 		if v, e := atof(b); e == numOK {
 			return floatSecondsToTime(v), true
@@ -60,147 +111,178 @@ func (p *paiReader) input(b *builder, m member) (bool, error) {
 		return false, nil
 	}
 	if strings.HasSuffix(m.name, ".header") {
-		lr := newLineReader(m)
-		line, err := lr.next()
-		if err != nil && err != io.EOF {
-			return true, err
-		}
-		if got := strings.TrimSpace(string(line)); got != strings.Join(t.cols, ",") {
-			return true, &InputError{File: m.name, Line: 1, Reason: "bad_header",
-				Msg: "columns " + got + " differ from the expected " + strings.Join(t.cols, ",")}
-		}
-		return true, nil
+		return true, paiCheckHeader(m, t)
 	}
-	var buf []byte
 	switch t {
 	case paiSpec:
-		return true, b.readCSV(m, t, func(r *row) error {
-			cpu := r.float(2)
-			mem := r.float(3)
-			gpu, hg := r.optFloat(4)
-			if !r.has(0) {
-				r.fail(0, "missing_field", "required value is empty")
-			}
-			if r.err == nil && (gpu < 0 || gpu > scheduler.MaxGPUsPerNode || gpu != math.Trunc(gpu)) {
-				r.fail(4, "invalid", "cap_gpu must be a whole number of GPUs in 0..64")
-			}
-			if r.err != nil {
-				return b.bad(r.err)
-			}
-			if !hg {
-				gpu = 0
-			}
-			n := scheduler.Node{Name: r.str(0), GPUs: int(gpu), GPUModel: r.str(1),
-				Capacity: scheduler.Res(scaleRound(cpu, 1000), scaleRound(mem, 1024), int64(gpu)*1000)}
-			if n.GPUModel != "" {
-				n.Labels = []scheduler.Label{{Key: "gpu_type", Value: n.GPUModel}}
-			}
-			if _, dup := b.machines[n.Name]; dup {
-				return b.orphan("duplicate_machine")
-			}
-			return b.node(&scheduler.NodeEvent{Kind: scheduler.NodeAdd, Node: n})
-		})
+		return true, p.specTable(b, m)
 	case paiJob:
-		st := statusCounter{prefix: "pai_job_table/"}
-		defer st.flush(b)
-		return true, b.readCSV(m, t, func(r *row) error {
-			start, hs := r.optFloatSeconds(4)
-			end, he := r.optFloatSeconds(5)
-			if !r.has(0) {
-				r.fail(0, "missing_field", "required value is empty")
-			}
-			if r.err != nil {
-				return b.bad(r.err)
-			}
-			st.add(r.f[3])
-			if hs {
-				p.minStart = min(p.minStart, start)
-				p.note(start)
-			}
-			if he {
-				p.note(end)
-			}
-			e := enc{buf[:0]}
-			e.s(bstr(r.f[2]))
-			e.s(bstr(r.f[3]))
-			e.optF(start, hs)
-			e.optF(end, he)
-			buf = e.b
-			return b.group(r.f[0], []byte{0}, buf)
-		})
+		return true, p.jobTable(b, m)
 	case paiTask:
-		st := statusCounter{prefix: "pai_task_table/"}
-		defer st.flush(b)
-		return true, b.readCSV(m, t, func(r *row) error {
-			num := r.int(2)
-			start, hs := r.optFloatSeconds(4)
-			end, he := r.optFloatSeconds(5)
-			cpu, hc := r.optFloat(6)
-			mem, hm := r.optFloat(7)
-			gpu, hg := r.optFloat(8)
-			if r.err == nil && !r.has(0) {
-				r.fail(0, "missing_field", "required value is empty")
-			}
-			if r.err == nil && (num < 0 || num > 1<<20) {
-				r.fail(2, "invalid", "inst_num out of range 0..1048576")
-			}
-			if r.err != nil {
-				return b.bad(r.err)
-			}
-			st.add(r.f[3])
-			if hs {
-				p.note(start)
-			}
-			if he {
-				p.note(end)
-			}
-			e := enc{buf[:0]}
-			e.i(num)
-			e.optF(start, hs)
-			e.optF(end, he)
-			e.optF(cpu, hc)
-			e.optF(mem, hm)
-			e.optF(gpu, hg)
-			e.s(bstr(r.f[9]))
-			buf = e.b
-			sub := append(append([]byte{1}, r.f[1]...), 0)
-			return b.group(r.f[0], sub, buf)
-		})
+		return true, p.taskTable(b, m)
 	case paiInstance:
-		st := statusCounter{prefix: "pai_instance_table/"}
-		defer st.flush(b)
-		return true, b.readCSV(m, t, func(r *row) error {
-			start, hs := r.optFloatSeconds(6)
-			end, he := r.optFloatSeconds(7)
-			if r.err == nil && !r.has(0) {
-				r.fail(0, "missing_field", "required value is empty")
-			}
-			if r.err != nil {
-				return b.bad(r.err)
-			}
-			st.add(r.f[5])
-			b.machineRef("pai_instance_table", r.f[8])
-			if hs {
-				p.note(start)
-			}
-			if he {
-				p.note(end)
-			}
-			e := enc{buf[:0]}
-			e.optF(start, hs)
-			e.optF(end, he)
-			buf = e.b
-			sub := append(append([]byte{2}, r.f[1]...), 0)
-			sub = append(append(sub, r.f[2]...), 0)
-			st := start
-			if !hs {
-				st = math.Inf(1)
-			}
-			sub = appendKeyInt(sub, int64(floatSecondsToTime(st)))
-			return b.group(r.f[0], sub, buf)
-		})
+		return true, p.instanceTable(b, m)
 	}
 	return false, nil
+}
+
+// paiCheckHeader checks a table's .header file against the table's columns.
+func paiCheckHeader(m member, t *csvTable) error {
+	lr := newLineReader(m)
+	line, err := lr.next()
+	if err != nil && err != io.EOF {
+		return err
+	}
+	if got := strings.TrimSpace(string(line)); got != strings.Join(t.cols, ",") {
+		return &InputError{File: m.name, Line: 1, Reason: "bad_header",
+			Msg: "columns " + got + " differ from the expected " + strings.Join(t.cols, ",")}
+	}
+	return nil
+}
+
+// specTable reads pai_machine_spec: one node per machine.
+func (p *paiReader) specTable(b *builder, m member) error {
+	c := &paiSpecCols
+	return b.readCSV(m, paiSpec, func(r *row) error {
+		cpu := c.capCPU.float(r)
+		mem := c.capMem.float(r)
+		gpu, hg := c.capGPU.optFloat(r)
+		if !c.machine.has(r) {
+			c.machine.missing(r)
+		}
+		if r.err == nil && (gpu < 0 || gpu > scheduler.MaxGPUsPerNode || gpu != math.Trunc(gpu)) {
+			c.capGPU.fail(r, "invalid", "cap_gpu must be a whole number of GPUs in 0..64")
+		}
+		if r.err != nil {
+			return b.bad(r.err)
+		}
+		if !hg {
+			gpu = 0
+		}
+		n := scheduler.Node{Name: c.machine.str(r), GPUs: int(gpu), GPUModel: c.gpuType.str(r),
+			Capacity: scheduler.Res(scaleRound(cpu, 1000), scaleRound(mem, 1024), int64(gpu)*1000)}
+		if n.GPUModel != "" {
+			n.Labels = []scheduler.Label{{Key: "gpu_type", Value: n.GPUModel}}
+		}
+		if _, dup := b.machines[n.Name]; dup {
+			return b.orphan("duplicate_machine")
+		}
+		return b.node(&scheduler.NodeEvent{Kind: scheduler.NodeAdd, Node: n})
+	})
+}
+
+// jobTable reads pai_job_table: the job rows, grouped under the job.
+func (p *paiReader) jobTable(b *builder, m member) error {
+	c := &paiJobCols
+	var buf []byte
+	st := statusCounter{prefix: "pai_job_table/"}
+	defer st.flush(b)
+	return b.readCSV(m, paiJob, func(r *row) error {
+		start, hs := c.startTime.optFloatSeconds(r)
+		end, he := c.endTime.optFloatSeconds(r)
+		if !c.jobName.has(r) {
+			c.jobName.missing(r)
+		}
+		if r.err != nil {
+			return b.bad(r.err)
+		}
+		st.add(c.status.bytes(r))
+		if hs {
+			p.minStart = min(p.minStart, start)
+			p.note(start)
+		}
+		if he {
+			p.note(end)
+		}
+		e := enc{buf[:0]}
+		e.str(bstr(c.user.bytes(r)))
+		e.str(bstr(c.status.bytes(r)))
+		e.optFloat(start, hs)
+		e.optFloat(end, he)
+		buf = e.b
+		return b.group(c.jobName.bytes(r), []byte{0}, buf)
+	})
+}
+
+// taskTable reads pai_task_table: the task (role) rows, grouped under their job.
+func (p *paiReader) taskTable(b *builder, m member) error {
+	c := &paiTaskCols
+	var buf []byte
+	st := statusCounter{prefix: "pai_task_table/"}
+	defer st.flush(b)
+	return b.readCSV(m, paiTask, func(r *row) error {
+		num := c.instNum.int(r)
+		start, hs := c.startTime.optFloatSeconds(r)
+		end, he := c.endTime.optFloatSeconds(r)
+		cpu, hc := c.planCPU.optFloat(r)
+		mem, hm := c.planMem.optFloat(r)
+		gpu, hg := c.planGPU.optFloat(r)
+		if r.err == nil && !c.jobName.has(r) {
+			c.jobName.missing(r)
+		}
+		if r.err == nil && (num < 0 || num > 1<<20) {
+			c.instNum.fail(r, "invalid", "inst_num out of range 0..1048576")
+		}
+		if r.err != nil {
+			return b.bad(r.err)
+		}
+		st.add(c.status.bytes(r))
+		if hs {
+			p.note(start)
+		}
+		if he {
+			p.note(end)
+		}
+		e := enc{buf[:0]}
+		e.int(num)
+		e.optFloat(start, hs)
+		e.optFloat(end, he)
+		e.optFloat(cpu, hc)
+		e.optFloat(mem, hm)
+		e.optFloat(gpu, hg)
+		e.str(bstr(c.gpuType.bytes(r)))
+		buf = e.b
+		sub := append(append([]byte{1}, c.taskName.bytes(r)...), 0)
+		return b.group(c.jobName.bytes(r), sub, buf)
+	})
+}
+
+// instanceTable reads pai_instance_table: the instance attempts, grouped under their job.
+func (p *paiReader) instanceTable(b *builder, m member) error {
+	c := &paiInstanceCols
+	var buf []byte
+	st := statusCounter{prefix: "pai_instance_table/"}
+	defer st.flush(b)
+	return b.readCSV(m, paiInstance, func(r *row) error {
+		start, hs := c.startTime.optFloatSeconds(r)
+		end, he := c.endTime.optFloatSeconds(r)
+		if r.err == nil && !c.jobName.has(r) {
+			c.jobName.missing(r)
+		}
+		if r.err != nil {
+			return b.bad(r.err)
+		}
+		st.add(c.status.bytes(r))
+		b.machineRef("pai_instance_table", c.machine.bytes(r))
+		if hs {
+			p.note(start)
+		}
+		if he {
+			p.note(end)
+		}
+		e := enc{buf[:0]}
+		e.optFloat(start, hs)
+		e.optFloat(end, he)
+		buf = e.b
+		sub := append(append([]byte{2}, c.taskName.bytes(r)...), 0)
+		sub = append(append(sub, c.instName.bytes(r)...), 0)
+		st := start
+		if !hs {
+			st = math.Inf(1)
+		}
+		sub = appendKeyInt(sub, int64(floatSecondsToTime(st)))
+		return b.group(c.jobName.bytes(r), sub, buf)
+	})
 }
 
 func (p *paiReader) origin(b *builder) float64 {
@@ -241,91 +323,136 @@ type paiInst struct {
 
 func (p *paiReader) assemble(b *builder, key []byte, recs []record) error {
 	o := p.origin(b)
-	var (
-		tenant     string
-		start, end float64
-		hasS, hasE bool
-		haveJob    bool
-		roles      []*paiRole
-	)
-	find := func(name string) *paiRole {
-		for _, r := range roles {
-			if r.name == name {
-				return r
-			}
-		}
-		r := &paiRole{name: name}
-		roles = append(roles, r)
-		return r
-	}
-	for _, rc := range recs {
-		d := dec{b: rc.val}
-		switch rc.sub[0] {
-		case 0:
-			if haveJob {
-				b.count("duplicate_job_rows", 1)
-			}
-			haveJob = true
-			tenant = d.s()
-			d.s()
-			start, hasS = d.optF()
-			end, hasE = d.optF()
-		case 1:
-			r := find(string(rc.sub[1 : len(rc.sub)-1]))
-			if r.present {
-				b.count("duplicate_task_rows", 1)
-			}
-			r.present = true
-			r.num = d.i()
-			r.start, r.hasS = d.optF()
-			r.end, r.hasE = d.optF()
-			r.cpu, r.hc = d.optF()
-			r.mem, r.hm = d.optF()
-			r.gpu, r.hg = d.optF()
-			r.gpuType = d.s()
-		case 2:
-			rest := rc.sub[1:]
-			i := indexByte(rest, 0)
-			r := find(string(rest[:i]))
-			rest = rest[i+1:]
-			name := string(rest[:indexByte(rest, 0)])
-			s, hs := d.optF()
-			e, he := d.optF()
-			if n := len(r.insts); n == 0 || r.insts[n-1].name != name {
-				r.insts = append(r.insts, paiInst{name: name})
-				b.st.Tasks++
-			}
-			in := &r.insts[len(r.insts)-1]
-			in.attempts = append(in.attempts, [4]float64{s, b2f(hs), e, b2f(he)})
-		}
-	}
+	jr := collectPAIJob(b, recs)
 	b.st.Jobs++
-	if !haveJob {
+	if !jr.haveJob {
 		if err := b.orphan("job"); err != nil {
 			return err
 		}
-		for _, r := range roles {
+		for _, r := range jr.roles {
 			if len(r.insts) == 0 {
 				b.st.Tasks += r.num
 			}
 		}
 		return nil
 	}
-	_ = end
-	_ = hasE
-	if !hasS {
+	if !jr.hasS {
 		b.count("jobs_without_start", 1)
 		return nil
 	}
-	submit := floatSecondsToTime(start - o)
-	j := &scheduler.Job{ID: scheduler.JobID(b.st.Jobs), Name: string(key), Submit: submit, Tenant: tenant}
-	var flags []uint8
-	traceEnd := b.traceEnd(0)
-	present := 0
+	submit := floatSecondsToTime(jr.start - o)
+	jb := &paiJobBuild{b: b, origin: o, submit: submit, traceEnd: b.traceEnd(0),
+		j: &scheduler.Job{ID: scheduler.JobID(b.st.Jobs), Name: string(key), Submit: submit, Tenant: jr.tenant}}
+	present, dropped, err := jb.addRoles(jr.roles)
+	if err != nil || dropped {
+		return err
+	}
+	if len(jb.j.Tasks) == 0 {
+		b.count("jobs_without_tasks", 1)
+		return nil
+	}
+	switch b.gang("task") {
+	case "job":
+		jb.j.MinMember = int32(len(jb.j.Tasks))
+	case "task":
+		jb.j.MinMember = int32(len(jb.j.Tasks))
+		if present > 1 {
+			b.count("gang_multi_role_as_job", 1)
+		}
+	}
+	return b.job(jb.j, jb.flags)
+}
+
+// paiJobRecs is a job's records decoded: its job row and its roles (tasks) with
+// their instances' attempts.
+type paiJobRecs struct {
+	tenant  string
+	start   float64
+	hasS    bool
+	haveJob bool
+	roles   []*paiRole
+}
+
+// role returns the role named name, adding it if it is new.
+func (jr *paiJobRecs) role(name string) *paiRole {
+	for _, r := range jr.roles {
+		if r.name == name {
+			return r
+		}
+	}
+	r := &paiRole{name: name}
+	jr.roles = append(jr.roles, r)
+	return r
+}
+
+// collectPAIJob decodes a job's records (sub key 0 job, 1 task, 2 instance).
+func collectPAIJob(b *builder, recs []record) *paiJobRecs {
+	jr := &paiJobRecs{}
+	for _, rc := range recs {
+		d := dec{b: rc.val}
+		switch rc.sub[0] {
+		case 0:
+			if jr.haveJob {
+				b.count("duplicate_job_rows", 1)
+			}
+			jr.haveJob = true
+			jr.tenant = d.str()
+			d.str()
+			jr.start, jr.hasS = d.optFloat()
+			d.optFloat() // end: unused
+		case 1:
+			r := jr.role(string(rc.sub[1 : len(rc.sub)-1]))
+			if r.present {
+				b.count("duplicate_task_rows", 1)
+			}
+			r.present = true
+			r.num = d.int()
+			r.start, r.hasS = d.optFloat()
+			r.end, r.hasE = d.optFloat()
+			r.cpu, r.hc = d.optFloat()
+			r.mem, r.hm = d.optFloat()
+			r.gpu, r.hg = d.optFloat()
+			r.gpuType = d.str()
+		case 2:
+			jr.addAttempt(b, rc.sub[1:], &d)
+		}
+	}
+	return jr
+}
+
+// addAttempt adds one instance record (sub key role\0instance\0…) to its role.
+func (jr *paiJobRecs) addAttempt(b *builder, rest []byte, d *dec) {
+	i := indexByte(rest, 0)
+	r := jr.role(string(rest[:i]))
+	rest = rest[i+1:]
+	name := string(rest[:indexByte(rest, 0)])
+	s, hs := d.optFloat()
+	e, he := d.optFloat()
+	if n := len(r.insts); n == 0 || r.insts[n-1].name != name {
+		r.insts = append(r.insts, paiInst{name: name})
+		b.st.Tasks++
+	}
+	in := &r.insts[len(r.insts)-1]
+	in.attempts = append(in.attempts, [4]float64{s, b2f(hs), e, b2f(he)})
+}
+
+// paiJobBuild is a job being built from its roles.
+type paiJobBuild struct {
+	b                *builder
+	j                *scheduler.Job
+	flags            []uint8
+	origin           float64
+	submit, traceEnd scheduler.Time
+}
+
+// addRoles adds the tasks of every present role; present counts those roles,
+// dropped says missing-request=drop-job dropped the job.
+func (jb *paiJobBuild) addRoles(roles []*paiRole) (present int, dropped bool, err error) {
+	b := jb.b
 	for _, r := range roles {
 		if !r.present {
 			if err := b.orphan("task"); err != nil {
-				return err
+				return 0, false, err
 			}
 			continue
 		}
@@ -336,86 +463,87 @@ func (p *paiReader) assemble(b *builder, key []byte, recs []record) error {
 		if !r.hc || !r.hm {
 			switch missingRequest(b) {
 			case "drop-job":
-				return nil
+				return 0, true, nil
 			case "drop-task":
 				continue
 			}
 		}
-		gpu := r.gpu
-		if !r.hg {
-			b.count("plan_gpu_empty_as_zero", 1)
-			gpu = 0
+		jb.addRole(r, paiRoleTask(b, r))
+	}
+	return present, false, nil
+}
+
+// paiRoleTask is the task a role's instances share: its request, GPUs and GPU model
+// constraint.
+func paiRoleTask(b *builder, r *paiRole) scheduler.Task {
+	gpu := r.gpu
+	if !r.hg {
+		b.count("plan_gpu_empty_as_zero", 1)
+		gpu = 0
+	}
+	t := scheduler.Task{Request: scheduler.Res(scaleRound(r.cpu, 10), scaleRound(r.mem, 1024), 0)}
+	if g := scaleRound(gpu, 10); g > 0 {
+		if g <= 1000 {
+			t.GPUCount, t.GPUMilli = 1, int32(g)
+		} else {
+			n := (g + 999) / 1000
+			if n*1000 != g {
+				b.count("gpu_request_rounded_up", 1)
+			}
+			t.GPUCount, t.GPUMilli = int32(min(n, scheduler.MaxGPUsPerNode)), 1000
 		}
-		t := scheduler.Task{Request: scheduler.Res(scaleRound(r.cpu, 10), scaleRound(r.mem, 1024), 0)}
-		if g := scaleRound(gpu, 10); g > 0 {
-			if g <= 1000 {
-				t.GPUCount, t.GPUMilli = 1, int32(g)
-			} else {
-				n := (g + 999) / 1000
-				if n*1000 != g {
-					b.count("gpu_request_rounded_up", 1)
-				}
-				t.GPUCount, t.GPUMilli = int32(min(n, scheduler.MaxGPUsPerNode)), 1000
-			}
-			t.Request[scheduler.GPU] = int64(t.GPUCount) * int64(t.GPUMilli)
-			if r.gpuType != "" && b.opt.Constraints == "enforce" {
-				t.Constraints = &scheduler.Constraints{GPUModels: []string{r.gpuType}}
-			}
+		t.Request[scheduler.GPU] = int64(t.GPUCount) * int64(t.GPUMilli)
+		if r.gpuType != "" && b.opt.Constraints == "enforce" {
+			t.Constraints = &scheduler.Constraints{GPUModels: []string{r.gpuType}}
 		}
-		emit := func(s float64, hs bool, e float64, he bool, retried bool) {
-			l := lifetime{submit: submit}
-			if hs {
-				l.start, l.hasStart = floatSecondsToTime(s-o), true
-			}
-			if he {
-				l.end, l.hasEnd = floatSecondsToTime(e-o), true
-			}
-			_, rt, f, drop := b.resolve(l, traceEnd)
-			if drop {
-				b.count("tasks_dropped", 1)
-				return
-			}
-			if retried {
-				f |= flagRetried
-			}
-			tk := t
-			tk.Index = int32(len(j.Tasks))
-			tk.Runtime = rt
-			j.Tasks = append(j.Tasks, tk)
-			flags = append(flags, f)
+	}
+	return t
+}
+
+// addRole adds a role's instances (or, without instance rows, inst_num copies
+// of the role) as tasks like t.
+func (jb *paiJobBuild) addRole(r *paiRole, t scheduler.Task) {
+	if len(r.insts) == 0 {
+		for k := int64(0); k < r.num; k++ {
+			jb.emit(t, r.start, r.hasS, r.end, r.hasE, false)
 		}
-		if len(r.insts) == 0 {
-			for k := int64(0); k < r.num; k++ {
-				emit(r.start, r.hasS, r.end, r.hasE, false)
-			}
-			continue
-		}
-		for _, in := range r.insts {
-			a := in.attempts[len(in.attempts)-1]
-			if b.opt.RuntimeSource == "sum-attempts" && a[3] == 1 {
-				for _, x := range in.attempts[:len(in.attempts)-1] {
-					if x[1] == 1 && x[3] == 1 {
-						a[2] += x[2] - x[0]
-					}
+		return
+	}
+	for _, in := range r.insts {
+		a := in.attempts[len(in.attempts)-1]
+		if jb.b.opt.RuntimeSource == "sum-attempts" && a[3] == 1 {
+			for _, x := range in.attempts[:len(in.attempts)-1] {
+				if x[1] == 1 && x[3] == 1 {
+					a[2] += x[2] - x[0]
 				}
 			}
-			emit(a[0], a[1] == 1, a[2], a[3] == 1, len(in.attempts) > 1)
 		}
+		jb.emit(t, a[0], a[1] == 1, a[2], a[3] == 1, len(in.attempts) > 1)
 	}
-	if len(j.Tasks) == 0 {
-		b.count("jobs_without_tasks", 1)
-		return nil
+}
+
+// emit adds one task like t with the given start and end, unless its lifetime
+// is dropped.
+func (jb *paiJobBuild) emit(t scheduler.Task, s float64, hs bool, e float64, he bool, retried bool) {
+	l := lifetime{submit: jb.submit}
+	if hs {
+		l.start, l.hasStart = floatSecondsToTime(s-jb.origin), true
 	}
-	switch b.gang("task") {
-	case "job":
-		j.MinMember = int32(len(j.Tasks))
-	case "task":
-		j.MinMember = int32(len(j.Tasks))
-		if present > 1 {
-			b.count("gang_multi_role_as_job", 1)
-		}
+	if he {
+		l.end, l.hasEnd = floatSecondsToTime(e-jb.origin), true
 	}
-	return b.job(j, flags)
+	_, rt, f, drop := jb.b.resolve(l, jb.traceEnd)
+	if drop {
+		jb.b.count("tasks_dropped", 1)
+		return
+	}
+	if retried {
+		f |= flagRetried
+	}
+	t.Index = int32(len(jb.j.Tasks))
+	t.Runtime = rt
+	jb.j.Tasks = append(jb.j.Tasks, t)
+	jb.flags = append(jb.flags, f)
 }
 
 func b2f(b bool) float64 {

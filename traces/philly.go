@@ -23,8 +23,16 @@ var phillyFormat = formatSpec{info: FormatInfo{Name: "philly",
 	Files: "cluster_job_log (JSON array), cluster_machine_list (CSV); the util files are not read"},
 	newReader: func(*Options) reader { return &phillyReader{} }}
 
+// phillyMachineCols are cluster_machine_list's columns, in file order (a header
+// line is skipped; fields are trimmed).
+var phillyMachineCols = struct{ machineID, gpus, gpuMem column }{
+	column{name: "machineId", kind: kindString, required: true, use: "the machine's name (the job log's ip)"},
+	column{name: "number of GPUs", kind: kindInt, unit: "GPUs", required: true, use: "whole GPU devices, 0..64"},
+	column{name: "single GPU mem", kind: kindString, unit: "GB", required: true, use: "label gpu_mem_gb (a whole number such as 24GB)"},
+}
+
 var (
-	phillyMachines = &csvTable{name: "cluster_machine_list", cols: []string{"machineId", "number of GPUs", "single GPU mem"}}
+	phillyMachines = newSchemaTable("cluster_machine_list", &phillyMachineCols)
 	phillyTables   = []*csvTable{{name: "cluster_job_log"}, phillyMachines, {name: "cluster_gpu_util"}, {name: "cluster_cpu_util"}, {name: "cluster_mem_util"}}
 )
 
@@ -100,40 +108,46 @@ func (p *phillyReader) input(b *builder, m member) (bool, error) {
 	}
 	switch t.name {
 	case "cluster_machine_list":
-		return true, b.readCSV(m, t, func(r *row) error {
-			for i := range r.f {
-				r.f[i] = trimSpace(r.f[i])
-			}
-			if string(r.f[0]) == "machineId" || string(r.f[0]) == "machine" {
-				b.addRows(t.name, -1)
-				return nil // header
-			}
-			n := r.int(1)
-			mem := strings.TrimSuffix(strings.ToUpper(string(r.bytes(2))), "GB")
-			gb, err := strconv.ParseInt(strings.TrimSpace(mem), 10, 64)
-			if r.err == nil && err != nil {
-				r.fail(2, "bad_number", "value "+quoteField(r.f[2])+" is not a whole number of GB such as 24GB")
-			}
-			if r.err == nil && (n < 0 || n > scheduler.MaxGPUsPerNode) {
-				r.fail(1, "invalid", "number of GPUs out of range 0..64")
-			}
-			if r.err == nil && len(r.f[0]) == 0 {
-				r.fail(0, "missing_field", "required value is empty")
-			}
-			if r.err != nil {
-				return b.bad(r.err)
-			}
-			node := scheduler.Node{Name: r.str(0), GPUs: int(n), Capacity: scheduler.Res(0, 0, n*1000),
-				Labels: []scheduler.Label{{Key: "gpu_mem_gb", Value: strconv.FormatInt(gb, 10)}}}
-			if _, dup := b.machines[node.Name]; dup {
-				return b.orphan("duplicate_machine")
-			}
-			return b.node(&scheduler.NodeEvent{Kind: scheduler.NodeAdd, Node: node})
-		})
+		return true, p.machineList(b, m)
 	case "cluster_job_log":
 		return true, p.jobLog(b, m)
 	}
 	return false, nil
+}
+
+// machineList reads cluster_machine_list: one GPU machine per row, at time 0.
+func (p *phillyReader) machineList(b *builder, m member) error {
+	c := &phillyMachineCols
+	return b.readCSV(m, phillyMachines, func(r *row) error {
+		for i := range r.f {
+			r.f[i] = trimSpace(r.f[i])
+		}
+		if string(c.machineID.bytes(r)) == "machineId" || string(c.machineID.bytes(r)) == "machine" {
+			b.addRows(phillyMachines.name, -1)
+			return nil // header
+		}
+		n := c.gpus.int(r)
+		mem := strings.TrimSuffix(strings.ToUpper(string(c.gpuMem.bytes(r))), "GB")
+		gb, err := strconv.ParseInt(strings.TrimSpace(mem), 10, 64)
+		if r.err == nil && err != nil {
+			c.gpuMem.fail(r, "bad_number", "value "+quoteField(c.gpuMem.bytes(r))+" is not a whole number of GB such as 24GB")
+		}
+		if r.err == nil && (n < 0 || n > scheduler.MaxGPUsPerNode) {
+			c.gpus.fail(r, "invalid", "number of GPUs out of range 0..64")
+		}
+		if r.err == nil && len(c.machineID.bytes(r)) == 0 {
+			c.machineID.missing(r)
+		}
+		if r.err != nil {
+			return b.bad(r.err)
+		}
+		node := scheduler.Node{Name: c.machineID.str(r), GPUs: int(n), Capacity: scheduler.Res(0, 0, n*1000),
+			Labels: []scheduler.Label{{Key: "gpu_mem_gb", Value: strconv.FormatInt(gb, 10)}}}
+		if _, dup := b.machines[node.Name]; dup {
+			return b.orphan("duplicate_machine")
+		}
+		return b.node(&scheduler.NodeEvent{Kind: scheduler.NodeAdd, Node: node})
+	})
 }
 
 // lineCounter counts the newlines before each byte offset still of interest.
@@ -167,139 +181,162 @@ func (c *lineCounter) line(off int64) int64 {
 	return c.dropped + int64(sort.Search(len(c.nl), func(i int) bool { return c.nl[i] >= off })) + 1
 }
 
+// phillyLog reads cluster_job_log: one JSON array of jobs.
+type phillyLog struct {
+	p   *phillyReader
+	b   *builder
+	m   member
+	lc  *lineCounter
+	dec *json.Decoder
+	st  statusCounter
+	buf []byte
+}
+
+// phillyAttemptTimes is an attempt's times and the GPU count on each of its hosts.
+type phillyAttemptTimes struct {
+	s, e   int64
+	hs, he bool
+	hosts  []int64
+}
+
 func (p *phillyReader) jobLog(b *builder, m member) error {
 	lc := &lineCounter{r: bufio.NewReaderSize(m.r, 256<<10)}
 	b.inTable("cluster_job_log")
-	dec := json.NewDecoder(lc)
-	st := statusCounter{prefix: "cluster_job_log/"}
-	defer st.flush(b)
-	fail := func(off int64, field, reason, msg string) *InputError {
-		return &InputError{File: m.name, Line: lc.line(off), Field: field, Reason: reason, Msg: msg}
-	}
-	tok, err := dec.Token()
+	in := &phillyLog{p: p, b: b, m: m, lc: lc, dec: json.NewDecoder(lc), st: statusCounter{prefix: "cluster_job_log/"}}
+	defer in.st.flush(b)
+	tok, err := in.dec.Token()
 	if err == io.EOF {
 		return nil
 	}
 	if err != nil {
-		return fail(0, "json", "bad_json", "invalid JSON: "+err.Error())
+		return in.fail(0, "json", "bad_json", "invalid JSON: "+err.Error())
 	}
 	array := tok == json.Delim('[')
 	if !array {
-		return fail(0, "json", "bad_json", "want a JSON array of jobs")
+		return in.fail(0, "json", "bad_json", "want a JSON array of jobs")
 	}
-	var buf []byte
-	for dec.More() {
-		start := dec.InputOffset()
-		// Skip the separator to the element's first byte, for its line number.
-		if br, ok := dec.Buffered().(io.ByteReader); ok {
-			for {
-				c, err := br.ReadByte()
-				if err != nil || (c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != ',') {
-					break
-				}
-				start++
-			}
-		}
-		lc.forget(start)
+	for in.dec.More() {
+		start := in.elementStart()
 		var j phillyJob
-		if err := dec.Decode(&j); err != nil {
+		if err := in.dec.Decode(&j); err != nil {
 			var te *json.UnmarshalTypeError
 			field := "json"
 			if errors.As(err, &te) {
 				field = te.Field
 				// A type error leaves the decoder usable: skip the element.
 				b.addRows("cluster_job_log", 1)
-				if e := b.bad(fail(start, field, "bad_json", "in the job starting here: "+err.Error())); e != nil {
+				if e := b.bad(in.fail(start, field, "bad_json", "in the job starting here: "+err.Error())); e != nil {
 					return e
 				}
 				continue
 			}
-			return fail(start, field, "bad_json", "invalid JSON in the job starting here: "+err.Error())
+			return in.fail(start, field, "bad_json", "invalid JSON in the job starting here: "+err.Error())
 		}
 		b.addRows("cluster_job_log", 1)
-		sub, hs, err := p.parseTime(j.Submitted)
-		var ie *InputError
-		if err != nil {
-			ie = fail(start, "submitted_time", timeReason(err), err.Error())
-		} else if !j.JobID.Ok || j.JobID.V == "" {
-			ie = fail(start, "jobid", "missing_field", "required key is absent or empty")
-		}
-		type att struct {
-			s, e   int64
-			hs, he bool
-			hosts  []int64
-		}
-		var atts []att
-		for _, a := range j.Attempts {
-			if ie != nil {
-				break
-			}
-			var x att
-			var err error
-			if x.s, x.hs, err = p.parseTime(a.Start); err != nil {
-				ie = fail(start, "attempts.start_time", timeReason(err), err.Error())
-				break
-			}
-			if x.e, x.he, err = p.parseTime(a.End); err != nil {
-				ie = fail(start, "attempts.end_time", timeReason(err), err.Error())
-				break
-			}
-			for _, d := range a.Detail {
-				x.hosts = append(x.hosts, int64(len(d.GPUs)))
-			}
-			atts = append(atts, x)
-		}
-		if ie != nil {
-			if err := b.bad(ie); err != nil {
-				return err
-			}
-			continue
-		}
-		st.add([]byte(j.Status.V))
-		neg := hs && sub < 0
-		for _, a := range atts {
-			neg = neg || a.hs && a.s < 0 || a.he && a.e < 0
-		}
-		b.timeSeen("cluster_job_log", neg, float64(sub), hs && sub > 0)
-		for _, a := range j.Attempts {
-			for _, d := range a.Detail {
-				b.machineRef("cluster_job_log", []byte(d.IP.V))
-			}
-		}
-		if hs && (!p.haveMin || sub < p.origin) {
-			p.origin, p.haveMin = sub, true
-		}
-		if hs {
-			p.maxT = max(p.maxT, sub)
-		}
-		e := enc{buf[:0]}
-		e.optI(sub, hs)
-		e.s(j.VC.V)
-		e.s(j.User.V)
-		e.u(uint64(len(atts)))
-		for _, a := range atts {
-			e.optI(a.s, a.hs)
-			e.optI(a.e, a.he)
-			if a.he {
-				p.maxT = max(p.maxT, a.e)
-			}
-			if a.hs {
-				p.maxT = max(p.maxT, a.s)
-			}
-			e.u(uint64(len(a.hosts)))
-			for _, h := range a.hosts {
-				e.i(h)
-			}
-		}
-		buf = e.b
-		if err := b.group([]byte(j.JobID.V), nil, buf); err != nil {
+		if err := in.job(start, &j); err != nil {
 			return err
 		}
 	}
-	if _, err := dec.Token(); err != nil {
-		return fail(dec.InputOffset(), "json", "bad_json", "unterminated job array: "+err.Error())
+	if _, err := in.dec.Token(); err != nil {
+		return in.fail(in.dec.InputOffset(), "json", "bad_json", "unterminated job array: "+err.Error())
 	}
 	return nil
+}
+
+// fail is the bad-input error for a field of the element at offset off.
+func (in *phillyLog) fail(off int64, field, reason, msg string) *InputError {
+	return &InputError{File: in.m.name, Line: in.lc.line(off), Field: field, Reason: reason, Msg: msg}
+}
+
+// elementStart is the offset of the next element's first byte (past the
+// separator), for its line number.
+func (in *phillyLog) elementStart() int64 {
+	start := in.dec.InputOffset()
+	if br, ok := in.dec.Buffered().(io.ByteReader); ok {
+		for {
+			c, err := br.ReadByte()
+			if err != nil || (c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != ',') {
+				break
+			}
+			start++
+		}
+	}
+	in.lc.forget(start)
+	return start
+}
+
+// check parses a job's times: the submit time and its attempts', or the
+// bad-input error for the first that is wrong.
+func (in *phillyLog) check(start int64, j *phillyJob) (sub int64, hs bool, atts []phillyAttemptTimes, ie *InputError) {
+	p := in.p
+	sub, hs, err := p.parseTime(j.Submitted)
+	if err != nil {
+		return 0, false, nil, in.fail(start, "submitted_time", timeReason(err), err.Error())
+	} else if !j.JobID.Ok || j.JobID.V == "" {
+		return 0, false, nil, in.fail(start, "jobid", "missing_field", "required key is absent or empty")
+	}
+	for _, a := range j.Attempts {
+		var x phillyAttemptTimes
+		var err error
+		if x.s, x.hs, err = p.parseTime(a.Start); err != nil {
+			return 0, false, nil, in.fail(start, "attempts.start_time", timeReason(err), err.Error())
+		}
+		if x.e, x.he, err = p.parseTime(a.End); err != nil {
+			return 0, false, nil, in.fail(start, "attempts.end_time", timeReason(err), err.Error())
+		}
+		for _, d := range a.Detail {
+			x.hosts = append(x.hosts, int64(len(d.GPUs)))
+		}
+		atts = append(atts, x)
+	}
+	return sub, hs, atts, nil
+}
+
+// job checks one decoded job, records its times and machines and groups it.
+func (in *phillyLog) job(start int64, j *phillyJob) error {
+	p, b := in.p, in.b
+	sub, hs, atts, ie := in.check(start, j)
+	if ie != nil {
+		return b.bad(ie)
+	}
+	in.st.add([]byte(j.Status.V))
+	neg := hs && sub < 0
+	for _, a := range atts {
+		neg = neg || a.hs && a.s < 0 || a.he && a.e < 0
+	}
+	b.timeSeen("cluster_job_log", neg, float64(sub), hs && sub > 0)
+	for _, a := range j.Attempts {
+		for _, d := range a.Detail {
+			b.machineRef("cluster_job_log", []byte(d.IP.V))
+		}
+	}
+	if hs && (!p.haveMin || sub < p.origin) {
+		p.origin, p.haveMin = sub, true
+	}
+	if hs {
+		p.maxT = max(p.maxT, sub)
+	}
+	e := enc{in.buf[:0]}
+	e.optInt(sub, hs)
+	e.str(j.VC.V)
+	e.str(j.User.V)
+	e.uint(uint64(len(atts)))
+	for _, a := range atts {
+		e.optInt(a.s, a.hs)
+		e.optInt(a.e, a.he)
+		if a.he {
+			p.maxT = max(p.maxT, a.e)
+		}
+		if a.hs {
+			p.maxT = max(p.maxT, a.s)
+		}
+		e.uint(uint64(len(a.hosts)))
+		for _, h := range a.hosts {
+			e.int(h)
+		}
+	}
+	in.buf = e.b
+	return b.group([]byte(j.JobID.V), nil, in.buf)
 }
 
 func (p *phillyReader) originMicros(b *builder) int64 {
@@ -325,9 +362,9 @@ func (p *phillyReader) assemble(b *builder, key []byte, recs []record) error {
 	}
 	b.st.Jobs++
 	d := dec{b: recs[0].val}
-	sub, hs := d.optI()
-	vc, _ := d.s(), d.s()
-	n := d.n(len(d.b))
+	sub, hs := d.optInt()
+	vc, _ := d.str(), d.str()
+	n := d.count()
 	type att struct {
 		s, e   int64
 		hs, he bool
@@ -336,10 +373,10 @@ func (p *phillyReader) assemble(b *builder, key []byte, recs []record) error {
 	atts := make([]att, n)
 	for i := range atts {
 		a := &atts[i]
-		a.s, a.hs = d.optI()
-		a.e, a.he = d.optI()
-		for k := d.n(len(d.b)); k > 0; k-- {
-			a.hosts = append(a.hosts, d.i())
+		a.s, a.hs = d.optInt()
+		a.e, a.he = d.optInt()
+		for k := d.count(); k > 0; k-- {
+			a.hosts = append(a.hosts, d.int())
 		}
 	}
 	if !hs {

@@ -185,6 +185,32 @@ func (b *builder) run(rd reader, paths []string) error {
 
 // runWalk is run over the inputs that walk yields (tests use in-memory inputs).
 func (b *builder) runWalk(rd reader, walk func(fn func(m member) error) error) error {
+	if err := b.readInputs(rd, walk); err != nil {
+		return err
+	}
+	if err := b.checkTables(); err != nil {
+		return err
+	}
+	if err := rd.finish(b); err != nil {
+		return err
+	}
+	b.countUnknownMachines()
+	if err := b.assembleGroups(rd); err != nil {
+		return err
+	}
+	b.groups.close()
+	b.st.Machines = int64(len(b.machines))
+	if b.haveTime {
+		b.st.FirstSeconds = b.first.Seconds()
+		b.st.LastSeconds = b.last.Seconds()
+	}
+	sort.Strings(b.st.Ignored)
+	return nil
+}
+
+// readInputs gives every input file to the reader, counting the files it reads
+// and listing those it ignores; none read is an error.
+func (b *builder) readInputs(rd reader, walk func(fn func(m member) error) error) error {
 	err := walk(func(m member) error {
 		b.in = inputState{}
 		ok, err := rd.input(b, m)
@@ -207,39 +233,26 @@ func (b *builder) runWalk(rd reader, walk func(fn func(m member) error) error) e
 	if b.st.Files == 0 {
 		return badf("%s: none of the %d input file(s) is a table of this format (%s)", b.format, len(b.st.Ignored), formatByName[b.format].info.Files)
 	}
-	if err := b.checkTables(); err != nil {
-		return err
-	}
-	if err := rd.finish(b); err != nil {
-		return err
-	}
-	b.countUnknownMachines()
+	return nil
+}
+
+// recordGroup is the records of one group key, gathered from the sorted groups
+// into one arena.
+type recordGroup struct {
+	key   []byte // nil before the first group
+	arena []byte
+	spans [][4]int // sub start, sub end, value start, value end in arena
+	recs  []record
+}
+
+// assembleGroups hands each group key's records, in sorted order, to the
+// reader's assemble.
+func (b *builder) assembleGroups(rd reader) error {
 	it, err := b.groups.iter()
 	if err != nil {
 		return err
 	}
-	var (
-		cur   []byte
-		arena []byte
-		spans [][4]int
-		recs  []record
-	)
-	flush := func() error {
-		if cur == nil {
-			return nil
-		}
-		recs = recs[:0]
-		for i, s := range spans {
-			rc := record{sub: arena[s[0]:s[1]:s[1]], val: arena[s[2]:s[3]:s[3]]}
-			if i > 0 && bytes.Equal(rc.sub, recs[i-1].sub) && bytes.Equal(rc.val, recs[i-1].val) {
-				// The same row twice (same job, table, keys and content):
-				// the format's rules decide what it means, this counts it.
-				b.count("duplicate_rows", 1)
-			}
-			recs = append(recs, rc)
-		}
-		return rd.assemble(b, cur, recs)
-	}
+	var g recordGroup
 	for {
 		k, v, ok, err := it.next()
 		if err != nil {
@@ -250,33 +263,42 @@ func (b *builder) runWalk(rd reader, walk func(fn func(m member) error) error) e
 		}
 		n := int(binary.BigEndian.Uint16(k))
 		gk, sub := k[2:2+n], k[2+n:]
-		if cur == nil || string(gk) != string(cur) {
-			if err := flush(); err != nil {
+		if g.key == nil || string(gk) != string(g.key) {
+			if err := b.flushGroup(rd, &g); err != nil {
 				return err
 			}
-			cur = append(cur[:0], gk...)
-			if cur == nil {
-				cur = []byte{}
+			g.key = append(g.key[:0], gk...)
+			if g.key == nil {
+				g.key = []byte{}
 			}
-			arena, spans = arena[:0], spans[:0]
+			g.arena, g.spans = g.arena[:0], g.spans[:0]
 		}
-		a := len(arena)
-		arena = append(arena, sub...)
-		c := len(arena)
-		arena = append(arena, v...)
-		spans = append(spans, [4]int{a, c, c, len(arena)})
+		a := len(g.arena)
+		g.arena = append(g.arena, sub...)
+		c := len(g.arena)
+		g.arena = append(g.arena, v...)
+		g.spans = append(g.spans, [4]int{a, c, c, len(g.arena)})
 	}
-	if err := flush(); err != nil {
-		return err
+	return b.flushGroup(rd, &g)
+}
+
+// flushGroup assembles the gathered group, if any, counting rows that appear
+// twice.
+func (b *builder) flushGroup(rd reader, g *recordGroup) error {
+	if g.key == nil {
+		return nil
 	}
-	b.groups.close()
-	b.st.Machines = int64(len(b.machines))
-	if b.haveTime {
-		b.st.FirstSeconds = b.first.Seconds()
-		b.st.LastSeconds = b.last.Seconds()
+	g.recs = g.recs[:0]
+	for i, s := range g.spans {
+		rc := record{sub: g.arena[s[0]:s[1]:s[1]], val: g.arena[s[2]:s[3]:s[3]]}
+		if i > 0 && bytes.Equal(rc.sub, g.recs[i-1].sub) && bytes.Equal(rc.val, g.recs[i-1].val) {
+			// The same row twice (same job, table, keys and content):
+			// the format's rules decide what it means, this counts it.
+			b.count("duplicate_rows", 1)
+		}
+		g.recs = append(g.recs, rc)
 	}
-	sort.Strings(b.st.Ignored)
-	return nil
+	return rd.assemble(b, g.key, g.recs)
 }
 
 // TraceStats summarises a trace read with the given options: the JSON object of

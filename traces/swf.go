@@ -19,9 +19,35 @@ var swfFormat = formatSpec{info: FormatInfo{Name: "swf",
 	Files: "*.swf, *.swf.gz (any input is read as SWF)"},
 	newReader: func(*Options) reader { return &swfReader{} }}
 
-var swfCols = []string{"job_number", "submit_time", "wait_time", "run_time", "allocated_processors", "average_cpu_time",
-	"used_memory", "requested_processors", "requested_time", "requested_memory", "status", "user_id", "group_id",
-	"executable", "queue", "partition", "preceding_job", "think_time"}
+// swfColumns are an SWF line's 18 fields, in order (every field is a number,
+// −1 for unknown).
+var swfColumns = struct {
+	jobNumber, submitTime, waitTime, runTime, allocatedProcessors, averageCPUTime, usedMemory,
+	requestedProcessors, requestedTime, requestedMemory, status, userID, groupID, executable,
+	queue, partition, precedingJob, thinkTime column
+}{
+	column{name: "job_number", kind: kindIntOrFloat, use: "the job's ID and name"},
+	column{name: "submit_time", kind: kindRoundedSeconds, use: "the submit (s since the log's start; −1 is pre-trace)"},
+	column{name: "wait_time", kind: kindRoundedSeconds, use: "the start: submit + wait"},
+	column{name: "run_time", kind: kindRoundedSeconds, use: "the runtime (−1: censored at the largest time in the data)"},
+	column{name: "allocated_processors", kind: kindIntOrFloat, use: "the task count when requested_processors is unknown"},
+	column{name: "average_cpu_time", kind: kindIntOrFloat, use: "checked, not used"},
+	column{name: "used_memory", kind: kindIntOrFloat, unit: "KB", use: "memory per processor when requested_memory is unknown"},
+	column{name: "requested_processors", kind: kindIntOrFloat, use: "the task count (one-core tasks)"},
+	column{name: "requested_time", kind: kindIntOrFloat, use: "checked, not used"},
+	column{name: "requested_memory", kind: kindIntOrFloat, unit: "KB", use: "memory per processor, rounded up to MiB"},
+	column{name: "status", kind: kindIntOrFloat, use: "counted"},
+	column{name: "user_id", kind: kindIntOrFloat, use: "the tenant uN"},
+	column{name: "group_id", kind: kindIntOrFloat, use: "checked, not used"},
+	column{name: "executable", kind: kindIntOrFloat, use: "checked, not used"},
+	column{name: "queue", kind: kindIntOrFloat, use: "checked, not used"},
+	column{name: "partition", kind: kindIntOrFloat, use: "checked, not used"},
+	column{name: "preceding_job", kind: kindIntOrFloat, use: "a start-after dependency on that job"},
+	column{name: "think_time", kind: kindIntOrFloat, use: "not applied (think_time_ignored)"},
+}
+
+// swfTable is the schema'd table of SWF lines (whitespace-separated, not CSV).
+var swfTable = newSchemaTable("jobs", &swfColumns)
 
 // swfMaxNodes bounds the machine an SWF log may describe.
 const swfMaxNodes = 1 << 20
@@ -76,54 +102,62 @@ func (s *swfReader) input(b *builder, m member) (bool, error) {
 		for _, f := range bytes.Fields(line) {
 			fields = append(fields, f)
 		}
-		r := row{file: lr.file, line: lr.line, names: swfCols, f: fields}
-		if len(fields) != 18 {
+		r := row{file: lr.file, line: lr.line, names: swfTable.cols, f: fields}
+		if len(fields) != len(swfTable.schema) {
 			r.failRow("field_count", strconv.Itoa(len(fields))+" fields, want 18 (SWF)")
 			if err := b.bad(r.err); err != nil {
 				return true, err
 			}
 			continue
 		}
-		var v [18]int64
-		for i := range v {
-			if i >= 1 && i <= 3 { // submit, wait and run time: seconds
-				v[i], _ = r.optSecondsRounded(i)
-			} else {
-				v[i], _ = r.intOrFloat(i)
-			}
-		}
+		v := swfValues(&r)
 		if r.err != nil {
 			if err := b.bad(r.err); err != nil {
 				return true, err
 			}
 			continue
 		}
-		r.negTime = v[1] < -1 || v[2] < -1 || v[3] < -1 // −1 means unknown
+		c := &swfColumns
+		submit, wait, run := v[c.submitTime.index], v[c.waitTime.index], v[c.runTime.index]
+		r.negTime = submit < -1 || wait < -1 || run < -1 // −1 means unknown
 		b.rowDone("jobs", &r)
-		st.add(fields[10])
-		if v[1] >= 0 {
-			b.seen(secondsToTime(v[1]))
-			if v[2] >= 0 && v[3] >= 0 {
-				b.seen(secondsToTime(v[1] + v[2] + v[3]))
+		st.add(c.status.bytes(&r))
+		if submit >= 0 {
+			b.seen(secondsToTime(submit))
+			if wait >= 0 && run >= 0 {
+				b.seen(secondsToTime(submit + wait + run))
 			}
 		}
-		procs := v[7]
+		procs := v[c.requestedProcessors.index]
 		if procs <= 0 {
-			procs = v[4]
+			procs = v[c.allocatedProcessors.index]
 		}
 		if procs <= swfMaxNodes {
 			s.maxJob = max(s.maxJob, procs)
 		}
-		s.maxMemKB = max(s.maxMemKB, v[9], v[6])
+		s.maxMemKB = max(s.maxMemKB, v[c.requestedMemory.index], v[c.usedMemory.index])
 		e := enc{buf[:0]}
 		for _, x := range v {
-			e.i(x)
+			e.int(x)
 		}
 		buf = e.b
-		if err := b.group(appendKeyInt(nil, v[0]), nil, buf); err != nil {
+		if err := b.group(appendKeyInt(nil, v[c.jobNumber.index]), nil, buf); err != nil {
 			return true, err
 		}
 	}
+}
+
+// swfValues parses every field of r as its column's kind declares (all are
+// optional: an SWF line has no empty fields).
+func swfValues(r *row) (v [18]int64) {
+	for _, c := range swfTable.schema {
+		if c.kind == kindRoundedSeconds {
+			v[c.index], _ = c.optSecondsRounded(r)
+		} else {
+			v[c.index], _ = c.intOrFloat(r)
+		}
+	}
+	return v
 }
 
 // header reads "MaxProcs: 128" style header comments.
@@ -181,11 +215,13 @@ func (s *swfReader) assemble(b *builder, key []byte, recs []record) error {
 	d := dec{b: recs[0].val}
 	var v [18]int64
 	for i := range v {
-		v[i] = d.i()
+		v[i] = d.int()
 	}
-	procs := v[7]
+	c := &swfColumns
+	job, submitS, waitS, runS := v[c.jobNumber.index], v[c.submitTime.index], v[c.waitTime.index], v[c.runTime.index]
+	procs := v[c.requestedProcessors.index]
 	if procs <= 0 {
-		procs = v[4]
+		procs = v[c.allocatedProcessors.index]
 	}
 	b.st.Jobs++
 	if procs <= 0 {
@@ -197,17 +233,17 @@ func (s *swfReader) assemble(b *builder, key []byte, recs []record) error {
 		b.count("jobs_too_large", 1)
 		return nil
 	}
-	l := lifetime{submit: secondsToTime(v[1])}
-	if v[2] >= 0 {
-		l.start, l.hasStart = l.submit+secondsToTime(v[2]), true
+	l := lifetime{submit: secondsToTime(submitS)}
+	if waitS >= 0 {
+		l.start, l.hasStart = l.submit+secondsToTime(waitS), true
 	}
-	if v[3] >= 0 {
-		l.end, l.hasEnd = l.start+secondsToTime(v[3]), true
+	if runS >= 0 {
+		l.end, l.hasEnd = l.start+secondsToTime(runS), true
 		if !l.hasStart {
-			l.end = l.submit + secondsToTime(v[3])
+			l.end = l.submit + secondsToTime(runS)
 		}
 	}
-	if v[1] < 0 {
+	if submitS < 0 {
 		l.submit = -1
 	}
 	submit, rt, flags, drop := b.resolve(l, b.traceEnd(0))
@@ -215,13 +251,13 @@ func (s *swfReader) assemble(b *builder, key []byte, recs []record) error {
 		b.count("jobs_dropped", 1)
 		return nil
 	}
-	memKB := v[9]
+	memKB := v[c.requestedMemory.index]
 	if memKB < 0 {
-		memKB = v[6]
+		memKB = v[c.usedMemory.index]
 	}
 	req := scheduler.Res(1000, max((memKB+1023)/1024, 0), 0)
-	j := &scheduler.Job{ID: scheduler.JobID(v[0]), Name: strconv.FormatInt(v[0], 10), Submit: submit,
-		Tenant: "u" + strconv.FormatInt(v[11], 10), Tasks: make([]scheduler.Task, procs)}
+	j := &scheduler.Job{ID: scheduler.JobID(job), Name: strconv.FormatInt(job, 10), Submit: submit,
+		Tenant: "u" + strconv.FormatInt(v[c.userID.index], 10), Tasks: make([]scheduler.Task, procs)}
 	fl := make([]uint8, procs)
 	for i := range j.Tasks {
 		j.Tasks[i] = scheduler.Task{Index: int32(i), Request: req, Runtime: rt}
@@ -230,9 +266,9 @@ func (s *swfReader) assemble(b *builder, key []byte, recs []record) error {
 	if g := b.gang("task"); g == "task" || g == "job" {
 		j.MinMember = int32(procs)
 	}
-	if v[16] > 0 {
-		j.After = []scheduler.JobID{scheduler.JobID(v[16])}
-		if v[17] > 0 {
+	if pre := v[c.precedingJob.index]; pre > 0 {
+		j.After = []scheduler.JobID{scheduler.JobID(pre)}
+		if v[c.thinkTime.index] > 0 {
 			b.count("think_time_ignored", 1)
 		}
 	}

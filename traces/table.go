@@ -10,10 +10,11 @@ import (
 
 // csvTable describes a headerless CSV table of a trace.
 type csvTable struct {
-	name     string   // table name, matched in file names
-	cols     []string // column names, in file order
-	minCols  int      // fewest fields accepted (0 = len(cols))
-	trailing bool     // rows may end with one extra empty field
+	name     string    // table name, matched in file names
+	cols     []string  // column names, in file order
+	minCols  int       // fewest fields accepted (0 = len(cols))
+	trailing bool      // rows may end with one extra empty field
+	schema   []*column // the declared columns, when the table has a schema (see schema.go)
 }
 
 // matchTable returns the table of an input name. The base name decides: the
@@ -136,13 +137,14 @@ func (s *statusCounter) flush(b *builder) {
 	s.names, s.counts = nil, nil
 }
 
-// f appends a float64 in 8 bytes.
-func (e *enc) f(v float64) {
+// float appends a float64 in 8 bytes (little-endian IEEE 754 bits).
+func (e *enc) float(v float64) {
 	u := math.Float64bits(v)
 	e.b = append(e.b, byte(u), byte(u>>8), byte(u>>16), byte(u>>24), byte(u>>32), byte(u>>40), byte(u>>48), byte(u>>56))
 }
 
-func (d *dec) f() float64 {
+// float reads a float64 written by enc.float.
+func (d *dec) float() float64 {
 	if len(d.b) < 8 {
 		d.fail()
 		return 0
@@ -176,30 +178,32 @@ func (d *dec) present() bool {
 	return p != 0
 }
 
-// optF encodes an optional float: presence byte then value.
-func (e *enc) optF(v float64, ok bool) {
+// optFloat encodes an optional float: presence byte then value.
+func (e *enc) optFloat(v float64, ok bool) {
 	if e.present(ok) {
-		e.f(v)
+		e.float(v)
 	}
 }
 
-func (d *dec) optF() (float64, bool) {
+// optFloat reads an optional float: the value and whether it is present.
+func (d *dec) optFloat() (float64, bool) {
 	if !d.present() {
 		return 0, false
 	}
-	return d.f(), true
+	return d.float(), true
 }
 
-// optI encodes an optional int: presence byte then varint.
-func (e *enc) optI(v int64, ok bool) {
+// optInt encodes an optional int: presence byte then varint.
+func (e *enc) optInt(v int64, ok bool) {
 	if e.present(ok) {
-		e.i(v)
+		e.int(v)
 	}
 }
 
-func (d *dec) optI() (int64, bool) {
+// optInt reads an optional int: the value and whether it is present.
+func (d *dec) optInt() (int64, bool) {
 	if !d.present() {
 		return 0, false
 	}
-	return d.i(), true
+	return d.int(), true
 }
