@@ -42,7 +42,7 @@ func TestCanonicalTraceCluster(t *testing.T) {
 	}
 }
 
-// A trace workload spec's errors, as OpenWorkload reports them: a spec of the
+// A trace workload spec's errors, as Registry.OpenWorkload reports them: a spec of the
 // wrong shape is a "workload" error, a bad option or format a "trace FORMAT"
 // one (the messages before traces.ParseSpec, unchanged).
 func TestTraceSpecErrors(t *testing.T) {
@@ -59,7 +59,7 @@ func TestTraceSpecErrors(t *testing.T) {
 		{"trace:google2011:" + td + ":machine_status=", `trace google2011: traces: bad input: option machine_status="": want at least one status (such as USING); with none, no machine would ever be available`},
 		{"trace:schedlab:a,b", `trace schedlab: traces: bad input: schedlab: want exactly one file, got 2`},
 	} {
-		_, isTrace, err := OpenWorkload(c.spec, 1)
+		_, isTrace, err := testRegistry.OpenWorkload(c.spec, 1)
 		if !isTrace || err == nil || err.Error() != c.want {
 			t.Errorf("%q: got %v (trace %v), want %s", c.spec, err, isTrace, c.want)
 		}
