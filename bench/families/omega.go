@@ -12,7 +12,7 @@ import (
 
 // The Omega family: the shared-state schedulers of policies/omega, the paper's
 // monolithic baselines, the Omega lightweight-simulator workload, and the paper's
-// experiments as scenarios (family_omega_scenarios.go).
+// experiments as scenarios (omega_scenarios.go).
 
 // OmegaPlacer is the registered name of the Omega simulator's randomised first fit.
 const OmegaPlacer = "omega-random-firstfit"
