@@ -228,6 +228,9 @@ func FormatCI(mean, half float64) string {
 	return Num(mean) + " ± " + Num(half)
 }
 
+// writeSummary writes summary.md: the counts, the table of cells (labels that
+// vary, seeds, each metric's mean and interval), what is common to all cells, the
+// failed runs, the plots and the simulator's speed.
 func writeSummary(path string, m *Manifest, recs []*Record, groups []Group, plots []string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n", m.Plan.Title())
@@ -237,70 +240,12 @@ func writeSummary(path string, m *Manifest, recs []*Record, groups []Group, plot
 			failed++
 		}
 	}
-	minSeeds := 0
-	for gi := range groups {
-		if n := len(groups[gi].Results); gi == 0 || n < minSeeds {
-			minSeeds = n
-		}
-	}
 	fmt.Fprintf(&b, "%d runs in %d cells (%d failed, %d not run). %s Waits count every submitted job, those not started at the stop censored there; \"> X\" marks a percentile beyond the longest time observed (X averages the bounds).\n\n",
-		len(recs), len(groups), failed, m.Cells-len(recs), IntervalNote(minSeeds))
-	// columns: labels that vary (all if none varies), then metrics that are not all zero
+		len(recs), len(groups), failed, m.Cells-len(recs), IntervalNote(MinGroupSeeds(groups)))
 	varying := NamingLabels(groups)
-	var lkeys []string
-	seen := map[string]bool{}
-	for _, g := range groups {
-		for _, l := range g.Labels {
-			if !seen[l.Key] && (varying[l.Key] || len(varying) == 0) {
-				seen[l.Key] = true
-				lkeys = append(lkeys, l.Key)
-			}
-		}
-	}
 	metrics, constant, dropped := summaryColumns(groups)
-	t := &Table{Header: append(append([]string{}, lkeys...), "seeds")}
-	for _, mt := range metrics {
-		t.Header = append(t.Header, mt.Label())
-	}
-	for gi := range groups {
-		g := &groups[gi]
-		row := []string{}
-		for _, k := range lkeys {
-			row = append(row, g.Label(k))
-		}
-		n := fmt.Sprint(len(g.Results))
-		if g.Failed > 0 {
-			n += fmt.Sprintf(" (+%d failed)", g.Failed)
-		}
-		row = append(row, n)
-		for _, mt := range metrics {
-			row = append(row, IntervalOf(g, mt).Cell())
-		}
-		t.Add(row...)
-	}
-	if len(varying) > 0 && len(groups) > 0 {
-		all := varyingLabels(groups)
-		var fixed []string
-		for _, l := range groups[0].Labels {
-			if !all[l.Key] {
-				fixed = append(fixed, fmt.Sprintf("%s `%s`", l.Key, l.Value))
-			}
-		}
-		if len(fixed) > 0 {
-			fmt.Fprintf(&b, "Common to all cells: %s.\n\n", strings.Join(fixed, ", "))
-		}
-		for _, l := range groups[0].Labels {
-			if all[l.Key] && !varying[l.Key] {
-				var vals []string
-				for gi := range groups {
-					if v := "`" + groups[gi].Label(l.Key) + "`"; !slices.Contains(vals, v) {
-						vals = append(vals, v)
-					}
-				}
-				fmt.Fprintf(&b, "%s follows the columns below: %s.\n\n", l.Key, strings.Join(vals, ", "))
-			}
-		}
-	}
+	t := summaryTable(groups, varying, metrics)
+	writeCommonLabels(&b, groups, varying)
 	t.WriteMarkdown(&b)
 	if len(constant) > 0 {
 		fmt.Fprintf(&b, "\nThe same in every run, so left out of the table: %s.\n", strings.Join(constant, "; "))
@@ -323,7 +268,78 @@ func writeSummary(path string, m *Manifest, recs []*Record, groups []Group, plot
 		}
 		b.WriteString("\n\nEach plot is also in SVG beside the PNG.\n")
 	}
-	// Simulator speed depends on the machine: kept apart from the metrics above.
+	writeSpeed(&b, recs)
+	return writeFileAtomic(path, []byte(b.String()))
+}
+
+// summaryTable is the summary's table: the labels that vary (all if none varies),
+// the seeds (and failed runs) per cell, then each metric's mean and interval.
+func summaryTable(groups []Group, varying map[string]bool, metrics []Metric) *Table {
+	var lkeys []string
+	seen := map[string]bool{}
+	for _, g := range groups {
+		for _, l := range g.Labels {
+			if !seen[l.Key] && (varying[l.Key] || len(varying) == 0) {
+				seen[l.Key] = true
+				lkeys = append(lkeys, l.Key)
+			}
+		}
+	}
+	t := &Table{Header: append(append([]string{}, lkeys...), "seeds")}
+	for _, mt := range metrics {
+		t.Header = append(t.Header, mt.Label())
+	}
+	for gi := range groups {
+		g := &groups[gi]
+		row := []string{}
+		for _, k := range lkeys {
+			row = append(row, g.Label(k))
+		}
+		n := fmt.Sprint(len(g.Results))
+		if g.Failed > 0 {
+			n += fmt.Sprintf(" (+%d failed)", g.Failed)
+		}
+		row = append(row, n)
+		for _, mt := range metrics {
+			row = append(row, IntervalOf(g, mt).Cell())
+		}
+		t.Add(row...)
+	}
+	return t
+}
+
+// writeCommonLabels says which labels are the same in every cell, and which vary
+// only with the table's columns.
+func writeCommonLabels(b *strings.Builder, groups []Group, varying map[string]bool) {
+	if len(varying) == 0 || len(groups) == 0 {
+		return
+	}
+	all := varyingLabels(groups)
+	var fixed []string
+	for _, l := range groups[0].Labels {
+		if !all[l.Key] {
+			fixed = append(fixed, fmt.Sprintf("%s `%s`", l.Key, l.Value))
+		}
+	}
+	if len(fixed) > 0 {
+		fmt.Fprintf(b, "Common to all cells: %s.\n\n", strings.Join(fixed, ", "))
+	}
+	for _, l := range groups[0].Labels {
+		if all[l.Key] && !varying[l.Key] {
+			var vals []string
+			for gi := range groups {
+				if v := "`" + groups[gi].Label(l.Key) + "`"; !slices.Contains(vals, v) {
+					vals = append(vals, v)
+				}
+			}
+			fmt.Fprintf(b, "%s follows the columns below: %s.\n\n", l.Key, strings.Join(vals, ", "))
+		}
+	}
+}
+
+// writeSpeed writes the simulator's speed over the runs, apart from the metrics:
+// it depends on the machine.
+func writeSpeed(b *strings.Builder, recs []*Record) {
 	var wall, ev float64
 	for _, r := range recs {
 		if r.Result != nil {
@@ -333,12 +349,11 @@ func writeSummary(path string, m *Manifest, recs []*Record, groups []Group, plot
 	}
 	switch {
 	case wall > 0 && ev > 0:
-		fmt.Fprintf(&b, "\n## Simulator speed (wall clock, this machine)\n\n%s simulated events in %s s of run time: %s events per second.\n",
+		fmt.Fprintf(b, "\n## Simulator speed (wall clock, this machine)\n\n%s simulated events in %s s of run time: %s events per second.\n",
 			Num(ev), Num(wall), Num(ev/wall))
 	case wall > 0:
-		fmt.Fprintf(&b, "\n## Simulator speed (wall clock, this machine)\n\nThese runs replay outside the event engine, so there is no events-per-second figure: %s s of run time in all.\n", Num(wall))
+		fmt.Fprintf(b, "\n## Simulator speed (wall clock, this machine)\n\nThese runs replay outside the event engine, so there is no events-per-second figure: %s s of run time in all.\n", Num(wall))
 	}
-	return writeFileAtomic(path, []byte(b.String()))
 }
 
 // writeSweepPlots draws the standard plots of a sweep and returns their names
