@@ -7,18 +7,30 @@ import (
 
 // This file holds the queue mechanism that Monolithic and the gang scheduler
 // (policies/gang) share: the order of the active queue (Rank), the retry state of
-// an entry that did not fit (Retry) and the rule that computes its backoff and its
-// unschedulable flush (Backoff).
+// an entry that did not fit (Retry) and the rule that computes its backoff and
+// when it is due for the unschedulable flush (Backoff).
 //
-// What they do not share, because their observable behaviour differs: Monolithic
-// keeps the active and backoff queues as heaps and pops one entry per attempt, and
-// its unschedulable pool is woken per released node with that node's free capacity
-// as a budget (queueing hints) and flushed by a periodic timer (every
-// FlushInterval, entries older than MaxUnschedulable). The gang scheduler walks
-// every live group in Rank order in every pass (a group's timestamp moves with
-// failure-time ordering, and held members, the admission gate and fair order need
-// the whole set), wakes every failed entry on any release or enqueue (the run's
-// notice count) and arms one timer at the exact earliest expiry or flush time.
+// The rest of the two queues is not shared, because sharing it would change
+// what the schedulers do (every run is kept byte-identical):
+//
+//   - Shape. Monolithic keeps heaps (active by Rank, backoff by expiry) and pops
+//     one entry per attempt, possibly staying busy for a decision time, and may
+//     pop from the backoff queue when idle (KEP-5142). The gang scheduler walks
+//     every live group in Rank order in every pass, re-sorted each time: a
+//     group's timestamp moves with failure-time ordering, Interleave and Fair
+//     orders are not priority queues, and held members, the admission gate and
+//     the deadlock check need the whole set.
+//   - Wake-up. Monolithic wakes a pool entry per released node, with that node's
+//     free capacity as a budget (queueing hints). The gang scheduler wakes every
+//     failed entry on any release or enqueue (Sim.Notices counts them).
+//   - Flush. Both retry an entry that has waited FlushAfter since its last
+//     failure (Backoff.Flushed), but Monolithic checks on a periodic timer (every
+//     FlushInterval), so an entry waits up to FlushInterval longer, while the gang
+//     scheduler arms one timer at the exact earliest expiry or flush time
+//     (Backoff.FlushAt).
+//   - Keys. Monolithic ranks by the head task's priority and creation (Tie 0);
+//     the gang scheduler by the job's priority and breaks ties of its timestamp
+//     by job ID before creation (Tie).
 
 // Rank is an entry's place in an active queue ordered as kube-scheduler's: higher
 // Priority first, then the earlier Time (arrival, or whatever timestamp the queue
