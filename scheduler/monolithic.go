@@ -2,7 +2,6 @@ package scheduler
 
 import (
 	"errors"
-	"math"
 	"slices"
 
 	"github.com/google/btree"
@@ -57,19 +56,15 @@ const (
 
 // entity is one queue entry: a single task, or the pending members of a gang.
 type entity struct {
-	job      *Job
-	tasks    []*Task
-	prio     int32
-	ts       Time
-	seq      uint64
-	attempts int32
-	expiry   Time
-	since    Time // entered the pool
-	where    uint8
-	hidx     int
-	gang     bool
-	poolCPU  int64    // the head task's CPU request when it entered the pool
-	one      [1]*Task // backing store of tasks for a single-task entity
+	job     *Job
+	tasks   []*Task
+	rank    Rank  // active queue order: task priority, arrival, creation (Tie 0)
+	retry   Retry // NotBefore orders the backoff queue; Since is when it entered the pool
+	where   uint8
+	hidx    int
+	gang    bool
+	poolCPU int64    // the head task's CPU request when it entered the pool
+	one     [1]*Task // backing store of tasks for a single-task entity
 }
 
 // Monolithic is a single scheduler with one queue, in the style of kube-scheduler:
@@ -83,6 +78,7 @@ type entity struct {
 // co-scheduling variants.
 type Monolithic struct {
 	cfg      MonolithicConfig
+	bo       Backoff // retry backoff; FlushAfter is MaxUnschedulable
 	sim      *Sim
 	active   entityHeap
 	backoff  entityHeap
@@ -125,7 +121,8 @@ func NewMonolithic(cfg MonolithicConfig) (*Monolithic, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	m := &Monolithic{cfg: cfg, gangs: map[JobID]*entity{}, pool: btree.NewG(16, poolLess)}
+	m := &Monolithic{cfg: cfg, gangs: map[JobID]*entity{}, pool: btree.NewG(16, poolLess),
+		bo: Backoff{Initial: cfg.InitialBackoff, Max: cfg.MaxBackoff, FlushAfter: cfg.MaxUnschedulable}}
 	m.active.less = activeLess
 	m.backoff.less = backoffLess
 	return m, nil
@@ -146,26 +143,18 @@ func (m *Monolithic) Attach(sim *Sim) error {
 	return nil
 }
 
-func activeLess(a, b *entity) bool {
-	if a.prio != b.prio {
-		return a.prio > b.prio
-	}
-	if a.ts != b.ts {
-		return a.ts < b.ts
-	}
-	return a.seq < b.seq
-}
+func activeLess(a, b *entity) bool { return a.rank.Compare(b.rank) < 0 }
 
 func poolLess(a, b *entity) bool {
 	if a.poolCPU != b.poolCPU {
 		return a.poolCPU < b.poolCPU
 	}
-	return a.seq < b.seq
+	return a.rank.Seq < b.rank.Seq
 }
 
 func backoffLess(a, b *entity) bool {
-	if a.expiry != b.expiry {
-		return a.expiry < b.expiry
+	if a.retry.NotBefore != b.retry.NotBefore {
+		return a.retry.NotBefore < b.retry.NotBefore
 	}
 	return activeLess(a, b)
 }
@@ -219,9 +208,9 @@ func (m *Monolithic) newEntity(j *Job, t *Task) *entity {
 		e = m.free[n-1]
 		m.free[n-1] = nil
 		m.free = m.free[:n-1]
-		e.job, e.prio, e.ts, e.seq = j, t.Priority, m.sim.now, m.seq
+		e.job, e.rank = j, Rank{Priority: t.Priority, Time: m.sim.now, Seq: m.seq}
 	} else {
-		e = &entity{job: j, prio: t.Priority, ts: m.sim.now, seq: m.seq}
+		e = &entity{job: j, rank: Rank{Priority: t.Priority, Time: m.sim.now, Seq: m.seq}}
 	}
 	e.one[0] = t
 	e.tasks = e.one[:1]
@@ -252,7 +241,7 @@ func (m *Monolithic) toActive(e *entity) {
 func (m *Monolithic) pass() {
 	m.passQueued = false
 	now := m.sim.now
-	for m.backoff.len() > 0 && m.backoff.h[0].expiry <= now {
+	for m.backoff.len() > 0 && m.bo.Expired(&m.backoff.h[0].retry, now) {
 		m.toActive(m.backoff.pop())
 	}
 	if len(m.released) > 0 {
@@ -401,31 +390,13 @@ func (m *Monolithic) afterGang(e *entity) {
 	}
 }
 
-// backoffFor returns the backoff after n failed attempts of an entity of size n.
-func (m *Monolithic) backoffFor(attempts int32, size int) Time {
-	if m.cfg.MaxBackoff < 0 || attempts <= 0 {
-		return 0
-	}
-	maxB := m.cfg.MaxBackoff
-	if size > 1 {
-		maxB = Time(float64(maxB) * math.Sqrt(float64(size)))
-	}
-	b := m.cfg.InitialBackoff
-	for i := int32(1); i < attempts && b < maxB; i++ {
-		b *= 2
-	}
-	return min(b, maxB)
-}
-
 func (m *Monolithic) unschedulable(e *entity) {
-	e.attempts++
 	size := 1
 	if e.gang {
 		size = int(e.job.MinMember)
 	}
-	e.expiry = m.sim.now + m.backoffFor(e.attempts, size)
+	m.bo.Fail(&e.retry, m.sim.now, size)
 	e.where = inPool
-	e.since = m.sim.now
 	e.poolCPU = e.tasks[0].Request[CPU]
 	m.pool.ReplaceOrInsert(e)
 	m.poolN++
@@ -492,7 +463,7 @@ func (m *Monolithic) wakePool() {
 func (m *Monolithic) unpool(e *entity) {
 	m.pool.Delete(e)
 	m.poolN--
-	if e.expiry <= m.sim.now {
+	if m.bo.Expired(&e.retry, m.sim.now) {
 		m.toActive(e)
 	} else {
 		e.where = inBackoff
@@ -504,7 +475,7 @@ func (m *Monolithic) flush() {
 	now := m.sim.now
 	var old []*entity
 	m.pool.Ascend(func(e *entity) bool {
-		if now-e.since >= m.cfg.MaxUnschedulable {
+		if m.bo.Flushed(&e.retry, now) {
 			old = append(old, e)
 		}
 		return true
@@ -522,7 +493,7 @@ func (m *Monolithic) armBackoffTimer() {
 	if m.backoff.len() == 0 {
 		return
 	}
-	at := m.backoff.h[0].expiry
+	at := m.backoff.h[0].retry.NotBefore
 	if m.backoffTmr != nil && !m.backoffTmr.stopped && m.backoffTmr.at <= at {
 		return
 	}

@@ -10,7 +10,8 @@
 //
 // # Variants
 //
-// One Scheduler type runs every variant; Config.Variant chooses it.
+// One Scheduler type runs every variant; Config.Variant chooses the stages it is
+// composed of (see Stages below).
 //
 //   - Strict: the gang's MinMember tasks are planned against one snapshot and started
 //     together by an all-or-nothing commit, or nothing is placed (KEP-4671 beta's
@@ -51,9 +52,46 @@
 //	nonstrict    600 s     (Forever: no timeout, deadlocks by design)         Koordinator
 //	gate         —         overcommit 1.2 (1.0 admits only what fits)         Volcano enqueue
 //
-// Every variant retries a failed pod (Strict and Placeholder: a failed gang) after
-// a backoff of 1 s doubling to 10 s (× √MinMember for a gang), once a capacity
-// release wakes it, or after 5 min without one (kube-scheduler's flush).
+// Every variant but Placeholder retries a failed pod (Strict: a failed gang)
+// after a backoff of 1 s doubling to 10 s (× √MinMember for a gang), and every
+// variant once a release or an enqueue wakes it, or after 5 min without one
+// (kube-scheduler's flush). Placeholder has no backoff: YuniKorn retries pending
+// asks on every cycle.
+//
+// # Stages
+//
+// A Scheduler is composed by New of small stages, chosen once from the Config
+// (Variant selects the default composition, the other fields parameterise it);
+// its pass runs them in order and does not look at the variant:
+//
+//   - admission gate (gate.go): openGate admits everything; overcommitGate is
+//     Volcano's enqueue action (Config.Overcommit), tried again after FlushAfter
+//     while a gang waits at it.
+//   - placement mode (placement.go): allOrNothing is Strict's snapshot plan
+//     (greedy, then Backtrack) and atomic commit, with a gang-level backoff;
+//     oneByOne (Permit, NonStrict) offers members one at a time and holds a
+//     gang's members; reservation (Placeholder) does the same with placeholders,
+//     a gang whose MinMember are reserved waiting for the swap. The one-by-one
+//     modes offer members in a member order (order.go): listOrder (Group,
+//     Interleave) or fairOrder (Fair).
+//   - hold/permit rule (hold.go): accumulate (NonStrict, placeholders) holds
+//     what fits; permitBarrier is coscheduling's PreFilter (group backoff,
+//     MinResources) and PostFilter (whole-group reject beyond RejectPercent).
+//     Under both, the held members are activated together once MinMember are
+//     held or running.
+//   - timeout rule (timeout.go), armed when a gang holds its first member:
+//     forever (Timeout Forever, and Strict, which never holds); waitTimeout
+//     (Permit, NonStrict) releases the gang, fails its pending members' attempt
+//     and applies group backoff and failure order; softTimeout and hardTimeout
+//     (Placeholder, Style) release the placeholders and schedule the job best
+//     effort, or fail it.
+//   - retry backoff: the core's scheduler.Backoff over scheduler.Retry, the same
+//     rule Monolithic's queue uses, disabled for Placeholder; groups are ordered
+//     by scheduler.Rank, the order of Monolithic's active queue with the job ID
+//     as tie-break. Unlike Monolithic's heaps and node-budgeted pool, the queue
+//     is walked whole in every pass and a failed entry is woken by any release
+//     or enqueue (scheduler.Sim.Notices), with one timer at the earliest expiry
+//     or flush.
 //
 // # Queue order
 //
