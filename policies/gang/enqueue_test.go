@@ -78,3 +78,28 @@ func TestEnqueueDedup(t *testing.T) {
 		}
 	}
 }
+
+// Config.MaxBackoff: a negative value disables the retry backoff, as documented;
+// a value below InitialBackoff is raised to it.
+func TestNegativeMaxBackoffDisablesBackoff(t *testing.T) {
+	for _, c := range []struct {
+		max      scheduler.Time
+		wantMax  scheduler.Time
+		wantWait scheduler.Time // after 3 failures of a single pod
+	}{
+		{-1, -1, 0},
+		{scheduler.Second / 2, scheduler.Second, scheduler.Second},
+		{0, 10 * scheduler.Second, 4 * scheduler.Second},
+	} {
+		s, err := New(Config{Variant: Permit, MaxBackoff: c.max})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Config().MaxBackoff; got != c.wantMax {
+			t.Errorf("MaxBackoff %v: after defaults %v, want %v", c.max, got, c.wantMax)
+		}
+		if got := s.stages.bo.Delay(3, 1); got != c.wantWait {
+			t.Errorf("MaxBackoff %v: backoff after 3 failures %v, want %v", c.max, got, c.wantWait)
+		}
+	}
+}

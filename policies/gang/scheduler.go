@@ -58,8 +58,8 @@ func New(cfg Config) (*Scheduler, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if cfg.MaxBackoff < cfg.InitialBackoff {
-		cfg.MaxBackoff = cfg.InitialBackoff
+	if cfg.MaxBackoff >= 0 && cfg.MaxBackoff < cfg.InitialBackoff {
+		cfg.MaxBackoff = cfg.InitialBackoff // a negative MaxBackoff disables backoff
 	}
 	return &Scheduler{cfg: cfg, stages: compose(cfg), groups: map[scheduler.JobID]*group{}}, nil
 }
