@@ -46,8 +46,10 @@ type ScenarioSpec struct {
 	Cells func(r *Registry, p *Params, seeds int) ([]Cell, error)
 	// Report, if set, writes the scenario's own tables and plots (e.g. the
 	// expected trend beside the measured one) into dir, after every cell ran.
-	// results[i] is cells[i]'s result, nil for a cell that failed.
-	Report func(dir string, cells []Cell, results []*scheduler.Result) error
+	// p holds the scenario's parameters, as Cells read them; results[i] is
+	// cells[i]'s result, nil for a cell that failed. A scenario keeps no state
+	// between Cells and Report: a registry is shared.
+	Report func(dir string, p *Params, cells []Cell, results []*scheduler.Result) error
 	// Serial makes sweeps run the scenario's cells one at a time whatever
 	// --parallel says (cells that measure wall-clock speed).
 	Serial bool

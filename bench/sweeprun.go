@@ -55,7 +55,12 @@ func (p *Plan) Expand(r *Registry) ([]Cell, func(dir string, cells []Cell, resul
 		if err := params.Err(); err != nil {
 			return nil, nil, err
 		}
-		return cells, sc.Report, nil
+		if sc.Report == nil {
+			return cells, nil, nil
+		}
+		return cells, func(dir string, cells []Cell, results []*scheduler.Result) error {
+			return sc.Report(dir, params, cells, results)
+		}, nil
 	}
 	return nil, nil, errors.New("no scenario and no sweep spec given")
 }

@@ -208,7 +208,7 @@ func registerCompaction(reg *bench.Registry) {
 	})
 }
 
-func compactionReport(dir string, cells []bench.Cell, results []*scheduler.Result) error {
+func compactionReport(dir string, _ *bench.Params, cells []bench.Cell, results []*scheduler.Result) error {
 	groups := bench.Groups(cells, results)
 	t := &bench.Table{Header: []string{"placer", "machine orders", "machines (mean ± 95% CI)", "min", "max", "% of the cell", "tasks placed"}}
 	chart := &bench.Chart{Title: "Cell compaction: smallest cell that fits the workload", XLabel: "compacted cell size (% of the original machines)",

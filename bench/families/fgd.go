@@ -881,7 +881,7 @@ func registerFGD(reg *bench.Registry) {
 // the paper, the run-for-run comparison with the artifact and its verdict),
 // fgd_report.md and fgd_report.json (every run's end-of-run report),
 // fgd_curves.csv and the charts.
-func fgdWriteReport(dir string, cells []bench.Cell, results []*scheduler.Result) error {
+func fgdWriteReport(dir string, _ *bench.Params, cells []bench.Cell, results []*scheduler.Result) error {
 	var runs []*FGDRun
 	for _, r := range results {
 		if r != nil {

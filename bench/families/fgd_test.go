@@ -183,7 +183,8 @@ func TestFGDScenarioCellsAndReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cells, err := sc.Cells(testRegistry, bench.NewParams("scenario fgd", map[string]string{"path": dir, "policies": "dotprod"}), 1)
+	p := bench.NewParams("scenario fgd", map[string]string{"path": dir, "policies": "dotprod"})
+	cells, err := sc.Cells(testRegistry, p, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +199,7 @@ func TestFGDScenarioCellsAndReport(t *testing.T) {
 		t.Fatalf("result lacks alloc_at_130: %v", res.Extra)
 	}
 	out := t.TempDir()
-	if err := sc.Report(out, cells, []*scheduler.Result{res}); err != nil {
+	if err := sc.Report(out, p, cells, []*scheduler.Result{res}); err != nil {
 		t.Fatal(err)
 	}
 	table, err := os.ReadFile(filepath.Join(out, "fgd_table.md"))

@@ -359,7 +359,7 @@ func gangDeadlockCells(reg *bench.Registry, p *bench.Params, seeds int) ([]bench
 	return cells, nil
 }
 
-func gangDeadlockReport(dir string, cells []bench.Cell, results []*scheduler.Result) error {
+func gangDeadlockReport(dir string, _ *bench.Params, cells []bench.Cell, results []*scheduler.Result) error {
 	groups := bench.Groups(cells, results)
 	t := &bench.Table{Header: []string{"variant", "timeout", "runs", "terminal deadlock rate (%)", "episodes per gang",
 		"GPU held-idle (%)", "gang wait p50 (s)", "gang wait p99 (s)", "GPU utilization (%)", "useful GPU utilization (%)", "jobs completed"}}

@@ -52,7 +52,7 @@ func TestGangDeadlockScenarioSmall(t *testing.T) {
 		t.Fatalf("NonStrict without a timeout never deadlocked: %v", deadlocks)
 	}
 	dir := t.TempDir()
-	if err := sc.Report(dir, cells, results); err != nil {
+	if err := sc.Report(dir, p, cells, results); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range []string{"report.md", "gang_deadlock_rate.png", "gang_deadlock_rate.svg", "gang_utilization.png"} {

@@ -92,7 +92,7 @@ func mesosDecisionExpected(tjService, lambda float64) (service, batch float64) {
 	return service, batch
 }
 
-func mesosDecisionReport(dir string, cells []bench.Cell, results []*scheduler.Result) error {
+func mesosDecisionReport(dir string, _ *bench.Params, cells []bench.Cell, results []*scheduler.Result) error {
 	groups := bench.Groups(cells, results)
 	lambda := 0.3
 	if len(cells) > 0 {

@@ -202,7 +202,7 @@ func mesosHoardingCells(reg *bench.Registry, p *bench.Params, seeds int) ([]benc
 	return cells, nil
 }
 
-func mesosHoardingReport(dir string, cells []bench.Cell, results []*scheduler.Result) error {
+func mesosHoardingReport(dir string, _ *bench.Params, cells []bench.Cell, results []*scheduler.Result) error {
 	groups := bench.Groups(cells, results)
 	t := &bench.Table{Header: []string{"scheduler", "hold timeout", "back-off", "terminal deadlock %", "expected %", "episodes per gang",
 		"hoarded-idle %", "gangs started / submitted", "gang wait p50 s", "gang wait p99 s", "CPU util % (hoarded included)", "useful CPU util %", "runs"}}

@@ -149,7 +149,7 @@ func mesosStarvationExpected(k int, refuse scheduler.Time, jobs float64) float64
 	return 0
 }
 
-func mesosStarvationReport(dir string, cells []bench.Cell, results []*scheduler.Result) error {
+func mesosStarvationReport(dir string, _ *bench.Params, cells []bench.Cell, results []*scheduler.Result) error {
 	groups := bench.Groups(cells, results)
 	t := &bench.Table{Header: []string{"refuse", "small frameworks", "big's jobs starved % (measured)", "expected %", "offers to big",
 		"job wait p99 s", "CPU util %", "useful CPU util %", "runs"}}

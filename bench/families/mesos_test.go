@@ -59,7 +59,7 @@ func TestMesosScenariosSmall(t *testing.T) {
 			t.Errorf("starvation pattern not reproduced: %v", starved)
 		}
 		dir := t.TempDir()
-		if err := mesosStarvationReport(dir, cells, results); err != nil {
+		if err := mesosStarvationReport(dir, nil, cells, results); err != nil {
 			t.Fatal(err)
 		}
 		for _, f := range []string{"mesos_offer_starvation.md", "mesos_starvation.png", "mesos_starvation.svg"} {
@@ -96,7 +96,7 @@ func TestMesosScenariosSmall(t *testing.T) {
 		if terminalForever == 0 || terminalTimeout != 0 || terminalBase != 0 {
 			t.Errorf("terminal deadlocks: forever %d/3 (want > 0), 60s %d (want 0), baseline %d (want 0)", terminalForever, terminalTimeout, terminalBase)
 		}
-		if err := mesosHoardingReport(t.TempDir(), cells, results); err != nil {
+		if err := mesosHoardingReport(t.TempDir(), nil, cells, results); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -114,7 +114,7 @@ func TestMesosScenariosSmall(t *testing.T) {
 		if lo, hi := metricMesosLocked.Get(results[0]), metricMesosLocked.Get(results[1]); !(hi > 5*lo) {
 			t.Errorf("locked fraction should rise with the service decision time: %.3f%% at 0.1 s, %.3f%% at 100 s", lo, hi)
 		}
-		if err := mesosDecisionReport(t.TempDir(), cells, results); err != nil {
+		if err := mesosDecisionReport(t.TempDir(), nil, cells, results); err != nil {
 			t.Fatal(err)
 		}
 	})

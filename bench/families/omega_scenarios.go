@@ -282,7 +282,6 @@ func omegaScenarios() []bench.ScenarioSpec {
 }
 
 func omegaScenario(name, doc string, params []bench.Param, cells func(s omegaScale, p *bench.Params, seeds int) ([]bench.Cell, error), rep func(s omegaScale) *omegaReport) bench.ScenarioSpec {
-	var scale omegaScale
 	return bench.ScenarioSpec{
 		Name:   name,
 		Doc:    doc,
@@ -293,7 +292,6 @@ func omegaScenario(name, doc string, params []bench.Param, cells func(s omegaSca
 				return nil, fmt.Errorf("scenario %s: %w", name, err)
 			}
 			s.reg = reg
-			scale = s
 			if seeds <= 0 {
 				seeds = 1
 			}
@@ -306,9 +304,10 @@ func omegaScenario(name, doc string, params []bench.Param, cells func(s omegaSca
 			}
 			return cs, nil
 		},
-		Report: func(dir string, cells []bench.Cell, results []*scheduler.Result) error {
-			if scale.horizon == 0 {
-				scale = omegaScale{horizon: OmegaScenarioHorizon, machines: 10000}
+		Report: func(dir string, p *bench.Params, cells []bench.Cell, results []*scheduler.Result) error {
+			scale, err := readOmegaScale(p)
+			if err != nil {
+				return fmt.Errorf("scenario %s: %w", name, err)
 			}
 			r := rep(scale)
 			r.name = name

@@ -89,8 +89,12 @@ func TestOmegaScenariosTiny(t *testing.T) {
 				t.Fatalf("%s cell %s: %v", s.Name, cells[i].Key(), e)
 			}
 		}
-		if err := s.Report(dir, cells, results); err != nil {
+		if err := s.Report(dir, p, cells, results); err != nil {
 			t.Fatalf("%s report: %v", s.Name, err)
+		}
+		// The report states the scale of these cells, read from the same parameters.
+		if md, err := readNonEmpty(dir, s.Name+".md"); err != nil || !strings.Contains(md, "Scale: 200 machines, 3m0s simulated per run") {
+			t.Errorf("%s report: %v, scale not stated:\n%.400s", s.Name, err, md)
 		}
 		b, err := os.ReadFile(filepath.Join(dir, s.Name+".md"))
 		if err != nil {

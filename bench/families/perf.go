@@ -126,7 +126,7 @@ func registerPerf(reg *bench.Registry) {
 	})
 }
 
-func perfReport(dir string, cells []bench.Cell, results []*scheduler.Result) error {
+func perfReport(dir string, _ *bench.Params, cells []bench.Cell, results []*scheduler.Result) error {
 	groups := bench.Groups(cells, results)
 	t := &bench.Table{Header: []string{"scheduler", "placer", "nodes", "tasks", "decisions/s", "events/s", "wall s", "sim s", "CPU util %"}}
 	lowUtil, highUtil := math.Inf(1), math.Inf(-1)
