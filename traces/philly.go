@@ -25,7 +25,7 @@ var phillyFormat = formatSpec{info: FormatInfo{Name: "philly",
 
 // phillyMachineCols are cluster_machine_list's columns, in file order (a header
 // line is skipped; fields are trimmed).
-var phillyMachineCols = struct{ machineID, gpus, gpuMem column }{
+var phillyMachineCols = struct{ MachineID, GPUs, GPUMem column }{
 	column{name: "machineId", kind: kindString, required: true, use: "the machine's name (the job log's ip)"},
 	column{name: "number of GPUs", kind: kindInt, unit: "GPUs", required: true, use: "whole GPU devices, 0..64"},
 	column{name: "single GPU mem", kind: kindString, unit: "GB", required: true, use: "label gpu_mem_gb (a whole number such as 24GB)"},
@@ -122,26 +122,26 @@ func (p *phillyReader) machineList(b *builder, m member) error {
 		for i := range r.f {
 			r.f[i] = trimSpace(r.f[i])
 		}
-		if string(c.machineID.bytes(r)) == "machineId" || string(c.machineID.bytes(r)) == "machine" {
+		if string(c.MachineID.bytes(r)) == "machineId" || string(c.MachineID.bytes(r)) == "machine" {
 			b.addRows(phillyMachines.name, -1)
 			return nil // header
 		}
-		n := c.gpus.int(r)
-		mem := strings.TrimSuffix(strings.ToUpper(string(c.gpuMem.bytes(r))), "GB")
+		n := c.GPUs.int(r)
+		mem := strings.TrimSuffix(strings.ToUpper(string(c.GPUMem.bytes(r))), "GB")
 		gb, err := strconv.ParseInt(strings.TrimSpace(mem), 10, 64)
 		if r.err == nil && err != nil {
-			c.gpuMem.fail(r, "bad_number", "value "+quoteField(c.gpuMem.bytes(r))+" is not a whole number of GB such as 24GB")
+			c.GPUMem.fail(r, "bad_number", "value "+quoteField(c.GPUMem.bytes(r))+" is not a whole number of GB such as 24GB")
 		}
 		if r.err == nil && (n < 0 || n > scheduler.MaxGPUsPerNode) {
-			c.gpus.fail(r, "invalid", "number of GPUs out of range 0..64")
+			c.GPUs.fail(r, "invalid", "number of GPUs out of range 0..64")
 		}
-		if r.err == nil && len(c.machineID.bytes(r)) == 0 {
-			c.machineID.missing(r)
+		if r.err == nil && len(c.MachineID.bytes(r)) == 0 {
+			c.MachineID.missing(r)
 		}
 		if r.err != nil {
 			return b.bad(r.err)
 		}
-		node := scheduler.Node{Name: c.machineID.str(r), GPUs: int(n), Capacity: scheduler.Res(0, 0, n*1000),
+		node := scheduler.Node{Name: c.MachineID.str(r), GPUs: int(n), Capacity: scheduler.Res(0, 0, n*1000),
 			Labels: []scheduler.Label{{Key: "gpu_mem_gb", Value: strconv.FormatInt(gb, 10)}}}
 		if _, dup := b.machines[node.Name]; dup {
 			return b.orphan("duplicate_machine")

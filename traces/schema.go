@@ -9,7 +9,7 @@ import (
 
 // A table's column schema: each CSV table of a format declares its columns
 // once, in file order, as a struct of column values (see newSchemaTable). The
-// readers parse a field through its column (ali18TaskCols.instanceNum.optInt(r)
+// readers parse a field through its column (ali18TaskCols.InstanceNum.optInt(r)
 // rather than r.optInt(1)), so an error names the column the schema names, an
 // accessor of the wrong kind for its column is a programming error caught by
 // every test that reads the table, and docs/traces.md's column tables are
@@ -47,17 +47,20 @@ type column struct {
 
 // newSchemaTable builds the csvTable name whose columns are the column fields
 // of *cols, in declaration order (which is file order); it sets each column's
-// index.
+// index. The fields are exported (the struct types are not), so that reflect
+// may take their addresses.
 func newSchemaTable(name string, cols any) *csvTable {
 	v := reflect.ValueOf(cols).Elem()
 	t := &csvTable{name: name}
 	for i := 0; i < v.NumField(); i++ {
-		f := v.Field(i)
-		if f.Type() != reflect.TypeFor[column]() {
-			panic("traces: table " + name + ": field " + v.Type().Field(i).Name + " is not a column")
+		f, sf := v.Field(i), v.Type().Field(i)
+		if sf.Type != reflect.TypeFor[column]() {
+			panic("traces: table " + name + ": field " + sf.Name + " is not a column")
 		}
-		// The fields are unexported: their address, not their value, is taken.
-		c := (*column)(f.Addr().UnsafePointer())
+		if !sf.IsExported() {
+			panic("traces: table " + name + ": column field " + sf.Name + " is unexported")
+		}
+		c := f.Addr().Interface().(*column)
 		c.index = i
 		t.cols = append(t.cols, c.name)
 		t.schema = append(t.schema, c)

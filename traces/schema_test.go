@@ -123,3 +123,28 @@ func TestSchemaRequired(t *testing.T) {
 		}
 	}
 }
+
+// newSchemaTable takes only exported column fields, in order.
+func TestNewSchemaTable(t *testing.T) {
+	cols := struct{ A, B column }{column{name: "a", kind: kindInt}, column{name: "b", kind: kindString}}
+	tab := newSchemaTable("t", &cols)
+	if !slices.Equal(tab.cols, []string{"a", "b"}) || cols.B.index != 1 || tab.schema[1] != &cols.B {
+		t.Errorf("newSchemaTable: cols %v, B's index %d", tab.cols, cols.B.index)
+	}
+	for _, bad := range []any{
+		&struct{ A, b column }{},
+		&struct {
+			A column
+			N int
+		}{},
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("newSchemaTable(%T) did not panic", bad)
+				}
+			}()
+			newSchemaTable("t", bad)
+		}()
+	}
+}
