@@ -3,6 +3,7 @@ package traces
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -28,10 +29,54 @@ var schemaDocs = []struct {
 	{"azure2019", []*csvTable{azure2019Table}},
 }
 
-// schemaBlock returns the marked block of docs/traces.md generated for format.
-func schemaBlock(format string, tables []*csvTable) string {
-	return "<!-- schema " + format + ": generated from the column schemas; go test ./traces -run TestSchemaDocs -update-schema-docs -->\n" +
-		schemaMarkdown(formatByName[format].optional, tables...) + "<!-- end schema " + format + " -->\n"
+// headerSchemaDocs lists, per format of header tables, its tables in the order
+// docs/traces.md shows them.
+var headerSchemaDocs = []struct {
+	format string
+	tables []*headerTable
+}{
+	{"openb2023", []*headerTable{openbNodes, openbPods}},
+	{"azure2020", []*headerTable{az20VMs, az20Types}},
+}
+
+// schemaBlock returns the marked block of docs/traces.md generated for key (a
+// format, or a format and table), of the given schemas ("column" or "key"),
+// around body.
+func schemaBlock(key, schemas, body string) string {
+	return "<!-- schema " + key + ": generated from the " + schemas + " schemas; go test ./traces -run TestSchemaDocs -update-schema-docs -->\n" +
+		body + "<!-- end schema " + key + " -->\n"
+}
+
+// schemaBlocks returns every block of docs/traces.md generated from a schema:
+// its key and its text.
+func schemaBlocks() (keys, blocks []string) {
+	for _, f := range schemaDocs {
+		keys = append(keys, f.format)
+		blocks = append(blocks, schemaBlock(f.format, "column", schemaMarkdown(formatByName[f.format].optional, f.tables...)))
+	}
+	for _, f := range headerSchemaDocs {
+		keys = append(keys, f.format)
+		blocks = append(blocks, schemaBlock(f.format, "column", headerSchemaMarkdown(f.tables...)))
+	}
+	return keys, blocks
+}
+
+// checkSchemaBlock returns doc with key's generated block replaced by want, and
+// what is wrong with the block doc has ("" if it is want).
+func checkSchemaBlock(doc, key, want string) (string, string) {
+	begin := "<!-- schema " + key + ":"
+	end := "<!-- end schema " + key + " -->\n"
+	i, j := strings.Index(doc, begin), strings.Index(doc, end)
+	if i < 0 || j < i {
+		return doc, fmt.Sprintf("no generated table (markers %q … %q)", begin, end)
+	}
+	if strings.Count(doc, begin) > 1 {
+		return doc, fmt.Sprintf("more than one marker %q", begin)
+	}
+	if got := doc[i : j+len(end)]; got != want {
+		return doc[:i] + want + doc[j+len(end):], "the table differs from the schema (run with -update-schema-docs); want\n" + want
+	}
+	return doc, ""
 }
 
 // docs/traces.md's column tables are the ones the readers' schemas generate.
@@ -42,22 +87,23 @@ func TestSchemaDocs(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc := string(raw)
-	for _, f := range schemaDocs {
-		begin := "<!-- schema " + f.format + ":"
-		end := "<!-- end schema " + f.format + " -->\n"
-		i, j := strings.Index(doc, begin), strings.Index(doc, end)
-		if i < 0 || j < i {
-			t.Errorf("%s: no generated column table (markers %q … %q) in %s", f.format, begin, end, path)
+	keys, blocks := schemaBlocks()
+	for k, key := range keys {
+		updated, problem := checkSchemaBlock(doc, key, blocks[k])
+		if problem != "" && *updateSchemaDocs && updated != doc {
+			doc = updated
 			continue
 		}
-		want := schemaBlock(f.format, f.tables)
-		if got := doc[i : j+len(end)]; got != want {
-			if *updateSchemaDocs {
-				doc = doc[:i] + want + doc[j+len(end):]
-				continue
-			}
-			t.Errorf("%s: the column table in %s differs from the schema (run with -update-schema-docs); want\n%s", f.format, path, want)
+		if problem != "" {
+			t.Errorf("%s: %s: %s", path, key, problem)
 		}
+	}
+	for k, key := range keys {
+		if p := tableShape(blocks[k]); p != "" {
+			t.Errorf("%s: %s", key, p)
+		}
+	}
+	for _, f := range schemaDocs {
 		for _, tab := range f.tables {
 			if len(tab.schema) == 0 || len(tab.schema) != len(tab.cols) {
 				t.Errorf("%s: table %s has no schema", f.format, tab.name)
@@ -67,6 +113,53 @@ func TestSchemaDocs(t *testing.T) {
 	if *updateSchemaDocs && doc != string(raw) {
 		if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// tableShape returns what is wrong with the shape of a generated markdown
+// table ("" if nothing): every row must have as many cells as its header (a |
+// in a cell must be escaped).
+func tableShape(block string) string {
+	cells := -1
+	for _, l := range strings.Split(block, "\n") {
+		if !strings.HasPrefix(l, "|") {
+			continue
+		}
+		n := strings.Count(l, "|") - strings.Count(l, `\|`)
+		if cells < 0 {
+			cells = n
+		} else if n != cells {
+			return fmt.Sprintf("row %q has %d cells, the header %d", l, n-1, cells-1)
+		}
+	}
+	return ""
+}
+
+// checkSchemaBlock fails a block that is absent, doubled or not the schema's.
+func TestSchemaDocsMismatch(t *testing.T) {
+	keys, blocks := schemaBlocks()
+	for k, key := range keys {
+		good := "# doc\n\n" + blocks[k] + "\ntext\n"
+		if _, p := checkSchemaBlock(good, key, blocks[k]); p != "" {
+			t.Errorf("%s: the generated block itself fails: %s", key, p)
+		}
+		// A column's row changed: its last cell ("used as") edited.
+		lines := strings.Split(blocks[k], "\n")
+		lines[3] = strings.TrimSuffix(lines[3], " |") + " (edited) |"
+		edited := "# doc\n\n" + strings.Join(lines, "\n") + "\ntext\n"
+		for name, doc := range map[string]string{
+			"edited":   edited,
+			"missing":  "# doc\n\ntext\n",
+			"doubled":  good + blocks[k],
+			"row lost": "# doc\n\n" + strings.Join(append(lines[:3:3], lines[4:]...), "\n"),
+		} {
+			if _, p := checkSchemaBlock(doc, key, blocks[k]); p == "" {
+				t.Errorf("%s: a doc with its block %s passes", key, name)
+			}
+		}
+		if tableShape(strings.Replace(blocks[k], " | ", " | a | b ", 1)) == "" {
+			t.Errorf("%s: a row with extra cells passes", key)
 		}
 	}
 }
