@@ -36,6 +36,26 @@ var (
 	phillyTables   = []*csvTable{{name: "cluster_job_log"}, phillyMachines, {name: "cluster_gpu_util"}, {name: "cluster_cpu_util"}, {name: "cluster_mem_util"}}
 )
 
+// phillyJobKeys are the keys of cluster_job_log's jobs (phillyJob decodes
+// them); errors name them.
+var phillyJobKeys = struct {
+	Status, VC, JobID, SubmittedTime, User, Attempts, StartTime, EndTime, Detail, IP, GPUs jsonKey
+}{
+	jsonKey{name: "status", kind: jsonString, use: "counted"},
+	jsonKey{name: "vc", kind: jsonString, use: "the tenant"},
+	jsonKey{name: "jobid", kind: jsonString, required: true, use: "the job's name (empty: missing)"},
+	jsonKey{name: "submitted_time", kind: jsonDateTime, unit: "zone tz", use: "the submit (None: the job is dropped, jobs_without_submit); the earliest is the origin"},
+	jsonKey{name: "user", kind: jsonString, use: "decoded, not used"},
+	jsonKey{name: "attempts", kind: jsonObjectList, use: "the last is the chosen attempt (none: missing_request); runtime=sum-attempts adds the others"},
+	jsonKey{name: "attempts.start_time", kind: jsonDateTime, unit: "zone tz", use: "the attempt's start"},
+	jsonKey{name: "attempts.end_time", kind: jsonDateTime, unit: "zone tz", use: "the attempt's end (None: censored)"},
+	jsonKey{name: "attempts.detail", kind: jsonObjectList, use: "the attempt's hosts: one task each"},
+	jsonKey{name: "attempts.detail.ip", kind: jsonString, use: "counted (unknown machines); not joined to the machine list"},
+	jsonKey{name: "attempts.detail.gpus", kind: jsonStringList, use: "the host's GPUs: the task's GPU count"},
+}
+
+var phillyJobLog = newJSONTable("cluster_job_log", &phillyJobKeys)
+
 type phillyReader struct {
 	loc     *time.Location
 	origin  int64 // earliest submit, Unix µs
@@ -271,18 +291,18 @@ func (in *phillyLog) check(start int64, j *phillyJob) (sub int64, hs bool, atts 
 	p := in.p
 	sub, hs, err := p.parseTime(j.Submitted)
 	if err != nil {
-		return 0, false, nil, in.fail(start, "submitted_time", timeReason(err), err.Error())
+		return 0, false, nil, in.fail(start, phillyJobKeys.SubmittedTime.name, timeReason(err), err.Error())
 	} else if !j.JobID.Ok || j.JobID.V == "" {
-		return 0, false, nil, in.fail(start, "jobid", "missing_field", "required key is absent or empty")
+		return 0, false, nil, in.fail(start, phillyJobKeys.JobID.name, "missing_field", "required key is absent or empty")
 	}
 	for _, a := range j.Attempts {
 		var x phillyAttemptTimes
 		var err error
 		if x.s, x.hs, err = p.parseTime(a.Start); err != nil {
-			return 0, false, nil, in.fail(start, "attempts.start_time", timeReason(err), err.Error())
+			return 0, false, nil, in.fail(start, phillyJobKeys.StartTime.name, timeReason(err), err.Error())
 		}
 		if x.e, x.he, err = p.parseTime(a.End); err != nil {
-			return 0, false, nil, in.fail(start, "attempts.end_time", timeReason(err), err.Error())
+			return 0, false, nil, in.fail(start, phillyJobKeys.EndTime.name, timeReason(err), err.Error())
 		}
 		for _, d := range a.Detail {
 			x.hosts = append(x.hosts, int64(len(d.GPUs)))

@@ -58,6 +58,9 @@ func schemaBlocks() (keys, blocks []string) {
 		keys = append(keys, f.format)
 		blocks = append(blocks, schemaBlock(f.format, "column", headerSchemaMarkdown(f.tables...)))
 	}
+	keys = append(keys, "google2019", "philly cluster_job_log")
+	blocks = append(blocks, schemaBlock("google2019", "key", jsonSchemaMarkdown(formatByName["google2019"].optional, g19Schemas...)),
+		schemaBlock("philly cluster_job_log", "key", jsonSchemaMarkdown(nil, phillyJobLog)))
 	return keys, blocks
 }
 
