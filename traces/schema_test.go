@@ -172,50 +172,87 @@ func TestSchemaDocsMismatch(t *testing.T) {
 // table's fixture: the first decides task_constraints' layout).
 func TestSchemaRequired(t *testing.T) {
 	for _, f := range schemaDocs {
-		var mf mutFormat
-		for _, m := range mutationFormats {
-			if m.format == f.format {
-				mf = m
+		if f.format == "swf" {
+			continue // whitespace-separated: a field cannot be empty
+		}
+		for _, tab := range f.tables {
+			for _, p := range csvRequiredProblems(t, f.format, tab) {
+				t.Errorf("%s %s: %s", f.format, tab.name, p)
 			}
 		}
-		files := unpackFixture(t, mf.dir)
-		for _, tab := range f.tables {
-			var tb *mutTable
-			for i := range mf.tables {
-				if matchTable(mf.tables[i].file, []*csvTable{tab}) != nil {
-					tb = &mf.tables[i]
-				}
+	}
+}
+
+// csvRequiredProblems empties each column of tab in the last data row of its
+// fixture (format's entry in mutationFormats) and returns where the reader
+// disagrees with the schema: the row must be an error naming the column exactly
+// when the column is required.
+func csvRequiredProblems(t *testing.T, format string, tab *csvTable) []string {
+	var mf mutFormat
+	for _, m := range mutationFormats {
+		if m.format == format {
+			mf = m
+		}
+	}
+	var tb *mutTable
+	for i := range mf.tables {
+		if matchTable(mf.tables[i].file, []*csvTable{tab}) != nil {
+			tb = &mf.tables[i]
+		}
+	}
+	if tb == nil || tb.kind != kindCSV {
+		return []string{"no CSV fixture"}
+	}
+	files := unpackFixture(t, mf.dir)
+	lines := splitLines(files[tb.file])
+	data := tb.dataLines(lines)
+	last := data[len(data)-1]
+	var problems []string
+	for _, c := range tab.schema {
+		fields := strings.Split(string(lines[last]), ",")
+		if c.index >= len(fields) || fields[c.index] == "" {
+			continue
+		}
+		fields[c.index] = ""
+		damaged := map[string][]byte{}
+		for k, v := range files {
+			damaged[k] = v
+		}
+		ls := slices.Clone(lines)
+		ls[last] = []byte(strings.Join(fields, ","))
+		damaged[tb.file] = joinLines(ls)
+		_, err := readTrace(t, format, writeFixture(t, damaged), false)
+		var ie *InputError
+		if missing := errors.As(err, &ie) && ie.Field == c.name; missing != c.required {
+			problems = append(problems, fmt.Sprintf("column %s empty: got %v (schema: required %v)", c.name, err, c.required))
+		}
+	}
+	return problems
+}
+
+// A CSV schema whose required flags disagree with the reader fails
+// csvRequiredProblems.
+func TestSchemaRequiredMismatch(t *testing.T) {
+	for _, c := range []struct {
+		format string
+		table  *csvTable
+		column string
+	}{
+		{"alibaba2018", ali18TaskT, "job_name"},    // required, declared optional
+		{"alibaba2018", ali18TaskT, "status"},      // optional, declared required
+		{"azure2017", azure2017Table, "vmcreated"}, // required, declared optional
+	} {
+		bad := *c.table
+		bad.schema = nil
+		for _, col := range c.table.schema {
+			cp := *col
+			if cp.name == c.column {
+				cp.required = !cp.required
 			}
-			if f.format == "swf" {
-				continue // whitespace-separated: a field cannot be empty
-			}
-			if tb == nil || tb.kind != kindCSV {
-				t.Errorf("%s: no CSV fixture for table %s", f.format, tab.name)
-				continue
-			}
-			lines := splitLines(files[tb.file])
-			data := tb.dataLines(lines)
-			last := data[len(data)-1]
-			for _, c := range tab.schema {
-				fields := strings.Split(string(lines[last]), ",")
-				if c.index >= len(fields) || fields[c.index] == "" {
-					continue
-				}
-				fields[c.index] = ""
-				damaged := map[string][]byte{}
-				for k, v := range files {
-					damaged[k] = v
-				}
-				ls := slices.Clone(lines)
-				ls[last] = []byte(strings.Join(fields, ","))
-				damaged[tb.file] = joinLines(ls)
-				_, err := readTrace(t, f.format, writeFixture(t, damaged), false)
-				var ie *InputError
-				missing := errors.As(err, &ie) && ie.Field == c.name
-				if missing != c.required {
-					t.Errorf("%s %s: column %s empty: got %v (schema: required %v)", f.format, tab.name, c.name, err, c.required)
-				}
-			}
+			bad.schema = append(bad.schema, &cp)
+		}
+		if len(csvRequiredProblems(t, c.format, &bad)) == 0 {
+			t.Errorf("%s %s: a schema with column %s's required flag flipped passes", c.format, c.table.name, c.column)
 		}
 	}
 }
