@@ -13,7 +13,10 @@ import (
 // rather than r.optInt(1)), so an error names the column the schema names, an
 // accessor of the wrong kind for its column is a programming error caught by
 // every test that reads the table, and docs/traces.md's column tables are
-// generated from the same declarations (TestSchemaDocs).
+// generated from the same declarations (TestSchemaDocs). A CSV table with a
+// header row (openb2023, azure2020) declares its columns the same way, as a
+// headerTable; its columns are found by name in each file's header
+// (bindHeader). JSON tables declare their keys (jsonschema.go).
 
 // colKind is what a column holds; it decides which accessors may read it.
 type colKind uint8
