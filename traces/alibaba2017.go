@@ -18,7 +18,7 @@ var ali17Format = formatSpec{info: FormatInfo{Name: "alibaba2017",
 
 // The column schemas of the tables read, in file order.
 var (
-	ali17ServerCols = struct{ timestamp, machineID, eventType, eventDetail, cpus, memory, disk column }{
+	ali17ServerCols = struct{ Timestamp, MachineID, EventType, EventDetail, CPUs, Memory, Disk column }{
 		column{name: "timestamp", kind: kindSeconds, required: true, use: "when the event happens"},
 		column{name: "machine_id", kind: kindInt, required: true, use: "the machine's name"},
 		column{name: "event_type", kind: kindString, required: true, use: "add, softerror (see softerror), harderror"},
@@ -28,7 +28,7 @@ var (
 		column{name: "disk", kind: kindFloat, unit: "normalised 0..1", use: "disk capacity × norm_disk (with disk=true)"},
 	}
 	ali17TaskCols = struct {
-		createTimestamp, modifyTimestamp, jobID, taskID, instanceNum, status, planCPU, planMem column
+		CreateTimestamp, ModifyTimestamp, JobID, TaskID, InstanceNum, Status, PlanCPU, PlanMem column
 	}{
 		column{name: "create_timestamp", kind: kindSeconds, required: true, use: "the job's submit (earliest); start without instance rows"},
 		column{name: "modify_timestamp", kind: kindSeconds, use: "the end without instance rows; a Failed attempt's end under missing_end=task-end"},
@@ -40,8 +40,8 @@ var (
 		column{name: "plan_mem", kind: kindFloat, unit: "normalised 0..1", use: "memory request per instance × norm_mem"},
 	}
 	ali17InstanceCols = struct {
-		startTimestamp, endTimestamp, jobID, taskID, machineID, status, seqNo, totalSeqNo,
-		realCPUMax, realCPUAvg, realMemMax, realMemAvg column
+		StartTimestamp, EndTimestamp, JobID, TaskID, MachineID, Status, SeqNo, TotalSeqNo,
+		RealCPUMax, RealCPUAvg, RealMemMax, RealMemAvg column
 	}{
 		column{name: "start_timestamp", kind: kindSeconds, use: "the attempt's start (0 unset unless Terminated)"},
 		column{name: "end_timestamp", kind: kindSeconds, use: "the attempt's end (0 unset unless Terminated)"},
@@ -56,7 +56,7 @@ var (
 		column{name: "real_mem_max", kind: kindFloat, use: "checked, not used"},
 		column{name: "real_mem_avg", kind: kindFloat, use: "checked, not used"},
 	}
-	ali17ContainerCols = struct{ timestamp, eventType, instanceID, machineID, cpus, memory, disk, cpuset column }{
+	ali17ContainerCols = struct{ Timestamp, EventType, InstanceID, MachineID, CPUs, Memory, Disk, CPUSet column }{
 		column{name: "timestamp", kind: kindSeconds, required: true, use: "Create: submit and start; Remove: end"},
 		column{name: "event_type", kind: kindString, required: true, use: "Create or Remove (the first of each counts)"},
 		column{name: "instance_id", kind: kindInt, required: true, use: "the job (container-ID)"},
@@ -92,10 +92,10 @@ func (a *ali17Reader) keysFor(name string) (bool, int, func([]byte) (rowKeys, bo
 		return false, 0, nil
 	}
 	cols := map[*csvTable][3]int{ // time, job, machine columns (-1 = none)
-		ali17Server:    {ali17ServerCols.timestamp.index, -1, ali17ServerCols.machineID.index},
-		ali17Task:      {ali17TaskCols.createTimestamp.index, ali17TaskCols.jobID.index, -1},
-		ali17Instance:  {ali17InstanceCols.startTimestamp.index, ali17InstanceCols.jobID.index, ali17InstanceCols.machineID.index},
-		ali17Container: {ali17ContainerCols.timestamp.index, ali17ContainerCols.instanceID.index, ali17ContainerCols.machineID.index}}[t]
+		ali17Server:    {ali17ServerCols.Timestamp.index, -1, ali17ServerCols.MachineID.index},
+		ali17Task:      {ali17TaskCols.CreateTimestamp.index, ali17TaskCols.JobID.index, -1},
+		ali17Instance:  {ali17InstanceCols.StartTimestamp.index, ali17InstanceCols.JobID.index, ali17InstanceCols.MachineID.index},
+		ali17Container: {ali17ContainerCols.Timestamp.index, ali17ContainerCols.InstanceID.index, ali17ContainerCols.MachineID.index}}[t]
 	return true, 0, csvRowKeys(t, cols, false, func(b []byte) (scheduler.Time, bool) {
 		if v, e := atoi(b); e == numOK && v > 0 {
 			return secondsToTime(v), true
@@ -137,14 +137,14 @@ func (a *ali17Reader) serverEvents(b *builder, m member) error {
 		a.servers = newSorter(b.opt)
 	}
 	return b.readCSV(m, ali17Server, func(r *row) error {
-		ts := c.timestamp.seconds(r)
-		id := c.machineID.int(r)
-		cpu, hc := c.cpus.optInt(r)
-		mem, hm := c.memory.optFloat(r)
-		disk, hd := c.disk.optFloat(r)
-		typ := string(c.eventType.bytes(r))
+		ts := c.Timestamp.seconds(r)
+		id := c.MachineID.int(r)
+		cpu, hc := c.CPUs.optInt(r)
+		mem, hm := c.Memory.optFloat(r)
+		disk, hd := c.Disk.optFloat(r)
+		typ := string(c.EventType.bytes(r))
 		if r.err == nil && typ != "add" && typ != "softerror" && typ != "harderror" {
-			c.eventType.fail(r, "unknown_code", "unknown server event "+quoteField(c.eventType.bytes(r))+" (want add, softerror, harderror)")
+			c.EventType.fail(r, "unknown_code", "unknown server event "+quoteField(c.EventType.bytes(r))+" (want add, softerror, harderror)")
 		}
 		if r.err != nil {
 			return b.bad(r.err)
@@ -174,20 +174,20 @@ func (a *ali17Reader) batchTasks(b *builder, m member) error {
 	st := statusCounter{prefix: "batch_task/"}
 	defer st.flush(b)
 	return b.readCSV(m, ali17Task, func(r *row) error {
-		create := c.createTimestamp.seconds(r)
-		end, he := c.modifyTimestamp.optSeconds(r)
-		job := c.jobID.int(r)
-		task := c.taskID.int(r)
-		num := c.instanceNum.int(r)
-		cpu, hc := c.planCPU.optInt(r)
-		mem, hm := c.planMem.optFloat(r)
+		create := c.CreateTimestamp.seconds(r)
+		end, he := c.ModifyTimestamp.optSeconds(r)
+		job := c.JobID.int(r)
+		task := c.TaskID.int(r)
+		num := c.InstanceNum.int(r)
+		cpu, hc := c.PlanCPU.optInt(r)
+		mem, hm := c.PlanMem.optFloat(r)
 		if r.err == nil && (num < 0 || num > 1<<20) {
-			c.instanceNum.fail(r, "invalid", "instance count out of range 0..1048576")
+			c.InstanceNum.fail(r, "invalid", "instance count out of range 0..1048576")
 		}
 		if r.err != nil {
 			return b.bad(r.err)
 		}
-		st.add(c.status.bytes(r))
+		st.add(c.Status.bytes(r))
 		if create > 0 {
 			b.seen(a.time(b, create))
 		}
@@ -198,7 +198,7 @@ func (a *ali17Reader) batchTasks(b *builder, m member) error {
 		e.int(create)
 		e.optInt(end, he)
 		e.int(num)
-		e.str(bstr(c.status.bytes(r)))
+		e.bytes(c.Status.bytes(r))
 		e.optInt(cpu, hc)
 		e.optFloat(mem, hm)
 		buf = e.b
@@ -213,21 +213,21 @@ func (a *ali17Reader) batchInstances(b *builder, m member) error {
 	st := statusCounter{prefix: "batch_instance/"}
 	defer st.flush(b)
 	return b.readCSV(m, ali17Instance, func(r *row) error {
-		start, hs := c.startTimestamp.optSeconds(r)
-		end, he := c.endTimestamp.optSeconds(r)
-		job, hj := c.jobID.optInt(r)
-		task, ht := c.taskID.optInt(r)
-		seq, _ := c.seqNo.optInt(r)
-		total, _ := c.totalSeqNo.optInt(r)
-		c.realCPUMax.optFloat(r)
-		c.realCPUAvg.optFloat(r)
-		c.realMemMax.optFloat(r)
-		c.realMemAvg.optFloat(r)
+		start, hs := c.StartTimestamp.optSeconds(r)
+		end, he := c.EndTimestamp.optSeconds(r)
+		job, hj := c.JobID.optInt(r)
+		task, ht := c.TaskID.optInt(r)
+		seq, _ := c.SeqNo.optInt(r)
+		total, _ := c.TotalSeqNo.optInt(r)
+		c.RealCPUMax.optFloat(r)
+		c.RealCPUAvg.optFloat(r)
+		c.RealMemMax.optFloat(r)
+		c.RealMemAvg.optFloat(r)
 		if r.err != nil {
 			return b.bad(r.err)
 		}
-		st.add(c.status.bytes(r))
-		b.machineRef("batch_instance", c.machineID.bytes(r))
+		st.add(c.Status.bytes(r))
+		b.machineRef("batch_instance", c.MachineID.bytes(r))
 		if !hj || !ht {
 			b.count("instances_without_job_or_task", 1)
 			return nil
@@ -241,10 +241,10 @@ func (a *ali17Reader) batchInstances(b *builder, m member) error {
 		e := enc{buf[:0]}
 		e.optInt(start, hs)
 		e.optInt(end, he)
-		e.str(bstr(c.status.bytes(r)))
+		e.bytes(c.Status.bytes(r))
 		e.int(seq)
 		e.int(total)
-		e.str(bstr(c.machineID.bytes(r))) // machine: not used, but part of what makes two rows the same
+		e.bytes(c.MachineID.bytes(r)) // machine: not used, but part of what makes two rows the same
 		buf = e.b
 		return b.group(appendKeyInt([]byte{'b'}, job), appendKeyInt([]byte{1}, task), buf)
 	})
@@ -255,27 +255,27 @@ func (a *ali17Reader) containerEvents(b *builder, m member) error {
 	c := &ali17ContainerCols
 	var buf []byte
 	return b.readCSV(m, ali17Container, func(r *row) error {
-		ts := c.timestamp.seconds(r)
-		id := c.instanceID.int(r)
-		cpu := c.cpus.int(r)
-		mem := c.memory.float(r)
-		disk := c.disk.float(r)
-		typ := string(c.eventType.bytes(r))
+		ts := c.Timestamp.seconds(r)
+		id := c.InstanceID.int(r)
+		cpu := c.CPUs.int(r)
+		mem := c.Memory.float(r)
+		disk := c.Disk.float(r)
+		typ := string(c.EventType.bytes(r))
 		if r.err == nil && typ != "Create" && typ != "Remove" {
-			c.eventType.fail(r, "unknown_code", "unknown container event "+quoteField(c.eventType.bytes(r))+" (want Create, Remove)")
+			c.EventType.fail(r, "unknown_code", "unknown container event "+quoteField(c.EventType.bytes(r))+" (want Create, Remove)")
 		}
 		if r.err != nil {
 			return b.bad(r.err)
 		}
 		b.st.Events["container_event/"+typ]++
-		b.machineRef("container_event", c.machineID.bytes(r))
+		b.machineRef("container_event", c.MachineID.bytes(r))
 		if ts > 0 {
 			b.seen(a.time(b, ts))
 		}
 		e := enc{buf[:0]}
 		e.int(ts)
 		e.str(typ)
-		e.str(bstr(c.machineID.bytes(r)))
+		e.bytes(c.MachineID.bytes(r))
 		e.int(cpu)
 		e.float(mem)
 		e.float(disk)

@@ -19,7 +19,7 @@ var ali18Format = formatSpec{info: FormatInfo{Name: "alibaba2018",
 
 // The column schemas of the tables read, in file order.
 var (
-	ali18MachineCols = struct{ machineID, timeStamp, failureDomain1, failureDomain2, cpuNum, memSize, status column }{
+	ali18MachineCols = struct{ MachineID, TimeStamp, FailureDomain1, FailureDomain2, CPUNum, MemSize, Status column }{
 		column{name: "machine_id", kind: kindString, required: true, use: "the machine's name"},
 		column{name: "time_stamp", kind: kindFloatSeconds, required: true, use: "when the row applies"},
 		column{name: "failure_domain_1", kind: kindString, use: "the machine's domain and label failure_domain_1"},
@@ -28,7 +28,7 @@ var (
 		column{name: "mem_size", kind: kindFloat, unit: "normalised 0..100", use: "memory capacity × norm_mem/100 (see invalid)"},
 		column{name: "status", kind: kindString, use: "available when in machine_status; counted"},
 	}
-	ali18ContainerCols = struct{ containerID, machineID, timeStamp, appDU, status, cpuRequest, cpuLimit, memSize column }{
+	ali18ContainerCols = struct{ ContainerID, MachineID, TimeStamp, AppDU, Status, CPURequest, CPULimit, MemSize column }{
 		column{name: "container_id", kind: kindString, required: true, use: "the job's name"},
 		column{name: "machine_id", kind: kindString, use: "counted (unknown machines)"},
 		column{name: "time_stamp", kind: kindFloatSeconds, required: true, use: "the first row's is the submit and start"},
@@ -39,7 +39,7 @@ var (
 		column{name: "mem_size", kind: kindFloat, unit: "normalised 0..100", use: "memory request × norm_mem/100"},
 	}
 	ali18TaskCols = struct {
-		taskName, instanceNum, jobName, taskType, status, startTime, endTime, planCPU, planMem column
+		TaskName, InstanceNum, JobName, TaskType, Status, StartTime, EndTime, PlanCPU, PlanMem column
 	}{
 		column{name: "task_name", kind: kindString, required: true, use: "the task group's name; its DAG position (M1_2_3…)"},
 		column{name: "instance_num", kind: kindInt, required: true, use: "instances, without batch_instance rows (0..1048576)"},
@@ -52,8 +52,8 @@ var (
 		column{name: "plan_mem", kind: kindFloat, unit: "normalised 0..100", use: "memory request × norm_mem/100 (see invalid)"},
 	}
 	ali18InstanceCols = struct {
-		instanceName, taskName, jobName, taskType, status, startTime, endTime, machineID, seqNo, totalSeqNo,
-		cpuAvg, cpuMax, memAvg, memMax column
+		InstanceName, TaskName, JobName, TaskType, Status, StartTime, EndTime, MachineID, SeqNo, TotalSeqNo,
+		CPUAvg, CPUMax, MemAvg, MemMax column
 	}{
 		column{name: "instance_name", kind: kindString, required: true, use: "the task (one per instance)"},
 		column{name: "task_name", kind: kindString, required: true, use: "the instance's task group"},
@@ -105,10 +105,10 @@ func (a *ali18Reader) keysFor(name string) (bool, int, func([]byte) (rowKeys, bo
 		return false, 0, nil
 	}
 	cols := map[*csvTable][3]int{ // time, job, machine columns (-1 = none)
-		ali18MachineMetaT: {ali18MachineCols.timeStamp.index, -1, ali18MachineCols.machineID.index},
-		ali18ContainerT:   {ali18ContainerCols.timeStamp.index, ali18ContainerCols.containerID.index, ali18ContainerCols.machineID.index},
-		ali18TaskT:        {ali18TaskCols.startTime.index, ali18TaskCols.jobName.index, -1},
-		ali18InstanceT:    {ali18InstanceCols.startTime.index, ali18InstanceCols.jobName.index, ali18InstanceCols.machineID.index}}[t]
+		ali18MachineMetaT: {ali18MachineCols.TimeStamp.index, -1, ali18MachineCols.MachineID.index},
+		ali18ContainerT:   {ali18ContainerCols.TimeStamp.index, ali18ContainerCols.ContainerID.index, ali18ContainerCols.MachineID.index},
+		ali18TaskT:        {ali18TaskCols.StartTime.index, ali18TaskCols.JobName.index, -1},
+		ali18InstanceT:    {ali18InstanceCols.StartTime.index, ali18InstanceCols.JobName.index, ali18InstanceCols.MachineID.index}}[t]
 	return true, 0, csvRowKeys(t, cols, false, func(b []byte) (scheduler.Time, bool) {
 		if v, e := atof(b); e == numOK && v > 0 {
 			return floatSecondsToTime(v), true
@@ -145,31 +145,31 @@ func (a *ali18Reader) containerMeta(b *builder, m member) error {
 	st := statusCounter{prefix: "container_meta/"}
 	defer st.flush(b)
 	return b.readCSV(m, ali18ContainerT, func(r *row) error {
-		ts, _ := c.timeStamp.optFloatSeconds(r)
-		if !c.timeStamp.has(r) {
-			c.timeStamp.missing(r)
+		ts, _ := c.TimeStamp.optFloatSeconds(r)
+		if !c.TimeStamp.has(r) {
+			c.TimeStamp.missing(r)
 		}
-		cpu, hc := c.cpuRequest.optFloat(r)
-		lim, hl := c.cpuLimit.optFloat(r)
-		mem, hm := c.memSize.optFloat(r)
-		if !c.containerID.has(r) {
-			c.containerID.missing(r)
+		cpu, hc := c.CPURequest.optFloat(r)
+		lim, hl := c.CPULimit.optFloat(r)
+		mem, hm := c.MemSize.optFloat(r)
+		if !c.ContainerID.has(r) {
+			c.ContainerID.missing(r)
 		}
 		if r.err != nil {
 			return b.bad(r.err)
 		}
-		st.add(c.status.bytes(r))
-		b.machineRef("container_meta", c.machineID.bytes(r))
+		st.add(c.Status.bytes(r))
+		b.machineRef("container_meta", c.MachineID.bytes(r))
 		b.seen(floatSecondsToTime(ts))
 		e := enc{buf[:0]}
 		e.float(ts)
-		e.str(bstr(c.status.bytes(r)))
-		e.str(bstr(c.appDU.bytes(r)))
+		e.bytes(c.Status.bytes(r))
+		e.bytes(c.AppDU.bytes(r))
 		e.optFloat(cpu, hc)
 		e.optFloat(lim, hl)
 		e.optFloat(mem, hm)
 		buf = e.b
-		key := append([]byte{ali18Container}, c.containerID.bytes(r)...)
+		key := append([]byte{ali18Container}, c.ContainerID.bytes(r)...)
 		sub := appendKeyInt(nil, int64(floatSecondsToTime(ts)))
 		return b.group(key, sub, buf)
 	})
@@ -183,35 +183,35 @@ func (a *ali18Reader) batchTasks(b *builder, m member) error {
 	st := statusCounter{prefix: "batch_task/"}
 	defer st.flush(b)
 	return b.readCSV(m, ali18TaskT, func(r *row) error {
-		num, hn := c.instanceNum.optInt(r)
-		start, hs := c.startTime.optFloatSeconds(r)
-		end, he := c.endTime.optFloatSeconds(r)
-		cpu, hc := c.planCPU.optFloat(r)
-		mem, hm := c.planMem.optFloat(r)
-		if !c.taskName.has(r) {
-			c.taskName.missing(r)
-		} else if !c.jobName.has(r) {
-			c.jobName.missing(r)
+		num, hn := c.InstanceNum.optInt(r)
+		start, hs := c.StartTime.optFloatSeconds(r)
+		end, he := c.EndTime.optFloatSeconds(r)
+		cpu, hc := c.PlanCPU.optFloat(r)
+		mem, hm := c.PlanMem.optFloat(r)
+		if !c.TaskName.has(r) {
+			c.TaskName.missing(r)
+		} else if !c.JobName.has(r) {
+			c.JobName.missing(r)
 		} else if !hn && r.err == nil {
-			c.instanceNum.missing(r)
+			c.InstanceNum.missing(r)
 		} else if num < 0 || num > 1<<20 {
-			c.instanceNum.fail(r, "invalid", "instance_num out of range 0..1048576")
+			c.InstanceNum.fail(r, "invalid", "instance_num out of range 0..1048576")
 		}
 		if r.err != nil {
 			return b.bad(r.err)
 		}
-		st.add(c.status.bytes(r))
+		st.add(c.Status.bytes(r))
 		if hs && start > 0 {
 			b.seen(floatSecondsToTime(start))
 		}
 		if he && end > 0 {
 			b.seen(floatSecondsToTime(end))
 		}
-		key = append(append(key[:0], ali18Batch), c.jobName.bytes(r)...)
-		sub = append(append(sub[:0], subTask), c.taskName.bytes(r)...)
+		key = append(append(key[:0], ali18Batch), c.JobName.bytes(r)...)
+		sub = append(append(sub[:0], subTask), c.TaskName.bytes(r)...)
 		e := enc{buf[:0]}
 		e.int(num)
-		e.str(bstr(c.status.bytes(r)))
+		e.bytes(c.Status.bytes(r))
 		e.optFloat(start, hs)
 		e.optFloat(end, he)
 		e.optFloat(cpu, hc)
@@ -228,26 +228,26 @@ func (a *ali18Reader) batchInstances(b *builder, m member) error {
 	st := statusCounter{prefix: "batch_instance/"}
 	defer st.flush(b)
 	return b.readCSV(m, ali18InstanceT, func(r *row) error {
-		start, hs := c.startTime.optFloatSeconds(r)
-		end, he := c.endTime.optFloatSeconds(r)
-		seq, hq := c.seqNo.optInt(r)
-		c.totalSeqNo.optInt(r)
-		c.cpuAvg.optFloat(r)
-		c.cpuMax.optFloat(r)
-		c.memAvg.optFloat(r)
-		c.memMax.optFloat(r)
-		if !c.instanceName.has(r) {
-			c.instanceName.missing(r)
-		} else if !c.taskName.has(r) {
-			c.taskName.missing(r)
-		} else if !c.jobName.has(r) {
-			c.jobName.missing(r)
+		start, hs := c.StartTime.optFloatSeconds(r)
+		end, he := c.EndTime.optFloatSeconds(r)
+		seq, hq := c.SeqNo.optInt(r)
+		c.TotalSeqNo.optInt(r)
+		c.CPUAvg.optFloat(r)
+		c.CPUMax.optFloat(r)
+		c.MemAvg.optFloat(r)
+		c.MemMax.optFloat(r)
+		if !c.InstanceName.has(r) {
+			c.InstanceName.missing(r)
+		} else if !c.TaskName.has(r) {
+			c.TaskName.missing(r)
+		} else if !c.JobName.has(r) {
+			c.JobName.missing(r)
 		}
 		if r.err != nil {
 			return b.bad(r.err)
 		}
-		st.add(c.status.bytes(r))
-		b.machineRef("batch_instance", c.machineID.bytes(r))
+		st.add(c.Status.bytes(r))
+		b.machineRef("batch_instance", c.MachineID.bytes(r))
 		if hs && start > 0 {
 			b.seen(floatSecondsToTime(start))
 		}
@@ -257,14 +257,14 @@ func (a *ali18Reader) batchInstances(b *builder, m member) error {
 		if !hq {
 			seq = 0
 		}
-		key = append(append(key[:0], ali18Batch), c.jobName.bytes(r)...)
-		sub = append(append(sub[:0], subInstance), c.taskName.bytes(r)...)
+		key = append(append(key[:0], ali18Batch), c.JobName.bytes(r)...)
+		sub = append(append(sub[:0], subInstance), c.TaskName.bytes(r)...)
 		sub = append(sub, 0)
-		sub = append(sub, c.instanceName.bytes(r)...)
+		sub = append(sub, c.InstanceName.bytes(r)...)
 		sub = append(sub, 0)
 		sub = appendKeyInt(sub, seq)
 		e := enc{buf[:0]}
-		e.str(bstr(c.status.bytes(r)))
+		e.bytes(c.Status.bytes(r))
 		e.optFloat(start, hs)
 		e.optFloat(end, he)
 		buf = e.b
@@ -274,27 +274,27 @@ func (a *ali18Reader) batchInstances(b *builder, m member) error {
 
 func (a *ali18Reader) machineRow(b *builder, r *row) error {
 	c := &ali18MachineCols
-	ts := c.timeStamp.floatSeconds(r)
-	cpu, hc := c.cpuNum.optFloat(r)
-	mem, hm := c.memSize.optFloat(r)
-	if !c.machineID.has(r) {
-		c.machineID.missing(r)
+	ts := c.TimeStamp.floatSeconds(r)
+	cpu, hc := c.CPUNum.optFloat(r)
+	mem, hm := c.MemSize.optFloat(r)
+	if !c.MachineID.has(r) {
+		c.MachineID.missing(r)
 	}
 	if r.err != nil {
 		return b.bad(r.err)
 	}
-	b.st.Events["machine_meta/"+string(c.status.bytes(r))]++
+	b.st.Events["machine_meta/"+string(c.Status.bytes(r))]++
 	a.seq++
-	k := appendKeyStr(nil, c.machineID.bytes(r))
+	k := appendKeyStr(nil, c.MachineID.bytes(r))
 	k = appendKeyInt(k, int64(floatSecondsToTime(ts)))
 	k = appendKeyInt(k, a.seq)
 	e := enc{}
 	e.float(ts)
-	e.str(bstr(c.failureDomain1.bytes(r)))
-	e.str(bstr(c.failureDomain2.bytes(r)))
+	e.bytes(c.FailureDomain1.bytes(r))
+	e.bytes(c.FailureDomain2.bytes(r))
 	e.optFloat(cpu, hc)
 	e.optFloat(mem, hm)
-	e.str(bstr(c.status.bytes(r)))
+	e.bytes(c.Status.bytes(r))
 	return a.machines.add(k, e.b)
 }
 
@@ -516,7 +516,7 @@ func (a *ali18Reader) addAttempt(b *builder, s *ali18TaskSet, rest []byte, d *de
 	rest = rest[i+1:]
 	j := indexByte(rest, 0)
 	inst := rest[:j]
-	at := ali18Attempt{status: d.strView()}
+	at := ali18Attempt{status: ali18Status(d.bytesView())}
 	at.start, at.hasS = d.optFloat()
 	at.end, at.hasE = d.optFloat()
 	if n := len(t.insts); n == 0 || t.insts[n-1].name != string(inst) {
@@ -735,6 +735,28 @@ func ali18Gang(b *builder, j *scheduler.Job, ntasks int) {
 			b.count("gang_task_multi_task_job", 1)
 		}
 	}
+}
+
+// ali18Status returns a batch_instance status as a string, without allocating
+// one for the statuses the trace has.
+func ali18Status(v []byte) string {
+	switch string(v) {
+	case "Terminated":
+		return "Terminated"
+	case "Failed":
+		return "Failed"
+	case "Running":
+		return "Running"
+	case "Waiting":
+		return "Waiting"
+	case "Ready":
+		return "Ready"
+	case "Cancelled":
+		return "Cancelled"
+	case "Interrupted":
+		return "Interrupted"
+	}
+	return string(v)
 }
 
 // ali18Start returns the start of a row unless it is missing: on a row that is

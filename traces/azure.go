@@ -36,7 +36,7 @@ const (
 // azureColumns are vmtable's columns, in file order; the two years differ only
 // in the names (and the values) of the core and memory columns.
 type azureColumns struct {
-	vmID, subscriptionID, deploymentID, vmCreated, vmDeleted, maxCPU, avgCPU, p95MaxCPU, vmCategory, cores, memory column
+	VMID, SubscriptionID, DeploymentID, VMCreated, VMDeleted, MaxCPU, AvgCPU, P95MaxCPU, VMCategory, Cores, Memory column
 }
 
 // azureSchema is vmtable's schema with the given core and memory columns.
@@ -151,8 +151,8 @@ func (a *azureReader) input(b *builder, m member) (bool, error) {
 	c := a.c
 	o := azureOrigin(b)
 	cats := statusCounter{prefix: "vmcategory/"}
-	cores := statusCounter{prefix: c.cores.name + "/"}
-	mems := statusCounter{prefix: c.memory.name + "/"}
+	cores := statusCounter{prefix: c.Cores.name + "/"}
+	mems := statusCounter{prefix: c.Memory.name + "/"}
 	defer cats.flush(b)
 	defer cores.flush(b)
 	defer mems.flush(b)
@@ -161,32 +161,32 @@ func (a *azureReader) input(b *builder, m member) (bool, error) {
 	return true, b.readCSV(m, a.t, func(r *row) error {
 		if first {
 			first = false
-			if string(c.vmID.bytes(r)) == "vmid" { // a header some copies add
+			if string(c.VMID.bytes(r)) == "vmid" { // a header some copies add
 				b.addRows(a.t.name, -1)
 				return nil
 			}
 		}
-		c.vmID.requireValue(r)
-		created := azureTime(r, &c.vmCreated)
-		deleted := azureTime(r, &c.vmDeleted)
-		for _, col := range []*column{&c.maxCPU, &c.avgCPU, &c.p95MaxCPU} {
+		c.VMID.requireValue(r)
+		created := azureTime(r, &c.VMCreated)
+		deleted := azureTime(r, &c.VMDeleted)
+		for _, col := range []*column{&c.MaxCPU, &c.AvgCPU, &c.P95MaxCPU} {
 			col.optFloat(r) // validated, not used
 		}
-		cat, ok := azureCategory(c.vmCategory.bytes(r))
+		cat, ok := azureCategory(c.VMCategory.bytes(r))
 		if !ok && r.err == nil {
-			c.vmCategory.fail(r, "unknown_code", "unknown VM category "+quoteField(c.vmCategory.bytes(r))+" (want Interactive, Delay-insensitive or Unknown)")
+			c.VMCategory.fail(r, "unknown_code", "unknown VM category "+quoteField(c.VMCategory.bytes(r))+" (want Interactive, Delay-insensitive or Unknown)")
 		}
-		nc, openC := azureSize(r, &c.cores, ">24", azureOpenCores, "core count")
-		gb, openM := azureSize(r, &c.memory, ">64", azureOpenMemGB, "memory size in GB")
+		nc, openC := azureSize(r, &c.Cores, ">24", azureOpenCores, "core count")
+		gb, openM := azureSize(r, &c.Memory, ">64", azureOpenMemGB, "memory size in GB")
 		if r.err == nil && deleted < created {
-			c.vmDeleted.fail(r, "invalid", "vmdeleted "+strconv.FormatInt(deleted, 10)+" is before vmcreated "+strconv.FormatInt(created, 10))
+			c.VMDeleted.fail(r, "invalid", "vmdeleted "+strconv.FormatInt(deleted, 10)+" is before vmcreated "+strconv.FormatInt(created, 10))
 		}
 		if r.err != nil {
 			return b.bad(r.err)
 		}
-		cats.add(c.vmCategory.bytes(r))
-		cores.add(c.cores.bytes(r))
-		mems.add(c.memory.bytes(r))
+		cats.add(c.VMCategory.bytes(r))
+		cores.add(c.Cores.bytes(r))
+		mems.add(c.Memory.bytes(r))
 		if openC {
 			b.count("open_core_bucket_rows", 1)
 		}
@@ -201,12 +201,12 @@ func (a *azureReader) input(b *builder, m member) (bool, error) {
 		e := enc{buf[:0]}
 		e.int(created)
 		e.int(deleted)
-		e.str(bstr(c.subscriptionID.bytes(r)))
+		e.bytes(c.SubscriptionID.bytes(r))
 		e.uint(uint64(cat))
 		e.int(scaleRound(nc, 1000))
 		e.int(scaleRound(gb, 1024))
 		buf = e.b
-		return b.group(c.vmID.bytes(r), nil, buf)
+		return b.group(c.VMID.bytes(r), nil, buf)
 	})
 }
 
@@ -277,7 +277,7 @@ func (a *azureReader) keysFor(name string) (bool, int, func([]byte) (rowKeys, bo
 	if matchTable(name, []*csvTable{a.t}) == nil {
 		return false, 0, nil
 	}
-	return true, 0, csvRowKeys(a.t, [3]int{a.c.vmCreated.index, a.c.vmID.index, -1}, false, func(f []byte) (scheduler.Time, bool) {
+	return true, 0, csvRowKeys(a.t, [3]int{a.c.VMCreated.index, a.c.VMID.index, -1}, false, func(f []byte) (scheduler.Time, bool) {
 		if v, e := atoi(f); e == numOK && v >= 0 && v < 1<<40 {
 			return secondsToTime(v), true
 		}

@@ -48,10 +48,34 @@ const (
 // variable only so that a test can lower it.
 var az20MaxTypeRows = 1 << 20
 
+// az20VMColumns are the vm table's columns and az20TypeColumns the vmType
+// table's, found by header name in any case.
+type (
+	az20VMColumns   struct{ VMID, TenantID, VMTypeID, Priority, StartTime, EndTime column }
+	az20TypeColumns struct{ ID, VMTypeID, MachineID, Core, Memory, HDD, SSD, NIC column }
+)
+
 var (
-	az20VMCols   = []string{"vmId", "tenantId", "vmTypeId", "priority", "starttime", "endtime"}
-	az20TypeCols = []string{"vmTypeId", "machineId", "core", "memory"}
-	az20TypeOpt  = []string{"id", "hdd", "ssd", "nic"}
+	az20VMCols = az20VMColumns{
+		column{name: "vmId", kind: kindString, required: true, use: "the job's name"},
+		column{name: "tenantId", kind: kindString, use: "the tenant"},
+		column{name: "vmTypeId", kind: kindString, required: true, use: "the VM type (its vmType rows give the demand)"},
+		column{name: "priority", kind: kindInt, required: true, use: "0 (high) → service, priority 1; 1 (low) → batch, priority 0"},
+		column{name: "starttime", kind: kindDays, required: true, use: "the submit (negative: pre-trace)"},
+		column{name: "endtime", kind: kindDays, use: "the end (NULL: censored at 14 days; at the 90-day cap: censored at 90 days)"},
+	}
+	az20TypeCols = az20TypeColumns{
+		column{name: "id", kind: kindInt, mayLack: true, use: "checked, not used"},
+		column{name: "vmTypeId", kind: kindString, required: true, use: "the VM type"},
+		column{name: "machineId", kind: kindString, required: true, use: "the machine type (see machine_type)"},
+		column{name: "core", kind: kindFloat, unit: "fraction of the machine", required: true, use: "CPU request × norm_cpu"},
+		column{name: "memory", kind: kindFloat, unit: "fraction of the machine", required: true, use: "memory request × norm_mem"},
+		column{name: "hdd", kind: kindFloat, unit: "fraction of the machine", mayLack: true, use: "checked, not used"},
+		column{name: "ssd", kind: kindFloat, unit: "fraction of the machine", mayLack: true, use: "disk request × norm_disk (with disk=true)"},
+		column{name: "nic", kind: kindFloat, unit: "fraction of the machine", mayLack: true, use: "checked, not used"},
+	}
+	az20VMs   = newHeaderTable(az20Table, true, []string{"vmId", "starttime"}, &az20VMCols)
+	az20Types = newHeaderTable(az20TypeTable, true, []string{"vmTypeId", "machineId"}, &az20TypeCols)
 )
 
 // azure2020Format is the azure2020 entry of formatTable.
@@ -76,49 +100,31 @@ type azure2020Reader struct {
 	machine  string                  // the machine type used (set by finish)
 }
 
-// colsOf resolves the named columns of h, matching header names
-// case-insensitively (an export may fold them): each name found only in another
-// case is added to h's index, so that newHeaderCheck sees it. −1 for an absent
-// column.
-func colsOf(h *headerCSV, names []string) []int {
-	out := make([]int, len(names))
-	for k, n := range names {
-		if h.col(n) < 0 {
-			if i := slices.IndexFunc(h.names, func(hn string) bool { return strings.EqualFold(hn, n) }); i >= 0 {
-				h.index[n] = i
-			}
-		}
-		out[k] = h.col(n)
-	}
-	return out
-}
-
 func (a *azure2020Reader) input(b *builder, m member) (bool, error) {
-	h, err := newHeaderCSV(m, nil)
+	h, err := newHeaderCSV(m)
 	if err != nil {
 		return false, err
 	}
-	vmCols := colsOf(h, az20VMCols)
-	typeCols := colsOf(h, append(append([]string(nil), az20TypeCols...), az20TypeOpt...))
 	switch {
-	case vmCols[0] >= 0 && vmCols[4] >= 0: // vmId and starttime
-		if _, err := newHeaderCheck(h, m, az20VMCols...); err != nil {
+	case az20VMs.identifies(h):
+		if err := az20VMs.check(h, m.name, 1); err != nil {
 			return false, err
 		}
 		a.sawVM = true
-		return true, a.readVMs(b, h, vmCols)
-	case typeCols[0] >= 0 && typeCols[1] >= 0: // vmTypeId and machineId
-		if _, err := newHeaderCheck(h, m, az20TypeCols...); err != nil {
+		return true, a.readVMs(b, h, bindHeader(az20VMs, h, &az20VMCols))
+	case az20Types.identifies(h):
+		if err := az20Types.check(h, m.name, 1); err != nil {
 			return false, err
 		}
-		return true, a.readTypes(b, h, typeCols)
+		return true, a.readTypes(b, h, bindHeader(az20Types, h, &az20TypeCols))
 	}
 	return false, nil
 }
 
 // az20Days parses a time column in fractional days: simulated µs since
 // collection start (rounded once), within the common time range.
-func az20Days(r *row, i int) (scheduler.Time, bool) {
+func az20Days(r *row, c *column) (scheduler.Time, bool) {
+	i := c.is(kindDays)
 	if !r.has(i) {
 		return 0, false
 	}
@@ -135,8 +141,7 @@ func az20Days(r *row, i int) (scheduler.Time, bool) {
 	return scheduler.Time(math.Round(v * 86400e6)), true
 }
 
-func (a *azure2020Reader) readVMs(b *builder, h *headerCSV, c []int) error {
-	cVM, cTenant, cType, cPrio, cStart, cEnd := c[0], c[1], c[2], c[3], c[4], c[5]
+func (a *azure2020Reader) readVMs(b *builder, h *headerCSV, c *az20VMColumns) error {
 	prios := statusCounter{prefix: "priority/"}
 	defer prios.flush(b)
 	var buf []byte
@@ -146,23 +151,19 @@ func (a *azure2020Reader) readVMs(b *builder, h *headerCSV, c []int) error {
 		if r.err != nil {
 			return b.bad(r.err)
 		}
-		if !r.has(cVM) {
-			r.fail(cVM, "missing_field", "required value is empty")
-		}
-		if !r.has(cType) {
-			r.fail(cType, "missing_field", "required value is empty")
-		}
-		prio := r.bytes(cPrio)
+		c.VMID.requireValue(r)
+		c.VMTypeID.requireValue(r)
+		prio := c.Priority.bytes(r)
 		if r.err == nil && string(prio) != "0" && string(prio) != "1" {
-			r.fail(cPrio, "unknown_code", "unknown priority "+quoteField(prio)+" (want 0 = high or 1 = low)")
+			c.Priority.fail(r, "unknown_code", "unknown priority "+quoteField(prio)+" (want 0 = high or 1 = low)")
 		}
-		start, ok := az20Days(r, cStart)
+		start, ok := az20Days(r, &c.StartTime)
 		if !ok && r.err == nil {
-			r.fail(cStart, "missing_field", "required value is empty")
+			c.StartTime.missing(r)
 		}
-		end, hasEnd := az20Days(r, cEnd) // empty = NULL: still alive
+		end, hasEnd := az20Days(r, &c.EndTime) // empty = NULL: still alive
 		if r.err == nil && hasEnd && end < start {
-			r.fail(cEnd, "invalid", "endtime "+bstr(r.f[cEnd])+" is before starttime "+bstr(r.f[cStart]))
+			c.EndTime.fail(r, "invalid", "endtime "+string(c.EndTime.bytes(r))+" is before starttime "+string(c.StartTime.bytes(r)))
 		}
 		if r.err != nil {
 			return b.bad(r.err)
@@ -178,19 +179,20 @@ func (a *azure2020Reader) readVMs(b *builder, h *headerCSV, c []int) error {
 		e := enc{buf[:0]}
 		e.int(int64(start))
 		e.optInt(int64(end), hasEnd)
-		e.str(bstr(r.f[cTenant]))
-		e.str(bstr(r.f[cType]))
+		e.bytes(c.TenantID.bytes(r))
+		e.bytes(c.VMTypeID.bytes(r))
 		e.uint(uint64(prio[0] - '0'))
 		buf = e.b
-		return b.group(r.f[cVM], nil, buf)
+		return b.group(c.VMID.bytes(r), nil, buf)
 	})
 }
 
 // az20Fraction parses a demand column: a fraction of the machine in [0, 1].
-func az20Fraction(r *row, i int, required bool) float64 {
+func az20Fraction(r *row, c *column) float64 {
+	i := c.is(kindFloat)
 	if !r.has(i) {
-		if required {
-			r.fail(i, "missing_field", "required value is empty")
+		if c.required {
+			c.missing(r)
 		}
 		return 0
 	}
@@ -210,36 +212,31 @@ func az20Fraction(r *row, i int, required bool) float64 {
 	return v
 }
 
-func (a *azure2020Reader) readTypes(b *builder, h *headerCSV, c []int) error {
-	cType, cMachine, cCore, cMem, cID, cHDD, cSSD, cNIC := c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]
+func (a *azure2020Reader) readTypes(b *builder, h *headerCSV, c *az20TypeColumns) error {
 	b.inTable(az20TypeTable)
 	return h.rows(func(h *headerCSV, r *row) error {
 		b.addRows(az20TypeTable, 1)
 		if r.err != nil {
 			return b.bad(r.err)
 		}
-		if cID >= 0 {
-			r.optInt(cID) // validated, not used
+		if c.ID.present() {
+			c.ID.optInt(r) // validated, not used
 		}
-		if !r.has(cType) {
-			r.fail(cType, "missing_field", "required value is empty")
-		}
-		if !r.has(cMachine) {
-			r.fail(cMachine, "missing_field", "required value is empty")
-		}
-		d := az20Demand{core: az20Fraction(r, cCore, true), mem: az20Fraction(r, cMem, true)}
-		for _, i := range []int{cHDD, cNIC} {
-			if i >= 0 {
-				az20Fraction(r, i, false) // validated, not used
+		c.VMTypeID.requireValue(r)
+		c.MachineID.requireValue(r)
+		d := az20Demand{core: az20Fraction(r, &c.Core), mem: az20Fraction(r, &c.Memory)}
+		for _, col := range []*column{&c.HDD, &c.NIC} {
+			if col.present() {
+				az20Fraction(r, col) // validated, not used
 			}
 		}
-		if cSSD >= 0 {
-			d.disk = az20Fraction(r, cSSD, false)
+		if c.SSD.present() {
+			d.disk = az20Fraction(r, &c.SSD)
 		}
 		if r.err != nil {
 			return b.bad(r.err)
 		}
-		typ, machine := r.str(cType), r.str(cMachine)
+		typ, machine := c.VMTypeID.str(r), c.MachineID.str(r)
 		d.machine = machine
 		rows := a.types[typ]
 		if slices.ContainsFunc(rows, func(x az20Demand) bool { return x.machine == machine }) {
@@ -275,10 +272,10 @@ func cmpMachine(x, y string) int {
 // finish checks that both tables were given and chooses the machine type.
 func (a *azure2020Reader) finish(b *builder) error {
 	if !a.sawVM {
-		return badf("azure2020: no vm table among the inputs (a CSV whose header has vmId, tenantId, vmTypeId, priority, starttime, endtime)")
+		return badf("azure2020: no vm table among the inputs (a CSV whose header has %s)", az20VMs.mustHave())
 	}
 	if len(a.types) == 0 {
-		return badf("azure2020: no vmType rows among the inputs (a CSV whose header has vmTypeId, machineId, core, memory): the VM demands are defined there")
+		return badf("azure2020: no vmType rows among the inputs (a CSV whose header has %s): the VM demands are defined there", az20Types.mustHave())
 	}
 	perMachine := map[string]int64{}
 	for _, rows := range a.types {
@@ -398,7 +395,7 @@ func (a *azure2020Reader) keysFor(name string) (bool, int, func([]byte) (rowKeys
 		var f [][]byte
 		return true, 1, func(line []byte) (rowKeys, bool) {
 			f, _, _ = splitCSV(line, f, nil)
-			if len(f) != len(az20VMCols) {
+			if len(f) != len(az20VMs.schema) {
 				return rowKeys{}, false
 			}
 			k := rowKeys{job: f[0]}

@@ -311,22 +311,22 @@ func TestAzureBadInput(t *testing.T) {
 		reason string
 	}{
 		{"azure2019", -1, "", "10 fields, want 11 (vmtable)", "field_count"},
-		{"azure2019", azure2019Cols.maxCPU.index, `"91.7`, "unterminated quote", "bad_quote"},
-		{"azure2019", azure2019Cols.vmID.index, "", "column 1 (vmid): required value is empty", "missing_field"},
-		{"azure2019", azure2019Cols.vmCreated.index, "12x", `column 4 (vmcreated): value "12x" is not an integer`, "bad_number"},
-		{"azure2019", azure2019Cols.vmCreated.index, "99999999999999999999", "column 4 (vmcreated): value \"99999999999999999999\" overflows the time range", "overflow"},
-		{"azure2019", azure2019Cols.vmCreated.index, "1e15", "column 4 (vmcreated): value \"1e15\" overflows the time range", "overflow"},
-		{"azure2019", azure2019Cols.vmDeleted.index, "", "column 5 (vmdeleted): required value is empty", "missing_field"},
-		{"azure2019", azure2019Cols.vmDeleted.index, "558000", "column 5 (vmdeleted): vmdeleted 558000 is before vmcreated 558300", "invalid"},
-		{"azure2019", azure2019Cols.avgCPU.index, "n/a", `column 7 (avgcpu): value "n/a" is not a number`, "bad_number"},
-		{"azure2019", azure2019Cols.vmCategory.index, "Batch", `column 9 (vmcategory): unknown VM category "Batch"`, "unknown_code"},
-		{"azure2019", azure2019Cols.cores.index, "eight", `column 10 (vmcorecountbucket): value "eight" is not a core count`, "bad_number"},
-		{"azure2019", azure2019Cols.cores.index, ">32", `column 10 (vmcorecountbucket): unknown open-ended bucket ">32" (want a number or >24)`, "unknown_code"},
-		{"azure2019", azure2019Cols.memory.index, "0", `column 11 (vmmemorybucket): value "0" is not a positive memory size in GB`, "invalid"},
-		{"azure2019", azure2019Cols.memory.index, "", "column 11 (vmmemorybucket): required value is empty", "missing_field"},
-		{"azure2017", azure2019Cols.cores.index, "1.5x", `column 10 (vmcorecount): value "1.5x" is not a core count`, "bad_number"},
-		{"azure2017", azure2019Cols.memory.index, "-1.75", `column 11 (vmmemory): value "-1.75" is not a positive memory size in GB`, "invalid"},
-		{"azure2017", azure2019Cols.vmCategory.index, "unknown", `column 9 (vmcategory): unknown VM category "unknown"`, "unknown_code"},
+		{"azure2019", azure2019Cols.MaxCPU.index, `"91.7`, "unterminated quote", "bad_quote"},
+		{"azure2019", azure2019Cols.VMID.index, "", "column 1 (vmid): required value is empty", "missing_field"},
+		{"azure2019", azure2019Cols.VMCreated.index, "12x", `column 4 (vmcreated): value "12x" is not an integer`, "bad_number"},
+		{"azure2019", azure2019Cols.VMCreated.index, "99999999999999999999", "column 4 (vmcreated): value \"99999999999999999999\" overflows the time range", "overflow"},
+		{"azure2019", azure2019Cols.VMCreated.index, "1e15", "column 4 (vmcreated): value \"1e15\" overflows the time range", "overflow"},
+		{"azure2019", azure2019Cols.VMDeleted.index, "", "column 5 (vmdeleted): required value is empty", "missing_field"},
+		{"azure2019", azure2019Cols.VMDeleted.index, "558000", "column 5 (vmdeleted): vmdeleted 558000 is before vmcreated 558300", "invalid"},
+		{"azure2019", azure2019Cols.AvgCPU.index, "n/a", `column 7 (avgcpu): value "n/a" is not a number`, "bad_number"},
+		{"azure2019", azure2019Cols.VMCategory.index, "Batch", `column 9 (vmcategory): unknown VM category "Batch"`, "unknown_code"},
+		{"azure2019", azure2019Cols.Cores.index, "eight", `column 10 (vmcorecountbucket): value "eight" is not a core count`, "bad_number"},
+		{"azure2019", azure2019Cols.Cores.index, ">32", `column 10 (vmcorecountbucket): unknown open-ended bucket ">32" (want a number or >24)`, "unknown_code"},
+		{"azure2019", azure2019Cols.Memory.index, "0", `column 11 (vmmemorybucket): value "0" is not a positive memory size in GB`, "invalid"},
+		{"azure2019", azure2019Cols.Memory.index, "", "column 11 (vmmemorybucket): required value is empty", "missing_field"},
+		{"azure2017", azure2019Cols.Cores.index, "1.5x", `column 10 (vmcorecount): value "1.5x" is not a core count`, "bad_number"},
+		{"azure2017", azure2019Cols.Memory.index, "-1.75", `column 11 (vmmemory): value "-1.75" is not a positive memory size in GB`, "invalid"},
+		{"azure2017", azure2019Cols.VMCategory.index, "unknown", `column 9 (vmcategory): unknown VM category "unknown"`, "unknown_code"},
 	}
 	for _, c := range cases {
 		t.Run(c.format+"/"+c.reason+"/"+c.value, func(t *testing.T) {
@@ -374,7 +374,7 @@ func TestAzureQuirks(t *testing.T) {
 	header := "vmid,subscriptionid,deploymentid,vmcreated,vmdeleted,maxcpu,avgcpu,p95maxcpu,vmcategory,vmcorecountbucket,vmmemorybucket"
 	row := strings.Join(b, ",")
 	other := slices.Clone(b)
-	other[0], other[azure2019Cols.vmCreated.index], other[azure2019Cols.vmDeleted.index], other[azure2019Cols.vmCategory.index] = "other"+b[0][5:], "600.0", "1200", "Unkown"
+	other[0], other[azure2019Cols.VMCreated.index], other[azure2019Cols.VMDeleted.index], other[azure2019Cols.VMCategory.index] = "other"+b[0][5:], "600.0", "1200", "Unkown"
 	content := header + "\r\n" + row + "\r\n\r\n" + row + "\n" + strings.Join(other, ",")
 	r, err := azureOpen(t, "azure2019", content, DefaultOptions())
 	if err != nil {

@@ -25,7 +25,7 @@ var g11Format = formatSpec{info: FormatInfo{Name: "google2011",
 // The column schemas of the tables read, in file order.
 var (
 	g11JobCols = struct {
-		time, missingInfo, jobID, eventType, user, schedulingClass, jobName, logicalJobName column
+		Time, MissingInfo, JobID, EventType, User, SchedulingClass, JobName, LogicalJobName column
 	}{
 		column{name: "time", kind: kindMicros, required: true, use: "when the event happens (0 before, 2^63−1 after the window)"},
 		column{name: "missing_info", kind: kindInt, use: "0..2: the row's times are synthesised (see missing_info)"},
@@ -37,8 +37,8 @@ var (
 		column{name: "logical_job_name", kind: kindString},
 	}
 	g11TaskCols = struct {
-		time, missingInfo, jobID, taskIndex, machineID, eventType, user, schedulingClass, priority,
-		cpuRequest, memoryRequest, diskRequest, differentMachines column
+		Time, MissingInfo, JobID, TaskIndex, MachineID, EventType, User, SchedulingClass, Priority,
+		CPURequest, MemoryRequest, DiskRequest, DifferentMachines column
 	}{
 		column{name: "time", kind: kindMicros, required: true, use: "when the event happens (0 before, 2^63−1 after the window)"},
 		column{name: "missing_info", kind: kindInt, use: "0..2: the row's times are synthesised (see missing_info)"},
@@ -54,7 +54,7 @@ var (
 		column{name: "disk_request", kind: kindFloat, unit: "normalised 0..1", use: "disk request × norm_disk (with disk=true)"},
 		column{name: "different_machines", kind: kindInt, use: "0 or 1: 1 keeps the task off machines running its job's other tasks"},
 	}
-	g11MachineCols = struct{ timestamp, machineID, eventType, platformID, cpus, memory column }{
+	g11MachineCols = struct{ Timestamp, MachineID, EventType, PlatformID, CPUs, Memory column }{
 		column{name: "timestamp", kind: kindMicros, required: true, use: "when the event happens (0 before the window)"},
 		column{name: "machine_id", kind: kindInt, required: true, use: "the machine's name"},
 		column{name: "event_type", kind: kindInt, required: true, use: "0 ADD, 1 REMOVE (fail), 2 UPDATE"},
@@ -62,7 +62,7 @@ var (
 		column{name: "cpus", kind: kindFloat, unit: "normalised 0..1", use: "CPU capacity × norm_cpu (empty: the last known)"},
 		column{name: "memory", kind: kindFloat, unit: "normalised 0..1", use: "memory capacity × norm_mem (empty: the last known)"},
 	}
-	g11AttrCols = struct{ time, machineID, attributeName, attributeValue, attributeDeleted column }{
+	g11AttrCols = struct{ Time, MachineID, AttributeName, AttributeValue, AttributeDeleted column }{
 		column{name: "time", kind: kindMicros, required: true, use: "when the attribute is set"},
 		column{name: "machine_id", kind: kindInt, required: true, use: "the machine"},
 		column{name: "attribute_name", kind: kindString, required: true, use: "a label's key (attributes in force at the first ADD)"},
@@ -70,7 +70,7 @@ var (
 		column{name: "attribute_deleted", kind: kindInt, required: true, use: "0 or 1 (1: the attribute is deleted)"},
 	}
 	g11ConstraintCols = struct {
-		time, jobID, taskIndex, comparisonOperator, attributeName, attributeValue column
+		Time, JobID, TaskIndex, ComparisonOperator, AttributeName, AttributeValue column
 	}{
 		column{name: "time", kind: kindMicros, required: true, use: "orders the rows (the last per attribute and operator wins)"},
 		column{name: "job_id", kind: kindInt, required: true, use: "the job"},
@@ -82,10 +82,10 @@ var (
 	// The alternative task_constraints order: time, job, task, name, value,
 	// operator (detected from a file's first row).
 	g11ConstraintAltCols = struct {
-		time, jobID, taskIndex, attributeName, attributeValue, comparisonOperator column
+		Time, JobID, TaskIndex, AttributeName, AttributeValue, ComparisonOperator column
 	}{
-		g11ConstraintCols.time, g11ConstraintCols.jobID, g11ConstraintCols.taskIndex,
-		g11ConstraintCols.attributeName, g11ConstraintCols.attributeValue, g11ConstraintCols.comparisonOperator,
+		g11ConstraintCols.Time, g11ConstraintCols.JobID, g11ConstraintCols.TaskIndex,
+		g11ConstraintCols.AttributeName, g11ConstraintCols.AttributeValue, g11ConstraintCols.ComparisonOperator,
 	}
 )
 
@@ -168,11 +168,11 @@ func (g *g11Reader) keysFor(name string) (bool, int, func([]byte) (rowKeys, bool
 		return false, 0, nil
 	}
 	cols := map[*csvTable][3]int{ // time, job, machine columns (-1 = none)
-		g11JobEvents:   {g11JobCols.time.index, g11JobCols.jobID.index, -1},
-		g11TaskEvents:  {g11TaskCols.time.index, g11TaskCols.jobID.index, g11TaskCols.machineID.index},
-		g11MachineEv:   {g11MachineCols.timestamp.index, -1, g11MachineCols.machineID.index},
-		g11MachineAttr: {g11AttrCols.time.index, -1, g11AttrCols.machineID.index},
-		g11Constraints: {g11ConstraintCols.time.index, g11ConstraintCols.jobID.index, -1}}[t]
+		g11JobEvents:   {g11JobCols.Time.index, g11JobCols.JobID.index, -1},
+		g11TaskEvents:  {g11TaskCols.Time.index, g11TaskCols.JobID.index, g11TaskCols.MachineID.index},
+		g11MachineEv:   {g11MachineCols.Timestamp.index, -1, g11MachineCols.MachineID.index},
+		g11MachineAttr: {g11AttrCols.Time.index, -1, g11AttrCols.MachineID.index},
+		g11Constraints: {g11ConstraintCols.Time.index, g11ConstraintCols.JobID.index, -1}}[t]
 	return true, 0, csvRowKeys(t, cols, true, func(b []byte) (scheduler.Time, bool) {
 		if v, e := atoi(b); e == numOK && v > 0 && v < g11After {
 			return scheduler.Time(v - g11Origin), true
@@ -225,13 +225,13 @@ func (g *g11Reader) readMachineEvents(b *builder, m member) error {
 	}
 	var buf []byte
 	return b.readCSV(m, g11MachineEv, func(r *row) error {
-		raw := c.timestamp.micros(r, g11After)
-		id := c.machineID.int(r)
-		typ := c.eventType.int(r)
-		cpu, hc := c.cpus.optFloat(r)
-		mem, hm := c.memory.optFloat(r)
+		raw := c.Timestamp.micros(r, g11After)
+		id := c.MachineID.int(r)
+		typ := c.EventType.int(r)
+		cpu, hc := c.CPUs.optFloat(r)
+		mem, hm := c.Memory.optFloat(r)
 		if r.err == nil && (typ < 0 || typ > 2) {
-			c.eventType.fail(r, "unknown_code", "unknown machine event type "+strconv.FormatInt(typ, 10)+" (want 0 ADD, 1 REMOVE, 2 UPDATE)")
+			c.EventType.fail(r, "unknown_code", "unknown machine event type "+strconv.FormatInt(typ, 10)+" (want 0 ADD, 1 REMOVE, 2 UPDATE)")
 		}
 		if r.err != nil {
 			return b.bad(r.err)
@@ -250,7 +250,7 @@ func (g *g11Reader) readMachineEvents(b *builder, m member) error {
 		e.int(int64(tm))
 		e.int(id)
 		e.int(typ)
-		e.str(bstr(c.platformID.bytes(r)))
+		e.bytes(c.PlatformID.bytes(r))
 		e.optFloat(cpu, hc)
 		e.optFloat(mem, hm)
 		e.str("")
@@ -267,14 +267,14 @@ func (g *g11Reader) readMachineAttributes(b *builder, m member) error {
 	}
 	var buf []byte
 	return b.readCSV(m, g11MachineAttr, func(r *row) error {
-		raw := c.time.micros(r, g11After)
-		id := c.machineID.int(r)
-		del := c.attributeDeleted.int(r)
-		if !c.attributeName.has(r) {
-			c.attributeName.missing(r)
+		raw := c.Time.micros(r, g11After)
+		id := c.MachineID.int(r)
+		del := c.AttributeDeleted.int(r)
+		if !c.AttributeName.has(r) {
+			c.AttributeName.missing(r)
 		}
 		if r.err == nil && del != 0 && del != 1 {
-			c.attributeDeleted.fail(r, "unknown_code", "attribute_deleted must be 0 or 1")
+			c.AttributeDeleted.fail(r, "unknown_code", "attribute_deleted must be 0 or 1")
 		}
 		if r.err != nil {
 			return b.bad(r.err)
@@ -285,8 +285,8 @@ func (g *g11Reader) readMachineAttributes(b *builder, m member) error {
 		}
 		g.seq++
 		e := enc{buf[:0]}
-		e.str(bstr(c.attributeName.bytes(r)))
-		e.str(bstr(c.attributeValue.bytes(r)))
+		e.bytes(c.AttributeName.bytes(r))
+		e.bytes(c.AttributeValue.bytes(r))
 		e.int(del)
 		buf = e.b
 		return g.attrs.add(appendKeyInt(appendKeyInt(appendKeyInt(nil, id), int64(tm)), g.seq), buf)
@@ -299,19 +299,19 @@ func (g *g11Reader) jobEvents(b *builder, m member) error {
 	var counts g11EventCounts
 	defer counts.flush(b, "job_events/")
 	return b.readCSV(m, g11JobEvents, func(r *row) error {
-		raw := c.time.micros(r, g11After)
-		mi, hmi := c.missingInfo.optInt(r)
-		job := c.jobID.int(r)
-		typ := c.eventType.int(r)
-		class, hc := c.schedulingClass.optInt(r)
+		raw := c.Time.micros(r, g11After)
+		mi, hmi := c.MissingInfo.optInt(r)
+		job := c.JobID.int(r)
+		typ := c.EventType.int(r)
+		class, hc := c.SchedulingClass.optInt(r)
 		if r.err == nil && (typ < 0 || typ > 8) {
-			c.eventType.fail(r, "unknown_code", "unknown event type "+strconv.FormatInt(typ, 10)+" (want 0..8)")
+			c.EventType.fail(r, "unknown_code", "unknown event type "+strconv.FormatInt(typ, 10)+" (want 0..8)")
 		}
 		if r.err == nil && hmi && (mi < 0 || mi > 2) {
-			c.missingInfo.fail(r, "unknown_code", "unknown missing-info code "+strconv.FormatInt(mi, 10)+" (want 0..2 or empty)")
+			c.MissingInfo.fail(r, "unknown_code", "unknown missing-info code "+strconv.FormatInt(mi, 10)+" (want 0..2 or empty)")
 		}
 		if r.err == nil && hc && (class < 0 || class > 3) {
-			c.schedulingClass.fail(r, "unknown_code", "scheduling class "+strconv.FormatInt(class, 10)+" out of range 0..3")
+			c.SchedulingClass.fail(r, "unknown_code", "scheduling class "+strconv.FormatInt(class, 10)+" out of range 0..3")
 		}
 		if r.err != nil {
 			return b.bad(r.err)
@@ -324,7 +324,7 @@ func (g *g11Reader) jobEvents(b *builder, m member) error {
 		e.int(int64(tm))
 		e.optInt(mi, hmi)
 		e.int(typ)
-		e.str(bstr(c.user.bytes(r)))
+		e.bytes(c.User.bytes(r))
 		e.optInt(class, hc)
 		e = appendJobExtra(e, g11JobExtra{})
 		buf = e.b
@@ -381,38 +381,38 @@ func (g *g11Reader) taskEvents(b *builder, m member) error {
 	var counts g11EventCounts
 	defer counts.flush(b, "task_events/")
 	return b.readCSV(m, g11TaskEvents, func(r *row) error {
-		raw := c.time.micros(r, g11After)
-		mi, hmi := c.missingInfo.optInt(r)
-		job := c.jobID.int(r)
-		idx := c.taskIndex.int(r)
-		mach, hm := c.machineID.optInt(r)
-		typ := c.eventType.int(r)
-		class, hc := c.schedulingClass.optInt(r)
-		prio := c.priority.int(r)
-		cpu, hcpu := c.cpuRequest.optFloat(r)
-		mem, hmem := c.memoryRequest.optFloat(r)
-		disk, hdisk := c.diskRequest.optFloat(r)
-		diff, hdiff := c.differentMachines.optInt(r)
+		raw := c.Time.micros(r, g11After)
+		mi, hmi := c.MissingInfo.optInt(r)
+		job := c.JobID.int(r)
+		idx := c.TaskIndex.int(r)
+		mach, hm := c.MachineID.optInt(r)
+		typ := c.EventType.int(r)
+		class, hc := c.SchedulingClass.optInt(r)
+		prio := c.Priority.int(r)
+		cpu, hcpu := c.CPURequest.optFloat(r)
+		mem, hmem := c.MemoryRequest.optFloat(r)
+		disk, hdisk := c.DiskRequest.optFloat(r)
+		diff, hdiff := c.DifferentMachines.optInt(r)
 		switch {
 		case r.err != nil:
 		case typ < 0 || typ > 8:
-			c.eventType.fail(r, "unknown_code", "unknown event type "+strconv.FormatInt(typ, 10)+" (want 0..8)")
+			c.EventType.fail(r, "unknown_code", "unknown event type "+strconv.FormatInt(typ, 10)+" (want 0..8)")
 		case hmi && (mi < 0 || mi > 2):
-			c.missingInfo.fail(r, "unknown_code", "unknown missing-info code "+strconv.FormatInt(mi, 10)+" (want 0..2 or empty)")
+			c.MissingInfo.fail(r, "unknown_code", "unknown missing-info code "+strconv.FormatInt(mi, 10)+" (want 0..2 or empty)")
 		case hc && (class < 0 || class > 3):
-			c.schedulingClass.fail(r, "unknown_code", "scheduling class "+strconv.FormatInt(class, 10)+" out of range 0..3")
+			c.SchedulingClass.fail(r, "unknown_code", "scheduling class "+strconv.FormatInt(class, 10)+" out of range 0..3")
 		case prio < 0 || prio > 12:
-			c.priority.fail(r, "unknown_code", "priority "+strconv.FormatInt(prio, 10)+" out of range 0..12")
+			c.Priority.fail(r, "unknown_code", "priority "+strconv.FormatInt(prio, 10)+" out of range 0..12")
 		case hdiff && diff != 0 && diff != 1:
-			c.differentMachines.fail(r, "unknown_code", "different-machines flag must be 0 or 1")
+			c.DifferentMachines.fail(r, "unknown_code", "different-machines flag must be 0 or 1")
 		case idx < 0 || idx > math.MaxInt32:
-			c.taskIndex.fail(r, "invalid", "task index out of range")
+			c.TaskIndex.fail(r, "invalid", "task index out of range")
 		}
 		if r.err != nil {
 			return b.bad(r.err)
 		}
 		if hm {
-			b.machineRef("task_events", c.machineID.bytes(r))
+			b.machineRef("task_events", c.MachineID.bytes(r))
 		}
 		counts[typ]++
 		tm, before, after := g.seenTime(b, raw)
@@ -440,7 +440,7 @@ func (g *g11Reader) taskEvents(b *builder, m member) error {
 		e.optFloat(cpu, hcpu)
 		e.optFloat(mem, hmem)
 		e.optFloat(disk, hdisk)
-		e.str(bstr(c.user.bytes(r)))
+		e.bytes(c.User.bytes(r))
 		buf = e.b
 		return b.group(key, sub, buf)
 	})
@@ -458,28 +458,28 @@ func (g *g11Reader) constraints(b *builder, m member) error {
 	var key, sub, buf []byte
 	c, alt := &g11ConstraintCols, &g11ConstraintAltCols
 	var layout *csvTable // decided from the first row
-	opCol, nameCol, valCol := &c.comparisonOperator, &c.attributeName, &c.attributeValue
+	opCol, nameCol, valCol := &c.ComparisonOperator, &c.AttributeName, &c.AttributeValue
 	return b.readCSV(m, g11Constraints, func(r *row) error {
 		if layout == nil {
 			// The columns at the default layout's operator, name and value.
-			third, fourth, fifth := c.comparisonOperator.bytes(r), c.attributeName.bytes(r), c.attributeValue.bytes(r)
+			third, fourth, fifth := c.ComparisonOperator.bytes(r), c.AttributeName.bytes(r), c.AttributeValue.bytes(r)
 			switch {
 			case isSmallInt(third) && !isSmallInt(fifth):
 				layout = g11Constraints
 			case isSmallInt(fifth) && !isSmallInt(third):
 				layout = g11ConstraintsAlt
-				opCol, nameCol, valCol = &alt.comparisonOperator, &alt.attributeName, &alt.attributeValue
+				opCol, nameCol, valCol = &alt.ComparisonOperator, &alt.AttributeName, &alt.AttributeValue
 			case isSmallInt(third) && isHash(fourth):
 				layout = g11Constraints
 			default:
-				return &InputError{File: r.file, Line: r.line, Column: c.comparisonOperator.index + 1, Field: c.comparisonOperator.name, Reason: "bad_layout",
+				return &InputError{File: r.file, Line: r.line, Column: c.ComparisonOperator.index + 1, Field: c.ComparisonOperator.name, Reason: "bad_layout",
 					Msg: "cannot tell the column order of task_constraints: neither column 4 nor column 6 is an operator code 0..3"}
 			}
 		}
 		r.names = layout.cols
-		raw := c.time.micros(r, g11After)
-		job := c.jobID.int(r)
-		idx := c.taskIndex.int(r)
+		raw := c.Time.micros(r, g11After)
+		job := c.JobID.int(r)
+		idx := c.TaskIndex.int(r)
 		op := opCol.int(r)
 		if r.err == nil && (op < 0 || op > 3) {
 			opCol.fail(r, "unknown_code", "unknown comparison operator "+strconv.FormatInt(op, 10)+" (want 0..3)")
@@ -496,9 +496,9 @@ func (g *g11Reader) constraints(b *builder, m member) error {
 		sub = appendKeyInt(appendKeyInt(append(sub[:0], 2), idx), int64(tm))
 		e := enc{buf[:0]}
 		e.int(int64([]scheduler.SelectorOp{scheduler.OpEq, scheduler.OpNe, scheduler.OpLt, scheduler.OpGt}[op]))
-		e.str(bstr(nameCol.bytes(r)))
+		e.bytes(nameCol.bytes(r))
 		e.uint(1)
-		e.str(bstr(valCol.bytes(r)))
+		e.bytes(valCol.bytes(r))
 		buf = e.b
 		return b.group(key, sub, buf)
 	})

@@ -24,6 +24,86 @@ var g19Format = formatSpec{info: FormatInfo{Name: "google2019",
 
 var g19Tables = []*csvTable{{name: "collection_events"}, {name: "instance_events"}, {name: "machine_events"}, {name: "machine_attributes"}, {name: "instance_usage"}}
 
+// The key schemas of the tables read. One decoder (g19Row) reads them all; a
+// key of another table is checked too when a row has it.
+var (
+	g19Time          = jsonKey{name: "time", kind: jsonInt, unit: "µs", required: true, use: "when the event happens (0 before, 2^63−1 after the window)"}
+	g19MissingType   = jsonKey{name: "missing_type", kind: jsonInt, use: "nonzero: the row's times are synthesised (see missing_info)"}
+	g19CollectionID  = jsonKey{name: "collection_id", kind: jsonInt, required: true, use: "the job"}
+	g19MachineEvents = &jsonTable{name: "machine_events", keys: []jsonKey{
+		{name: "time", kind: jsonInt, unit: "µs", required: true, use: "when the event happens (0 before the window)"},
+		{name: "machine_id", kind: jsonInt, required: true, use: "the machine's name"},
+		{name: "type", kind: jsonInt, required: true, use: "1 ADD, 2 REMOVE (fail), 3 UPDATE; 0 counted and ignored"},
+		{name: "platform_id", kind: jsonString, use: "label platform"},
+		{name: "capacity", kind: jsonObject, use: "the capacity (absent: the last known)"},
+		{name: "capacity.cpus", kind: jsonNumber, unit: "normalised 0..1", use: "CPU capacity × norm_cpu (empty: the last known)"},
+		{name: "capacity.memory", kind: jsonNumber, unit: "normalised 0..1", use: "memory capacity × norm_mem (empty: the last known)"},
+		{name: "switch_id", kind: jsonString, use: "the machine's domain and label switch"},
+		{name: "missing_data_reason", kind: jsonInt, use: "nonzero: counted (machine_events_missing_data)"},
+	}}
+	g19MachineAttributes = &jsonTable{name: "machine_attributes", keys: []jsonKey{
+		{name: "time", kind: jsonInt, unit: "µs", required: true, use: "when the attribute is set"},
+		{name: "machine_id", kind: jsonInt, required: true, use: "the machine"},
+		{name: "name", kind: jsonString, use: "a label's key (attributes in force at the first ADD)"},
+		{name: "value", kind: jsonString, use: "the label's value"},
+		{name: "deleted", kind: jsonBool, use: "true: the attribute is deleted"},
+	}}
+	g19CollectionEvents = &jsonTable{name: "collection_events", keys: []jsonKey{
+		g19Time,
+		{name: "type", kind: jsonInt, required: true, use: "0..10: the first SUBMIT (0) is the job's submit; QUEUE and ENABLE counted only"},
+		g19CollectionID,
+		{name: "scheduling_class", kind: jsonInt, use: "0..3: 2 or 3 makes a service job"},
+		g19MissingType,
+		{name: "collection_type", kind: jsonInt, use: "0 a job; 1 an alloc set (flattened)"},
+		{name: "priority", kind: jsonInt, use: "the job's priority"},
+		{name: "user", kind: jsonString, use: "the tenant"},
+		{name: "parent_collection_id", kind: jsonInt, use: "recorded, not enforced (parent_edges_recorded_not_enforced)"},
+		{name: "start_after_collection_ids", kind: jsonIntList, use: "start-after dependencies (Job.After)"},
+		{name: "max_per_machine", kind: jsonInt, use: "1: the instances on distinct machines; larger counted, not enforced"},
+	}}
+	g19InstanceEvents = &jsonTable{name: "instance_events", keys: []jsonKey{
+		g19Time,
+		{name: "type", kind: jsonInt, required: true, use: "0..10: SCHEDULE starts an attempt, EVICT…LOST end it; QUEUE and ENABLE counted only"},
+		g19CollectionID,
+		{name: "scheduling_class", kind: jsonInt, use: "0..3"},
+		g19MissingType,
+		{name: "collection_type", kind: jsonInt, use: "1: an alloc set's instance, dropped (alloc_instance_rows_flattened)"},
+		{name: "priority", kind: jsonInt, use: "the task's priority; the job's is its tasks' largest"},
+		{name: "instance_index", kind: jsonInt, required: true, use: "the task"},
+		{name: "machine_id", kind: jsonInt, use: "counted (unknown machines; −1: dedicated_machine_rows)"},
+		{name: "resource_request", kind: jsonObject, use: "the request (last non-empty value)"},
+		{name: "resource_request.cpus", kind: jsonNumber, unit: "normalised 0..1", use: "CPU request × norm_cpu"},
+		{name: "resource_request.memory", kind: jsonNumber, unit: "normalised 0..1", use: "memory request × norm_mem"},
+		{name: "user", kind: jsonString, use: "the tenant, when the collection has no user"},
+		{name: "constraint", kind: jsonObjectList, use: "selectors (constraints=enforce)"},
+		{name: "constraint.name", kind: jsonString, use: "the selector's key"},
+		{name: "constraint.value", kind: jsonString, use: "the selector's value (an integer for the ordering relations)"},
+		{name: "constraint.relation", kind: jsonInt, use: "0 EQUAL, 1 NOT_EQUAL, 2 LESS_THAN, 3 GREATER_THAN, 4 LESS_THAN_EQUAL, 5 GREATER_THAN_EQUAL, 6 PRESENT, 7 NOT_PRESENT"},
+	}}
+	// g19Schemas are the tables read, in the order docs/traces.md shows them.
+	g19Schemas = []*jsonTable{g19MachineEvents, g19MachineAttributes, g19CollectionEvents, g19InstanceEvents}
+	// g19Required is, per table, which of g19IntKeys its schema requires.
+	g19Required = g19RequiredInts(g19Schemas)
+)
+
+// g19IntKeys are the integer keys problem checks, in its order.
+var g19IntKeys = [...]string{"time", "type", "collection_id", "scheduling_class", "missing_type", "collection_type",
+	"priority", "parent_collection_id", "max_per_machine", "instance_index", "machine_id", "missing_data_reason"}
+
+// g19RequiredInts returns, per table of schemas, which of g19IntKeys its schema
+// requires (the only keys the reader requires).
+func g19RequiredInts(schemas []*jsonTable) map[string][len(g19IntKeys)]bool {
+	out := map[string][len(g19IntKeys)]bool{}
+	for _, t := range schemas {
+		req, err := t.requiredOf(g19IntKeys[:])
+		if err != nil {
+			panic(err)
+		}
+		out[t.name] = [len(g19IntKeys)]bool(req)
+	}
+	return out
+}
+
 var g19EventNames = []string{"SUBMIT", "QUEUE", "ENABLE", "SCHEDULE", "EVICT", "FAIL", "FINISH", "KILL", "LOST", "UPDATE_PENDING", "UPDATE_RUNNING"}
 
 // g19To11 maps a 2019 EventType to the 2011 code (−1: QUEUE and ENABLE, kept as
@@ -105,6 +185,7 @@ type g19Input struct {
 	b                   *builder
 	t                   *csvTable
 	lr                  *lineReader
+	req                 [len(g19IntKeys)]bool // the integer keys the table requires
 	counts              [11]int64
 	key, sub, buf, mbuf []byte
 }
@@ -114,7 +195,7 @@ func (g *g19Reader) input(b *builder, m member) (bool, error) {
 	if t == nil || t.name == "instance_usage" {
 		return false, nil
 	}
-	in := &g19Input{g: g, b: b, t: t, lr: newLineReader(m)}
+	in := &g19Input{g: g, b: b, t: t, lr: newLineReader(m), req: g19Required[t.name]}
 	b.inTable(t.name)
 	defer in.flushCounts()
 	for {
@@ -150,7 +231,7 @@ func (in *g19Input) row(line []byte) error {
 	if err := json.Unmarshal(line, &r); err != nil {
 		return in.b.bad(in.jsonError(err))
 	}
-	if field, reason, msg, bad := r.problem(in.t.name); bad {
+	if field, reason, msg, bad := r.problem(in.t.name, &in.req); bad {
 		return in.b.bad(jsonErr(in.lr.file, in.lr.line, 0, field, reason, msg))
 	}
 	b := in.b
@@ -186,35 +267,25 @@ func (in *g19Input) jsonError(err error) *InputError {
 	return jsonErr(in.lr.file, in.lr.line, col, field, "bad_json", "invalid JSON: "+msg)
 }
 
-// g19IntField is one integer key of a row, as problem checks it.
-type g19IntField struct {
-	name string
-	v    jInt
-	req  bool
-}
-
-// intFields lists the integer keys of r that problem checks, with whether table
-// requires them.
-func (r *g19Row) intFields(table string) []g19IntField {
-	return []g19IntField{{"time", r.Time, true}, {"type", r.Type, table != "machine_attributes"}, {"collection_id", r.CollectionID, table == "collection_events" || table == "instance_events"},
-		{"scheduling_class", r.SchedulingClass, false}, {"missing_type", r.MissingType, false}, {"collection_type", r.CollectionType, false},
-		{"priority", r.Priority, false}, {"parent_collection_id", r.ParentCollectionID, false}, {"max_per_machine", r.MaxPerMachine, false},
-		{"instance_index", r.InstanceIndex, table == "instance_events"}, {"machine_id", r.MachineID, table == "machine_events" || table == "machine_attributes"},
-		{"missing_data_reason", r.MissingDataReason, false}}
+// ints returns the integer keys of r that problem checks, in g19IntKeys' order.
+func (r *g19Row) ints() [len(g19IntKeys)]jInt {
+	return [...]jInt{r.Time, r.Type, r.CollectionID, r.SchedulingClass, r.MissingType, r.CollectionType,
+		r.Priority, r.ParentCollectionID, r.MaxPerMachine, r.InstanceIndex, r.MachineID, r.MissingDataReason}
 }
 
 // problem returns the first thing wrong with a row of table (bad is false if
-// nothing is).
-func (r *g19Row) problem(table string) (field, reason, msg string, bad bool) {
-	for _, c := range r.intFields(table) {
-		if c.v.Bad != "" && c.v.Range && c.name == "time" {
-			return c.name, "overflow", timeRangeMsg(c.v.Bad), true
+// nothing is); req says which of its integer keys the table requires.
+func (r *g19Row) problem(table string, req *[len(g19IntKeys)]bool) (field, reason, msg string, bad bool) {
+	for k, v := range r.ints() {
+		name := g19IntKeys[k]
+		if v.Bad != "" && v.Range && name == "time" {
+			return name, "overflow", timeRangeMsg(v.Bad), true
 		}
-		if c.v.Bad != "" {
-			return c.name, "bad_number", "value " + c.v.Bad + " is not an int64", true
+		if v.Bad != "" {
+			return name, "bad_number", "value " + v.Bad + " is not an int64", true
 		}
-		if c.req && !c.v.Ok {
-			return c.name, "missing_field", "required key is absent or null", true
+		if req[k] && !v.Ok {
+			return name, "missing_field", "required key is absent or null", true
 		}
 	}
 	for _, a := range r.StartAfter {

@@ -26,6 +26,41 @@ type OpenbPod struct {
 	Scheduled int64  // scheduled_time, s, or −1
 }
 
+// openbNodeColumns are the columns of an openb node list
+// (openb_node_list_*.csv), found by header name.
+type openbNodeColumns struct{ SN, CPUMilli, MemoryMiB, GPU, Model column }
+
+// openbPodColumns are the columns of an openb pod list (openb_pod_list_*.csv),
+// found by header name.
+type openbPodColumns struct {
+	Name, CPUMilli, MemoryMiB, NumGPU, GPUMilli, GPUSpec, QoS, PodPhase, CreationTime, DeletionTime, ScheduledTime column
+}
+
+var (
+	openbNodeCols = openbNodeColumns{
+		column{name: "sn", kind: kindString, required: true, use: "the machine's name"},
+		column{name: "cpu_milli", kind: kindIntOrFloat, unit: "milli-cores", required: true, use: "CPU capacity (not negative)"},
+		column{name: "memory_mib", kind: kindIntOrFloat, unit: "MiB", required: true, use: "memory capacity (not negative)"},
+		column{name: "gpu", kind: kindIntOrFloat, unit: "GPUs", use: "GPU devices, 0..64 (empty = 0), capacity × 1000 milli-GPU"},
+		column{name: "model", kind: kindString, mayLack: true, use: "the GPU model (trimmed; none or empty: no model)"},
+	}
+	openbPodCols = openbPodColumns{
+		column{name: "name", kind: kindString, required: true, use: "the job's name"},
+		column{name: "cpu_milli", kind: kindIntOrFloat, unit: "milli-cores", required: true, use: "CPU request (negative: 0, counted)"},
+		column{name: "memory_mib", kind: kindIntOrFloat, unit: "MiB", required: true, use: "memory request (negative: 0, counted)"},
+		column{name: "num_gpu", kind: kindIntOrFloat, unit: "GPUs", required: true, use: "GPUs, 0..64: 2 or more whole GPUs"},
+		column{name: "gpu_milli", kind: kindIntOrFloat, unit: "1/1000 GPU", mayLack: true, use: "the share of one GPU when num_gpu is 1 (1..999; otherwise a whole GPU)"},
+		column{name: "gpu_spec", kind: kindString, mayLack: true, use: "allowed GPU models, joined by \\| (constraints=enforce)"},
+		column{name: "qos", kind: kindString, mayLack: true, use: "LS, Guaranteed → service; others batch; counted"},
+		column{name: "pod_phase", kind: kindString, mayLack: true, use: "counted"},
+		column{name: "creation_time", kind: kindRoundedSeconds, mayLack: true, use: "the submit (none: time 0, counted)"},
+		column{name: "deletion_time", kind: kindRoundedSeconds, mayLack: true, use: "the end (none: censored)"},
+		column{name: "scheduled_time", kind: kindRoundedSeconds, mayLack: true, use: "the start (none: the submit)"},
+	}
+	openbNodes = newHeaderTable("nodes", false, []string{"sn", "cpu_milli"}, &openbNodeCols)
+	openbPods  = newHeaderTable("pods", false, []string{"name", "cpu_milli"}, &openbPodCols)
+)
+
 // headerCSV reads a CSV file with a header row and resolves columns by name.
 type headerCSV struct {
 	lr     *lineReader
@@ -35,26 +70,31 @@ type headerCSV struct {
 	quote  []byte
 }
 
-// readHeaderCSV reads path (plain or gzip) and calls fn for each data row; the
-// row's columns are found with col. required lists the columns that must exist.
-// A file without data rows is bad input naming table.
-func readHeaderCSV(path, table string, required []string, fn func(h *headerCSV, r *row) error) error {
+// readHeaderCSV reads path (plain or gzip) and calls fn for each data row,
+// with the columns of t (*cols, its schema struct) bound to the file's header;
+// a header that lacks a column t requires is bad input. A file without data
+// rows is bad input naming t.
+func readHeaderCSV[T any](path string, t *headerTable, cols *T, fn func(c *T, r *row) error) error {
 	return walkInputs([]string{path}, func(m member) error {
-		h, err := newHeaderCSV(m, required)
+		h, err := newHeaderCSV(m)
 		if err != nil {
 			return err
 		}
+		if err := t.check(h, m.name, h.lr.line); err != nil {
+			return err
+		}
+		c := bindHeader(t, h, cols)
 		n := 0
-		err = h.rows(func(h *headerCSV, r *row) error { n++; return fn(h, r) })
+		err = h.rows(func(h *headerCSV, r *row) error { n++; return fn(c, r) })
 		if err == nil && n == 0 {
-			err = &InputError{File: m.name, Reason: "empty_table", Msg: "table " + table + " is empty (no data rows)"}
+			err = &InputError{File: m.name, Reason: "empty_table", Msg: "table " + t.name + " is empty (no data rows)"}
 		}
 		return err
 	})
 }
 
-// newHeaderCSV reads the header row of m and checks the required columns.
-func newHeaderCSV(m member, required []string) (*headerCSV, error) {
+// newHeaderCSV reads the header row of m.
+func newHeaderCSV(m member) (*headerCSV, error) {
 	h := &headerCSV{lr: newLineReader(m), index: map[string]int{}}
 	line, err := h.lr.next()
 	for err == nil && len(line) > 0 && line[0] == '#' {
@@ -76,12 +116,6 @@ func newHeaderCSV(m member, required []string) (*headerCSV, error) {
 		h.names = append(h.names, name)
 		if _, dup := h.index[name]; !dup {
 			h.index[name] = i
-		}
-	}
-	for _, c := range required {
-		if _, ok := h.index[c]; !ok {
-			return nil, &InputError{File: m.name, Line: h.lr.line, Field: c, Reason: "missing_column",
-				Msg: fmt.Sprintf("required column %q is absent (header: %s)", c, strings.Join(h.names, ","))}
 		}
 	}
 	return h, nil
@@ -131,8 +165,8 @@ func (h *headerCSV) col(name string) int {
 // with no node at all (only a header).
 func ReadOpenbNodes(path string) ([]scheduler.Node, error) {
 	var nodes []scheduler.Node
-	err := readHeaderCSV(path, "nodes", []string{"sn", "cpu_milli", "memory_mib", "gpu"}, func(h *headerCSV, r *row) error {
-		n, err := openbNode(h, r)
+	err := readHeaderCSV(path, openbNodes, &openbNodeCols, func(c *openbNodeColumns, r *row) error {
+		n, err := openbNode(c, r)
 		if err != nil {
 			return err
 		}
@@ -142,37 +176,32 @@ func ReadOpenbNodes(path string) ([]scheduler.Node, error) {
 	return nodes, err
 }
 
-func openbNode(h *headerCSV, r *row) (scheduler.Node, error) {
-	sn, cpu, mem, gpu, model := h.col("sn"), h.col("cpu_milli"), h.col("memory_mib"), h.col("gpu"), h.col("model")
-	n := scheduler.Node{Name: r.str(sn)}
+func openbNode(c *openbNodeColumns, r *row) (scheduler.Node, error) {
+	n := scheduler.Node{Name: c.SN.str(r)}
 	if n.Name == "" {
-		r.fail(sn, "missing_field", "required value is empty")
+		c.SN.missing(r)
 	}
-	c, _ := r.intOrFloat(cpu)
-	m, _ := r.intOrFloat(mem)
-	g, _ := r.intOrFloat(gpu)
-	if !r.has(cpu) {
-		r.fail(cpu, "missing_field", "required value is empty")
+	cpu, _ := c.CPUMilli.intOrFloat(r)
+	mem, _ := c.MemoryMiB.intOrFloat(r)
+	g, _ := c.GPU.intOrFloat(r)
+	c.CPUMilli.requireValue(r)
+	c.MemoryMiB.requireValue(r)
+	if cpu < 0 {
+		c.CPUMilli.fail(r, "invalid", "negative capacity")
 	}
-	if !r.has(mem) {
-		r.fail(mem, "missing_field", "required value is empty")
-	}
-	if c < 0 {
-		r.fail(cpu, "invalid", "negative capacity")
-	}
-	if m < 0 {
-		r.fail(mem, "invalid", "negative capacity")
+	if mem < 0 {
+		c.MemoryMiB.fail(r, "invalid", "negative capacity")
 	}
 	if g < 0 || g > scheduler.MaxGPUsPerNode {
-		r.fail(gpu, "invalid", fmt.Sprintf("gpu count %d out of range 0..%d", g, scheduler.MaxGPUsPerNode))
+		c.GPU.fail(r, "invalid", fmt.Sprintf("gpu count %d out of range 0..%d", g, scheduler.MaxGPUsPerNode))
 	}
 	if r.err != nil {
 		return n, r.err
 	}
-	n.Capacity = scheduler.Res(c, m, g*1000)
+	n.Capacity = scheduler.Res(cpu, mem, g*1000)
 	n.GPUs = int(g)
-	if model >= 0 {
-		n.GPUModel = strings.TrimSpace(r.str(model))
+	if c.Model.present() {
+		n.GPUModel = strings.TrimSpace(c.Model.str(r))
 		if strings.EqualFold(n.GPUModel, "none") {
 			n.GPUModel = ""
 		}
@@ -188,8 +217,8 @@ func openbNode(h *headerCSV, r *row) (scheduler.Node, error) {
 // *InputError naming file, line, column and field.
 func ReadOpenbPods(path string) ([]OpenbPod, error) {
 	var pods []OpenbPod
-	err := readHeaderCSV(path, "pods", []string{"name", "cpu_milli", "memory_mib", "num_gpu"}, func(h *headerCSV, r *row) error {
-		p, err := openbPod(h, r)
+	err := readHeaderCSV(path, openbPods, &openbPodCols, func(c *openbPodColumns, r *row) error {
+		p, err := openbPod(c, r)
 		if err != nil {
 			return err
 		}
@@ -199,56 +228,54 @@ func ReadOpenbPods(path string) ([]OpenbPod, error) {
 	return pods, err
 }
 
-func openbPod(h *headerCSV, r *row) (OpenbPod, error) {
-	name := h.col("name")
-	p := OpenbPod{Name: r.str(name), Creation: -1, Deletion: -1, Scheduled: -1}
+func openbPod(c *openbPodColumns, r *row) (OpenbPod, error) {
+	p := OpenbPod{Name: c.Name.str(r), Creation: -1, Deletion: -1, Scheduled: -1}
 	if p.Name == "" {
-		r.fail(name, "missing_field", "required value is empty")
+		c.Name.missing(r)
 	}
-	req := func(col string) int64 {
-		i := h.col(col)
-		v, ok := r.intOrFloat(i)
+	req := func(col *column) int64 {
+		v, ok := col.intOrFloat(r)
 		if !ok && r.err == nil {
-			r.fail(i, "missing_field", "required value is empty")
+			col.missing(r)
 		}
 		return v
 	}
-	opt := func(col string, missing int64) int64 {
-		if i := h.col(col); i >= 0 {
-			if v, ok := r.intOrFloat(i); ok {
+	opt := func(col *column, missing int64) int64 {
+		if col.present() {
+			if v, ok := col.intOrFloat(r); ok {
 				return v
 			}
 		}
 		return missing
 	}
-	optTime := func(col string) int64 {
-		if i := h.col(col); i >= 0 {
-			if v, ok := r.optSecondsRounded(i); ok {
+	optTime := func(col *column) int64 {
+		if col.present() {
+			if v, ok := col.optSecondsRounded(r); ok {
 				return v
 			}
 		}
 		return -1
 	}
-	p.CPUMilli = req("cpu_milli")
-	p.MemoryMiB = req("memory_mib")
-	ng := req("num_gpu")
+	optStr := func(col *column) string {
+		if col.present() {
+			return col.str(r)
+		}
+		return ""
+	}
+	p.CPUMilli = req(&c.CPUMilli)
+	p.MemoryMiB = req(&c.MemoryMiB)
+	ng := req(&c.NumGPU)
 	if ng < 0 || ng > scheduler.MaxGPUsPerNode {
-		r.fail(h.col("num_gpu"), "invalid", fmt.Sprintf("num_gpu %d out of range 0..%d", ng, scheduler.MaxGPUsPerNode))
+		c.NumGPU.fail(r, "invalid", fmt.Sprintf("num_gpu %d out of range 0..%d", ng, scheduler.MaxGPUsPerNode))
 	}
 	p.NumGPU = int(ng)
-	p.GPUMilli = opt("gpu_milli", 0)
-	p.Creation = optTime("creation_time")
-	p.Deletion = optTime("deletion_time")
-	p.Scheduled = optTime("scheduled_time")
-	if i := h.col("gpu_spec"); i >= 0 {
-		p.GPUSpec = r.str(i)
-	}
-	if i := h.col("qos"); i >= 0 {
-		p.QoS = r.str(i)
-	}
-	if i := h.col("pod_phase"); i >= 0 {
-		p.Phase = r.str(i)
-	}
+	p.GPUMilli = opt(&c.GPUMilli, 0)
+	p.Creation = optTime(&c.CreationTime)
+	p.Deletion = optTime(&c.DeletionTime)
+	p.Scheduled = optTime(&c.ScheduledTime)
+	p.GPUSpec = optStr(&c.GPUSpec)
+	p.QoS = optStr(&c.QoS)
+	p.Phase = optStr(&c.PodPhase)
 	if r.err != nil {
 		return p, r.err
 	}

@@ -19,19 +19,20 @@ var openbFormat = formatSpec{info: FormatInfo{Name: "openb2023",
 type openbReader struct{ nodes, pods int }
 
 func (o *openbReader) input(b *builder, m member) (bool, error) {
-	h, err := newHeaderCSV(m, nil)
+	h, err := newHeaderCSV(m)
 	if err != nil {
 		return false, err
 	}
 	switch {
-	case h.col("sn") >= 0 && h.col("cpu_milli") >= 0:
-		if _, err := newHeaderCheck(h, m, "sn", "cpu_milli", "memory_mib", "gpu"); err != nil {
+	case openbNodes.identifies(h):
+		if err := openbNodes.check(h, m.name, 1); err != nil {
 			return false, err
 		}
-		b.inTable("nodes")
+		c := bindHeader(openbNodes, h, &openbNodeCols)
+		b.inTable(openbNodes.name)
 		return true, h.rows(func(h *headerCSV, r *row) error {
-			b.addRows("nodes", 1)
-			n, err := openbNode(h, r)
+			b.addRows(openbNodes.name, 1)
+			n, err := openbNode(c, r)
 			if err != nil {
 				return b.bad(r.err)
 			}
@@ -41,19 +42,20 @@ func (o *openbReader) input(b *builder, m member) (bool, error) {
 			}
 			return b.node(&ev)
 		})
-	case h.col("name") >= 0 && h.col("cpu_milli") >= 0:
-		if _, err := newHeaderCheck(h, m, "name", "cpu_milli", "memory_mib", "num_gpu"); err != nil {
+	case openbPods.identifies(h):
+		if err := openbPods.check(h, m.name, 1); err != nil {
 			return false, err
 		}
+		c := bindHeader(openbPods, h, &openbPodCols)
 		var buf []byte
-		b.inTable("pods")
+		b.inTable(openbPods.name)
 		return true, h.rows(func(h *headerCSV, r *row) error {
-			b.addRows("pods", 1)
-			p, err := openbPod(h, r)
+			b.addRows(openbPods.name, 1)
+			p, err := openbPod(c, r)
 			if err != nil {
 				return b.bad(r.err)
 			}
-			b.rowDone("pods", r)
+			b.rowDone(openbPods.name, r)
 			b.st.Events["pod_phase/"+p.Phase]++
 			b.st.Events["qos/"+p.QoS]++
 			for _, t := range []int64{p.Creation, p.Deletion, p.Scheduled} {
@@ -66,17 +68,6 @@ func (o *openbReader) input(b *builder, m member) (bool, error) {
 		})
 	}
 	return false, nil
-}
-
-// newHeaderCheck checks that a header has the named columns.
-func newHeaderCheck(h *headerCSV, m member, cols ...string) (*headerCSV, error) {
-	for _, c := range cols {
-		if h.col(c) < 0 {
-			return nil, &InputError{File: m.name, Line: 1, Field: c, Reason: "missing_column",
-				Msg: "required column \"" + c + "\" is absent (header: " + strings.Join(h.names, ",") + ")"}
-		}
-	}
-	return h, nil
 }
 
 func encodeOpenbPod(buf []byte, p *OpenbPod) []byte {

@@ -20,7 +20,7 @@ var paiFormat = formatSpec{info: FormatInfo{Name: "pai2020",
 // The column schemas of the tables read, in file order (a .header file must
 // list exactly these names).
 var (
-	paiJobCols = struct{ jobName, instID, user, status, startTime, endTime column }{
+	paiJobCols = struct{ JobName, InstID, User, Status, StartTime, EndTime column }{
 		column{name: "job_name", kind: kindString, required: true, use: "the job"},
 		column{name: "inst_id", kind: kindString},
 		column{name: "user", kind: kindString, use: "the tenant"},
@@ -29,7 +29,7 @@ var (
 		column{name: "end_time", kind: kindFloatSeconds, use: "the time range only"},
 	}
 	paiTaskCols = struct {
-		jobName, taskName, instNum, status, startTime, endTime, planCPU, planMem, planGPU, gpuType column
+		JobName, TaskName, InstNum, Status, StartTime, EndTime, PlanCPU, PlanMem, PlanGPU, GPUType column
 	}{
 		column{name: "job_name", kind: kindString, required: true, use: "the job"},
 		column{name: "task_name", kind: kindString, use: "the role"},
@@ -43,7 +43,7 @@ var (
 		column{name: "gpu_type", kind: kindString, use: "the GPU model constraint (constraints=enforce)"},
 	}
 	paiInstanceCols = struct {
-		jobName, taskName, instName, workerName, instID, status, startTime, endTime, machine column
+		JobName, TaskName, InstName, WorkerName, InstID, Status, StartTime, EndTime, Machine column
 	}{
 		column{name: "job_name", kind: kindString, required: true, use: "the job"},
 		column{name: "task_name", kind: kindString, use: "the role"},
@@ -55,7 +55,7 @@ var (
 		column{name: "end_time", kind: kindFloatSeconds, use: "the attempt's end"},
 		column{name: "machine", kind: kindString, use: "counted (unknown machines)"},
 	}
-	paiSpecCols = struct{ machine, gpuType, capCPU, capMem, capGPU column }{
+	paiSpecCols = struct{ Machine, GPUType, CapCPU, CapMem, CapGPU column }{
 		column{name: "machine", kind: kindString, required: true, use: "the machine's name"},
 		column{name: "gpu_type", kind: kindString, use: "the GPU model, also label gpu_type"},
 		column{name: "cap_cpu", kind: kindFloat, unit: "vCPU", required: true, use: "CPU capacity"},
@@ -93,10 +93,10 @@ func (p *paiReader) keysFor(name string) (bool, int, func([]byte) (rowKeys, bool
 		return false, 0, nil
 	}
 	cols := map[*csvTable][3]int{ // time, job, machine columns (-1 = none)
-		paiJob:      {paiJobCols.startTime.index, paiJobCols.jobName.index, -1},
-		paiTask:     {paiTaskCols.startTime.index, paiTaskCols.jobName.index, -1},
-		paiInstance: {paiInstanceCols.startTime.index, paiInstanceCols.jobName.index, paiInstanceCols.machine.index},
-		paiSpec:     {-1, -1, paiSpecCols.machine.index}}[t]
+		paiJob:      {paiJobCols.StartTime.index, paiJobCols.JobName.index, -1},
+		paiTask:     {paiTaskCols.StartTime.index, paiTaskCols.JobName.index, -1},
+		paiInstance: {paiInstanceCols.StartTime.index, paiInstanceCols.JobName.index, paiInstanceCols.Machine.index},
+		paiSpec:     {-1, -1, paiSpecCols.Machine.index}}[t]
 	return true, 0, csvRowKeys(t, cols, false, func(b []byte) (scheduler.Time, bool) {
 		if v, e := atof(b); e == numOK {
 			return floatSecondsToTime(v), true
@@ -144,14 +144,14 @@ func paiCheckHeader(m member, t *csvTable) error {
 func (p *paiReader) specTable(b *builder, m member) error {
 	c := &paiSpecCols
 	return b.readCSV(m, paiSpec, func(r *row) error {
-		cpu := c.capCPU.float(r)
-		mem := c.capMem.float(r)
-		gpu, hg := c.capGPU.optFloat(r)
-		if !c.machine.has(r) {
-			c.machine.missing(r)
+		cpu := c.CapCPU.float(r)
+		mem := c.CapMem.float(r)
+		gpu, hg := c.CapGPU.optFloat(r)
+		if !c.Machine.has(r) {
+			c.Machine.missing(r)
 		}
 		if r.err == nil && (gpu < 0 || gpu > scheduler.MaxGPUsPerNode || gpu != math.Trunc(gpu)) {
-			c.capGPU.fail(r, "invalid", "cap_gpu must be a whole number of GPUs in 0..64")
+			c.CapGPU.fail(r, "invalid", "cap_gpu must be a whole number of GPUs in 0..64")
 		}
 		if r.err != nil {
 			return b.bad(r.err)
@@ -159,7 +159,7 @@ func (p *paiReader) specTable(b *builder, m member) error {
 		if !hg {
 			gpu = 0
 		}
-		n := scheduler.Node{Name: c.machine.str(r), GPUs: int(gpu), GPUModel: c.gpuType.str(r),
+		n := scheduler.Node{Name: c.Machine.str(r), GPUs: int(gpu), GPUModel: c.GPUType.str(r),
 			Capacity: scheduler.Res(scaleRound(cpu, 1000), scaleRound(mem, 1024), int64(gpu)*1000)}
 		if n.GPUModel != "" {
 			n.Labels = []scheduler.Label{{Key: "gpu_type", Value: n.GPUModel}}
@@ -178,15 +178,15 @@ func (p *paiReader) jobTable(b *builder, m member) error {
 	st := statusCounter{prefix: "pai_job_table/"}
 	defer st.flush(b)
 	return b.readCSV(m, paiJob, func(r *row) error {
-		start, hs := c.startTime.optFloatSeconds(r)
-		end, he := c.endTime.optFloatSeconds(r)
-		if !c.jobName.has(r) {
-			c.jobName.missing(r)
+		start, hs := c.StartTime.optFloatSeconds(r)
+		end, he := c.EndTime.optFloatSeconds(r)
+		if !c.JobName.has(r) {
+			c.JobName.missing(r)
 		}
 		if r.err != nil {
 			return b.bad(r.err)
 		}
-		st.add(c.status.bytes(r))
+		st.add(c.Status.bytes(r))
 		if hs {
 			p.minStart = min(p.minStart, start)
 			p.note(start)
@@ -195,12 +195,12 @@ func (p *paiReader) jobTable(b *builder, m member) error {
 			p.note(end)
 		}
 		e := enc{buf[:0]}
-		e.str(bstr(c.user.bytes(r)))
-		e.str(bstr(c.status.bytes(r)))
+		e.bytes(c.User.bytes(r))
+		e.bytes(c.Status.bytes(r))
 		e.optFloat(start, hs)
 		e.optFloat(end, he)
 		buf = e.b
-		return b.group(c.jobName.bytes(r), []byte{0}, buf)
+		return b.group(c.JobName.bytes(r), []byte{0}, buf)
 	})
 }
 
@@ -211,22 +211,22 @@ func (p *paiReader) taskTable(b *builder, m member) error {
 	st := statusCounter{prefix: "pai_task_table/"}
 	defer st.flush(b)
 	return b.readCSV(m, paiTask, func(r *row) error {
-		num := c.instNum.int(r)
-		start, hs := c.startTime.optFloatSeconds(r)
-		end, he := c.endTime.optFloatSeconds(r)
-		cpu, hc := c.planCPU.optFloat(r)
-		mem, hm := c.planMem.optFloat(r)
-		gpu, hg := c.planGPU.optFloat(r)
-		if r.err == nil && !c.jobName.has(r) {
-			c.jobName.missing(r)
+		num := c.InstNum.int(r)
+		start, hs := c.StartTime.optFloatSeconds(r)
+		end, he := c.EndTime.optFloatSeconds(r)
+		cpu, hc := c.PlanCPU.optFloat(r)
+		mem, hm := c.PlanMem.optFloat(r)
+		gpu, hg := c.PlanGPU.optFloat(r)
+		if r.err == nil && !c.JobName.has(r) {
+			c.JobName.missing(r)
 		}
 		if r.err == nil && (num < 0 || num > 1<<20) {
-			c.instNum.fail(r, "invalid", "inst_num out of range 0..1048576")
+			c.InstNum.fail(r, "invalid", "inst_num out of range 0..1048576")
 		}
 		if r.err != nil {
 			return b.bad(r.err)
 		}
-		st.add(c.status.bytes(r))
+		st.add(c.Status.bytes(r))
 		if hs {
 			p.note(start)
 		}
@@ -240,10 +240,10 @@ func (p *paiReader) taskTable(b *builder, m member) error {
 		e.optFloat(cpu, hc)
 		e.optFloat(mem, hm)
 		e.optFloat(gpu, hg)
-		e.str(bstr(c.gpuType.bytes(r)))
+		e.bytes(c.GPUType.bytes(r))
 		buf = e.b
-		sub := append(append([]byte{1}, c.taskName.bytes(r)...), 0)
-		return b.group(c.jobName.bytes(r), sub, buf)
+		sub := append(append([]byte{1}, c.TaskName.bytes(r)...), 0)
+		return b.group(c.JobName.bytes(r), sub, buf)
 	})
 }
 
@@ -254,16 +254,16 @@ func (p *paiReader) instanceTable(b *builder, m member) error {
 	st := statusCounter{prefix: "pai_instance_table/"}
 	defer st.flush(b)
 	return b.readCSV(m, paiInstance, func(r *row) error {
-		start, hs := c.startTime.optFloatSeconds(r)
-		end, he := c.endTime.optFloatSeconds(r)
-		if r.err == nil && !c.jobName.has(r) {
-			c.jobName.missing(r)
+		start, hs := c.StartTime.optFloatSeconds(r)
+		end, he := c.EndTime.optFloatSeconds(r)
+		if r.err == nil && !c.JobName.has(r) {
+			c.JobName.missing(r)
 		}
 		if r.err != nil {
 			return b.bad(r.err)
 		}
-		st.add(c.status.bytes(r))
-		b.machineRef("pai_instance_table", c.machine.bytes(r))
+		st.add(c.Status.bytes(r))
+		b.machineRef("pai_instance_table", c.Machine.bytes(r))
 		if hs {
 			p.note(start)
 		}
@@ -274,14 +274,14 @@ func (p *paiReader) instanceTable(b *builder, m member) error {
 		e.optFloat(start, hs)
 		e.optFloat(end, he)
 		buf = e.b
-		sub := append(append([]byte{2}, c.taskName.bytes(r)...), 0)
-		sub = append(append(sub, c.instName.bytes(r)...), 0)
+		sub := append(append([]byte{2}, c.TaskName.bytes(r)...), 0)
+		sub = append(append(sub, c.InstName.bytes(r)...), 0)
 		st := start
 		if !hs {
 			st = math.Inf(1)
 		}
 		sub = appendKeyInt(sub, int64(floatSecondsToTime(st)))
-		return b.group(c.jobName.bytes(r), sub, buf)
+		return b.group(c.JobName.bytes(r), sub, buf)
 	})
 }
 

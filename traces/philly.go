@@ -25,7 +25,7 @@ var phillyFormat = formatSpec{info: FormatInfo{Name: "philly",
 
 // phillyMachineCols are cluster_machine_list's columns, in file order (a header
 // line is skipped; fields are trimmed).
-var phillyMachineCols = struct{ machineID, gpus, gpuMem column }{
+var phillyMachineCols = struct{ MachineID, GPUs, GPUMem column }{
 	column{name: "machineId", kind: kindString, required: true, use: "the machine's name (the job log's ip)"},
 	column{name: "number of GPUs", kind: kindInt, unit: "GPUs", required: true, use: "whole GPU devices, 0..64"},
 	column{name: "single GPU mem", kind: kindString, unit: "GB", required: true, use: "label gpu_mem_gb (a whole number such as 24GB)"},
@@ -35,6 +35,26 @@ var (
 	phillyMachines = newSchemaTable("cluster_machine_list", &phillyMachineCols)
 	phillyTables   = []*csvTable{{name: "cluster_job_log"}, phillyMachines, {name: "cluster_gpu_util"}, {name: "cluster_cpu_util"}, {name: "cluster_mem_util"}}
 )
+
+// phillyJobKeys are the keys of cluster_job_log's jobs (phillyJob decodes
+// them); errors name them.
+var phillyJobKeys = struct {
+	Status, VC, JobID, SubmittedTime, User, Attempts, StartTime, EndTime, Detail, IP, GPUs jsonKey
+}{
+	jsonKey{name: "status", kind: jsonString, use: "counted"},
+	jsonKey{name: "vc", kind: jsonString, use: "the tenant"},
+	jsonKey{name: "jobid", kind: jsonString, required: true, use: "the job's name (empty: missing)"},
+	jsonKey{name: "submitted_time", kind: jsonDateTime, unit: "zone tz", use: "the submit (None: the job is dropped, jobs_without_submit); the earliest is the origin"},
+	jsonKey{name: "user", kind: jsonString, use: "decoded, not used"},
+	jsonKey{name: "attempts", kind: jsonObjectList, use: "the last is the chosen attempt (none: missing_request); runtime=sum-attempts adds the others"},
+	jsonKey{name: "attempts.start_time", kind: jsonDateTime, unit: "zone tz", use: "the attempt's start"},
+	jsonKey{name: "attempts.end_time", kind: jsonDateTime, unit: "zone tz", use: "the attempt's end (None: censored)"},
+	jsonKey{name: "attempts.detail", kind: jsonObjectList, use: "the attempt's hosts: one task each"},
+	jsonKey{name: "attempts.detail.ip", kind: jsonString, use: "counted (unknown machines); not joined to the machine list"},
+	jsonKey{name: "attempts.detail.gpus", kind: jsonStringList, use: "the host's GPUs: the task's GPU count"},
+}
+
+var phillyJobLog = newJSONTable("cluster_job_log", &phillyJobKeys)
 
 type phillyReader struct {
 	loc     *time.Location
@@ -122,26 +142,26 @@ func (p *phillyReader) machineList(b *builder, m member) error {
 		for i := range r.f {
 			r.f[i] = trimSpace(r.f[i])
 		}
-		if string(c.machineID.bytes(r)) == "machineId" || string(c.machineID.bytes(r)) == "machine" {
+		if string(c.MachineID.bytes(r)) == "machineId" || string(c.MachineID.bytes(r)) == "machine" {
 			b.addRows(phillyMachines.name, -1)
 			return nil // header
 		}
-		n := c.gpus.int(r)
-		mem := strings.TrimSuffix(strings.ToUpper(string(c.gpuMem.bytes(r))), "GB")
+		n := c.GPUs.int(r)
+		mem := strings.TrimSuffix(strings.ToUpper(string(c.GPUMem.bytes(r))), "GB")
 		gb, err := strconv.ParseInt(strings.TrimSpace(mem), 10, 64)
 		if r.err == nil && err != nil {
-			c.gpuMem.fail(r, "bad_number", "value "+quoteField(c.gpuMem.bytes(r))+" is not a whole number of GB such as 24GB")
+			c.GPUMem.fail(r, "bad_number", "value "+quoteField(c.GPUMem.bytes(r))+" is not a whole number of GB such as 24GB")
 		}
 		if r.err == nil && (n < 0 || n > scheduler.MaxGPUsPerNode) {
-			c.gpus.fail(r, "invalid", "number of GPUs out of range 0..64")
+			c.GPUs.fail(r, "invalid", "number of GPUs out of range 0..64")
 		}
-		if r.err == nil && len(c.machineID.bytes(r)) == 0 {
-			c.machineID.missing(r)
+		if r.err == nil && len(c.MachineID.bytes(r)) == 0 {
+			c.MachineID.missing(r)
 		}
 		if r.err != nil {
 			return b.bad(r.err)
 		}
-		node := scheduler.Node{Name: c.machineID.str(r), GPUs: int(n), Capacity: scheduler.Res(0, 0, n*1000),
+		node := scheduler.Node{Name: c.MachineID.str(r), GPUs: int(n), Capacity: scheduler.Res(0, 0, n*1000),
 			Labels: []scheduler.Label{{Key: "gpu_mem_gb", Value: strconv.FormatInt(gb, 10)}}}
 		if _, dup := b.machines[node.Name]; dup {
 			return b.orphan("duplicate_machine")
@@ -271,18 +291,18 @@ func (in *phillyLog) check(start int64, j *phillyJob) (sub int64, hs bool, atts 
 	p := in.p
 	sub, hs, err := p.parseTime(j.Submitted)
 	if err != nil {
-		return 0, false, nil, in.fail(start, "submitted_time", timeReason(err), err.Error())
+		return 0, false, nil, in.fail(start, phillyJobKeys.SubmittedTime.name, timeReason(err), err.Error())
 	} else if !j.JobID.Ok || j.JobID.V == "" {
-		return 0, false, nil, in.fail(start, "jobid", "missing_field", "required key is absent or empty")
+		return 0, false, nil, in.fail(start, phillyJobKeys.JobID.name, "missing_field", "required key is absent or empty")
 	}
 	for _, a := range j.Attempts {
 		var x phillyAttemptTimes
 		var err error
 		if x.s, x.hs, err = p.parseTime(a.Start); err != nil {
-			return 0, false, nil, in.fail(start, "attempts.start_time", timeReason(err), err.Error())
+			return 0, false, nil, in.fail(start, phillyJobKeys.StartTime.name, timeReason(err), err.Error())
 		}
 		if x.e, x.he, err = p.parseTime(a.End); err != nil {
-			return 0, false, nil, in.fail(start, "attempts.end_time", timeReason(err), err.Error())
+			return 0, false, nil, in.fail(start, phillyJobKeys.EndTime.name, timeReason(err), err.Error())
 		}
 		for _, d := range a.Detail {
 			x.hosts = append(x.hosts, int64(len(d.GPUs)))

@@ -9,11 +9,14 @@ import (
 
 // A table's column schema: each CSV table of a format declares its columns
 // once, in file order, as a struct of column values (see newSchemaTable). The
-// readers parse a field through its column (ali18TaskCols.instanceNum.optInt(r)
+// readers parse a field through its column (ali18TaskCols.InstanceNum.optInt(r)
 // rather than r.optInt(1)), so an error names the column the schema names, an
 // accessor of the wrong kind for its column is a programming error caught by
 // every test that reads the table, and docs/traces.md's column tables are
-// generated from the same declarations (TestSchemaDocs).
+// generated from the same declarations (TestSchemaDocs). A CSV table with a
+// header row (openb2023, azure2020) declares its columns the same way, as a
+// headerTable; its columns are found by name in each file's header
+// (bindHeader). JSON tables declare their keys (jsonschema.go).
 
 // colKind is what a column holds; it decides which accessors may read it.
 type colKind uint8
@@ -28,12 +31,14 @@ const (
 	kindRoundedSeconds         // a time in seconds, an integer or a decimal rounded once
 	kindBucket                 // a positive number, or an open-ended bucket such as ">24"
 	kindIntOrFloat             // an integer, or a decimal rounded once
+	kindDays                   // a time in fractional days
 )
 
 // kindNames are the kinds as docs/traces.md writes them.
 var kindNames = map[colKind]string{kindString: "string", kindInt: "integer", kindFloat: "number",
 	kindSeconds: "time (integer s)", kindFloatSeconds: "time (s)", kindMicros: "time (integer µs)",
-	kindRoundedSeconds: "time (s, rounded)", kindBucket: "number or >N", kindIntOrFloat: "integer (or decimal, rounded)"}
+	kindRoundedSeconds: "time (s, rounded)", kindBucket: "number or >N", kindIntOrFloat: "integer (or decimal, rounded)",
+	kindDays: "time (fractional days)"}
 
 // column is one declared column of a CSV table.
 type column struct {
@@ -42,28 +47,127 @@ type column struct {
 	unit     string  // the unit of its values, if they have one
 	required bool    // an empty value is bad input (missing_field)
 	use      string  // what the reader does with it ("" = not read)
-	index    int     // 0-based position in the row, set by newSchemaTable
+	// mayLack: a header table's column that a file's header may lack (a
+	// column it must have and lacks is bad input: missing_column).
+	mayLack bool
+	index   int // 0-based position in the row, set by newSchemaTable or bindHeader
 }
 
 // newSchemaTable builds the csvTable name whose columns are the column fields
 // of *cols, in declaration order (which is file order); it sets each column's
 // index.
 func newSchemaTable(name string, cols any) *csvTable {
-	v := reflect.ValueOf(cols).Elem()
-	t := &csvTable{name: name}
-	for i := 0; i < v.NumField(); i++ {
-		f := v.Field(i)
-		if f.Type() != reflect.TypeFor[column]() {
-			panic("traces: table " + name + ": field " + v.Type().Field(i).Name + " is not a column")
-		}
-		// The fields are unexported: their address, not their value, is taken.
-		c := (*column)(f.Addr().UnsafePointer())
+	t := &csvTable{name: name, schema: schemaColumns(name, cols)}
+	for i, c := range t.schema {
 		c.index = i
 		t.cols = append(t.cols, c.name)
-		t.schema = append(t.schema, c)
 	}
 	return t
 }
+
+// schemaColumns returns the column fields of *cols, in declaration order. The
+// fields are exported (the struct types are not), so that reflect may take
+// their addresses.
+func schemaColumns(table string, cols any) []*column {
+	v := reflect.ValueOf(cols).Elem()
+	var out []*column
+	for i := 0; i < v.NumField(); i++ {
+		f, sf := v.Field(i), v.Type().Field(i)
+		if sf.Type != reflect.TypeFor[column]() {
+			panic("traces: table " + table + ": field " + sf.Name + " is not a column")
+		}
+		if !sf.IsExported() {
+			panic("traces: table " + table + ": column field " + sf.Name + " is unexported")
+		}
+		out = append(out, f.Addr().Interface().(*column))
+	}
+	return out
+}
+
+// headerTable describes a CSV table with a header row, whose columns are found
+// by their names in the header, in any order. Its schema is a struct of column
+// values, as a csvTable's (see newHeaderTable), bound to each file's header by
+// bindHeader.
+type headerTable struct {
+	name   string    // the table's name in counters and errors
+	keys   []string  // the columns whose presence in a header identifies the table
+	fold   bool      // header names match in any case (an export may fold them)
+	schema []*column // the declared columns; their index is −1 (unbound)
+}
+
+// newHeaderTable builds the headerTable name whose columns are the column
+// fields of *cols (in the order the docs list them) and whose header is
+// recognised by the columns keys.
+func newHeaderTable(name string, fold bool, keys []string, cols any) *headerTable {
+	t := &headerTable{name: name, keys: keys, fold: fold, schema: schemaColumns(name, cols)}
+	for _, c := range t.schema {
+		c.index = -1
+		if c.required && c.mayLack {
+			panic("traces: table " + name + ": column " + c.name + " is required but may be absent")
+		}
+	}
+	for _, k := range keys {
+		if !slices.ContainsFunc(t.schema, func(c *column) bool { return c.name == k && !c.mayLack }) {
+			panic("traces: table " + name + ": key " + k + " is not a column the header must have")
+		}
+	}
+	return t
+}
+
+// find returns the position of column name in h's header, or −1.
+func (t *headerTable) find(h *headerCSV, name string) int {
+	if i := h.col(name); i >= 0 || !t.fold {
+		return i
+	}
+	return slices.IndexFunc(h.names, func(hn string) bool { return strings.EqualFold(hn, name) })
+}
+
+// identifies reports whether h is this table's header: it has the key columns.
+func (t *headerTable) identifies(h *headerCSV) bool {
+	for _, k := range t.keys {
+		if t.find(h, k) < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// check returns the bad-input error for the first column h lacks that the
+// table's header must have (nil if none), reported at line.
+func (t *headerTable) check(h *headerCSV, file string, line int64) error {
+	for _, c := range t.schema {
+		if !c.mayLack && t.find(h, c.name) < 0 {
+			return &InputError{File: file, Line: line, Field: c.name, Reason: "missing_column",
+				Msg: "required column \"" + c.name + "\" is absent (header: " + strings.Join(h.names, ",") + ")"}
+		}
+	}
+	return nil
+}
+
+// mustHave lists the columns the table's header must have, joined by ", ".
+func (t *headerTable) mustHave() string {
+	var names []string
+	for _, c := range t.schema {
+		if !c.mayLack {
+			names = append(names, c.name)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// bindHeader returns a copy of *cols, the schema struct of t, with each
+// column's index its position in h's header (−1 when h lacks it).
+func bindHeader[T any](t *headerTable, h *headerCSV, cols *T) *T {
+	b := new(T)
+	*b = *cols
+	for _, c := range schemaColumns(t.name, b) {
+		c.index = t.find(h, c.name)
+	}
+	return b
+}
+
+// present reports whether a header table's column is in the file's header.
+func (c *column) present() bool { return c.index >= 0 }
 
 // is panics unless the column holds kind: a reader reading a column as what its
 // schema says it is not.
@@ -139,6 +243,36 @@ func schemaMarkdown(optional []string, tables ...*csvTable) string {
 				use = "not read"
 			}
 			fmt.Fprintf(&b, "| %s | %d | `%s` | %s | %s | %s | %s |\n", tab, c.index+1, c.name, kindNames[c.kind], c.unit, req, use)
+		}
+	}
+	return b.String()
+}
+
+// headerSchemaMarkdown renders header tables' schemas as docs/traces.md shows
+// them: one row per column, with its kind, unit, whether the header must have
+// it ("column") and its value must be non-empty too ("yes"), and what the
+// reader does with it; each table names the columns that identify it.
+func headerSchemaMarkdown(tables ...*headerTable) string {
+	var b strings.Builder
+	b.WriteString("| table | column | kind | unit | required | used as |\n|---|---|---|---|---|---|\n")
+	for _, t := range tables {
+		for i, c := range t.schema {
+			tab := ""
+			if i == 0 {
+				tab = "`" + t.name + "` (recognised by `" + strings.Join(t.keys, "`, `") + "`)"
+			}
+			req := ""
+			switch {
+			case c.required:
+				req = "yes"
+			case !c.mayLack:
+				req = "column"
+			}
+			use := c.use
+			if use == "" {
+				use = "not read"
+			}
+			fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s | %s |\n", tab, c.name, kindNames[c.kind], c.unit, req, use)
 		}
 	}
 	return b.String()

@@ -22,9 +22,9 @@ var swfFormat = formatSpec{info: FormatInfo{Name: "swf",
 // swfColumns are an SWF line's 18 fields, in order (every field is a number,
 // −1 for unknown).
 var swfColumns = struct {
-	jobNumber, submitTime, waitTime, runTime, allocatedProcessors, averageCPUTime, usedMemory,
-	requestedProcessors, requestedTime, requestedMemory, status, userID, groupID, executable,
-	queue, partition, precedingJob, thinkTime column
+	JobNumber, SubmitTime, WaitTime, RunTime, AllocatedProcessors, AverageCPUTime, UsedMemory,
+	RequestedProcessors, RequestedTime, RequestedMemory, Status, UserID, GroupID, Executable,
+	Queue, Partition, PrecedingJob, ThinkTime column
 }{
 	column{name: "job_number", kind: kindIntOrFloat, use: "the job's ID and name"},
 	column{name: "submit_time", kind: kindRoundedSeconds, use: "the submit (s since the log's start; −1 is pre-trace)"},
@@ -118,30 +118,30 @@ func (s *swfReader) input(b *builder, m member) (bool, error) {
 			continue
 		}
 		c := &swfColumns
-		submit, wait, run := v[c.submitTime.index], v[c.waitTime.index], v[c.runTime.index]
+		submit, wait, run := v[c.SubmitTime.index], v[c.WaitTime.index], v[c.RunTime.index]
 		r.negTime = submit < -1 || wait < -1 || run < -1 // −1 means unknown
 		b.rowDone("jobs", &r)
-		st.add(c.status.bytes(&r))
+		st.add(c.Status.bytes(&r))
 		if submit >= 0 {
 			b.seen(secondsToTime(submit))
 			if wait >= 0 && run >= 0 {
 				b.seen(secondsToTime(submit + wait + run))
 			}
 		}
-		procs := v[c.requestedProcessors.index]
+		procs := v[c.RequestedProcessors.index]
 		if procs <= 0 {
-			procs = v[c.allocatedProcessors.index]
+			procs = v[c.AllocatedProcessors.index]
 		}
 		if procs <= swfMaxNodes {
 			s.maxJob = max(s.maxJob, procs)
 		}
-		s.maxMemKB = max(s.maxMemKB, v[c.requestedMemory.index], v[c.usedMemory.index])
+		s.maxMemKB = max(s.maxMemKB, v[c.RequestedMemory.index], v[c.UsedMemory.index])
 		e := enc{buf[:0]}
 		for _, x := range v {
 			e.int(x)
 		}
 		buf = e.b
-		if err := b.group(appendKeyInt(nil, v[c.jobNumber.index]), nil, buf); err != nil {
+		if err := b.group(appendKeyInt(nil, v[c.JobNumber.index]), nil, buf); err != nil {
 			return true, err
 		}
 	}
@@ -218,10 +218,10 @@ func (s *swfReader) assemble(b *builder, key []byte, recs []record) error {
 		v[i] = d.int()
 	}
 	c := &swfColumns
-	job, submitS, waitS, runS := v[c.jobNumber.index], v[c.submitTime.index], v[c.waitTime.index], v[c.runTime.index]
-	procs := v[c.requestedProcessors.index]
+	job, submitS, waitS, runS := v[c.JobNumber.index], v[c.SubmitTime.index], v[c.WaitTime.index], v[c.RunTime.index]
+	procs := v[c.RequestedProcessors.index]
 	if procs <= 0 {
-		procs = v[c.allocatedProcessors.index]
+		procs = v[c.AllocatedProcessors.index]
 	}
 	b.st.Jobs++
 	if procs <= 0 {
@@ -251,13 +251,13 @@ func (s *swfReader) assemble(b *builder, key []byte, recs []record) error {
 		b.count("jobs_dropped", 1)
 		return nil
 	}
-	memKB := v[c.requestedMemory.index]
+	memKB := v[c.RequestedMemory.index]
 	if memKB < 0 {
-		memKB = v[c.usedMemory.index]
+		memKB = v[c.UsedMemory.index]
 	}
 	req := scheduler.Res(1000, max((memKB+1023)/1024, 0), 0)
 	j := &scheduler.Job{ID: scheduler.JobID(job), Name: strconv.FormatInt(job, 10), Submit: submit,
-		Tenant: "u" + strconv.FormatInt(v[c.userID.index], 10), Tasks: make([]scheduler.Task, procs)}
+		Tenant: "u" + strconv.FormatInt(v[c.UserID.index], 10), Tasks: make([]scheduler.Task, procs)}
 	fl := make([]uint8, procs)
 	for i := range j.Tasks {
 		j.Tasks[i] = scheduler.Task{Index: int32(i), Request: req, Runtime: rt}
@@ -266,9 +266,9 @@ func (s *swfReader) assemble(b *builder, key []byte, recs []record) error {
 	if g := b.gang("task"); g == "task" || g == "job" {
 		j.MinMember = int32(procs)
 	}
-	if pre := v[c.precedingJob.index]; pre > 0 {
+	if pre := v[c.PrecedingJob.index]; pre > 0 {
 		j.After = []scheduler.JobID{scheduler.JobID(pre)}
-		if v[c.thinkTime.index] > 0 {
+		if v[c.ThinkTime.index] > 0 {
 			b.count("think_time_ignored", 1)
 		}
 	}
