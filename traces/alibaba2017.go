@@ -198,7 +198,7 @@ func (a *ali17Reader) batchTasks(b *builder, m member) error {
 		e.int(create)
 		e.optInt(end, he)
 		e.int(num)
-		e.bytes(c.Status.bytes(r))
+		e.str(bstr(c.Status.bytes(r)))
 		e.optInt(cpu, hc)
 		e.optFloat(mem, hm)
 		buf = e.b
@@ -241,10 +241,10 @@ func (a *ali17Reader) batchInstances(b *builder, m member) error {
 		e := enc{buf[:0]}
 		e.optInt(start, hs)
 		e.optInt(end, he)
-		e.bytes(c.Status.bytes(r))
+		e.str(bstr(c.Status.bytes(r)))
 		e.int(seq)
 		e.int(total)
-		e.bytes(c.MachineID.bytes(r)) // machine: not used, but part of what makes two rows the same
+		e.str(bstr(c.MachineID.bytes(r))) // machine: not used, but part of what makes two rows the same
 		buf = e.b
 		return b.group(appendKeyInt([]byte{'b'}, job), appendKeyInt([]byte{1}, task), buf)
 	})
@@ -275,7 +275,7 @@ func (a *ali17Reader) containerEvents(b *builder, m member) error {
 		e := enc{buf[:0]}
 		e.int(ts)
 		e.str(typ)
-		e.bytes(c.MachineID.bytes(r))
+		e.str(bstr(c.MachineID.bytes(r)))
 		e.int(cpu)
 		e.float(mem)
 		e.float(disk)

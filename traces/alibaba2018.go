@@ -163,8 +163,8 @@ func (a *ali18Reader) containerMeta(b *builder, m member) error {
 		b.seen(floatSecondsToTime(ts))
 		e := enc{buf[:0]}
 		e.float(ts)
-		e.bytes(c.Status.bytes(r))
-		e.bytes(c.AppDU.bytes(r))
+		e.str(bstr(c.Status.bytes(r)))
+		e.str(bstr(c.AppDU.bytes(r)))
 		e.optFloat(cpu, hc)
 		e.optFloat(lim, hl)
 		e.optFloat(mem, hm)
@@ -211,7 +211,7 @@ func (a *ali18Reader) batchTasks(b *builder, m member) error {
 		sub = append(append(sub[:0], subTask), c.TaskName.bytes(r)...)
 		e := enc{buf[:0]}
 		e.int(num)
-		e.bytes(c.Status.bytes(r))
+		e.str(bstr(c.Status.bytes(r)))
 		e.optFloat(start, hs)
 		e.optFloat(end, he)
 		e.optFloat(cpu, hc)
@@ -264,7 +264,7 @@ func (a *ali18Reader) batchInstances(b *builder, m member) error {
 		sub = append(sub, 0)
 		sub = appendKeyInt(sub, seq)
 		e := enc{buf[:0]}
-		e.bytes(c.Status.bytes(r))
+		e.str(bstr(c.Status.bytes(r)))
 		e.optFloat(start, hs)
 		e.optFloat(end, he)
 		buf = e.b
@@ -290,11 +290,11 @@ func (a *ali18Reader) machineRow(b *builder, r *row) error {
 	k = appendKeyInt(k, a.seq)
 	e := enc{}
 	e.float(ts)
-	e.bytes(c.FailureDomain1.bytes(r))
-	e.bytes(c.FailureDomain2.bytes(r))
+	e.str(bstr(c.FailureDomain1.bytes(r)))
+	e.str(bstr(c.FailureDomain2.bytes(r)))
 	e.optFloat(cpu, hc)
 	e.optFloat(mem, hm)
-	e.bytes(c.Status.bytes(r))
+	e.str(bstr(c.Status.bytes(r)))
 	return a.machines.add(k, e.b)
 }
 
@@ -516,7 +516,7 @@ func (a *ali18Reader) addAttempt(b *builder, s *ali18TaskSet, rest []byte, d *de
 	rest = rest[i+1:]
 	j := indexByte(rest, 0)
 	inst := rest[:j]
-	at := ali18Attempt{status: ali18Status(d.bytesView())}
+	at := ali18Attempt{status: d.strView()}
 	at.start, at.hasS = d.optFloat()
 	at.end, at.hasE = d.optFloat()
 	if n := len(t.insts); n == 0 || t.insts[n-1].name != string(inst) {
@@ -735,28 +735,6 @@ func ali18Gang(b *builder, j *scheduler.Job, ntasks int) {
 			b.count("gang_task_multi_task_job", 1)
 		}
 	}
-}
-
-// ali18Status returns a batch_instance status as a string, without allocating
-// one for the statuses the trace has.
-func ali18Status(v []byte) string {
-	switch string(v) {
-	case "Terminated":
-		return "Terminated"
-	case "Failed":
-		return "Failed"
-	case "Running":
-		return "Running"
-	case "Waiting":
-		return "Waiting"
-	case "Ready":
-		return "Ready"
-	case "Cancelled":
-		return "Cancelled"
-	case "Interrupted":
-		return "Interrupted"
-	}
-	return string(v)
 }
 
 // ali18Start returns the start of a row unless it is missing: on a row that is

@@ -201,7 +201,7 @@ func (a *azureReader) input(b *builder, m member) (bool, error) {
 		e := enc{buf[:0]}
 		e.int(created)
 		e.int(deleted)
-		e.bytes(c.SubscriptionID.bytes(r))
+		e.str(bstr(c.SubscriptionID.bytes(r)))
 		e.uint(uint64(cat))
 		e.int(scaleRound(nc, 1000))
 		e.int(scaleRound(gb, 1024))

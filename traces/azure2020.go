@@ -179,8 +179,8 @@ func (a *azure2020Reader) readVMs(b *builder, h *headerCSV, c *az20VMColumns) er
 		e := enc{buf[:0]}
 		e.int(int64(start))
 		e.optInt(int64(end), hasEnd)
-		e.bytes(c.TenantID.bytes(r))
-		e.bytes(c.VMTypeID.bytes(r))
+		e.str(bstr(c.TenantID.bytes(r)))
+		e.str(bstr(c.VMTypeID.bytes(r)))
 		e.uint(uint64(prio[0] - '0'))
 		buf = e.b
 		return b.group(c.VMID.bytes(r), nil, buf)

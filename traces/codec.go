@@ -27,10 +27,6 @@ func (e *enc) uint(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
 // str appends a string: its length, then its bytes.
 func (e *enc) str(v string) { e.uint(uint64(len(v))); e.b = append(e.b, v...) }
 
-// bytes appends a byte string as str appends a string (without copying it to a
-// string first).
-func (e *enc) bytes(v []byte) { e.uint(uint64(len(v))); e.b = append(e.b, v...) }
-
 // res appends each resource dimension as a signed varint.
 func (e *enc) res(r scheduler.Resources) {
 	for _, v := range r {
@@ -92,14 +88,14 @@ func (d *dec) str() string {
 	return v
 }
 
-// bytesView reads a string as bytes viewing the record's (no copy): valid only
-// while the record is (during assemble).
-func (d *dec) bytesView() []byte {
+// strView reads a string viewing the record's bytes (no copy): valid only while the
+// record is (during assemble).
+func (d *dec) strView() string {
 	n := d.count()
 	if d.err != nil {
-		return nil
+		return ""
 	}
-	v := d.b[:n:n]
+	v := bstr(d.b[:n])
 	d.b = d.b[n:]
 	return v
 }

@@ -250,7 +250,7 @@ func (g *g11Reader) readMachineEvents(b *builder, m member) error {
 		e.int(int64(tm))
 		e.int(id)
 		e.int(typ)
-		e.bytes(c.PlatformID.bytes(r))
+		e.str(bstr(c.PlatformID.bytes(r)))
 		e.optFloat(cpu, hc)
 		e.optFloat(mem, hm)
 		e.str("")
@@ -285,8 +285,8 @@ func (g *g11Reader) readMachineAttributes(b *builder, m member) error {
 		}
 		g.seq++
 		e := enc{buf[:0]}
-		e.bytes(c.AttributeName.bytes(r))
-		e.bytes(c.AttributeValue.bytes(r))
+		e.str(bstr(c.AttributeName.bytes(r)))
+		e.str(bstr(c.AttributeValue.bytes(r)))
 		e.int(del)
 		buf = e.b
 		return g.attrs.add(appendKeyInt(appendKeyInt(appendKeyInt(nil, id), int64(tm)), g.seq), buf)
@@ -324,7 +324,7 @@ func (g *g11Reader) jobEvents(b *builder, m member) error {
 		e.int(int64(tm))
 		e.optInt(mi, hmi)
 		e.int(typ)
-		e.bytes(c.User.bytes(r))
+		e.str(bstr(c.User.bytes(r)))
 		e.optInt(class, hc)
 		e = appendJobExtra(e, g11JobExtra{})
 		buf = e.b
@@ -440,7 +440,7 @@ func (g *g11Reader) taskEvents(b *builder, m member) error {
 		e.optFloat(cpu, hcpu)
 		e.optFloat(mem, hmem)
 		e.optFloat(disk, hdisk)
-		e.bytes(c.User.bytes(r))
+		e.str(bstr(c.User.bytes(r)))
 		buf = e.b
 		return b.group(key, sub, buf)
 	})
@@ -496,9 +496,9 @@ func (g *g11Reader) constraints(b *builder, m member) error {
 		sub = appendKeyInt(appendKeyInt(append(sub[:0], 2), idx), int64(tm))
 		e := enc{buf[:0]}
 		e.int(int64([]scheduler.SelectorOp{scheduler.OpEq, scheduler.OpNe, scheduler.OpLt, scheduler.OpGt}[op]))
-		e.bytes(nameCol.bytes(r))
+		e.str(bstr(nameCol.bytes(r)))
 		e.uint(1)
-		e.bytes(valCol.bytes(r))
+		e.str(bstr(valCol.bytes(r)))
 		buf = e.b
 		return b.group(key, sub, buf)
 	})

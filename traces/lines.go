@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"unsafe"
 )
 
 // lineReader yields the lines of one input without copying them: a returned line is
@@ -116,6 +117,14 @@ func splitCSV(line []byte, dst [][]byte, scratch []byte) ([][]byte, []byte, bool
 	}
 }
 
+// bstr views b as a string without copying. The string must not outlive b.
+func bstr(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
 // numErr says why a number did not parse.
 type numErr uint8
 
@@ -173,7 +182,7 @@ func atof(b []byte) (float64, numErr) {
 	if v, e := atoi(b); e == numOK && v > -1<<53 && v < 1<<53 {
 		return float64(v), numOK
 	}
-	f, err := strconv.ParseFloat(string(b), 64)
+	f, err := strconv.ParseFloat(bstr(b), 64)
 	if err != nil {
 		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
 			return 0, numRange

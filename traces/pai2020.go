@@ -195,8 +195,8 @@ func (p *paiReader) jobTable(b *builder, m member) error {
 			p.note(end)
 		}
 		e := enc{buf[:0]}
-		e.bytes(c.User.bytes(r))
-		e.bytes(c.Status.bytes(r))
+		e.str(bstr(c.User.bytes(r)))
+		e.str(bstr(c.Status.bytes(r)))
 		e.optFloat(start, hs)
 		e.optFloat(end, he)
 		buf = e.b
@@ -240,7 +240,7 @@ func (p *paiReader) taskTable(b *builder, m member) error {
 		e.optFloat(cpu, hc)
 		e.optFloat(mem, hm)
 		e.optFloat(gpu, hg)
-		e.bytes(c.GPUType.bytes(r))
+		e.str(bstr(c.GPUType.bytes(r)))
 		buf = e.b
 		sub := append(append([]byte{1}, c.TaskName.bytes(r)...), 0)
 		return b.group(c.JobName.bytes(r), sub, buf)
