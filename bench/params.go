@@ -69,16 +69,64 @@ func (iv interval) contains(x float64) bool {
 	return true
 }
 
-// InRange reports whether x, in the parameter's unit (seconds for a duration,
+// inRange reports whether x, in the parameter's unit (seconds for a duration,
 // +Inf for forever), lies in d's declared Range. Without a Range every number is
 // in range; a Range that does not parse contains nothing (checkDecl refuses such
 // a declaration when it is registered).
-func (d Param) InRange(x float64) bool {
+func (d Param) inRange(x float64) bool {
 	if d.Range == "" {
 		return true
 	}
 	iv, err := parseRange(d.Type, d.Range)
 	return err == nil && iv.contains(x)
+}
+
+// Valid reports whether v is a valid value of d by its declaration alone: of its
+// type and inside its Range (for a distribution, its bounds; for a choice, every
+// value). String, enum and list values are always valid here: their consumer
+// checks them.
+func (d Param) Valid(v string) bool {
+	num := d.inRange
+	switch d.Type {
+	case TypeInt:
+		n, ok := parseInt(v)
+		return ok && num(float64(n))
+	case TypeFloat:
+		f, err := strconv.ParseFloat(v, 64)
+		return err == nil && !math.IsNaN(f) && !math.IsInf(f, 0) && num(f)
+	case TypeDuration:
+		t, err := scheduler.ParseTime(v)
+		if err != nil {
+			return false
+		}
+		x := t.Seconds()
+		if t >= scheduler.Forever {
+			x = math.Inf(1)
+		}
+		return num(x)
+	case TypeBool:
+		_, err := strconv.ParseBool(v)
+		return err == nil
+	case TypeDist:
+		dist, err := workload.ParseDist(v)
+		if err != nil {
+			return false
+		}
+		lo, hi, bounded := dist.Bounds()
+		return num(lo) && (!bounded || num(hi))
+	case TypeChoice:
+		c, err := workload.ParseChoice(v)
+		if err != nil {
+			return false
+		}
+		for _, x := range c.Values {
+			if !num(float64(x)) {
+				return false
+			}
+		}
+		return true
+	}
+	return true // string, enum and list values are checked by their consumer
 }
 
 // parseRange reads "[lo, hi]" (either bracket may be round) for a parameter of type

@@ -122,3 +122,33 @@ func TestTraceOptionDeclarations(t *testing.T) {
 		break // every format has the same options
 	}
 }
+
+func TestParamValid(t *testing.T) {
+	for _, c := range []struct {
+		d    Param
+		v    string
+		want bool
+	}{
+		{Param{Type: TypeInt, Range: "[1, 10]"}, "5", true},
+		{Param{Type: TypeInt, Range: "[1, 10]"}, "1e1", true},
+		{Param{Type: TypeInt, Range: "[1, 10]"}, "0", false},
+		{Param{Type: TypeInt, Range: "[1, 10]"}, "2.5", false},
+		{Param{Type: TypeInt}, "-7", true},
+		{Param{Type: TypeFloat, Range: "(0, 1]"}, "0", false},
+		{Param{Type: TypeFloat, Range: "(0, 1]"}, "NaN", false},
+		{Param{Type: TypeFloat, Range: "(0, 1]"}, "1", true},
+		{Param{Type: TypeDuration, Range: "[0s, 3650d]"}, "forever", false},
+		{Param{Type: TypeDuration, Range: "[0s, forever]"}, "forever", true},
+		{Param{Type: TypeDuration, Range: "[0s, 3650d]"}, "-1s", false},
+		{Param{Type: TypeBool}, "maybe", false},
+		{Param{Type: TypeDist, Range: "[0, 100]"}, "uniform(1;50)", true},
+		{Param{Type: TypeDist, Range: "[0, 100]"}, "uniform(1;500)", false},
+		{Param{Type: TypeChoice, Range: "[1, 8]"}, "1:3;8:1", true},
+		{Param{Type: TypeChoice, Range: "[1, 8]"}, "1:3;9:1", false},
+		{Param{Type: TypeEnum}, "anything", true},
+	} {
+		if got := c.d.Valid(c.v); got != c.want {
+			t.Errorf("%s %s: Valid(%q) = %v, want %v", c.d.Type, c.d.Range, c.v, got, c.want)
+		}
+	}
+}

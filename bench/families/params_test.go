@@ -3,14 +3,10 @@ package families
 import (
 	"fmt"
 	"io"
-	"math"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/schedlab/schedlab/bench"
-	"github.com/schedlab/schedlab/scheduler"
-	"github.com/schedlab/schedlab/workload"
 )
 
 // registered is one registered name with its declarations and a builder that
@@ -80,65 +76,6 @@ func TestParamDeclarations(t *testing.T) {
 	}
 }
 
-// valueValid reports whether v is a valid value of d by its declaration alone:
-// of its type and inside its range.
-func valueValid(d bench.Param, v string) bool {
-	num := d.InRange
-	switch d.Type {
-	case bench.TypeInt:
-		n, ok := parseIntegral(v)
-		return ok && num(float64(n))
-	case bench.TypeFloat:
-		f, err := strconv.ParseFloat(v, 64)
-		return err == nil && !math.IsNaN(f) && !math.IsInf(f, 0) && num(f)
-	case bench.TypeDuration:
-		t, err := scheduler.ParseTime(v)
-		if err != nil {
-			return false
-		}
-		x := t.Seconds()
-		if t >= scheduler.Forever {
-			x = math.Inf(1)
-		}
-		return num(x)
-	case bench.TypeBool:
-		_, err := strconv.ParseBool(v)
-		return err == nil
-	case bench.TypeDist:
-		dist, err := workload.ParseDist(v)
-		if err != nil {
-			return false
-		}
-		lo, hi, bounded := dist.Bounds()
-		return num(lo) && (!bounded || num(hi))
-	case bench.TypeChoice:
-		c, err := workload.ParseChoice(v)
-		if err != nil {
-			return false
-		}
-		for _, x := range c.Values {
-			if !num(float64(x)) {
-				return false
-			}
-		}
-		return true
-	}
-	return true // string, enum and list values are checked by their consumer
-}
-
-// parseIntegral reads an integer, also written as an integral number such as 1e6
-// (as the integer getter accepts it).
-func parseIntegral(v string) (int64, bool) {
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		return n, true
-	}
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || f != math.Trunc(f) || math.Abs(f) >= 1<<63 {
-		return 0, false
-	}
-	return int64(f), true
-}
-
 // TestParamTable feeds every declared parameter of every registered name the
 // values NaN, Inf, -1, 0, 1e308 and "". A value outside the declared type or range
 // must be an error naming the parameter and the value; a value inside it must not
@@ -170,7 +107,7 @@ func TestParamTable(t *testing.T) {
 					// A declared parameter reported as unknown: its constructor
 					// checked Err before reading it.
 					t.Errorf("%s %q: %v", r.kind, spec, err)
-				case (d.Type == bench.TypeInt || d.Type == bench.TypeFloat || d.Type == bench.TypeDuration || d.Type == bench.TypeDist || d.Type == bench.TypeChoice) && !valueValid(d, v):
+				case (d.Type == bench.TypeInt || d.Type == bench.TypeFloat || d.Type == bench.TypeDuration || d.Type == bench.TypeDist || d.Type == bench.TypeChoice) && !d.Valid(v):
 					if err == nil {
 						t.Errorf("%s %q: accepted, but %q is outside %s %s", r.kind, spec, v, d.Type, d.Range)
 					} else if !strings.Contains(err.Error(), d.Name) {
