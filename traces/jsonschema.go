@@ -96,22 +96,7 @@ func jsonSchemaMarkdown(optional []string, tables ...*jsonTable) string {
 	b.WriteString("| table | key | kind | unit | required | used as |\n|---|---|---|---|---|---|\n")
 	for _, t := range tables {
 		for i, k := range t.keys {
-			tab := ""
-			if i == 0 {
-				tab = "`" + t.name + "`"
-				if slices.Contains(optional, t.name) {
-					tab += " (optional)"
-				}
-			}
-			req := ""
-			if k.required {
-				req = "yes"
-			}
-			use := k.use
-			if use == "" {
-				use = "not read"
-			}
-			fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s | %s |\n", tab, k.name, jsonKindNames[k.kind], k.unit, req, use)
+			fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s | %s |\n", docTableCell(i, t.name, optional), k.name, jsonKindNames[k.kind], k.unit, yesIf(k.required), usedAs(k.use))
 		}
 	}
 	return b.String()

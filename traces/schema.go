@@ -227,25 +227,40 @@ func schemaMarkdown(optional []string, tables ...*csvTable) string {
 	b.WriteString("| table | # | column | kind | unit | required | used as |\n|---|---|---|---|---|---|---|\n")
 	for _, t := range tables {
 		for i, c := range t.schema {
-			tab := ""
-			if i == 0 {
-				tab = "`" + t.name + "`"
-				if slices.Contains(optional, t.name) {
-					tab += " (optional)"
-				}
-			}
-			req := ""
-			if c.required {
-				req = "yes"
-			}
-			use := c.use
-			if use == "" {
-				use = "not read"
-			}
-			fmt.Fprintf(&b, "| %s | %d | `%s` | %s | %s | %s | %s |\n", tab, c.index+1, c.name, kindNames[c.kind], c.unit, req, use)
+			fmt.Fprintf(&b, "| %s | %d | `%s` | %s | %s | %s | %s |\n", docTableCell(i, t.name, optional), c.index+1, c.name, kindNames[c.kind], c.unit, yesIf(c.required), usedAs(c.use))
 		}
 	}
 	return b.String()
+}
+
+// docTableCell is the table column of a schema table's row i in docs/traces.md:
+// the table's name on its first row (marked when it is one of the optional
+// tables), else empty.
+func docTableCell(i int, name string, optional []string) string {
+	if i > 0 {
+		return ""
+	}
+	if slices.Contains(optional, name) {
+		return "`" + name + "` (optional)"
+	}
+	return "`" + name + "`"
+}
+
+// yesIf is a schema table's "required" cell.
+func yesIf(required bool) string {
+	if required {
+		return "yes"
+	}
+	return ""
+}
+
+// usedAs is a schema table's "used as" cell: what the reader does with the
+// column or key.
+func usedAs(use string) string {
+	if use == "" {
+		return "not read"
+	}
+	return use
 }
 
 // headerSchemaMarkdown renders header tables' schemas as docs/traces.md shows
@@ -261,18 +276,11 @@ func headerSchemaMarkdown(tables ...*headerTable) string {
 			if i == 0 {
 				tab = "`" + t.name + "` (recognised by `" + strings.Join(t.keys, "`, `") + "`)"
 			}
-			req := ""
-			switch {
-			case c.required:
-				req = "yes"
-			case !c.mayLack:
+			req := yesIf(c.required)
+			if req == "" && !c.mayLack {
 				req = "column"
 			}
-			use := c.use
-			if use == "" {
-				use = "not read"
-			}
-			fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s | %s |\n", tab, c.name, kindNames[c.kind], c.unit, req, use)
+			fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s | %s |\n", tab, c.name, kindNames[c.kind], c.unit, req, usedAs(c.use))
 		}
 	}
 	return b.String()
