@@ -156,6 +156,14 @@ func (r *Registry) NewPlacer(spec string) (scheduler.Placer, error) {
 // NewScheduler builds the scheduler of spec "NAME[:k=v,...]" with placers from
 // placerSpec.
 func (r *Registry) NewScheduler(spec, placerSpec string) (scheduler.Scheduler, error) {
+	return r.newScheduler(spec, placerSpec, nil)
+}
+
+// newScheduler is NewScheduler; first, if not nil, is a placer already built
+// from placerSpec (by a caller that checked placerSpec first). The placer built
+// to check placerSpec is the scheduler's first: a placer is built once for a
+// scheduler that runs one, and afresh for each further sub-scheduler.
+func (r *Registry) newScheduler(spec, placerSpec string, first scheduler.Placer) (scheduler.Scheduler, error) {
 	name, p, err := ParseSpec("scheduler", spec)
 	if err != nil {
 		return nil, err
@@ -164,10 +172,18 @@ func (r *Registry) NewScheduler(spec, placerSpec string) (scheduler.Scheduler, e
 	if !ok {
 		return nil, fmt.Errorf("unknown scheduler %q (valid: %s)", name, strings.Join(sortedKeys(r.schedulers), ", "))
 	}
-	if _, err := r.NewPlacer(placerSpec); err != nil {
-		return nil, err
+	if first == nil {
+		if first, err = r.NewPlacer(placerSpec); err != nil {
+			return nil, err
+		}
 	}
-	sc, err := s.New(p.declare(s.Params), func() (scheduler.Placer, error) { return r.NewPlacer(placerSpec) })
+	sc, err := s.New(p.declare(s.Params), func() (scheduler.Placer, error) {
+		if pl := first; pl != nil {
+			first = nil
+			return pl, nil
+		}
+		return r.NewPlacer(placerSpec)
+	})
 	if err != nil {
 		return nil, err
 	}

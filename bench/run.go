@@ -122,10 +122,11 @@ func (r *Registry) Run(spec RunSpec) (res *scheduler.Result, err error) {
 	if err := probe.Validate(); err != nil {
 		return nil, Usage("window", errors.New(strings.TrimPrefix(err.Error(), "scheduler: ")))
 	}
-	if _, err := r.NewPlacer(spec.Placer); err != nil {
+	pl, err := r.NewPlacer(spec.Placer)
+	if err != nil {
 		return nil, Usage("placer", err)
 	}
-	sched, err := r.NewScheduler(spec.Scheduler, spec.Placer)
+	sched, err := r.newScheduler(spec.Scheduler, spec.Placer, pl)
 	if err != nil {
 		return nil, Usage("scheduler", err)
 	}
