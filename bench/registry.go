@@ -55,6 +55,7 @@ type Registry struct {
 	schedulers map[string]SchedulerSpec
 	workloads  map[string]WorkloadSpec
 	scenarios  map[string]ScenarioSpec
+	claims     []ClaimSpec
 }
 
 // NewRegistry returns an empty registry.
