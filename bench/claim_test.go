@@ -116,7 +116,10 @@ func claimRegistry(t *testing.T) *Registry {
 			return []Check{AtMost("jobs completed", "0", 0, MeanOf(completed(p, cells, res)), "")}, ""
 		}})
 	reg.RegisterClaim(ClaimSpec{ID: "other-missing", Source: "test", Claim: "needs data", Scenario: "tiny-jobs:fail=true",
-		Grade: func(*Params, []Cell, []*scheduler.Result) ([]Check, string) { t.Fatal("graded a claim that could not run"); return nil, "" }})
+		Grade: func(*Params, []Cell, []*scheduler.Result) ([]Check, string) {
+			t.Fatal("graded a claim that could not run")
+			return nil, ""
+		}})
 	return reg
 }
 
