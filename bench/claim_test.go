@@ -173,7 +173,8 @@ func TestReproduce(t *testing.T) {
 	if err := WriteScoreboardMarkdown(&b, res); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(b.String(), "| tiny-none | test |") || !strings.Contains(b.String(), "**tiny-none — not reproduced** (0 of 1 checks met)") {
+	if !strings.Contains(b.String(), "| tiny-none | test | jobs completed | 0 | 10 | ≤ 0 | missed | not reproduced |") ||
+		!strings.Contains(b.String(), "- **other-missing** (test): needs data — not run. Not run: input missing.") {
 		t.Errorf("markdown scoreboard:\n%s", b.String())
 	}
 }

@@ -257,19 +257,31 @@ func WriteScoreboardJSON(w io.Writer, results []ClaimResult) error {
 	return enc.Encode(rows)
 }
 
-// ScoreboardTable is the scoreboard as a table: one row per claim (id, source,
-// paper, measured, tolerance, verdict).
+// ScoreboardTable is the scoreboard as a table: one row per check (claim id,
+// source, the check, the source's value, the measurement, the tolerance, the
+// check's outcome), the claim's verdict on its first row; a claim not run has one
+// row with the reason.
 func ScoreboardTable(results []ClaimResult) *Table {
-	t := &Table{Header: []string{"id", "source", "paper", "measured", "tolerance", "verdict"}}
+	t := &Table{Header: []string{"id", "source", "check", "paper", "measured", "tolerance", "outcome", "verdict"}}
 	for i := range results {
 		c := &results[i]
-		t.Add(c.ID, c.Source, c.Paper(), c.Measured(), c.Tolerance(), string(c.Verdict))
+		if len(c.Checks) == 0 {
+			t.Add(c.ID, c.Source, "-", "-", c.Err, "-", "-", string(c.Verdict))
+			continue
+		}
+		for k, ch := range c.Checks {
+			id, src, v := c.ID, c.Source, string(c.Verdict)
+			if k > 0 {
+				id, src, v = "", "", ""
+			}
+			t.Add(id, src, ch.What, ch.Paper, ch.MeasuredString(), ch.Tolerance, string(ch.Outcome()), v)
+		}
 	}
 	return t
 }
 
 // WriteScoreboardMarkdown writes the count sentence, the scoreboard table and,
-// per claim, its statement and verdict line.
+// per claim, its statement, verdict and note.
 func WriteScoreboardMarkdown(w io.Writer, results []ClaimResult) error {
 	var b strings.Builder
 	b.WriteString(TallyLine(results) + " A check is met when the measurement (its whole 95 % interval, for a mean over enough seeds) lies within the tolerance of the source's value, missed when it lies wholly outside, unclear otherwise; a claim is reproduced when every check is met, not reproduced when every check is missed, partial otherwise.\n\n")
@@ -279,7 +291,14 @@ func WriteScoreboardMarkdown(w io.Writer, results []ClaimResult) error {
 	b.WriteString("\n")
 	for i := range results {
 		c := &results[i]
-		fmt.Fprintf(&b, "- %s (%s): %s — %s\n", c.ID, c.Source, c.Claim, c.VerdictLine())
+		extra := c.Note
+		if c.Err != "" {
+			extra = "Not run: " + c.Err + "."
+		}
+		if extra != "" {
+			extra = " " + extra
+		}
+		fmt.Fprintf(&b, "- **%s** (%s): %s — %s.%s\n", c.ID, c.Source, c.Claim, c.Verdict, extra)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -164,9 +164,7 @@ func registerOmega(reg *bench.Registry) {
 			return &bench.Workload{Source: g, Nodes: g.Nodes()}, nil
 		}})
 
-	for _, s := range omegaScenarios() {
-		reg.RegisterScenario(s)
-	}
+	registerOmegaExperiments(reg)
 }
 
 // omegaSpec joins a name and k=v pairs into a spec string.

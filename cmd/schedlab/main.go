@@ -73,6 +73,8 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		return runBench(rest, stdout, stderr)
 	case "trace":
 		return traceCommand(rest, stdout, stderr)
+	case "reproduce":
+		return runReproduce(rest, stdout, stderr)
 	case "default":
 		return runDefault(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
@@ -83,7 +85,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		// Flags without a command: the default comparison with options.
 		return runDefault(args, stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "schedlab: unknown command %q (valid: run, list, trace, bench, version, help)\n\n%s", cmd, topUsage)
+	fmt.Fprintf(stderr, "schedlab: unknown command %q (valid: run, list, trace, bench, reproduce, version, help)\n\n%s", cmd, topUsage)
 	return exitUsage
 }
 
@@ -96,6 +98,8 @@ const topUsage = `usage:
   schedlab trace   stats|convert|sample --format FORMAT PATH...
   schedlab bench   --scenario NAME | --spec FILE [--seeds N] [--parallel N] [--shard i/n] --out DIR
   schedlab bench merge --out DIR DIR...
+  schedlab reproduce [--quick] [--only PREFIX,...] [--format table|markdown|json]
+                   published results as claims, each graded against its tolerance
   schedlab version
 
 Workload SPEC: NAME[:k=v,...] (see schedlab list) or trace:FORMAT:PATH[,PATH...]. A parameter
