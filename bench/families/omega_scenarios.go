@@ -366,6 +366,7 @@ func omegaScenarios() []omegaExperiment {
 		scenarioModes(),
 		scenarioConflictCrossing(),
 		scenarioTTask(),
+		scenarioBatchTJob(),
 	}
 }
 
@@ -432,8 +433,8 @@ func scenarioMonolithicTJob() omegaExperiment {
 					measuredColumn("batch wait p90", extraMetric("batch.wait_attempt.p90")),
 					measuredColumn("abandoned", abandoned),
 				},
-				claims:  []omegaClaim{claimV1},
-				plot:    &omegaPlot{x: "t_job", logX: true, ys: []string{"busyness", "predicted"}, ylabel: "busyness"},
+				claims: []omegaClaim{claimV1},
+				plot:   &omegaPlot{x: "t_job", logX: true, ys: []string{"busyness", "predicted"}, ylabel: "busyness"},
 			}
 		})
 }
@@ -553,8 +554,8 @@ func scenarioVsFastPath() omegaExperiment {
 					measuredColumn("conflict fraction", func(r *scheduler.Result) float64 { return r.Conflicts.Fraction }),
 					measuredColumn("abandoned", abandoned),
 				},
-				claims:  []omegaClaim{claimV2, claimV4},
-				plot:    &omegaPlot{x: "t_job_service", series: "arch", logX: true, logY: true, ys: []string{"batch wait"}, ylabel: "batch wait (s)"},
+				claims: []omegaClaim{claimV2, claimV4},
+				plot:   &omegaPlot{x: "t_job_service", series: "arch", logX: true, logY: true, ys: []string{"batch wait"}, ylabel: "batch wait (s)"},
 			}
 		})
 }
@@ -677,8 +678,8 @@ func scenarioBatchLambda() omegaExperiment {
 					measuredColumn("util cpu", func(r *scheduler.Result) float64 { return r.Utilization.CPU }),
 					measuredColumn("abandoned", abandoned),
 				},
-				claims:  []omegaClaim{claimV5},
-				plot:    &omegaPlot{x: "lambda_batch", ys: []string{"batch busy", "service busy", "service conflicts"}, ylabel: "busyness / conflict fraction"},
+				claims: []omegaClaim{claimV5},
+				plot:   &omegaPlot{x: "lambda_batch", ys: []string{"batch busy", "service busy", "service conflicts"}, ylabel: "busyness / conflict fraction"},
 			}
 		})
 }
@@ -724,13 +725,13 @@ var claimV5 = omegaClaim{id: "omega-V5", source: "Omega (EuroSys 2013), Fig. 8",
 		}
 		from := "×" + first.label("lambda_batch") + " → ×" + last.label("lambda_batch")
 		return []bench.Check{
-			bench.AtLeast("batch busyness rise "+from, "rises (load)", 1.5, riseRatio(gs, first, last, extraMetric("batch.busyness")), "×"),
-			bench.AtLeast("service conflict fraction rise "+from, "rises (more conflicts)", 1.5, riseRatio(gs, first, last, extraMetric("service.conflict_fraction")), "×"),
-			bench.AtLeast("service wait rise "+from, "rises (more conflicts)", 1.5, riseRatio(gs, first, last, extraMetric("service.wait_attempt.mean")), "×"),
-			bench.Between("first saturating multiplier", "≈ 2.5× (A) … 9.5× (C)", 2.5, 9.5, satIv, "×"),
-		}, fmt.Sprintf("Saturation: batch busyness > 0.9, mean batch wait > 30 s or an abandoned job. In this synthetic cell the batch scheduler's own work is λ·(t_job + n̄·t_task) = %.3f × the multiplier, and the cell's free 40 %% is used up at ≈ ×%.1f of the batch load.",
-			lambdaBatch*(paperTJob+nBatch*paperTTask),
-			(1-omegaWL.Prefill)*float64(omegaWL.Machines)*float64(omegaWL.MachineCPU)/(lambdaBatch*nBatch*omegaWL.Batch.Duration.Seconds()*float64(omegaWL.Batch.CPU)))
+				bench.AtLeast("batch busyness rise "+from, "rises (load)", 1.5, riseRatio(gs, first, last, extraMetric("batch.busyness")), "×"),
+				bench.AtLeast("service conflict fraction rise "+from, "rises (more conflicts)", 1.5, riseRatio(gs, first, last, extraMetric("service.conflict_fraction")), "×"),
+				bench.AtLeast("service wait rise "+from, "rises (more conflicts)", 1.5, riseRatio(gs, first, last, extraMetric("service.wait_attempt.mean")), "×"),
+				bench.Between("first saturating multiplier", "≈ 2.5× (A) … 9.5× (C)", 2.5, 9.5, satIv, "×"),
+			}, fmt.Sprintf("Saturation: batch busyness > 0.9, mean batch wait > 30 s or an abandoned job. In this synthetic cell the batch scheduler's own work is λ·(t_job + n̄·t_task) = %.3f × the multiplier, and the cell's free 40 %% is used up at ≈ ×%.1f of the batch load.",
+				lambdaBatch*(paperTJob+nBatch*paperTTask),
+				(1-omegaWL.Prefill)*float64(omegaWL.Machines)*float64(omegaWL.MachineCPU)/(lambdaBatch*nBatch*omegaWL.Batch.Duration.Seconds()*float64(omegaWL.Batch.CPU)))
 	}}
 
 // V6: 1–32 batch schedulers.
@@ -762,8 +763,8 @@ func scenarioBatchSchedulers() omegaExperiment {
 					measuredColumn("batch wait p99", extraMetric("batch.wait_attempt.p99")),
 					measuredColumn("abandoned", abandoned),
 				},
-				claims:  []omegaClaim{claimV6},
-				plot:    &omegaPlot{x: "batch_schedulers", series: "lambda_batch", logX: true, ys: []string{"busy per batch scheduler", "batch conflicts"}, ylabel: "busyness / conflict fraction"},
+				claims: []omegaClaim{claimV6},
+				plot:   &omegaPlot{x: "batch_schedulers", series: "lambda_batch", logX: true, ys: []string{"busy per batch scheduler", "batch conflicts"}, ylabel: "busyness / conflict fraction"},
 			}
 		})
 }
@@ -824,8 +825,8 @@ func scenarioModes() omegaExperiment {
 					measuredColumn("service wait", extraMetric("service.wait_attempt.mean")),
 					measuredColumn("abandoned", abandoned),
 				},
-				claims:  []omegaClaim{claimV7},
-				plot:    &omegaPlot{x: "conflict", series: "transaction", bars: true, ys: []string{"service conflicts"}, ylabel: "service conflict fraction", filter: [2]string{"lambda_batch", "10"}},
+				claims: []omegaClaim{claimV7},
+				plot:   &omegaPlot{x: "conflict", series: "transaction", bars: true, ys: []string{"service conflicts"}, ylabel: "service conflict fraction", filter: [2]string{"lambda_batch", "10"}},
 			}
 		})
 }
@@ -833,7 +834,9 @@ func scenarioModes() omegaExperiment {
 var claimV7 = omegaClaim{id: "omega-V7", source: "Omega (EuroSys 2013), Fig. 14",
 	claim: "Against resource-fit incremental transactions: all-or-nothing gives ≈ 2× the conflict fraction with only a minor busyness increase; coarse-grained conflict detection (sequence numbers) gives 2–3× the conflict rate and busyness.",
 	grade: func(gs []*omegaGroup) ([]bench.Check, string) {
-		conf := func(r *scheduler.Result) float64 { return r.Extra["service.conflict_fraction"] + r.Extra["batch.conflict_fraction"] }
+		conf := func(r *scheduler.Result) float64 {
+			return r.Extra["service.conflict_fraction"] + r.Extra["batch.conflict_fraction"]
+		}
 		busy := func(r *scheduler.Result) float64 { return r.Extra["service.busyness"] + r.Extra["batch.busyness"] }
 		var lambdas []string
 		for _, g := range gs {
@@ -893,8 +896,8 @@ func scenarioConflictCrossing() omegaExperiment {
 					measuredColumn("batch conflicts", extraMetric("batch.conflict_fraction")),
 					measuredColumn("abandoned", abandoned),
 				},
-				claims:  []omegaClaim{claimV8},
-				plot:    &omegaPlot{x: "t_job_service", logX: true, ys: []string{"service conflicts", "service busy"}, ylabel: "conflict fraction / busyness", hline: 1},
+				claims: []omegaClaim{claimV8},
+				plot:   &omegaPlot{x: "t_job_service", logX: true, ys: []string{"service conflicts", "service busy"}, ylabel: "conflict fraction / busyness", hline: 1},
 			}
 		})
 }
@@ -969,7 +972,7 @@ func scenarioTTask() omegaExperiment {
 					measuredColumn("service wait full p90", extraMetric("service.wait_full.p90")),
 					measuredColumn("abandoned", abandoned),
 				},
-				claims:  []omegaClaim{claimV9},
+				claims: []omegaClaim{claimV9},
 			}
 		})
 }
@@ -997,4 +1000,96 @@ var claimV9 = omegaClaim{id: "omega-V9", source: "Omega (EuroSys 2013), Fig. 12"
 			note = fmt.Sprintf("On the default cell (λ(batch)×1) the fraction is %s.", other.values(conf).Cell())
 		}
 		return checks, note
+	}}
+
+// V10: 1 vs 3 batch schedulers, sweeping t_job(batch).
+func scenarioBatchTJob() omegaExperiment {
+	return omegaScenario("omega-batch-tjob",
+		"Omega V10: 1 vs 3 batch schedulers, sweep t_job(batch): saturation moves to a ≈ 3× longer t_job(batch), conflict fraction ≈ 0.1, the 30 s SLO met until saturation",
+		nil,
+		func(s omegaScale, p *bench.Params, seeds int) ([]bench.Cell, error) {
+			tjs := []float64{0.1, 1, 2, 4, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50}
+			if s.paper {
+				tjs = s.tjobSweep()
+			}
+			var cells []bench.Cell
+			for _, n := range []int{1, 3} {
+				for _, tj := range tjs {
+					cells = append(cells, s.cells(seeds, omegaSpec("omega", fmt.Sprintf("batch=%d", n), "t_job_batch="+secondsValue(tj)), s.workload(),
+						bench.Label{Key: "batch_schedulers", Value: fmt.Sprint(n)}, bench.Label{Key: "t_job_batch", Value: secondsValue(tj)})...)
+				}
+			}
+			return cells, nil
+		},
+		func(s omegaScale) *omegaReport {
+			return &omegaReport{
+				title:    "V10 — one vs three batch schedulers under a growing batch decision time",
+				setup:    "One service scheduler at the paper's decision times and 1 or 3 batch schedulers (jobs spread round-robin), incremental, resource-fit; t_job(batch) swept, t_task 5 ms; Omega workload defaults.",
+				expected: "Saturation moves from t_job(batch) ≈ 4 s to ≈ 15 s (≈ 3×); the conflict fraction stays ≈ 0.1; all schedulers meet the 30 s wait SLO until saturation; the scale-up is sub-linear (Fig. 13, cluster C, 24 h).",
+				keys:     []string{"batch_schedulers", "t_job_batch"},
+				cols: []reportColumn{
+					measuredColumn("busy per batch scheduler", extraMetric("batch.busyness")),
+					measuredColumn("batch conflicts", extraMetric("batch.conflict_fraction")),
+					measuredColumn("batch wait", extraMetric("batch.wait_attempt.mean")),
+					measuredColumn("service wait", extraMetric("service.wait_attempt.mean")),
+					measuredColumn("abandoned", abandoned),
+				},
+				claims: []omegaClaim{claimV10},
+				plot:   &omegaPlot{x: "t_job_batch", series: "batch_schedulers", logX: true, ys: []string{"busy per batch scheduler"}, ylabel: "busyness per batch scheduler", hline: 0.9},
+			}
+		})
+}
+
+// saturationTJob is the t_job(batch) at which a seed's busyness per batch
+// scheduler first reaches 0.9 among the groups of n schedulers, interpolated
+// linearly between sweep points (NaN if it never does).
+func saturationTJob(gs []*omegaGroup, n string, at AT) float64 {
+	busy := extraMetric("batch.busyness")
+	var px, py float64
+	first := true
+	for _, g := range gs {
+		if g.label("batch_schedulers") != n {
+			continue
+		}
+		x, y := parseSeconds(g.label("t_job_batch")), at(g, busy)
+		if y >= 0.9 {
+			if first {
+				return x
+			}
+			return px + (0.9-py)*(x-px)/(y-py)
+		}
+		px, py, first = x, y, false
+	}
+	return math.NaN()
+}
+
+var claimV10 = omegaClaim{id: "omega-V10", source: "Omega (EuroSys 2013), Fig. 13",
+	claim: "Going from 1 to 3 batch schedulers moves saturation from t_job(batch) ≈ 4 s to ≈ 15 s (≈ 3×, sub-linear); the conflict fraction stays ≈ 0.1 and every scheduler meets the 30 s wait SLO until saturation.",
+	grade: func(gs []*omegaGroup) ([]bench.Check, string) {
+		ratio := bySeed(gs, func(at AT) float64 { return saturationTJob(gs, "3", at) / saturationTJob(gs, "1", at) })
+		one := bySeed(gs, func(at AT) float64 { return saturationTJob(gs, "1", at) })
+		three := bySeed(gs, func(at AT) float64 { return saturationTJob(gs, "3", at) })
+		// Below saturation (busyness < 0.9 in the mean): the largest batch conflict
+		// fraction of three schedulers, and whether any wait exceeds the SLO.
+		conf := bySeed(gs, func(at AT) float64 {
+			worst := math.NaN()
+			for _, g := range gs {
+				if g.label("batch_schedulers") == "3" && g.mean(extraMetric("batch.busyness")) < 0.9 {
+					worst = math.Max(nanZero(worst), at(g, extraMetric("batch.conflict_fraction")))
+				}
+			}
+			return worst
+		})
+		sloMet := true
+		for _, g := range gs {
+			if g.mean(extraMetric("batch.busyness")) < 0.9 && (g.mean(extraMetric("batch.wait_attempt.mean")) > omegaSLOWait || g.mean(extraMetric("service.wait_attempt.mean")) > omegaSLOWait) {
+				sloMet = false
+			}
+		}
+		return []bench.Check{
+				bench.Between("saturating t_job(batch), 3 schedulers ÷ 1", "≈ 3× (4 s → 15 s), sub-linear", 2, 3.75, ratio, "×"),
+				bench.Between("largest batch conflict fraction of 3 schedulers below saturation", "≈ 0.1", 0.05, 0.2, conf, ""),
+				bench.Holds("every mean wait ≤ 30 s below saturation", "SLO met until saturation", true, sloMet),
+			}, fmt.Sprintf("Saturation (busyness per batch scheduler reaching 0.9, interpolated per seed): %s s with one batch scheduler, %s s with three. This cell's batch load alone predicts 0.9/λ − n̄·t_task = %.1f s for one scheduler.",
+				one.Cell(), three.Cell(), 0.9/lambdaBatch-nBatch*paperTTask)
 	}}
