@@ -138,9 +138,13 @@ func unitSuffix(unit string) string {
 }
 
 // Near checks that m lies within tol of the source's value paper: relative
-// (a fraction of paper) when rel, absolute otherwise.
+// (a fraction of paper) when rel, absolute otherwise (in percentage points for
+// unit "%").
 func Near(what string, paper float64, tol float64, rel bool, m Interval, unit string) Check {
 	d, t := tol, fmt.Sprintf("± %s%s", Num(tol), unitSuffix(unit))
+	if unit == "%" && !rel {
+		t = fmt.Sprintf("± %s pp", Num(tol)) // percentage points: an absolute tolerance on a percentage
+	}
 	if rel {
 		d, t = tol*math.Abs(paper), fmt.Sprintf("± %s %%", Num(100*tol))
 	}

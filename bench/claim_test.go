@@ -25,7 +25,7 @@ func TestCheckOutcome(t *testing.T) {
 	}{
 		{"near rel met", Near("x", 10, 0.2, true, Value(11.9), ""), Met},
 		{"near rel missed", Near("x", 10, 0.2, true, Value(12.1), ""), Missed},
-		{"near abs met below", Near("x", 10, 0.15, false, Value(9.86), "pp"), Met},
+		{"near abs met below", Near("x", 10, 0.15, false, Value(9.86), "%"), Met},
 		{"near abs missed below", Near("x", 10, 0.15, false, Value(9.84), "pp"), Missed},
 		{"interval inside", Near("x", 10, 0.2, true, iv(10, 9, 11), ""), Met},
 		{"interval straddles", Near("x", 10, 0.2, true, iv(11.5, 10.5, 12.5), ""), Unclear},

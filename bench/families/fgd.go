@@ -875,6 +875,7 @@ func registerFGD(reg *bench.Registry) {
 		Cells:  fgdCells,
 		Report: fgdWriteReport,
 	})
+	registerFGDClaims(reg)
 }
 
 // fgdWriteReport writes the scenario's outputs: fgd_table.md (the summary beside

@@ -129,4 +129,5 @@ func registerMesosScenarios(reg *bench.Registry) {
 	reg.RegisterScenario(mesosDecisionTimeScenario())
 	reg.RegisterScenario(mesosHoardingScenario())
 	reg.RegisterScenario(mesosStarvationScenario())
+	registerMesosClaims(reg)
 }
