@@ -135,6 +135,9 @@ func (r *Registry) Reproduce(opt ReproduceOptions) ([]ClaimResult, error) {
 		}
 		checks, note := c.Grade(b.params, b.cells, b.res)
 		out[i].Checks, out[i].Note, out[i].Verdict = checks, note, Grade(checks)
+		if len(checks) == 0 {
+			out[i].Err = "the runs hold nothing this claim measures (an input it compares with is missing)"
+		}
 	}
 	return out, nil
 }

@@ -882,7 +882,7 @@ func registerFGD(reg *bench.Registry) {
 // the paper, the run-for-run comparison with the artifact and its verdict),
 // fgd_report.md and fgd_report.json (every run's end-of-run report),
 // fgd_curves.csv and the charts.
-func fgdWriteReport(dir string, _ *bench.Params, cells []bench.Cell, results []*scheduler.Result) error {
+func fgdWriteReport(dir string, params *bench.Params, cells []bench.Cell, results []*scheduler.Result) error {
 	var runs []*FGDRun
 	for _, r := range results {
 		if r != nil {
@@ -896,6 +896,10 @@ func fgdWriteReport(dir string, _ *bench.Params, cells []bench.Cell, results []*
 	b.WriteString(FGDTable(SummarizeFGD(runs)))
 	c := CompareFGDArtifact(runs)
 	b.WriteString("\n## Run for run against the paper's simulator\n\n" + c.Verdict() + "\n\n" + c.Table())
+	b.WriteString("\n## Claims\n\n")
+	for _, cl := range []bench.ClaimSpec{fgdClaimTable, fgdClaimRanking, fgdClaimRunForRun} {
+		b.WriteString(claimVerdictLine(cl, params, cells, results))
+	}
 	b.WriteString("\nThe end-of-run report of every run is in fgd_report.md and fgd_report.json.\n")
 	for _, t := range fgdTraces(runs) {
 		suffix := fgdChartSuffix(runs, t)

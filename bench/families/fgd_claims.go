@@ -117,18 +117,25 @@ func gradeFGDRunForRun(_ *bench.Params, _ []bench.Cell, results []*scheduler.Res
 // fgdTraceSet lists the pod lists of the results in order of appearance.
 func fgdTraceSet(results []*scheduler.Result) []string { return fgdTraces(fgdRuns(results)) }
 
-// registerFGDClaims registers fgd-table, fgd-ranking and fgd-run-for-run. They
-// need the openb data ($SCHEDLAB_OPENB or ../shared/data/openb); without it they
-// are not run.
-func registerFGDClaims(reg *bench.Registry) {
-	src := "FGD (Weng et al., USENIX ATC 2023), Figs. 7, 9"
-	reg.RegisterClaim(bench.ClaimSpec{ID: "fgd-table", Source: src,
+const fgdClaimSource = "FGD (Weng et al., USENIX ATC 2023), Figs. 7, 9"
+
+// The FGD claims. They need the openb data ($SCHEDLAB_OPENB or
+// ../shared/data/openb); without it they are not run.
+var (
+	fgdClaimTable = bench.ClaimSpec{ID: "fgd-table", Source: fgdClaimSource,
 		Claim:    "The published means over seeds 42–51 on the default openb pod list at tune 1.3: GPU allocation at 130 % arrived demand, fragmentation ratio at 80 % and unallocated GPU at 100 %, for six policies.",
-		Scenario: "fgd", Quick: "fgd", Grade: gradeFGDTable})
-	reg.RegisterClaim(bench.ClaimSpec{ID: "fgd-ranking", Source: src,
+		Scenario: "fgd", Quick: "fgd", Grade: gradeFGDTable}
+	fgdClaimRanking = bench.ClaimSpec{ID: "fgd-ranking", Source: fgdClaimSource,
 		Claim:    "FGD allocates more GPU and fragments less than random, dot-product, clustering, packing and best-fit.",
-		Scenario: "fgd", Quick: "fgd", Grade: gradeFGDRanking})
-	reg.RegisterClaim(bench.ClaimSpec{ID: "fgd-run-for-run", Source: "FGD artifact (hkust-adsl/kubernetes-scheduler-simulator), cached results",
+		Scenario: "fgd", Quick: "fgd", Grade: gradeFGDRanking}
+	fgdClaimRunForRun = bench.ClaimSpec{ID: "fgd-run-for-run", Source: "FGD artifact (hkust-adsl/kubernetes-scheduler-simulator), cached results",
 		Claim:    "The paper's simulator's per-seed curves: every deterministic run identical, Random consistent as a distribution over seeds, on the default, cpu050, gpushare100, gpuspec33 and multigpu50 pod lists.",
-		Scenario: "fgd:trace=default+cpu050+gpushare100+gpuspec33+multigpu50", Quick: "fgd", Grade: gradeFGDRunForRun})
+		Scenario: "fgd:trace=default+cpu050+gpushare100+gpuspec33+multigpu50", Quick: "fgd", Grade: gradeFGDRunForRun}
+)
+
+// registerFGDClaims registers fgd-table, fgd-ranking and fgd-run-for-run.
+func registerFGDClaims(reg *bench.Registry) {
+	for _, c := range []bench.ClaimSpec{fgdClaimTable, fgdClaimRanking, fgdClaimRunForRun} {
+		reg.RegisterClaim(c)
+	}
 }

@@ -141,15 +141,22 @@ func gradeMesosV12(_ *bench.Params, cells []bench.Cell, results []*scheduler.Res
 	}, ""
 }
 
+// The Mesos claims.
+var (
+	mesosClaimV3 = bench.ClaimSpec{ID: "mesos-V3", Source: "Omega (EuroSys 2013), Figs. 7a–c",
+		Claim:    "Mesos with a batch and a service framework: as the service framework's decision time grows, the locked fraction is high and rises, and batch jobs are abandoned in growing numbers (the trickle freed while the service framework decides is too small for an above-average batch job).",
+		Scenario: "mesos-decision-time:horizon=1d", Quick: "mesos-decision-time", Seeds: 5, QuickSeeds: 5, Grade: gradeMesosV3}
+	mesosClaimV11 = bench.ClaimSpec{ID: "mesos-V11", Source: "Omega (EuroSys 2013) §3; scheduler-plugins#117; koordinator#872",
+		Claim:    "Gang frameworks that hoard offers without a timeout end in deadlock (incidence 1.0); a hold timeout breaks it; all-or-nothing schedulers, which never hold a partial gang, do not deadlock.",
+		Scenario: "mesos-gang-hoarding", Quick: "mesos-gang-hoarding:horizon=10m", Seeds: 10, QuickSeeds: 5, Grade: gradeMesosV11}
+	mesosClaimV12 = bench.ClaimSpec{ID: "mesos-V12", Source: "MESOS-6111; SPARK-13001",
+		Claim:    "With 5 s decline filters and 1 s allocation rounds, frameworks beyond the first five in DRF order starve: a large-job framework behind more than about five small ones is never offered room; 120 s filters restore its offers.",
+		Scenario: "mesos-offer-starvation", Quick: "mesos-offer-starvation:horizon=10m", Seeds: 5, QuickSeeds: 5, Grade: gradeMesosV12}
+)
+
 // registerMesosClaims registers mesos-V3, mesos-V11 and mesos-V12.
 func registerMesosClaims(reg *bench.Registry) {
-	reg.RegisterClaim(bench.ClaimSpec{ID: "mesos-V3", Source: "Omega (EuroSys 2013), Figs. 7a–c",
-		Claim:    "Mesos with a batch and a service framework: as the service framework's decision time grows, the locked fraction is high and rises, and batch jobs are abandoned in growing numbers (the trickle freed while the service framework decides is too small for an above-average batch job).",
-		Scenario: "mesos-decision-time:horizon=1d", Quick: "mesos-decision-time", Seeds: 5, QuickSeeds: 5, Grade: gradeMesosV3})
-	reg.RegisterClaim(bench.ClaimSpec{ID: "mesos-V11", Source: "Omega (EuroSys 2013) §3; scheduler-plugins#117; koordinator#872",
-		Claim:    "Gang frameworks that hoard offers without a timeout end in deadlock (incidence 1.0); a hold timeout breaks it; all-or-nothing schedulers, which never hold a partial gang, do not deadlock.",
-		Scenario: "mesos-gang-hoarding", Quick: "mesos-gang-hoarding:horizon=10m", Seeds: 10, QuickSeeds: 5, Grade: gradeMesosV11})
-	reg.RegisterClaim(bench.ClaimSpec{ID: "mesos-V12", Source: "MESOS-6111; SPARK-13001",
-		Claim:    "With 5 s decline filters and 1 s allocation rounds, frameworks beyond the first five in DRF order starve: a large-job framework behind more than about five small ones is never offered room; 120 s filters restore its offers.",
-		Scenario: "mesos-offer-starvation", Quick: "mesos-offer-starvation:horizon=10m", Seeds: 5, QuickSeeds: 5, Grade: gradeMesosV12})
+	for _, c := range []bench.ClaimSpec{mesosClaimV3, mesosClaimV11, mesosClaimV12} {
+		reg.RegisterClaim(c)
+	}
 }

@@ -202,9 +202,9 @@ func mesosHoardingCells(reg *bench.Registry, p *bench.Params, seeds int) ([]benc
 	return cells, nil
 }
 
-func mesosHoardingReport(dir string, _ *bench.Params, cells []bench.Cell, results []*scheduler.Result) error {
+func mesosHoardingReport(dir string, params *bench.Params, cells []bench.Cell, results []*scheduler.Result) error {
 	groups := bench.Groups(cells, results)
-	t := &bench.Table{Header: []string{"scheduler", "hold timeout", "back-off", "terminal deadlock %", "expected %", "episodes per gang",
+	t := &bench.Table{Header: []string{"scheduler", "hold timeout", "back-off", "terminal deadlock %", "expected % (V11)", "episodes per gang",
 		"hoarded-idle %", "gangs started / submitted", "gang wait p50 s", "gang wait p99 s", "CPU util % (hoarded included)", "useful CPU util %", "runs"}}
 	metricGangs := bench.Metric{Key: "extra.gangs_submitted", Name: "gangs", Unit: "", Get: func(r *scheduler.Result) float64 { return r.Extra["gangs_submitted"] }}
 	type pt struct{ x, y, e float64 }
@@ -305,6 +305,7 @@ func mesosHoardingReport(dir string, _ *bench.Params, cells []bench.Cell, result
 			mesosSeriesWords(lines[:len(seriesNames)]), mesosSeriesWords(idleLines))
 	}
 	fmt.Fprintf(&b, "Baselines that ran (a baseline whose name is not registered is skipped): %s.\n\n", strings.Join(baseNames, ", "))
+	b.WriteString(claimVerdictLine(mesosClaimV11, params, cells, results))
 	b.WriteString("![deadlock rate](mesos_hoarding_deadlock.png)\n![hoarded idle](mesos_hoarding_idle.png)\n")
 	if err := mesosWriteReport(dir, "mesos_gang_hoarding.md", b.String()); err != nil {
 		return err

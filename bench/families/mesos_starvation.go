@@ -149,7 +149,7 @@ func mesosStarvationExpected(k int, refuse scheduler.Time, jobs float64) float64
 	return 0
 }
 
-func mesosStarvationReport(dir string, _ *bench.Params, cells []bench.Cell, results []*scheduler.Result) error {
+func mesosStarvationReport(dir string, params *bench.Params, cells []bench.Cell, results []*scheduler.Result) error {
 	groups := bench.Groups(cells, results)
 	t := &bench.Table{Header: []string{"refuse", "small frameworks", "big's jobs starved % (measured)", "expected %", "offers to big",
 		"job wait p99 s", "CPU util %", "useful CPU util %", "runs"}}
@@ -196,6 +196,7 @@ func mesosStarvationReport(dir string, _ *bench.Params, cells []bench.Cell, resu
 		all = append(all, *lines[rf], *exps[rf])
 	}
 	fmt.Fprintf(&b, "**Measured**: %s.\n\n", mesosSeriesWords(measured))
+	b.WriteString(claimVerdictLine(mesosClaimV12, params, cells, results))
 	b.WriteString("![starvation](mesos_starvation.png)\n")
 	if err := mesosWriteReport(dir, "mesos_offer_starvation.md", b.String()); err != nil {
 		return err

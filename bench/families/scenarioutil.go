@@ -50,3 +50,14 @@ func parseDurations(kind, s string) ([]scheduler.Time, error) {
 // "-" without a mean, "> X" where some seeds' values lie among censored
 // observations, the interval only with MinIntervalSeeds seeds or more.
 func meanCICell(g *bench.Group, m bench.Metric) string { return bench.IntervalOf(g, m).Cell() }
+
+// claimVerdictLine grades claim c on a scenario's runs, for the scenario's own
+// report: the same computed verdict `schedlab reproduce` prints.
+func claimVerdictLine(c bench.ClaimSpec, p *bench.Params, cells []bench.Cell, results []*scheduler.Result) string {
+	checks, note := c.Grade(p, cells, results)
+	r := bench.ClaimResult{ID: c.ID, Source: c.Source, Claim: c.Claim, Checks: checks, Note: note, Verdict: bench.Grade(checks)}
+	if len(checks) == 0 {
+		r.Err = "these runs hold nothing this claim measures"
+	}
+	return "**Verdict** (computed from this table's runs, as `schedlab reproduce` grades it): " + r.VerdictLine() + "\n\n"
+}
