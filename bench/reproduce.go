@@ -257,6 +257,7 @@ func WriteScoreboardJSON(w io.Writer, results []ClaimResult) error {
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	return enc.Encode(rows)
 }
 
