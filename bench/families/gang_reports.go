@@ -308,7 +308,7 @@ func reportG2() gangReport {
 		grade: func(r gangRuns) ([]bench.Check, string) {
 			v, v55, h55, g10 := r["volcano"], r["volcano-0.55"], r["gate1.2-nonstrict-0.55"], r["gate1.0-nonstrict-0.55"]
 			note := ""
-			if v != nil && v55 != nil {
+			if v != nil && v55 != nil && extraInt(v, "gangs_started") > 0 && terminalFact(h55) {
 				note = fmt.Sprintf("Under all-or-nothing allocate the gangs start one after the other (%d and %d gangs reached 100); the deadlock needs partial holds that outlive a session, which schedlab's Volcano allocate does not make.",
 					extraInt(v, "gangs_started"), extraInt(v55, "gangs_started"))
 			}
@@ -524,7 +524,7 @@ func reportG8() gangReport {
 			}
 			note := ""
 			if d != nil && f != nil {
-				note = fmt.Sprintf("The lost pod ran again at %s under drf and %s under FIFO (the node returned at 200 s).", restartCell(back(d)), restartCell(back(f)))
+				note = fmt.Sprintf("The lost pod ran again: under drf %s, under FIFO %s (the node returned at 200 s, the horizon is at %.0f s).", restartAt(back(d)), restartAt(back(f)), d.SimSeconds)
 			}
 			return append(missing(r, "drf", "fifo"),
 				bench.Holds("drf: gang back at minAvailable while fresh jobs arrive", "never recovers", false, before(d)),
@@ -539,6 +539,13 @@ func numCell(x float64, prec int) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.*f", prec, x)
+}
+
+func restartAt(s float64) string {
+	if math.IsNaN(s) || s < 0 {
+		return "not by the end of the run"
+	}
+	return fmt.Sprintf("at %.0f s", s)
 }
 
 func restartCell(s float64) string {
