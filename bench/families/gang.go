@@ -139,6 +139,7 @@ func registerGang(reg *bench.Registry) {
 			return &bench.Workload{Source: newGangBurst(c, seed)}, nil
 		}})
 	reg.RegisterScenario(gangDeadlockScenario())
+	registerGangReports(reg)
 }
 
 // withDefault returns ps with parameter name's default replaced.
