@@ -9,7 +9,7 @@ WORK    ?= $(or $(TMPDIR),/tmp)/schedlab-results
 SCENARIOS ?=
 PARALLEL ?= 0
 
-.PHONY: all build test vet bench results clean-results conformance-deep
+.PHONY: all build test vet bench results clean-results conformance-deep reproduce reproduce-quick
 
 all: vet test
 
@@ -41,10 +41,22 @@ conformance-deep:
 	$(GO) test ./bench/families -run 'TestCataloguePlacers' $(DEEP_FLAGS) -schedtest.n=$(CROSS_N)
 
 # Regenerate bench/RESULTS.md and bench/results/ (plots) from every built-in scenario,
+# opened by the scoreboard of every claim at full scale (bench/results/scoreboard.json),
 # recording the machine and the source revision.
 results:
-	$(GO) run ./cmd/schedlab bench results --parallel $(PARALLEL) --work $(WORK) \
+	mkdir -p $(WORK)
+	$(GO) run ./cmd/schedlab reproduce --parallel $(PARALLEL) --format json --out bench/results/scoreboard.json --reports $(WORK)/claims \
+		|| test $$? -eq 1 # 1: some claim could not run (its input is missing); the scoreboard says which
+	$(GO) run ./cmd/schedlab bench results --parallel $(PARALLEL) --work $(WORK) --scoreboard bench/results/scoreboard.json \
 		--revision "$$(git describe --always --dirty 2>/dev/null)" --command "make results" $(SCENARIOS)
+
+# The scoreboard alone: every claim at full scale (schedlab reproduce), as a table.
+reproduce:
+	$(GO) run ./cmd/schedlab reproduce --parallel $(PARALLEL)
+
+# The same at quick scale (what the tests run).
+reproduce-quick:
+	$(GO) run ./cmd/schedlab reproduce --quick --parallel $(PARALLEL)
 
 clean-results:
 	rm -rf $(WORK)

@@ -185,3 +185,32 @@ func TestReproduceOnlyUnknown(t *testing.T) {
 		t.Fatalf("err = %v, want a usage error listing the ids", err)
 	}
 }
+
+// TestScoreboardJSONRoundTrip: the JSON scoreboard reads back to the same
+// outcomes and verdicts; a verdict that does not follow from its checks is refused.
+func TestScoreboardJSONRoundTrip(t *testing.T) {
+	res, err := claimRegistry(t).Reproduce(ReproduceOptions{Quick: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res[0].Checks = append(res[0].Checks, AtMost("censored", "", 5, Interval{Mean: 3, Lo: math.NaN(), Hi: math.NaN(), Censored: true}, ""))
+	res[0].Verdict = Grade(res[0].Checks)
+	var b bytes.Buffer
+	if err := WriteScoreboardJSON(&b, res); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadScoreboardJSON(bytes.NewReader(b.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m1, m2 bytes.Buffer
+	WriteScoreboardMarkdown(&m1, res)
+	WriteScoreboardMarkdown(&m2, back)
+	if m1.String() != m2.String() {
+		t.Errorf("round trip changed the scoreboard:\n%s\n---\n%s", m1.String(), m2.String())
+	}
+	bad := strings.Replace(b.String(), `"verdict": "not reproduced"`, `"verdict": "reproduced"`, 1)
+	if _, err := ReadScoreboardJSON(strings.NewReader(bad)); err == nil || !strings.Contains(err.Error(), "does not follow from its checks") {
+		t.Errorf("a doctored verdict was accepted: %v", err)
+	}
+}

@@ -229,6 +229,7 @@ type checkJSON struct {
 	Lo        *float64     `json:"measured_lo"`
 	Hi        *float64     `json:"measured_hi"`
 	Seeds     int          `json:"n"`
+	Censored  bool         `json:"censored,omitempty"` // measured is a lower bound
 	Text      string       `json:"measured_text"`
 	Outcome   CheckOutcome `json:"outcome"`
 }
@@ -250,7 +251,7 @@ func WriteScoreboardJSON(w io.Writer, results []ClaimResult) error {
 			Verdict: c.Verdict, Note: c.Note, Error: c.Err, Checks: []checkJSON{}}
 		for _, ch := range c.Checks {
 			row.Checks = append(row.Checks, checkJSON{What: ch.What, Paper: ch.Paper, Tolerance: ch.Tolerance, AcceptLo: jsonNum(ch.Lo), AcceptHi: jsonNum(ch.Hi),
-				Measured: jsonNum(ch.Measured.Mean), Lo: jsonNum(ch.Measured.Lo), Hi: jsonNum(ch.Measured.Hi), Seeds: ch.Measured.N,
+				Measured: jsonNum(ch.Measured.Mean), Lo: jsonNum(ch.Measured.Lo), Hi: jsonNum(ch.Measured.Hi), Seeds: ch.Measured.N, Censored: ch.Measured.Censored,
 				Text: ch.MeasuredString(), Outcome: ch.Outcome()})
 		}
 		rows = append(rows, row)
@@ -259,6 +260,37 @@ func WriteScoreboardJSON(w io.Writer, results []ClaimResult) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(rows)
+}
+
+// ReadScoreboardJSON reads what WriteScoreboardJSON wrote back into results
+// (each check's outcome and each verdict are computed again from the numbers).
+func ReadScoreboardJSON(r io.Reader) ([]ClaimResult, error) {
+	var rows []claimJSON
+	if err := json.NewDecoder(r).Decode(&rows); err != nil {
+		return nil, fmt.Errorf("scoreboard: %w", err)
+	}
+	num := func(p *float64, def float64) float64 {
+		if p == nil {
+			return def
+		}
+		return *p
+	}
+	out := make([]ClaimResult, 0, len(rows))
+	for _, row := range rows {
+		c := ClaimResult{ID: row.ID, Source: row.Source, Claim: row.Claim, Note: row.Note, Err: row.Error}
+		for _, ch := range row.Checks {
+			k := Check{What: ch.What, Paper: ch.Paper, Tolerance: ch.Tolerance, Lo: num(ch.AcceptLo, math.Inf(-1)), Hi: num(ch.AcceptHi, math.Inf(1)),
+				Measured: Interval{Mean: num(ch.Measured, math.NaN()), Lo: num(ch.Lo, math.NaN()), Hi: num(ch.Hi, math.NaN()), N: ch.Seeds, Censored: ch.Censored}}
+			k.Text = ch.Text // the formatted measurement, as written
+			c.Checks = append(c.Checks, k)
+		}
+		c.Verdict = Grade(c.Checks)
+		if row.Verdict != c.Verdict {
+			return nil, fmt.Errorf("scoreboard: %s: verdict %q does not follow from its checks (%q)", row.ID, row.Verdict, c.Verdict)
+		}
+		out = append(out, c)
+	}
+	return out, nil
 }
 
 // ScoreboardTable is the scoreboard as a table: one row per check (claim id,

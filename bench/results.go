@@ -50,6 +50,10 @@ type ResultsDoc struct {
 	Elapsed map[string]time.Duration
 	// Registry, if set, gives each scenario section its scenario's description.
 	Registry *Registry
+	// Scoreboard, if set, opens the document: every claim of `schedlab
+	// reproduce` with its computed verdict. ScoreboardFrom says how it was made.
+	Scoreboard     []ClaimResult
+	ScoreboardFrom string
 }
 
 // mdImage matches a report's PNG image reference, in its directory or plots/.
@@ -74,6 +78,16 @@ func (d *ResultsDoc) Write(mdPath, plotsDir string, dirs map[string]string) erro
 		fmt.Fprintf(&b, "- Source revision: %s\n", d.Revision)
 	}
 	b.WriteString("- Wall-clock figures (events or decisions per second, the speed sections) depend on the machine and its load; everything else is determined by the scenario and seeds.\n\n")
+	if len(d.Scoreboard) > 0 {
+		b.WriteString("## Scoreboard\n\n")
+		if d.ScoreboardFrom != "" {
+			b.WriteString(d.ScoreboardFrom + "\n\n")
+		}
+		if err := WriteScoreboardMarkdown(&b, d.Scoreboard); err != nil {
+			return err
+		}
+		b.WriteString("\n")
+	}
 	b.WriteString("## Scenarios\n\n")
 	for _, n := range names {
 		line := fmt.Sprintf("- [%s](#%s)", n, anchor(n))

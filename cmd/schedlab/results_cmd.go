@@ -24,6 +24,7 @@ func runResults(args []string, stdout, stderr io.Writer) int {
 	seeds := intVar(fs, "seeds", 0, 0, maxSeeds, "seeds per cell (`N`; 0 = each scenario's own)")
 	revision := fs.String("revision", "", "source `REVISION` to record (e.g. git describe --always --dirty)")
 	command := fs.String("command", "make results", "the regenerating `COMMAND` to record in the document")
+	scoreboard := fs.String("scoreboard", "", "open the document with this scoreboard (`FILE` written by schedlab reproduce --format json)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: schedlab bench results [options] [SCENARIO[:k=v,...]...]   (default: every scenario)")
 		fs.PrintDefaults()
@@ -53,6 +54,18 @@ func runResults(args []string, stdout, stderr io.Writer) int {
 	}
 	dirs := map[string]string{}
 	doc := &bench.ResultsDoc{Command: *command, Revision: *revision, Elapsed: map[string]time.Duration{}, Registry: registry}
+	if *scoreboard != "" {
+		f, err := os.Open(*scoreboard)
+		if err == nil {
+			doc.Scoreboard, err = bench.ReadScoreboardJSON(f)
+			f.Close()
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "schedlab bench results: --scoreboard: %v\n", err)
+			return exitUsage
+		}
+		doc.ScoreboardFrom = "Every claim of `schedlab reproduce` (docs/reproduce.md) at full scale, graded from its runs; `" + filepath.Base(*scoreboard) + "` holds the same as JSON."
+	}
 	failed := 0
 	for _, s := range specs {
 		name, _, _ := strings.Cut(s, ":")
