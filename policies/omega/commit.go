@@ -122,12 +122,19 @@ func (a *agent) start(e *jobEntry) {
 	d := o.decision(a, e.job).For(len(e.tasks))
 	a.busy = true
 	var plan *scheduler.Plan
+	var seen []uint64 // release counts of the claims' nodes at plan time (seqReleases)
 	if !o.cfg.Monolithic {
 		plan = a.plan(e)
+		if o.seqReleases() {
+			seen = make([]uint64, len(plan.Claims))
+			for i, c := range plan.Claims {
+				seen[i] = o.freedOn(c.Node)
+			}
+		}
 		o.observe("attempt", e.tasks[0], scheduler.NoNode,
 			fmt.Sprintf("%s plans %d of %d tasks against the state at %.3fs, commits after %v", a.name, len(plan.Claims), len(e.tasks), now.Seconds(), d))
 	}
-	sim.After(d, func() { a.finish(e, plan, d) })
+	sim.After(d, func() { a.finish(e, plan, seen, d) })
 }
 
 // plan places e's tasks tentatively on the current state, inside a transaction
@@ -176,7 +183,7 @@ func (a *agent) plan(e *jobEntry) *scheduler.Plan {
 // finish ends an attempt: it commits the plan (the monolithic path plans now, on
 // the live state), accounts the busy time, and retries, completes or abandons the
 // job.
-func (a *agent) finish(e *jobEntry, plan *scheduler.Plan, d scheduler.Time) {
+func (a *agent) finish(e *jobEntry, plan *scheduler.Plan, seen []uint64, d scheduler.Time) {
 	o := a.o
 	sim := o.sim
 	a.busy = false
@@ -185,6 +192,9 @@ func (a *agent) finish(e *jobEntry, plan *scheduler.Plan, d scheduler.Time) {
 		e.prune()
 		plan = a.plan(e)
 	} else {
+		if seen != nil {
+			o.markFreed(plan, seen)
+		}
 		// Drop claims whose task is no longer pending (defensive: a job belongs to
 		// one scheduler, so nothing else places its tasks).
 		k := 0
@@ -219,10 +229,14 @@ func (a *agent) finish(e *jobEntry, plan *scheduler.Plan, d scheduler.Time) {
 			a.stats.wasted += d
 			for _, i := range res.Conflicts {
 				c := plan.Claims[i]
+				why := fmt.Sprintf("seq seen %d now %d", c.Seq, sim.State.Seq(c.Node))
+				if c.Seq == seqFreed {
+					why = "capacity freed on the machine since the plan"
+				}
 				if aon {
-					o.observe("rollback", c.Task, c.Node, fmt.Sprintf("%s, seq seen %d now %d: transaction undone, first conflict: %s", a.name, c.Seq, sim.State.Seq(c.Node), res.First.Reason))
+					o.observe("rollback", c.Task, c.Node, fmt.Sprintf("%s, %s: transaction undone, first conflict: %s", a.name, why, res.First.Reason))
 				} else {
-					o.observe("conflict", c.Task, c.Node, fmt.Sprintf("%s, seq seen %d now %d: %s", a.name, c.Seq, sim.State.Seq(c.Node), res.First.Reason))
+					o.observe("conflict", c.Task, c.Node, fmt.Sprintf("%s, %s: %s", a.name, why, res.First.Reason))
 				}
 			}
 		} else {

@@ -91,6 +91,15 @@ type Config struct {
 	Detection scheduler.Detection
 	// Transaction is Incremental (default) or AllOrNothing.
 	Transaction Transaction
+	// SeqCountsReleases widens DetectSeq to the paper's wording (§5.2: a placement
+	// is rejected if any change was made to the target machine since the local copy
+	// was synchronised): a claim also conflicts when capacity was freed on its
+	// machine since the plan (a task ended or was released there, or the machine was
+	// added or recovered: every Released call). The released simulator bumps a
+	// machine's sequence number only when a claim is applied to it
+	// (CoreClusterSimulation.scala, ClaimDelta.apply; freeResources leaves it), so
+	// the default, false, is the simulator's rule. Ignored under DetectFit.
+	SeqCountsReleases bool
 	// RetryDelay is how long a job with tasks left waits before it re-enters its
 	// scheduler's queue. Default 1 s.
 	RetryDelay scheduler.Time

@@ -24,6 +24,10 @@
 //     the read) and transaction mode (incremental: conflicting claims are skipped;
 //     all-or-nothing: the first conflict undoes every claim applied). Conflicted
 //     claims leave no trace: allocations and sequence numbers are restored exactly.
+//     As in the released simulator, only applied claims bump a node's sequence
+//     number, not task completions; Config.SeqCountsReleases also counts every
+//     release on the node as a change, which is the paper's wording ("any change to
+//     the machine", §5.2; see docs/omega-v7.md).
 //  4. A job with tasks left re-enters the queue after RetryDelay (1 s). It is
 //     abandoned (Sim.Abandon) after more than MaxAttemptsNothingPlaced (100)
 //     attempts with nothing placed, or more than MaxAttempts (1,000) in all.

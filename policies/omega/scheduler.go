@@ -21,6 +21,10 @@ type Omega struct {
 	rr      [2]int      // round-robin cursor per class
 	jobs    map[scheduler.JobID]*jobEntry
 
+	// freed counts, per node, the Released calls so far; kept only with
+	// Config.SeqCountsReleases under DetectSeq (see seqReleases).
+	freed []uint64
+
 	waits [2]classWaits
 
 	// afterCommit, if set, is called after every commit with the plan and its
@@ -162,8 +166,46 @@ func (o *Omega) Enqueue(tasks []*scheduler.Task) {
 }
 
 // Released implements scheduler.Scheduler. Omega does not react to releases: a job
-// with tasks left retries after Config.RetryDelay, as in the paper.
-func (o *Omega) Released(scheduler.NodeID) {}
+// with tasks left retries after Config.RetryDelay, as in the paper. With
+// Config.SeqCountsReleases under DetectSeq it counts them, per node, as changes
+// that make a claim on the node stale.
+func (o *Omega) Released(id scheduler.NodeID) {
+	if !o.seqReleases() || id < 0 {
+		return
+	}
+	if int(id) >= len(o.freed) {
+		o.freed = append(o.freed, make([]uint64, int(id)+1-len(o.freed))...)
+	}
+	o.freed[id]++
+}
+
+// seqReleases reports whether releases count as changes for conflict detection.
+func (o *Omega) seqReleases() bool {
+	return o.cfg.SeqCountsReleases && o.cfg.Detection == scheduler.DetectSeq && !o.cfg.Monolithic
+}
+
+// freedOn returns the number of releases seen on node id so far.
+func (o *Omega) freedOn(id scheduler.NodeID) uint64 {
+	if int(id) < len(o.freed) && id >= 0 {
+		return o.freed[id]
+	}
+	return 0
+}
+
+// seqFreed is the sequence number given to a claim whose machine had capacity
+// freed since the plan (Config.SeqCountsReleases): no node reaches it, so the
+// commit's sequence-number check rejects the claim like any other stale one.
+const seqFreed = ^uint64(0)
+
+// markFreed marks stale every claim of p whose node had a release since the plan;
+// seen holds each claim's node's release count at plan time.
+func (o *Omega) markFreed(p *scheduler.Plan, seen []uint64) {
+	for i := range p.Claims {
+		if i < len(seen) && o.freedOn(p.Claims[i].Node) != seen[i] {
+			p.Claims[i].Seq = seqFreed
+		}
+	}
+}
 
 // observe emits a transcript record through the run's Observer, if any.
 func (o *Omega) observe(what string, t *scheduler.Task, n scheduler.NodeID, reason string) {
