@@ -58,7 +58,8 @@ type ReproduceOptions struct {
 	Only []string
 	// Parallel is the number of concurrent runs (GOMAXPROCS when <= 0).
 	Parallel int
-	// Dir, if set, receives each scenario's own report in Dir/NAME.
+	// Dir, if set, receives each scenario's own report in a directory of Dir
+	// named after the scenario spec (claimReportDir).
 	Dir string
 	// Log, if set, receives a progress line per scenario.
 	Log io.Writer
@@ -175,7 +176,7 @@ func (r *Registry) runClaimScenario(spec string, seeds int, opt ReproduceOptions
 		}
 	}
 	if opt.Dir != "" && sc.Report != nil {
-		dir := filepath.Join(opt.Dir, name)
+		dir := filepath.Join(opt.Dir, claimReportDir(spec))
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, nil, nil, err.Error()
 		}
@@ -184,6 +185,19 @@ func (r *Registry) runClaimScenario(spec string, seeds int, opt ReproduceOptions
 		}
 	}
 	return params, cells, res, ""
+}
+
+// claimReportDir names the report directory of a scenario spec: the scenario's
+// name, then its parameters with every character a path may not hold replaced
+// ("gang-reports:report=G1" → "gang-reports_report=G1").
+func claimReportDir(spec string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '.', r == '=', r == '+':
+			return r
+		}
+		return '_'
+	}, spec)
 }
 
 // Tally counts the results per verdict.

@@ -64,9 +64,11 @@ func registerOmega(reg *bench.Registry) {
 			{Name: "service", Type: bench.TypeInt, Range: "[0, 10000]", Memory: true, Default: "1", Doc: "number of service schedulers (0: service jobs go to the batch schedulers)"},
 			{Name: "conflict", Type: bench.TypeEnum, Default: "fit", Doc: "conflict detection: fit (resource fit, fine-grained) or seq (sequence numbers, coarse-grained)"},
 			{Name: "transaction", Type: bench.TypeEnum, Default: "incremental", Doc: "incremental (skip conflicting claims) or all-or-nothing (gang: undo all on the first conflict)"},
+			{Name: "seq_releases", Type: bench.TypeBool, Default: "false", Doc: "with conflict=seq, capacity freed on a machine since the plan (a task ended there) also invalidates its claims: the paper's wording (§5.2); the public simulator's rule (false) counts only claims"},
 		}, omegaDecisionParams("_batch", "batch")...), omegaDecisionParams("_service", "service")...), omegaCommonParams...),
 		New: func(p *bench.Params, newPlacer func() (scheduler.Placer, error)) (scheduler.Scheduler, error) {
 			cfg := omega.DefaultConfig()
+			cfg.SeqCountsReleases = p.Bool("seq_releases", false)
 			cfg.BatchSchedulers = p.Int("batch", 1)
 			cfg.ServiceSchedulers = p.Int("service", 1)
 			d, err := omega.ParseDetection(p.Enum("conflict", "fit", "fit", "seq"))
@@ -74,6 +76,10 @@ func registerOmega(reg *bench.Registry) {
 				return nil, err
 			}
 			cfg.Detection = d
+			if cfg.SeqCountsReleases && d != scheduler.DetectSeq {
+				p.Fail("seq_releases", "true", "false unless conflict=seq (it widens sequence-number detection only)")
+				return nil, p.Err()
+			}
 			tx, err := omega.ParseTransaction(p.Enum("transaction", "incremental", "incremental", "all-or-nothing"))
 			if err != nil {
 				return nil, err

@@ -834,10 +834,9 @@ func scenarioModes() omegaExperiment {
 var claimV7 = omegaClaim{id: "omega-V7", source: "Omega (EuroSys 2013), Fig. 14",
 	claim: "Against resource-fit incremental transactions: all-or-nothing gives ≈ 2× the conflict fraction with only a minor busyness increase; coarse-grained conflict detection (sequence numbers) gives 2–3× the conflict rate and busyness.",
 	grade: func(gs []*omegaGroup) ([]bench.Check, string) {
-		conf := func(r *scheduler.Result) float64 {
-			return r.Extra["service.conflict_fraction"] + r.Extra["batch.conflict_fraction"]
-		}
-		busy := func(r *scheduler.Result) float64 { return r.Extra["service.busyness"] + r.Extra["batch.busyness"] }
+		// The service scheduler's, as in Fig. 14: the batch scheduler's busyness
+		// hardly depends on the detection mode, so a sum would dilute the effect.
+		conf, busy := extraMetric("service.conflict_fraction"), extraMetric("service.busyness")
 		var lambdas []string
 		for _, g := range gs {
 			if l := g.label("lambda_batch"); !slices.Contains(lambdas, l) {
@@ -853,12 +852,12 @@ var claimV7 = omegaClaim{id: "omega-V7", source: "Omega (EuroSys 2013), Fig. 14"
 				continue
 			}
 			checks = append(checks,
-				bench.Near("λ×"+l+": all-or-nothing conflicts ÷ incremental", 2, 0.25, true, riseRatio(gs, base, aon, conf), "×"),
-				bench.AtMost("λ×"+l+": all-or-nothing busyness ÷ incremental", "minor increase", 1.25, riseRatio(gs, base, aon, busy), "×"),
-				bench.Between("λ×"+l+": sequence-number conflicts ÷ resource fit", "2–3×", 2, 3, riseRatio(gs, base, seq, conf), "×"),
-				bench.Between("λ×"+l+": sequence-number busyness ÷ resource fit", "2–3×", 2, 3, riseRatio(gs, base, seq, busy), "×"))
+				bench.Near("λ×"+l+": service conflict fraction, all-or-nothing ÷ incremental", 2, 0.25, true, riseRatio(gs, base, aon, conf), "×"),
+				bench.AtMost("λ×"+l+": service busyness, all-or-nothing ÷ incremental", "minor increase", 1.25, riseRatio(gs, base, aon, busy), "×"),
+				bench.Between("λ×"+l+": service conflict fraction, sequence numbers ÷ resource fit", "2–3×", 2, 3, riseRatio(gs, base, seq, conf), "×"),
+				bench.Between("λ×"+l+": service busyness, sequence numbers ÷ resource fit", "2–3×", 2, 3, riseRatio(gs, base, seq, busy), "×"))
 		}
-		return checks, "Conflict fractions and busyness are summed over the batch and service schedulers. docs/omega-v7.md analyses the sequence-number case."
+		return checks, "The service scheduler's conflict fraction and busyness. docs/omega-v7.md analyses the sequence-number case: on these cells a retry costs about a whole first attempt, so busyness grows as 1 + conflict fraction, and the extra conflicts of sequence numbers are few."
 	}}
 
 // V8: conflict fraction crossing 1 near t_job(service) ≈ 10 s on a busy cell.

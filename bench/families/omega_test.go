@@ -27,7 +27,7 @@ func TestOmegaRegistrationsParseAndReject(t *testing.T) {
 			t.Errorf("%s: %v", spec, err)
 		}
 	}
-	for _, bad := range []string{"omega:conflict=maybe", "omega:batch=0,service=0", "omega:tjob=1s", "monolithic-single-path:t_job=-1", "omega:retry=0s"} {
+	for _, bad := range []string{"omega:conflict=maybe", "omega:batch=0,service=0", "omega:tjob=1s", "omega:seq_releases=true", "monolithic-single-path:t_job=-1", "omega:retry=0s"} {
 		if _, err := testRegistry.NewScheduler(bad, "firstfit"); err == nil {
 			t.Errorf("%s: no error", bad)
 		}
@@ -67,6 +67,23 @@ func TestOmegaRunEndToEnd(t *testing.T) {
 	}
 	if res.Hash() != again.Hash() {
 		t.Error("same spec and seed gave different results")
+	}
+}
+
+// TestOmegaSeqReleases: seq_releases makes sequence numbers count task
+// completions, so the same run sees more conflicts.
+func TestOmegaSeqReleases(t *testing.T) {
+	conflicts := func(sched string) int {
+		res, err := testRegistry.Run(bench.RunSpec{Scheduler: sched, Placer: OmegaPlacer,
+			Workload: "omega:machines=300,horizon=20m,lambda_batch=0.5", Seed: 3, Horizon: 20 * scheduler.Minute})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Conflicts.Conflicted
+	}
+	off, on := conflicts("omega:conflict=seq,t_job_service=2s"), conflicts("omega:conflict=seq,seq_releases=true,t_job_service=2s")
+	if on <= off {
+		t.Errorf("conflicted transactions: %d with seq_releases, %d without; want more with", on, off)
 	}
 }
 

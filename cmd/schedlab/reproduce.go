@@ -17,7 +17,7 @@ func runReproduce(args []string, stdout, stderr io.Writer) int {
 	only := fs.String("only", "", "run only the claims whose id starts with one of these `PREFIXES` (comma-separated: omega-V7,gang-)")
 	format := fs.String("format", "table", "output `format`: table, markdown or json")
 	parallel := intVar(fs, "parallel", 0, 0, maxParallel, "runs at once (`N`; 0 = one per CPU)")
-	reports := fs.String("reports", "", "also write each scenario's own report (tables, plots) under `DIR`/SCENARIO")
+	reports := fs.String("reports", "", "also write each scenario's own report (tables, plots) under `DIR`/SCENARIO_PARAMS")
 	out := fs.String("out", "", "write the scoreboard to `FILE` instead of stdout")
 	list := fs.Bool("list", false, "list the claims (id, source, scenario) without running them")
 	fs.Usage = func() {

@@ -70,7 +70,7 @@ func TestReproduceJSON(t *testing.T) {
 	if v := rows[0]["verdict"]; v != "reproduced" {
 		t.Errorf("mesos-V12 verdict %v", v)
 	}
-	rep, err := os.ReadFile(filepath.Join(dir, "mesos-offer-starvation", "mesos_offer_starvation.md"))
+	rep, err := os.ReadFile(filepath.Join(dir, "mesos-offer-starvation_horizon=10m", "mesos_offer_starvation.md"))
 	if err != nil || !strings.Contains(string(rep), "**mesos-V12 — reproduced**") {
 		t.Errorf("--reports: %v\n%s", err, rep)
 	}
