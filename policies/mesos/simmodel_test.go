@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/schedlab/schedlab/scheduler"
+	"github.com/schedlab/schedlab/workload"
 )
 
 // The Omega simulator's framework model (MesosSimulation.scala, MesosScheduler):
@@ -171,4 +172,67 @@ func TestRequestOffers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSimulatorModelInvariants runs the Omega workload (small cell, 1.5-core
+// batch tasks so that offers are often too small) with the simulator's model on
+// both frameworks and Config.Check on: no double offer, nothing accepted beyond
+// an offer, the State consistent, and the attempt rule in force.
+func TestSimulatorModelInvariants(t *testing.T) {
+	wc := workload.DefaultOmega()
+	wc.Machines, wc.BatchRate, wc.ServiceRate = 60, 0.1, 0.1
+	wc.Batch.CPU = 1500
+	wc.Horizon = 40 * scheduler.Minute
+	g, err := workload.NewOmega(wc, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pre := DefaultFrameworkConfig(workload.OmegaPrefillTenant, scheduler.Service)
+	pre.Suppress = true
+	cfg := DefaultConfig()
+	cfg.Frameworks = append([]FrameworkConfig{pre}, DefaultFrameworks()...)
+	for i := 1; i < len(cfg.Frameworks); i++ {
+		f := &cfg.Frameworks[i]
+		f.Concurrent, f.Request, f.RequeueTail, f.RefuseSeconds = true, true, true, -1
+	}
+	cfg.Frameworks[2].DecisionJob = 30 * scheduler.Second // the service framework decides slowly
+	cfg.Check = true
+	m, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := scheduler.DefaultConfig()
+	sc.Nodes, sc.Horizon, sc.Seed = g.Nodes(), wc.Horizon, 7
+	sim, err := scheduler.NewSim(sc, g, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := sim.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := m.Violation(); v != "" {
+		t.Fatalf("invariant violated: %s", v)
+	}
+	if msg := sim.State.CheckInvariants(); msg != "" {
+		t.Fatal(msg)
+	}
+	if res.Extra[KeyAttempts+".batch"] == 0 || res.Extra[KeyOffers+".batch"] == 0 {
+		t.Fatalf("the batch framework was never offered or never tried: %v", res.Extra)
+	}
+	// Every task planned on an unanswered offer belongs to an offer still outstanding.
+	n := 0
+	for _, f := range m.fws {
+		for _, o := range f.offers {
+			for _, p := range o.plan {
+				n += len(p.claims)
+			}
+		}
+	}
+	if len(m.inflight) > n {
+		t.Errorf("%d tasks marked in flight, but outstanding offers plan only %d", len(m.inflight), n)
+	}
+	t.Logf("batch: offers %v, empty %v, attempts %v (max %v), abandoned %v",
+		res.Extra[KeyOffers+".batch"], res.Extra[KeyEmptyOffers+".batch"], res.Extra[KeyAttempts+".batch"],
+		res.Extra[KeyMaxAttempts+".batch"], res.Extra[KeyAbandonedJobs+".batch"])
 }
