@@ -25,6 +25,9 @@ type Mesos struct {
 	fws  []*framework
 	jobs map[scheduler.JobID]*jobEntry
 	rng  *rand.Rand
+	// inflight holds the tasks planned on offers not yet answered, for
+	// Concurrent frameworks.
+	inflight map[*scheduler.Task]struct{}
 
 	locked      []scheduler.Resources // per node, the sum of outstanding offers
 	lockedTotal scheduler.Resources
@@ -90,7 +93,8 @@ func New(cfg Config) (*Mesos, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	m := &Mesos{cfg: cfg, jobs: map[scheduler.JobID]*jobEntry{}, rr: map[rrKey]int{}, lastRound: -1}
+	m := &Mesos{cfg: cfg, jobs: map[scheduler.JobID]*jobEntry{}, rr: map[rrKey]int{}, lastRound: -1,
+		inflight: map[*scheduler.Task]struct{}{}}
 	for i := range cfg.Frameworks {
 		m.fws = append(m.fws, &framework{m: m, idx: i, cfg: cfg.Frameworks[i]})
 	}
@@ -204,6 +208,7 @@ func (m *Mesos) Enqueue(tasks []*scheduler.Task) {
 		}
 		if !e.queued {
 			e.queued = true
+			e.enq = m.sim.Now()
 			e.fw.queue = append(e.fw.queue, e)
 		}
 	}
@@ -293,7 +298,7 @@ func (m *Mesos) drfOrder() ([]*framework, float64) {
 	var order []rank
 	var wsum float64
 	for _, f := range m.fws {
-		if f.cfg.Suppress && !f.hasWork() {
+		if f.cfg.Suppress && !f.hasWork() || f.cfg.Request && !f.ready(m.sim.Now()) {
 			continue
 		}
 		wsum += f.cfg.Weight

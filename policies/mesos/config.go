@@ -120,6 +120,28 @@ type FrameworkConfig struct {
 	// spark.cores.max); a zero dimension is unbounded. At its cap the framework
 	// declines every offer with IdleRefuse.
 	Cap scheduler.Resources
+	// Concurrent makes the framework decide every offer as it arrives, as the
+	// Omega simulator's MesosScheduler does (resourceOffer plans at once on the
+	// offer's private cell state; the decision time only delays the answer). By
+	// default (false) it decides its offers one at a time, in the order received,
+	// and the others wait locked in its inbox (up to Config.MaxOffers). With
+	// Concurrent, a task planned on an offer not yet answered is not planned
+	// again, and a job's retry delay runs from the attempt (the simulator
+	// re-enqueues it RetryDelay after dequeuing it), not from the answer.
+	Concurrent bool
+	// Request makes the framework ask for offers only while some queued job is
+	// ready to be tried: not waiting for its retry delay or a gang back-off, and
+	// with tasks not planned on an offer yet to be answered. This is the Omega
+	// simulator's requestOffer (on addJob, also when a retried job comes back) and
+	// cancelOfferRequest (when handling an offer empties the framework's
+	// pendingQueue). It is stricter than Suppress, which keeps offers coming while
+	// any job is queued, even one waiting for a retry.
+	Request bool
+	// RequeueTail sends a job that is retried to the back of the framework's
+	// queue, as the Omega simulator does (addJob appends to pendingQueue after
+	// the retry delay), so the queue rotates. By default (false) the queue keeps
+	// arrival order: the oldest job is handled first in every offer.
+	RequeueTail bool
 	// RetryDelay is how long a job that was not fully placed waits before it is
 	// tried again (the Omega simulator's fixed 1 s). Default 1 s.
 	RetryDelay scheduler.Time

@@ -1,6 +1,7 @@
 package mesos
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 
@@ -58,6 +59,7 @@ type jobEntry struct {
 	pruned bool
 
 	attempts      int
+	enq           scheduler.Time // when it (re-)entered the queue, for RequeueTail
 	placedAny     bool
 	offeredEnough bool
 	retryAt       scheduler.Time
@@ -139,6 +141,12 @@ type fwStats struct {
 	holdTimeouts, gangReleases  int
 	abandoned, starved, jobs    int
 	offeredRes, acceptedRes     scheduler.Resources
+	// attempts counts job attempts (a job handled in an offer), maxAttempts the
+	// most attempts of one job; idleOffers counts offers in which no job was
+	// handled (nothing queued that was not waiting for a retry), emptyOffers those
+	// in which jobs were handled but nothing was placed.
+	attempts, maxAttempts   int
+	idleOffers, emptyOffers int
 }
 
 // skipEntry is a node hidden from a framework until a time.
@@ -213,6 +221,26 @@ func (f *framework) expireSkips(now scheduler.Time) {
 
 // hasWork reports whether the framework has queued jobs.
 func (f *framework) hasWork() bool { return len(f.queue) > 0 }
+
+// ready reports whether some queued job could be tried at now: not waiting for a
+// retry or back-off, with a pending task not planned on an unanswered offer
+// (Request). O(queued jobs) while none is ready.
+func (f *framework) ready(now scheduler.Time) bool {
+	for _, e := range f.queue {
+		if e.retryAt > now || e.backoffUntil > now {
+			continue
+		}
+		for _, t := range e.pending {
+			if t.State != scheduler.TaskPending || t.Node != scheduler.NoNode {
+				continue
+			}
+			if _, ok := f.m.inflight[t]; !ok {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // touch notes that job e's pending tasks may have changed (placed, abandoned,
 // returned), so the next prune checks whether it leaves the queue.
@@ -421,12 +449,14 @@ func (f *framework) receive(o *offer) {
 	f.next()
 }
 
-// next starts deciding the oldest undecided offer, if the framework is free.
+// next starts deciding the oldest undecided offer, if the framework is free;
+// a Concurrent framework decides every undecided offer at once.
 func (f *framework) next() {
-	if f.deciding {
+	if f.deciding && !f.cfg.Concurrent {
 		return
 	}
-	for _, o := range f.offers {
+	for i := 0; i < len(f.offers); i++ {
+		o := f.offers[i]
 		if o.decided {
 			continue
 		}
@@ -434,7 +464,9 @@ func (f *framework) next() {
 		o.decided = true
 		f.decide(o)
 		f.m.sim.After(o.decision, func() { f.respond(o) })
-		return
+		if !f.cfg.Concurrent {
+			return
+		}
 	}
 }
 
@@ -474,6 +506,9 @@ func (f *framework) decide(o *offer) {
 			}
 		}
 	}
+	var tried []*jobEntry // Concurrent: jobs to retry (and requeue) from now
+	defer func() { f.requeue(tried) }()
+	f.order()
 	for _, e := range f.queue {
 		if !m.roomLeft(o) {
 			break
@@ -482,6 +517,19 @@ func (f *framework) decide(o *offer) {
 		if len(e.pending) == 0 || e.retryAt > now || e.backoffUntil > now {
 			continue
 		}
+		unplanned := len(e.pending)
+		if f.cfg.Concurrent {
+			// Tasks planned on an offer not yet answered are as good as placed.
+			unplanned = 0
+			for _, t := range e.pending {
+				if _, ok := m.inflight[t]; !ok {
+					unplanned++
+				}
+			}
+			if unplanned == 0 {
+				continue
+			}
+		}
 		if f.cfg.Gang && e.gangOpen() && !f.cfg.HoardAll {
 			if holder != nil && holder != e {
 				continue // one gang at a time: the others wait their turn
@@ -489,8 +537,10 @@ func (f *framework) decide(o *offer) {
 			holder = e
 		}
 		o.idle = false
-		o.decision += f.cfg.DecisionJob + f.cfg.DecisionTask*scheduler.Time(len(e.pending))
+		o.decision += f.cfg.DecisionJob + f.cfg.DecisionTask*scheduler.Time(unplanned)
 		e.attempts++
+		f.stats.attempts++
+		f.stats.maxAttempts = max(f.stats.maxAttempts, e.attempts)
 		for _, t := range e.pending {
 			t.Attempts++
 		}
@@ -518,6 +568,11 @@ func (f *framework) decide(o *offer) {
 			if !f.fitsCap(alloc, t.Request) {
 				continue
 			}
+			if f.cfg.Concurrent {
+				if _, ok := m.inflight[t]; ok {
+					continue
+				}
+			}
 			if id, ok := m.placeInOffer(o, t); ok {
 				claims = append(claims, scheduler.Claim{Task: t, Node: id, Seq: st.Seq(id)})
 				alloc = alloc.Add(t.Request)
@@ -535,9 +590,39 @@ func (f *framework) decide(o *offer) {
 			claims = nil
 		}
 		o.plan = append(o.plan, planned{e: e, claims: claims})
+		if f.cfg.Concurrent {
+			for _, c := range claims {
+				m.inflight[c.Task] = struct{}{}
+			}
+			if len(claims) < unplanned {
+				e.retryAt = now + f.cfg.RetryDelay
+				tried = append(tried, e)
+			}
+		}
 		if f.atCap(alloc) {
 			break
 		}
+	}
+}
+
+// requeue notes, with RequeueTail, that the jobs es, just tried and to be
+// retried, re-enter the queue at the end of their retry delay (the simulator's
+// afterDelay(1) { addJob(job) }): decide then handles them after every job
+// queued before that time.
+func (f *framework) requeue(es []*jobEntry) {
+	if !f.cfg.RequeueTail {
+		return
+	}
+	for _, e := range es {
+		e.enq = e.retryAt
+	}
+}
+
+// order sorts the queue by the time each job (re-)entered it, with RequeueTail
+// (stable: arrival order among equal times). O(queue log queue) per offer.
+func (f *framework) order() {
+	if f.cfg.RequeueTail {
+		slices.SortStableFunc(f.queue, func(a, b *jobEntry) int { return cmp.Compare(a.enq, b.enq) })
 	}
 }
 
@@ -610,6 +695,13 @@ func (f *framework) respond(o *offer) {
 	f.deciding = false
 	used := make([]scheduler.Resources, len(o.nodes))
 	progress := false
+	if f.cfg.Concurrent {
+		for _, p := range o.plan {
+			for _, c := range p.claims {
+				delete(m.inflight, c.Task)
+			}
+		}
+	}
 	for _, p := range o.plan {
 		e := p.e
 		f.touch(e)
@@ -660,6 +752,11 @@ func (f *framework) respond(o *offer) {
 	} else {
 		f.stats.busyWasted += busy
 		f.stats.declined++
+		if o.idle {
+			f.stats.idleOffers++
+		} else {
+			f.stats.emptyOffers++
+		}
 	}
 	// Decline what was not used, with a filter.
 	refuse := f.cfg.RefuseSeconds
@@ -674,20 +771,26 @@ func (f *framework) respond(o *offer) {
 			}
 		}
 	}
-	// Retry or abandon the jobs that were tried.
+	// Retry or abandon the jobs that were tried (a Concurrent framework set the
+	// retry at the attempt; its requeue too).
+	var retried []*jobEntry
 	for _, p := range o.plan {
 		e := p.e
 		e.prunePending()
 		if len(e.pending) == 0 || e.job.Done >= 0 {
 			continue
 		}
-		e.retryAt = now + f.cfg.RetryDelay
+		if !f.cfg.Concurrent {
+			e.retryAt = now + f.cfg.RetryDelay
+			retried = append(retried, e)
+		}
 		if f.cfg.MaxAttempts >= 0 && e.attempts > f.cfg.MaxAttempts ||
 			f.cfg.MaxAttemptsNothing >= 0 && e.attempts > f.cfg.MaxAttemptsNothing && !e.placedAny {
 			f.abandon(e, "attempt limit")
 		}
 	}
 	f.prune()
+	f.requeue(retried)
 	f.next()
 	if !progress {
 		m.noProgress()
@@ -743,6 +846,7 @@ func (f *framework) holdExpired(e *jobEntry) {
 	}
 	if !e.queued {
 		e.queued = true
+		e.enq = m.sim.Now()
 		f.queue = append(f.queue, e)
 	}
 	f.touch(e)

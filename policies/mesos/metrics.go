@@ -36,6 +36,15 @@ const (
 	KeyOffers    = "mesos_offers"
 	KeyDeclined  = "mesos_offers_declined"
 	KeyRescinded = "mesos_offers_rescinded"
+	// KeyAttempts counts job attempts (a job handled in an offer: the Omega
+	// simulator's numSchedulingAttempts), KeyMaxAttempts the most of one job;
+	// KeyIdleOffers counts offers in which no job was handled, KeyEmptyOffers
+	// those in which jobs were handled and nothing was placed (both declined).
+	// Per framework only (suffix ".NAME").
+	KeyAttempts    = "mesos_attempts"
+	KeyMaxAttempts = "mesos_attempts_max"
+	KeyIdleOffers  = "mesos_offers_idle"
+	KeyEmptyOffers = "mesos_offers_empty"
 	// KeyMaxLock is the longest time one offer stayed locked, in seconds.
 	KeyMaxLock = "mesos_offer_lock_max_seconds"
 	// KeyRounds counts allocation rounds.
@@ -136,6 +145,10 @@ func (m *Mesos) Report(r *scheduler.Result) {
 		r.SetExtra(KeyAbandonedJobs+n, float64(f.stats.abandoned))
 		r.SetExtra(KeyOffers+n, float64(f.stats.offers))
 		r.SetExtra(KeyDeclined+n, float64(f.stats.declined))
+		r.SetExtra(KeyAttempts+n, float64(f.stats.attempts))
+		r.SetExtra(KeyMaxAttempts+n, float64(f.stats.maxAttempts))
+		r.SetExtra(KeyIdleOffers+n, float64(f.stats.idleOffers))
+		r.SetExtra(KeyEmptyOffers+n, float64(f.stats.emptyOffers))
 		if T > 0 {
 			r.SetExtra(KeyBusyness+n+".busyness", float64(f.stats.busyUseful+f.stats.busyWasted)/float64(T))
 		}
