@@ -40,6 +40,9 @@ var mesosParams = []bench.Param{
 	{Name: "max_attempts", Type: bench.TypeInt, Range: "[-1, 1000000000]", Default: "1000", Doc: "abandon a job after this many attempts (-1 = never; Omega simulator rule)"},
 	{Name: "max_attempts_nothing", Type: bench.TypeInt, Range: "[-1, 1000000000]", Default: "100", Doc: "abandon a job with nothing placed after this many attempts (-1 = never)"},
 	{Name: "retry", Type: bench.TypeDuration, Range: "(0s, 3650d]", Default: "1s", Doc: "wait before a job that was not fully placed is tried again"},
+	{Name: "request", Type: bench.TypeBool, Default: "false", Doc: "frameworks receive offers only while a queued job is ready (the Omega simulator's model; docs/mesos-v3.md)"},
+	{Name: "concurrent", Type: bench.TypeBool, Default: "false", Doc: "frameworks decide every offer as it arrives instead of one at a time (the Omega simulator's model)"},
+	{Name: "requeue_tail", Type: bench.TypeBool, Default: "false", Doc: "a retried job re-enters its framework's queue behind the jobs queued during its delay (the Omega simulator's model)"},
 }
 
 // MesosConfig builds a mesos.Config from "mesos" scheduler parameters (see
@@ -77,6 +80,7 @@ func MesosConfig(p *bench.Params, placer scheduler.Placer) (mesos.Config, error)
 	cfg.MaxOffers = p.Int("max_offers", 50)
 	maxAtt, maxNothing := p.Int("max_attempts", 1000), p.Int("max_attempts_nothing", 100)
 	retry := p.Duration("retry", scheduler.Second)
+	request, concurrent, tail := p.Bool("request", false), p.Bool("concurrent", false), p.Bool("requeue_tail", false)
 	if err := p.Err(); err != nil {
 		return cfg, err
 	}
@@ -113,6 +117,7 @@ func MesosConfig(p *bench.Params, placer scheduler.Placer) (mesos.Config, error)
 			f.MaxAttemptsNothing = -1
 		}
 		f.RetryDelay = retry
+		f.Request, f.Concurrent, f.RequeueTail = request, concurrent, tail
 		return f
 	}
 	cfg.Frameworks = nil
@@ -130,6 +135,7 @@ func MesosConfig(p *bench.Params, placer scheduler.Placer) (mesos.Config, error)
 		// is in place before the measured frameworks start.
 		f := mk(workload.OmegaPrefillTenant, scheduler.Service, false, 0, 0)
 		f.Suppress = true
+		f.Request, f.Concurrent, f.RequeueTail = false, false, false // the prefill framework keeps the plain model
 		cfg.Frameworks = append([]mesos.FrameworkConfig{f}, cfg.Frameworks...)
 	}
 	return cfg, nil

@@ -5,12 +5,9 @@ import (
 	"math"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/schedlab/schedlab/bench"
-	"github.com/schedlab/schedlab/policies/mesos"
 	"github.com/schedlab/schedlab/scheduler"
-	"github.com/schedlab/schedlab/workload"
 )
 
 // mesos-decision-time: the Omega paper's Mesos experiment (REFERENCES.md §4.2, the
@@ -92,12 +89,7 @@ func mesosDecisionCells(reg *bench.Registry, p *bench.Params, seeds int) ([]benc
 			cells = append(cells, bench.Cell{
 				Labels: []bench.Label{{Key: "t_job_service", Value: fmt.Sprintf("%gs", tj.Seconds())}},
 				Seed:   seed,
-				Run: func() (*scheduler.Result, error) {
-					if model == "simulator" {
-						return mesosRunSimulatorModel(reg, spec)
-					}
-					return reg.Run(spec)
-				},
+				Run:    func() (*scheduler.Result, error) { return reg.Run(spec) },
 			})
 		}
 	}
@@ -107,57 +99,10 @@ func mesosDecisionCells(reg *bench.Registry, p *bench.Params, seeds int) ([]benc
 // mesosSimulatorModel is the Omega simulator's framework model (MesosScheduler in
 // MesosSimulation.scala; docs/mesos-v3.md) as "mesos" scheduler parameters:
 // request, concurrent and requeue_tail set the mesos.FrameworkConfig fields of
-// the same meaning (Request, Concurrent, RequeueTail), and refuse=0 drops the
-// decline filters, which the simulator does not have.
+// the same meaning (Request, Concurrent, RequeueTail) on every framework but the
+// prefill one, and refuse=0 drops the decline filters, which the simulator does
+// not have.
 const mesosSimulatorModel = "refuse=0,request=true,concurrent=true,requeue_tail=true"
-
-// mesosRunSimulatorModel runs spec as Registry.Run does, building the "mesos"
-// scheduler here so that the parameters request, concurrent and requeue_tail
-// (not parameters of the registered "mesos" scheduler) reach every framework but
-// the prefill one. The Result keeps the spec's strings.
-func mesosRunSimulatorModel(reg *bench.Registry, spec bench.RunSpec) (res *scheduler.Result, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			res, err = nil, fmt.Errorf("%w: %v", bench.ErrPanic, p)
-		}
-	}()
-	_, p, err := bench.ParseSpec("scheduler", spec.Scheduler)
-	if err != nil {
-		return nil, bench.Usage("scheduler", err)
-	}
-	request, concurrent, tail := p.Bool("request", false), p.Bool("concurrent", false), p.Bool("requeue_tail", false)
-	pl, err := reg.NewPlacer(spec.Placer)
-	if err != nil {
-		return nil, bench.Usage("placer", err)
-	}
-	cfg, err := MesosConfig(p, pl)
-	if err != nil {
-		return nil, bench.Usage("scheduler", err)
-	}
-	for i := range cfg.Frameworks {
-		if f := &cfg.Frameworks[i]; f.Name != workload.OmegaPrefillTenant {
-			f.Request, f.Concurrent, f.RequeueTail = request, concurrent, tail
-		}
-	}
-	m, err := mesos.New(cfg)
-	if err != nil {
-		return nil, bench.Usage("scheduler", err)
-	}
-	w, _, err := reg.OpenWorkload(spec.Workload, spec.Seed)
-	if err != nil {
-		return nil, bench.Usage("workload", err)
-	}
-	sc := scheduler.DefaultConfig()
-	sc.Seed, sc.Horizon, sc.Nodes = spec.Seed, spec.Horizon, w.Nodes
-	start := time.Now()
-	res, err = scheduler.Run(sc, w.Source, m)
-	if err != nil {
-		return nil, err
-	}
-	res.Scheduler, res.Placer, res.Workload = spec.Scheduler, spec.Placer, spec.Workload
-	bench.SetWallClock(res, time.Since(start).Seconds())
-	return res, nil
-}
 
 // mesosDecisionExpected returns the no-conflict approximation of REFERENCES.md
 // §3.4 for the service and batch frameworks: busy ≈ λ × (t_job + n̄ × t_task), with

@@ -133,7 +133,25 @@ func TestMesosSchedulerParams(t *testing.T) {
 	if fmt.Sprint(got) != want {
 		t.Errorf("frameworks %v, want %s", got, want)
 	}
-	for _, bad := range []string{"mesos:scope=half", "mesos:release=some", "mesos:batch=0,service=0,gang=0,prefill=false", "mesos:nope=1", "mesos:t_job=-1s"} {
+	// The simulator's framework model reaches every framework but the prefill one.
+	_, p, err := bench.ParseSpec("scheduler", "mesos:request=true,concurrent=true,requeue_tail=true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := MesosConfig(p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range cfg.Frameworks {
+		on := f.Name != "prefill"
+		if f.Request != on || f.Concurrent != on || f.RequeueTail != on {
+			t.Errorf("framework %s: request %v concurrent %v requeue_tail %v, want %v", f.Name, f.Request, f.Concurrent, f.RequeueTail, on)
+		}
+	}
+	if _, err := testRegistry.NewScheduler("mesos:request=true,concurrent=true,requeue_tail=true,refuse=0", "firstfit"); err != nil {
+		t.Error(err)
+	}
+	for _, bad := range []string{"mesos:request=maybe", "mesos:scope=half", "mesos:release=some", "mesos:batch=0,service=0,gang=0,prefill=false", "mesos:nope=1", "mesos:t_job=-1s"} {
 		if _, err := testRegistry.NewScheduler(bad, "firstfit"); err == nil {
 			t.Errorf("%s: want an error", bad)
 		}
