@@ -83,7 +83,7 @@ const (
 	// once there are two or more.
 	SpreadRoundRobin Spread = iota
 	// SpreadHash picks the scheduler from a hash of the job's ID, the paper's
-	// wording (§4.2, "hashing"): two consecutive jobs share a scheduler with
+	// wording ("hashing", REFERENCES.md §3.1): two consecutive jobs share a scheduler with
 	// probability 1/N, so the share of overlapping decisions that run on different
 	// schedulers, and with it the conflict fraction, keeps growing as (N−1)/N.
 	SpreadHash
