@@ -73,6 +73,41 @@ var PaperDecisionTime = DecisionTime{Job: 100 * scheduler.Millisecond, Task: 5 *
 // workload.OmegaPrefillTenant has the same value.
 const DefaultPrefillTenant = "prefill"
 
+// Spread says how new jobs of a class are assigned to the class's schedulers.
+type Spread uint8
+
+// Spread modes.
+const (
+	// SpreadRoundRobin cycles through the schedulers in arrival order, as the
+	// released simulator does: consecutive jobs always go to different schedulers
+	// once there are two or more.
+	SpreadRoundRobin Spread = iota
+	// SpreadHash picks the scheduler from a hash of the job's ID, the paper's
+	// wording ("hashing", REFERENCES.md §3.1): two consecutive jobs share a scheduler with
+	// probability 1/N, so the share of overlapping decisions that run on different
+	// schedulers, and with it the conflict fraction, keeps growing as (N−1)/N.
+	SpreadHash
+)
+
+// String returns "round-robin" or "hash".
+func (s Spread) String() string {
+	if s == SpreadHash {
+		return "hash"
+	}
+	return "round-robin"
+}
+
+// ParseSpread returns the mode named s: round-robin (rr) or hash.
+func ParseSpread(s string) (Spread, error) {
+	switch s {
+	case "round-robin", "rr":
+		return SpreadRoundRobin, nil
+	case "hash":
+		return SpreadHash, nil
+	}
+	return 0, fmt.Errorf("omega: unknown spread %q (want round-robin or hash)", s)
+}
+
 // Config configures an Omega (or monolithic baseline) scheduler. Build it from
 // DefaultConfig; New validates it.
 type Config struct {
@@ -80,8 +115,11 @@ type Config struct {
 	// each job class. At least one must be positive. Jobs of a class that has no
 	// scheduler go to the other class's schedulers (the released simulator's
 	// zero-service-scheduler sweep). Jobs of a class are spread round-robin over
-	// its schedulers, as in the simulator. Defaults 1 and 1.
+	// its schedulers, as in the simulator (see Spread). Defaults 1 and 1.
 	BatchSchedulers, ServiceSchedulers int
+	// Spread assigns each new job to one of its class's schedulers:
+	// SpreadRoundRobin (default, the simulator) or SpreadHash (the paper's wording).
+	Spread Spread
 	// Batch and Service are the decision times of the schedulers serving each
 	// class. In Monolithic mode they are the decision times of each class's jobs.
 	// Default PaperDecisionTime for both.
@@ -160,6 +198,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("omega: unknown detection %d", c.Detection)
 	case c.Transaction != Incremental && c.Transaction != AllOrNothing:
 		return fmt.Errorf("omega: unknown transaction mode %d", c.Transaction)
+	case c.Spread != SpreadRoundRobin && c.Spread != SpreadHash:
+		return fmt.Errorf("omega: unknown spread %d", c.Spread)
 	}
 	return nil
 }

@@ -171,3 +171,63 @@ func TestRandomFirstFitPoolAndDeterminism(t *testing.T) {
 		t.Errorf("same seed same placements: %v; different seed different placements: %v", same, diff)
 	}
 }
+
+// TestSpreadHash: with Config.Spread = SpreadHash each new job goes to the
+// scheduler mix64(ID) mod N (the paper's "hashing"), so consecutive jobs sometimes
+// share a scheduler; round-robin (the default, the simulator's) never lets them.
+func TestSpreadHash(t *testing.T) {
+	for s, want := range map[string]Spread{"round-robin": SpreadRoundRobin, "rr": SpreadRoundRobin, "hash": SpreadHash} {
+		if got, err := ParseSpread(s); err != nil || got != want {
+			t.Errorf("ParseSpread(%q) = %v, %v", s, got, err)
+		}
+	}
+	if _, err := ParseSpread("random"); err == nil {
+		t.Error("ParseSpread accepted a bad name")
+	}
+	bad := DefaultConfig()
+	bad.Spread = 7
+	if bad.Validate() == nil {
+		t.Error("Validate accepted an unknown spread")
+	}
+	const n, jobs = 4, 400
+	for _, sp := range []Spread{SpreadRoundRobin, SpreadHash} {
+		cfg := DefaultConfig()
+		cfg.BatchSchedulers, cfg.ServiceSchedulers = n, 0
+		cfg.Spread = sp
+		o, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var js []*scheduler.Job
+		want := make([]int, n)
+		shared := 0 // consecutive jobs on the same scheduler
+		for i := 1; i <= jobs; i++ {
+			js = append(js, mkJob(i, scheduler.Batch, scheduler.Time(i)*scheduler.Second, 1, scheduler.Res(100, 100, 0), scheduler.Second))
+			k := (i - 1) % n
+			if sp == SpreadHash {
+				k = int(mix64(uint64(i)) % n)
+				if i > 1 && k == int(mix64(uint64(i-1))%n) {
+					shared++
+				}
+			}
+			want[k]++
+		}
+		sc := scheduler.DefaultConfig()
+		sc.Nodes = mkNodes(2, 4000, 4096)
+		if _, err := scheduler.Run(sc, &scheduler.SliceSource{Jobs: js}, o); err != nil {
+			t.Fatal(err)
+		}
+		for i, a := range o.agents {
+			if a.stats.attempts != want[i] {
+				t.Errorf("%v: %s made %d attempts, want %d", sp, a.name, a.stats.attempts, want[i])
+			}
+			if sp == SpreadHash && (want[i] < jobs/n/2 || want[i] > 2*jobs/n) {
+				t.Errorf("hash spread is lopsided: %s gets %d of %d jobs", a.name, want[i], jobs)
+			}
+		}
+		// About 1/N of consecutive pairs share a scheduler under hashing.
+		if sp == SpreadHash && (shared < jobs/n/2 || shared > 2*jobs/n) {
+			t.Errorf("hash: %d of %d consecutive pairs share a scheduler, want ≈ %d", shared, jobs-1, jobs/n)
+		}
+	}
+}

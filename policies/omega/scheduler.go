@@ -131,12 +131,31 @@ func (o *Omega) decision(a *agent, j *scheduler.Job) DecisionTime {
 	return o.cfg.Batch
 }
 
+// pick returns the index, among n schedulers of class c, of the one that gets the
+// new job id (Config.Spread).
+func (o *Omega) pick(c scheduler.Class, id scheduler.JobID, n int) int {
+	if o.cfg.Spread == SpreadHash {
+		return int(mix64(uint64(id)) % uint64(n))
+	}
+	i := o.rr[c] % n
+	o.rr[c]++
+	return i
+}
+
+// mix64 is the SplitMix64 finaliser: a fixed, well-spread hash of x.
+func mix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
 func (o *Omega) isPrefill(j *scheduler.Job) bool {
 	return o.cfg.PrefillTenant != "" && j.Tenant == o.cfg.PrefillTenant
 }
 
-// Enqueue implements scheduler.Scheduler. New jobs are routed round-robin to a
-// scheduler of their class; tasks of a job the scheduler already holds (resubmitted
+// Enqueue implements scheduler.Scheduler. New jobs are routed to a scheduler of
+// their class, round-robin or by a hash of the job ID (Config.Spread); tasks of a job the scheduler already holds (resubmitted
 // after a node failure or eviction) join its entry. Enqueue only queues: attempts
 // start from the agents' timers.
 func (o *Omega) Enqueue(tasks []*scheduler.Task) {
@@ -149,8 +168,7 @@ func (o *Omega) Enqueue(tasks []*scheduler.Task) {
 				c = scheduler.Batch
 			}
 			as := o.byClass[c]
-			a := as[o.rr[c]%len(as)]
-			o.rr[c]++
+			a := as[o.pick(c, j.ID, len(as))]
 			e = &jobEntry{job: j, agent: a, firstAttempt: -1, prefill: o.isPrefill(j), resubmit: j.Started >= 0}
 			o.jobs[j.ID] = e
 			e.tasks = append(e.tasks, t)
