@@ -64,6 +64,7 @@ func registerOmega(reg *bench.Registry) {
 			{Name: "service", Type: bench.TypeInt, Range: "[0, 10000]", Memory: true, Default: "1", Doc: "number of service schedulers (0: service jobs go to the batch schedulers)"},
 			{Name: "conflict", Type: bench.TypeEnum, Default: "fit", Doc: "conflict detection: fit (resource fit, fine-grained) or seq (sequence numbers, coarse-grained)"},
 			{Name: "transaction", Type: bench.TypeEnum, Default: "incremental", Doc: "incremental (skip conflicting claims) or all-or-nothing (gang: undo all on the first conflict)"},
+			{Name: "spread", Type: bench.TypeEnum, Default: "round-robin", Doc: "how new jobs are assigned to a class's schedulers: round-robin (the public simulator) or hash (of the job ID: the paper's \"hashing\")"},
 			{Name: "seq_releases", Type: bench.TypeBool, Default: "false", Doc: "with conflict=seq, capacity freed on a machine since the plan (a task ended there) also invalidates its claims: the paper's wording (§5.2); the public simulator's rule (false) counts only claims"},
 		}, omegaDecisionParams("_batch", "batch")...), omegaDecisionParams("_service", "service")...), omegaCommonParams...),
 		New: func(p *bench.Params, newPlacer func() (scheduler.Placer, error)) (scheduler.Scheduler, error) {
@@ -76,6 +77,11 @@ func registerOmega(reg *bench.Registry) {
 				return nil, err
 			}
 			cfg.Detection = d
+			sp, err := omega.ParseSpread(p.Enum("spread", "round-robin", "round-robin", "hash"))
+			if err != nil {
+				return nil, err
+			}
+			cfg.Spread = sp
 			if cfg.SeqCountsReleases && d != scheduler.DetectSeq {
 				p.Fail("seq_releases", "true", "false unless conflict=seq (it widens sequence-number detection only)")
 				return nil, p.Err()

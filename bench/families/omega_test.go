@@ -27,7 +27,7 @@ func TestOmegaRegistrationsParseAndReject(t *testing.T) {
 			t.Errorf("%s: %v", spec, err)
 		}
 	}
-	for _, bad := range []string{"omega:conflict=maybe", "omega:batch=0,service=0", "omega:tjob=1s", "omega:seq_releases=true", "monolithic-single-path:t_job=-1", "omega:retry=0s"} {
+	for _, bad := range []string{"omega:conflict=maybe", "omega:batch=0,service=0", "omega:tjob=1s", "omega:seq_releases=true", "omega:spread=sideways", "monolithic-single-path:t_job=-1", "omega:retry=0s"} {
 		if _, err := testRegistry.NewScheduler(bad, "firstfit"); err == nil {
 			t.Errorf("%s: no error", bad)
 		}
@@ -84,6 +84,26 @@ func TestOmegaSeqReleases(t *testing.T) {
 	off, on := conflicts("omega:conflict=seq,t_job_service=2s"), conflicts("omega:conflict=seq,seq_releases=true,t_job_service=2s")
 	if on <= off {
 		t.Errorf("conflicted transactions: %d with seq_releases, %d without; want more with", on, off)
+	}
+}
+
+// TestOmegaSpread: spread=hash assigns batch jobs to schedulers by a hash of the
+// job ID, so the per-scheduler transaction counts differ from round-robin's.
+func TestOmegaSpread(t *testing.T) {
+	perScheduler := func(sched string) [2]float64 {
+		res, err := testRegistry.Run(bench.RunSpec{Scheduler: sched, Placer: OmegaPlacer,
+			Workload: "omega:machines=300,horizon=20m,lambda_batch=0.5", Seed: 3, Horizon: 20 * scheduler.Minute})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return [2]float64{res.Extra["omega.batch-0.transactions"], res.Extra["omega.batch-1.transactions"]}
+	}
+	rr, hash := perScheduler("omega:batch=2"), perScheduler("omega:batch=2,spread=hash")
+	if rr == hash {
+		t.Errorf("per-scheduler transactions %v under both spreads: spread has no effect", rr)
+	}
+	if hash[0] == 0 || hash[1] == 0 {
+		t.Errorf("hash spread left a scheduler idle: %v", hash)
 	}
 }
 
