@@ -57,45 +57,7 @@ func registerOmega(reg *bench.Registry) {
 		Doc: "the Omega simulator's randomised first fit: random machines until one fits; machines that do not fit leave the pool for the rest of the attempt",
 		New: func(*bench.Params) (scheduler.Placer, error) { return omega.NewRandomFirstFit(), nil }})
 
-	reg.RegisterScheduler(bench.SchedulerSpec{Name: "omega",
-		Doc: "Omega shared-state schedulers (1 service + k batch): each plans against the cell state at its attempt's start, commits after t_job + t_task × tasks; conflicts rolled back, 1 s retry, abandonment after 100/1,000 attempts",
-		Params: append(append(append([]bench.Param{
-			{Name: "batch", Type: bench.TypeInt, Range: "[1, 10000]", Memory: true, Default: "1", Doc: "number of batch schedulers"},
-			{Name: "service", Type: bench.TypeInt, Range: "[0, 10000]", Memory: true, Default: "1", Doc: "number of service schedulers (0: service jobs go to the batch schedulers)"},
-			{Name: "conflict", Type: bench.TypeEnum, Default: "fit", Doc: "conflict detection: fit (resource fit, fine-grained) or seq (sequence numbers, coarse-grained)"},
-			{Name: "transaction", Type: bench.TypeEnum, Default: "incremental", Doc: "incremental (skip conflicting claims) or all-or-nothing (gang: undo all on the first conflict)"},
-			{Name: "spread", Type: bench.TypeEnum, Default: "round-robin", Doc: "how new jobs are assigned to a class's schedulers: round-robin (the public simulator) or hash (of the job ID: the paper's \"hashing\")"},
-			{Name: "seq_releases", Type: bench.TypeBool, Default: "false", Doc: "with conflict=seq, capacity freed on a machine since the plan (a task ended there) also invalidates its claims: the paper's wording (§5.2); the public simulator's rule (false) counts only claims"},
-		}, omegaDecisionParams("_batch", "batch")...), omegaDecisionParams("_service", "service")...), omegaCommonParams...),
-		New: func(p *bench.Params, newPlacer func() (scheduler.Placer, error)) (scheduler.Scheduler, error) {
-			cfg := omega.DefaultConfig()
-			cfg.SeqCountsReleases = p.Bool("seq_releases", false)
-			cfg.BatchSchedulers = p.Int("batch", 1)
-			cfg.ServiceSchedulers = p.Int("service", 1)
-			d, err := omega.ParseDetection(p.Enum("conflict", "fit", "fit", "seq"))
-			if err != nil {
-				return nil, err
-			}
-			cfg.Detection = d
-			sp, err := omega.ParseSpread(p.Enum("spread", "round-robin", "round-robin", "hash"))
-			if err != nil {
-				return nil, err
-			}
-			cfg.Spread = sp
-			if cfg.SeqCountsReleases && d != scheduler.DetectSeq {
-				p.Fail("seq_releases", "true", "false unless conflict=seq (it widens sequence-number detection only)")
-				return nil, p.Err()
-			}
-			tx, err := omega.ParseTransaction(p.Enum("transaction", "incremental", "incremental", "all-or-nothing"))
-			if err != nil {
-				return nil, err
-			}
-			cfg.Transaction = tx
-			cfg.Batch = readDecision(p, "_batch", cfg.Batch)
-			cfg.Service = readDecision(p, "_service", cfg.Service)
-			readOmegaCommon(p, &cfg, newPlacer)
-			return newOmegaScheduler(cfg, p)
-		}})
+	registerOmegaScheduler(reg)
 
 	reg.RegisterScheduler(bench.SchedulerSpec{Name: "monolithic-single-path",
 		Doc: "the Omega paper's monolithic baseline: one serial scheduler, one FIFO queue, the same decision time t_job + t_task × tasks for every job, placing on the live state (no conflicts)",
@@ -177,6 +139,49 @@ func registerOmega(reg *bench.Registry) {
 		}})
 
 	registerOmegaExperiments(reg)
+}
+
+// registerOmegaScheduler registers the "omega" scheduler.
+func registerOmegaScheduler(reg *bench.Registry) {
+	reg.RegisterScheduler(bench.SchedulerSpec{Name: "omega",
+		Doc: "Omega shared-state schedulers (1 service + k batch): each plans against the cell state at its attempt's start, commits after t_job + t_task × tasks; conflicts rolled back, 1 s retry, abandonment after 100/1,000 attempts",
+		Params: append(append(append([]bench.Param{
+			{Name: "batch", Type: bench.TypeInt, Range: "[1, 10000]", Memory: true, Default: "1", Doc: "number of batch schedulers"},
+			{Name: "service", Type: bench.TypeInt, Range: "[0, 10000]", Memory: true, Default: "1", Doc: "number of service schedulers (0: service jobs go to the batch schedulers)"},
+			{Name: "conflict", Type: bench.TypeEnum, Default: "fit", Doc: "conflict detection: fit (resource fit, fine-grained) or seq (sequence numbers, coarse-grained)"},
+			{Name: "transaction", Type: bench.TypeEnum, Default: "incremental", Doc: "incremental (skip conflicting claims) or all-or-nothing (gang: undo all on the first conflict)"},
+			{Name: "spread", Type: bench.TypeEnum, Default: "round-robin", Doc: "how new jobs are assigned to a class's schedulers: round-robin (the public simulator) or hash (of the job ID: the paper's \"hashing\")"},
+			{Name: "seq_releases", Type: bench.TypeBool, Default: "false", Doc: "with conflict=seq, capacity freed on a machine since the plan (a task ended there) also invalidates its claims: the paper's wording (§5.2); the public simulator's rule (false) counts only claims"},
+		}, omegaDecisionParams("_batch", "batch")...), omegaDecisionParams("_service", "service")...), omegaCommonParams...),
+		New: func(p *bench.Params, newPlacer func() (scheduler.Placer, error)) (scheduler.Scheduler, error) {
+			cfg := omega.DefaultConfig()
+			cfg.SeqCountsReleases = p.Bool("seq_releases", false)
+			cfg.BatchSchedulers = p.Int("batch", 1)
+			cfg.ServiceSchedulers = p.Int("service", 1)
+			d, err := omega.ParseDetection(p.Enum("conflict", "fit", "fit", "seq"))
+			if err != nil {
+				return nil, err
+			}
+			cfg.Detection = d
+			sp, err := omega.ParseSpread(p.Enum("spread", "round-robin", "round-robin", "hash"))
+			if err != nil {
+				return nil, err
+			}
+			cfg.Spread = sp
+			if cfg.SeqCountsReleases && d != scheduler.DetectSeq {
+				p.Fail("seq_releases", "true", "false unless conflict=seq (it widens sequence-number detection only)")
+				return nil, p.Err()
+			}
+			tx, err := omega.ParseTransaction(p.Enum("transaction", "incremental", "incremental", "all-or-nothing"))
+			if err != nil {
+				return nil, err
+			}
+			cfg.Transaction = tx
+			cfg.Batch = readDecision(p, "_batch", cfg.Batch)
+			cfg.Service = readDecision(p, "_service", cfg.Service)
+			readOmegaCommon(p, &cfg, newPlacer)
+			return newOmegaScheduler(cfg, p)
+		}})
 }
 
 // omegaSpec joins a name and k=v pairs into a spec string.
