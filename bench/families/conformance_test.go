@@ -55,6 +55,8 @@ var catalogue = []struct {
 	{"omega:batch=2,service=0,conflict=seq,max_attempts=1000000000,max_attempts_nothing=1000000000", schedtest.Options{}},
 	{"omega:transaction=all-or-nothing,max_attempts=1000000000,max_attempts_nothing=1000000000", schedtest.Options{GangAtomic: true}},
 	{"omega:conflict=seq,transaction=all-or-nothing,placer=given", schedtest.Options{GangAtomic: true, Abandons: schedtest.AbandonAny}},
+	{"omega:batch=3,spread=hash,conflict=seq,seq_releases=true", schedtest.Options{Abandons: schedtest.AbandonAny}},
+	{"omega:batch=2,spread=hash,conflict=seq,seq_releases=true,transaction=all-or-nothing", schedtest.Options{GangAtomic: true, Abandons: schedtest.AbandonAny}},
 	{"monolithic-single-path", schedtest.Options{Abandons: schedtest.AbandonAny}},
 	{"monolithic-single-path:placer=given,max_attempts=1000000000,max_attempts_nothing=1000000000", schedtest.Options{}},
 	{"monolithic-fast-path", schedtest.Options{Abandons: schedtest.AbandonAny}},
@@ -65,6 +67,8 @@ var catalogue = []struct {
 	{"mesos:hold_timeout=10s,release=partial,hoard_all=true,max_attempts=-1,max_attempts_nothing=-1", schedtest.Options{GangAtomic: true, Abandons: schedtest.AbandonAny}},
 	{"mesos:filter=node,suppress=true,offer_timeout=5s,max_attempts=-1,max_attempts_nothing=-1", schedtest.Options{GangAtomic: true, Abandons: schedtest.AbandonGangs}},
 	{"mesos:scope=fair,max_attempts=-1,max_attempts_nothing=-1", schedtest.Options{GangAtomic: true, Abandons: schedtest.AbandonAny}},
+	{"mesos:gang=0,refuse=0,request=true,concurrent=true,requeue_tail=true", schedtest.Options{Abandons: schedtest.AbandonAny}},
+	{"mesos:request=true,concurrent=true,requeue_tail=true,hold_timeout=30s,gang_attempts=20", schedtest.Options{GangAtomic: true, Abandons: schedtest.AbandonAny}},
 }
 
 // registry is every family registered, as the command has it.
