@@ -230,6 +230,16 @@ type ClaimResult struct {
 	Note, Err string
 }
 
+// GradeClaim is the claim id (from source, stating claim) graded on checks, with
+// its note: the verdict computed by Grade, and, without any check, the reason.
+func GradeClaim(id, source, claim string, checks []Check, note string) ClaimResult {
+	r := ClaimResult{ID: id, Source: source, Claim: claim, Checks: checks, Note: note, Verdict: Grade(checks)}
+	if len(checks) == 0 {
+		r.Err = "the runs hold nothing this claim measures (an input it compares with is missing)"
+	}
+	return r
+}
+
 // join joins f of every check with "; ".
 func (c *ClaimResult) join(f func(Check) string) string {
 	var out []string

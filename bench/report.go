@@ -612,9 +612,15 @@ func (p *sweepPlotter) gpuAllocVsArrived() error {
 	return p.save("gpu_alloc_vs_arrived", arr)
 }
 
-func sanitize(s string) string {
+// sanitize keeps letters, digits, '_' and '-' of s and replaces every other
+// character with '_'.
+func sanitize(s string) string { return keepOnly(s, "_-") }
+
+// keepOnly keeps letters, digits and the characters of extra in s and replaces
+// every other character with '_'.
+func keepOnly(s, extra string) string {
 	return strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(extra, r) {
 			return r
 		}
 		return '_'

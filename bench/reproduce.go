@@ -108,8 +108,6 @@ func (r *Registry) Reproduce(opt ReproduceOptions) ([]ClaimResult, error) {
 		return nil, Usage("only", err)
 	}
 	type batch struct {
-		spec   string
-		seeds  int
 		params *Params
 		cells  []Cell
 		res    []*scheduler.Result
@@ -125,20 +123,16 @@ func (r *Registry) Reproduce(opt ReproduceOptions) ([]ClaimResult, error) {
 		key := fmt.Sprintf("%s|%d", spec, seeds)
 		b := batches[key]
 		if b == nil {
-			b = &batch{spec: spec, seeds: seeds}
+			b = &batch{}
 			batches[key] = b
 			b.params, b.cells, b.res, b.err = r.runClaimScenario(spec, seeds, opt)
 		}
-		out[i] = ClaimResult{ID: c.ID, Source: c.Source, Claim: c.Claim}
 		if b.err != "" {
-			out[i].Verdict, out[i].Err = NotRun, b.err
+			out[i] = ClaimResult{ID: c.ID, Source: c.Source, Claim: c.Claim, Verdict: NotRun, Err: b.err}
 			continue
 		}
 		checks, note := c.Grade(b.params, b.cells, b.res)
-		out[i].Checks, out[i].Note, out[i].Verdict = checks, note, Grade(checks)
-		if len(checks) == 0 {
-			out[i].Err = "the runs hold nothing this claim measures (an input it compares with is missing)"
-		}
+		out[i] = GradeClaim(c.ID, c.Source, c.Claim, checks, note)
 	}
 	return out, nil
 }
@@ -190,15 +184,7 @@ func (r *Registry) runClaimScenario(spec string, seeds int, opt ReproduceOptions
 // claimReportDir names the report directory of a scenario spec: the scenario's
 // name, then its parameters with every character a path may not hold replaced
 // ("gang-reports:report=G1" → "gang-reports_report=G1").
-func claimReportDir(spec string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '.', r == '=', r == '+':
-			return r
-		}
-		return '_'
-	}, spec)
-}
+func claimReportDir(spec string) string { return keepOnly(spec, "-.=+") }
 
 // Tally counts the results per verdict.
 func Tally(results []ClaimResult) map[Verdict]int {

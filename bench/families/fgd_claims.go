@@ -92,30 +92,24 @@ func gradeFGDRanking(_ *bench.Params, _ []bench.Cell, results []*scheduler.Resul
 }
 
 func gradeFGDRunForRun(_ *bench.Params, _ []bench.Cell, results []*scheduler.Result) ([]bench.Check, string) {
-	c := CompareFGDArtifact(fgdRuns(results))
+	runs := fgdRuns(results)
+	c := CompareFGDArtifact(runs)
 	if len(c.Diffs) == 0 && len(c.Random) == 0 {
 		return nil, ""
 	}
 	n, wa, wf := c.Identical()
 	k := 0
-	var traces []string
 	for _, r := range c.Random {
 		if r.Consistent() {
 			k++
-		}
-		if !strings.Contains(strings.Join(traces, ","), r.Trace) {
-			traces = append(traces, r.Trace)
 		}
 	}
 	return []bench.Check{
 			bench.Count(fmt.Sprintf("deterministic per-seed curves identical to the artifact's (every point within %.2f pp)", FGDRunTolerance), "the paper's simulator's runs", len(c.Diffs), len(c.Diffs), n),
 			bench.Count(fmt.Sprintf("Random checkpoints with no difference in mean at α = %.2f (Welch)", FGDRandomAlpha), "the artifact's distribution over seeds", len(c.Random), len(c.Random), k),
 		}, fmt.Sprintf("Largest deviations: %s pp GPU alloc, %s pp fragmentation ratio. Pod lists: %s.",
-			bench.Num(math.Max(0, wa.MaxAlloc)), bench.Num(math.Max(0, wf.MaxFrag)), strings.Join(fgdTraceSet(results), ", "))
+			bench.Num(math.Max(0, wa.MaxAlloc)), bench.Num(math.Max(0, wf.MaxFrag)), strings.Join(fgdTraces(runs), ", "))
 }
-
-// fgdTraceSet lists the pod lists of the results in order of appearance.
-func fgdTraceSet(results []*scheduler.Result) []string { return fgdTraces(fgdRuns(results)) }
 
 const fgdClaimSource = "FGD (Weng et al., USENIX ATC 2023), Figs. 7, 9"
 

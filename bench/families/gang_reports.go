@@ -792,7 +792,7 @@ func gangReportCells(_ *bench.Registry, p *bench.Params, _ int) ([]bench.Cell, e
 // gradeReport grades one report's runs as its claim does.
 func gradeReport(rep *gangReport, cells []bench.Cell, results []*scheduler.Result) bench.ClaimResult {
 	checks, note := rep.grade(runsOf(rep.id, cells, results))
-	return bench.ClaimResult{ID: "gang-" + rep.id, Source: rep.source, Claim: rep.claim, Checks: checks, Note: note, Verdict: bench.Grade(checks)}
+	return bench.GradeClaim("gang-"+rep.id, rep.source, rep.claim, checks, note)
 }
 
 // jobsCell summarises every job's end state: "1:done 2:held 9 ...".

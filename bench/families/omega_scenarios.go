@@ -206,7 +206,7 @@ type omegaClaim struct {
 // result grades the claim on gs.
 func (c omegaClaim) result(gs []*omegaGroup) bench.ClaimResult {
 	checks, note := c.grade(gs)
-	return bench.ClaimResult{ID: c.id, Source: c.source, Claim: c.claim, Checks: checks, Note: note, Verdict: bench.Grade(checks)}
+	return bench.GradeClaim(c.id, c.source, c.claim, checks, note)
 }
 
 // bySeed evaluates f once per seed index k (at(g, m) is metric m of group g's run

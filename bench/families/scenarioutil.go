@@ -55,9 +55,6 @@ func meanCICell(g *bench.Group, m bench.Metric) string { return bench.IntervalOf
 // report: the same computed verdict `schedlab reproduce` prints.
 func claimVerdictLine(c bench.ClaimSpec, p *bench.Params, cells []bench.Cell, results []*scheduler.Result) string {
 	checks, note := c.Grade(p, cells, results)
-	r := bench.ClaimResult{ID: c.ID, Source: c.Source, Claim: c.Claim, Checks: checks, Note: note, Verdict: bench.Grade(checks)}
-	if len(checks) == 0 {
-		r.Err = "these runs hold nothing this claim measures"
-	}
+	r := bench.GradeClaim(c.ID, c.Source, c.Claim, checks, note)
 	return "**Verdict** (computed from this table's runs, as `schedlab reproduce` grades it): " + r.VerdictLine() + "\n\n"
 }
