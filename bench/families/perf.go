@@ -20,27 +20,82 @@ import (
 // load per node at every size). Its cells run one at a time so they do not share
 // cores. The Go benchmarks of perf_test.go run the same cells (BenchmarkPerf),
 // comparable across commits with benchstat.
+//
+// Two loads. PerfLoaded (the default) keeps the cluster 60–90 % allocated in steady
+// state with mixed task shapes — CPU-heavy and memory-heavy tasks (negatively
+// correlated requests) and whole-GPU tasks on the one node in eight that has GPUs —
+// so a decision has to skip nodes full in one dimension or another: the regime
+// where an index earns its keep. PerfEmpty is the old near-empty case (under 1 %
+// allocated; almost every node fits): the easy case, kept for comparison.
+
+// Perf loads.
+const (
+	PerfLoaded = "loaded"
+	PerfEmpty  = "empty"
+)
 
 // PerfSpec is one cell of the perf scenario.
 type PerfSpec struct {
 	Scheduler, Placer string
 	Nodes             int
+	// Load is PerfLoaded (also when empty) or PerfEmpty.
+	Load string
 	// JobsPerNode and RatePerNode size the synthetic workload: Nodes × JobsPerNode
-	// jobs arriving at Nodes × RatePerNode jobs per simulated second.
+	// jobs arriving at Nodes × RatePerNode jobs per simulated second. Zero means the
+	// load's default (PerfDefaults).
 	JobsPerNode, RatePerNode float64
 	Seed                     uint64
 }
 
-// RunSpec returns the run the perf cell makes.
-func (p PerfSpec) RunSpec() bench.RunSpec {
-	jobs := max(1, int(float64(p.Nodes)*p.JobsPerNode+0.5))
-	rate := float64(p.Nodes) * p.RatePerNode
-	return bench.RunSpec{
-		Scheduler: p.Scheduler, Placer: p.Placer,
-		Workload: fmt.Sprintf("synthetic:jobs=%d,rate=%s", jobs, strconv.FormatFloat(rate, 'g', -1, 64)),
-		Cluster:  fmt.Sprintf("nodes=%d,cpu=32000,mem=131072", p.Nodes),
-		Seed:     p.Seed,
+// PerfDefaults returns the jobs per node and arrival rate per node of a load: 6
+// jobs per node at 0.004 jobs/s per node (arrivals over 1,500 simulated seconds,
+// about 80 % of the CPU allocated after the first few minutes) for PerfLoaded, 1
+// at 0.01 for PerfEmpty.
+func PerfDefaults(load string) (jobsPerNode, ratePerNode float64) {
+	if load == PerfEmpty {
+		return 1, 0.01
 	}
+	return 6, 0.004
+}
+
+// perfLoadedTasks is the loaded workload's job shape: about 6.6 tasks per job
+// running about 340 s, 3 cores and 8 GiB per task on average, CPU and memory
+// negatively correlated (so both CPU-heavy and memory-heavy tasks), 5 % of jobs
+// asking for 1, 2 or 4 whole GPUs per task, no gangs.
+const perfLoadedTasks = "tasks=median(4;1)[1;64],runtime=median(300;0.5)[10;3600]," +
+	"cpu=median(2000;0.9)[100;16000],mem=median(6144;1)[256;65536],corr=-0.3,gang=0," +
+	"gpu=0.05,gpu_count=1:4;2:2;4:1"
+
+// perfWarmup is left out of the loaded cells' measurement window (the cluster
+// fills in the first minutes).
+const perfWarmup = 600 * scheduler.Second
+
+// RunSpec returns the run the perf cell makes. A loaded cell measures its
+// time-averaged metrics over the arrivals after perfWarmup (the steady state).
+func (p PerfSpec) RunSpec() bench.RunSpec {
+	jpn, rpn := PerfDefaults(p.Load)
+	if p.JobsPerNode > 0 {
+		jpn = p.JobsPerNode
+	}
+	if p.RatePerNode > 0 {
+		rpn = p.RatePerNode
+	}
+	jobs := max(1, int(float64(p.Nodes)*jpn+0.5))
+	rate := strconv.FormatFloat(float64(p.Nodes)*rpn, 'g', -1, 64)
+	spec := bench.RunSpec{Scheduler: p.Scheduler, Placer: p.Placer, Seed: p.Seed}
+	if p.Load == PerfEmpty {
+		spec.Workload = fmt.Sprintf("synthetic:jobs=%d,rate=%s", jobs, rate)
+		spec.Cluster = fmt.Sprintf("nodes=%d,cpu=32000,mem=131072", p.Nodes)
+		return spec
+	}
+	gpu := p.Nodes / 8
+	spec.Workload = fmt.Sprintf("synthetic:jobs=%d,rate=%s,%s", jobs, rate, perfLoadedTasks)
+	spec.Cluster = fmt.Sprintf("nodes=%d,cpu=32000,mem=131072", p.Nodes-gpu)
+	if gpu > 0 {
+		spec.Cluster += fmt.Sprintf("+nodes=%d,cpu=32000,mem=131072,gpu=8", gpu)
+	}
+	spec.Window = scheduler.Window{Mode: scheduler.WindowArrivals, Warmup: perfWarmup}
+	return spec
 }
 
 // DefaultPerfPlacers are the placers the perf scenario measures by default
@@ -66,8 +121,9 @@ func registerPerf(reg *bench.Registry) {
 			{Name: "schedulers", Type: bench.TypeList, Default: "monolithic", Doc: "schedulers, '|'-separated, ';' for ','"},
 			{Name: "placers", Type: bench.TypeList, Default: DefaultPerfPlacers, Doc: "placers, '|'-separated (unregistered ones are skipped)"},
 			{Name: "nodes", Type: bench.TypeList, Range: "[1, 2000000]", Default: "1000|10000|100000", Unit: "nodes", Doc: "cluster sizes, '|'-separated"},
-			{Name: "jobs_per_node", Type: bench.TypeFloat, Range: "(0, 1000]", Default: "1", Doc: "synthetic jobs per node (about 8 tasks each)"},
-			{Name: "rate_per_node", Type: bench.TypeFloat, Range: "(0, 1000]", Default: "0.01", Unit: "jobs/s", Doc: "arrival rate per node (the default leaves the cluster nearly empty: almost every node fits; perf.md reports the measured utilization)"},
+			{Name: "load", Type: bench.TypeEnum, Default: PerfLoaded, Doc: "loaded (60–90 % of the CPU allocated in steady state, CPU-heavy, memory-heavy and GPU tasks, one node in eight with 8 GPUs) or empty (the near-empty case: almost every node fits); perf.md reports the measured utilization"},
+			{Name: "jobs_per_node", Type: bench.TypeFloat, Range: "(0, 1000]", Default: "6 (loaded), 1 (empty)", Doc: "synthetic jobs per node (about 7–8 tasks each)"},
+			{Name: "rate_per_node", Type: bench.TypeFloat, Range: "(0, 1000]", Default: "0.004 (loaded), 0.01 (empty)", Unit: "jobs/s", Doc: "arrival rate per node"},
 			{Name: "slow", Type: bench.TypeList, Default: "tetris|kube", Doc: "placers that score every node (O(n) per decision), measured only up to slow_max nodes"},
 			{Name: "slow_max", Type: bench.TypeInt, Range: "[1, 2000000]", Default: "10000", Unit: "nodes", Doc: "largest cluster for the slow placers"},
 		},
@@ -90,8 +146,10 @@ func registerPerf(reg *bench.Registry) {
 			}
 			slow := splitBar(p.List("slow", "tetris|kube"))
 			slowMax := p.Int("slow_max", 10000)
-			jpn := p.Float("jobs_per_node", 1)
-			rpn := p.Float("rate_per_node", 0.01)
+			load := p.Enum("load", PerfLoaded, PerfLoaded, PerfEmpty)
+			jpn, rpn := PerfDefaults(load)
+			jpn = p.Float("jobs_per_node", jpn)
+			rpn = p.Float("rate_per_node", rpn)
 			if err := p.Err(); err != nil {
 				return nil, err
 			}
@@ -109,7 +167,7 @@ func registerPerf(reg *bench.Registry) {
 							continue
 						}
 						for s := 1; s <= seeds; s++ {
-							ps := PerfSpec{Scheduler: sc, Placer: pl, Nodes: n, JobsPerNode: jpn, RatePerNode: rpn, Seed: uint64(s)}
+							ps := PerfSpec{Scheduler: sc, Placer: pl, Nodes: n, Load: load, JobsPerNode: jpn, RatePerNode: rpn, Seed: uint64(s)}
 							spec := ps.RunSpec()
 							cells = append(cells, bench.Cell{
 								Labels: []bench.Label{{Key: "scheduler", Value: sc}, {Key: "placer", Value: pl}, {Key: "nodes", Value: strconv.Itoa(n)}},
@@ -126,9 +184,9 @@ func registerPerf(reg *bench.Registry) {
 	})
 }
 
-func perfReport(dir string, _ *bench.Params, cells []bench.Cell, results []*scheduler.Result) error {
+func perfReport(dir string, p *bench.Params, cells []bench.Cell, results []*scheduler.Result) error {
 	groups := bench.Groups(cells, results)
-	t := &bench.Table{Header: []string{"scheduler", "placer", "nodes", "tasks", "decisions/s", "events/s", "wall s", "sim s", "CPU util %"}}
+	t := &bench.Table{Header: []string{"scheduler", "placer", "nodes", "tasks", "decisions/s", "events/s", "wall s", "sim s", "CPU util %", "mem util %", "GPU util %"}}
 	lowUtil, highUtil := math.Inf(1), math.Inf(-1)
 	dec := &bench.Chart{Title: "Placement decisions per wall second", XLabel: "cluster size (nodes)", YLabel: "placements per wall second (1/s)", XLog: true, YLog: true}
 	ev := &bench.Chart{Title: "Simulation events per wall second", XLabel: "cluster size (nodes)", YLabel: "events per wall second (1/s)", XLog: true, YLog: true}
@@ -147,7 +205,7 @@ func perfReport(dir string, _ *bench.Params, cells []bench.Cell, results []*sche
 		e, _ := bench.MeanCI(g.Values(bench.MetricEventsPerSec))
 		w, _ := bench.MeanCI(g.Values(bench.Metric{Get: func(r *scheduler.Result) float64 { return r.WallSeconds }}))
 		r := g.Results[0]
-		t.Add(g.Label("scheduler"), g.Label("placer"), g.Label("nodes"), strconv.Itoa(r.TasksSubmitted), bench.Num(d), bench.Num(e), bench.Num(w), bench.Num(r.SimSeconds), bench.Num(100*r.Utilization.CPU))
+		t.Add(g.Label("scheduler"), g.Label("placer"), g.Label("nodes"), strconv.Itoa(r.TasksSubmitted), bench.Num(d), bench.Num(e), bench.Num(w), bench.Num(r.SimSeconds), bench.Num(100*r.Utilization.CPU), bench.Num(100*r.Utilization.Mem), gpuUtil(r))
 		lowUtil, highUtil = math.Min(lowUtil, 100*r.Utilization.CPU), math.Max(highUtil, 100*r.Utilization.CPU)
 		n, _ := strconv.ParseFloat(g.Label("nodes"), 64)
 		i, ok := at[name]
@@ -163,11 +221,11 @@ func perfReport(dir string, _ *bench.Params, cells []bench.Cell, results []*sche
 	var b strings.Builder
 	b.WriteString("# Simulator performance\n\nOne run per cell, one cell at a time, on a synthetic workload whose jobs and arrival rate scale with the cluster. decisions/s = placements per wall second; events/s = simulation events per wall second. Wall-clock figures depend on the machine.")
 	if highUtil >= lowUtil {
-		load := "a loaded cluster"
-		if highUtil < 10 {
-			load = "a nearly empty cluster, where almost every node fits a task: the easy case for an index"
+		over := "over the whole runs"
+		if p.Enum("load", PerfLoaded, PerfLoaded, PerfEmpty) == PerfLoaded {
+			over = fmt.Sprintf("in steady state (the arrivals after the first %s)", perfWarmup)
 		}
-		fmt.Fprintf(&b, " Measured CPU utilization over the runs: %s–%s %% — %s.", bench.Num(lowUtil), bench.Num(highUtil), load)
+		fmt.Fprintf(&b, " Measured CPU utilization %s: %s–%s %% — %s.", over, bench.Num(lowUtil), bench.Num(highUtil), perfLoadSentence(lowUtil, highUtil))
 	}
 	b.WriteString("\n\n")
 	t.WriteMarkdown(&b)
@@ -181,4 +239,24 @@ func perfReport(dir string, _ *bench.Params, cells []bench.Cell, results []*sche
 		b.WriteString("\n![decisions per second](plots/perf_decisions.png)\n![events per second](plots/perf_events.png)\n")
 	}
 	return os.WriteFile(filepath.Join(dir, "perf.md"), []byte(b.String()), 0o644)
+}
+
+// perfLoadSentence names the regime a range of measured CPU utilizations (in %)
+// puts the perf cells in.
+func perfLoadSentence(low, high float64) string {
+	switch {
+	case high < 10:
+		return "a nearly empty cluster, where almost every node fits a task: the easy case for an index"
+	case low >= 60 && high <= 90:
+		return "a loaded cluster, where a decision must skip nodes that are full in some dimension"
+	default:
+		return "outside the loaded range of 60–90 %"
+	}
+}
+
+func gpuUtil(r *scheduler.Result) string {
+	if r.Utilization.GPU == 0 {
+		return "-"
+	}
+	return bench.Num(100 * r.Utilization.GPU)
 }

@@ -9,11 +9,12 @@ import (
 )
 
 // BenchmarkPerf measures placement decisions and events per wall second of whole
-// runs (the perf scenario's cells) at 1k, 10k and 100k nodes: every registered
-// placer under the monolithic scheduler, and every registered scheduler with
-// bestfit. Select with -bench, e.g.
+// runs (the perf scenario's cells) on both loads at 1k, 10k and 100k nodes: every
+// registered placer under the monolithic scheduler, and every registered
+// scheduler with bestfit. ns/decision is wall time per placement. Select with
+// -bench, e.g.
 //
-//	go test ./bench/families -run '^$' -bench 'Perf/sched=monolithic$/placer=bestfit$' -benchtime 1x -count 5 | tee new.txt
+//	go test ./bench/families -run '^$' -bench 'Perf/load=loaded/sched=monolithic/placer=bestfit/' -benchtime 1x -count 5 | tee new.txt
 //	benchstat old.txt new.txt
 func BenchmarkPerf(b *testing.B) {
 	sizes := []int{1000, 10000, 100000}
@@ -27,30 +28,40 @@ func BenchmarkPerf(b *testing.B) {
 			combos = append(combos, combo{s.Name, "bestfit"})
 		}
 	}
-	for _, c := range combos {
-		for _, n := range sizes {
-			b.Run(fmt.Sprintf("sched=%s/placer=%s/nodes=%d", c.sched, c.placer, n), func(b *testing.B) {
-				spec := PerfSpec{Scheduler: c.sched, Placer: c.placer, Nodes: n, JobsPerNode: 1, RatePerNode: 0.01, Seed: 1}.RunSpec()
-				var placements, events int64
-				b.ResetTimer()
-				for i := 0; i < b.N; i++ {
-					res, err := testRegistry.Run(spec)
-					if err != nil {
-						b.Fatal(err)
-					}
-					if res.TasksSubmitted == 0 || res.Placements == 0 {
-						b.Fatalf("run placed nothing: %+v", res)
-					}
-					placements += res.Placements
-					events += res.Events
-				}
-				s := b.Elapsed().Seconds()
-				b.ReportMetric(float64(placements)/s, "decisions/s")
-				b.ReportMetric(float64(events)/s, "events/s")
-				b.ReportMetric(float64(placements)/float64(b.N), "placements/op")
-			})
+	for _, load := range []string{PerfLoaded, PerfEmpty} {
+		for _, c := range combos {
+			for _, n := range sizes {
+				benchPerf(b, PerfSpec{Scheduler: c.sched, Placer: c.placer, Nodes: n, Load: load, Seed: 1})
+			}
 		}
 	}
+}
+
+func benchPerf(b *testing.B, ps PerfSpec) {
+	b.Run(fmt.Sprintf("load=%s/sched=%s/placer=%s/nodes=%d", ps.Load, ps.Scheduler, ps.Placer, ps.Nodes), func(b *testing.B) {
+		spec := ps.RunSpec()
+		var placements, events int64
+		var util float64
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			res, err := testRegistry.Run(spec)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if res.TasksSubmitted == 0 || res.Placements == 0 {
+				b.Fatalf("run placed nothing: %+v", res)
+			}
+			placements += res.Placements
+			events += res.Events
+			util = res.Utilization.CPU
+		}
+		s := b.Elapsed().Seconds()
+		b.ReportMetric(float64(placements)/s, "decisions/s")
+		b.ReportMetric(float64(events)/s, "events/s")
+		b.ReportMetric(1e9*s/float64(placements), "ns/decision")
+		b.ReportMetric(float64(placements)/float64(b.N), "placements/op")
+		b.ReportMetric(100*util, "cpu-util-%")
+	})
 }
 
 func TestPerfAndCompactionScenariosTiny(t *testing.T) {
