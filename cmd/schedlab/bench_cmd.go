@@ -76,8 +76,16 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	stop, release := stopOnInterrupt(stderr)
 	defer release()
 	opt.Stop = stop
+	stopProfile, ok := f.prof.start(stderr, "bench")
+	if !ok {
+		return exitUsage
+	}
 	start := time.Now()
 	o, err := bench.Execute(registry, plan, dir, opt)
+	if perr := stopProfile(); perr != nil {
+		fmt.Fprintf(stderr, "schedlab bench: %v\n", perr)
+		return exitFail
+	}
 	if err != nil {
 		return failure(stderr, "bench", err)
 	}
@@ -93,6 +101,7 @@ type benchFlags struct {
 	retry                                        *bool
 	scheds, placers, workloads, clusters, params listFlag
 	horizon, sample, name                        *string
+	prof                                         *profileFlags
 }
 
 // parseBenchFlags parses the flags of schedlab bench. When ok is false the
@@ -121,6 +130,7 @@ func parseBenchFlags(args []string, stderr io.Writer) (f *benchFlags, code int, 
 	f.horizon = fs.String("horizon", "", "simulated `DURATION` of each run of an ad-hoc sweep")
 	f.sample = fs.String("sample-every", "", "utilization sample interval `DURATION` (default 60s)")
 	f.name = fs.String("name", "", "title of an ad-hoc sweep")
+	f.prof = addProfileFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return nil, exitOK, false

@@ -122,6 +122,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	win := addWindowFlags(fs, "all")
 	format := fs.String("format", "table", "output `format`: table or json")
 	out := fs.String("out", "", "write the result to `FILE` instead of standard output")
+	prof := addProfileFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return exitOK
@@ -135,7 +136,15 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	if !checkFormat(stderr, "run", *format) || !win.apply(stderr, "run", &spec) {
 		return exitUsage
 	}
+	stopProfile, ok := prof.start(stderr, "run")
+	if !ok {
+		return exitUsage
+	}
 	res, err := registry.Run(spec)
+	if perr := stopProfile(); perr != nil {
+		fmt.Fprintf(stderr, "schedlab run: %v\n", perr)
+		return exitFail
+	}
 	if err != nil {
 		return failure(stderr, "run", err)
 	}
