@@ -69,6 +69,7 @@ type Fit struct {
 	Key   scheduler.Resource // for NormKey; AutoKey for automatic
 	bound *scheduler.State
 	sum   sumIndex
+	keys  [scheduler.NumResources]*keyTree // NormKey: the index of each key used
 }
 
 var (
@@ -76,13 +77,27 @@ var (
 	_ scheduler.Attacher = (*Fit)(nil)
 )
 
-// Attach implements scheduler.Attacher. For NormSum it builds the ordered index
-// over s (O(n log n)); the other norms read the state's own indexes.
+// Attach implements scheduler.Attacher. For NormKey it builds the ordered index
+// of each key the placer uses (keyTree: CPU and GPU for AutoKey), for NormSum
+// the ordered index by the sum (O(n log n) each).
 func (f *Fit) Attach(s *scheduler.State, _ *rand.Rand) {
+	if f.bound == s {
+		return
+	}
 	mustBeUnbound(f.bound, s)
 	f.bound = s
-	if f.Norm == NormSum {
+	switch f.Norm {
+	case NormSum:
 		f.sum.bind(s)
+	case NormKey:
+		keys := []scheduler.Resource{scheduler.CPU, scheduler.GPU}
+		if f.Key >= 0 && f.Key < scheduler.NumResources {
+			keys = []scheduler.Resource{f.Key}
+		}
+		for _, k := range keys {
+			f.keys[k] = &keyTree{}
+			f.keys[k].bind(s, k)
+		}
 	}
 }
 
@@ -111,7 +126,7 @@ func (f *Fit) Place(s *scheduler.State, t *scheduler.Task) (scheduler.NodeID, sc
 	var id scheduler.NodeID
 	switch f.Norm {
 	case NormKey:
-		id = f.placeKey(s, t)
+		id = f.placeKey(t)
 	case NormSum:
 		id = f.placeSum(s, t)
 	default:
@@ -123,26 +138,17 @@ func (f *Fit) Place(s *scheduler.State, t *scheduler.Task) (scheduler.NodeID, sc
 	return id, s.ChooseGPUs(t, id), scheduler.StatusOK
 }
 
-func (f *Fit) placeKey(s *scheduler.State, t *scheduler.Task) scheduler.NodeID {
+// placeKey is the first node by (free[key], ID) from the request's amount on
+// that fits (best fit), or the last (worst fit): what walking the state's
+// ordered index (State.AscendFree, State.DescendFree) finds, from the keyTree
+// in O(log n).
+func (f *Fit) placeKey(t *scheduler.Task) scheduler.NodeID {
 	key := KeyOf(f.Key, t)
-	need := t.Request[key]
-	found := scheduler.NoNode
-	visit := func(id scheduler.NodeID, free int64) bool {
-		if free < need {
-			return false
-		}
-		if t.Request.LessEq(s.Free(id)) && s.Fits(t, id).IsOK() {
-			found = id
-			return false
-		}
-		return true
-	}
+	tree := f.keys[key]
 	if f.Worst {
-		s.DescendFree(key, visit)
-	} else {
-		s.AscendFree(key, need, visit)
+		return tree.last(t, t.Request[key])
 	}
-	return found
+	return tree.first(t, t.Request[key])
 }
 
 // NormValue returns the value of norm n (NormSum, NormL2 or NormMax; NormKey is

@@ -236,3 +236,112 @@ func TestKubeFilterMatchesSequentialScan(t *testing.T) {
 		}
 	}
 }
+
+// TestIndexedPlacersOnPackedClusters is the same property in the regime the
+// indexes' pruning is for: clusters packed by first fit with CPU-heavy and
+// memory-heavy tasks (so many nodes are full in one dimension only), requests of
+// every ratio including CPU-only and memory-only ones beyond the sketch's slopes,
+// and nodes added with capacities larger than any at attach time (the sketch's
+// scale stays the one it was bound with).
+func TestIndexedPlacersOnPackedClusters(t *testing.T) {
+	const seed = 20261204
+	r := rand.New(rand.NewPCG(seed, 3))
+	task := func(id int64) *scheduler.Task {
+		tk := &scheduler.Task{ID: scheduler.TaskID(id), Node: scheduler.NoNode}
+		c, m := int64(1+r.IntN(16))*500, int64(1+r.IntN(16))*2048
+		switch r.IntN(6) {
+		case 0:
+			c /= 8 // memory-heavy
+		case 1:
+			m /= 8 // CPU-heavy
+		case 2:
+			c = 0
+		case 3:
+			m = 0
+		}
+		tk.Request = scheduler.Res(c, m, 0)
+		if r.IntN(10) == 0 {
+			tk.GPUCount, tk.GPUMilli = int32(1+r.IntN(2)), 1000
+			tk.Request[scheduler.GPU] = int64(tk.GPUCount) * 1000
+		}
+		return tk
+	}
+	for trial := range 20 {
+		n := 1 + r.IntN(300)
+		nodes := make([]scheduler.Node, n)
+		for i := range nodes {
+			nodes[i] = scheduler.Node{Capacity: scheduler.Res(8000, 32768, 0)}
+			if r.IntN(4) == 0 {
+				nodes[i] = scheduler.Node{Capacity: scheduler.Res(16000, 65536, 4000), GPUModel: "T4"}
+			}
+		}
+		s, err := scheduler.NewState(nodes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var placed []*scheduler.Task
+		next := int64(0)
+		for range 6 * n { // pack by first fit
+			tk := task(next)
+			next++
+			if id := naiveFirst(s, tk, 0, s.NumNodes()); id != scheduler.NoNode && s.Place(tk, id, 0, false).IsOK() {
+				placed = append(placed, tk)
+			}
+		}
+		ff, nf := attached(s, &FirstFit{}), attached(s, &NextFit{})
+		fits := map[string]*Fit{}
+		for _, k := range []scheduler.Resource{AutoKey, scheduler.CPU, scheduler.Memory, scheduler.GPU} {
+			fits[fmt.Sprintf("key=%d/best", k)] = attached(s, &Fit{Norm: NormKey, Key: k})
+			fits[fmt.Sprintf("key=%d/worst", k)] = attached(s, &Fit{Worst: true, Norm: NormKey, Key: k})
+		}
+		for step := range 300 {
+			tk := task(next)
+			next++
+			nn := s.NumNodes()
+			ctx := fmt.Sprintf("seed %d trial %d step %d (%d nodes) task %v gpu %d", seed, trial, step, nn, tk.Request, tk.GPUCount)
+			want := naiveFirst(s, tk, 0, nn)
+			if got, _, _ := ff.Place(s, tk); got != want {
+				t.Fatalf("%s: firstfit chose %d, naive %d", ctx, got, want)
+			}
+			cur := nf.cursor
+			if cur >= nn {
+				cur = 0
+			}
+			wantNF := naiveFirst(s, tk, cur, nn)
+			if wantNF == scheduler.NoNode {
+				wantNF = naiveFirst(s, tk, 0, cur)
+			}
+			if got, _, _ := nf.Place(s, tk); got != wantNF {
+				t.Fatalf("%s: nextfit chose %d, naive %d", ctx, got, wantNF)
+			}
+			for name, f := range fits {
+				w := naiveFit(s, tk, NormKey, f.Key, f.Worst, true, scheduler.Resources{})
+				if got, _, _ := f.Place(s, tk); got != w {
+					t.Fatalf("%s: %s chose %d, naive %d", ctx, name, got, w)
+				}
+			}
+			switch op := r.IntN(20); {
+			case op < 11:
+				if want != scheduler.NoNode && s.Place(tk, want, 0, false).IsOK() {
+					placed = append(placed, tk)
+				}
+			case op < 18 && len(placed) > 0:
+				i := r.IntN(len(placed))
+				s.Release(placed[i])
+				placed = append(placed[:i], placed[i+1:]...)
+			case op == 18:
+				if _, err := s.AddNode(scheduler.Node{Capacity: scheduler.Res(64000, 262144, 0)}); err != nil {
+					t.Fatal(err)
+				}
+			default:
+				id := scheduler.NodeID(r.IntN(s.NumNodes()))
+				if s.NumTasks(id) == 0 {
+					s.SetDown(id, s.Up(id))
+				}
+			}
+		}
+		if bad := s.CheckInvariants(); bad != "" {
+			t.Fatal(bad)
+		}
+	}
+}
