@@ -31,7 +31,7 @@ func TestProfileFlags(t *testing.T) {
 		}
 	}
 	cpu, mem, tr := files("run")
-	if code, _, e := runCLI(strings.Fields("run "+tinyRun+" --cpuprofile "+cpu+" --memprofile "+mem+" --trace "+tr)...); code != exitOK {
+	if code, _, e := runCLI(strings.Fields("run " + tinyRun + " --cpuprofile " + cpu + " --memprofile " + mem + " --trace " + tr)...); code != exitOK {
 		t.Fatalf("run: exit %d: %s", code, e)
 	}
 	check(cpu, mem, tr)

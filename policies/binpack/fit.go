@@ -90,14 +90,16 @@ func (f *Fit) Attach(s *scheduler.State, _ *rand.Rand) {
 	case NormSum:
 		f.sum.bind(s)
 	case NormKey:
-		keys := []scheduler.Resource{scheduler.CPU, scheduler.GPU}
 		if f.Key >= 0 && f.Key < scheduler.NumResources {
-			keys = []scheduler.Resource{f.Key}
+			f.keys[f.Key] = &keyTree{}
+			f.keys[f.Key].bind(s, f.Key, false)
+			break
 		}
-		for _, k := range keys {
-			f.keys[k] = &keyTree{}
-			f.keys[k].bind(s, k)
-		}
+		// AutoKey: CPU for tasks without GPUs; GPU for tasks with, which only
+		// nodes with GPUs can hold.
+		f.keys[scheduler.CPU], f.keys[scheduler.GPU] = &keyTree{}, &keyTree{}
+		f.keys[scheduler.CPU].bind(s, scheduler.CPU, false)
+		f.keys[scheduler.GPU].bind(s, scheduler.GPU, true)
 	}
 }
 

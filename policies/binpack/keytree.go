@@ -17,12 +17,14 @@ import "github.com/schedlab/schedlab/scheduler"
 // the set of keys, never on the order of the changes: searches are
 // deterministic.
 type keyTree struct {
-	s    *scheduler.State
-	key  scheduler.Resource
-	unit [2]float32 // the sketch's scale, as fitTree.unit
-	root int32
-	e    []keyEntry // by node ID
-	path []int32    // fixPath's scratch
+	s   *scheduler.State
+	key scheduler.Resource
+	// needKey: only nodes with capacity of key are indexed
+	needKey bool
+	unit    [2]float32 // the sketch's scale, as fitTree.unit
+	root    int32
+	e       []keyEntry // by node ID
+	path    []int32    // fixPath's scratch
 }
 
 type keyEntry struct {
@@ -36,8 +38,10 @@ type keyEntry struct {
 const noEntry = -1
 
 // bind makes the tree index s by free[key] and listen to it (O(n log n)).
-func (t *keyTree) bind(s *scheduler.State, key scheduler.Resource) {
-	t.s, t.key, t.root = s, key, noEntry
+// With needKey it indexes only the nodes with capacity of key: enough for a
+// placer that searches it only for requests of key.
+func (t *keyTree) bind(s *scheduler.State, key scheduler.Resource, needKey bool) {
+	t.s, t.key, t.needKey, t.root = s, key, needKey, noEntry
 	t.unit = sketchUnit(s)
 	s.AddListener(t)
 	t.grow()
@@ -68,25 +72,28 @@ func (t *keyTree) NodeChanged(id scheduler.NodeID) {
 	t.refresh(int32(id))
 }
 
-// refresh brings node id's entry up to date with the state.
+// refresh brings node id's entry up to date with the state. A node without
+// capacity of the key is left out when the tree serves only requests of it.
 func (t *keyTree) refresh(id int32) {
 	e := &t.e[id]
-	up := t.s.Up(scheduler.NodeID(id))
-	free := t.s.Free(scheduler.NodeID(id))
+	nid := scheduler.NodeID(id)
+	up := t.s.Up(nid) && (!t.needKey || t.s.Node(nid).Capacity[t.key] > 0)
+	free := t.s.Free(nid)
 	if e.in && up && free[t.key] == e.key {
-		e.own = t.leafOf(id)
-		t.fixPath(id)
+		if own := t.leafOf(id); own != e.own {
+			e.own = own
+			t.fixPath(id)
+		}
 		return
 	}
 	if e.in {
-		t.root = t.remove(t.root, id)
+		t.remove(id)
 		e.in = false
 	}
 	if up {
 		e.key, e.own, e.in = free[t.key], t.leafOf(id), true
-		e.left, e.right = noEntry, noEntry
 		e.agg = e.own
-		t.root = t.insert(t.root, id)
+		t.insert(id)
 	}
 }
 
@@ -98,56 +105,74 @@ func (t *keyTree) before(a, b int32) bool {
 	return ka < kb || (ka == kb && a < b)
 }
 
-// pull recomputes entry i's subtree maxima from its own leaf and its children's.
-func (t *keyTree) pull(i int32) {
+// pull recomputes entry i's subtree maxima from its own leaf and its children's
+// and reports whether they changed.
+func (t *keyTree) pull(i int32) bool {
 	e := &t.e[i]
 	agg := e.own
 	if e.left != noEntry {
-		agg = maxLeaf(&agg, &t.e[e.left].agg)
+		agg.raise(&t.e[e.left].agg)
 	}
 	if e.right != noEntry {
-		agg = maxLeaf(&agg, &t.e[e.right].agg)
+		agg.raise(&t.e[e.right].agg)
+	}
+	if agg == e.agg {
+		return false
 	}
 	e.agg = agg
+	return true
 }
 
-// fixPath recomputes the maxima from the root down to entry id, bottom-up,
-// after id's own leaf changed but not its key.
-func (t *keyTree) fixPath(id int32) {
-	path := t.path[:0]
-	for i := t.root; i != id; {
-		path = append(path, i)
+// pathTo records the entries from the root down to entry id's parent in t.path
+// and returns the link that points at id.
+func (t *keyTree) pathTo(id int32) *int32 {
+	t.path = t.path[:0]
+	link := &t.root
+	for *link != id {
+		i := *link
+		t.path = append(t.path, i)
 		if t.before(id, i) {
-			i = t.e[i].left
+			link = &t.e[i].left
 		} else {
-			i = t.e[i].right
+			link = &t.e[i].right
 		}
 	}
-	t.path = path
-	t.pull(id)
-	for n := len(path) - 1; n >= 0; n-- {
-		t.pull(path[n])
+	return link
+}
+
+// pullPath recomputes the maxima of the entries of t.path bottom-up, stopping at
+// the first that does not change (those above it then do not either).
+func (t *keyTree) pullPath() {
+	for n := len(t.path) - 1; n >= 0 && t.pull(t.path[n]); n-- {
 	}
 }
 
-// insert adds entry id to the subtree rooted at i and returns the new root.
-func (t *keyTree) insert(i, id int32) int32 {
-	if i == noEntry {
-		return id
+// fixPath refreshes the maxima above entry id after its own leaf changed but
+// not its key.
+func (t *keyTree) fixPath(id int32) {
+	t.pathTo(id)
+	if t.pull(id) {
+		t.pullPath()
 	}
-	if t.e[id].prio > t.e[i].prio {
-		l, r := t.split(i, id)
-		t.e[id].left, t.e[id].right = l, r
-		t.pull(id)
-		return id
+}
+
+// insert adds entry id (its links unset, its maxima its own leaf): down from the
+// root every entry it passes under takes id's leaf into its maxima (one maximum
+// each); where id's priority wins, the subtree there is split around id.
+func (t *keyTree) insert(id int32) {
+	link := &t.root
+	for *link != noEntry && t.e[*link].prio >= t.e[id].prio {
+		i := *link
+		t.e[i].agg.raise(&t.e[id].own)
+		if t.before(id, i) {
+			link = &t.e[i].left
+		} else {
+			link = &t.e[i].right
+		}
 	}
-	if t.before(id, i) {
-		t.e[i].left = t.insert(t.e[i].left, id)
-	} else {
-		t.e[i].right = t.insert(t.e[i].right, id)
-	}
-	t.pull(i)
-	return i
+	t.e[id].left, t.e[id].right = t.split(*link, id)
+	t.pull(id)
+	*link = id
 }
 
 // split splits the subtree rooted at i into the entries before id and those after.
@@ -167,18 +192,12 @@ func (t *keyTree) split(i, id int32) (l, r int32) {
 	return a, i
 }
 
-// remove deletes entry id from the subtree rooted at i and returns the new root.
-func (t *keyTree) remove(i, id int32) int32 {
-	if i == id {
-		return t.merge(t.e[i].left, t.e[i].right)
-	}
-	if t.before(id, i) {
-		t.e[i].left = t.remove(t.e[i].left, id)
-	} else {
-		t.e[i].right = t.remove(t.e[i].right, id)
-	}
-	t.pull(i)
-	return i
+// remove deletes entry id: its children are merged in its place and the maxima
+// above are recomputed up to the first entry they do not change.
+func (t *keyTree) remove(id int32) {
+	link := t.pathTo(id)
+	*link = t.merge(t.e[id].left, t.e[id].right)
+	t.pullPath()
 }
 
 // merge joins two subtrees, every entry of a before every entry of b.

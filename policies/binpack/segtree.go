@@ -18,9 +18,9 @@ type leaf struct {
 }
 
 // sketchN is the number of slopes of the CPU–memory sketch.
-const sketchN = 11
+const sketchN = 7
 
-// sketch holds, for each slope k, min(x, y·2^(k−5)) where x and y are a node's
+// sketch holds, for each slope k, min(x, y·2^(k−3)) where x and y are a node's
 // free CPU and memory as fractions of the largest capacities (fitTree.unit). The
 // maximum over a subtree of these minima is what the per-resource maxima miss:
 // a subtree of one node with free CPU and no memory and another with free memory
@@ -28,7 +28,7 @@ const sketchN = 11
 // minimum is monotone in (x, y), so a node that dominates a request has, at
 // every slope, a value at least the request's: pruning a subtree whose maximum
 // is below the request's value never drops a node that fits (the choice stays
-// exactly the linear scan's). At the slope where y·2^(k−5) equals x for the
+// exactly the linear scan's). At the slope where y·2^(k−3) equals x for the
 // request the test is exact for one node; the two slopes bracketing the
 // request's ratio are the ones searches test.
 type sketch [sketchN]float32
@@ -37,7 +37,7 @@ type sketch [sketchN]float32
 func sketchOf(c, m int64, unit [2]float32) sketch {
 	var k sketch
 	x, y := float32(c)*unit[0], float32(m)*unit[1]
-	t := float32(1.0 / 32)
+	t := float32(1.0 / 8)
 	for i := range k {
 		k[i] = min(x, y*t)
 		t *= 2
@@ -55,7 +55,7 @@ func bracket(c, m int64, unit [2]float32) int {
 	if x <= 0 {
 		return 0
 	}
-	k := int(math.Floor(math.Log2(x/y))) + 5
+	k := int(math.Floor(math.Log2(x/y))) + 3
 	return max(0, min(sketchN-2, k))
 }
 
@@ -67,8 +67,8 @@ var noLeaf = func() leaf {
 	return l
 }()
 
-func maxLeaf(a, b *leaf) leaf {
-	l := *a
+// raise sets l to the component-wise maximum of l and b.
+func (l *leaf) raise(b *leaf) {
 	for i := range l.free {
 		l.free[i] = max(l.free[i], b.free[i])
 	}
@@ -77,7 +77,12 @@ func maxLeaf(a, b *leaf) leaf {
 	for i := range l.sk {
 		l.sk[i] = max(l.sk[i], b.sk[i])
 	}
-	return l
+}
+
+// maxOf sets l to the component-wise maximum of a and b.
+func (l *leaf) maxOf(a, b *leaf) {
+	*l = *a
+	l.raise(b)
 }
 
 // fitTree is a segment tree over node IDs that finds the lowest-numbered node, at or
@@ -122,7 +127,7 @@ func (t *fitTree) rebuild() {
 		t.v[size+i] = t.leafOf(i)
 	}
 	for i := size - 1; i >= 1; i-- {
-		t.v[i] = maxLeaf(&t.v[2*i], &t.v[2*i+1])
+		t.v[i].maxOf(&t.v[2*i], &t.v[2*i+1])
 	}
 }
 
@@ -178,8 +183,9 @@ func (t *fitTree) NodeChanged(id scheduler.NodeID) {
 func (t *fitTree) update(id int) {
 	i := t.size + id
 	t.v[i] = t.leafOf(id)
+	var m leaf
 	for i >>= 1; i >= 1; i >>= 1 {
-		m := maxLeaf(&t.v[2*i], &t.v[2*i+1])
+		m.maxOf(&t.v[2*i], &t.v[2*i+1])
 		if m == t.v[i] {
 			return
 		}
