@@ -45,7 +45,7 @@ func newFitPlacer(name string, worst bool) func(p *bench.Params) (scheduler.Plac
 }
 
 var fitParams = []bench.Param{keyParam,
-	{Name: "norm", Type: bench.TypeEnum, Default: "key", Doc: "key: one resource (btree, O(log n)); sum: Σ free_r/max_cap_r (own btree, O(log n)); l2, max: leftover normalised by the node's capacity (scan, O(n))"}}
+	{Name: "norm", Type: bench.TypeEnum, Default: "key", Doc: "key: one resource (an ordered index that also skips nodes full in another dimension, O(log n)); sum: Σ free_r/max_cap_r (own btree, O(log n)); l2, max: leftover normalised by the node's capacity (scan, O(n))"}}
 
 func parseShape(s string) ([]binpack.ShapePoint, error) {
 	var pts []binpack.ShapePoint

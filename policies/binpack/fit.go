@@ -12,12 +12,15 @@ import (
 // Norm is how Fit reduces a node's free capacity (a vector) to one number.
 type Norm uint8
 
-// Norms. Key and Sum are served by ordered indexes (O(log n) plus the nodes skipped
-// because another dimension or a device does not fit); L2 and Max depend on each
-// node's own capacity and on the request, so they are a full scan (O(n)).
+// Norms. Key is served by an ordered index whose subtrees carry the maxima of
+// every resource (keyTree), so nodes full in another dimension are skipped in
+// groups: O(log n) on a loaded cluster. Sum is served by an ordered index too
+// (O(log n) plus the nodes skipped because another dimension or a device does
+// not fit); L2 and Max depend on each node's own capacity and on the request, so
+// they are a full scan (O(n)).
 const (
 	// NormKey uses one resource: Fit.Key, or automatically GPU for tasks that
-	// request GPUs and CPU otherwise. Served by the state's btree index.
+	// request GPUs and CPU otherwise.
 	NormKey Norm = iota
 	// NormSum is Σ_r free_r / M_r, where M_r is the largest capacity of resource r
 	// on any node (resources no node has are left out). Because the weights are the
